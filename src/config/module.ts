@@ -1,0 +1,103 @@
+// The decoded configuration: what `variable`, `locals`, `output`, `proxmox`, `resource`,
+// `moved` and `import` blocks mean, still unevaluated (expressions) but with every range kept.
+// Produced by decode.ts from the generic Body of every file; consumed by evaluation and the engine.
+import type { Range } from "../diag/diagnostic.js";
+import type { Expr } from "./ast.js";
+import type { Block, Body } from "./body.js";
+
+export interface VariableDecl {
+  name: string;
+  /** The `type` constraint expression, parsed later by types.ts. */
+  type?: Expr;
+  default?: Expr;
+  description?: string;
+  sensitive: boolean;
+  nullable: boolean;
+  validations: { condition: Expr; errorMessage: Expr; range: Range }[];
+  range: Range;
+}
+
+export interface LocalDecl {
+  name: string;
+  expr: Expr;
+  range: Range;
+}
+
+export interface OutputDecl {
+  name: string;
+  value: Expr;
+  description?: string;
+  sensitive: boolean;
+  dependsOn: Traversal[];
+  range: Range;
+}
+
+/** How to reach one Proxmox node. Exactly one of ssh/local/sim is set (checked at decode). */
+export interface NodeDecl {
+  name: string;
+  /** The node block's attributes, evaluated by the engine (ssh, port, identity_file, local, sim, max_parallel, ...). */
+  body: Body;
+  range: Range;
+}
+
+/** A static reference such as `lxc_container.web` or `oci_image.nginx` (in depends_on, moved, import). */
+export interface Traversal {
+  /** The address text as written, e.g. `lxc_container.web` or `lxc_container.db["a"]`. */
+  address: string;
+  range: Range;
+}
+
+export interface Lifecycle {
+  preventDestroy?: Expr;
+  createBeforeDestroy?: Expr;
+  /** Attribute paths as written (`ignore_changes = [tags, description]`), or "all". */
+  ignoreChanges: { path: string; range: Range }[] | "all";
+  replaceTriggeredBy: Traversal[];
+  range: Range;
+}
+
+export interface ResourceDecl {
+  type: string;
+  name: string;
+  /** `type.name` */
+  address: string;
+  count?: Expr;
+  forEach?: Expr;
+  dependsOn: Traversal[];
+  lifecycle?: Lifecycle;
+  /**
+   * The resource's own arguments and nested blocks (rootfs, network, mount, ...), without the
+   * meta-arguments above and without `lifecycle`. Decoded against the provider's schema later.
+   */
+  body: Body;
+  /** Range of `resource "type" "name"` (the block header). */
+  declRange: Range;
+  range: Range;
+}
+
+export interface MovedDecl {
+  from: Traversal;
+  to: Traversal;
+  range: Range;
+}
+
+export interface ImportDecl {
+  to: Traversal;
+  id: Expr;
+  range: Range;
+}
+
+export interface Module {
+  variables: Map<string, VariableDecl>;
+  locals: Map<string, LocalDecl>;
+  outputs: Map<string, OutputDecl>;
+  nodes: Map<string, NodeDecl>;
+  /** Keyed by address `type.name`, in source order. */
+  resources: Map<string, ResourceDecl>;
+  moved: MovedDecl[];
+  imports: ImportDecl[];
+  /** The files the module came from (for diagnostic snippets), keyed by path. */
+  sources: Map<string, string>;
+}
+
+export type { Block, Body };

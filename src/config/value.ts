@@ -1,0 +1,106 @@
+// Runtime values of the expression language: JSON-like data plus two marks,
+// Unknown (known only after apply) and Sensitive (must never be displayed).
+
+/** A value that will only be known after apply, e.g. a new container's vmid or MAC address. */
+export class Unknown {
+  /** Optional type hint: "string", "number", "bool", "list", "map", "any". */
+  constructor(readonly type: string = "any") {}
+  toString(): string {
+    return "(known after apply)";
+  }
+}
+
+/** Wraps a value that must be shown as "(sensitive value)". Operations on it yield sensitive results. */
+export class Sensitive {
+  constructor(readonly value: Value) {}
+}
+
+export type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | Value[]
+  | { [key: string]: Value }
+  | Unknown
+  | Sensitive;
+
+export const UNKNOWN = new Unknown();
+
+export function isUnknown(v: unknown): v is Unknown {
+  return v instanceof Unknown;
+}
+
+export function isSensitive(v: unknown): v is Sensitive {
+  return v instanceof Sensitive;
+}
+
+export function isObjectValue(v: Value): v is { [key: string]: Value } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof Sensitive);
+}
+
+/** True when the value, or anything inside it, is unknown. */
+export function containsUnknown(v: Value): boolean {
+  if (v instanceof Unknown) return true;
+  if (v instanceof Sensitive) return containsUnknown(v.value);
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (isObjectValue(v)) return Object.values(v).some(containsUnknown);
+  return false;
+}
+
+/** True when the value, or anything inside it, is sensitive. */
+export function containsSensitive(v: Value): boolean {
+  if (v instanceof Sensitive) return true;
+  if (Array.isArray(v)) return v.some(containsSensitive);
+  if (isObjectValue(v)) return Object.values(v).some(containsSensitive);
+  return false;
+}
+
+/** Removes every Sensitive mark (deeply), keeping the values. */
+export function unmark(v: Value): Value {
+  if (v instanceof Sensitive) return unmark(v.value);
+  if (Array.isArray(v)) return v.map(unmark);
+  if (isObjectValue(v)) {
+    const out: { [key: string]: Value } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = unmark(x);
+    return out;
+  }
+  return v;
+}
+
+/** Paths (as arrays of keys/indexes) of every sensitive part of a value. */
+export function sensitivePaths(v: Value, prefix: (string | number)[] = []): (string | number)[][] {
+  if (v instanceof Sensitive) return [prefix];
+  const out: (string | number)[][] = [];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...sensitivePaths(x, [...prefix, i])));
+  else if (isObjectValue(v)) for (const [k, x] of Object.entries(v)) out.push(...sensitivePaths(x, [...prefix, k]));
+  return out;
+}
+
+/** Paths of every unknown part of a value. */
+export function unknownPaths(v: Value, prefix: (string | number)[] = []): (string | number)[][] {
+  if (v instanceof Unknown) return [prefix];
+  if (v instanceof Sensitive) return unknownPaths(v.value, prefix);
+  const out: (string | number)[][] = [];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...unknownPaths(x, [...prefix, i])));
+  else if (isObjectValue(v)) for (const [k, x] of Object.entries(v)) out.push(...unknownPaths(x, [...prefix, k]));
+  return out;
+}
+
+/** The language's name for a value's type, used in messages ("string", "number", "bool", "tuple", "object", "null"). */
+export function typeName(v: Value): string {
+  if (v === null) return "null";
+  if (v instanceof Unknown) return v.type;
+  if (v instanceof Sensitive) return typeName(v.value);
+  if (Array.isArray(v)) return "tuple";
+  switch (typeof v) {
+    case "string":
+      return "string";
+    case "number":
+      return "number";
+    case "boolean":
+      return "bool";
+    default:
+      return "object";
+  }
+}
