@@ -1,0 +1,149 @@
+// The HCL front end: loads tree-sitter and the HCL grammar once (async), then parses files and
+// standalone expressions synchronously into the generic Body / Expr model with diagnostics.
+import { createRequire } from "node:module";
+import { Language, Parser } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { Expr } from "../ast.js";
+import type { File } from "../body.js";
+import { convertBody, makeContext } from "./convert.js";
+import { syntaxErrors } from "./errors.js";
+import { convertTemplateSpan } from "./template.js";
+import { ShiftedPosMap, TextPosMap, rangeOf } from "./positions.js";
+import type { PosMap } from "./positions.js";
+
+let parser: Parser | undefined;
+let loading: Promise<Parser> | undefined;
+
+/** Loads the wasm runtime and grammar; cheap after the first call. */
+export async function initHcl(): Promise<void> {
+  if (parser) return;
+  loading ??= (async () => {
+    const require = createRequire(import.meta.url);
+    await Parser.init();
+    const language = await Language.load(require.resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm"));
+    const p = new Parser();
+    p.setLanguage(language);
+    parser = p;
+    return p;
+  })();
+  await loading;
+}
+
+function ready(): Parser {
+  if (!parser) throw new Error("initHcl() must complete before synchronous HCL parsing");
+  return parser;
+}
+
+function withTree<T>(text: string, use: (tree: Tree) => T): T {
+  const tree = ready().parse(text);
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  try {
+    return use(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+export interface HclFileResult {
+  file: File;
+  diagnostics: Diagnostic[];
+}
+
+export function parseHclFileSync(path: string, source: string): HclFileResult {
+  const map = new TextPosMap(path, source);
+  const diagnostics: Diagnostic[] = [];
+  const body = withTree(source, (tree) => {
+    const root = tree.rootNode;
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, map));
+    const ctx = makeContext(source, map, diagnostics);
+    const bodyNode = root.type === "config_file" ? root.children.find((c) => c.type === "body") : undefined;
+    if (root.type === "config_file" && root.children.some((c) => c.type === "object")) {
+      diagnostics.push({
+        severity: "error",
+        summary: "Argument or block definition required",
+        detail: "A configuration file holds arguments and blocks, not a bare object. Remove the surrounding braces.",
+        subject: rangeOf(map, root.startIndex, Math.min(root.endIndex, root.startIndex + 1)),
+      });
+    }
+    return convertBody(bodyNode, rangeOf(map, 0, source.length), ctx);
+  });
+  body.range = rangeOf(map, 0, source.length);
+  return { file: { path, source, body }, diagnostics };
+}
+
+export async function parseHclFile(path: string, source: string): Promise<HclFileResult> {
+  await initHcl();
+  return parseHclFileSync(path, source);
+}
+
+const EXPR_PREFIX = "__pmx_expr = ";
+
+/** Parses text that `map` places in the user's file (index 0 of text = map.pos(0)). */
+export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const wrapped = `${EXPR_PREFIX}${text}\n`;
+  const shifted = new ShiftedPosMap(map, EXPR_PREFIX.length, text.length);
+  const diagnostics: Diagnostic[] = [];
+  const expr = withTree(wrapped, (tree) => {
+    const root = tree.rootNode;
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted));
+    const ctx = makeContext(wrapped, shifted, diagnostics);
+    const attrs = root.children.find((c) => c.type === "body")?.children.filter((c) => c.type === "attribute") ?? [];
+    const first = attrs[0];
+    const valueNode: Node | undefined = first?.children.find((c) => c.type === "expression");
+    if (attrs.length !== 1 || !valueNode || valueNode.startIndex !== EXPR_PREFIX.length) {
+      if (diagnostics.length === 0) {
+        diagnostics.push({
+          severity: "error",
+          summary: "Invalid expression",
+          detail: "Expected exactly one expression. Check for text after the expression or a missing operator.",
+          subject: rangeOf(shifted, 0, wrapped.length),
+        });
+      }
+      return undefined;
+    }
+    if (valueNode.endIndex < wrapped.length - 1 && diagnostics.length === 0) {
+      diagnostics.push({
+        severity: "error",
+        summary: "Extra characters after expression",
+        detail: "An expression was parsed, but more text follows it. Remove the extra text.",
+        subject: rangeOf(shifted, valueNode.endIndex, wrapped.length - 1),
+      });
+    }
+    return ctx.expr(valueNode);
+  });
+  return expr ? { expr, diagnostics } : { diagnostics };
+}
+
+export function parseHclExpressionSync(text: string, file: string, startLine = 1, startColumn = 1, startOffset = 0): { expr?: Expr; diagnostics: Diagnostic[] } {
+  return parseExpressionWithMap(text, new TextPosMap(file, text, { line: startLine, column: startColumn, offset: startOffset }));
+}
+
+export async function parseHclExpression(text: string, file: string, startLine = 1, startColumn = 1, startOffset = 0): Promise<{ expr?: Expr; diagnostics: Diagnostic[] }> {
+  await initHcl();
+  return parseHclExpressionSync(text, file, startLine, startColumn, startOffset);
+}
+
+/** Parses a template's content (as if inside a heredoc: no backslash escapes) into an expression. */
+export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  let marker = "__PMX";
+  while (text.includes(marker)) marker += "X";
+  const prefix = `${EXPR_PREFIX}<<${marker}\n`;
+  const wrapped = `${prefix}${text}\n${marker}\n`;
+  const shifted = new ShiftedPosMap(map, prefix.length, text.length);
+  const diagnostics: Diagnostic[] = [];
+  const expr = withTree(wrapped, (tree) => {
+    const root = tree.rootNode;
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted));
+    const ctx = makeContext(wrapped, shifted, diagnostics);
+    const attr = root.children.find((c) => c.type === "body")?.children.find((c) => c.type === "attribute");
+    const heredoc = attr?.children.find((c) => c.type === "expression")?.children[0]?.children[0];
+    if (!heredoc || heredoc.type !== "heredoc_template") return undefined;
+    // The wrapper's newline before the closing marker is not part of the user's string.
+    return convertTemplateSpan(
+      { children: heredoc.children, contentStart: prefix.length, contentEnd: prefix.length + text.length, quoted: false, flush: false, range: rangeOf(shifted, prefix.length, prefix.length + text.length) },
+      ctx,
+    );
+  });
+  return expr ? { expr, diagnostics } : { diagnostics };
+}

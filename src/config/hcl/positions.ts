@@ -1,0 +1,78 @@
+// Turns tree-sitter positions into pmxform Pos values. web-tree-sitter parses JS strings as
+// UTF-16, so its indexes are UTF-16 code units; Pos wants 1-based line/column (UTF-16) and a
+// 0-based UTF-8 byte offset, which differ from the index on non-ASCII text.
+import type { Pos, Range } from "../../diag/diagnostic.js";
+
+/** Maps an index into the parsed text to a position in the user's file. */
+export interface PosMap {
+  readonly file: string;
+  pos(index: number): Pos;
+}
+
+export function rangeOf(map: PosMap, start: number, end: number): Range {
+  return { file: map.file, start: map.pos(start), end: map.pos(end) };
+}
+
+/** Positions in a whole text, optionally shifted (for text embedded in a larger file). */
+export class TextPosMap implements PosMap {
+  private readonly lineStarts: number[] = [0];
+  private readonly lineByteStarts: number[] = [0];
+  private readonly ascii: boolean;
+
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+    private readonly base: Pos = { line: 1, column: 1, offset: 0 },
+  ) {
+    // eslint-disable-next-line no-control-regex
+    this.ascii = !/[^\x00-\x7f]/.test(text);
+    let bytes = 0;
+    let last = 0;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+      bytes += this.ascii ? i + 1 - last : Buffer.byteLength(text.slice(last, i + 1));
+      last = i + 1;
+      this.lineStarts.push(last);
+      this.lineByteStarts.push(bytes);
+    }
+  }
+
+  /** Number of lines as editors count them (a trailing newline opens an empty last line). */
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  pos(index: number): Pos {
+    const i = Math.max(0, Math.min(index, this.text.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.lineStarts[mid] ?? 0) <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const lineStart = this.lineStarts[lo] ?? 0;
+    const byteInLine = this.ascii ? i - lineStart : Buffer.byteLength(this.text.slice(lineStart, i));
+    const offset = this.base.offset + (this.lineByteStarts[lo] ?? 0) + byteInLine;
+    if (lo === 0) return { line: this.base.line, column: this.base.column + (i - lineStart), offset };
+    return { line: this.base.line + lo, column: 1 + (i - lineStart), offset };
+  }
+}
+
+/** Positions inside a wrapper text (e.g. `x = <expr>`) mapped back onto the embedded original. */
+export class ShiftedPosMap implements PosMap {
+  constructor(
+    private readonly inner: PosMap,
+    /** Index in the wrapper text where the embedded text starts. */
+    private readonly prefixLength: number,
+    /** Length of the embedded text, so positions in the wrapper's suffix clamp to its end. */
+    private readonly innerLength: number,
+  ) {}
+
+  get file(): string {
+    return this.inner.file;
+  }
+
+  pos(index: number): Pos {
+    return this.inner.pos(Math.max(0, Math.min(index - this.prefixLength, this.innerLength)));
+  }
+}
