@@ -70,7 +70,16 @@ function closerText(opener: Node): string {
   return opener.type === "quoted_template_start" ? '"' : (CLOSER_OF[opener.type] ?? "}");
 }
 
-function errorRegion(node: Node, map: PosMap): Diagnostic {
+/** The first non-blank character after `from` inside `node`, for errors tree-sitter skipped over. */
+function nextToken(src: string, from: number, node: Node, map: PosMap): Range {
+  let i = from;
+  while (i < node.endIndex && /\s/.test(src[i] ?? "")) i++;
+  if (i >= node.endIndex) return rangeOf(map, from, from);
+  const m = /^[^\s]+/.exec(src.slice(i, node.endIndex));
+  return rangeOf(map, i, i + (m ? m[0].length : 1));
+}
+
+function errorRegion(node: Node, map: PosMap, src: string): Diagnostic {
   const toks = leaves(node);
   const stack: Node[] = [];
   for (const tok of toks) {
@@ -99,8 +108,9 @@ function errorRegion(node: Node, map: PosMap): Diagnostic {
   const [first, second, third] = toks;
   const topLevel = !node.parent || node.parent.type === "body" || node.parent.type === "config_file";
   if (first && second?.type === "=" && first.type === "identifier") {
-    const subject = third ? at(map, third) : rangeOf(map, second.endIndex, second.endIndex);
-    return error("Invalid expression", `Expected the start of an expression after "${first.text} =", but found ${third ? `"${third.text}"` : "nothing"}. Write the value of the argument.`, subject);
+    const subject = third ? at(map, third) : nextToken(src, second.endIndex, node, map);
+    const found = third?.text ?? nodeText(src, node, second.endIndex);
+    return error("Invalid expression", `Expected the start of an expression after "${first.text} =", but found ${found ? `"${found}"` : "nothing"}. Write the value of the argument.`, subject);
   }
   if (first?.type === "=" && second) {
     return error("Invalid expression", `Expected the start of an expression after "=", but found "${second.text}". Write the value of the argument.`, at(map, second));
@@ -114,8 +124,13 @@ function errorRegion(node: Node, map: PosMap): Diagnostic {
   return error("Invalid expression", "This text is not a valid expression. Check for a missing operator, comma or quote.", first ? at(map, first) : at(map, node));
 }
 
+function nodeText(src: string, node: Node, from: number): string {
+  const m = /^\s*([^\s]+)/.exec(src.slice(from, node.endIndex));
+  return m?.[1] ?? "";
+}
+
 /** All syntax errors of a tree, in source order, one per ERROR region or MISSING token. */
-export function syntaxErrors(root: Node, map: PosMap): Diagnostic[] {
+export function syntaxErrors(root: Node, map: PosMap, src: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const visit = (node: Node): void => {
     if (node.isMissing) {
@@ -123,7 +138,7 @@ export function syntaxErrors(root: Node, map: PosMap): Diagnostic[] {
       return;
     }
     if (node.type === "ERROR") {
-      out.push(errorRegion(node, map));
+      out.push(errorRegion(node, map, src));
       return;
     }
     if (!node.hasError) return;

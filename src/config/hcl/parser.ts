@@ -55,7 +55,7 @@ export function parseHclFileSync(path: string, source: string): HclFileResult {
   const diagnostics: Diagnostic[] = [];
   const body = withTree(source, (tree) => {
     const root = tree.rootNode;
-    if (root.hasError) diagnostics.push(...syntaxErrors(root, map));
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, map, source));
     const ctx = makeContext(source, map, diagnostics);
     const bodyNode = root.type === "config_file" ? root.children.find((c) => c.type === "body") : undefined;
     if (root.type === "config_file" && root.children.some((c) => c.type === "object")) {
@@ -86,7 +86,7 @@ export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr
   const diagnostics: Diagnostic[] = [];
   const expr = withTree(wrapped, (tree) => {
     const root = tree.rootNode;
-    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted));
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted, wrapped));
     const ctx = makeContext(wrapped, shifted, diagnostics);
     const attrs = root.children.find((c) => c.type === "body")?.children.filter((c) => c.type === "attribute") ?? [];
     const first = attrs[0];
@@ -134,7 +134,7 @@ export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; 
   const diagnostics: Diagnostic[] = [];
   const expr = withTree(wrapped, (tree) => {
     const root = tree.rootNode;
-    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted));
+    if (root.hasError) diagnostics.push(...syntaxErrors(root, shifted, wrapped));
     const ctx = makeContext(wrapped, shifted, diagnostics);
     const attr = root.children.find((c) => c.type === "body")?.children.find((c) => c.type === "attribute");
     const heredoc = attr?.children.find((c) => c.type === "expression")?.children[0]?.children[0];
