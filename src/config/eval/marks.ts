@@ -1,0 +1,92 @@
+// Helpers for the two value marks (Unknown, Sensitive) and for building objects safely:
+// peeling marks off operands, re-applying them to results, and deep equality.
+import { Sensitive, Unknown, containsSensitive, containsUnknown, isObjectValue, unmark } from "../value.js";
+import type { Value } from "../value.js";
+
+/** Removes a top-level Sensitive mark, reporting whether there was one. */
+export function peel(v: Value): { value: Value; sensitive: boolean } {
+  let sensitive = false;
+  while (v instanceof Sensitive) {
+    sensitive = true;
+    v = v.value;
+  }
+  return { value: v, sensitive };
+}
+
+/** Wraps in Sensitive when asked, without double-wrapping. */
+export function markIf(v: Value, sensitive: boolean): Value {
+  if (!sensitive || v instanceof Sensitive) return v;
+  return new Sensitive(v);
+}
+
+/** Strips every mark deeply and tells whether any part was sensitive / unknown. */
+export function flatten(v: Value): { value: Value; sensitive: boolean; unknown: boolean } {
+  return { value: unmark(v), sensitive: containsSensitive(v), unknown: containsUnknown(v) };
+}
+
+/** An object with no prototype surprises: keys like `__proto__` become ordinary entries. */
+export function setKey(obj: { [key: string]: Value }, key: string, value: Value): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export function objectFrom(entries: Iterable<[string, Value]>): { [key: string]: Value } {
+  const out: { [key: string]: Value } = {};
+  for (const [k, v] of entries) setKey(out, k, v);
+  return out;
+}
+
+/** Keys in Terraform's iteration order for maps and objects: lexical by code unit. */
+export function sortedKeys(obj: { [key: string]: Value }): string[] {
+  return Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Deep equality on unmarked, fully known values. Numbers compare by value, lists by element,
+ * objects by key set and values.
+ */
+export function deepEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a instanceof Sensitive) return deepEqual(a.value, b);
+  if (b instanceof Sensitive) return deepEqual(a, b.value);
+  if (a instanceof Unknown || b instanceof Unknown) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i] as Value));
+  }
+  if (isObjectValue(a)) {
+    if (!isObjectValue(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k] as Value, b[k] as Value));
+  }
+  return false;
+}
+
+/** The Unknown type hint that best describes a value's shape ("list" for tuples, "map" for objects). */
+export function unknownHint(v: Value): string {
+  if (v instanceof Unknown) return v.type;
+  if (v instanceof Sensitive) return unknownHint(v.value);
+  if (v === null) return "any";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "object") return "map";
+  if (typeof v === "boolean") return "bool";
+  return typeof v;
+}
+
+/** Number → string the way HCL prints numbers: integers without exponent, no trailing zeros. */
+export function numberToString(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toFixed(0).replace(/^-0$/, "0");
+  if (!Number.isFinite(n)) return n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN";
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  // Expand exponents so that string round trips look like Terraform's (no "1e-7").
+  const exp = Number(s.split(/e/i)[1]);
+  return exp < 0 ? n.toFixed(Math.min(100, -exp + 16)).replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/** Parses a string as a number the way HCL converts strings (decimal, optional sign and exponent). */
+export function parseNumber(s: string): number | undefined {
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
