@@ -1,0 +1,147 @@
+// The pure plan of one lxc_container: create, no-op, update (with restart notes) or replace
+// (with the attribute that forces it), plus the problems only a plan can see.
+import { Unknown, isUnknown } from "../../src/config/value.js";
+import { parseDiskSize } from "../../src/pve/size.js";
+import type { Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue } from "../../src/provider/types.js";
+import type { Obj } from "../mounts/slots.js";
+import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
+import { plannedAttrs } from "./desired.js";
+import { allocateVmid, asSnapshot } from "./snapshot.js";
+
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
+const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
+
+/** Attributes that cannot change on an existing container. */
+function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
+  const out: ChangeReason[] = [];
+  const force = (path: (string | number)[]) => out.push({ path, reason: "forces replacement" });
+  if (known(config["vmid"]) && config["vmid"] !== prior["vmid"]) force(["vmid"]);
+  if (known(config["node"]) && config["node"] !== prior["node"]) force(["node"]);
+  // An imported container has no recorded template: adopt the configured one.
+  if (known(config["template"]) && typeof prior["template"] === "string" && config["template"] !== prior["template"]) force(["template"]);
+  if (known(config["unprivileged"]) && config["unprivileged"] !== (prior["unprivileged"] ?? false)) force(["unprivileged"]);
+  if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
+  const cr = obj(config["rootfs"]);
+  const pr = obj(prior["rootfs"]);
+  if (known(cr["storage"]) && pr["storage"] !== undefined && cr["storage"] !== pr["storage"]) force(["rootfs", "storage"]);
+  if (typeof cr["size"] === "string" && typeof pr["size"] === "string") {
+    const want = parseDiskSize(cr["size"]);
+    const have = parseDiskSize(pr["size"]);
+    if (want !== undefined && have !== undefined && want < have) force(["rootfs", "size"]);
+  }
+  return out;
+}
+
+function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
+  const issues: ProviderIssue[] = [];
+  const unprivileged = known(config["unprivileged"]) ? config["unprivileged"] : (prior?.["unprivileged"] ?? true);
+  if (unprivileged === true) {
+    if (obj(config["rootfs"])["quota"] === true) {
+      issues.push({ severity: "error", path: ["rootfs", "quota"], summary: "Quotas need a privileged container", detail: "Proxmox refuses to start an unprivileged container with quota=1 (\"Quotas are not supported by unprivileged containers\"). Remove quota, or set unprivileged = false." });
+    }
+    for (const [name, m] of Object.entries(obj(config["mount"]))) {
+      if (obj(m)["quota"] === true) {
+        issues.push({ severity: "error", path: ["mount", name, "quota"], summary: "Quotas need a privileged container", detail: "Proxmox refuses to start an unprivileged container with quota=1 on a mount point. Remove quota, or set unprivileged = false." });
+      }
+    }
+  }
+  if (obj(config["gpu"])["legacy"] === true) {
+    issues.push({ severity: "error", path: ["gpu", "legacy"], summary: "Legacy GPU passthrough is not supported yet", detail: "lxc_container writes GPU access as devN entries (Proxmox 8.1 and later). Remove legacy = true, or add the lxc.cgroup2/lxc.mount.entry lines yourself." });
+  }
+  return issues;
+}
+
+function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
+  const issues: ProviderIssue[] = [];
+  const before = obj(prior["mount"]);
+  for (const [name, m] of Object.entries(obj(planned["mount"]))) {
+    const p = obj(before[name]);
+    const mo = obj(m);
+    if (p["slot"] === undefined || p["slot"] !== mo["slot"]) continue;
+    if (typeof p["storage"] === "string" && known(mo["storage"]) && mo["storage"] !== p["storage"]) {
+      issues.push({ severity: "error", path: ["mount", name, "storage"], summary: "Cannot move a mount's volume to another storage", detail: `Mount "${name}" holds ${String(p["volume"])}; lxc_container does not move volumes. Rename the mount to create a new volume (the old one is detached), or run "pct move-volume" by hand.` });
+    }
+    if (typeof p["host_path"] === "string" && mo["host_path"] === undefined) {
+      issues.push({ severity: "error", path: ["mount", name], summary: "Cannot turn a bind mount into a volume", detail: `Mount "${name}" is a bind mount of ${p["host_path"]}. Give the volume mount another name.` });
+    }
+  }
+  return issues;
+}
+
+export function diffContainer(req: DiffRequest): Diff {
+  const { config, prior, address } = req;
+  const snap = asSnapshot(req.snapshot);
+  const issues = configIssues(config, prior);
+
+  const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
+    const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);
+    if (typeof vmid === "number" && action === "create" && known(config["vmid"])) {
+      const holder = snap.containers.get(vmid);
+      if (holder || snap.vms.has(vmid)) {
+        issues.push({ severity: "error", path: ["vmid"], summary: "VMID already in use", detail: `VMID ${vmid} is already used by ${holder ? `container ${vmid} on node ${holder.node}` : `virtual machine ${vmid}`}. Choose another vmid, remove it to let pmxform pick a free one, or import the existing container with "pmxform import ${address} ${holder?.node ?? ""}/${vmid}".` });
+      }
+    }
+    const planned = plannedAttrs(config, null, vmid, address);
+    const notes: string[] = [];
+    if (action === "replace" && prior) {
+      for (const m of Object.values(obj(prior["mount"]))) {
+        const mo = obj(m);
+        if (typeof mo["volume"] === "string") notes.push(`the data volume ${mo["volume"]} (${String(mo["size"] ?? "?")}) is destroyed with the container`);
+      }
+    }
+    if (typeof planned["started"] !== "boolean") planned["started"] = false;
+    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+  };
+
+  if (!prior) return createPlan([], "create");
+
+  const forced = replaceReasons(config, prior);
+  if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
+  if (forced.length) return createPlan(forced, "replace");
+
+  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address);
+  issues.push(...mountIssues(prior, planned));
+  const cs = computeChanges(prior, planned);
+  const reasons: ChangeReason[] = [];
+  const notes: string[] = [];
+  for (const s of cs.shrink) {
+    issues.push({ severity: "error", path: s.path, summary: "Cannot shrink a mount volume", detail: `Proxmox can only grow volumes (pct resize). Keep size at least ${String(obj(obj(prior["mount"])[String(s.path[1])])["size"])}, or give the mount a new name to get a new, empty volume.` });
+  }
+  const running = prior["started"] === true;
+  const willRun = planned["started"] !== false;
+  if ((cs.password || cs.sshKeys) && !willRun) {
+    issues.push({ severity: "error", path: [cs.password ? "password" : "ssh_public_keys"], summary: "The container must run to change its login secrets", detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply." });
+  }
+  for (const del of cs.del) {
+    if (/^mp\d+$/.test(del)) {
+      const name = pathOfPveKey(del, prior)[1];
+      const m = obj(obj(prior["mount"])[String(name)]);
+      if (typeof m["volume"] === "string") notes.push(`mount "${String(name)}" is removed; its volume ${m["volume"]} stays attached as an unused disk`);
+    }
+  }
+
+  const restartAllowed = planned["restart_on_change"] === true;
+  let restart = running && willRun && cs.restartKeys.length > 0;
+  const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
+  if (running && willRun && restartAllowed && priorPending.length) restart = true;
+  if (restart) {
+    for (const k of new Set([...cs.restartKeys, ...(restartAllowed ? priorPending : [])])) reasons.push({ path: pathOfPveKey(k, planned), reason: "requires restart" });
+    if (restartAllowed) {
+      planned["pending_keys"] = [];
+      notes.push("apply restarts the container (restart_on_change = true)");
+    } else {
+      planned["pending_keys"] = [...new Set([...priorPending, ...cs.restartKeys])].sort();
+      notes.push("these changes wait for the next restart of the container; set restart_on_change = true to let apply restart it");
+    }
+  } else if (running && priorPending.length && !restartAllowed) {
+    notes.push(`pending changes (${priorPending.join(", ")}) wait for a restart of the container`);
+  }
+  if (!running || !willRun) planned["pending_keys"] = running ? priorPending : [];
+
+  if (isEmpty(cs) && !(restart && restartAllowed)) {
+    return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+  }
+  planned["digest"] = new Unknown("string");
+  if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
+  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+}

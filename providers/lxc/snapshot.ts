@@ -1,0 +1,109 @@
+// The cluster snapshot: every container config, run state and storage of the cluster a node
+// belongs to, read in 2 + (number of nodes) processes however many containers there are.
+import { confDigest, parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import type { RefreshContext } from "../../src/provider/types.js";
+import {
+  parseClusterResources,
+  parseConfDump,
+  parseNodeLxcList,
+  type ClusterResources,
+  type ClusterStorage,
+  type ConfFile,
+  type NodeCtStatus,
+} from "./snapshot-parse.js";
+
+export interface SnapshotContainer {
+  node: string;
+  conf: ParsedConf;
+  digest: string;
+  running: boolean;
+  lock?: string;
+}
+
+export interface LxcSnapshot {
+  nodes: string[];
+  containers: Map<number, SnapshotContainer>;
+  /** QEMU guests: their vmids are taken too. */
+  vms: Set<number>;
+  storages: ClusterStorage[];
+}
+
+export function emptySnapshot(nodes: string[] = []): LxcSnapshot {
+  return { nodes: [...nodes], containers: new Map(), vms: new Set(), storages: [] };
+}
+
+/** Pure: combines the parsed reads. Conf files win over the (possibly lagging) resource list. */
+export function buildSnapshot(resources: ClusterResources, confs: ConfFile[], status: NodeCtStatus[][]): LxcSnapshot {
+  const snap = emptySnapshot(resources.nodes);
+  snap.storages = resources.storages;
+  const running = new Map<number, NodeCtStatus>();
+  for (const list of status) for (const s of list) running.set(s.vmid, s);
+  for (const g of resources.guests) if (g.type === "qemu") snap.vms.add(g.vmid);
+  const nodes = new Set(snap.nodes);
+  for (const f of confs) {
+    const st = running.get(f.vmid);
+    const c: SnapshotContainer = {
+      node: f.node,
+      conf: parseConf(f.text, String(f.vmid)),
+      digest: confDigest(f.text),
+      running: st?.running ?? false,
+    };
+    const lock = st?.lock ?? c.conf.main.keys.get("lock");
+    if (lock) c.lock = lock;
+    snap.containers.set(f.vmid, c);
+    nodes.add(f.node);
+  }
+  // A container listed by the cluster but with an unreadable/empty conf still holds its vmid.
+  for (const g of resources.guests) {
+    if (g.type === "lxc" && !snap.containers.has(g.vmid)) {
+      const c: SnapshotContainer = { node: g.node, conf: parseConf("", String(g.vmid)), digest: confDigest(""), running: running.get(g.vmid)?.running ?? false };
+      if (g.lock) c.lock = g.lock;
+      snap.containers.set(g.vmid, c);
+    }
+  }
+  snap.nodes = [...nodes].sort();
+  return snap;
+}
+
+/** The argv of the single read of every container config in the cluster. */
+export function confDumpArgv(pveRoot: string): string[] {
+  return ["grep", "-a", "-r", "-H", "-e", "", "--include=*.conf", `${pveRoot.replace(/\/+$/, "")}/nodes`];
+}
+
+export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: LxcSnapshot; nodes: string[] }> {
+  const run = ctx.runnerFor(node);
+  const pveRoot = ctx.pveRootFor?.(node) ?? "/etc/pve";
+  const signal = ctx.signal;
+  const [resOut, dumpOut] = await Promise.all([
+    run.run(["pvesh", "get", "/cluster/resources", "--output-format", "json"], { signal }),
+    // grep exits 1 when there is no file at all, 2 when a file vanished while reading (a destroy
+    // racing the refresh): both still leave a usable dump.
+    run.run(confDumpArgv(pveRoot), { signal, okCodes: [0, 1, 2] }),
+  ]);
+  if (dumpOut.exitCode === 2 && !/\.conf: No such file or directory/.test(dumpOut.stderr)) {
+    throw new Error(`cannot read the container configs under ${pveRoot}/nodes on node ${node}: ${dumpOut.stderr.trim()}`);
+  }
+  const resources = parseClusterResources(resOut.stdout);
+  const confs = parseConfDump(dumpOut.stdout);
+  const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
+  // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster.
+  const status = await Promise.all(
+    [...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout)),
+  );
+  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, status);
+  return { snapshot, nodes: snapshot.nodes };
+}
+
+/** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */
+export function allocateVmid(snap: LxcSnapshot, claimed: Set<number>): number {
+  let id = 100;
+  while (snap.containers.has(id) || snap.vms.has(id) || claimed.has(id)) id++;
+  claimed.add(id);
+  return id;
+}
+
+/** The snapshot handed around by the engine is opaque: accept ours, or an empty one. */
+export function asSnapshot(s: unknown): LxcSnapshot {
+  if (s && typeof s === "object" && (s as LxcSnapshot).containers instanceof Map) return s as LxcSnapshot;
+  return emptySnapshot();
+}

@@ -1,0 +1,125 @@
+// THE provider interface (architecture §5). The engine knows only these types; implementations
+// live in providers/ and are wired in by src/cli.ts through the registry.
+import type { ZodType } from "zod";
+import type { Runner } from "../exec/runner.js";
+
+/** Attribute values as stored in state and plans: JSON data; planned values may hold Unknown. */
+export type Attrs = Record<string, unknown>;
+
+/** A path into an attribute object, e.g. ["network", "eth0", "bridge"]. */
+export type AttrPath = (string | number)[];
+
+/** Shape of a resource body's nested blocks, needed to decode a body into a config object. */
+export interface BlockSpec {
+  /** Labelled blocks (`network "eth0" {}`) decode to a map label -> object; unlabelled to an object. */
+  labelled: boolean;
+  /** Repeatable unlabelled blocks decode to a list (none of pmxform's types use this yet). */
+  list?: boolean;
+  blocks?: Record<string, BlockSpec>;
+}
+
+/** A problem found by a provider while validating or diffing, located by attribute path. */
+export interface ProviderIssue {
+  severity: "error" | "warning";
+  path: AttrPath;
+  summary: string;
+  detail?: string;
+}
+
+export type Action = "no-op" | "create" | "update" | "replace" | "delete";
+
+export interface ChangeReason {
+  path: AttrPath;
+  reason: "forces replacement" | "requires restart" | string;
+}
+
+export interface DiffRequest {
+  address: string;
+  /** The evaluated configuration (sensitive marks removed; may contain Unknown values). */
+  config: Attrs;
+  /** The refreshed prior attributes, or null when the resource does not exist yet. */
+  prior: Attrs | null;
+  /** What the cluster holds (the provider's own snapshot type, opaque to the engine). */
+  snapshot: unknown;
+  /** VMIDs already claimed by other resources in this plan: a provider allocating one adds it here. */
+  claimedVmids: Set<number>;
+  /** The user forced replacement (`--replace ADDR`). */
+  forceReplace: boolean;
+}
+
+export interface Diff {
+  action: Action;
+  /** The attributes after apply as far as known (Unknown where only apply can tell). */
+  planned: Attrs;
+  reasons: ChangeReason[];
+  issues: ProviderIssue[];
+  /** Human notes for the plan, e.g. "data volume mp1 (8G) will be deleted". */
+  notes?: string[];
+}
+
+export interface NodeRef {
+  name: string;
+  runner: Runner;
+}
+
+export interface ApplyContext {
+  /** The runner for a given Proxmox node. */
+  runnerFor(node: string): Runner;
+  snapshot: unknown;
+  /** A progress or warning line for the user. */
+  log(message: string): void;
+  /**
+   * Records what is about to be created/destroyed before doing it, so a crash can be reconciled
+   * (issue 10). Providers call it right before the irreversible step.
+   */
+  recordIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
+  signal: AbortSignal;
+}
+
+export interface RefreshContext {
+  runnerFor(node: string): Runner;
+  signal: AbortSignal;
+  /**
+   * Where the node's /etc/pve lives as seen by its runner: "/etc/pve" on a real node (the
+   * default when absent), "<simDir>/etc/pve" for the simulator.
+   */
+  pveRootFor?(node: string): string;
+}
+
+export interface ResourceType {
+  /** e.g. "lxc_container" */
+  type: string;
+  blocks: Record<string, BlockSpec>;
+  /** Validates the evaluated config object; Unknown values must be accepted wherever a value is. */
+  schema: ZodType;
+  /** Top-level attributes always treated as sensitive (passwords, keys). */
+  sensitiveAttributes: string[];
+  /** The node this resource lives on, from config or prior attributes (used for per-node limits). */
+  nodeOf(config: Attrs | null, prior: Attrs | null): string | undefined;
+  /** Checks beyond the schema that need no I/O (e.g. two mounts at one path). */
+  validate?(config: Attrs): ProviderIssue[];
+  /** Pure: what would change. */
+  diff(req: DiffRequest): Diff;
+  /** Answers from the snapshot; null when the object is gone. */
+  read(req: { address: string; prior: Attrs; snapshot: unknown }): Attrs | null;
+  create(req: { address: string; config: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
+  /** Absent: every change is a replace. */
+  update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
+  delete(req: { address: string; prior: Attrs }, ctx: ApplyContext): Promise<void>;
+  /** Reads an existing object by id (e.g. "pve1/105") for `pmxform import`. */
+  import?(req: { address: string; id: string; snapshot: unknown }): Attrs | null;
+  /** Writes configuration (HCL body attributes) that reproduces imported attributes. */
+  generateConfig?(attrs: Attrs): Attrs;
+}
+
+/** A provider groups resource types that share one view of a cluster. */
+export interface Provider {
+  name: string;
+  resourceTypes: ResourceType[];
+  /**
+   * Reads everything the provider needs from the cluster that `node` belongs to, in a number of
+   * processes that does not grow with the number of containers. Returns the snapshot and the node
+   * names it covers, so the engine asks each cluster only once.
+   */
+  snapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: unknown; nodes: string[] }>;
+}
