@@ -1,0 +1,98 @@
+// Finds and reads the configuration files of a directory (or the explicit list), runs the right
+// front end on each and decodes them into one Module. File problems become diagnostics.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { error } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { File } from "./body.js";
+import { decodeModule } from "./decode.js";
+import type { Module } from "./module.js";
+import { initHcl, parseHclFileSync } from "./hcl/parser.js";
+import { TextPosMap, rangeOf } from "./hcl/positions.js";
+import { parseYamlFileSync } from "./yaml/parser.js";
+
+const CONFIG_SUFFIXES = [".pmx.hcl", ".pmx.yaml", ".pmx.yml"];
+
+export interface LoadResult {
+  module: Module;
+  files: File[];
+  diagnostics: Diagnostic[];
+}
+
+function isYaml(path: string): boolean {
+  return path.endsWith(".yaml") || path.endsWith(".yml");
+}
+
+/** Decodes UTF-8 strictly; on failure reports where the first bad byte is. */
+export function decodeUtf8(path: string, bytes: Uint8Array): { text?: string; diagnostic?: Diagnostic } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    const lossy = Buffer.from(bytes).toString("utf8");
+    const bad = Math.max(0, lossy.indexOf("\uFFFD"));
+    const map = new TextPosMap(path, lossy);
+    const at = map.pos(bad);
+    // The byte offset of the lossy text drifts after the bad byte; the line/column are right.
+    return {
+      diagnostic: error("Invalid UTF-8", "Configuration files must be UTF-8 encoded, but this file contains bytes that are not valid UTF-8. Re-save it as UTF-8.", { ...rangeOf(map, bad, bad + 1), start: at }),
+    };
+  }
+}
+
+/** Parses one file's text with the front end its name calls for (HCL unless .yaml/.yml). */
+export function parseConfigText(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
+  return isYaml(path) ? parseYamlFileSync(path, source) : parseHclFileSync(path, source);
+}
+
+function displayPath(dir: string, path: string): string {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : path;
+}
+
+export async function loadConfig(opts: { dir: string; files?: string[] }): Promise<LoadResult> {
+  const dir = resolve(opts.dir);
+  const diagnostics: Diagnostic[] = [];
+  const empty = (): LoadResult => ({ module: decodeModule([]).module, files: [], diagnostics });
+  let paths: string[];
+  if (opts.files && opts.files.length > 0) {
+    paths = opts.files.map((f) => resolve(dir, f));
+  } else {
+    try {
+      if (!(await stat(dir)).isDirectory()) {
+        diagnostics.push(error("Not a directory", `${opts.dir} is not a directory. Pass the directory that holds the *.pmx.hcl / *.pmx.yaml files.`));
+        return empty();
+      }
+      paths = (await readdir(dir)).filter((n) => CONFIG_SUFFIXES.some((s) => n.endsWith(s))).sort().map((n) => join(dir, n));
+    } catch {
+      diagnostics.push(error("Configuration directory not found", `The directory ${opts.dir} does not exist. Check --chdir, or create the directory.`));
+      return empty();
+    }
+    if (paths.length === 0) {
+      diagnostics.push(error("No configuration files", `${opts.dir} holds no *.pmx.hcl, *.pmx.yaml or *.pmx.yml files. Create one, or pass files with -f.`));
+      return empty();
+    }
+  }
+  await initHcl();
+  const files: File[] = [];
+  for (const full of paths) {
+    const shown = displayPath(dir, full);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(full);
+    } catch {
+      diagnostics.push(error("Configuration file not found", `Cannot read ${shown}. Check the path given with -f.`));
+      continue;
+    }
+    const { text, diagnostic } = decodeUtf8(shown, bytes);
+    if (text === undefined) {
+      if (diagnostic) diagnostics.push(diagnostic);
+      continue;
+    }
+    const parsed = parseConfigText(shown, text.startsWith("\uFEFF") ? text.slice(1) : text);
+    diagnostics.push(...parsed.diagnostics);
+    files.push(parsed.file);
+  }
+  const decoded = decodeModule(files);
+  diagnostics.push(...decoded.diagnostics);
+  return { module: decoded.module, files, diagnostics };
+}
