@@ -73,6 +73,10 @@ export function callFunction(name: string, fn: FunctionImpl, args: CallArg[], ca
   } catch (e) {
     if (e instanceof UnknownResult) return { value: markIf(new Unknown(fn.returns), sensitive), diagnostics };
     if (e instanceof FunctionError) {
+      if (e.diagnostics.length > 0) {
+        diagnostics.push(...e.diagnostics);
+        return failed();
+      }
       const at = e.argIndex !== undefined ? args[e.argIndex] : undefined;
       const param = e.argIndex !== undefined ? (fn.params[e.argIndex] ?? fn.variadic) : undefined;
       if (param) diagnostics.push(invalidArg(name, param, e.message, at?.range ?? callRange));

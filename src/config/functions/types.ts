@@ -2,7 +2,6 @@
 // call), how it treats Unknown/Sensitive arguments, and the implementation itself.
 import type { TypeConstraint } from "../eval/convert.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import type { Expr } from "../ast.js";
 import type { Value } from "../value.js";
 
 export interface FunctionParam {
@@ -37,6 +36,8 @@ export class FunctionError extends Error {
     message: string,
     /** The argument at fault, when there is one. */
     readonly argIndex?: number,
+    /** Diagnostics from inside the call (a template's own errors), reported as they are. */
+    readonly diagnostics: Diagnostic[] = [],
   ) {
     super(message);
     this.name = "FunctionError";
@@ -44,9 +45,6 @@ export class FunctionError extends Error {
 }
 
 export type FunctionTable = ReadonlyMap<string, FunctionImpl>;
-
-/** A synchronous template parser (the HCL front end once initialised), injected for templatefile(). */
-export type TemplateParser = (text: string, file: string) => { expr?: Expr; diagnostics: Diagnostic[] };
 
 /**
  * Thrown by "shallow" functions that meet a nested unknown they cannot see through
