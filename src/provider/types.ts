@@ -74,6 +74,8 @@ export interface ApplyContext {
    */
   recordIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
   signal: AbortSignal;
+  /** As RefreshContext.pveRootFor: the node's /etc/pve as its runner sees it (default "/etc/pve"). */
+  pveRootFor?(node: string): string;
 }
 
 export interface RefreshContext {

@@ -1,0 +1,140 @@
+// Create, update and delete through pct, then read the container back with the snapshot's parser.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { confDigest, parseConf } from "../../src/pve/conf.js";
+import type { ApplyContext, Attrs } from "../../src/provider/types.js";
+import type { Runner } from "../../src/exec/runner.js";
+import { attrsFromConf } from "./attrs.js";
+import {
+  chpasswdArgv,
+  createArgv,
+  destroyArgv,
+  mkSshDirArgv,
+  pushKeysArgv,
+  rebootArgv,
+  resizeArgv,
+  setArgv,
+  startArgv,
+  stopArgv,
+} from "./argv.js";
+import { computeChanges } from "./changes.js";
+import { plannedAttrs } from "./desired.js";
+import { pveError } from "./errors.js";
+
+interface Target {
+  address: string;
+  node: string;
+  vmid: number;
+  run: Runner;
+  ctx: ApplyContext;
+}
+
+async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: string; redact?: string[] } = {}): Promise<void> {
+  try {
+    await t.run.run(argv, { signal: t.ctx.signal, ...opts });
+  } catch (err) {
+    throw pveError(err, t.address, doing);
+  }
+}
+
+/** Reads the container's config file back (one process) and turns it into attributes. */
+export async function readBack(t: Target, running: boolean, carried: Attrs): Promise<Attrs> {
+  const root = t.ctx.pveRootFor?.(t.node) ?? "/etc/pve";
+  let text: string;
+  try {
+    text = (await t.run.run(["cat", `${root}/nodes/${t.node}/lxc/${t.vmid}.conf`], { signal: t.ctx.signal })).stdout;
+  } catch (err) {
+    throw pveError(err, t.address, "reading the container's configuration back");
+  }
+  return attrsFromConf(t.vmid, t.node, parseConf(text, String(t.vmid)), running, carried, confDigest(text));
+}
+
+async function withKeysFile<T>(keys: unknown, fn: (file: string | undefined) => Promise<T>): Promise<T> {
+  if (!Array.isArray(keys) || keys.length === 0) return fn(undefined);
+  const dir = await mkdtemp(join(tmpdir(), "pmxform-keys-"));
+  const file = join(dir, "authorized_keys");
+  try {
+    await writeFile(file, keys.map(String).join("\n") + "\n", { mode: 0o600 });
+    return await fn(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function setPassword(t: Target, password: string): Promise<void> {
+  // Never on a command line: chpasswd reads "root:<password>" from stdin inside the container.
+  await pct(t, chpasswdArgv(t.vmid), "setting the root password", { stdin: `root:${password}\n`, redact: [password] });
+}
+
+async function pushKeys(t: Target, keys: unknown): Promise<void> {
+  await withKeysFile(keys, async (file) => {
+    if (!file) return;
+    await pct(t, mkSshDirArgv(t.vmid), "creating /root/.ssh");
+    await pct(t, pushKeysArgv(t.vmid, file), "installing SSH keys");
+  });
+}
+
+export async function createContainer(address: string, config: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const node = String(config["node"]);
+  const vmid = typeof planned["vmid"] === "number" ? planned["vmid"] : Number(config["vmid"]);
+  if (!Number.isInteger(vmid)) throw new Error(`${address}: no VMID was planned; run "pmxform plan" again`);
+  const desired = plannedAttrs(config, null, vmid, address);
+  const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  await ctx.recordIntent({ operation: "create", node, vmid });
+  await withKeysFile(config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+  const password = typeof config["password"] === "string" ? config["password"] : undefined;
+  const wantRunning = desired["started"] === true;
+  if (wantRunning || password) await pct(t, startArgv(vmid), "pct start");
+  if (password) await setPassword(t, password);
+  if (password && !wantRunning) await pct(t, stopArgv(vmid), "pct stop");
+  return readBack(t, wantRunning, desired);
+}
+
+export async function updateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const node = String(prior["node"]);
+  const vmid = Number(prior["vmid"]);
+  const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  const desired = plannedAttrs(config, prior, vmid, address);
+  const cs = computeChanges(prior, desired);
+  const running = prior["started"] === true;
+  if (cs.start === false && running) await pct(t, stopArgv(vmid), "pct stop");
+  const set = setArgv(vmid, typeof prior["digest"] === "string" ? prior["digest"] : undefined, cs, prior, desired);
+  if (set) await pct(t, set, "pct set");
+  for (const g of cs.grow) await pct(t, resizeArgv(vmid, g.disk, g.size), `growing ${g.disk} to ${g.size}`);
+  let nowRunning = cs.start ?? running;
+  if (cs.start === true) await pct(t, startArgv(vmid), "pct start");
+  const password = typeof config["password"] === "string" ? config["password"] : undefined;
+  if (cs.password && password) await setPassword(t, password);
+  if (cs.sshKeys) await pushKeys(t, config["ssh_public_keys"]);
+  const pendingBefore = (prior["pending_keys"] as string[] | undefined) ?? [];
+  const needsRestart = running && cs.start === undefined && (cs.restartKeys.length > 0 || pendingBefore.length > 0);
+  if (needsRestart) {
+    if (desired["restart_on_change"] === true) await pct(t, rebootArgv(vmid), "pct reboot");
+    else if (cs.restartKeys.length) ctx.log(`${address}: ${cs.restartKeys.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
+  }
+  nowRunning = cs.start ?? running;
+  return readBack(t, nowRunning, desired);
+}
+
+export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
+  const node = String(prior["node"]);
+  const vmid = Number(prior["vmid"]);
+  const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  const gone = (err: unknown) => /does not exist/.test(String((err as { stderr?: unknown }).stderr ?? "") + String((err as Error).message ?? ""));
+  await ctx.recordIntent({ operation: "delete", node, vmid });
+  if (prior["started"] === true) {
+    try {
+      await t.run.run(stopArgv(vmid), { signal: ctx.signal });
+    } catch (err) {
+      if (gone(err)) return;
+      if (!/not running/.test(String((err as { stderr?: unknown }).stderr ?? ""))) throw pveError(err, address, "pct stop");
+    }
+  }
+  try {
+    await t.run.run(destroyArgv(vmid), { signal: ctx.signal });
+  } catch (err) {
+    if (gone(err)) return;
+    throw pveError(err, address, "pct destroy");
+  }
+}

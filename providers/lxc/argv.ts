@@ -1,0 +1,92 @@
+// pct argv builders (pure): one `pct create`, one `pct set`, resizes and lifecycle verbs.
+import { isUnknown } from "../../src/config/value.js";
+import type { Attrs } from "../../src/provider/types.js";
+import { mountToPve, type Obj } from "../mounts/slots.js";
+import { UNKNOWN_VALUE, pveKeysFromAttrs, rootfsToPve } from "./conf-map.js";
+import type { ChangeSet } from "./changes.js";
+
+/** Drops values only apply learns (volume ids, generated MACs) so pct allocates/generates them. */
+function withoutComputed(a: Attrs): Attrs {
+  const out: Attrs = { ...a };
+  const strip = (items: unknown, field: string) => {
+    if (!items || typeof items !== "object") return items;
+    const o: Record<string, Obj> = {};
+    for (const [n, x] of Object.entries(items as Record<string, Obj>)) {
+      const c = { ...x };
+      if (isUnknown(c[field])) delete c[field];
+      o[n] = c;
+    }
+    return o;
+  };
+  out["network"] = strip(a["network"], "hwaddr");
+  out["mount"] = strip(a["mount"], "volume");
+  if (a["rootfs"] && typeof a["rootfs"] === "object") {
+    const r = { ...(a["rootfs"] as Obj) };
+    if (isUnknown(r["volume"])) delete r["volume"];
+    out["rootfs"] = r;
+  }
+  delete out["digest"];
+  return out;
+}
+
+/** `pct create VMID TEMPLATE --key value ...` from planned attributes (all values known). */
+export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: string } = {}): string[] {
+  const attrs = withoutComputed(planned);
+  const keys = pveKeysFromAttrs(attrs);
+  const argv = ["pct", "create", String(vmid), String(planned["template"])];
+  for (const [k, v] of [...keys.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at create`);
+    argv.push(`--${k}`, v);
+  }
+  if (!keys.has("rootfs")) {
+    const r = rootfsToPve(attrs["rootfs"] as Obj);
+    if (r) argv.push("--rootfs", r);
+  }
+  if (keys.has("unprivileged") === false) argv.push("--unprivileged", "1");
+  if (opts.sshKeysFile) argv.push("--ssh-public-keys", opts.sshKeysFile);
+  return argv;
+}
+
+/** The single `pct set` of an update, guarded by the digest the plan was made from. */
+export function setArgv(vmid: number, digest: string | undefined, cs: ChangeSet, prior: Attrs, planned: Attrs): string[] | undefined {
+  if (cs.set.size === 0 && cs.del.length === 0) return undefined;
+  const argv = ["pct", "set", String(vmid)];
+  if (digest) argv.push("--digest", digest);
+  const keys = pveKeysFromAttrs(withoutComputed(planned));
+  for (const k of [...cs.set.keys()].sort()) {
+    let v = keys.get(k);
+    // rootfs and existing volume mounts are stored verbatim by `pct set`: echo the current size.
+    if (k === "rootfs") v = rootfsToPve(planned["rootfs"] as Obj, sizeOf(prior["rootfs"]));
+    const mp = /^mp(\d+)$/.exec(k);
+    if (mp) {
+      const m = Object.values((planned["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+      const pm = Object.values((prior["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+      if (m) v = mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? sizeOf(pm) : undefined);
+    }
+    if (v === undefined || v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at apply`);
+    argv.push(`--${k}`, v);
+  }
+  if (cs.del.length) argv.push("--delete", cs.del.join(","));
+  return argv;
+}
+
+function sizeOf(x: unknown): string | undefined {
+  const s = x && typeof x === "object" ? (x as Obj)["size"] : undefined;
+  return typeof s === "string" ? s : undefined;
+}
+
+function stripUnknownVolume(m: Obj): Obj {
+  if (!isUnknown(m["volume"])) return m;
+  const { volume: _v, ...rest } = m;
+  return rest;
+}
+
+export const resizeArgv = (vmid: number, disk: string, size: string) => ["pct", "resize", String(vmid), disk, size];
+export const startArgv = (vmid: number) => ["pct", "start", String(vmid)];
+export const stopArgv = (vmid: number) => ["pct", "stop", String(vmid)];
+export const rebootArgv = (vmid: number) => ["pct", "reboot", String(vmid)];
+export const destroyArgv = (vmid: number) => ["pct", "destroy", String(vmid), "--purge", "1"];
+export const chpasswdArgv = (vmid: number) => ["pct", "exec", String(vmid), "--keep-env", "0", "--", "chpasswd"];
+export const pushKeysArgv = (vmid: number, file: string) => ["pct", "push", String(vmid), file, "/root/.ssh/authorized_keys", "--perms", "0600"];
+export const mkSshDirArgv = (vmid: number) => ["pct", "exec", String(vmid), "--keep-env", "0", "--", "mkdir", "-p", "-m", "0700", "/root/.ssh"];
+export const readConfArgv = (node: string, vmid: number) => ["pvesh", "get", `/nodes/${node}/lxc/${vmid}/config`, "--output-format", "json"];

@@ -1,0 +1,75 @@
+// `pmxform import ADDR NODE/VMID`: attributes from the snapshot, and the configuration that
+// reproduces them (only meaningful, non-computed arguments, so the next plan is "No changes").
+import type { Attrs } from "../../src/provider/types.js";
+import type { Obj } from "../mounts/slots.js";
+import { SCALARS, attrsFromConf } from "./attrs.js";
+import type { LxcSnapshot } from "./snapshot.js";
+
+/** Parses "pve1/105" or "105"; a bare vmid is looked up in the snapshot. */
+export function parseImportId(id: string): { node?: string; vmid: number } | undefined {
+  const m = /^(?:([^/\s]+)\/)?(?:lxc\/)?([1-9]\d{2,8})$/.exec(id.trim());
+  if (!m) return undefined;
+  return m[1] ? { node: m[1], vmid: Number(m[2]) } : { vmid: Number(m[2]) };
+}
+
+export function importContainer(address: string, id: string, snap: LxcSnapshot): Attrs | null {
+  const parsed = parseImportId(id);
+  if (!parsed) throw new Error(`${address}: import id "${id}" is not NODE/VMID or VMID (e.g. "pve1/105")`);
+  const ct = snap.containers.get(parsed.vmid);
+  if (!ct || (parsed.node && parsed.node !== ct.node)) return null;
+  const attrs = attrsFromConf(parsed.vmid, ct.node, ct.conf, ct.running, null, ct.digest);
+  attrs["address"] = address;
+  attrs["managed_keys"] = Object.keys(generateConfig(attrs)).sort();
+  return attrs;
+}
+
+const DEFAULTS: Record<string, unknown> = { swap: 512, memory: undefined, arch: "amd64", console: true, tty: 2, cmode: "tty", onboot: false, protection: false };
+
+function pick(o: Obj, keys: string[]): Obj {
+  const out: Obj = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** Configuration arguments that reproduce `attrs`. */
+export function generateConfig(attrs: Attrs): Attrs {
+  const c: Attrs = { node: attrs["node"], vmid: attrs["vmid"] };
+  if (typeof attrs["template"] === "string") c["template"] = attrs["template"];
+  for (const k of ["hostname", "description", ...Object.keys(SCALARS)]) {
+    const v = attrs[k];
+    if (v === undefined || (k in DEFAULTS && DEFAULTS[k] === v)) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    c[k] = v;
+  }
+  if (Array.isArray(attrs["tags"]) && attrs["tags"].length) c["tags"] = attrs["tags"];
+  const rootfs = attrs["rootfs"] as Obj | undefined;
+  if (rootfs) c["rootfs"] = pick(rootfs, ["storage", "size", "acl", "quota", "replicate", "mount_options"]);
+  if (attrs["features"] && Object.keys(attrs["features"] as Obj).length) c["features"] = attrs["features"];
+  if (attrs["startup"] && Object.keys(attrs["startup"] as Obj).length) c["startup"] = attrs["startup"];
+  const network = attrs["network"] as Record<string, Obj> | undefined;
+  if (network) {
+    const out: Record<string, Obj> = {};
+    for (const [name, n] of Object.entries(network)) {
+      out[name] = pick(n, ["bridge", "ip", "gw", "ip6", "gw6", "hwaddr", "tag", "firewall", "mtu", "rate", "link_down", "trunks"]);
+    }
+    c["network"] = out;
+  }
+  const mounts = attrs["mount"] as Record<string, Obj> | undefined;
+  if (mounts) {
+    const out: Record<string, Obj> = {};
+    for (const [name, m] of Object.entries(mounts)) {
+      const base = typeof m["host_path"] === "string" ? pick(m, ["host_path"]) : pick(m, ["storage", "size"]);
+      out[name] = { ...base, ...pick(m, ["path", "read_only", "backup", "acl", "quota", "replicate", "shared", "mount_options", "idmap"]) };
+    }
+    c["mount"] = out;
+  }
+  const devices = attrs["device"] as Record<string, Obj> | undefined;
+  if (devices) {
+    const out: Record<string, Obj> = {};
+    for (const [name, d] of Object.entries(devices)) out[name] = pick(d, ["path", "mode", "uid", "gid", "deny_write"]);
+    c["device"] = out;
+  }
+  if (Array.isArray(attrs["raw_lxc"]) && attrs["raw_lxc"].length) c["raw_lxc"] = attrs["raw_lxc"];
+  if (typeof attrs["started"] === "boolean") c["started"] = attrs["started"];
+  return c;
+}
