@@ -12,8 +12,8 @@ function extreme(args: Value[], pick: (a: number, b: number) => number): number 
 }
 
 export const numericFunctions: Record<string, FunctionImpl> = {
-  min: { description: "The smallest of the given numbers.", params: [], variadic: p.number("numbers"), returns: "number", impl: (a) => extreme(a, Math.min) },
-  max: { description: "The largest of the given numbers.", params: [], variadic: p.number("numbers"), returns: "number", impl: (a) => extreme(a, Math.max) },
+  min: { description: "The smallest of the given numbers.", params: [], variadic: p.number("numbers"), returns: "number", impl: (a) => extreme(a, (x, y) => Math.min(x, y)) },
+  max: { description: "The largest of the given numbers.", params: [], variadic: p.number("numbers"), returns: "number", impl: (a) => extreme(a, (x, y) => Math.max(x, y)) },
   abs: { description: "The absolute value of a number.", params: [p.number("num")], returns: "number", impl: ([x]) => Math.abs(n(x)) },
   ceil: { description: "The smallest whole number greater than or equal to a number.", params: [p.number("num")], returns: "number", impl: ([x]) => Math.ceil(n(x)) || 0 },
   floor: { description: "The largest whole number less than or equal to a number.", params: [p.number("num")], returns: "number", impl: ([x]) => Math.floor(n(x)) },
