@@ -1,5 +1,31 @@
-// `pmxform sim`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform sim` is not available in this build yet.\n");
-  return 1;
+// `pmxform sim init DIR [--nodes a,b] [--latency-ms N] [--force]`: creates a simulated cluster.
+import { initSim, simBin } from "../sim/index.js";
+
+export async function run(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const dir = args[0];
+  if (!dir) {
+    process.stderr.write("Error: missing DIR\n\nUsage: pmxform sim init DIR [--nodes pve1,pve2] [--latency-ms N] [--force]\n");
+    return 1;
+  }
+  const nodesOpt = opts["nodes"];
+  const nodes = typeof nodesOpt === "string" ? nodesOpt.split(",").map((n) => n.trim()).filter(Boolean) : Array.isArray(nodesOpt) ? nodesOpt.map(String) : undefined;
+  const latency = Number(opts["latencyMs"] ?? 0);
+  if (!Number.isFinite(latency) || latency < 0) {
+    process.stderr.write(`Error: --latency-ms must be a non-negative number, got '${String(opts["latencyMs"])}'\n`);
+    return 1;
+  }
+  for (const n of nodes ?? []) {
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(n)) {
+      process.stderr.write(`Error: invalid node name '${n}'; use letters, digits and '-'\n`);
+      return 1;
+    }
+  }
+  try {
+    const root = initSim(dir, { ...(nodes ? { nodes } : {}), latencyMs: latency, force: opts["force"] === true });
+    process.stdout.write(`Simulated cluster ready in ${root}\n  pct: ${simBin(root, "pct")}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
 }

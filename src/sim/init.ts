@@ -1,0 +1,99 @@
+// `pmxform sim init DIR`: lays out the simulated cluster (an /etc/pve-like tree, per-node
+// storages, a fake /dev, ready templates) and the pct/pvesh/pvesm/pveam executables.
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { paths } from "./ctx.js";
+
+export interface InitOptions {
+  nodes?: string[];
+  latencyMs?: number;
+  force?: boolean;
+}
+
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam"] as const;
+export type Tool = (typeof TOOLS)[number];
+
+export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];
+
+/** Fake host devices: path below /dev -> char device numbers (for devN validation). */
+export const DEVICES: Record<string, { type: "c" | "b"; major: number; minor: number }> = {
+  "dri/card0": { type: "c", major: 226, minor: 0 },
+  "dri/renderD128": { type: "c", major: 226, minor: 128 },
+  nvidia0: { type: "c", major: 195, minor: 0 },
+  nvidiactl: { type: "c", major: 195, minor: 255 },
+  "nvidia-uvm": { type: "c", major: 508, minor: 0 },
+  "nvidia-uvm-tools": { type: "c", major: 508, minor: 1 },
+  "nvidia-caps/nvidia-cap1": { type: "c", major: 236, minor: 1 },
+  "nvidia-caps/nvidia-cap2": { type: "c", major: 236, minor: 2 },
+  "net/tun": { type: "c", major: 10, minor: 200 },
+  fuse: { type: "c", major: 10, minor: 229 },
+};
+
+const STORAGE_CFG = `dir: local
+\tpath /var/lib/vz
+\tcontent backup,iso,rootdir,vztmpl
+
+lvmthin: local-lvm
+\tthinpool data
+\tvgname pve
+\tcontent images,rootdir
+`;
+
+/** Absolute path of the compiled simulator entry point in this checkout. */
+export function simMainPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (here.split(/[\\/]/).includes("dist")) return join(here, "main.js");
+  return resolve(here, "..", "..", "dist", "src", "sim", "main.js");
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function simBin(dir: string, tool: Tool): string {
+  return join(resolve(dir), "bin", tool);
+}
+
+export function initSim(dirArg: string, opts: InitOptions = {}): string {
+  const dir = resolve(dirArg);
+  const nodes = opts.nodes && opts.nodes.length ? opts.nodes : ["pve1"];
+  if (existsSync(join(dir, "sim.json"))) {
+    if (!opts.force) throw new Error(`${dir} already holds a simulated cluster; pass --force to recreate it`);
+    for (const sub of ["etc", "nodes", "run", "log", "bin", "sim.json", "faults.json", "faults.state.json"]) {
+      rmSync(join(dir, sub), { recursive: true, force: true });
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "sim.json"), JSON.stringify({ nodes, latencyMs: opts.latencyMs ?? 0 }, null, 2) + "\n");
+  const pve = paths.pveDir(dir);
+  for (const node of nodes) {
+    mkdirSync(paths.nodeLxcDir(dir, node), { recursive: true });
+    mkdirSync(paths.nodeQemuDir(dir, node), { recursive: true });
+    const tdir = paths.templateDir(dir, node);
+    mkdirSync(tdir, { recursive: true });
+    for (const t of TEMPLATES) writeFileSync(join(tdir, t), `pmxform simulated template ${t}\n`);
+    for (const sub of ["images", "template/iso", "dump"]) mkdirSync(join(paths.vzDir(dir, node), sub), { recursive: true });
+    mkdirSync(paths.lvmDir(dir, node), { recursive: true });
+    const dev = paths.devDir(dir, node);
+    for (const d of Object.keys(DEVICES)) {
+      mkdirSync(dirname(join(dev, d)), { recursive: true });
+      writeFileSync(join(dev, d), "");
+    }
+    writeFileSync(join(paths.nodeRoot(dir, node), "devices.json"), JSON.stringify(DEVICES, null, 1) + "\n");
+    mkdirSync(paths.runDir(dir, node), { recursive: true });
+  }
+  writeFileSync(join(pve, "storage.cfg"), STORAGE_CFG);
+  writeFileSync(join(pve, "datacenter.cfg"), "keyboard: en-us\n");
+  writeFileSync(paths.vmlist(dir), JSON.stringify({ version: 1, ids: {} }, null, 1) + "\n");
+  mkdirSync(paths.lockDir(dir), { recursive: true });
+  mkdirSync(paths.logDir(dir), { recursive: true });
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  const main = simMainPath();
+  for (const tool of TOOLS) {
+    const file = join(dir, "bin", tool);
+    writeFileSync(file, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(main)} ${shQuote(dir)} ${tool} "$@"\n`);
+    chmodSync(file, 0o755);
+  }
+  return dir;
+}

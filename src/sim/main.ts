@@ -1,0 +1,79 @@
+// Entry point of the simulated executables: `main.js DIR TOOL ARGS...` (DIR/bin/* exec this).
+// Applies latency and faults, dispatches to the tool, maps errors to stderr + exit codes, logs.
+import { makeCtx, sleepSync, type Ctx } from "./ctx.js";
+import { SimError } from "./errors.js";
+import { takeFault } from "./faults.js";
+import { appendCall } from "./calllog.js";
+import { runPct } from "./pct.js";
+import { runPvesh } from "./pvesh.js";
+import { runPvesm } from "./pvesm.js";
+import { runPveam } from "./pveam.js";
+
+const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
+
+function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
+  switch (tool) {
+    case "pct":
+      return runPct(ctx, argv);
+    case "pvesh":
+      return runPvesh(ctx, argv);
+    case "pvesm":
+      return runPvesm(ctx, argv);
+    case "pveam":
+      return runPveam(ctx, argv);
+    default:
+      throw new SimError(`unknown simulated tool '${tool}'`, 2);
+  }
+}
+
+function main(): number {
+  const [dir, tool, ...argv] = process.argv.slice(2);
+  if (!dir || !tool) {
+    process.stderr.write("usage: main.js DIR TOOL [ARGS...]\n");
+    return 2;
+  }
+  const started = Date.now();
+  let ctx: Ctx | undefined;
+  let code = 0;
+  try {
+    ctx = makeCtx(dir, process.env);
+    const envLatency = process.env["PMXSIM_LATENCY_MS"];
+    const latency = envLatency !== undefined && envLatency !== "" ? Number(envLatency) : ctx.cfg.latencyMs;
+    if (latency > 0) sleepSync(latency);
+    const fault = takeFault(dir, ctx.node, tool, argv);
+    if (fault) {
+      if (fault.exit !== undefined) {
+        sleepSync(fault.hangMs ?? 0);
+        if (fault.stderr) ctx.err(fault.stderr.endsWith("\n") ? fault.stderr : fault.stderr + "\n");
+        code = fault.exit;
+        return code;
+      }
+      ctx.pendingHangMs = fault.hangMs ?? 0;
+      if (tool !== "pct" || READ_ONLY_PCT.has(argv[0] ?? "")) {
+        sleepSync(ctx.pendingHangMs);
+        ctx.pendingHangMs = 0;
+      }
+    }
+    code = dispatch(ctx, tool, argv);
+    if (ctx.pendingHangMs > 0) sleepSync(ctx.pendingHangMs);
+  } catch (e) {
+    if (e instanceof SimError) {
+      process.stderr.write(e.render());
+      code = e.exitCode;
+    } else {
+      process.stderr.write(`internal simulator error: ${(e as Error).message}\n`);
+      code = 255;
+    }
+  } finally {
+    if (ctx) {
+      try {
+        appendCall(dir, { ts: new Date(started).toISOString(), node: ctx.node, tool, argv, exit: code, ms: Date.now() - started });
+      } catch {
+        // a broken log must not change the tool's result
+      }
+    }
+  }
+  return code;
+}
+
+process.exitCode = main();
