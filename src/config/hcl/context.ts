@@ -13,4 +13,6 @@ export interface ConvertCtx {
   /** A placeholder for syntax the error walker already reported. */
   invalid(node: Node): Expr;
   range(node: Node): Range;
+  /** False when the tree has syntax errors, whose recovery would trigger bogus layout errors. */
+  checkLayout: boolean;
 }

@@ -22,6 +22,7 @@ export function makeContext(src: string, map: PosMap, diags: Diagnostic[]): Conv
     range: (node) => rangeOf(map, node.startIndex, node.endIndex),
     invalid: (node) => ({ kind: "literal", value: null, range: rangeOf(map, node.startIndex, node.endIndex) }),
     expr: (node) => convertExpression(node, ctx),
+    checkLayout: true,
   };
   return ctx;
 }
@@ -276,7 +277,7 @@ export function convertBody(node: Node | undefined, emptyRange: Range, ctx: Conv
   const attributes: Attribute[] = [];
   const blocks: Block[] = [];
   const seen = new Map<string, Attribute>();
-  checkBodyLayout(node, ctx);
+  if (ctx.checkLayout) checkBodyLayout(node, ctx);
   for (const item of node.children) {
     if (item.type === "attribute") {
       const attribute = convertAttribute(item, ctx);

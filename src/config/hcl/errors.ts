@@ -32,7 +32,7 @@ function hasAncestor(node: Node, type: string): Node | undefined {
   return undefined;
 }
 
-function missing(node: Node, map: PosMap): Diagnostic {
+function missing(node: Node, map: PosMap, src: string): Diagnostic | undefined {
   const here = at(map, node);
   const block = node.type === "}" || node.type === "block_end" ? hasAncestor(node, "block") : undefined;
   if (block && !hasAncestor(node, "object")) {
@@ -41,11 +41,15 @@ function missing(node: Node, map: PosMap): Diagnostic {
   }
   switch (node.type) {
     case "quoted_template_end": {
+      // A bad escape breaks tree-sitter's string scanner; that error is reported on its own.
+      if (node.parent?.children.some((c) => c.type === "ERROR" && src.startsWith("\\", c.startIndex))) return undefined;
       const start = node.parent?.children[0] ?? node;
       return error("Unterminated string", `The string that starts at ${where(at(map, start))} has no closing quote on its line. Add the missing '"'.`, rangeOf(map, start.startIndex, start.endIndex));
     }
     case "heredoc_identifier": {
       const start = node.parent?.children[1] ?? node;
+      // tree-sitter sometimes invents an empty heredoc to recover; the real error is elsewhere.
+      if (start.endIndex === start.startIndex) return undefined;
       return error("Unterminated template string", `The heredoc "${start.text}" has no closing marker. End it with a line holding only "${start.text}".`, at(map, node.parent ?? node));
     }
     case "template_interpolation_end":
@@ -81,6 +85,15 @@ function nextToken(src: string, from: number, node: Node, map: PosMap): Range {
 
 function errorRegion(node: Node, map: PosMap, src: string): Diagnostic {
   const toks = leaves(node);
+  const topLevel = !node.parent || node.parent.type === "body" || node.parent.type === "config_file";
+  if (toks.length === 0) {
+    // tree-sitter skipped the text without keeping tokens: describe it from the source.
+    const subject = nextToken(src, node.startIndex, node, map);
+    const text = nodeText(src, node, node.startIndex);
+    if (text.startsWith("\\")) return error("Invalid escape sequence", `"${src.slice(node.startIndex, node.startIndex + 2)}" is not a valid escape. Use \\n, \\t, \\r, \\", \\\\, \\uNNNN or \\UNNNNNNNN, or write \\\\ for a literal backslash.`, rangeOf(map, node.startIndex, node.startIndex + 2));
+    if (topLevel) return error("Argument or block definition required", `Expected an argument ("name = value") or a block ("type \\"label\\" { ... }") here, but found "${text}". Remove or fix this text.`, subject);
+    return error("Invalid expression", `Expected the start of an expression, but found "${text}". Write a value, a reference or a function call.`, subject);
+  }
   const stack: Node[] = [];
   for (const tok of toks) {
     if (tok.type in CLOSER_OF) {
@@ -106,7 +119,6 @@ function errorRegion(node: Node, map: PosMap, src: string): Diagnostic {
     return error(`Missing "${closerText(open)}"`, `The "${open.text}" at ${where(at(map, open))} is never closed. Add "${closerText(open)}".`, rangeOf(map, end.endIndex, end.endIndex));
   }
   const [first, second, third] = toks;
-  const topLevel = !node.parent || node.parent.type === "body" || node.parent.type === "config_file";
   if (first && second?.type === "=" && first.type === "identifier") {
     const subject = third ? at(map, third) : nextToken(src, second.endIndex, node, map);
     const found = third?.text ?? nodeText(src, node, second.endIndex);
@@ -129,12 +141,26 @@ function nodeText(src: string, node: Node, from: number): string {
   return m?.[1] ?? "";
 }
 
+function before(a: Range, b: Range): boolean {
+  return a.start.line < b.start.line || (a.start.line === b.start.line && a.start.column < b.start.column);
+}
+
+/**
+ * After one error tree-sitter often cannot find a block's "}" any more; an "Unclosed
+ * configuration block" that follows another error inside that block is noise, not news.
+ */
+function dropCascades(diags: Diagnostic[]): Diagnostic[] {
+  const firstError = diags.filter((d) => d.summary !== "Unclosed configuration block" && d.subject).map((d) => d.subject as Range).sort((a, b) => (before(a, b) ? -1 : 1))[0];
+  return diags.filter((d) => !(d.summary === "Unclosed configuration block" && firstError && d.subject && before(d.subject, firstError)));
+}
+
 /** All syntax errors of a tree, in source order, one per ERROR region or MISSING token. */
 export function syntaxErrors(root: Node, map: PosMap, src: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const visit = (node: Node): void => {
     if (node.isMissing) {
-      out.push(missing(node, map));
+      const d = missing(node, map, src);
+      if (d) out.push(d);
       return;
     }
     if (node.type === "ERROR") {
@@ -145,5 +171,5 @@ export function syntaxErrors(root: Node, map: PosMap, src: string): Diagnostic[]
     for (const c of node.children) visit(c);
   };
   visit(root);
-  return out;
+  return dropCascades(out);
 }

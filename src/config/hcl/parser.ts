@@ -57,6 +57,8 @@ export function parseHclFileSync(path: string, source: string): HclFileResult {
     const root = tree.rootNode;
     if (root.hasError) diagnostics.push(...syntaxErrors(root, map, source));
     const ctx = makeContext(source, map, diagnostics);
+    // Layout rules only make sense on a tree without recovery guesses in it.
+    ctx.checkLayout = !root.hasError;
     const bodyNode = root.type === "config_file" ? root.children.find((c) => c.type === "body") : undefined;
     if (root.type === "config_file" && root.children.some((c) => c.type === "object")) {
       diagnostics.push({
@@ -69,7 +71,18 @@ export function parseHclFileSync(path: string, source: string): HclFileResult {
     return convertBody(bodyNode, rangeOf(map, 0, source.length), ctx);
   });
   body.range = rangeOf(map, 0, source.length);
-  return { file: { path, source, body }, diagnostics };
+  return { file: { path, source, body }, diagnostics: dedupe(diagnostics) };
+}
+
+/** The error walker and the converter can both notice one bad escape; say it once. */
+function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = `${d.summary}@${d.subject?.start.line}:${d.subject?.start.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export async function parseHclFile(path: string, source: string): Promise<HclFileResult> {
