@@ -83,7 +83,7 @@ function describeRequired(t: TypeConstraint): string {
     case "number":
       return "a number is required";
     case "bool":
-      return "bool required";
+      return "a bool is required";
     case "list":
     case "set":
     case "map":
@@ -127,7 +127,7 @@ export function convertValue(value: Value, t: TypeConstraint, path: PathStep[] =
     case "bool":
       if (typeof value === "boolean") return { value };
       if (value === "true" || value === "false") return { value: value === "true" };
-      return fail(typeof value === "string" ? `a bool is required (true or false), got ${JSON.stringify(value)}` : "bool required");
+      return fail(typeof value === "string" ? `a bool is required (true or false), got ${JSON.stringify(value)}` : undefined);
     case "list":
     case "set": {
       if (!Array.isArray(value)) return fail();
