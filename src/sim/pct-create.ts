@@ -133,7 +133,10 @@ function buildConfig(ctx: Ctx, vmid: number, ostemplate: string, config: [string
   arch ??= /_(arm64|i386|armhf)\./.exec(tpl.file)?.[1] ?? "amd64";
   ctx.out(`Detected container architecture: ${arch}\n`);
   if (!given.has("rootfs")) given.set("rootfs", `${o.defaultStorage}:4`);
-  for (const [k, v] of given) {
+  // volumes are allocated in foreach_volume order: rootfs, then mp0, mp1, ...
+  const rank = (k: string): number => (k === "rootfs" ? -1 : /^mp\d+$/.test(k) ? Number(k.slice(2)) : 1000);
+  const ordered = [...given].sort((x, y) => rank(x[0]) - rank(y[0]));
+  for (const [k, v] of ordered) {
     if (/^unused\d+$/.test(k)) {
       ctx.out(`WARN: ignoring '${k}', cannot create/restore with unused volume\n`);
       continue;
