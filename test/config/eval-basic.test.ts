@@ -14,6 +14,11 @@ describe("operators", () => {
     expect(await val("10 / 4")).toBe(2.5);
   });
 
+  it("does decimal arithmetic the way Terraform's big numbers look", async () => {
+    expect(await val("0.1 + 0.2 == 0.3")).toBe(true);
+    expect(await val('"x${0.1 * 3}"')).toBe("x0.3");
+  });
+
   it("reports non-numeric operands at the operand", async () => {
     const src = '1 + "abc"';
     const d = await err(src);

@@ -11,6 +11,7 @@ const ok: [string, unknown][] = [
   // collection
   ['length("héllo")', 5],
   ["length({a = 1, b = 2})", 2],
+  ['length("👍🏽e\u0301")', 2],
   ["keys({b = 1, a = 2})", ["a", "b"]],
   ["values({b = 1, a = 2})", [2, 1]],
   ['lookup({a = 1}, "a")', 1],
@@ -50,6 +51,7 @@ const ok: [string, unknown][] = [
   ['lower("AbC")', "abc"],
   ['upper("AbC")', "ABC"],
   ['title("hello wORLD-foo bar_baz")', "Hello WORLD-Foo Bar_baz"],
+  ['title("don\'t")', "Don'T"],
   ['replace("a-b-c", "-", "+")', "a+b+c"],
   ['replace("web01", "/(\\\\w+?)(\\\\d+)/", "$2-$1")', "01-web"],
   ['replace("k=v", "/(?P<key>\\\\w)=(?P<val>\\\\w)/", "$${val}=$${key}")', "v=k"],

@@ -9,7 +9,7 @@ import type { CallArg } from "../functions/call.js";
 import { Unknown, containsSensitive, containsUnknown, isObjectValue, typeName, unmark } from "../value.js";
 import type { Value } from "../value.js";
 import { T, convertValue } from "./convert.js";
-import { deepEqual, markIf, numberToString, peel, setKey, sortedKeys, unknownHint } from "./marks.js";
+import { deepEqual, markIf, numberToString, peel, setKey, sortedKeys, tidyNumber, unknownHint } from "./marks.js";
 import { lookupName, nameList } from "./scope.js";
 import type { Scope } from "./scope.js";
 import { didYouMean } from "./suggest.js";
@@ -626,6 +626,7 @@ class Evaluator {
         return new Unknown("number");
       }
       if (Object.is(out, -0)) out = 0;
+      out = tidyNumber(out);
     }
     return markIf(out, sensitive);
   }

@@ -77,11 +77,26 @@ export function unknownHint(v: Value): string {
 export function numberToString(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toFixed(0).replace(/^-0$/, "0");
   if (!Number.isFinite(n)) return n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN";
-  const s = String(n);
+  const s = String(tidyNumber(n));
   if (!/e/i.test(s)) return s;
   // Expand exponents so that string round trips look like Terraform's (no "1e-7").
   const exp = Number(s.split(/e/i)[1]);
   return exp < 0 ? n.toFixed(Math.min(100, -exp + 16)).replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/**
+ * Rounds a fractional result to 15 significant digits, so that decimal arithmetic looks like
+ * Terraform's arbitrary-precision numbers (0.1 + 0.2 is 0.3, not 0.30000000000000004).
+ */
+export function tidyNumber(n: number): number {
+  if (Number.isInteger(n) || !Number.isFinite(n)) return n;
+  return Number(n.toPrecision(15));
+}
+
+/** Splits a string into user-perceived characters (grapheme clusters), as Terraform counts them. */
+const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+export function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (x) => x.segment);
 }
 
 /** Parses a string as a number the way HCL converts strings (decimal, optional sign and exponent). */

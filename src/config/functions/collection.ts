@@ -2,7 +2,7 @@
 // index, element, range, reverse, slice, sort, sum, zipmap, setproduct, one, alltrue, anytrue,
 // coalesce, coalescelist, compact, chunklist.
 import { T } from "../eval/convert.js";
-import { deepEqual, markIf, peel, setKey, sortedKeys } from "../eval/marks.js";
+import { deepEqual, graphemes, markIf, peel, setKey, sortedKeys, tidyNumber } from "../eval/marks.js";
 import { Unknown, isObjectValue, typeName } from "../value.js";
 import type { Value } from "../value.js";
 import { asList, p, whole } from "./params.js";
@@ -23,7 +23,7 @@ export const collectionFunctions: Record<string, FunctionImpl> = {
     returns: "number",
     marks: "shallow",
     impl: ([v]) => {
-      if (typeof v === "string") return [...v].length;
+      if (typeof v === "string") return graphemes(v).length;
       if (Array.isArray(v)) return v.length;
       if (isObjectValue(v as Value)) return Object.keys(v as object).length;
       throw new FunctionError(`a collection or string is required, got ${typeName(v as Value)}`, 0);
@@ -207,7 +207,7 @@ export const collectionFunctions: Record<string, FunctionImpl> = {
       const list = asList(l as Value, 0);
       if (list.length === 0) throw new FunctionError("cannot sum an empty list", 0);
       if (list.some((x) => x === null)) throw new FunctionError("the list must not contain null elements", 0);
-      return (list as number[]).reduce((a, b) => a + b, 0);
+      return tidyNumber((list as number[]).reduce((a, b) => a + b, 0));
     },
   },
   zipmap: {

@@ -1,4 +1,5 @@
 // Numeric functions: min, max, abs, ceil, floor, pow, signum, log, parseint.
+import { tidyNumber } from "../eval/marks.js";
 import type { Value } from "../value.js";
 import { p, whole } from "./params.js";
 import { FunctionError } from "./types.js";
@@ -35,7 +36,7 @@ export const numericFunctions: Record<string, FunctionImpl> = {
     impl: ([x, b]) => {
       if (n(x) <= 0) throw new FunctionError("the number must be greater than zero", 0);
       if (n(b) <= 0 || n(b) === 1) throw new FunctionError("the base must be greater than zero and not 1", 1);
-      return Math.log(n(x)) / Math.log(n(b));
+      return tidyNumber(Math.log(n(x)) / Math.log(n(b)));
     },
   },
   parseint: {

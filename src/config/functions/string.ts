@@ -1,7 +1,7 @@
 // String functions: join, split, lower, upper, title, replace, trim*, substr, startswith, endswith,
 // strrev, chomp, indent, regex, regexall.
 import { T } from "../eval/convert.js";
-import { objectFrom } from "../eval/marks.js";
+import { graphemes, objectFrom } from "../eval/marks.js";
 import type { Value } from "../value.js";
 import { p, whole } from "./params.js";
 import { compileRe2, groupCount, re2Replacement } from "./regex.js";
@@ -11,7 +11,7 @@ import type { FunctionImpl } from "./types.js";
 const s = (v: Value | undefined): string => v as string;
 
 function isWordChar(ch: string): boolean {
-  return /[\p{L}\p{N}_']/u.test(ch);
+  return /[\p{L}\p{N}_]/u.test(ch);
 }
 
 function matchValue(m: RegExpExecArray, groups: number): Value {
@@ -105,7 +105,7 @@ export const stringFunctions: Record<string, FunctionImpl> = {
     params: [p.string("str"), p.number("offset"), p.number("length")],
     returns: "string",
     impl: ([x, o, l]) => {
-      const chars = [...s(x)];
+      const chars = graphemes(s(x));
       let offset = whole(o as Value, 1);
       const length = whole(l as Value, 2);
       if (offset < 0) offset = Math.max(0, chars.length + offset);
@@ -125,7 +125,7 @@ export const stringFunctions: Record<string, FunctionImpl> = {
     returns: "bool",
     impl: ([x, suf]) => s(x).endsWith(s(suf)),
   },
-  strrev: { description: "The string with its characters in reverse order.", params: [p.string("str")], returns: "string", impl: ([x]) => [...s(x)].reverse().join("") },
+  strrev: { description: "The string with its characters in reverse order.", params: [p.string("str")], returns: "string", impl: ([x]) => graphemes(s(x)).reverse().join("") },
   chomp: { description: "The string without trailing newlines.", params: [p.string("str")], returns: "string", impl: ([x]) => s(x).replace(/(\r?\n)+$/, "") },
   indent: {
     description: "The string with every line but the first indented by the given number of spaces.",
