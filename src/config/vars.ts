@@ -1,7 +1,7 @@
 // Input variables: collects values from defaults, PMXFORM_VAR_* environment variables, var files
 // and --var options (in that order of precedence, lowest first), converts them to the declared
 // types, runs validation rules and marks sensitive variables.
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import YAML from "yaml";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
@@ -13,7 +13,7 @@ import { evaluate } from "./eval/evaluate.js";
 import { objectFrom, peel } from "./eval/marks.js";
 import { standardFunctions } from "./functions/index.js";
 import type { FunctionTable } from "./functions/types.js";
-import { parseHclExpression, parseHclFile } from "./hcl/parser.js";
+import { initHcl, parseHclExpressionSync, parseHclFileSync } from "./hcl/parser.js";
 import type { VariableDecl } from "./module.js";
 import { references } from "./refs.js";
 import { parseType } from "./types.js";
@@ -127,9 +127,9 @@ function fromData(d: unknown): Value {
 }
 
 /** Parses text given on the command line or in the environment, as a literal or as HCL. */
-async function parseText(name: string, text: string, literal: boolean, label: string, diags: Diagnostic[]): Promise<Value | undefined> {
+function parseText(name: string, text: string, literal: boolean, label: string, diags: Diagnostic[]): Value | undefined {
   if (literal) return text;
-  const r = await parseHclExpression(text, label);
+  const r = parseHclExpressionSync(text, label);
   if (!r.expr || hasErrors(r.diagnostics)) {
     diags.push(...r.diagnostics.map((d) => ({ ...d, detail: `${d.detail ?? ""} (in the value for var.${name} from ${label})`.trim() })));
     return undefined;
@@ -137,12 +137,12 @@ async function parseText(name: string, text: string, literal: boolean, label: st
   return evalConstant(r.expr, diags);
 }
 
-async function readVarFile(path: string, baseDir: string, decls: Map<string, VariableDecl>, diags: Diagnostic[]): Promise<Map<string, Candidate>> {
+function readVarFile(path: string, baseDir: string, decls: Map<string, VariableDecl>, diags: Diagnostic[]): Map<string, Candidate> {
   const out = new Map<string, Candidate>();
   const full = resolve(baseDir, path);
   let text: string;
   try {
-    text = await readFile(full, "utf8");
+    text = readFileSync(full, "utf8");
   } catch (e) {
     diags.push(error("Failed to read variables file", `Given variables file ${path} does not exist or cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the --var-file path.`));
     return out;
@@ -176,7 +176,7 @@ async function readVarFile(path: string, baseDir: string, decls: Map<string, Var
     }
     return out;
   }
-  const parsed = await parseHclFile(full, text);
+  const parsed = parseHclFileSync(full, text);
   diags.push(...parsed.diagnostics);
   if (hasErrors(parsed.diagnostics)) return out;
   for (const block of parsed.file.body.blocks) {
@@ -193,10 +193,22 @@ async function readVarFile(path: string, baseDir: string, decls: Map<string, Var
   return out;
 }
 
-export async function resolveVariables(
-  decls: Map<string, VariableDecl>,
-  inputs: VariableInputs,
-): Promise<{ values: Map<string, Value>; diagnostics: Diagnostic[] }> {
+export interface ResolvedVariables {
+  values: Map<string, Value>;
+  diagnostics: Diagnostic[];
+}
+
+/** Like resolveVariables, but first makes sure the HCL parser is loaded. */
+export async function resolveVariablesAsync(decls: Map<string, VariableDecl>, inputs: VariableInputs): Promise<ResolvedVariables> {
+  await initHcl();
+  return resolveVariables(decls, inputs);
+}
+
+/**
+ * Resolves every declared variable. Synchronous: the HCL parser must already be loaded
+ * (`initHcl()`, which loading any configuration does); use resolveVariablesAsync otherwise.
+ */
+export function resolveVariables(decls: Map<string, VariableDecl>, inputs: VariableInputs): ResolvedVariables {
   const diags: Diagnostic[] = [];
   const types = new Map<string, TypeConstraint | undefined>();
   for (const [name, decl] of decls) {
@@ -219,11 +231,11 @@ export async function resolveVariables(
   for (const [name] of decls) {
     const text = inputs.env[`${ENV_PREFIX}${name}`];
     if (text === undefined) continue;
-    const v = await parseText(name, text, literalMode(types.get(name)), `environment variable ${ENV_PREFIX}${name}`, diags);
+    const v = parseText(name, text, literalMode(types.get(name)), `environment variable ${ENV_PREFIX}${name}`, diags);
     if (v !== undefined) chosen.set(name, { value: v, source: `the environment variable ${ENV_PREFIX}${name}` });
   }
   for (const file of inputs.varFiles) {
-    for (const [name, c] of await readVarFile(file, inputs.baseDir, decls, diags)) chosen.set(name, c);
+    for (const [name, c] of readVarFile(file, inputs.baseDir, decls, diags)) chosen.set(name, c);
   }
   for (const opt of inputs.cliVars) {
     const eq = opt.indexOf("=");
@@ -241,7 +253,7 @@ export async function resolveVariables(
       );
       continue;
     }
-    const v = await parseText(name, opt.slice(eq + 1), literalMode(types.get(name)), `--var ${name}`, diags);
+    const v = parseText(name, opt.slice(eq + 1), literalMode(types.get(name)), `--var ${name}`, diags);
     if (v !== undefined) chosen.set(name, { value: v, source: "a --var option" });
   }
 

@@ -8,7 +8,7 @@ import { decodeModule } from "../../src/config/decode.js";
 import { parseHclFile } from "../../src/config/hcl/parser.js";
 import type { VariableDecl } from "../../src/config/module.js";
 import { Sensitive, Unknown } from "../../src/config/value.js";
-import { resolveVariables } from "../../src/config/vars.js";
+import { resolveVariablesAsync as resolveVariables, resolveVariables as resolveVariablesSync } from "../../src/config/vars.js";
 import type { VariableInputs } from "../../src/config/vars.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pmx-vars-"));
@@ -59,6 +59,15 @@ describe("precedence", () => {
     const r = await resolveVariables(d, inputs({ varFiles: [file("v.yaml", "tags: [a, 1]\n")] }));
     expect(r.diagnostics).toEqual([]);
     expect(r.values.get("tags")).toEqual(["a", "1"]);
+  });
+});
+
+describe("synchronous resolution", () => {
+  it("works once the HCL parser is loaded (as after loading a configuration)", async () => {
+    const d = await decls('variable "l" { type = list(number) }');
+    const r = resolveVariablesSync(d, inputs({ cliVars: ["l=[1]"] }));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.values.get("l")).toEqual([1]);
   });
 });
 
