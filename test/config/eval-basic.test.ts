@@ -109,6 +109,7 @@ describe("collections and traversal", () => {
     expect(slice(src, d.subject)).toBe("2");
     expect((await err("[1][0.5]")).detail).toContain("whole number");
     expect((await err("[1][-1]")).detail).toContain("negative");
+    expect((await err('[1]["0x0"]')).detail).toContain("a number is required");
   });
 
   it("indexes maps and explains a missing key with a suggestion", async () => {

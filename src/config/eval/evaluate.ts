@@ -9,7 +9,7 @@ import type { CallArg } from "../functions/call.js";
 import { Unknown, containsSensitive, containsUnknown, isObjectValue, typeName, unmark } from "../value.js";
 import type { Value } from "../value.js";
 import { T, convertValue } from "./convert.js";
-import { deepEqual, markIf, numberToString, peel, setKey, sortedKeys, tidyNumber, unknownHint } from "./marks.js";
+import { deepEqual, markIf, numberToString, parseNumber, peel, setKey, sortedKeys, tidyNumber, unknownHint } from "./marks.js";
 import { lookupName, nameList } from "./scope.js";
 import type { Scope } from "./scope.js";
 import { didYouMean } from "./suggest.js";
@@ -23,8 +23,6 @@ export interface EvalResult {
 
 /** Deeper nesting than this is reported instead of risking a stack overflow. */
 const MAX_DEPTH = 200;
-
-const RESERVED_ROOTS = new Set(["var", "local", "each", "count", "path", "self"]);
 
 export function evaluate(expr: Expr, scope: Scope): EvalResult {
   const ev = new Evaluator(scope);
@@ -252,9 +250,9 @@ class Evaluator {
     }
     if (target instanceof Unknown || key instanceof Unknown) return markIf(new Unknown(), sensitive);
     if (Array.isArray(target)) {
-      const n = typeof key === "string" ? Number(key.trim() === "" ? NaN : key) : key;
+      const n = typeof key === "string" ? parseNumber(key) : key;
       let problem: string | undefined;
-      if (typeof n !== "number" || Number.isNaN(n)) problem = "a number is required";
+      if (typeof n !== "number") problem = "a number is required";
       else if (!Number.isInteger(n)) problem = "indexing a sequence requires a whole number";
       else if (n < 0) problem = "a negative number is not a valid index for a sequence";
       else if (n >= target.length) problem = `the collection has ${target.length} element${target.length === 1 ? "" : "s"}, so the largest valid index is ${target.length - 1}`;
@@ -774,10 +772,5 @@ function bind(b: Bindings, keyVar: string | undefined, key: Value, valueVar: str
   if (keyVar !== undefined) m.set(keyVar, key);
   m.set(valueVar, value);
   return m;
-}
-
-/** True when the name is one of the language's built-in roots (var, local, each, count, path, self). */
-export function isReservedRoot(name: string): boolean {
-  return RESERVED_ROOTS.has(name);
 }
 
