@@ -1,5 +1,149 @@
-// `pmxform apply`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform apply` is not available in this build yet.\n");
+// `pmxform apply [PLANFILE]`: with a saved plan, carries out exactly that plan after checking it
+// is still valid; without one, plans, shows the plan and asks for approval.
+import { createHash } from "node:crypto";
+import { hasErrors, error } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { readPlanFile } from "../plan/file.js";
+import { renderPlan } from "../plan/render.js";
+import { hasChanges } from "../engine/plan.js";
+import { changeFromFile } from "../engine/planfile.js";
+import { configDigest, openForPlanning, openState, runPlan, variablesDigest, type RunOptions } from "../engine/run.js";
+import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
+import { cwdDigest, renderContext } from "./plan-output.js";
+import { printDiagnostics, useColor } from "./output-format.js";
+
+export interface ApplyOpts extends RunOptions {
+  autoApprove?: boolean;
+}
+
+function parallelismOf(opts: RunOptions): number | Diagnostic {
+  const n = Number(opts.parallelism ?? "10");
+  if (!Number.isInteger(n) || n < 1) return error("Invalid --parallelism", `"${opts.parallelism}" is not a whole number of 1 or more.`);
+  return n;
+}
+
+export async function run(opts: ApplyOpts, args: string[]): Promise<number> {
+  const planFile = args[0];
+  return planFile ? applySaved(opts, planFile) : applyFresh(opts, false);
+}
+
+/** Plans, shows and (after approval) applies; shared with `pmxform destroy`. */
+export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<number> {
+  const color = useColor(opts);
+  const parallelism = parallelismOf(opts);
+  if (typeof parallelism !== "number") {
+    printDiagnostics([parallelism], opts);
+    return 1;
+  }
+  const ac = new AbortController();
+  const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
+  try {
+    if (!r || hasErrors(diagnostics)) {
+      printDiagnostics(diagnostics, opts, r?.session.sources);
+      return 1;
+    }
+    printDiagnostics(diagnostics, opts, r.session.sources);
+    process.stdout.write(renderPlan(r.result.changes, r.result.drift, renderContext(r.registry, color), { refreshOnly: r.options.refreshOnly }));
+    if (r.options.refreshOnly) {
+      if (!r.result.drift.length) return 0;
+      if (!opts.autoApprove) {
+        const c = await confirm("Would you like to update the pmxform state to reflect these detected changes?", "pmxform will write these changes to the state without modifying any real infrastructure.");
+        if (!c.ok) return refuse(c.diagnostic, opts);
+      }
+      r.state.resources = r.state.resources.filter((s) => r.result.refreshedPrior.some((p) => p.address === s.address)).map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)!.attributes }));
+      await r.store.write(r.state);
+      process.stdout.write(`\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n`);
+      return 0;
+    }
+    if (!hasChanges(r.result.changes) && !r.result.changes.some((c) => c.movedFrom)) {
+      if (r.result.drift.length) {
+        r.state.resources = r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((s) => s.address === p.address)!, attributes: p.attributes }));
+      }
+      const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
+      printOutputs(r.state, color);
+      return summary.failed.length ? 1 : 0;
+    }
+    if (!opts.autoApprove) {
+      const c = await confirm(destroy ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroy ? "pmxform will destroy all your managed containers. There is no undo." : "pmxform will perform the actions described above.");
+      if (!c.ok) return refuse(c.diagnostic, opts);
+    }
+    // Refreshed values of untouched resources are recorded as well.
+    r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
+    const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
+    printSummary(summary, { ...opts, destroy });
+    if (!summary.failed.length && !destroy) printOutputs(r.state, color);
+    return summary.failed.length || summary.diagnostics.length ? 1 : 0;
+  } finally {
+    await r?.store.release();
+  }
+}
+
+function refuse(d: Diagnostic | undefined, opts: ApplyOpts): number {
+  if (d) {
+    printDiagnostics([d], opts);
+    return 1;
+  }
+  process.stdout.write("Apply cancelled.\n");
   return 1;
+}
+
+async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
+  const color = useColor(opts);
+  const parallelism = parallelismOf(opts);
+  if (typeof parallelism !== "number") {
+    printDiagnostics([parallelism], opts);
+    return 1;
+  }
+  let plan;
+  try {
+    plan = await readPlanFile(path);
+  } catch (e) {
+    printDiagnostics([error("Failed to load the saved plan", `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    return 1;
+  }
+  const opened = await openForPlanning(opts);
+  if (!opened.session || !opened.targets || hasErrors(opened.diagnostics)) {
+    printDiagnostics(opened.diagnostics, opts, opened.session?.sources);
+    return 1;
+  }
+  const { session, targets } = opened;
+  const problems: string[] = [];
+  if (plan.cwd_digest && plan.cwd_digest !== cwdDigest(session.dir)) problems.push("it was created in another working directory");
+  if (plan.config_digest !== configDigest(session)) problems.push("the configuration files changed since it was created");
+  if (plan.variables_digest !== variablesDigest(session.variables)) problems.push("the variable values differ from the ones it was planned with");
+  if (problems.length) {
+    printDiagnostics([error("Saved plan does not match", `The plan file ${path} cannot be applied: ${problems.join("; ")}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    return 1;
+  }
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation: "apply" });
+  if (!st.store || !st.state) {
+    printDiagnostics(st.diagnostics, opts);
+    return 1;
+  }
+  try {
+    const state = st.state;
+    const fresh = state.serial === 0 && state.resources.length === 0;
+    const matches = plan.lineage === null ? fresh : plan.lineage === state.lineage && plan.serial === state.serial;
+    if (!matches) {
+      printDiagnostics([error("Saved plan is stale", `The state changed since ${path} was created (it was already applied, or another run changed the state${plan.lineage !== null && plan.lineage !== state.lineage ? "; the plan belongs to a different state lineage" : ""}). Create a new plan with pmxform plan --out ${path}.`)], opts);
+      return 1;
+    }
+    const changes = plan.changes.map(changeFromFile);
+    const prior = plan.prior_state;
+    if (prior) state.resources = prior.resources;
+    if (plan.options.refresh_only) {
+      await st.store.write(state);
+      process.stdout.write("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
+      return 0;
+    }
+    const summary = await execute({ session, targets, store: st.store, state, changes, snapshotFor: () => undefined, parallelism, color, destroy: plan.options.destroy });
+    // Writing the state even when nothing changed marks this plan as applied.
+    state.serial += 0;
+    await st.store.write({ ...state, applied_plan: createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16) });
+    printSummary(summary, { ...opts, destroy: plan.options.destroy });
+    if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
+    return summary.failed.length || summary.diagnostics.length ? 1 : 0;
+  } finally {
+    await st.store.release();
+  }
 }

@@ -1,5 +1,7 @@
-// `pmxform destroy`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform destroy` is not available in this build yet.\n");
-  return 1;
+// `pmxform destroy`: plans the destruction of everything in state and applies it after approval.
+import type { ApplyOpts } from "./apply.js";
+import { applyFresh } from "./apply.js";
+
+export async function run(opts: ApplyOpts): Promise<number> {
+  return applyFresh(opts, true);
 }

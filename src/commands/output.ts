@@ -1,5 +1,41 @@
-// `pmxform output`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform output` is not available in this build yet.\n");
-  return 1;
+// `pmxform output [NAME] [--json] [--raw]`: output values recorded in the state.
+import { error } from "../diag/diagnostic.js";
+import { statePathOf, type CommonOptions } from "../engine/session.js";
+import { StateStore } from "../state/store.js";
+import { printDiagnostics } from "./output-format.js";
+
+export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
+  let outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
+  try {
+    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "output" });
+    outputs = store.read()?.outputs ?? {};
+    await store.release();
+  } catch (e) {
+    printDiagnostics([error("Error reading the state", e instanceof Error ? e.message : String(e))], opts);
+    return 1;
+  }
+  const name = args[0];
+  if (name !== undefined) {
+    const o = outputs[name];
+    if (!o) {
+      printDiagnostics([error("Output not found", `The output "${name}" is not in the state. Apply a configuration that declares output "${name}" first; known outputs: ${Object.keys(outputs).join(", ") || "none"}.`)], opts);
+      return 1;
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(o.sensitive ? null : o.value) + "\n");
+    else if (o.sensitive) process.stdout.write("(sensitive value)\n");
+    else if (opts.raw && (typeof o.value === "string" || typeof o.value === "number" || typeof o.value === "boolean")) process.stdout.write(String(o.value));
+    else process.stdout.write(JSON.stringify(o.value, null, 2) + "\n");
+    return 0;
+  }
+  if (opts.json) {
+    const out: Record<string, unknown> = {};
+    for (const [n, o] of Object.entries(outputs)) out[n] = { sensitive: o.sensitive, value: o.sensitive ? null : o.value };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    return 0;
+  }
+  for (const n of Object.keys(outputs).sort()) {
+    const o = outputs[n]!;
+    process.stdout.write(`${n} = ${o.sensitive ? "<sensitive>" : JSON.stringify(o.value, null, 2)}\n`);
+  }
+  return 0;
 }

@@ -1,5 +1,35 @@
-// `pmxform plan`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform plan` is not available in this build yet.\n");
-  return 1;
+// `pmxform plan`: refresh, compare, print the plan; with --out, save it for `pmxform apply FILE`.
+import { hasErrors } from "../diag/diagnostic.js";
+import { renderPlan } from "../plan/render.js";
+import { hasChanges } from "../engine/plan.js";
+import { runPlan, type RunOptions } from "../engine/run.js";
+import { savePlan, planJson, renderContext } from "./plan-output.js";
+import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js";
+
+export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
+  const ac = new AbortController();
+  const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
+  try {
+    const sources = r?.session.sources;
+    if (!r || hasErrors(diagnostics)) {
+      if (opts.json) process.stdout.write(JSON.stringify({ format_version: "1.0", errored: true, diagnostics: diagnosticsJson(diagnostics) }, null, 2) + "\n");
+      else printDiagnostics(diagnostics, opts, sources);
+      return 1;
+    }
+    const { result } = r;
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ ...planJson(r), diagnostics: diagnosticsJson(diagnostics) }, null, 2) + "\n");
+    } else {
+      printDiagnostics(diagnostics, opts, sources);
+      process.stdout.write(renderPlan(result.changes, result.drift, renderContext(r.registry, useColor(opts)), { refreshOnly: r.options.refreshOnly }));
+    }
+    if (opts.out) {
+      await savePlan(opts.out, r);
+      if (!opts.json) process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    pmxform apply ${opts.out}\n`);
+    }
+    const changed = hasChanges(result.changes) || (r.options.refreshOnly && result.drift.length > 0);
+    return opts.detailedExitcode && changed ? 2 : 0;
+  } finally {
+    await r?.store.release();
+  }
 }

@@ -1,5 +1,64 @@
-// `pmxform show`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform show` is not available in this build yet.\n");
-  return 1;
+// `pmxform show [PLANFILE] [--json]`: a saved plan as plan would print it, or the current state.
+import { error } from "../diag/diagnostic.js";
+import { readPlanFile } from "../plan/file.js";
+import { renderPlan } from "../plan/render.js";
+import { changeFromFile } from "../engine/planfile.js";
+import { statePathOf, type CommonOptions } from "../engine/session.js";
+import { StateStore } from "../state/store.js";
+import { buildRegistry } from "../registry-wiring.js";
+import { changesJson, renderContext } from "./plan-output.js";
+import { printDiagnostics, useColor } from "./output-format.js";
+import { renderStateResource } from "./state-render.js";
+
+export async function run(opts: CommonOptions & { json?: boolean }, args: string[]): Promise<number> {
+  const registry = await buildRegistry();
+  const color = useColor(opts);
+  if (args[0]) {
+    let plan;
+    try {
+      plan = await readPlanFile(args[0]);
+    } catch (e) {
+      printDiagnostics([error("Failed to load the saved plan", e instanceof Error ? e.message : String(e))], opts);
+      return 1;
+    }
+    const changes = plan.changes.map(changeFromFile);
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: plan.pmxform_version, ...changesJson(changes, []), prior_state: plan.prior_state }, null, 2) + "\n");
+    } else {
+      process.stdout.write(renderPlan(changes, [], renderContext(registry, color), { refreshOnly: plan.options.refresh_only }));
+    }
+    return 0;
+  }
+  let state;
+  try {
+    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "show" });
+    state = store.read();
+    await store.release();
+  } catch (e) {
+    printDiagnostics([error("Error reading the state", e instanceof Error ? e.message : String(e))], opts);
+    return 1;
+  }
+  if (opts.json) {
+    const values = state
+      ? {
+          outputs: state.outputs,
+          root_module: {
+            resources: state.resources.map((r) => ({ address: r.address, type: r.type, name: r.name, ...(r.index !== undefined ? { index: r.index } : {}), provider_name: r.provider, values: r.attributes, sensitive_values: r.sensitive_attributes })),
+          },
+        }
+      : undefined;
+    process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: "0.1.0", ...(values ? { values } : {}) }, null, 2) + "\n");
+    return 0;
+  }
+  if (!state || !state.resources.length) {
+    process.stdout.write("The state is empty. No resources are managed yet.\n");
+    return 0;
+  }
+  for (const r of state.resources) process.stdout.write(renderStateResource(r, registry, color) + "\n\n");
+  const outs = Object.keys(state.outputs ?? {});
+  if (outs.length) {
+    process.stdout.write("Outputs:\n\n");
+    for (const n of outs.sort()) process.stdout.write(`${n} = ${state.outputs[n]!.sensitive ? "(sensitive value)" : JSON.stringify(state.outputs[n]!.value)}\n`);
+  }
+  return 0;
 }

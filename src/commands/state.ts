@@ -1,7 +1,93 @@
-// `pmxform state list|show|rm|mv`: not built yet (placeholder so the command table compiles).
-type Run = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
-const notYet: Run = async () => {
-  process.stderr.write("Error: `pmxform state` is not available in this build yet.\n");
-  return 1;
+// `pmxform state list | show ADDR | rm ADDR... | mv FROM TO`: inspect and edit the state
+// without touching any container. Edits take the state lock and keep a backup.
+import { error } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { addressMatches, parseAddress } from "../engine/address.js";
+import { openState } from "../engine/run.js";
+import { statePathOf, type CommonOptions } from "../engine/session.js";
+import { buildRegistry } from "../registry-wiring.js";
+import { StateStore } from "../state/store.js";
+import type { StateFile } from "../state/types.js";
+import { printDiagnostics, useColor } from "./output-format.js";
+import { renderStateResource } from "./state-render.js";
+
+type Opts = CommonOptions & { lockTimeout?: string };
+type Run = (opts: Opts, args: string[]) => Promise<number>;
+
+async function readOnly(opts: Opts): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[] }> {
+  try {
+    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "state" });
+    const state = store.read();
+    await store.release();
+    return { state, diagnostics: [] };
+  } catch (e) {
+    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
+  }
+}
+
+const list: Run = async (opts, args) => {
+  const { state, diagnostics } = await readOnly(opts);
+  if (diagnostics.length) return printDiagnostics(diagnostics, opts), 1;
+  for (const r of state?.resources ?? []) if (!args.length || args.some((a) => addressMatches(a, r.address) || r.address === a)) process.stdout.write(r.address + "\n");
+  return 0;
 };
-export const commands: Record<"list" | "show" | "rm" | "mv", Run> = { list: notYet, show: notYet, rm: notYet, mv: notYet };
+
+const show: Run = async (opts, args) => {
+  const { state, diagnostics } = await readOnly(opts);
+  if (diagnostics.length) return printDiagnostics(diagnostics, opts), 1;
+  const r = state?.resources.find((x) => x.address === args[0]);
+  if (!r) {
+    printDiagnostics([error("No such resource instance", `${args[0]} is not in the state. See pmxform state list.`)], opts);
+    return 1;
+  }
+  process.stdout.write(renderStateResource(r, await buildRegistry(), useColor(opts)) + "\n");
+  return 0;
+};
+
+async function edit(opts: Opts, fn: (s: StateFile) => Diagnostic[] | string[]): Promise<number> {
+  const st = await openState(statePathOf(opts), { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation: "state" });
+  if (!st.store || !st.state) return printDiagnostics(st.diagnostics, opts), 1;
+  try {
+    const r = fn(st.state);
+    if (r.length && typeof r[0] !== "string") {
+      printDiagnostics(r as Diagnostic[], opts);
+      return 1;
+    }
+    await st.store.write(st.state);
+    for (const line of r as string[]) process.stdout.write(line + "\n");
+    return 0;
+  } finally {
+    await st.store.release();
+  }
+}
+
+const rm: Run = (opts, args) =>
+  edit(opts, (s) => {
+    const removed: string[] = [];
+    for (const a of args) {
+      const hit = s.resources.filter((r) => r.address === a || addressMatches(a, r.address));
+      if (!hit.length) return [error("No such resource instance", `${a} is not in the state. See pmxform state list.`)];
+      removed.push(...hit.map((r) => r.address));
+      s.resources = s.resources.filter((r) => !hit.includes(r));
+    }
+    return [...removed.map((a) => `Removed ${a}`), `Successfully removed ${removed.length} resource instance(s). The containers themselves were not touched.`];
+  });
+
+const mv: Run = (opts, args) =>
+  edit(opts, (s) => {
+    const [from, to] = args as [string, string];
+    const f = parseAddress(from);
+    const t = parseAddress(to);
+    if (!f || !t) return [error("Invalid address", "Both addresses must look like lxc_container.web or lxc_container.db[\"a\"].")];
+    if (f.type !== t.type) return [error("Invalid move", `A resource cannot change type (${f.type} -> ${t.type}).`)];
+    const r = s.resources.find((x) => x.address === from);
+    if (!r) return [error("No such resource instance", `${from} is not in the state. See pmxform state list.`)];
+    if (s.resources.some((x) => x.address === to)) return [error("Destination exists", `${to} is already in the state. Remove it first with pmxform state rm ${to}.`)];
+    r.address = to;
+    r.name = t.name;
+    if (t.key !== undefined) r.index = t.key;
+    else delete r.index;
+    return [`Move "${from}" to "${to}"`, "Successfully moved 1 object(s)."];
+  });
+
+export const commands: Record<"list" | "show" | "rm" | "mv", Run> = { list, show, rm, mv };

@@ -1,5 +1,34 @@
-// `pmxform validate`: not built yet (placeholder so the command table compiles).
-export async function run(_opts: Record<string, unknown>, _args: string[]): Promise<number> {
-  process.stderr.write("Error: `pmxform validate` is not available in this build yet.\n");
-  return 1;
+// `pmxform validate`: checks the configuration alone (syntax, references, types, schemas);
+// no state, no nodes. Exit 0 when valid, 1 with diagnostics.
+import { hasErrors } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { buildRegistry } from "../registry-wiring.js";
+import { openSession, type CommonOptions } from "../engine/session.js";
+import { evaluateOutputs, walkConfig } from "../engine/walk-config.js";
+import { Unknown } from "../config/value.js";
+import { diagnosticsJson, printDiagnostics } from "./output-format.js";
+
+export async function run(opts: CommonOptions & { json?: boolean }): Promise<number> {
+  const registry = await buildRegistry();
+  const { session, diagnostics } = await openSession(opts, registry, { variables: "unknown" });
+  const all: Diagnostic[] = [...diagnostics];
+  let sources = new Map<string, string>();
+  if (session) {
+    sources = session.sources;
+    const walked = walkConfig(session.evaluation, (visit) => {
+      for (const inst of visit.instances) session.evaluation.setInstanceValue(visit.decl, inst.key, new Unknown("object"));
+    });
+    all.push(...walked.diagnostics);
+    if (!hasErrors(walked.diagnostics)) all.push(...evaluateOutputs(session.evaluation).diagnostics);
+  }
+  const ok = !hasErrors(all);
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({ format_version: "1.0", valid: ok, error_count: all.filter((d) => d.severity === "error").length, warning_count: all.filter((d) => d.severity === "warning").length, diagnostics: diagnosticsJson(all) }, null, 2) + "\n",
+    );
+  } else {
+    printDiagnostics(all, opts, sources);
+    if (ok) process.stdout.write("Success! The configuration is valid.\n");
+  }
+  return ok ? 0 : 1;
 }

@@ -1,0 +1,36 @@
+// The engine's record of one planned change, as carried from plan to apply and rendered.
+import type { Attrs, AttrPath, ChangeReason } from "../provider/types.js";
+
+export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op" | "read";
+
+export interface Change {
+  address: string;
+  type: string;
+  /** The declaration address `type.name`. */
+  decl: string;
+  index?: number | string;
+  node?: string;
+  action: ChangeAction;
+  before: Attrs | null;
+  /** Planned attributes; Unknown values are serialised as null with their paths in afterUnknown. */
+  after: Attrs | null;
+  afterUnknown: AttrPath[];
+  sensitivePaths: AttrPath[];
+  reasons: ChangeReason[];
+  notes: string[];
+  /** Declaration addresses this resource depends on (for ordering and for state). */
+  dependencies: string[];
+  movedFrom?: string;
+  /** Why a delete happens ("no longer in the configuration", "--destroy"). */
+  deleteReason?: string;
+  createBeforeDestroy?: boolean;
+}
+
+export interface DriftEntry {
+  address: string;
+  /** "changed" with the attribute paths that differ, or "deleted". */
+  kind: "changed" | "deleted";
+  paths: AttrPath[];
+  before: Attrs;
+  after: Attrs | null;
+}

@@ -1,0 +1,281 @@
+// Evaluates a decoded Module: orders declarations by their references, evaluates locals,
+// expands count/for_each into instances, turns each instance's body into a validated config
+// object, and answers references to resources with whatever values the caller recorded
+// (planned values during plan, real ones during apply, Unknown during validate).
+import type { Diagnostic, Range } from "../diag/diagnostic.js";
+import { error } from "../diag/diagnostic.js";
+import type { Expr } from "../config/ast.js";
+import type { Body } from "../config/body.js";
+import { evaluateBody, RangeIndex } from "../config/body-value.js";
+import { evaluate } from "../config/eval/evaluate.js";
+import type { Scope } from "../config/eval/evaluate.js";
+import { standardFunctions } from "../config/functions/index.js";
+import type { Module, ResourceDecl } from "../config/module.js";
+import { references } from "../config/refs.js";
+import { isObjectValue, isUnknown, sensitivePaths, unmark, Unknown } from "../config/value.js";
+import type { Value } from "../config/value.js";
+import { Dag } from "../graph/dag.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import { issuesFromZod } from "../provider/schema.js";
+import type { Attrs, AttrPath } from "../provider/types.js";
+import { instanceAddress, type InstanceKey } from "./address.js";
+
+export interface InstanceConfig {
+  address: string;
+  decl: ResourceDecl;
+  key: InstanceKey;
+  /** The evaluated configuration, sensitive marks removed. */
+  config: Attrs;
+  sensitivePaths: AttrPath[];
+  ranges: RangeIndex;
+}
+
+type Instances = { mode: "single" | "count" | "each"; values: Map<string | number | "", Value> };
+
+/** Graph node ids: `var.x`, `local.x`, `output.x`, or a resource declaration address `type.name`. */
+export function declNodeId(kind: "var" | "local" | "output", name: string): string {
+  return `${kind}.${name}`;
+}
+
+export class ConfigEvaluation {
+  readonly locals = new Map<string, Value>();
+  private readonly resources = new Map<string, Instances>();
+  private readonly functions;
+
+  constructor(
+    readonly module: Module,
+    readonly variables: Map<string, Value>,
+    readonly registry: ProviderRegistry,
+    readonly baseDir: string,
+    /** validate: count/for_each that are unknown yield one instance with unknown count.index/each.* instead of an error. */
+    readonly lenient = false,
+  ) {
+    this.functions = standardFunctions({ baseDir });
+  }
+
+  scope(decl?: ResourceDecl, key?: InstanceKey, each?: { key: Value; value: Value }): Scope {
+    const s: Scope = {
+      variables: this.variables,
+      locals: this.locals,
+      resource: (type, name) => this.resourceValue(`${type}.${name}`),
+      path: { module: this.baseDir, root: this.baseDir, cwd: process.cwd() },
+      functions: this.functions,
+      baseDir: this.baseDir,
+    };
+    if (decl) s.address = instanceAddress(decl.address, key);
+    if (decl?.count !== undefined && typeof key === "number") s.count = { index: key };
+    if (each) s.each = each;
+    if (this.lenient && decl && key === undefined) {
+      if (decl.count) s.count = { index: new Unknown("number") };
+      if (decl.forEach) s.each = { key: new Unknown("string"), value: new Unknown("any") };
+    }
+    return s;
+  }
+
+  eval(expr: Expr, scope: Scope): { value: Value; diagnostics: Diagnostic[] } {
+    return evaluate(expr, scope);
+  }
+
+  /** Every expression a resource declaration holds (for reference extraction). */
+  private static resourceExprs(decl: ResourceDecl): Expr[] {
+    const out: Expr[] = [];
+    const walkBody = (b: Body): void => {
+      for (const a of b.attributes) out.push(a.expr);
+      for (const blk of b.blocks) walkBody(blk.body);
+    };
+    walkBody(decl.body);
+    if (decl.count) out.push(decl.count);
+    if (decl.forEach) out.push(decl.forEach);
+    return out;
+  }
+
+  /**
+   * The declaration graph: every reference and depends_on is an edge. Undeclared references and
+   * cycles are diagnostics with the config location.
+   */
+  declGraph(): { dag: Dag; diagnostics: Diagnostic[] } {
+    const m = this.module;
+    const dag = new Dag();
+    const diags: Diagnostic[] = [];
+    for (const name of m.variables.keys()) dag.addNode(declNodeId("var", name));
+    for (const name of m.locals.keys()) dag.addNode(declNodeId("local", name));
+    for (const addr of m.resources.keys()) dag.addNode(addr);
+    for (const name of m.outputs.keys()) dag.addNode(declNodeId("output", name));
+    const firstRange = new Map<string, Range>();
+
+    const link = (from: string, exprs: Expr[]): void => {
+      for (const expr of exprs) {
+        for (const ref of references(expr)) {
+          let to: string | undefined;
+          if (ref.kind === "var") {
+            if (!m.variables.has(ref.name)) {
+              diags.push(error("Reference to undeclared input variable", `An input variable named "${ref.name}" has not been declared. Declare it with a variable "${ref.name}" {} block.`, ref.range));
+              continue;
+            }
+            to = declNodeId("var", ref.name);
+          } else if (ref.kind === "local") {
+            if (!m.locals.has(ref.name)) {
+              diags.push(error("Reference to undeclared local value", `A local value named "${ref.name}" has not been declared. Declare it in a locals { } block.`, ref.range));
+              continue;
+            }
+            to = declNodeId("local", ref.name);
+          } else if (ref.kind === "resource") {
+            const addr = `${ref.type}.${ref.name}`;
+            if (!m.resources.has(addr)) {
+              const known = this.registry.resourceType(ref.type ?? "");
+              diags.push(
+                error(
+                  "Reference to undeclared resource",
+                  known
+                    ? `A resource "${ref.type}" "${ref.name}" has not been declared. Declare it, or fix the name.`
+                    : `There is no resource type "${ref.type}" and no resource ${addr}. Resource types are: ${this.registry.typeNames().join(", ")}.`,
+                  ref.range,
+                ),
+              );
+              continue;
+            }
+            to = addr;
+          }
+          if (to !== undefined && to !== from) {
+            dag.connect(from, to);
+            const key = `${from}\u0000${to}`;
+            if (!firstRange.has(key)) firstRange.set(key, ref.range);
+          } else if (to === from) {
+            diags.push(error("Self-referential block", `${from} refers to itself. A resource cannot use its own attributes; remove the reference.`, ref.range));
+          }
+        }
+      }
+    };
+
+    for (const l of m.locals.values()) link(declNodeId("local", l.name), [l.expr]);
+    for (const o of m.outputs.values()) {
+      link(declNodeId("output", o.name), [o.value]);
+    }
+    for (const r of m.resources.values()) {
+      link(r.address, ConfigEvaluation.resourceExprs(r));
+      for (const t of [...r.dependsOn, ...(r.lifecycle?.replaceTriggeredBy ?? [])]) {
+        const base = t.address.replace(/\[.*$/, "").split(".").slice(0, 2).join(".");
+        if (!m.resources.has(base)) {
+          diags.push(error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range));
+          continue;
+        }
+        if (base !== r.address) dag.connect(r.address, base);
+      }
+    }
+    for (const cycle of dag.cycles()) {
+      const first = cycle[0]!;
+      const second = cycle[1] ?? first;
+      const range = firstRange.get(`${first}\u0000${second}`) ?? m.resources.get(first)?.declRange;
+      diags.push(
+        error(
+          "Cycle in the configuration",
+          `These declarations refer to each other in a loop: ${[...cycle, first].join(" -> ")}. Break the loop by removing one of the references.`,
+          range,
+        ),
+      );
+    }
+    return { dag, diagnostics: diags };
+  }
+
+  evaluateLocal(name: string): Diagnostic[] {
+    const decl = this.module.locals.get(name);
+    if (!decl) return [];
+    const r = this.eval(decl.expr, this.scope());
+    this.locals.set(name, r.value);
+    return r.diagnostics;
+  }
+
+  /** The instance keys of a resource: [undefined] for a single one, numbers for count, strings for for_each. */
+  expand(decl: ResourceDecl): { keys: InstanceKey[]; eachValues: Map<string, Value>; diagnostics: Diagnostic[] } {
+    const eachValues = new Map<string, Value>();
+    if (decl.count && decl.forEach) {
+      return { keys: [], eachValues, diagnostics: [error("Invalid combination of \"count\" and \"for_each\"", "A resource may use count or for_each, not both. Remove one of them.", decl.forEach.range)] };
+    }
+    if (decl.count) {
+      const r = this.eval(decl.count, this.scope());
+      const v = unmark(r.value);
+      if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
+      if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
+      if (isUnknown(v)) return { keys: [], eachValues, diagnostics: [error("Invalid count argument", "The count value depends on values only known after apply. Use a value known at plan time, or create the dependency first with --target.", decl.count.range)] };
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+        return { keys: [], eachValues, diagnostics: [error("Invalid count argument", "count must be a whole number of zero or more.", decl.count.range)] };
+      }
+      return { keys: Array.from({ length: v }, (_, i) => i), eachValues, diagnostics: [] };
+    }
+    if (decl.forEach) {
+      const r = this.eval(decl.forEach, this.scope());
+      if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
+      const v = unmark(r.value);
+      if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
+      if (isUnknown(v)) return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "The for_each value depends on values only known after apply. Use keys known at plan time.", decl.forEach.range)] };
+      if (Array.isArray(v)) {
+        if (!v.every((x) => typeof x === "string")) {
+          return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "for_each needs a map, or a set of strings (use toset([...])).", decl.forEach.range)] };
+        }
+        for (const k of v as string[]) eachValues.set(k, k);
+      } else if (isObjectValue(v)) {
+        for (const [k, x] of Object.entries(v)) eachValues.set(k, x);
+      } else {
+        return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "for_each needs a map, or a set of strings.", decl.forEach.range)] };
+      }
+      return { keys: [...eachValues.keys()].sort(), eachValues, diagnostics: [] };
+    }
+    return { keys: [undefined], eachValues, diagnostics: [] };
+  }
+
+  /** Evaluates one instance's body and checks it against the resource type's schema. */
+  evaluateInstance(decl: ResourceDecl, key: InstanceKey, eachValue?: Value): { instance?: InstanceConfig; diagnostics: Diagnostic[] } {
+    const type = this.registry.resourceType(decl.type);
+    const address = instanceAddress(decl.address, key);
+    if (!type) {
+      return {
+        diagnostics: [error("Invalid resource type", `pmxform has no resource type "${decl.type}". The types are: ${this.registry.typeNames().join(", ")}.`, decl.declRange, address)],
+      };
+    }
+    const each = typeof key === "string" ? { key, value: eachValue ?? null } : undefined;
+    const scope = this.scope(decl, key, each);
+    const ranges = new RangeIndex(decl.declRange);
+    const body = evaluateBody(decl.body, type.blocks, (e) => this.eval(e, scope), ranges);
+    const diags = body.diagnostics.map((d) => ({ ...d, address: d.address ?? address }));
+    if (diags.some((d) => d.severity === "error")) return { diagnostics: diags };
+    const sensitive = sensitivePaths(body.value);
+    for (const name of type.sensitiveAttributes) if (name in body.value && !sensitive.some((p) => p[0] === name)) sensitive.push([name]);
+    const config = unmark(body.value) as Attrs;
+    const parsed = type.schema.safeParse(config);
+    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type);
+    if (parsed.success && type.validate) issues.push(...type.validate(config));
+    for (const i of issues) {
+      diags.push({ severity: i.severity, summary: i.summary, ...(i.detail ? { detail: i.detail } : {}), subject: ranges.find(i.path), address });
+    }
+    if (diags.some((d) => d.severity === "error")) return { diagnostics: diags };
+    return { instance: { address, decl, key, config, sensitivePaths: sensitive, ranges }, diagnostics: diags };
+  }
+
+  /** Records an instance's attribute object so that references to it resolve. */
+  setInstanceValue(decl: ResourceDecl, key: InstanceKey, value: Value): void {
+    let entry = this.resources.get(decl.address);
+    if (!entry) {
+      entry = { mode: decl.count ? "count" : decl.forEach ? "each" : "single", values: new Map() };
+      this.resources.set(decl.address, entry);
+    }
+    entry.values.set(key === undefined ? "" : key, value);
+  }
+
+  /** Marks a whole declaration as unknown (its instances could not be planned). */
+  setUnknown(decl: ResourceDecl): void {
+    this.resources.set(decl.address, { mode: "single", values: new Map([["", new Unknown("object")]]) });
+  }
+
+  private resourceValue(address: string): Value | undefined {
+    if (!this.module.resources.has(address)) return undefined;
+    const entry = this.resources.get(address);
+    if (!entry) return new Unknown("object");
+    if (entry.mode === "single") return entry.values.get("") ?? new Unknown("object");
+    if (entry.mode === "count") {
+      return [...entry.values.entries()].sort((a, b) => (a[0] as number) - (b[0] as number)).map(([, v]) => v);
+    }
+    const out: { [k: string]: Value } = {};
+    for (const [k, v] of [...entry.values.entries()].sort()) out[String(k)] = v;
+    return out;
+  }
+}

@@ -1,0 +1,310 @@
+// Planning: a pure function of the configuration evaluation, the prior state and the refreshed
+// view of the cluster. It decides for every resource instance whether to create, update,
+// replace, delete or leave it, in Terraform's semantics (moved blocks, lifecycle rules,
+// --target, --replace, --destroy, --refresh-only).
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error, hasErrors, warning } from "../diag/diagnostic.js";
+import type { Value } from "../config/value.js";
+import { isUnknown, unmark } from "../config/value.js";
+import type { Attrs, AttrPath, ResourceType } from "../provider/types.js";
+import { addressMatches, instanceAddress, parseAddress } from "./address.js";
+import { changedPaths, deepEqual, getPath } from "./attr-diff.js";
+import type { Change, DriftEntry } from "./change.js";
+import type { Session } from "./session.js";
+import { evaluateOutputs, walkConfig } from "./walk-config.js";
+
+/** What the engine keeps per resource in state (architecture §4). */
+export interface PriorResource {
+  address: string;
+  type: string;
+  name: string;
+  index?: number | string;
+  attributes: Attrs;
+  sensitive_attributes: AttrPath[];
+  dependencies: string[];
+}
+
+export interface PlanOptions {
+  destroy: boolean;
+  refreshOnly: boolean;
+  targets: string[];
+  replace: string[];
+}
+
+export interface PlanInput {
+  session: Session;
+  prior: PriorResource[];
+  /** Refreshed attributes by address: null = gone; absent = not refreshed (prior kept). */
+  refreshed: Map<string, Attrs | null>;
+  /** Addresses whose node could not be reached: no change may be planned for them. */
+  unreachable: Map<string, string>;
+  snapshotFor(type: string, node: string | undefined): unknown;
+  options: PlanOptions;
+}
+
+export interface PlanResult {
+  changes: Change[];
+  drift: DriftEntry[];
+  outputs: Map<string, { value: Value; sensitive: boolean }>;
+  diagnostics: Diagnostic[];
+  /** The prior state after refresh and moves (what --refresh-only would save). */
+  refreshedPrior: PriorResource[];
+}
+
+function declOf(address: string): string {
+  return parseAddress(address)?.decl ?? address;
+}
+
+/** Applies `moved { from, to }` blocks to prior resources. */
+function applyMoves(input: PlanInput, diags: Diagnostic[]): { prior: Map<string, PriorResource>; movedFrom: Map<string, string> } {
+  const prior = new Map(input.prior.map((r) => [r.address, r]));
+  const movedFrom = new Map<string, string>();
+  for (const mv of input.session.module.moved) {
+    const from = mv.from.address;
+    const to = mv.to.address;
+    const fromP = parseAddress(from);
+    const toP = parseAddress(to);
+    if (!fromP || !toP) {
+      diags.push(error("Invalid moved block", "from and to must be resource addresses such as lxc_container.web.", mv.range));
+      continue;
+    }
+    if (fromP.type !== toP.type) {
+      diags.push(error("Invalid moved block", `A resource cannot move to another type (${fromP.type} -> ${toP.type}). Use import and state rm instead.`, mv.range));
+      continue;
+    }
+    // Whole-declaration moves carry every instance along.
+    for (const [addr, r] of [...prior]) {
+      let newAddr: string | undefined;
+      if (addr === from) newAddr = to;
+      else if (fromP.key === undefined && toP.key === undefined && addressMatches(from, addr)) newAddr = to + addr.slice(from.length);
+      if (!newAddr) continue;
+      if (prior.has(newAddr)) {
+        diags.push(warning("Moved object still exists", `${newAddr} is already in the state, so ${addr} was not moved. Remove the moved block or the old object.`, mv.range));
+        continue;
+      }
+      prior.delete(addr);
+      const np = parseAddress(newAddr)!;
+      const moved: PriorResource = { ...r, address: newAddr, name: np.name };
+      if (np.key !== undefined) moved.index = np.key;
+      else delete moved.index;
+      prior.set(newAddr, moved);
+      movedFrom.set(newAddr, addr);
+    }
+  }
+  return { prior, movedFrom };
+}
+
+function truthy(v: Value | undefined): boolean {
+  return unmark(v ?? null) === true;
+}
+
+export function plan(input: PlanInput): PlanResult {
+  const { session, options } = input;
+  const ev = session.evaluation;
+  const registry = session.registry;
+  const diagnostics: Diagnostic[] = [];
+  const { prior, movedFrom } = applyMoves(input, diagnostics);
+
+  // Refreshed view of prior resources; drift is what changed outside pmxform.
+  const refreshedPrior: PriorResource[] = [];
+  const drift: DriftEntry[] = [];
+  const current = new Map<string, Attrs | null>();
+  for (const r of prior.values()) {
+    const oldAddr = movedFrom.get(r.address) ?? r.address;
+    const fresh = input.refreshed.has(oldAddr) ? input.refreshed.get(oldAddr)! : r.attributes;
+    current.set(r.address, fresh);
+    if (fresh === null) {
+      drift.push({ address: r.address, kind: "deleted", paths: [], before: r.attributes, after: null });
+      continue;
+    }
+    const paths = changedPaths(r.attributes, fresh);
+    if (paths.length) drift.push({ address: r.address, kind: "changed", paths, before: r.attributes, after: fresh });
+    refreshedPrior.push({ ...r, attributes: fresh });
+  }
+
+  const changes: Change[] = [];
+  const claimedVmids = new Set<number>();
+  const changeByDecl = new Map<string, Change[]>();
+  const declDeps = new Map<string, string[]>();
+  const configured = new Set<string>();
+
+  if (options.refreshOnly) {
+    const outputs = evaluateOutputsAfterWalk();
+    return { changes, drift, outputs, diagnostics, refreshedPrior };
+  }
+
+  // Dependencies of each declaration on other resource declarations, through locals too.
+  const { dag, diagnostics: graphDiags } = ev.declGraph();
+  diagnostics.push(...graphDiags);
+  if (hasErrors(graphDiags)) return { changes, drift, outputs: new Map(), diagnostics, refreshedPrior };
+  const resourceDeps = (decl: string): string[] => {
+    const out = new Set<string>();
+    for (const a of dag.ancestors(decl)) if (session.module.resources.has(a) && a !== decl) out.add(a);
+    return [...out].sort();
+  };
+
+  if (!options.destroy) {
+    const walked = walkConfig(ev, (visit) => {
+      const { decl } = visit;
+      const type = registry.resourceType(decl.type);
+      const deps = resourceDeps(decl.address);
+      declDeps.set(decl.address, deps);
+      if (!type) return;
+      for (const key of visit.failedKeys) configured.add(instanceAddress(decl.address, key));
+      for (const inst of visit.instances) {
+        configured.add(inst.address);
+        const priorRes = prior.get(inst.address);
+        const before = priorRes ? (current.get(inst.address) ?? null) : null;
+        if (input.unreachable.has(inst.address)) {
+          diagnostics.push(error("Resource could not be refreshed", `${inst.address}: ${input.unreachable.get(inst.address)}. No change is planned for it; fix the connection, or plan with --refresh=false to use the last known state.`, decl.declRange, inst.address));
+          ev.setInstanceValue(decl, inst.key, (priorRes?.attributes ?? null) as Value);
+          continue;
+        }
+        const config = applyIgnoreChanges(inst.config, before, decl.lifecycle?.ignoreChanges);
+        const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changes);
+        const node = type.nodeOf(config, before);
+        const d = type.diff({ address: inst.address, config, prior: before, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace });
+        for (const issue of d.issues) {
+          diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
+        }
+        ev.setInstanceValue(decl, inst.key, d.planned as Value);
+        const change: Change = {
+          address: inst.address,
+          type: decl.type,
+          decl: decl.address,
+          ...(inst.key !== undefined ? { index: inst.key } : {}),
+          ...(node ? { node } : {}),
+          action: d.action,
+          before,
+          after: d.planned,
+          afterUnknown: [],
+          sensitivePaths: inst.sensitivePaths,
+          reasons: d.reasons,
+          notes: d.notes ?? [],
+          dependencies: deps,
+          ...(movedFrom.has(inst.address) ? { movedFrom: movedFrom.get(inst.address)! } : {}),
+          ...(truthy(decl.lifecycle?.createBeforeDestroy ? ev.eval(decl.lifecycle.createBeforeDestroy, ev.scope()).value : null) ? { createBeforeDestroy: true } : {}),
+        };
+        if ((d.action === "replace" || d.action === "delete") && decl.lifecycle?.preventDestroy && truthy(ev.eval(decl.lifecycle.preventDestroy, ev.scope()).value)) {
+          diagnostics.push(error("Instance cannot be destroyed", `${inst.address} has lifecycle.prevent_destroy set, but the plan calls for it to be ${d.action === "replace" ? "replaced" : "destroyed"}${d.reasons.length ? ` (${d.reasons.map((r) => `${r.path.join(".")} ${r.reason}`).join(", ")})` : ""}. Change the configuration so no replacement is needed, or remove prevent_destroy.`, decl.lifecycle.range, inst.address));
+        }
+        changes.push(change);
+        const list = changeByDecl.get(decl.address) ?? [];
+        list.push(change);
+        changeByDecl.set(decl.address, list);
+      }
+    });
+    diagnostics.push(...walked.diagnostics);
+  }
+
+  // Everything in state that the configuration no longer declares (or everything, for --destroy).
+  for (const r of prior.values()) {
+    if (configured.has(r.address)) continue;
+    const before = current.get(r.address) ?? null;
+    const decl = session.module.resources.get(declOf(r.address));
+    if (options.destroy && decl?.lifecycle?.preventDestroy && truthy(ev.eval(decl.lifecycle.preventDestroy, ev.scope()).value)) {
+      diagnostics.push(error("Instance cannot be destroyed", `${r.address} has lifecycle.prevent_destroy set. Remove prevent_destroy from its lifecycle block before destroying it.`, decl.lifecycle.range, r.address));
+    }
+    const type: ResourceType | undefined = registry.resourceType(r.type);
+    const node = type?.nodeOf(null, before ?? r.attributes);
+    changes.push({
+      address: r.address,
+      type: r.type,
+      decl: declOf(r.address),
+      ...(r.index !== undefined ? { index: r.index } : {}),
+      ...(node ? { node } : {}),
+      action: before === null ? "no-op" : "delete",
+      before: before ?? r.attributes,
+      after: null,
+      afterUnknown: [],
+      sensitivePaths: r.sensitive_attributes,
+      reasons: [],
+      notes: [],
+      dependencies: r.dependencies,
+      deleteReason: options.destroy ? "destroy" : decl ? "not in the configuration (count/for_each)" : "not in the configuration",
+    });
+  }
+
+  // --target: keep the targets and what they depend on.
+  let kept = changes;
+  if (options.targets.length) {
+    const wanted = new Set<string>();
+    const byAddr = new Map(changes.map((c) => [c.address, c]));
+    const addWithDeps = (c: Change): void => {
+      if (wanted.has(c.address)) return;
+      wanted.add(c.address);
+      for (const d of c.dependencies) for (const other of changes) if (other.decl === d) addWithDeps(other);
+    };
+    for (const t of options.targets) {
+      const matched = changes.filter((c) => addressMatches(t, c.address) || c.decl === t);
+      if (!matched.length && !byAddr.has(t)) diagnostics.push(warning("Target not found", `--target ${t} matches no resource in the configuration or state.`));
+      matched.forEach(addWithDeps);
+    }
+    kept = changes.filter((c) => wanted.has(c.address));
+  }
+  for (const r of options.replace) {
+    if (!changes.some((c) => c.address === r)) diagnostics.push(warning("Replace target not found", `--replace ${r} matches no resource instance; nothing will be replaced for it.`));
+  }
+
+  const outputs = evaluateOutputsAfterWalk();
+  return { changes: kept, drift, outputs, diagnostics, refreshedPrior };
+
+  function evaluateOutputsAfterWalk(): Map<string, { value: Value; sensitive: boolean }> {
+    if (options.destroy) return new Map();
+    if (options.refreshOnly) {
+      for (const r of refreshedPrior) {
+        const p = parseAddress(r.address);
+        const decl = p && session.module.resources.get(p.decl);
+        if (decl) ev.setInstanceValue(decl, p.key, r.attributes as Value);
+      }
+    }
+    const o = evaluateOutputs(ev);
+    diagnostics.push(...o.diagnostics);
+    return o.values;
+  }
+}
+
+function replaceTriggered(triggers: string[], changes: Change[]): boolean {
+  return triggers.some((t) => changes.some((c) => (c.address === t || c.decl === t) && (c.action === "create" || c.action === "update" || c.action === "replace")));
+}
+
+/** ignore_changes: for an existing resource, the listed attributes keep their prior values. */
+function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: { path: string }[] | "all" | undefined): Attrs {
+  if (!before || !ignore) return config;
+  if (ignore === "all") {
+    const out: Attrs = {};
+    for (const k of Object.keys(config)) out[k] = before[k];
+    for (const k of ["node", "vmid"]) if (k in config) out[k] = config[k];
+    return out;
+  }
+  const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;
+  restoreUnknown(out, config);
+  for (const { path } of ignore) {
+    const segs = path.split(".").filter(Boolean);
+    let cur: Attrs = out;
+    for (let i = 0; i < segs.length - 1; i++) {
+      const next = cur[segs[i]!];
+      if (!next || typeof next !== "object") break;
+      cur = next as Attrs;
+    }
+    const last = segs[segs.length - 1]!;
+    const priorValue = getPath(before, segs);
+    if (priorValue === undefined) delete cur[last];
+    else cur[last] = priorValue;
+  }
+  return out;
+}
+
+/** Puts the original Unknown objects back after a JSON clone. */
+function restoreUnknown(clone: Attrs, original: Attrs): void {
+  for (const [k, v] of Object.entries(original)) {
+    if (isUnknown(v)) clone[k] = v;
+    else if (v && typeof v === "object" && !Array.isArray(v)) restoreUnknown(clone[k] as Attrs, v as Attrs);
+  }
+}
+
+export function hasChanges(changes: readonly Change[]): boolean {
+  return changes.some((c) => c.action !== "no-op" && c.action !== "read");
+}
+
+export { deepEqual };

@@ -1,0 +1,93 @@
+// Refresh: reads what the cluster really holds, once per cluster (not once per container),
+// and answers every state resource from that snapshot.
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { warning } from "../diag/diagnostic.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import type { Attrs } from "../provider/types.js";
+import type { PriorResource } from "./plan.js";
+import type { Targets } from "./targets.js";
+
+export interface RefreshResult {
+  refreshed: Map<string, Attrs | null>;
+  unreachable: Map<string, string>;
+  snapshotFor(type: string, node: string | undefined): unknown;
+  diagnostics: Diagnostic[];
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message.split("\n").slice(0, 3).join(" ") : String(e);
+}
+
+export async function refresh(opts: {
+  prior: PriorResource[];
+  registry: ProviderRegistry;
+  targets: Targets;
+  signal: AbortSignal;
+  /** false: use the state as it is (--refresh=false); snapshots are still taken for planning new resources. */
+  readState: boolean;
+}): Promise<RefreshResult> {
+  const { registry, targets } = opts;
+  const diagnostics: Diagnostic[] = [];
+  const snapshots = new Map<string, Map<string, unknown>>();
+  const failedNodes = new Map<string, string>();
+
+  const nodesOf = new Set(targets.names());
+  for (const r of opts.prior) {
+    const n = registry.resourceType(r.type)?.nodeOf(null, r.attributes);
+    if (n) nodesOf.add(n);
+  }
+
+  for (const provider of registry.all()) {
+    const byNode = new Map<string, unknown>();
+    snapshots.set(provider.name, byNode);
+    for (const node of [...nodesOf].sort()) {
+      if (byNode.has(node) || failedNodes.has(node)) continue;
+      if (!targets.get(node)) {
+        failedNodes.set(node, `node "${node}" is not declared in the proxmox block`);
+        continue;
+      }
+      try {
+        const { snapshot, nodes } = await provider.snapshot(node, { runnerFor: targets.runnerFor, pveRootFor: targets.pveRootFor, signal: opts.signal });
+        byNode.set(node, snapshot);
+        for (const n of nodes) if (!byNode.has(n)) byNode.set(n, snapshot);
+      } catch (e) {
+        failedNodes.set(node, `node ${node} could not be read: ${describe(e)}`);
+      }
+    }
+  }
+
+  const snapshotFor = (type: string, node: string | undefined): unknown => {
+    const p = registry.providerOf(type);
+    const byNode = p && snapshots.get(p.name);
+    if (!byNode) return undefined;
+    if (node !== undefined && byNode.has(node)) return byNode.get(node);
+    return byNode.values().next().value;
+  };
+
+  const refreshed = new Map<string, Attrs | null>();
+  const unreachable = new Map<string, string>();
+  if (opts.readState) {
+    for (const r of opts.prior) {
+      const type = registry.resourceType(r.type);
+      if (!type) {
+        diagnostics.push(warning("Unknown resource type in state", `${r.address} has type ${r.type}, which this pmxform does not know; it is left as it is.`));
+        continue;
+      }
+      const node = type.nodeOf(null, r.attributes);
+      if (node && failedNodes.has(node)) {
+        unreachable.set(r.address, failedNodes.get(node)!);
+        continue;
+      }
+      const snap = snapshotFor(r.type, node);
+      if (snap === undefined) {
+        unreachable.set(r.address, "no node could be read");
+        continue;
+      }
+      refreshed.set(r.address, type.read({ address: r.address, prior: r.attributes, snapshot: snap }));
+    }
+  }
+  for (const [node, why] of failedNodes) {
+    if (targets.get(node)) diagnostics.push(warning("Node unreachable", `${why}. Resources on it were not refreshed.`));
+  }
+  return { refreshed, unreachable, snapshotFor, diagnostics };
+}

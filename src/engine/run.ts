@@ -1,0 +1,115 @@
+// One planning run as the commands share it: session, targets, locked state, refresh, plan.
+// Commands decide what to print and whether to apply.
+import { createHash } from "node:crypto";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error, hasErrors } from "../diag/diagnostic.js";
+import { unmark } from "../config/value.js";
+import type { Value } from "../config/value.js";
+import { StateStore } from "../state/store.js";
+import type { StateFile } from "../state/types.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import { buildRegistry } from "../registry-wiring.js";
+import type { PlanOptions, PlanResult, PriorResource } from "./plan.js";
+import { plan } from "./plan.js";
+import { refresh } from "./refresh.js";
+import { openSession, type CommonOptions, type Session } from "./session.js";
+import { buildTargets, type Targets } from "./targets.js";
+import { parseDuration } from "./duration.js";
+
+export interface RunOptions extends CommonOptions {
+  target?: string[];
+  replace?: string[];
+  destroy?: boolean;
+  refresh?: string | boolean;
+  refreshOnly?: boolean;
+  parallelism?: string;
+  lockTimeout?: string;
+  json?: boolean;
+}
+
+export interface PlanRun {
+  session: Session;
+  registry: ProviderRegistry;
+  targets: Targets;
+  store: StateStore;
+  state: StateFile;
+  result: PlanResult;
+  snapshotFor(type: string, node: string | undefined): unknown;
+  diagnostics: Diagnostic[];
+  options: PlanOptions;
+}
+
+export function newState(): StateFile {
+  return { version: 1, pmxform_version: "0.1.0", lineage: crypto.randomUUID(), serial: 0, resources: [], outputs: {} };
+}
+
+export function refreshWanted(v: string | boolean | undefined): boolean {
+  return !(v === false || v === "false" || v === "0");
+}
+
+/** Opens the session and targets only (validate-like), for commands that need no state. */
+export async function openForPlanning(opts: RunOptions): Promise<{ session?: Session; targets?: Targets; registry: ProviderRegistry; diagnostics: Diagnostic[] }> {
+  const registry = await buildRegistry();
+  const { session, diagnostics } = await openSession(opts, registry, { variables: "resolve" });
+  if (!session) return { registry, diagnostics };
+  const t = await buildTargets(session.evaluation);
+  diagnostics.push(...t.diagnostics);
+  return { session, targets: t.targets, registry, diagnostics };
+}
+
+/** Locks the state for the whole run (released by the caller). */
+export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
+  const timeout = parseDuration(opts.lockTimeout ?? "0s");
+  if (timeout === undefined) return { diagnostics: [error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)] };
+  try {
+    const store = await StateStore.open(statePath, { lock: true, lockTimeoutMs: timeout, operation: opts.operation });
+    try {
+      const state = store.read() ?? newState();
+      return { store, state, diagnostics: [] };
+    } catch (e) {
+      await store.release();
+      throw e;
+    }
+  } catch (e) {
+    return { diagnostics: [error(e instanceof Error && e.name === "StateLockedError" ? "Error acquiring the state lock" : "Error reading the state", e instanceof Error ? e.message : String(e))] };
+  }
+}
+
+export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[] }> {
+  const opened = await openForPlanning(opts);
+  const diagnostics = [...opened.diagnostics];
+  if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
+  const { session, targets, registry } = opened;
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
+  diagnostics.push(...st.diagnostics);
+  if (!st.store || !st.state) return { diagnostics };
+  const prior = st.state.resources as PriorResource[];
+  const refreshed = await refresh({ prior, registry, targets, signal, readState: refreshWanted(opts.refresh) });
+  diagnostics.push(...refreshed.diagnostics);
+  const options: PlanOptions = {
+    destroy: Boolean(opts.destroy),
+    refreshOnly: Boolean(opts.refreshOnly),
+    targets: opts.target ?? [],
+    replace: opts.replace ?? [],
+  };
+  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options });
+  diagnostics.push(...result.diagnostics);
+  return {
+    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },
+    diagnostics,
+  };
+}
+
+/** Digest of the configuration files' contents (sorted by path), for stale-plan checks. */
+export function configDigest(session: Session): string {
+  const h = createHash("sha256");
+  for (const [path, text] of [...session.sources.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(path).update("\0").update(text).update("\0");
+  return h.digest("hex");
+}
+
+/** Digest of the variable values (secrets included, but only as part of a one-way hash). */
+export function variablesDigest(values: Map<string, Value>): string {
+  const h = createHash("sha256");
+  for (const [k, v] of [...values.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(k).update("\0").update(JSON.stringify(unmark(v)) ?? "null").update("\0");
+  return h.digest("hex");
+}

@@ -1,0 +1,99 @@
+// The in-memory state of one run and its persistence: every finished resource operation is
+// written through at once (atomic write by the store), intents are recorded before
+// irreversible steps, and deposed objects are tracked during create_before_destroy.
+import type { Value } from "../config/value.js";
+import { containsSensitive, unmark } from "../config/value.js";
+import { splitUnknown } from "./attr-diff.js";
+import type { StateFile, StateResource } from "../state/types.js";
+
+export interface StateWriter {
+  write(state: StateFile): Promise<unknown> | unknown;
+}
+
+export class StateHolder {
+  private deposed = new Map<string, StateResource>();
+
+  constructor(
+    private state: StateFile,
+    private readonly writer: StateWriter,
+  ) {}
+
+  get file(): StateFile {
+    return this.state;
+  }
+
+  resources(): StateResource[] {
+    return this.state.resources;
+  }
+
+  get(address: string): StateResource | undefined {
+    return this.state.resources.find((r) => r.address === address);
+  }
+
+  upsert(r: StateResource): void {
+    const i = this.state.resources.findIndex((x) => x.address === r.address);
+    if (i >= 0) this.state.resources[i] = r;
+    else this.state.resources.push(r);
+    this.state.resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    this.clearIntents(r.address);
+  }
+
+  remove(address: string): void {
+    this.state.resources = this.state.resources.filter((r) => r.address !== address);
+    this.clearIntents(address);
+  }
+
+  move(from: string, to: string): void {
+    const r = this.get(from);
+    if (!r || this.get(to)) return;
+    const bracket = to.indexOf("[");
+    const base = bracket >= 0 ? to.slice(0, bracket) : to;
+    const name = base.slice(base.indexOf(".") + 1);
+    const moved: StateResource = { ...r, address: to, name };
+    if (bracket >= 0) {
+      const rawKey = to.slice(bracket + 1, -1);
+      moved.index = rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
+    } else delete moved.index;
+    this.remove(from);
+    this.upsert(moved);
+  }
+
+  /** create_before_destroy: the old object stays recorded (under a deposed key) until it is destroyed. */
+  depose(address: string): void {
+    const r = this.get(address);
+    if (!r) return;
+    this.deposed.set(address, r);
+    this.state.deposed = [...(this.state.deposed ?? []).filter((d) => d.address !== address), r];
+  }
+
+  dropDeposed(address: string): void {
+    this.deposed.delete(address);
+    this.state.deposed = (this.state.deposed ?? []).filter((d) => d.address !== address);
+    if (!this.state.deposed.length) delete this.state.deposed;
+  }
+
+  async recordIntent(intent: { address: string; operation: string; node: string; vmid?: number; file?: string }): Promise<void> {
+    this.state.intents = [...(this.state.intents ?? []), { ...intent, started: new Date().toISOString() }];
+    await this.save();
+  }
+
+  private clearIntents(address: string): void {
+    if (!this.state.intents) return;
+    this.state.intents = this.state.intents.filter((i) => i.address !== address);
+    if (!this.state.intents.length) delete this.state.intents;
+  }
+
+  setOutputs(values: Map<string, { value: Value; sensitive: boolean }>): void {
+    const outputs: StateFile["outputs"] = {};
+    for (const [name, o] of values) {
+      const sensitive = o.sensitive || containsSensitive(o.value);
+      // Secrets never reach the state file: a sensitive output is recorded without its value.
+      outputs[name] = { value: sensitive ? null : splitUnknown(unmark(o.value)).value, sensitive };
+    }
+    this.state.outputs = outputs;
+  }
+
+  async save(): Promise<void> {
+    await this.writer.write(this.state);
+  }
+}

@@ -1,0 +1,58 @@
+// Visits the declarations of a module in dependency order: evaluates locals, expands and
+// evaluates resource instances, and lets the caller decide what each instance's value is
+// (validate: unknown; plan: the planned attributes; apply: the real ones).
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { hasErrors } from "../diag/diagnostic.js";
+import type { ResourceDecl } from "../config/module.js";
+import type { Value } from "../config/value.js";
+import type { InstanceKey } from "./address.js";
+import { declNodeId, type ConfigEvaluation, type InstanceConfig } from "./evaluation.js";
+
+export interface ResourceVisit {
+  decl: ResourceDecl;
+  /** Instances that evaluated cleanly. */
+  instances: InstanceConfig[];
+  /** Keys whose evaluation failed (their diagnostics are in the result). */
+  failedKeys: InstanceKey[];
+  expansionFailed: boolean;
+}
+
+export function walkConfig(ev: ConfigEvaluation, onResource: (visit: ResourceVisit) => void): { diagnostics: Diagnostic[]; order: string[] } {
+  const { dag, diagnostics } = ev.declGraph();
+  if (hasErrors(diagnostics)) return { diagnostics, order: [] };
+  const order = dag.topoOrder();
+  for (const id of order) {
+    if (id.startsWith("local.")) {
+      diagnostics.push(...ev.evaluateLocal(id.slice("local.".length)));
+      continue;
+    }
+    const decl = ev.module.resources.get(id);
+    if (!decl) continue;
+    const expansion = ev.expand(decl);
+    diagnostics.push(...expansion.diagnostics);
+    const visit: ResourceVisit = { decl, instances: [], failedKeys: [], expansionFailed: hasErrors(expansion.diagnostics) };
+    for (const key of expansion.keys) {
+      const r = ev.evaluateInstance(decl, key, typeof key === "string" ? expansion.eachValues.get(key) : undefined);
+      diagnostics.push(...r.diagnostics);
+      if (r.instance) visit.instances.push(r.instance);
+      else visit.failedKeys.push(key);
+    }
+    if (visit.expansionFailed) ev.setUnknown(decl);
+    onResource(visit);
+  }
+  return { diagnostics, order };
+}
+
+/** Evaluates every output with the values recorded so far. */
+export function evaluateOutputs(ev: ConfigEvaluation): { values: Map<string, { value: Value; sensitive: boolean }>; diagnostics: Diagnostic[] } {
+  const values = new Map<string, { value: Value; sensitive: boolean }>();
+  const diagnostics: Diagnostic[] = [];
+  for (const o of ev.module.outputs.values()) {
+    const r = ev.eval(o.value, ev.scope());
+    diagnostics.push(...r.diagnostics);
+    values.set(o.name, { value: r.value, sensitive: o.sensitive });
+  }
+  return { values, diagnostics };
+}
+
+export { declNodeId };

@@ -1,0 +1,15 @@
+// The simulator target: the same LocalRunner, with pct/pvesh/pvesm/pveam mapped to the
+// simulator's executables and PMXSIM_NODE naming the node the call acts as.
+import { join } from "node:path";
+import { LocalRunner } from "./local.js";
+
+const SIM_TOOLS = new Set(["pct", "pvesh", "pvesm", "pveam"]);
+
+export class SimRunner extends LocalRunner {
+  constructor(
+    readonly simDir: string,
+    readonly node: string,
+  ) {
+    super(`${node} (simulator)`, (cmd) => (SIM_TOOLS.has(cmd) ? join(simDir, "bin", cmd) : cmd), { PMXSIM_NODE: node });
+  }
+}

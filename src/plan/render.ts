@@ -1,0 +1,270 @@
+// Human rendering of plans in Terraform's vocabulary: symbols, "# ... will be created",
+// attribute lines with "->", "(known after apply)", "(sensitive value)", reasons such as
+// "# forces replacement", and the closing "Plan: N to add, N to change, N to destroy." line.
+import kleur from "kleur";
+import { isUnknown } from "../config/value.js";
+import type { Change, DriftEntry } from "../engine/change.js";
+import { deepEqual } from "../engine/attr-diff.js";
+import type { Attrs, AttrPath, BlockSpec } from "../provider/types.js";
+
+export interface RenderContext {
+  color: boolean;
+  /** Nested block structure per resource type, so blocks render as blocks. */
+  blocksOf(type: string): Record<string, BlockSpec>;
+}
+
+type Sym = "+" | "-" | "~" | " " | "-/+" | "+/-";
+
+const SENSITIVE = "(sensitive value)";
+const KNOWN_AFTER = "(known after apply)";
+const HIDDEN_KEYS = new Set(["digest", "managed_keys", "mount_slots", "device_slots", "pending_keys", "marker"]);
+
+function paint(ctx: RenderContext, sym: Sym, text: string): string {
+  if (!ctx.color) return text;
+  if (sym === "+") return kleur.green(text);
+  if (sym === "-") return kleur.red(text);
+  if (sym === "~") return kleur.yellow(text);
+  if (sym === "-/+" || sym === "+/-") return kleur.magenta(text);
+  return text;
+}
+
+function isPlainObject(v: unknown): v is Attrs {
+  return !!v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
+}
+
+function pathKey(p: AttrPath): string {
+  return JSON.stringify(p);
+}
+
+function inPaths(paths: Set<string>, p: AttrPath): boolean {
+  for (let n = p.length; n > 0; n--) if (paths.has(pathKey(p.slice(0, n)))) return true;
+  return false;
+}
+
+export function formatValue(v: unknown, indent: string): string {
+  if (isUnknown(v)) return KNOWN_AFTER;
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") {
+    if (v.includes("\n")) {
+      const body = v.replace(/\n$/, "").split("\n").map((l) => `${indent}    ${l}`).join("\n");
+      return `<<-EOT\n${body}\n${indent}EOT`;
+    }
+    return JSON.stringify(v);
+  }
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    const inner = v.map((x) => formatValue(x, indent + "    "));
+    if (inner.join(", ").length < 60 && !inner.some((s) => s.includes("\n"))) return `[${inner.join(", ")}]`;
+    return `[\n${inner.map((s) => `${indent}    ${s},`).join("\n")}\n${indent}]`;
+  }
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    if (!keys.length) return "{}";
+    const w = Math.max(...keys.map((k) => quoteKey(k).length));
+    return `{\n${keys.map((k) => `${indent}    ${quoteKey(k).padEnd(w)} = ${formatValue(v[k], indent + "    ")}`).join("\n")}\n${indent}}`;
+  }
+  return String(v);
+}
+
+function quoteKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+interface Ann {
+  sensitive: Set<string>;
+  unknown: Set<string>;
+  reasons: Map<string, string>;
+}
+
+/** Renders the body of a resource: attribute lines, then nested blocks, comparing before/after. */
+function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | null, blocks: Record<string, BlockSpec>, ann: Ann, path: AttrPath, indent: string, mode: "create" | "delete" | "update"): string[] {
+  const lines: string[] = [];
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !HIDDEN_KEYS.has(k)).sort();
+  const attrKeys = keys.filter((k) => !blocks[k]);
+  const blockKeys = keys.filter((k) => blocks[k]);
+  let unchanged = 0;
+  const rows: { sym: Sym; key: string; text: string }[] = [];
+  for (const k of attrKeys) {
+    const p = [...path, k];
+    const a = before?.[k];
+    const b = after?.[k];
+    const sens = inPaths(ann.sensitive, p);
+    const show = (v: unknown): string => (sens && v !== undefined && v !== null ? SENSITIVE : formatValue(v, indent + "    "));
+    const reason = ann.reasons.get(pathKey(p));
+    const suffix = reason ? paint(ctx, reason === "forces replacement" ? "-" : "~", ` # ${reason}`) : "";
+    if (mode === "create") {
+      if (b === undefined || b === null) continue;
+      rows.push({ sym: "+", key: k, text: show(b) + suffix });
+    } else if (mode === "delete") {
+      if (a === undefined || a === null) continue;
+      rows.push({ sym: "-", key: k, text: show(a) + " -> null" });
+    } else if (deepEqual(a, b) && !reason) {
+      unchanged++;
+    } else if (a === undefined || a === null) {
+      if (b === undefined || b === null) continue;
+      rows.push({ sym: "+", key: k, text: show(b) + suffix });
+    } else if (b === undefined || b === null) {
+      rows.push({ sym: "-", key: k, text: show(a) + " -> null" + suffix });
+    } else {
+      rows.push({ sym: "~", key: k, text: `${show(a)} -> ${show(b)}${suffix}` });
+    }
+  }
+  const width = Math.max(0, ...rows.map((r) => quoteKey(r.key).length));
+  for (const r of rows) lines.push(`${indent}${paint(ctx, r.sym, r.sym)} ${quoteKey(r.key).padEnd(width)} = ${r.text}`);
+  for (const k of blockKeys) {
+    const spec = blocks[k]!;
+    const a = before?.[k];
+    const b = after?.[k];
+    const entries: [string | undefined, unknown, unknown][] = [];
+    if (spec.labelled) {
+      const labels = [...new Set([...Object.keys(isPlainObject(a) ? a : {}), ...Object.keys(isPlainObject(b) ? b : {})])].sort();
+      for (const l of labels) entries.push([l, isPlainObject(a) ? a[l] : undefined, isPlainObject(b) ? b[l] : undefined]);
+    } else entries.push([undefined, a, b]);
+    for (const [label, ba, bb] of entries) {
+      const p = label === undefined ? [...path, k] : [...path, k, label];
+      const hasA = isPlainObject(ba);
+      const hasB = isPlainObject(bb);
+      if (!hasA && !hasB) continue;
+      let sym: Sym;
+      let sub: "create" | "delete" | "update";
+      if (mode !== "update") {
+        sym = mode === "create" ? "+" : "-";
+        sub = mode;
+      } else if (!hasA) {
+        sym = "+";
+        sub = "create";
+      } else if (!hasB) {
+        sym = "-";
+        sub = "delete";
+      } else if (deepEqual(ba, bb) && ![...ann.reasons.keys()].some((r) => r.startsWith(pathKey(p).slice(0, -1)))) {
+        unchanged++;
+        continue;
+      } else {
+        sym = "~";
+        sub = "update";
+      }
+      const inner = renderBody(ctx, hasA ? (ba as Attrs) : null, hasB ? (bb as Attrs) : null, spec.blocks ?? {}, ann, p, indent + "    ", sub);
+      lines.push(`${indent}${paint(ctx, sym, sym)} ${k}${label !== undefined ? ` ${JSON.stringify(label)}` : ""} {`);
+      lines.push(...inner);
+      lines.push(`${indent}  }`);
+    }
+  }
+  if (unchanged && mode === "update") lines.push(`${indent}  ${ctx.color ? kleur.gray(`# (${unchanged} unchanged ${unchanged === 1 ? "element" : "elements"} hidden)`) : `# (${unchanged} unchanged ${unchanged === 1 ? "element" : "elements"} hidden)`}`);
+  return lines;
+}
+
+function annotations(c: Change): Ann {
+  const ann: Ann = { sensitive: new Set(c.sensitivePaths.map(pathKey)), unknown: new Set(c.afterUnknown.map(pathKey)), reasons: new Map() };
+  for (const r of c.reasons) ann.reasons.set(pathKey(r.path), r.reason);
+  return ann;
+}
+
+function header(c: Change): { sym: Sym; text: string } {
+  switch (c.action) {
+    case "create":
+      return { sym: "+", text: `# ${c.address} will be created` };
+    case "delete":
+      return { sym: "-", text: `# ${c.address} will be destroyed${c.deleteReason && c.deleteReason !== "destroy" ? `\n  # (because ${c.address} is ${c.deleteReason})` : ""}` };
+    case "replace": {
+      const why = c.reasons.find((r) => r.reason === "forces replacement" || r.reason.startsWith("replace"));
+      return { sym: c.createBeforeDestroy ? "+/-" : "-/+", text: `# ${c.address} must be replaced${why ? "" : " (requested)"}` };
+    }
+    case "update":
+      return { sym: "~", text: `# ${c.address} will be updated in-place` };
+    default:
+      return { sym: " ", text: `# ${c.address}` };
+  }
+}
+
+export function renderChange(c: Change, ctx: RenderContext): string {
+  const h = header(c);
+  const lines: string[] = [];
+  if (c.movedFrom) lines.push(`  # ${c.movedFrom} has moved to ${c.address}`);
+  if (c.action === "no-op") {
+    if (!c.movedFrom) return "";
+    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(c.address.slice(c.type.length + 1))} {`, "        # (no attribute changes)", "    }");
+    return lines.join("\n");
+  }
+  lines.push(`  ${ctx.color ? kleur.bold(h.text) : h.text}`);
+  const name = c.address.slice(c.type.length + 1).replace(/\[.*$/, "");
+  const symText = h.sym.length === 1 ? `  ${h.sym}` : h.sym;
+  lines.push(`${paint(ctx, h.sym, symText)} resource ${JSON.stringify(c.type)} ${JSON.stringify(name)} {`);
+  const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
+  lines.push(...renderBody(ctx, mode === "create" ? null : c.before, mode === "delete" ? null : c.after, ctx.blocksOf(c.type), annotations(c), [], "      ", mode));
+  lines.push("    }");
+  for (const n of c.notes) lines.push(`    ${paint(ctx, "~", `# ${n}`)}`);
+  return lines.join("\n");
+}
+
+export function summaryCounts(changes: readonly Change[]): { add: number; change: number; destroy: number } {
+  let add = 0,
+    change = 0,
+    destroy = 0;
+  for (const c of changes) {
+    if (c.action === "create") add++;
+    else if (c.action === "update") change++;
+    else if (c.action === "delete") destroy++;
+    else if (c.action === "replace") {
+      add++;
+      destroy++;
+    }
+  }
+  return { add, change, destroy };
+}
+
+export function renderDrift(drift: readonly DriftEntry[], ctx: RenderContext): string {
+  if (!drift.length) return "";
+  const out = [
+    ctx.color ? kleur.bold("Note: Objects have changed outside pmxform") : "Note: Objects have changed outside pmxform",
+    "",
+    'pmxform detected the following changes made outside of pmxform since the last "pmxform apply":',
+    "",
+  ];
+  for (const d of drift) {
+    if (d.kind === "deleted") {
+      out.push(`  # ${d.address} has been deleted`, `  - resource (was vmid ${String(d.before["vmid"] ?? "?")} on ${String(d.before["node"] ?? "?")})`, "");
+      continue;
+    }
+    out.push(`  # ${d.address} has changed`);
+    for (const p of d.paths) {
+      const a = p.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined), d.before);
+      const b = p.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[k] : undefined), d.after);
+      out.push(`  ${paint(ctx, "~", "~")} ${p.join(".")}: ${formatValue(a ?? null, "    ")} -> ${formatValue(b ?? null, "    ")}`);
+    }
+    out.push("");
+  }
+  out.push("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.", "");
+  return out.join("\n");
+}
+
+export function renderPlan(changes: readonly Change[], drift: readonly DriftEntry[], ctx: RenderContext, opts: { refreshOnly?: boolean } = {}): string {
+  const out: string[] = [];
+  const driftText = renderDrift(drift, ctx);
+  if (driftText) out.push(driftText);
+  const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom);
+  if (opts.refreshOnly) {
+    out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
+    return out.join("\n") + "\n";
+  }
+  if (!changes.some((c) => c.action !== "no-op")) {
+    out.push(ctx.color ? kleur.green().bold("No changes.") + kleur.bold(" Your infrastructure matches the configuration.") : "No changes. Your infrastructure matches the configuration.");
+    out.push("", "pmxform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
+    return out.join("\n") + "\n";
+  }
+  const used = new Set(actionable.map((c) => c.action));
+  out.push("pmxform used the selected nodes to generate the following execution plan. Resource actions are indicated with the following symbols:");
+  if (used.has("create")) out.push(`  ${paint(ctx, "+", "+")} create`);
+  if (used.has("update")) out.push(`  ${paint(ctx, "~", "~")} update in-place`);
+  if (used.has("delete")) out.push(`  ${paint(ctx, "-", "-")} destroy`);
+  if (used.has("replace")) out.push(`${paint(ctx, "-/+", "-/+")} destroy and then create replacement`);
+  out.push("", "pmxform will perform the following actions:", "");
+  for (const c of actionable) {
+    const r = renderChange(c, ctx);
+    if (r) out.push(r, "");
+  }
+  const n = summaryCounts(changes);
+  const line = `Plan: ${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
+  out.push(ctx.color ? kleur.bold(line) : line);
+  return out.join("\n") + "\n";
+}

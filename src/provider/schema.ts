@@ -1,0 +1,166 @@
+// Building blocks for provider schemas: every leaf accepts an Unknown (known after apply) value,
+// and zod issues are turned into pmxform wording ("Unsupported argument", "Missing required argument").
+import { z, type ZodType } from "zod";
+import { Unknown } from "../config/value.js";
+import type { AttrPath, ProviderIssue } from "./types.js";
+
+const unknownValue = z.instanceof(Unknown);
+
+/** Accepts the schema's values or an Unknown. */
+export function orUnknown<T extends ZodType>(s: T) {
+  return z.union([s, unknownValue]);
+}
+
+export const str = () => orUnknown(z.string());
+export const bool = () => orUnknown(z.boolean());
+export const int = (min?: number, max?: number) => {
+  let n = z.number().int({ error: "a whole number is required" });
+  if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
+  if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
+  return orUnknown(n);
+};
+export const num = (min?: number, max?: number) => {
+  let n = z.number({ error: "a number is required" });
+  if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
+  if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
+  return orUnknown(n);
+};
+export const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  orUnknown(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }));
+export const pattern = (re: RegExp, what: string) => orUnknown(z.string().regex(re, { error: what }));
+export const listOf = <T extends ZodType>(s: T) => orUnknown(z.array(s));
+export const mapOf = <T extends ZodType>(s: T) => orUnknown(z.record(z.string(), s));
+
+/** Disk sizes as users write them: "8G", "512M", "1T", "0.5G" (binary units). */
+export const diskSize = () =>
+  pattern(/^\d+(\.\d+)?[KMGT]$/, 'a size with a unit is required, e.g. "8G" or "512M" (K, M, G, T are binary units)');
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  errors?: ZodIssueLike[][];
+  expected?: string;
+  input?: unknown;
+}
+
+function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** The closest name within a small edit distance, for "Did you mean ...?". */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(name.toLowerCase(), c.toLowerCase());
+    if (d < bestScore) {
+      bestScore = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** Known keys of the (possibly wrapped) object schema at a path, for did-you-mean suggestions. */
+function knownKeysAt(schema: ZodType, path: AttrPath): string[] {
+  let s: unknown = schema;
+  const unwrap = (x: unknown): unknown => {
+    for (let i = 0; i < 10; i++) {
+      const def = (x as { def?: { type?: string; innerType?: unknown; options?: unknown[]; valueType?: unknown } }).def;
+      if (!def) return x;
+      if (def.type === "optional" || def.type === "nullable" || def.type === "default") x = def.innerType;
+      else if (def.type === "union") x = def.options?.find((o) => (o as { def?: { type?: string } }).def?.type !== "custom") ?? x;
+      else return x;
+      if (def.type === "union") return unwrapOnce(x);
+    }
+    return x;
+  };
+  const unwrapOnce = (x: unknown): unknown => unwrap(x);
+  for (const seg of path) {
+    s = unwrap(s);
+    const def = (s as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } }).def;
+    if (def?.type === "object" && typeof seg === "string") s = def.shape?.[seg];
+    else if (def?.type === "record") s = def.valueType;
+    else if (def?.type === "array") s = def.element;
+    else return [];
+  }
+  s = unwrap(s);
+  const def = (s as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+function describeType(expected: string | undefined): string {
+  switch (expected) {
+    case "string":
+      return "a string is required";
+    case "number":
+      return "a number is required";
+    case "boolean":
+      return "a bool is required";
+    case "object":
+    case "record":
+      return "an object is required";
+    case "array":
+      return "a list is required";
+    default:
+      return expected ? `a value of type ${expected} is required` : "an invalid value was given";
+  }
+}
+
+/** Turns zod issues into provider issues with Terraform-like wording. */
+export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], typeName: string): ProviderIssue[] {
+  const out: ProviderIssue[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(schema, path);
+      for (const key of issue.keys ?? []) {
+        const suggestion = didYouMean(key, known);
+        out.push({
+          severity: "error",
+          path: [...path, key],
+          summary: "Unsupported argument",
+          detail:
+            `An argument named "${key}" is not expected here` +
+            (suggestion ? `. Did you mean "${suggestion}"?` : `; ${typeName} accepts: ${known.join(", ")}.`),
+        });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_union" && issue.errors && issue.errors[0]?.[0]) {
+      const first = issue.errors[0][0];
+      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName));
+      continue;
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+      const name = path[path.length - 1];
+      out.push({
+        severity: "error",
+        path: path.slice(0, -1),
+        summary: "Missing required argument",
+        detail: `The argument "${String(name)}" is required, but no definition was found. Add ${String(name)} = ... to this block.`,
+      });
+      continue;
+    }
+    const message = issue.code === "invalid_type" ? describeType(issue.expected) : issue.message;
+    out.push({
+      severity: "error",
+      path,
+      summary: "Invalid value for argument",
+      detail: `${path.length ? `"${path.join(".")}": ` : ""}${message}.`,
+    });
+  }
+  return out;
+}
