@@ -13,7 +13,7 @@ import { splitUnknown } from "../engine/attr-diff.js";
 import { containsSensitive, unmark } from "../config/value.js";
 
 export function renderContext(registry: ProviderRegistry, color: boolean): RenderContext {
-  return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {} };
+  return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {}, hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [] };
 }
 
 export function cwdDigest(dir: string): string {

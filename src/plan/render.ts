@@ -11,13 +11,15 @@ export interface RenderContext {
   color: boolean;
   /** Nested block structure per resource type, so blocks render as blocks. */
   blocksOf(type: string): Record<string, BlockSpec>;
+  /** Top-level bookkeeping attributes of a type that are never shown. */
+  hiddenOf?(type: string): readonly string[];
 }
 
 type Sym = "+" | "-" | "~" | " " | "-/+" | "+/-";
 
 const SENSITIVE = "(sensitive value)";
 const KNOWN_AFTER = "(known after apply)";
-const HIDDEN_KEYS = new Set(["digest", "managed_keys", "mount_slots", "device_slots", "pending_keys", "marker"]);
+const HIDDEN_KEYS: ReadonlySet<string> = new Set(["digest"]);
 
 function paint(ctx: RenderContext, sym: Sym, text: string): string {
   if (!ctx.color) return text;
@@ -78,9 +80,9 @@ interface Ann {
 }
 
 /** Renders the body of a resource: attribute lines, then nested blocks, comparing before/after. */
-function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | null, blocks: Record<string, BlockSpec>, ann: Ann, path: AttrPath, indent: string, mode: "create" | "delete" | "update"): string[] {
+function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | null, blocks: Record<string, BlockSpec>, ann: Ann, path: AttrPath, indent: string, mode: "create" | "delete" | "update", hidden: ReadonlySet<string> = HIDDEN_KEYS): string[] {
   const lines: string[] = [];
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !HIDDEN_KEYS.has(k)).sort();
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !hidden.has(k)).sort();
   const attrKeys = keys.filter((k) => !blocks[k]);
   const blockKeys = keys.filter((k) => blocks[k]);
   let unchanged = 0;
@@ -191,7 +193,8 @@ export function renderChange(c: Change, ctx: RenderContext): string {
   const symText = h.sym.length === 1 ? `  ${h.sym}` : h.sym;
   lines.push(`${paint(ctx, h.sym, symText)} resource ${JSON.stringify(c.type)} ${JSON.stringify(name)} {`);
   const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
-  lines.push(...renderBody(ctx, mode === "create" ? null : c.before, mode === "delete" ? null : c.after, ctx.blocksOf(c.type), annotations(c), [], "      ", mode));
+  const hidden = new Set([...HIDDEN_KEYS, ...(ctx.hiddenOf?.(c.type) ?? [])]);
+  lines.push(...renderBody(ctx, mode === "create" ? null : c.before, mode === "delete" ? null : c.after, ctx.blocksOf(c.type), annotations(c), [], "      ", mode, hidden));
   lines.push("    }");
   for (const n of c.notes) lines.push(`    ${paint(ctx, "~", `# ${n}`)}`);
   return lines.join("\n");
@@ -242,7 +245,7 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   const out: string[] = [];
   const driftText = renderDrift(drift, ctx);
   if (driftText) out.push(driftText);
-  const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom);
+  const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   if (opts.refreshOnly) {
     out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
     return out.join("\n") + "\n";

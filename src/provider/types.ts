@@ -96,6 +96,8 @@ export interface ResourceType {
   schema: ZodType;
   /** Top-level attributes always treated as sensitive (passwords, keys). */
   sensitiveAttributes: string[];
+  /** Top-level bookkeeping attributes never shown in plans or `show` (slot maps, digests, ...). */
+  hiddenAttributes?: string[];
   /** The node this resource lives on, from config or prior attributes (used for per-node limits). */
   nodeOf(config: Attrs | null, prior: Attrs | null): string | undefined;
   /** Checks beyond the schema that need no I/O (e.g. two mounts at one path). */
