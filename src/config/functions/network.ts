@@ -31,9 +31,9 @@ function parseV6(s: string): bigint | undefined {
     const a = parseV4(v4[1] as string);
     if (a === undefined) return undefined;
     tail = [a >> 16n, a & 0xffffn];
-    text = `${text.slice(0, v4.index)}:`;
-    if (text.endsWith("::")) text = `${text}`;
-    else text = text.slice(0, -1);
+    // Keep a "::" that ends right before the IPv4 part; drop a single separating colon.
+    const head = text.slice(0, v4.index);
+    text = head.endsWith(":") ? `${head}:` : head;
   }
   const halves = text.split("::");
   if (halves.length > 2) return undefined;

@@ -24,7 +24,3 @@ export function asList(v: Value, argIndex: number): Value[] {
   if (!Array.isArray(v)) throw new FunctionError("a list, set or tuple is required", argIndex);
   return v;
 }
-
-export function asString(v: Value): string {
-  return v as string;
-}
