@@ -4,22 +4,38 @@
 import type { Node } from "web-tree-sitter";
 import type { Expr, TemplatePart } from "../ast.js";
 import { error } from "../../diag/diagnostic.js";
-import type { Range } from "../../diag/diagnostic.js";
+import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import { decodeLiteral, leadingWhitespace } from "./strings.js";
 import type { EscapeProblem } from "./strings.js";
 import { rangeOf } from "./positions.js";
+import type { PosMap } from "./positions.js";
 import type { ConvertCtx } from "./context.js";
 
-type Token =
-  | { kind: "text"; start: number; end: number; raw: string; value: string }
-  | { kind: "interp"; node: Node; stripL: boolean; stripR: boolean }
-  | { kind: "if"; node: Node; stripL: boolean; stripR: boolean }
-  | { kind: "else"; node: Node; stripL: boolean; stripR: boolean }
-  | { kind: "endif"; node: Node; stripL: boolean; stripR: boolean }
-  | { kind: "for"; node: Node; stripL: boolean; stripR: boolean }
-  | { kind: "endfor"; node: Node; stripL: boolean; stripR: boolean };
+/** A structural piece of a template: an interpolation or a directive, positioned in the parsed text. */
+export interface StructuralToken {
+  kind: "interp" | "if" | "else" | "endif" | "for" | "endfor";
+  start: number;
+  end: number;
+  stripL: boolean;
+  stripR: boolean;
+  /** The interpolated or tested expression; a thunk so diagnostics keep their source order. */
+  expr: () => Expr | undefined;
+  /** The `%{for k, v in ...}` names. */
+  names: string[];
+}
 
-type Structural = Exclude<Token, { kind: "text" }>;
+export interface TextToken {
+  kind: "text";
+  start: number;
+  end: number;
+  raw: string;
+  value: string;
+}
+
+/** Templates flattened to text gaps and structural tokens; both HCL parsers produce these. */
+export type TemplateToken = TextToken | StructuralToken;
+type Token = TemplateToken;
+type Structural = StructuralToken;
 
 const DIRECTIVE_TOKENS: Record<string, Structural["kind"]> = {
   template_if_intro: "if",
@@ -53,7 +69,12 @@ function flatten(nodes: Node[], contentStart: number, contentEnd: number, ctx: C
     const kind = node.type === "template_interpolation" ? "interp" : DIRECTIVE_TOKENS[node.type];
     if (kind !== undefined) {
       text(node.startIndex);
-      tokens.push({ kind, node, ...stripFlags(node) } as Structural);
+      const exprNode = (): Expr | undefined => {
+        const found = node.children.find((c) => c.type === "expression");
+        return found ? ctx.expr(found) : undefined;
+      };
+      const names = kind === "for" ? node.children.filter((c) => c.type === "identifier").map((c) => c.text) : [];
+      tokens.push({ kind, start: node.startIndex, end: node.endIndex, expr: exprNode, names, ...stripFlags(node) });
       cursor = Math.max(cursor, node.endIndex);
       return;
     }
@@ -115,13 +136,18 @@ function applyStrips(tokens: Token[]): void {
   }
 }
 
-function directiveExpr(node: Node, ctx: ConvertCtx): Expr {
-  const exprNode = node.children.find((c) => c.type === "expression");
-  return exprNode ? ctx.expr(exprNode) : ctx.invalid(node);
+/** What template assembly needs from its caller: where positions go and where problems go. */
+export interface TemplateSink {
+  map: PosMap;
+  diags: Diagnostic[];
+}
+
+function directiveExpr(tok: Structural, ctx: TemplateSink): Expr {
+  return tok.expr() ?? { kind: "literal", value: null, range: rangeOf(ctx.map, tok.start, tok.end) };
 }
 
 /** Builds nested parts from the flat token list; returns the index after what it consumed. */
-function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: TemplatePart[], ctx: ConvertCtx): number {
+function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: TemplatePart[], ctx: TemplateSink): number {
   let i = from;
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
@@ -132,13 +158,13 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
         if (tok.value !== "") out.push({ kind: "text", value: tok.value, range: rangeOf(ctx.map, tok.start, tok.end) });
         break;
       case "interp": {
-        const exprNode = tok.node.children.find((c) => c.type === "expression");
-        const range = ctx.range(tok.node);
-        if (!exprNode) {
+        const expr = tok.expr();
+        const range = rangeOf(ctx.map, tok.start, tok.end);
+        if (!expr) {
           ctx.diags.push(error("Invalid template interpolation", "An interpolation needs an expression between \"${\" and \"}\". Write the expression to insert, or remove the empty \"${}\".", range));
           break;
         }
-        out.push({ kind: "interp", expr: ctx.expr(exprNode), range });
+        out.push({ kind: "interp", expr, range });
         break;
       }
       case "if": {
@@ -147,31 +173,31 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
         i = nest(tokens, i, new Set(["else", "endif"]), thenParts, ctx);
         if (tokens[i]?.kind === "else") i = nest(tokens, i + 1, new Set(["endif"]), elseParts, ctx);
         const end = tokens[i];
-        const endIndex = end && end.kind !== "text" ? end.node.endIndex : tok.node.endIndex;
+        const endIndex = end && end.kind !== "text" ? end.end : tok.end;
         if (end?.kind === "endif") i++;
-        out.push({ kind: "if", cond: directiveExpr(tok.node, ctx), then: thenParts, else: elseParts, range: rangeOf(ctx.map, tok.node.startIndex, endIndex) });
+        out.push({ kind: "if", cond: directiveExpr(tok, ctx), then: thenParts, else: elseParts, range: rangeOf(ctx.map, tok.start, endIndex) });
         break;
       }
       case "for": {
         const body: TemplatePart[] = [];
         i = nest(tokens, i, new Set(["endfor"]), body, ctx);
         const end = tokens[i];
-        const endIndex = end && end.kind !== "text" ? end.node.endIndex : tok.node.endIndex;
+        const endIndex = end && end.kind !== "text" ? end.end : tok.end;
         if (end?.kind === "endfor") i++;
-        const names = tok.node.children.filter((c) => c.type === "identifier").map((c) => c.text);
+        const names = tok.names;
         const part: TemplatePart = {
           kind: "for",
           valueVar: names[names.length - 1] ?? "_",
-          collection: directiveExpr(tok.node, ctx),
+          collection: directiveExpr(tok, ctx),
           body,
-          range: rangeOf(ctx.map, tok.node.startIndex, endIndex),
+          range: rangeOf(ctx.map, tok.start, endIndex),
         };
         if (names.length === 2 && names[0] !== undefined) part.keyVar = names[0];
         out.push(part);
         break;
       }
       default:
-        ctx.diags.push(error(`Unexpected "${tok.kind}" directive`, `There is no matching opening directive for this "%{${tok.kind}}". Remove it or add the missing "%{if ...}" / "%{for ...}".`, ctx.range(tok.node)));
+        ctx.diags.push(error(`Unexpected "${tok.kind}" directive`, `There is no matching opening directive for this "%{${tok.kind}}". Remove it or add the missing "%{if ...}" / "%{for ...}".`, rangeOf(ctx.map, tok.start, tok.end)));
     }
   }
   return i;
@@ -189,7 +215,11 @@ export interface TemplateSpan {
 
 /** Converts a template's content; a template without interpolations becomes a string literal. */
 export function convertTemplateSpan(span: TemplateSpan, ctx: ConvertCtx): Expr {
-  const tokens = flatten(span.children, span.contentStart, span.contentEnd, ctx);
+  return assembleTemplate(flatten(span.children, span.contentStart, span.contentEnd, ctx), span, ctx);
+}
+
+/** Escapes, `<<-` de-indentation, strip markers and directive nesting over flattened tokens. */
+export function assembleTemplate(tokens: TemplateToken[], span: { quoted: boolean; flush: boolean; range: Range }, ctx: TemplateSink): Expr {
   if (span.flush) dedent(tokens);
   for (const tok of tokens) {
     if (tok.kind !== "text") continue;
