@@ -1,0 +1,61 @@
+// Errors of the state layer. Both carry text meant for the user: commands turn them into
+// diagnostics (summary + detail) without adding anything.
+
+import { hostname } from "node:os";
+import { STALE_LOCK_MS, processAlive, type LockInfo } from "./lock-info.js";
+
+/** The state file cannot be used as it is (unreadable, invalid, unsafe permissions, newer format). */
+export class StateError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "StateError";
+  }
+}
+
+/** Another run holds the state lock and did not release it within the lock timeout. */
+export class StateLockedError extends Error {
+  readonly summary = "Error acquiring the state lock";
+  readonly detail: string;
+  constructor(
+    readonly path: string,
+    readonly holder: LockInfo | null,
+  ) {
+    const detail = describeHolder(path, holder);
+    super(`Error acquiring the state lock\n\n${detail}`);
+    this.name = "StateLockedError";
+    this.detail = detail;
+  }
+}
+
+function describeHolder(path: string, h: LockInfo | null): string {
+  const lines: string[] = [];
+  if (h) {
+    lines.push(
+      "Lock Info:",
+      `  ID:        ${h.id}`,
+      `  Path:      ${h.path}`,
+      `  Operation: ${h.operation}`,
+      `  Who:       ${h.who} (pid ${h.pid})`,
+      `  Version:   ${h.version}`,
+      `  Created:   ${h.created}`,
+      "",
+    );
+    if (h.host === hostname() && !processAlive(h.pid)) {
+      lines.push(
+        `The process that took this lock (pid ${h.pid}) is no longer running. Its lock becomes stale ${STALE_LOCK_MS / 1000} s after its last refresh and is then taken over automatically: retry, or wait with --lock-timeout 15s.`,
+        "",
+      );
+    }
+  } else {
+    lines.push(`The lock ${path}.lock exists but its holder did not leave a readable ${path}.lock.info (it may be starting up right now).`, "");
+  }
+  lines.push(
+    "pmxform locks the state so that two runs cannot change it at once. Wait for the other run to finish and try again, or pass --lock-timeout 30s to wait for it.",
+    "If you are sure no other run is active, remove the lock with:",
+    h ? `  pmxform force-unlock ${h.id}` : `  rm -r ${path}.lock`,
+  );
+  return lines.join("\n");
+}

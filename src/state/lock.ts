@@ -1,0 +1,126 @@
+// The state lock: a proper-lockfile directory lock `<state>.lock` held for a whole run, plus a
+// `<state>.lock.info` JSON file naming the holder so that a blocked run can say who holds it.
+
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
+import lockfile from "proper-lockfile";
+import { StateError, StateLockedError } from "./errors.js";
+import { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
+
+export { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
+
+const POLL_MS = 200;
+
+export interface HeldLock {
+  readonly info: LockInfo;
+  /** Set when proper-lockfile reports that the lock was lost (e.g. taken over as stale). */
+  compromised(): Error | undefined;
+  release(): Promise<void>;
+}
+
+export const lockDirOf = (target: string): string => `${target}.lock`;
+export const lockInfoPathOf = (target: string): string => `${target}.lock.info`;
+
+export function readLockInfo(target: string): LockInfo | null {
+  try {
+    return JSON.parse(readFileSync(lockInfoPathOf(target), "utf8")) as LockInfo;
+  } catch {
+    return null; // missing or half-written: the holder may be between mkdir and writing its info
+  }
+}
+
+/** Takes the lock, polling until `timeoutMs` has passed; throws StateLockedError naming the holder. */
+export async function acquireLock(target: string, opts: { timeoutMs: number; operation: string; version: string }): Promise<HeldLock> {
+  const deadline = Date.now() + Math.max(0, opts.timeoutMs);
+  let lost: Error | undefined;
+  let release: () => Promise<void>;
+  for (;;) {
+    try {
+      release = await lockfile.lock(target, {
+        lockfilePath: lockDirOf(target),
+        realpath: false, // the state file may not exist yet
+        stale: STALE_LOCK_MS,
+        update: STALE_LOCK_MS / 2,
+        retries: 0,
+        onCompromised: (err) => {
+          lost = err; // the default would throw from a timer and kill the process mid-apply
+        },
+      });
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") throw new StateError(`Cannot lock the state: the directory of ${target} does not exist. Create it first or pass a different --state path.`, target);
+      if (code !== "ELOCKED") throw err;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new StateLockedError(target, readLockInfo(target));
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+    }
+  }
+  const user = safeUser();
+  const host = hostname();
+  const info: LockInfo = {
+    id: randomUUID(),
+    path: target,
+    operation: opts.operation,
+    who: `${user}@${host}`,
+    user,
+    host,
+    pid: process.pid,
+    version: opts.version,
+    created: new Date().toISOString(),
+  };
+  writeFileSync(lockInfoPathOf(target), JSON.stringify(info, null, 2) + "\n", { mode: 0o644 });
+  let released = false;
+  return {
+    info,
+    compromised: () => lost,
+    release: async () => {
+      if (released) return;
+      released = true;
+      // A lock removed by force-unlock and taken by another run is not ours to remove.
+      if (readLockInfo(target)?.id !== info.id) return;
+      rmSync(lockInfoPathOf(target), { force: true }); // info first, while the lock still guards it
+      if (lost) return;
+      try {
+        await release();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ERELEASED") throw err;
+      }
+    },
+  };
+}
+
+/** Removes a lock left by a run that is gone, after checking that `id` is the holder's ID. */
+export function forceUnlockTarget(target: string, id: string): void {
+  const held = lockHeld(target);
+  const info = readLockInfo(target);
+  if (!held) {
+    rmSync(lockInfoPathOf(target), { force: true });
+    throw new StateError(`No lock is held on ${target}; nothing to unlock.`, target);
+  }
+  if (!info) {
+    throw new StateError(
+      `The lock on ${target} has no readable ${lockInfoPathOf(target)}, so its ID cannot be checked. If you are sure no run is active, remove the directory ${lockDirOf(target)} by hand.`,
+      target,
+    );
+  }
+  if (info.id !== id) {
+    throw new StateError(`The lock on ${target} has ID ${info.id}, not ${id} (held by ${info.who}, pid ${info.pid}, for ${info.operation}). Check the ID and run pmxform force-unlock ${info.id}.`, target);
+  }
+  rmSync(lockInfoPathOf(target), { force: true });
+  rmSync(lockDirOf(target), { recursive: true, force: true });
+}
+
+/** A lock directory counts even when stale: force-unlock is how a user clears it at once. */
+function lockHeld(target: string): boolean {
+  return existsSync(lockDirOf(target));
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env["USER"] ?? "unknown";
+  }
+}

@@ -1,0 +1,50 @@
+// Validation of a state file read from disk: a file that does not match is refused with the
+// path of the first problems, never "repaired" or overwritten. Unknown fields are kept (loose
+// objects) so a newer minor build's additions survive a round trip through this one.
+
+import { z } from "zod";
+import type { StateFile } from "./types.js";
+
+const attrPath = z.array(z.union([z.string(), z.number()]));
+
+const resource = z.looseObject({
+  address: z.string().min(1),
+  type: z.string().min(1),
+  name: z.string().min(1),
+  index: z.union([z.number(), z.string()]).optional(),
+  provider: z.string(),
+  attributes: z.record(z.string(), z.unknown()),
+  sensitive_attributes: z.array(attrPath),
+  dependencies: z.array(z.string()),
+  status: z.literal("tainted").optional(),
+});
+
+const intent = z.object({
+  address: z.string(),
+  operation: z.string(),
+  node: z.string(),
+  vmid: z.number().int().optional(),
+  file: z.string().optional(),
+  started: z.string(),
+});
+
+export const stateFileSchema = z.looseObject({
+  version: z.literal(1),
+  pmxform_version: z.string(),
+  lineage: z.string().min(1),
+  serial: z.number().int().nonnegative(),
+  resources: z.array(resource),
+  outputs: z.record(z.string(), z.object({ value: z.unknown(), sensitive: z.boolean() })),
+  intents: z.array(intent).optional(),
+  deposed: z.array(resource).optional(),
+  applied_plan: z.string().optional(),
+});
+
+/** Returns the validated state or a list of "path: problem" lines. */
+export function validateStateFile(data: unknown): { state: StateFile } | { problems: string[] } {
+  const parsed = stateFileSchema.safeParse(data);
+  if (parsed.success) return { state: parsed.data as StateFile };
+  return {
+    problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`),
+  };
+}

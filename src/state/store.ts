@@ -1,0 +1,244 @@
+// The state file on disk: locked for the whole run, validated on read, written atomically
+// (temp file, fsync, rename, fsync dir) with the run's starting content kept as `<state>.backup`.
+// See docs/state-and-plan-files.md for the rules this implements.
+
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { StateError } from "./errors.js";
+import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
+import { validateStateFile } from "./schema.js";
+import { STATE_VERSION, type StateFile } from "./types.js";
+import { pmxformVersion } from "./version.js";
+
+export { StateError, StateLockedError } from "./errors.js";
+
+export interface OpenOptions {
+  /** false only for read-only commands (show, output, state list) and tests. */
+  lock: boolean;
+  /** How long to wait for another run's lock; 0 = fail at once (Terraform's default). */
+  lockTimeoutMs: number;
+  /** Recorded in the lock info ("plan", "apply", ...). */
+  operation: string;
+}
+
+interface Persisted {
+  /** The file's text as last read or written, for change detection. */
+  text: string;
+  serial: number;
+  lineage: string;
+}
+
+const SKIPPED = Symbol("superseded by a later write");
+
+export class StateStore {
+  private persisted: Persisted | null = null;
+  private loaded = false;
+  /** Set when the file on disk could not be used: it must never be overwritten then. */
+  private unreadable: StateError | undefined;
+  /** The file's content when this run first read it; becomes `<state>.backup` on the first write. */
+  private original: string | null = null;
+  private backedUp = false;
+  private writeCount = 0;
+  private generation = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private newest: Promise<StateFile> | undefined;
+  private released = false;
+
+  private constructor(
+    /** The path as given. */
+    readonly path: string,
+    /** Where the bytes live: the path itself, or the target when the path is a symlink. */
+    readonly target: string,
+    private readonly lock: HeldLock | null,
+  ) {}
+
+  /** Opens (and by default locks) a state file. Creates nothing on disk until the first write. */
+  static async open(path: string, opts: OpenOptions): Promise<StateStore> {
+    const target = resolveTarget(path);
+    const lock = opts.lock ? await acquireLock(target, { timeoutMs: opts.lockTimeoutMs, operation: opts.operation, version: pmxformVersion() }) : null;
+    return new StateStore(resolve(path), target, lock);
+  }
+
+  /** The lock ID this run holds (what `force-unlock` would need), if locked. */
+  get lockId(): string | undefined {
+    return this.lock?.info.id;
+  }
+
+  /** How many times the file was actually written by this store. */
+  get writes(): number {
+    return this.writeCount;
+  }
+
+  /**
+   * Reads and validates the state; null when there is no state file yet. Throws StateError for a
+   * file that cannot be trusted, after which `write` refuses to touch it.
+   */
+  read(): StateFile | null {
+    try {
+      const result = this.readChecked();
+      this.unreadable = undefined;
+      return result;
+    } catch (err) {
+      if (err instanceof StateError) this.unreadable = err;
+      throw err;
+    }
+  }
+
+  /**
+   * Persists `state` when its content differs from what is on disk: the serial becomes the
+   * persisted serial + 1 (also set on the object passed in) and the write is atomic. Concurrent
+   * calls are serialised; a call overtaken by a newer one resolves when the newer one is on disk.
+   */
+  async write(state: StateFile): Promise<StateFile> {
+    if (this.released) throw new Error("state store used after release");
+    const gen = ++this.generation;
+    const mine = (async (): Promise<StateFile | typeof SKIPPED> => {
+      await this.tail;
+      return gen === this.generation ? this.writeNow(state) : SKIPPED;
+    })();
+    this.tail = mine.catch(() => undefined);
+    const result = mine.then((r) => (r === SKIPPED ? this.newest! : r));
+    this.newest = result;
+    return result;
+  }
+
+  /** Waits for pending writes, then releases the lock. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.tail;
+    await this.lock?.release();
+  }
+
+  private readChecked(): StateFile | null {
+    let text: string;
+    try {
+      const st = statSync(this.target);
+      if (!st.isFile()) throw new StateError(`The state path ${this.path} is not a regular file. Point --state at a file.`, this.path);
+      if ((st.mode & 0o022) !== 0) {
+        throw new StateError(
+          `The state file ${this.path} can be written by ${st.mode & 0o002 ? "any user" : "its group"} (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}), so someone else could change what pmxform manages. Restrict it with: chmod 600 ${this.target}`,
+          this.path,
+        );
+      }
+      text = readFileSync(this.target, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      this.remember(null, null);
+      return null;
+    }
+    const state = this.parse(text);
+    this.remember(text, { text: text.replace(/\n$/, ""), serial: state.serial, lineage: state.lineage });
+    return state;
+  }
+
+  private parse(text: string): StateFile {
+    const restore = `The file was left untouched. If it was damaged, restore ${this.target}.backup (the state before the last run that changed it) after checking its content.`;
+    if (text.trim() === "") throw new StateError(`The state file ${this.path} is empty (truncated?). ${restore}`, this.path);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new StateError(`The state file ${this.path} is not valid JSON (truncated or corrupted?): ${(err as Error).message}. ${restore}`, this.path);
+    }
+    const version = (data as { version?: unknown } | null)?.version;
+    if (typeof version === "number" && version > STATE_VERSION) {
+      const by = (data as { pmxform_version?: unknown }).pmxform_version;
+      throw new StateError(
+        `The state file ${this.path} uses state format version ${version}${typeof by === "string" ? ` (written by pmxform ${by})` : ""}; this pmxform (${pmxformVersion()}) reads version ${STATE_VERSION} only. Upgrade pmxform to use this state.`,
+        this.path,
+      );
+    }
+    const checked = validateStateFile(data);
+    if ("problems" in checked) {
+      throw new StateError(`The state file ${this.path} is not a valid pmxform state:\n  ${checked.problems.join("\n  ")}\n${restore}`, this.path);
+    }
+    return checked.state;
+  }
+
+  private remember(raw: string | null, persisted: Persisted | null): void {
+    if (!this.loaded) this.original = raw;
+    this.loaded = true;
+    this.persisted = persisted;
+  }
+
+  private async writeNow(state: StateFile): Promise<StateFile> {
+    if (this.unreadable) throw new StateError(`Refusing to overwrite ${this.path}: it could not be read (${this.unreadable.message.split("\n")[0]})`, this.path);
+    const lost = this.lock?.compromised();
+    if (lost) throw new StateError(`The state lock on ${this.path} was lost (${lost.message}); another run may be using the state. Nothing more was written; run plan again.`, this.path);
+    if (!this.loaded) this.read();
+    const prior = this.persisted;
+    if (prior && prior.lineage !== state.lineage) {
+      throw new Error(`bug: writing state lineage ${state.lineage} over ${this.path} which has lineage ${prior.lineage}`);
+    }
+    const priorSerial = prior?.serial ?? 0;
+    const unchanged = serialize(state, priorSerial);
+    if (prior && unchanged === prior.text) {
+      state.serial = priorSerial;
+      return state;
+    }
+    const serial = priorSerial + 1;
+    // The top-level serial is the first `"serial": ` in the text: it precedes resources and
+    // outputs, and string values cannot contain an unescaped quote.
+    const text = unchanged.replace(`"serial": ${priorSerial},`, `"serial": ${serial},`);
+    if (!this.backedUp && this.original !== null) {
+      await atomicWrite(`${this.target}.backup`, this.original);
+      this.backedUp = true;
+    }
+    await atomicWrite(this.target, text + "\n");
+    this.writeCount++;
+    this.persisted = { text, serial, lineage: state.lineage };
+    state.serial = serial;
+    return state;
+  }
+}
+
+/** Removes the lock on the state at `path` if its lock ID is `id` (`pmxform force-unlock`). */
+export async function forceUnlock(path: string, id: string): Promise<void> {
+  forceUnlockTarget(resolveTarget(path), id);
+}
+
+/** The state's fixed key order keeps files diff-friendly and the serial near the top. */
+function serialize(state: StateFile, serial: number): string {
+  const { version, pmxform_version, lineage, serial: _ignored, resources, outputs, ...rest } = state;
+  return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2);
+}
+
+/** Writes through a symlink to its target, so the link survives the rename. */
+function resolveTarget(path: string): string {
+  const abs = resolve(path);
+  try {
+    if (!lstatSync(abs).isSymbolicLink()) return abs;
+  } catch {
+    return abs;
+  }
+  try {
+    return realpathSync(abs);
+  } catch {
+    return resolve(dirname(abs), readlinkSync(abs)); // a dangling link: the first write creates its target
+  }
+}
+
+/**
+ * Temp file in the same directory, fsync, rename over the target, fsync the directory.
+ * Synchronous I/O on purpose: it is about twice as fast as the promise API for a multi-megabyte
+ * state, and state writes are serialised anyway.
+ */
+export async function atomicWrite(path: string, content: string, mode = 0o600): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
+    writeSync(fd, content, null, "utf8");
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
