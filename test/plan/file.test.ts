@@ -121,7 +121,7 @@ describe("plan files", () => {
 
   it("refuses a plan with a broken shape, naming the field", async () => {
     const written = await writePlanFile(path, plan());
-    const broken = { ...written, changes: [{ ...written.changes[0], actions: ["explode"] }] };
+    const broken = { ...written, changes: [{ ...written.changes[0], actions: ["explode"] }] } as unknown as PlanFile;
     writeFileSync(path, JSON.stringify({ ...broken, checksum: planChecksum(broken) }));
     await expect(readPlanFile(path)).rejects.toMatchObject({ reason: "invalid" });
     await expect(readPlanFile(path)).rejects.toThrow(/changes\.0\.actions\.0/);
