@@ -304,7 +304,7 @@ function restoreUnknown(clone: Attrs, original: Attrs): void {
 }
 
 export function hasChanges(changes: readonly Change[]): boolean {
-  return changes.some((c) => c.action !== "no-op" && c.action !== "read");
+  return changes.some((c) => (c.action !== "no-op" && c.action !== "read") || c.movedFrom !== undefined);
 }
 
 export { deepEqual };

@@ -147,7 +147,9 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
         sub = "update";
       }
       const inner = renderBody(ctx, hasA ? (ba as Attrs) : null, hasB ? (bb as Attrs) : null, spec.blocks ?? {}, ann, p, indent + "    ", sub);
-      lines.push(`${indent}${paint(ctx, sym, sym)} ${k}${label !== undefined ? ` ${JSON.stringify(label)}` : ""} {`);
+      const reason = ann.reasons.get(pathKey(p)) ?? (label !== undefined ? undefined : undefined);
+      const suffix = reason ? paint(ctx, reason === "forces replacement" ? "-" : "~", ` # ${reason}`) : "";
+      lines.push(`${indent}${paint(ctx, sym, sym)} ${k}${label !== undefined ? ` ${JSON.stringify(label)}` : ""} {${suffix}`);
       lines.push(...inner);
       lines.push(`${indent}  }`);
     }
@@ -250,7 +252,7 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
     out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
     return out.join("\n") + "\n";
   }
-  if (!changes.some((c) => c.action !== "no-op")) {
+  if (!changes.some((c) => c.action !== "no-op" || c.movedFrom)) {
     out.push(ctx.color ? kleur.green().bold("No changes.") + kleur.bold(" Your infrastructure matches the configuration.") : "No changes. Your infrastructure matches the configuration.");
     out.push("", "pmxform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
     return out.join("\n") + "\n";
