@@ -86,6 +86,11 @@ export interface RefreshContext {
    * default when absent), "<simDir>/etc/pve" for the simulator.
    */
   pveRootFor?(node: string): string;
+  /**
+   * The prior state's resources (every type of this provider), so a snapshot can look up what
+   * only they name, e.g. the registry digests of recorded images. Optional: absent means none.
+   */
+  priorResources?: ReadonlyArray<{ address: string; type: string; attributes: Attrs }>;
 }
 
 export interface ResourceType {
@@ -110,6 +115,12 @@ export interface ResourceType {
   /** Absent: every change is a replace. */
   update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
   delete(req: { address: string; prior: Attrs }, ctx: ApplyContext): Promise<void>;
+  /**
+   * Optional: carries out a "replace" itself (e.g. create the new object, move data over, then
+   * delete the old one) instead of the engine's delete + create. Returns the new attributes; on
+   * failure the old object must still exist.
+   */
+  replace?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
   /** Reads an existing object by id (e.g. "pve1/105") for `pmxform import`. */
   import?(req: { address: string; id: string; snapshot: unknown }): Attrs | null;
   /** Writes configuration (HCL body attributes) that reproduces imported attributes. */

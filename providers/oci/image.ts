@@ -1,0 +1,242 @@
+// The oci_image resource type: an image pulled by the real skopeo into a node's template storage
+// as a single-arch OCI archive; tracks the registry digest so a moved tag plans a new pull.
+import { Unknown, isUnknown } from "../../src/config/value.js";
+import type { Runner } from "../../src/exec/runner.js";
+import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import { ociImageBlocks, ociImageSchema } from "./schema.js";
+import { formatReference, parseReference, pullReference, templateFileName, userFileName, type ImageRef } from "./reference.js";
+import { copyArgv, explainSkopeoError, inspectArchiveConfigArgv, inspectDigestArgv, parseDigest, parseImageConfig, type RegistryAccess } from "./skopeo.js";
+import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
+import { asProxmoxSnapshot } from "./snapshot.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
+const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
+
+export const DEFAULT_PLATFORM = "amd64";
+
+function validate(config: Attrs): ProviderIssue[] {
+  const issues: ProviderIssue[] = [];
+  if (typeof config["reference"] === "string") {
+    const r = parseReference(config["reference"]);
+    if (typeof r === "string") issues.push({ severity: "error", path: ["reference"], summary: "Invalid image reference", detail: `${r}.` });
+  }
+  const auth = obj(config["auth"]);
+  const has = (k: string) => auth[k] !== undefined && auth[k] !== null;
+  if (has("username") !== has("password")) {
+    issues.push({ severity: "error", path: ["auth"], summary: "Incomplete registry credentials", detail: "auth needs both username and password (or only authfile). Add the missing one." });
+  }
+  if (has("authfile") && (has("username") || has("password"))) {
+    issues.push({ severity: "error", path: ["auth"], summary: "Conflicting registry credentials", detail: "Give either auth.authfile or auth.username + auth.password, not both. Remove one of them." });
+  }
+  return issues;
+}
+
+/** Attributes that describe how to reach the registry (changing them needs no new pull). */
+function accessAttrs(config: Attrs): Attrs {
+  const auth = obj(config["auth"]);
+  const a: Attrs = { tls_verify: config["tls_verify"] !== false };
+  if (auth["authfile"] !== undefined) {
+    a["auth_mode"] = "authfile";
+    a["auth_authfile"] = auth["authfile"];
+  } else if (auth["username"] !== undefined) {
+    a["auth_mode"] = "password";
+    a["auth_username"] = auth["username"];
+  } else a["auth_mode"] = "none";
+  return a;
+}
+
+function volidFor(config: Attrs, ref: ImageRef | undefined, digest: unknown): unknown {
+  if (!known(config["storage"])) return new Unknown("string");
+  if (typeof config["file_name"] === "string") return `${String(config["storage"])}:vztmpl/${userFileName(config["file_name"])}`;
+  if (!ref || typeof digest !== "string" || isUnknown(config["platform"])) return new Unknown("string");
+  return `${String(config["storage"])}:vztmpl/${templateFileName(ref, String(config["platform"] ?? DEFAULT_PLATFORM), digest)}`;
+}
+
+function plannedImage(config: Attrs, address: string, digest: unknown): Attrs {
+  const ref = typeof config["reference"] === "string" ? parseReference(config["reference"]) : undefined;
+  const r = typeof ref === "object" ? ref : undefined;
+  const p: Attrs = {
+    node: config["node"],
+    storage: config["storage"],
+    reference: config["reference"],
+    full_reference: r ? formatReference(r) : new Unknown("string"),
+    platform: config["platform"] ?? DEFAULT_PLATFORM,
+    ...accessAttrs(config),
+    digest,
+    volid: volidFor(config, r, digest),
+    size: new Unknown("number"),
+    volumes: new Unknown("list"),
+    address,
+  };
+  if (config["file_name"] !== undefined) p["file_name"] = config["file_name"];
+  return p;
+}
+
+const ACCESS_KEYS = ["tls_verify", "auth_mode", "auth_authfile", "auth_username"];
+
+export function diffImage(req: DiffRequest): Diff {
+  const { config, prior, address } = req;
+  const issues = validate(config);
+  const ref = typeof config["reference"] === "string" ? parseReference(config["reference"]) : undefined;
+  const pinned = typeof ref === "object" ? ref.digest : undefined;
+  if (!prior) return { action: "create", planned: plannedImage(config, address, pinned ?? new Unknown("string")), reasons: [], issues };
+
+  const lookup = asProxmoxSnapshot(req.snapshot).registry.get(address);
+  const notes: string[] = [];
+  if (lookup && "error" in lookup) issues.push({ severity: "warning", path: ["reference"], summary: "Could not check the registry for a newer image", detail: `${lookup.error} The recorded image is kept.` });
+  if (lookup && "skipped" in lookup) notes.push(`a moved tag is not checked: ${lookup.skipped}`);
+
+  const reasons: ChangeReason[] = [];
+  const force = (path: string, differs: boolean) => differs && reasons.push({ path: [path], reason: "forces replacement" });
+  force("node", known(config["node"]) && config["node"] !== prior["node"]);
+  force("storage", known(config["storage"]) && config["storage"] !== prior["storage"]);
+  const full = typeof ref === "object" ? formatReference(ref) : undefined;
+  force("reference", full !== undefined && full !== prior["full_reference"]);
+  force("platform", known(config["platform"] ?? DEFAULT_PLATFORM) && (config["platform"] ?? DEFAULT_PLATFORM) !== prior["platform"]);
+  force("file_name", !isUnknown(config["file_name"]) && (config["file_name"] ?? null) !== (prior["file_name"] ?? null));
+  if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
+  if (reasons.length) return { action: "replace", planned: plannedImage(config, address, pinned ?? new Unknown("string")), reasons, issues, ...(notes.length ? { notes } : {}) };
+
+  const latest = prior["latest_digest"];
+  if (!pinned && typeof latest === "string" && latest !== prior["digest"]) {
+    const planned = plannedImage(config, address, latest);
+    notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); the new image is pulled`);
+    return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes };
+  }
+
+  const { latest_digest: _l, ...kept } = prior;
+  const planned: Attrs = { ...kept, ...accessAttrs(config), reference: config["reference"], address };
+  for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete planned[k];
+  const changed = ["reference", ...ACCESS_KEYS].some((k) => JSON.stringify(planned[k]) !== JSON.stringify(prior[k]));
+  return { action: changed ? "update" : "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+}
+
+function credentialsOf(config: Attrs): Credentials | undefined {
+  const auth = obj(config["auth"]);
+  return typeof auth["username"] === "string" && typeof auth["password"] === "string" ? { username: auth["username"], password: auth["password"] } : undefined;
+}
+
+/** Runs fn with registry access options, creating (and removing) a temporary authfile if needed. */
+async function withAccess<T>(run: Runner, config: Attrs, ref: ImageRef, signal: AbortSignal, fn: (a: RegistryAccess, redact: string[]) => Promise<T>): Promise<T> {
+  const tlsVerify = config["tls_verify"] !== false;
+  const creds = credentialsOf(config);
+  const authfile = obj(config["auth"])["authfile"];
+  if (creds) return withAuthfile(run, ref.registry, creds, signal, (path) => fn({ tlsVerify, authfile: path }, secretsOf(creds)));
+  return fn({ tlsVerify, ...(typeof authfile === "string" ? { authfile } : {}) }, []);
+}
+
+function failure(err: unknown, address: string, reference: string, redact: string[]): Error {
+  const e = err as { stderr?: unknown; message?: unknown };
+  let text = typeof e.stderr === "string" && e.stderr ? e.stderr : String(e.message ?? err);
+  for (const s of redact) text = text.split(s).join("***");
+  return new Error(explainSkopeoError(text, address, reference), { cause: err });
+}
+
+export async function createImage(address: string, config: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const parsed = parseReference(String(config["reference"]));
+  if (typeof parsed === "string") throw new Error(`${address}: ${parsed}`);
+  const ref = parsed;
+  const node = String(config["node"]);
+  const platform = String(config["platform"] ?? DEFAULT_PLATFORM);
+  const run = ctx.runnerFor(node);
+  const signal = ctx.signal;
+  const full = formatReference(ref);
+  return withAccess(run, config, ref, signal, async (access, redact) => {
+    let digest = ref.digest;
+    if (!digest) {
+      try {
+        digest = parseDigest((await run.run(inspectDigestArgv(full, access), { signal, redact, timeoutMs: 120_000 })).stdout);
+      } catch (err) {
+        throw failure(err, address, full, redact);
+      }
+      if (!digest) throw new Error(`${address}: ${full}: skopeo printed no manifest digest`);
+    }
+    const volid = String(volidFor(config, ref, digest));
+    let path: string;
+    try {
+      path = (await run.run(["pvesm", "path", volid], { signal })).stdout.trim();
+    } catch (err) {
+      throw new Error(`${address}: cannot find the template directory of storage "${String(config["storage"])}" (pvesm path ${volid}): ${String((err as Error).message)}. Use a storage with content type vztmpl.`, { cause: err });
+    }
+    const tmp = `${path}.tmp`;
+    await ctx.recordIntent({ operation: "pull", node, file: tmp });
+    let volumes: string[];
+    try {
+      try {
+        await run.run(copyArgv(pullReference(ref, digest), tmp, platform, access), { signal, redact, timeoutMs: 3_600_000 });
+      } catch (err) {
+        throw failure(err, address, full, redact);
+      }
+      let cfgText: string;
+      try {
+        cfgText = (await run.run(inspectArchiveConfigArgv(tmp), { signal })).stdout;
+      } catch (err) {
+        throw new Error(`${address}: ${full}: the pulled archive is not a usable OCI image (${String((err as { stderr?: unknown }).stderr ?? err).trim().split("\n").pop()}).`, { cause: err });
+      }
+      const cfg = parseImageConfig(cfgText);
+      if (cfg.architecture && cfg.architecture !== platform) {
+        throw new Error(`${address}: ${full}: the image is for architecture ${cfg.architecture}, not ${platform}. Set platform = "${cfg.architecture}" or choose an image built for ${platform}.`);
+      }
+      if (cfg.os && cfg.os !== "linux") throw new Error(`${address}: ${full}: the image is for OS ${cfg.os}; Proxmox runs linux images only.`);
+      volumes = cfg.volumes;
+      await run.run(["mv", "-f", tmp, path], { signal });
+    } catch (err) {
+      await run.run(["rm", "-f", tmp]).catch(() => undefined);
+      throw err;
+    }
+    const size = Number((await run.run(["stat", "-c", "%s", path], { signal })).stdout.trim());
+    const attrs = plannedImage(config, address, digest);
+    return { ...attrs, volid, size: Number.isFinite(size) ? size : 0, volumes };
+  });
+}
+
+export async function deleteImage(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
+  const node = String(prior["node"]);
+  const volid = String(prior["volid"]);
+  await ctx.recordIntent({ operation: "delete", node, file: volid });
+  try {
+    await ctx.runnerFor(node).run(["pvesm", "free", volid], { signal: ctx.signal });
+  } catch (err) {
+    const text = String((err as { stderr?: unknown }).stderr ?? "") + String((err as Error).message ?? "");
+    if (/does not exist|No such file/i.test(text)) return;
+    throw new Error(`${address}: removing ${volid} failed: ${text.trim().split("\n").pop()}`, { cause: err });
+  }
+}
+
+export function readImage(prior: Attrs, snapshot: unknown, address: string): Attrs | null {
+  const snap = asProxmoxSnapshot(snapshot);
+  const listing = snap.templates.get(`${String(prior["node"])}/${String(prior["storage"])}`);
+  const out: Attrs = { ...prior };
+  delete out["latest_digest"];
+  if (listing) {
+    const size = listing.get(String(prior["volid"]));
+    if (size === undefined) return null;
+    out["size"] = size;
+  }
+  const lookup = snap.registry.get(address);
+  if (lookup && "digest" in lookup) out["latest_digest"] = lookup.digest;
+  return out;
+}
+
+export const ociImage: ResourceType = {
+  type: "oci_image",
+  blocks: ociImageBlocks,
+  schema: ociImageSchema,
+  sensitiveAttributes: [],
+  nodeOf(config, prior) {
+    const n = config?.["node"] ?? prior?.["node"];
+    return typeof n === "string" ? n : undefined;
+  },
+  validate,
+  diff: diffImage,
+  read: ({ address, prior, snapshot }) => readImage(prior, snapshot, address),
+  create: ({ address, config }, ctx) => createImage(address, config, ctx),
+  update: async ({ config, prior, planned }) => {
+    const out: Attrs = { ...prior, ...accessAttrs(config), reference: config["reference"], address: planned["address"] };
+    for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete out[k];
+    delete out["latest_digest"];
+    return out;
+  },
+  delete: ({ address, prior }, ctx) => deleteImage(address, prior, ctx),
+};
