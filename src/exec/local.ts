@@ -1,7 +1,11 @@
 // Runs commands on this machine with execa: argv only (shell: false), C.UTF-8 locale so
 // non-ASCII arguments reach Perl tools intact, timeouts and cancellation kill the process.
+
 import { execa } from "execa";
 import { CommandError, type RunOptions, type RunResult, type Runner } from "./runner.js";
+
+/** After SIGTERM (timeout, abort), how long a process gets before SIGKILL. */
+const KILL_GRACE_MS = 3000;
 
 export class LocalRunner implements Runner {
   constructor(
@@ -12,29 +16,42 @@ export class LocalRunner implements Runner {
   ) {}
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (!argv.length) throw new Error("empty argv");
+    if (argv.length === 0) throw new Error("bug: empty argv");
     const [cmd, ...args] = argv as [string, ...string[]];
-    const started = Date.now();
+    const started = performance.now();
     const r = await execa(this.resolveCommand(cmd), args, {
       shell: false,
       reject: false,
       stripFinalNewline: false,
       env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...this.baseEnv, ...(opts.env ?? {}) },
-      ...(opts.stdin !== undefined ? { input: opts.stdin } : { stdin: "ignore" }),
+      ...(opts.stdin !== undefined ? { input: opts.stdin } : { stdin: "ignore" as const }),
       ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+      forceKillAfterDelay: KILL_GRACE_MS,
       maxBuffer: 256 * 1024 * 1024,
     });
     const result: RunResult = {
       stdout: typeof r.stdout === "string" ? r.stdout : "",
       stderr: typeof r.stderr === "string" ? r.stderr : "",
       exitCode: typeof r.exitCode === "number" ? r.exitCode : -1,
-      durationMs: Date.now() - started,
+      durationMs: Math.round(performance.now() - started),
     };
     const ok = opts.okCodes ?? [0];
     if (r.timedOut || r.isCanceled || !ok.includes(result.exitCode)) {
-      const stderr = r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled ? `${result.stderr}\n${r.shortMessage ?? ""}` : result.stderr;
-      throw new CommandError(argv, result.exitCode, result.stdout, stderr, Boolean(r.timedOut), this.description, opts.redact);
+      const spawnFailed = r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && !r.signal;
+      throw new CommandError(
+        {
+          argv,
+          exitCode: result.exitCode,
+          stdout: result.stdout,
+          stderr: result.stderr,
+          timedOut: Boolean(r.timedOut),
+          aborted: Boolean(r.isCanceled),
+          node: this.description,
+          ...(spawnFailed ? { spawnError: (r as { originalMessage?: string }).originalMessage ?? r.shortMessage } : {}),
+        },
+        opts.redact,
+      );
     }
     return result;
   }

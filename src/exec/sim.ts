@@ -1,9 +1,11 @@
 // The simulator target: the same LocalRunner, with pct/pvesh/pvesm/pveam mapped to the
-// simulator's executables and PMXSIM_NODE naming the node the call acts as.
+// simulator's executables and PMXSIM_NODE naming the node the call acts as. Everything else
+// (skopeo, cat, mv, rm, ...) runs as-is on this machine.
+
 import { join } from "node:path";
 import { LocalRunner } from "./local.js";
 
-const SIM_TOOLS = new Set(["pct", "pvesh", "pvesm", "pveam"]);
+export const SIM_TOOLS: ReadonlySet<string> = new Set(["pct", "pvesh", "pvesm", "pveam"]);
 
 export class SimRunner extends LocalRunner {
   constructor(
