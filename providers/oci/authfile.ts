@@ -25,8 +25,8 @@ export async function withAuthfile<T>(run: Runner, registry: string, c: Credenti
   const path = made.stdout.trim();
   if (!path) throw new Error("mktemp printed no path for the temporary registry auth file");
   try {
-    // mktemp creates the file with mode 0600; cp keeps the mode of an existing destination.
-    await run.run(["cp", "/dev/stdin", path], { stdin: authJson(registry, c), redact, ...(signal ? { signal } : {}) });
+    // mktemp creates the file with mode 0600; dd truncates it in place and keeps that mode.
+    await run.run(["dd", `of=${path}`, "status=none"], { stdin: authJson(registry, c), redact, ...(signal ? { signal } : {}) });
     return await fn(path);
   } finally {
     await run.run(["rm", "-f", path]).catch(() => undefined);
