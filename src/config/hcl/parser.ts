@@ -1,5 +1,6 @@
 // The HCL front end: loads tree-sitter and the HCL grammar once (async), then parses files and
 // standalone expressions synchronously into the generic Body / Expr model with diagnostics.
+// Well-formed input takes the hand-written fast path; anything else goes through tree-sitter.
 import { createRequire } from "node:module";
 import { Language, Parser } from "web-tree-sitter";
 import type { Node, Tree } from "web-tree-sitter";
@@ -10,6 +11,7 @@ import { convertBody, makeContext } from "./convert.js";
 import { syntaxErrors } from "./errors.js";
 import { convertTemplateSpan } from "./template.js";
 import { ShiftedPosMap, TextPosMap, rangeOf } from "./positions.js";
+import { fastParseExpression, fastParseFile, fastParseTemplate } from "./fast-parser.js";
 import type { PosMap } from "./positions.js";
 
 let parser: Parser | undefined;
@@ -52,6 +54,13 @@ export interface HclFileResult {
 
 export function parseHclFileSync(path: string, source: string): HclFileResult {
   const map = new TextPosMap(path, source);
+  const fast = fastParseFile(source, map);
+  if (fast) return { file: { path, source, body: fast }, diagnostics: [] };
+  return parseHclFileWithTreeSitter(path, source, map);
+}
+
+/** The tree-sitter path: any input, with error recovery and the syntax error messages. */
+export function parseHclFileWithTreeSitter(path: string, source: string, map = new TextPosMap(path, source)): HclFileResult {
   const diagnostics: Diagnostic[] = [];
   const body = withTree(source, (tree) => {
     const root = tree.rootNode;
@@ -94,6 +103,11 @@ const EXPR_PREFIX = "__pmx_expr = ";
 
 /** Parses text that `map` places in the user's file (index 0 of text = map.pos(0)). */
 export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const fast = fastParseExpression(text, map);
+  return fast ? { expr: fast, diagnostics: [] } : parseExpressionWithTreeSitter(text, map);
+}
+
+export function parseExpressionWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
   const wrapped = `${EXPR_PREFIX}${text}\n`;
   const shifted = new ShiftedPosMap(map, EXPR_PREFIX.length, text.length);
   const diagnostics: Diagnostic[] = [];
@@ -139,6 +153,11 @@ export async function parseHclExpression(text: string, file: string, startLine =
 
 /** Parses a template's content (as if inside a heredoc: no backslash escapes) into an expression. */
 export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const fast = fastParseTemplate(text, map);
+  return fast ? { expr: fast, diagnostics: [] } : parseTemplateWithTreeSitter(text, map);
+}
+
+export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
   let marker = "__PMX";
   while (text.includes(marker)) marker += "X";
   const prefix = `${EXPR_PREFIX}<<${marker}\n`;
