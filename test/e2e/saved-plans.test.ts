@@ -1,6 +1,6 @@
 // Saved plans and locking through the CLI: apply exactly a plan, refuse stale, already-applied,
 // tampered and foreign plans, and block a concurrent apply with the lock holder named.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, cli, container } from "./helpers.js";
 
@@ -73,14 +73,12 @@ describe.skipIf(!BUILT)(`saved plans and locking${BUILT ? "" : ` (skipped: ${NOT
   });
 
   it("blocks a second run while the state is locked, naming the holder; --lock-timeout waits", async () => {
-    // A slow simulator keeps the first apply holding the lock for a few seconds.
-    const first = cli(w.dir, ["apply", "--auto-approve"], { PMXSIM_LATENCY_MS: "700" });
-    let second = await cli(w.dir, ["plan"]);
-    for (let i = 0; i < 40 && second.code === 0 && !second.stderr; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      second = await cli(w.dir, ["plan"]);
-      if (second.stdout.includes("No changes.")) break;
-    }
+    // Initialise the simulator, then make the first apply's pct create hang so it holds the lock.
+    expect((await w.run("plan")).code).toBe(0);
+    writeFileSync(w.path("sim/faults.json"), JSON.stringify([{ tool: "pct", args: ["create"], hangMs: 4000 }]));
+    const first = cli(w.dir, ["apply", "--auto-approve"]);
+    for (let i = 0; i < 200 && !existsSync(w.path("pmxform.state.json.lock.info")); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = await cli(w.dir, ["plan"]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("Error acquiring the state lock");
     expect(second.stderr).toMatch(/Operation:\s+apply/);
