@@ -2,12 +2,13 @@
 import type { Provider } from "../src/provider/types.js";
 import { lxcContainer } from "./lxc/resource.js";
 import { ociImage } from "./oci/image.js";
+import { ociContainer } from "./oci/container.js";
 import { takeProxmoxSnapshot } from "./oci/snapshot.js";
 
 export function proxmoxProvider(): Provider {
   return {
     name: "proxmox",
-    resourceTypes: [lxcContainer, ociImage],
+    resourceTypes: [lxcContainer, ociImage, ociContainer],
     snapshot: (node, ctx) => takeProxmoxSnapshot(node, ctx),
   };
 }

@@ -13,11 +13,13 @@ export interface ProxmoxSnapshot extends LxcSnapshot {
   templates: Map<string, Map<string, number>>;
   /** oci_image address -> what the registry says its tag points to now. */
   registry: Map<string, RegistryLookup>;
+  /** volid of a recorded oci_image -> the image's Volumes (for the missing-mount warning). */
+  imageVolumes: Map<string, string[]>;
 }
 
 export function asProxmoxSnapshot(s: unknown): ProxmoxSnapshot {
   const base = asSnapshot(s) as Partial<ProxmoxSnapshot> & LxcSnapshot;
-  return { ...base, templates: base.templates ?? new Map(), registry: base.registry ?? new Map() };
+  return { ...base, templates: base.templates ?? new Map(), registry: base.registry ?? new Map(), imageVolumes: base.imageVolumes ?? new Map() };
 }
 
 /** `pvesh get /nodes/N/storage/S/content --content vztmpl --output-format json` -> volid -> size. */
@@ -81,5 +83,10 @@ async function lookupDigests(snap: LxcSnapshot, ctx: RefreshContext): Promise<Ma
 export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: ProxmoxSnapshot; nodes: string[] }> {
   const { snapshot: lxc, nodes } = await takeSnapshot(node, ctx);
   const [templates, registry] = await Promise.all([listTemplates(lxc, node, ctx), lookupDigests(lxc, ctx)]);
-  return { snapshot: { ...lxc, templates, registry }, nodes };
+  const imageVolumes = new Map<string, string[]>();
+  for (const r of ctx.priorResources ?? []) {
+    const v = r.attributes["volumes"];
+    if (r.type === "oci_image" && typeof r.attributes["volid"] === "string" && Array.isArray(v)) imageVolumes.set(r.attributes["volid"], v.map(String));
+  }
+  return { snapshot: { ...lxc, templates, registry, imageVolumes }, nodes };
 }

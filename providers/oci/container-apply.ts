@@ -1,0 +1,165 @@
+// oci_container apply: lxc_container's pct calls, then the OCI runtime keys (pct set --entrypoint;
+// env / lxc.init.* written into the conf, since argv cannot carry several NUL-separated env
+// entries), and the image replace that moves data volumes to the new container.
+import { confDigest, parseConf, writeConf } from "../../src/pve/conf.js";
+import type { ApplyContext, Attrs } from "../../src/provider/types.js";
+import type { Runner } from "../../src/exec/runner.js";
+import { isUnknown } from "../../src/config/value.js";
+import { createContainer, deleteContainer, updateContainer } from "../lxc/apply.js";
+import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
+import { pveError } from "../lxc/errors.js";
+import { envMap, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
+
+interface Ct {
+  address: string;
+  node: string;
+  vmid: number;
+  run: Runner;
+  ctx: ApplyContext;
+}
+
+const confPath = (t: Ct) => `${t.ctx.pveRootFor?.(t.node) ?? "/etc/pve"}/nodes/${t.node}/lxc/${t.vmid}.conf`;
+
+async function readConf(t: Ct): Promise<string> {
+  try {
+    return (await t.run.run(["cat", confPath(t)], { signal: t.ctx.signal })).stdout;
+  } catch (err) {
+    throw pveError(err, t.address, "reading the container's configuration");
+  }
+}
+
+async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs> {
+  const text = await readConf(t);
+  const a = ociAttrsFromConf(t.vmid, t.node, parseConf(text, String(t.vmid)), running, carried, confDigest(text));
+  delete a["template"];
+  return a;
+}
+
+/**
+ * Rewrites env and lxc.init.cwd/uid/gid in the conf. The digest is checked right before the write
+ * (the write is one process; on a real node it holds pct's config lock through flock).
+ */
+async function editConf(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
+  const text = await readConf(t);
+  const conf = parseConf(text, String(t.vmid));
+  const env = envMap(conf.main.env);
+  for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
+  for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
+  conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
+  if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
+  const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
+  if (user) {
+    lxc.push(["lxc.init.uid", user.uid]);
+    if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
+  }
+  conf.main.lxc = lxc;
+  const again = await readConf(t);
+  if (confDigest(again) !== confDigest(text)) throw new Error(`${t.address}: the container's configuration changed while pmxform was writing its environment. Run "pmxform plan" again.`);
+  const write = ["dd", `of=${confPath(t)}`, "status=none"];
+  const root = t.ctx.pveRootFor?.(t.node) ?? "/etc/pve";
+  const argv = root === "/etc/pve" ? ["flock", "-w", "30", `/run/lock/lxc/pve-config-${t.vmid}.lock`, ...write] : write;
+  try {
+    await t.run.run(argv, { stdin: writeConf(conf), signal: t.ctx.signal });
+  } catch (err) {
+    throw pveError(err, t.address, "writing env/working_dir/user into the container's configuration");
+  }
+}
+
+async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
+  const ch = ociChanges(prior, planned);
+  if (ch.entrypoint !== undefined) {
+    try {
+      await t.run.run(["pct", "set", String(t.vmid), "--entrypoint", ch.entrypoint], { signal: t.ctx.signal });
+    } catch (err) {
+      throw pveError(err, t.address, "pct set --entrypoint");
+    }
+  }
+  if (ch.confEdit) await editConf(t, prior, planned);
+}
+
+async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
+  try {
+    await t.run.run(argv, { signal: t.ctx.signal });
+  } catch (err) {
+    throw pveError(err, t.address, doing);
+  }
+}
+
+/** Creates stopped, writes the OCI keys, then starts when wanted (the env must be there at start). */
+export async function createOci(address: string, config: Attrs, planned: Attrs, ctx: ApplyContext, imagePrior: Attrs | null = null): Promise<Attrs> {
+  const wantRunning = planned["started"] === true;
+  const lxcCfg = { ...lxcConfigOf(config, null), started: false };
+  const created = await createContainer(address, lxcCfg, { ...planned, template: config["image"], started: false }, ctx);
+  const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
+  await applyOci(t, imagePrior, planned);
+  if (wantRunning) await pct(t, startArgv(t.vmid), "pct start");
+  return readBack(t, wantRunning, { ...created, ...pick(planned) });
+}
+
+function pick(p: Attrs): Attrs {
+  const out: Attrs = {};
+  for (const k of ["image", "env", "address", "managed_keys", "mount_names", "device_names"]) if (p[k] !== undefined && !isUnknown(p[k])) out[k] = p[k];
+  return out;
+}
+
+export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, ctx);
+  const t: Ct = { address, node: String(prior["node"]), vmid: Number(prior["vmid"]), run: ctx.runnerFor(String(prior["node"])), ctx };
+  await applyOci(t, prior, planned);
+  return readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned) });
+}
+
+export const deleteOci = deleteContainer;
+
+/**
+ * Image change: create the new container from the new image (without the volumes to keep), stop
+ * the old one, move each kept volume over with `pct move-volume --target-vmid`, start the new one,
+ * and only then destroy the old one. Any failure leaves both containers and every volume.
+ */
+export async function replaceOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const node = String(prior["node"]);
+  const oldVmid = Number(prior["vmid"]);
+  if (planned["node"] !== node || planned["vmid"] === oldVmid) {
+    // Volumes move only between containers of one node, and a vmid cannot be held twice.
+    await deleteOci(address, prior, ctx);
+    return createOci(address, config, planned, ctx);
+  }
+  const run = ctx.runnerFor(node);
+  const priorMounts = obj(prior["mount"]);
+  const plannedMounts = obj(planned["mount"]);
+  const keep = Object.entries(plannedMounts)
+    .map(([name, m]) => ({ name, to: obj(m), from: obj(priorMounts[name]) }))
+    .filter(({ from, to }) => typeof from["volume"] === "string" && from["storage"] === to["storage"]);
+  const keepNames = new Set(keep.map((k) => k.name));
+  const cfgMounts = obj(config["mount"]);
+  // Pin the slots the plan chose, so the new volumes never take a slot a moved volume needs.
+  const createCfg: Attrs = {
+    ...config,
+    mount: Object.fromEntries(Object.entries(cfgMounts).filter(([n]) => !keepNames.has(n)).map(([n, m]) => [n, { ...obj(m), slot: obj(plannedMounts[n])["slot"] }])),
+  };
+  const createPlanned: Attrs = { ...planned, mount: Object.fromEntries(Object.entries(plannedMounts).filter(([n]) => !keepNames.has(n))) };
+  const wantRunning = planned["started"] === true;
+  const created = await createOci(address, createCfg, { ...createPlanned, started: false }, ctx);
+  const newVmid = Number(created["vmid"]);
+  const where = (step: string) => `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;
+  const step = async (name: string, argv: string[]) => {
+    await ctx.recordIntent({ operation: `replace: ${name}`, node, vmid: newVmid });
+    try {
+      await run.run(argv, { signal: ctx.signal });
+    } catch (err) {
+      throw new Error(`${where(name)} Cause: ${pveError(err, address, name).message}`, { cause: err });
+    }
+  };
+  if (prior["started"] === true) await step(`pct stop ${oldVmid}`, stopArgv(oldVmid));
+  for (const k of keep) {
+    await step(`move mp${String(k.from["slot"])} to CT ${newVmid} mp${String(k.to["slot"])}`, ["pct", "move-volume", String(oldVmid), `mp${String(k.from["slot"])}`, "--target-vmid", String(newVmid), "--target-volume", `mp${String(k.to["slot"])}`]);
+  }
+  if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
+  await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));
+  const t: Ct = { address, node, vmid: newVmid, run, ctx };
+  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], ...pick(planned) });
+}

@@ -1,0 +1,104 @@
+// oci_container attributes: lxc_container's, plus what the OCI runtime keys hold (entrypoint,
+// env, lxc.init.cwd, lxc.init.uid/gid), and the mapping from oci config to an lxc config.
+import type { ParsedConf } from "../../src/pve/conf.js";
+import { isUnknown } from "../../src/config/value.js";
+import type { Attrs } from "../../src/provider/types.js";
+import { attrsFromConf } from "../lxc/attrs.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
+
+export const OCI_ONLY = ["image", "entrypoint", "env", "working_dir", "user"] as const;
+
+/** String::ShellQuote's quoting, as pct stores an entrypoint: safe words stay bare. */
+export function shellQuote(words: string[]): string {
+  return words.map((w) => (w === "" ? "''" : /[^\w!%+,\-./:=@^]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w)).join(" ");
+}
+
+/** "UID" or "UID:GID" (numeric: Proxmox resolves names only from the image at create). */
+export function parseUser(u: string): { uid: string; gid?: string } | undefined {
+  const m = /^(\d+)(?::(\d+))?$/.exec(u);
+  if (!m) return undefined;
+  return m[2] !== undefined ? { uid: m[1]!, gid: m[2] } : { uid: m[1]! };
+}
+
+/** The lxc_container view of an oci_container config: the image is the template. */
+export function lxcConfigOf(config: Attrs, prior: Attrs | null): Attrs {
+  const c: Attrs = {};
+  for (const [k, v] of Object.entries(config)) if (!(OCI_ONLY as readonly string[]).includes(k)) c[k] = v;
+  c["template"] = config["image"];
+  // pct create turns on host-managed networking for every interface of an app container; keep it.
+  const net = obj(config["network"]);
+  const priorNet = obj(prior?.["network"]);
+  if (Object.keys(net).length) {
+    const out: Obj = {};
+    for (const [name, n] of Object.entries(net)) {
+      const hm = obj(priorNet[name])["host_managed"];
+      out[name] = typeof hm === "boolean" && obj(n)["host_managed"] === undefined ? { ...obj(n), host_managed: hm } : n;
+    }
+    c["network"] = out;
+  }
+  return c;
+}
+
+/** Env entries NAME=value -> map. */
+export function envMap(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const eq = e.indexOf("=");
+    if (eq > 0) out[e.slice(0, eq)] = e.slice(eq + 1);
+  }
+  return out;
+}
+
+export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, running: boolean, prior: Attrs | null, digest?: string): Attrs {
+  const a = attrsFromConf(vmid, node, conf, running, prior, digest);
+  const unknown = { ...obj(a["unknown_keys"]) } as Record<string, string>;
+  const entrypoint = unknown["entrypoint"];
+  if (entrypoint !== undefined) a["entrypoint"] = entrypoint;
+  delete unknown["entrypoint"];
+  const env = envMap(typeof unknown["env"] === "string" ? unknown["env"].split("\0") : []);
+  delete unknown["env"];
+  if (Object.keys(unknown).length) a["unknown_keys"] = unknown;
+  else delete a["unknown_keys"];
+  // Only the variables the configuration manages are compared; the image's own stay as they are.
+  const managed = Object.keys(obj(prior?.["env"]));
+  const mine: Record<string, string> = {};
+  for (const k of managed) if (env[k] !== undefined) mine[k] = env[k];
+  if (managed.length) a["env"] = mine;
+  const lxc = conf.main.lxc;
+  const cwd = lxc.find(([k]) => k === "lxc.init.cwd")?.[1];
+  if (cwd !== undefined) a["working_dir"] = cwd;
+  const uid = lxc.find(([k]) => k === "lxc.init.uid")?.[1];
+  const gid = lxc.find(([k]) => k === "lxc.init.gid")?.[1];
+  if (uid !== undefined) a["user"] = gid !== undefined ? `${uid}:${gid}` : uid;
+  if (prior?.["image"] !== undefined) a["image"] = prior["image"];
+  if (prior?.["image_env_keys"] !== undefined) a["image_env_keys"] = prior["image_env_keys"];
+  return a;
+}
+
+/** The OCI parts of the planned attributes: what the user set; the rest stays as read. */
+export function plannedOci(config: Attrs, prior: Attrs | null, planned: Attrs): Attrs {
+  const p = { ...planned };
+  p["image"] = config["image"];
+  delete p["template"];
+  for (const k of ["entrypoint", "working_dir", "user"] as const) {
+    const v = config[k];
+    if (v === undefined || v === null) {
+      if (prior?.[k] !== undefined) p[k] = prior[k];
+      continue;
+    }
+    p[k] = k === "entrypoint" && Array.isArray(v) && !v.some(isUnknown) ? shellQuote(v.map(String)) : v;
+  }
+  if (config["env"] !== undefined && config["env"] !== null) p["env"] = config["env"];
+  else if (prior?.["env"] !== undefined) p["env"] = {};
+  return p;
+}
+
+/** Which OCI parts differ between prior and planned (applied after pct set, before start). */
+export function ociChanges(prior: Attrs | null, planned: Attrs): { entrypoint?: string; confEdit: boolean } {
+  const same = (k: string) => JSON.stringify(prior?.[k] ?? null) === JSON.stringify(planned[k] ?? null);
+  const out: { entrypoint?: string; confEdit: boolean } = { confEdit: !same("env") || !same("working_dir") || !same("user") };
+  if (!same("entrypoint") && typeof planned["entrypoint"] === "string") out.entrypoint = planned["entrypoint"];
+  return out;
+}

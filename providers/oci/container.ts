@@ -1,0 +1,89 @@
+// The oci_container resource type: lxc_container's plan and pct calls with the image as template,
+// plus the OCI runtime keys; an image change is a replace that keeps the data volumes.
+import { Unknown, isUnknown } from "../../src/config/value.js";
+import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import { lxcContainer } from "../lxc/resource.js";
+import { diffContainer } from "../lxc/diff.js";
+import { containerBlocks } from "../lxc/schema.js";
+import { ociContainerSchema } from "./schema.js";
+import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
+import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.js";
+import { asProxmoxSnapshot } from "./snapshot.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
+const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
+
+export const IMAGE_REPLACE_REASON = "replace (image digest changed; data volumes are kept)";
+
+function validate(config: Attrs): ProviderIssue[] {
+  const issues = lxcContainer.validate?.(lxcConfigOf(config, null)) ?? [];
+  if (config["unprivileged"] === false) {
+    issues.push({ severity: "error", path: ["unprivileged"], summary: "OCI containers must be unprivileged", detail: "Proxmox cannot run application containers as privileged containers. Remove unprivileged = false." });
+  }
+  if (typeof config["user"] === "string" && !parseUser(config["user"])) {
+    issues.push({ severity: "error", path: ["user"], summary: "Invalid user", detail: `user "${config["user"]}" must be numeric, "UID" or "UID:GID" (names are resolved by Proxmox from the image only at create). Write e.g. user = "1000:1000".` });
+  }
+  return issues;
+}
+
+function volumeWarnings(config: Attrs, snapshot: unknown): ProviderIssue[] {
+  const image = config["image"];
+  if (typeof image !== "string") return [];
+  const volumes = asProxmoxSnapshot(snapshot).imageVolumes.get(image) ?? [];
+  const paths = new Set(Object.values(obj(config["mount"])).map((m) => obj(m)["path"]));
+  return volumes
+    .filter((v) => !paths.has(v) && !paths.has(v.replace(/\/+$/, "")))
+    .map((v) => ({ severity: "warning" as const, path: ["image"], summary: "Image volume without a mount", detail: `The image declares the volume ${v}, but no mount is configured at that path, so its data lives in the container's root filesystem and is lost when the image changes. Add mount "data" { storage = "local-lvm"  size = "1G"  path = "${v}" }.` }));
+}
+
+export function diffOci(req: DiffRequest): Diff {
+  const { config, prior } = req;
+  const issues = [...validate(config), ...volumeWarnings(config, req.snapshot)];
+  const priorLxc = prior ? { ...prior, template: prior["image"] } : null;
+
+  if (prior && known(config["image"]) && config["image"] !== prior["image"]) {
+    if (known(config["vmid"]) && config["vmid"] === prior["vmid"]) {
+      issues.push({ severity: "error", path: ["vmid"], summary: "An image change needs a new VMID", detail: `Changing the image creates a new container and moves the data volumes to it while the old one (VMID ${String(prior["vmid"])}) still exists. Remove vmid so pmxform picks a free one.` });
+    }
+    const base = diffContainer({ ...req, config: lxcConfigOf(config, null), prior: priorLxc, forceReplace: true });
+    const planned = plannedOci(config, null, base.planned);
+    const notes: string[] = [];
+    for (const [name, m] of Object.entries(obj(planned["mount"]))) {
+      const p = obj(obj(prior["mount"])[name]);
+      if (typeof p["volume"] === "string" && p["storage"] === obj(m)["storage"]) notes.push(`the data volume ${p["volume"]} (mount "${name}") moves to the new container`);
+    }
+    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes };
+  }
+
+  const base = diffContainer({ ...req, config: lxcConfigOf(config, prior), prior: priorLxc });
+  const planned = plannedOci(config, prior, base.planned);
+  const ch = ociChanges(prior, planned);
+  let action = base.action;
+  if (action === "no-op" && prior && (ch.entrypoint !== undefined || ch.confEdit)) {
+    action = "update";
+    planned["digest"] = new Unknown("string");
+  }
+  return { ...base, action, planned, issues: [...issues, ...base.issues] };
+}
+
+export const ociContainer: ResourceType = {
+  type: "oci_container",
+  blocks: containerBlocks,
+  schema: ociContainerSchema,
+  sensitiveAttributes: ["password", "password_sha256"],
+  nodeOf: lxcContainer.nodeOf,
+  validate,
+  diff: diffOci,
+  read({ prior, snapshot }) {
+    const snap = asProxmoxSnapshot(snapshot);
+    const vmid = Number(prior["vmid"]);
+    const ct = snap.containers.get(vmid);
+    if (!ct) return null;
+    return ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest);
+  },
+  create: ({ address, config, planned }, ctx) => createOci(address, config, planned, ctx),
+  update: ({ address, config, prior, planned }, ctx) => updateOci(address, config, prior, planned, ctx),
+  replace: ({ address, config, prior, planned }, ctx) => replaceOci(address, config, prior, planned, ctx),
+  delete: ({ address, prior }, ctx) => deleteOci(address, prior, ctx),
+};
