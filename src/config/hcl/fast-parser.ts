@@ -578,7 +578,7 @@ class FastParser {
       }
       const opened = this.templateOpen(i, tokens, cursor, stack);
       if (opened === undefined) {
-        i += this.escapedOpen(i) ? 3 : 1;
+        i += this.literalStep(i);
         continue;
       }
       i = cursor = opened;
@@ -624,7 +624,7 @@ class FastParser {
       lineStart = c === Ch.Newline;
       const opened = this.templateOpen(i, tokens, cursor, stack);
       if (opened === undefined) {
-        i += this.escapedOpen(i) ? 3 : 1;
+        i += this.literalStep(i);
         continue;
       }
       i = cursor = opened;
@@ -641,15 +641,20 @@ class FastParser {
     if (this.code(j) === Ch.Newline) {
       return i + marker.length;
     }
-    // A marker followed by more text on its line, or at the very end of the file: unusual.
-    if (j >= this.src.length || !isIdentPart(this.code(i + marker.length))) giveUp();
+    // Otherwise tree-sitter's scanner swallows the next character as text, even a `$` of `${`.
+    const next = this.code(j);
+    if (j >= this.src.length || next === Ch.Dollar || next === Ch.Percent) giveUp();
     return undefined;
   }
 
-  /** `$${` and `%%{` are literal text. */
-  private escapedOpen(i: number): boolean {
+  /**
+   * How much literal text starts at `i` when no `${`/`%{` does: tree-sitter's scanner takes a
+   * doubled `$`/`%` as one piece (so `$${` is an escape and `$$${` is `$$` then `${`).
+   */
+  private literalStep(i: number): number {
     const c = this.src.charCodeAt(i);
-    return (c === Ch.Dollar || c === Ch.Percent) && this.src.charCodeAt(i + 1) === c && this.src.charCodeAt(i + 2) === Ch.LBrace;
+    if ((c !== Ch.Dollar && c !== Ch.Percent) || this.src.charCodeAt(i + 1) !== c) return 1;
+    return this.src.charCodeAt(i + 2) === Ch.LBrace ? 3 : 2;
   }
 
   private text(tokens: TemplateToken[], from: number, to: number): void {
@@ -734,7 +739,7 @@ class FastParser {
     while (i < this.src.length) {
       const opened = this.templateOpen(i, tokens, cursor, stack);
       if (opened === undefined) {
-        i += this.escapedOpen(i) ? 3 : 1;
+        i += this.literalStep(i);
         continue;
       }
       i = cursor = opened;
