@@ -12,7 +12,7 @@ import type { Targets } from "../engine/targets.js";
 import type { StateStore } from "../state/store.js";
 import type { StateFile } from "../state/types.js";
 import { installInterruptHandler } from "./interrupt.js";
-import { useColor } from "./output-format.js";
+import { printDiagnostics, useColor } from "./output-format.js";
 
 /** Asks "Do you want to perform these actions?"; refuses without a terminal. */
 export async function confirm(question: string, detail: string): Promise<{ ok: boolean; diagnostic?: Diagnostic }> {
@@ -65,10 +65,11 @@ export async function execute(args: ExecuteArgs): Promise<ApplySummary> {
   }
 }
 
-export function printSummary(s: ApplySummary, opts: { color?: boolean; destroy: boolean }): void {
+export function printSummary(s: ApplySummary, opts: { color?: boolean; destroy: boolean }, sources?: ReadonlyMap<string, string>): void {
   const color = useColor(opts);
-  if (s.failed.length || s.skipped.length) {
-    for (const f of s.failed) process.stderr.write(`\n${color ? kleur.red().bold("Error:") : "Error:"} ${f.address}: ${f.message}\n`);
+  if (s.failed.length || s.skipped.length || s.diagnostics.length) {
+    process.stderr.write("\n");
+    printDiagnostics(s.diagnostics, opts, sources);
     if (s.skipped.length) {
       process.stderr.write(`\nNot attempted because something they depend on failed or the run was interrupted:\n`);
       for (const k of s.skipped) process.stderr.write(`  - ${k.address}${k.because === "interrupted" ? " (interrupted)" : ` (because ${k.because} failed)`}\n`);

@@ -70,7 +70,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     // Refreshed values of untouched resources are recorded as well.
     r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
     const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
-    printSummary(summary, { ...opts, destroy });
+    printSummary(summary, { ...opts, destroy }, r.session.sources);
     if (!summary.failed.length && !destroy) printOutputs(r.state, color);
     return summary.failed.length || summary.diagnostics.length ? 1 : 0;
   } finally {
@@ -140,7 +140,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     // Writing the state even when nothing changed marks this plan as applied.
     state.serial += 0;
     await st.store.write({ ...state, applied_plan: createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16) });
-    printSummary(summary, { ...opts, destroy: plan.options.destroy });
+    printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
     if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
     return summary.failed.length || summary.diagnostics.length ? 1 : 0;
   } finally {

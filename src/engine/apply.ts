@@ -42,6 +42,8 @@ const VERBS = {
   delete: ["Destroying...", "Still destroying...", "Destruction complete"],
 } as const;
 
+const VERB_OF: Record<string, string> = { create: "creation", update: "update", delete: "destruction", replace: "replacement" };
+
 function idOf(attrs: Attrs | null): string {
   if (!attrs) return "";
   if (attrs["vmid"] !== undefined && attrs["vmid"] !== null) return `[vmid=${String(attrs["vmid"])}]`;
@@ -231,7 +233,8 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   for (const [id, r] of results) {
     if (r.status === "failed") {
       summary.failed.push({ address: id, message: message(r.error) });
-      summary.diagnostics.push(error(`${id} failed`, message(r.error), undefined, id));
+      const decl = session.module.resources.get(byAddress.get(id)?.decl ?? "");
+      summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, message(r.error), decl?.declRange, id));
     } else if (r.status === "skipped") summary.skipped.push({ address: id, because: r.because });
   }
 
