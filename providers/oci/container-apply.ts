@@ -97,7 +97,7 @@ export async function createOci(address: string, config: Attrs, planned: Attrs, 
   const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
   await applyOci(t, imagePrior, planned);
   if (wantRunning) await pct(t, startArgv(t.vmid), "pct start");
-  return readBack(t, wantRunning, { ...created, ...pick(planned) });
+  return readBack(t, wantRunning, { ...created, ...pick(planned), image: config["image"] });
 }
 
 function pick(p: Attrs): Attrs {
@@ -110,7 +110,7 @@ export async function updateOci(address: string, config: Attrs, prior: Attrs, pl
   const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, ctx);
   const t: Ct = { address, node: String(prior["node"]), vmid: Number(prior["vmid"]), run: ctx.runnerFor(String(prior["node"])), ctx };
   await applyOci(t, prior, planned);
-  return readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned) });
+  return readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
 }
 
 export const deleteOci = deleteContainer;
@@ -161,5 +161,5 @@ export async function replaceOci(address: string, config: Attrs, prior: Attrs, p
   if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
   await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));
   const t: Ct = { address, node, vmid: newVmid, run, ctx };
-  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], ...pick(planned) });
+  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], ...pick(planned), image: config["image"] });
 }
