@@ -148,15 +148,23 @@ describe("StateStore: reading and writing", () => {
     const state = newState("0.1.0");
     for (let i = 0; i < 5000; i++) state.resources.push(resource(i));
     await store.write(state);
-    let best = Infinity;
-    for (let round = 0; round < 3; round++) {
+    // CPU time (serialise + write syscalls), best of 5: wall-clock time on a loaded 2-core CI
+    // machine measures the neighbours. The fsync wait is I/O and is bounded loosely below.
+    let bestCpu = Infinity;
+    let bestWall = Infinity;
+    for (let round = 0; round < 5; round++) {
       state.outputs["round"] = { value: round, sensitive: false };
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await store.write(state);
-      best = Math.min(best, performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
+      bestWall = Math.min(bestWall, performance.now() - t0);
     }
     expect(readJson(statePath).resources).toHaveLength(5000);
-    expect(best).toBeLessThan(50);
+    expect(store.writes).toBe(6);
+    expect(bestCpu).toBeLessThan(50);
+    expect(bestWall).toBeLessThan(500);
   });
 
   it("refuses a state of another lineage (a caller bug)", async () => {
