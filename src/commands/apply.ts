@@ -72,7 +72,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
     printSummary(summary, { ...opts, destroy }, r.session.sources);
     if (!summary.failed.length && !destroy) printOutputs(r.state, color);
-    return summary.failed.length || summary.diagnostics.length ? 1 : 0;
+    return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await r?.store.release();
   }
@@ -142,7 +142,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     await st.store.write({ ...state, applied_plan: createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16) });
     printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
     if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
-    return summary.failed.length || summary.diagnostics.length ? 1 : 0;
+    return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await st.store.release();
   }

@@ -125,6 +125,9 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     return { config: r.instance.config, sensitivePaths: r.instance.sensitivePaths };
   };
 
+  // Operations already running are never cut short by a graceful interrupt (a half-run
+  // `pct create` leaves a locked container behind); only the walk stops starting new ones.
+  const operationSignal = new AbortController().signal;
   const ctxFor = (c: Change) => ({
     runnerFor: targets.runnerFor,
     pveRootFor: targets.pveRootFor,
@@ -133,7 +136,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     recordIntent: async (intent: { operation: string; node: string; vmid?: number; file?: string }) => {
       await state.recordIntent({ address: c.address, ...intent });
     },
-    signal: opts.signal,
+    signal: operationSignal,
   });
 
   const timed = async <T>(c: Change, kind: keyof typeof VERBS, fn: () => Promise<T>, idFrom: (r: T) => string): Promise<T> => {
