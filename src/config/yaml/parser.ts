@@ -12,6 +12,7 @@ import { TextPosMap, rangeOf } from "../hcl/positions.js";
 import { EXPRESSION_KEYS, OTHER_BLOCKS, RESOURCE_BLOCKS, didYouMean } from "../structure.js";
 import type { NestedBlockSpec } from "../structure.js";
 import { ScalarPosMap } from "./positions.js";
+import { duplicateKeyPositions } from "./duplicates.js";
 
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 64;
@@ -299,16 +300,31 @@ function firstLine(message: string): string {
 
 export function parseYamlFileSync(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
   const map = new TextPosMap(path, source);
   const diagnostics: Diagnostic[] = [];
-  for (const e of [...doc.errors, ...doc.warnings]) {
+  const duplicates = duplicateKeyPositions(doc).sort((a, b) => a[0] - b[0]);
+  // yaml would have reported each duplicate among its other errors as it reached it.
+  const problems: { pos: [number, number]; code: string; message: string; warning: boolean }[] = [];
+  let next = 0;
+  const duplicatesBefore = (offset: number): void => {
+    for (; next < duplicates.length && (duplicates[next] as [number, number])[0] < offset; next++) {
+      problems.push({ pos: duplicates[next] as [number, number], code: "DUPLICATE_KEY", message: "Map keys must be unique", warning: false });
+    }
+  };
+  for (const e of doc.errors) {
+    duplicatesBefore(e.pos[0]);
+    problems.push({ pos: e.pos, code: e.code, message: e.message, warning: false });
+  }
+  duplicatesBefore(Infinity);
+  for (const e of doc.warnings) problems.push({ pos: e.pos, code: e.code, message: e.message, warning: true });
+  for (const e of problems) {
     const [start, end] = e.pos;
     const summary = e.code === "DUPLICATE_KEY" ? "Duplicate key" : "Invalid YAML";
     const detail = e.code === "DUPLICATE_KEY" ? `${firstLine(e.message)}. Each key may appear only once in a mapping; remove or rename one of them.` : `${firstLine(e.message)}. Fix the YAML syntax here.`;
-    diagnostics.push({ ...error(summary, detail, rangeOf(map, start, Math.max(start, end))), severity: doc.errors.includes(e as never) ? "error" : "warning" });
+    diagnostics.push({ ...error(summary, detail, rangeOf(map, start, Math.max(start, end))), severity: e.warning ? "warning" : "error" });
   }
-  if (doc.errors.length > 0) {
+  if (doc.errors.length > 0 || duplicates.length > 0) {
     return { file: { path, source, body: { attributes: [], blocks: [], range: rangeOf(map, 0, source.length) } }, diagnostics };
   }
   const front = new YamlFrontEnd(path, source, doc);
