@@ -77,6 +77,7 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
     expect(conf).toMatch(/^lxc\.environment\.runtime: APP_PORT=8080$/m);
     expect(readdirSync(tpl()).filter((f) => f.includes("pmx_app_1"))).toHaveLength(1);
     const again = await w.run("plan", "--detailed-exitcode");
+    expect(again.stderr).toBe("");
     expect(again.stdout).toContain("No changes.");
     expect(again.code).toBe(0);
   });
@@ -112,6 +113,7 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
       const st = statSync(join(dir, file));
       await pushImage(reg, "pmx/pinned", "1", { entrypoint: ["/p", "moved"] });
       const again = await w2.run("apply", "--auto-approve");
+      expect(again.stderr + again.stdout).not.toMatch(/Error/);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/No changes\.|0 added, 0 changed, 0 destroyed/);
       const st2 = statSync(join(dir, file));
