@@ -12,7 +12,7 @@ function resourceFacts(i) {
   return {
     name: `ct${pad(i)}`,
     leader: i % GROUP === 0 ? undefined : `ct${pad(leader)}`,
-    forEach: i % FOR_EACH_EVERY === 50,
+    forEach: i % FOR_EACH_EVERY === 55,
     cores: 1 + (i % 4),
     memory: 256 * (1 + (i % 8)),
     ip: `10.${Math.floor(i / 250)}.${i % 250}.10/16`,
