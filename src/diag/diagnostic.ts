@@ -63,3 +63,12 @@ export class DiagnosticsError extends Error {
 export function spanRange(a: Range, b: Range): Range {
   return { file: a.file, start: a.start, end: b.end };
 }
+
+/** Diagnostics in reading order: by file, line, column; those without a location last. */
+export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  return [...diags].sort((a, b) => {
+    if (!a.subject || !b.subject) return a.subject ? -1 : b.subject ? 1 : 0;
+    if (a.subject.file !== b.subject.file) return a.subject.file < b.subject.file ? -1 : 1;
+    return a.subject.start.line - b.subject.start.line || a.subject.start.column - b.subject.start.column;
+  });
+}

@@ -240,9 +240,11 @@ export class ConfigEvaluation {
     if (diags.some((d) => d.severity === "error")) return { diagnostics: diags };
     const sensitive = sensitivePaths(body.value);
     for (const name of type.sensitiveAttributes) if (name in body.value && !sensitive.some((p) => p[0] === name)) sensitive.push([name]);
-    const config = unmark(body.value) as Attrs;
-    const parsed = type.schema.safeParse(config);
-    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type);
+    const raw = unmark(body.value) as Attrs;
+    const parsed = type.schema.safeParse(raw);
+    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type, raw);
+    // The schema's conversions (a "512" string where a number is expected) apply to the config.
+    const config = parsed.success ? (parsed.data as Attrs) : raw;
     if (parsed.success && type.validate) issues.push(...type.validate(config));
     for (const i of issues) {
       diags.push({ severity: i.severity, summary: i.summary, ...(i.detail ? { detail: i.detail } : {}), subject: ranges.find(i.path), address });

@@ -11,19 +11,24 @@ export function orUnknown<T extends ZodType>(s: T) {
   return z.union([s, unknownValue]);
 }
 
-export const str = () => orUnknown(z.string());
-export const bool = () => orUnknown(z.boolean());
+/** Terraform's conversions: a string holding a number or a bool is accepted where one is expected. */
+const toNumber = (v: unknown) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
+const toBool = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
+const toStr = (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v);
+
+export const str = () => orUnknown(z.preprocess(toStr, z.string({ error: "a string is required" })));
+export const bool = () => orUnknown(z.preprocess(toBool, z.boolean({ error: "a bool is required" })));
 export const int = (min?: number, max?: number) => {
-  let n = z.number().int({ error: "a whole number is required" });
+  let n = z.number({ error: "a number is required" }).int({ error: "a whole number is required" });
   if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
   if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
-  return orUnknown(n);
+  return orUnknown(z.preprocess(toNumber, n));
 };
 export const num = (min?: number, max?: number) => {
   let n = z.number({ error: "a number is required" });
   if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
   if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
-  return orUnknown(n);
+  return orUnknown(z.preprocess(toNumber, n));
 };
 export const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   orUnknown(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }));
@@ -119,8 +124,14 @@ function describeType(expected: string | undefined): string {
   }
 }
 
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let cur = value;
+  for (const seg of path) cur = cur && typeof cur === "object" ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
 /** Turns zod issues into provider issues with Terraform-like wording. */
-export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], typeName: string): ProviderIssue[] {
+export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], typeName: string, value?: unknown): ProviderIssue[] {
   const out: ProviderIssue[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
@@ -141,10 +152,11 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
     }
     if (issue.code === "invalid_union" && issue.errors && issue.errors[0]?.[0]) {
       const first = issue.errors[0][0];
-      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName));
+      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName, value));
       continue;
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    const present = value === undefined ? issue.input !== undefined : valueAt(value, path) !== undefined;
+    if (issue.code === "invalid_type" && !present) {
       const name = path[path.length - 1];
       out.push({
         severity: "error",
@@ -155,11 +167,12 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
       continue;
     }
     const message = issue.code === "invalid_type" ? describeType(issue.expected) : issue.message;
+    const got = valueAt(value, path);
     out.push({
       severity: "error",
       path,
       summary: "Invalid value for argument",
-      detail: `${path.length ? `"${path.join(".")}": ` : ""}${message}.`,
+      detail: `${path.length ? `"${path.join(".")}": ` : ""}${message}${issue.code === "invalid_type" && got !== undefined ? `, got ${JSON.stringify(got)}` : ""}.`,
     });
   }
   return out;
