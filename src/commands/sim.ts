@@ -1,5 +1,5 @@
 // `pmxform sim init DIR [--nodes a,b] [--latency-ms N] [--force]`: creates a simulated cluster.
-import { initSim, simBin } from "../sim/index.js";
+import { initSim, simBin } from "../sim/init.js"; // not index.js: that pulls in the conf parser (~15 ms)
 
 export async function run(opts: Record<string, unknown>, args: string[]): Promise<number> {
   const dir = args[0];

@@ -1,7 +1,7 @@
 // `pmxform sim init DIR`: lays out the simulated cluster (an /etc/pve-like tree, per-node
 // storages, a fake /dev, ready templates) and the pct/pvesh/pvesm/pveam executables.
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paths } from "./ctx.js";
 
@@ -40,11 +40,20 @@ lvmthin: local-lvm
 \tcontent images,rootdir
 `;
 
-/** Absolute path of the compiled simulator entry point in this checkout. */
+/** This checkout's dist/, whether this module runs compiled (dist/src/sim) or from src/sim (tests). */
+function distDir(): string {
+  const up2 = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  return basename(up2) === "dist" ? up2 : join(up2, "dist");
+}
+
+/** Absolute path of the compiled (tsc, one file per module) simulator entry point in this checkout. */
 export function simMainPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  if (here.split(/[\\/]/).includes("dist")) return join(here, "main.js");
-  return resolve(here, "..", "..", "dist", "src", "sim", "main.js");
+  return join(distDir(), "src", "sim", "main.js");
+}
+
+/** Absolute path of the single-file simulator bundle (scripts/bundle-sim.mjs); may not exist. */
+export function simBundlePath(): string {
+  return join(distDir(), "sim", "pmxsim.mjs");
 }
 
 function shQuote(s: string): string {
@@ -89,11 +98,26 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
   mkdirSync(paths.lockDir(dir), { recursive: true });
   mkdirSync(paths.logDir(dir), { recursive: true });
   mkdirSync(join(dir, "bin"), { recursive: true });
-  const main = simMainPath();
   for (const tool of TOOLS) {
     const file = join(dir, "bin", tool);
-    writeFileSync(file, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(main)} ${shQuote(dir)} ${tool} "$@"\n`);
+    writeFileSync(file, binScript(dir, tool));
     chmodSync(file, 0o755);
   }
   return dir;
+}
+
+/**
+ * The executable's text. It runs the bundle (one module to load) unless the bundle is missing or
+ * older than the tsc output (a `tsc`-only rebuild would otherwise run stale code); the choice is
+ * made per call so a sim created before `npm run build` picks the bundle up afterwards.
+ */
+export function binScript(dir: string, tool: Tool): string {
+  return [
+    "#!/bin/sh",
+    `entry=${shQuote(simBundlePath())}`,
+    `main=${shQuote(simMainPath())}`,
+    `[ -f "$entry" ] && [ ! "$entry" -ot "$main" ] || entry="$main"`,
+    `exec ${shQuote(process.execPath)} "$entry" ${shQuote(dir)} ${tool} "$@"`,
+    "",
+  ].join("\n");
 }
