@@ -183,6 +183,16 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     }
     const { config, sensitivePaths } = evaluateNow(c);
     if (!config) throw new Error("it is no longer in the configuration; plan again");
+    if (c.action === "replace" && type.replace) {
+      // The provider replaces in its own order (e.g. OCI: create the new container, move the
+      // data volumes over, destroy the old one last) and records its own intents.
+      const attrs = await timed(c, "create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), idOf);
+      finish(c, type, attrs, sensitivePaths);
+      await state.save();
+      summary.added++;
+      summary.destroyed++;
+      return;
+    }
     if (c.action === "replace") {
       if (c.createBeforeDestroy) {
         state.depose(c.address);

@@ -47,7 +47,12 @@ export async function refresh(opts: {
         continue;
       }
       try {
-        const { snapshot, nodes } = await provider.snapshot(node, { runnerFor: targets.runnerFor, pveRootFor: targets.pveRootFor, signal: opts.signal });
+        const { snapshot, nodes } = await provider.snapshot(node, {
+          runnerFor: targets.runnerFor,
+          pveRootFor: targets.pveRootFor,
+          signal: opts.signal,
+          priorResources: opts.prior.map((r) => ({ address: r.address, type: r.type, attributes: r.attributes })),
+        });
         byNode.set(node, snapshot);
         for (const n of nodes) if (!byNode.has(n)) byNode.set(n, snapshot);
       } catch (e) {

@@ -7,9 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "./helpers.js";
 import { HAVE_REGISTRY_TOOLS, NO_REGISTRY_TOOLS, TEST_PASSWORD, TEST_USER, pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 
-const dist = (p: string) => { try { return readFileSync(join(import.meta.dirname, "../../dist/src/engine", p), "utf8"); } catch { return ""; } };
-/** The engine passes prior resources to snapshots and lets a type carry out its own replace. */
-const ENGINE_WIRED = /priorResources/.test(dist("refresh.js")) && /\.replace\(/.test(dist("apply.js"));
 const SKIP = !BUILT ? NOT_BUILT : !HAVE_REGISTRY_TOOLS ? NO_REGISTRY_TOOLS : "";
 
 const app = (host: string, ref: string) => `${SIM_NODE}
@@ -82,7 +79,7 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
     expect(again.code).toBe(0);
   });
 
-  it.skipIf(!ENGINE_WIRED)(`a moved tag plans a replace keeping data volumes, and apply moves them${ENGINE_WIRED ? "" : " (skipped: the engine does not pass priorResources / call ResourceType.replace yet)"}`, async () => {
+  it("a moved tag plans a replace keeping data volumes, and apply moves them", async () => {
     const before = readdirSync(lxcDir());
     const oldConf = readFileSync(join(lxcDir(), before[0]!), "utf8");
     const volume = /^mp0: ([^,]+),/m.exec(oldConf)![1]!;
