@@ -38,7 +38,8 @@ export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: s
     if (v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at create`);
     argv.push(`--${k}`, v);
   }
-  if (!keys.has("rootfs")) {
+  // Without a rootfs block pct allocates its default (4 GiB on the --storage default).
+  if (!keys.has("rootfs") && attrs["rootfs"] && typeof attrs["rootfs"] === "object") {
     const r = rootfsToPve(attrs["rootfs"] as Obj);
     if (r) argv.push("--rootfs", r);
   }
