@@ -137,9 +137,10 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
       return 0;
     }
     const summary = await execute({ session, targets, store: st.store, state, changes, snapshotFor: () => undefined, parallelism, color, destroy: plan.options.destroy });
-    // Writing the state even when nothing changed marks this plan as applied.
-    state.serial += 0;
-    await st.store.write({ ...state, applied_plan: createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16) });
+    // Recording the plan's digest writes the state even when nothing changed, which raises the
+    // serial: the same plan file is stale from now on.
+    state.applied_plan = createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16);
+    await st.store.write(state);
     printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
     if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
