@@ -35,8 +35,14 @@ export function redactArgv(argv: string[]): string[] {
 }
 
 export function appendCall(dir: string, rec: CallRecord): void {
-  mkdirSync(paths.logDir(dir), { recursive: true });
-  appendFileSync(paths.calls(dir), JSON.stringify({ ...rec, argv: redactArgv(rec.argv) }) + "\n");
+  const line = JSON.stringify({ ...rec, argv: redactArgv(rec.argv) }) + "\n";
+  try {
+    appendFileSync(paths.calls(dir), line);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    mkdirSync(paths.logDir(dir), { recursive: true }); // only when log/ was removed: not on every call
+    appendFileSync(paths.calls(dir), line);
+  }
 }
 
 export function readCalls(dir: string): CallRecord[] {

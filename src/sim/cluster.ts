@@ -1,7 +1,7 @@
 // The cluster view pmxcfs would give: which node holds which guest (derived from the tree on
 // every call, so hand-placed files count), per-node CT configs, running state, and .vmlist.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { paths, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
 import { parseConf, writeConf, confDigest, type ParsedConf } from "../pve/conf.js";
@@ -29,8 +29,13 @@ export function listGuests(dir: string, nodes: string[]): GuestLocation[] {
   return out.sort((a, b) => a.vmid - b.vmid);
 }
 
+/** Probes the two conf paths per node instead of listing every directory (one CT touched, one lookup). */
 export function findGuest(ctx: Ctx, vmid: number): GuestLocation | undefined {
-  return listGuests(ctx.dir, ctx.cfg.nodes).find((g) => g.vmid === vmid);
+  for (const node of ctx.cfg.nodes) {
+    if (existsSync(paths.confPath(ctx.dir, node, vmid))) return { vmid, node, type: "lxc" };
+    if (existsSync(join(paths.nodeQemuDir(ctx.dir, node), `${vmid}.conf`))) return { vmid, node, type: "qemu" };
+  }
+  return undefined;
 }
 
 /** PVE's check_vmid_unused text. */

@@ -6,7 +6,7 @@ import { paths } from "./ctx.js";
 import { readSimConfig } from "./ctx.js";
 import { listGuests } from "./cluster.js";
 
-export { initSim, simBin, simBundlePath, simMainPath, TEMPLATES, TOOLS, type InitOptions, type Tool } from "./init.js";
+export { binScript, initSim, simBin, simBundlePath, simMainPath, TEMPLATES, TOOLS, type InitOptions, type Tool } from "./init.js";
 export { readCalls, type CallRecord } from "./calllog.js";
 export { setFaults, type Fault } from "./faults.js";
 

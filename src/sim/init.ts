@@ -111,13 +111,13 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
  * older than the tsc output (a `tsc`-only rebuild would otherwise run stale code); the choice is
  * made per call so a sim created before `npm run build` picks the bundle up afterwards.
  */
-export function binScript(dir: string, tool: Tool): string {
+export function binScript(dir: string, tool: string, entries = { bundle: simBundlePath(), main: simMainPath() }): string {
   return [
     "#!/bin/sh",
-    `entry=${shQuote(simBundlePath())}`,
-    `main=${shQuote(simMainPath())}`,
+    `entry=${shQuote(entries.bundle)}`,
+    `main=${shQuote(entries.main)}`,
     `[ -f "$entry" ] && [ ! "$entry" -ot "$main" ] || entry="$main"`,
-    `exec ${shQuote(process.execPath)} "$entry" ${shQuote(dir)} ${tool} "$@"`,
+    `exec ${shQuote(process.execPath)} "$entry" ${shQuote(dir)} ${shQuote(tool)} "$@"`,
     "",
   ].join("\n");
 }

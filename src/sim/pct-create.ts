@@ -78,7 +78,7 @@ export function pctCreate(ctx: Ctx, argv: string[]): number {
       const msg = e instanceof SimError ? e.message : (e as Error).message;
       throw taskError(`unable to create CT ${vmid} - ${msg}`);
     }
-    writeVmlist(ctx);
+    // .vmlist already lists the CT: it was written when the locked conf appeared
     if (a.opts.get("start") === "1") setRunning(ctx, vmid, true);
     return 0;
   });
