@@ -1,6 +1,7 @@
 // The YAML front end: a YAML document -> the same generic Body the HCL front end produces, so
 // decode.ts and everything after it never know which syntax a file used. Strings holding
-// `${` or `%{` are templates, parsed by the HCL expression parser.
+// `${` or `%{` are templates, parsed by the HCL expression parser. Plain YAML is read by
+// fast-yaml.ts, anything else by the yaml package; both give the same nodes.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Alias, Document, Node as YamlNode, Scalar, YAMLMap } from "yaml";
 import { error } from "../../diag/diagnostic.js";
@@ -13,6 +14,7 @@ import { EXPRESSION_KEYS, OTHER_BLOCKS, RESOURCE_BLOCKS, didYouMean } from "../s
 import type { NestedBlockSpec } from "../structure.js";
 import { ScalarPosMap } from "./positions.js";
 import { duplicateKeyPositions } from "./duplicates.js";
+import { fastYamlDocument } from "./fast-yaml.js";
 
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 64;
@@ -299,6 +301,15 @@ function firstLine(message: string): string {
 }
 
 export function parseYamlFileSync(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
+  const fast = fastYamlDocument(source);
+  if (!fast) return parseYamlFileWithPackage(path, source);
+  const front = new YamlFrontEnd(path, source, fast);
+  const body = front.file();
+  return { file: { path, source, body }, diagnostics: front.diags };
+}
+
+/** The yaml package's reading: any YAML, with its error messages. */
+export function parseYamlFileWithPackage(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
   const map = new TextPosMap(path, source);

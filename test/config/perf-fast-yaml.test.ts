@@ -1,0 +1,113 @@
+// The YAML fast reader must be invisible: whenever it accepts a file, the front end's result
+// (Body, ranges, diagnostics) equals the one from the yaml package. Corpus + seeded mutations,
+// and the common shapes (examples, the benchmark config) must actually take the fast path.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initHcl } from "../../src/config/hcl/parser.js";
+import { fastYamlDocument } from "../../src/config/yaml/fast-yaml.js";
+import { parseYamlFileSync, parseYamlFileWithPackage } from "../../src/config/yaml/parser.js";
+// @ts-expect-error -- plain ESM helper shared with the benchmark, no type declarations
+import { generateYaml } from "../../bench/lib/gen-config.mjs";
+
+function sameAsPackage(src: string, label: string): boolean {
+  if (!fastYamlDocument(src)) return false;
+  expect(parseYamlFileSync("t.pmx.yaml", src), `${label}:\n${src}`).toStrictEqual(parseYamlFileWithPackage("t.pmx.yaml", src));
+  return true;
+}
+
+const REGULAR = [
+  "locals:\n  a: 1\n",
+  "# header\n# more\nlocals:\n  a: 1\n  b: -2\n  c: 1.5\n  d: true\n  e: False\n  f: null\n  g: ~\n  h: x y z\n  i: 8G\n  j: 10.0.0.1\n  k: local:vztmpl/x.tar.zst\n  l: -0.5\n  m: yes\n",
+  "locals:\n  a: \"q\"\n  b: 'it''s'\n  c: \"esc \\\" \\\\ \\n \\t \\/\"\n  d: \"${x}\"\n  e: '${y}-z'\n  f: \"# not a comment\"\n",
+  "locals:\n  a: 1 # trailing\n  b: \"x\"   # trailing\n  c: [1, 2]  # trailing\n",
+  "locals:\n  a: [1, \"2\", x, {b: c}, [d]]\n  e: {f: 1, \"g\": 'h', i: [j, k],}\n  l: []\n  m: {}\n",
+  "locals:\n  a: |\n    line one\n    line two\n\n    after blank\n      indented\n  b: |-\n    stripped\n  c: 1\n",
+  "locals:\n  a: |\n    only\n\n\nvariables:\n  v: {}\n",
+  "variables:\n  sites:\n    type: \"map(object({ cores = number }))\"\n    default:\n      a: { cores: 1 }\n    validation:\n      - condition: ${length(var.sites) > 0}\n        error_message: Give at least one site.\n",
+  "variables:\n  x:\n    validation:\n    - condition: ${true}\n      error_message: same-indent list\n    default: 1\n",
+  "resources:\n  lxc_container.web:\n    node: pve1\n    tags: [web, prod]\n    depends_on: [lxc_container.db]\n    network:\n      eth0: { bridge: \"${var.bridge}\", ip: dhcp }\n    mount:\n      media: { host_path: /tank/media, path: /media, read_only: true }\n",
+  "resources:\n  lxc_container:\n    web:\n      node: pve1\n\n    db:\n      node: pve2\n\n\noutputs:\n  o: { value: \"${lxc_container.web.vmid}\" }\n",
+  "locals:\n  list:\n    - a\n    - 1\n    - [x]\n    - {k: v}\n    - k: v\n      l: w\n    - |\n      text\n",
+  "locals:\n  a: 1",
+  "unknown_section:\n  a: 1\nlocals:\n  a: 1\n",
+  "resources:\n  bad_key:\n    - 1\n",
+];
+
+const IRREGULAR = [
+  "locals:\n  a: 1\n  # inner comment\n  b: 2\n",
+  "locals:\n  a: &x 1\n  b: *x\n",
+  "locals:\n  a: !!str 1\n",
+  "locals:\n  a: >\n    folded\n",
+  "locals:\n  a: |+\n    keep\n\n",
+  "locals:\n  a: 1\n  a: 2\n",
+  "locals:\n  a: plain\n    continued\n",
+  "locals:\n  a: \"multi\n    line\"\n",
+  "locals:\n  a: [1,\n    2]\n",
+  "locals:\n\ta: 1\n",
+  "locals:\r\n  a: 1\r\n",
+  "---\nlocals:\n  a: 1\n",
+  "locals:\n  a:\n",
+  "locals:\n  ? a\n  : 1\n",
+  "locals:\n  a: 1e3\n  b: 0x10\n  c: .inf\n",
+  "locals:\n  a b: 1\n",
+  "- 1\n- 2\n",
+  "",
+];
+
+const PIECES = [": ", ":", "- ", "-", "\n", "  ", " ", "#", "{", "}", "[", "]", ",", '"', "'", "|", "|-", ">", "&a", "*a", "!", "?", "~", "1", "x", "${", "}", "\t"];
+
+function rnd(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(src: string, random: () => number): string {
+  const pick = (n: number) => Math.floor(random() * n);
+  let out = src;
+  for (let step = 1 + pick(3); step > 0; step--) {
+    const at = pick(out.length + 1);
+    switch (pick(3)) {
+      case 0:
+        out = out.slice(0, at) + out.slice(at + 1 + pick(6));
+        break;
+      case 1:
+        out = out.slice(0, at) + (PIECES[pick(PIECES.length)] as string) + out.slice(at);
+        break;
+      default: {
+        const len = 1 + pick(25);
+        out = out.slice(0, at + len) + out.slice(at, at + len) + out.slice(at + len);
+      }
+    }
+  }
+  return out;
+}
+
+describe("YAML fast reader equals the yaml package", () => {
+  beforeAll(initHcl);
+
+  it("takes and agrees on regular YAML, and steps aside for the rest", () => {
+    for (const src of REGULAR) expect(sameAsPackage(src, "regular"), src).toBe(true);
+    for (const src of IRREGULAR) expect(sameAsPackage(src, "irregular"), src).toBe(false);
+  });
+
+  it("takes the examples and the generated benchmark config", () => {
+    for (const f of ["examples/basic/yaml/main.pmx.yaml", "examples/basic/yaml/fleet.pmx.yaml"]) expect(sameAsPackage(readFileSync(f, "utf8"), f), f).toBe(true);
+    expect(sameAsPackage(generateYaml(30) as string, "generated")).toBe(true);
+  });
+
+  it("agrees on 3,000 seeded mutations", () => {
+    const random = rnd(777);
+    const seeds = [...REGULAR, readFileSync("examples/basic/yaml/main.pmx.yaml", "utf8"), readFileSync("examples/basic/yaml/fleet.pmx.yaml", "utf8"), generateYaml(3) as string];
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const seed = seeds[Math.floor(random() * seeds.length)] as string;
+      if (sameAsPackage(mutate(seed, random), `mutation ${i}`)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(300);
+  });
+});
