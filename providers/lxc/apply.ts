@@ -21,6 +21,8 @@ import {
 import { computeChanges } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { pveError } from "./errors.js";
+import { editConf, restoreConf, type ConfEdit } from "./conf-write.js";
+import { mergeRawLines } from "../mounts/raw-lxc.js";
 
 interface Target {
   address: string;
@@ -83,12 +85,20 @@ export async function createContainer(address: string, config: Attrs, planned: A
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   await ctx.recordIntent({ operation: "create", node, vmid });
   await withKeysFile(config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+  if (Array.isArray(desired["raw_lxc"]) && desired["raw_lxc"].length) await writeRawLxc(t, undefined, desired["raw_lxc"].map(String));
   const password = typeof config["password"] === "string" ? config["password"] : undefined;
   const wantRunning = desired["started"] === true;
   if (wantRunning || password) await pct(t, startArgv(vmid), "pct start");
   if (password) await setPassword(t, password);
   if (password && !wantRunning) await pct(t, stopArgv(vmid), "pct stop");
   return readBack(t, wantRunning, desired);
+}
+
+/** Writes the raw lxc.* lines into the conf (under the CT lock, digest checked). */
+function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Promise<ConfEdit | undefined> {
+  return editConf(t, digest, (conf) => {
+    conf.main.lxc = mergeRawLines(conf.main.lxc, lines);
+  }, "writing raw lxc lines");
 }
 
 export async function updateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
@@ -98,9 +108,20 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
   const desired = plannedAttrs(config, prior, vmid, address);
   const cs = computeChanges(prior, desired);
   const running = prior["started"] === true;
-  if (cs.start === false && running) await pct(t, stopArgv(vmid), "pct stop");
-  const set = setArgv(vmid, typeof prior["digest"] === "string" ? prior["digest"] : undefined, cs, prior, desired);
-  if (set) await pct(t, set, "pct set");
+  const stopping = cs.start === false && running;
+  if (stopping) await pct(t, stopArgv(vmid), "pct stop");
+  // Stopping may apply pending changes (a new digest): then only the write itself is checked.
+  let digest = typeof prior["digest"] === "string" && !stopping ? prior["digest"] : undefined;
+  const raw = cs.rawLxc ? await writeRawLxc(t, digest, cs.rawLxc) : undefined;
+  if (raw) digest = raw.digest;
+  const set = setArgv(vmid, digest, cs, prior, desired);
+  try {
+    if (set) await pct(t, set, "pct set");
+  } catch (err) {
+    // Nothing written half: the raw lines go back out when pct refuses the rest.
+    if (raw) await restoreConf(t, raw).catch(() => undefined);
+    throw err;
+  }
   for (const g of cs.grow) await pct(t, resizeArgv(vmid, g.disk, g.size), `growing ${g.disk} to ${g.size}`);
   let nowRunning = cs.start ?? running;
   if (cs.start === true) await pct(t, startArgv(vmid), "pct start");
@@ -108,10 +129,11 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
   if (cs.password && password) await setPassword(t, password);
   if (cs.sshKeys) await pushKeys(t, config["ssh_public_keys"]);
   const pendingBefore = (prior["pending_keys"] as string[] | undefined) ?? [];
-  const needsRestart = running && cs.start === undefined && (cs.restartKeys.length > 0 || pendingBefore.length > 0);
+  const waiting = [...cs.restartKeys, ...(cs.rawLxc ? ["raw_lxc"] : [])];
+  const needsRestart = running && cs.start === undefined && (waiting.length > 0 || pendingBefore.length > 0);
   if (needsRestart) {
     if (desired["restart_on_change"] === true) await pct(t, rebootArgv(vmid), "pct reboot");
-    else if (cs.restartKeys.length) ctx.log(`${address}: ${cs.restartKeys.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
+    else if (waiting.length) ctx.log(`${address}: ${waiting.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
   }
   nowRunning = cs.start ?? running;
   return readBack(t, nowRunning, desired);

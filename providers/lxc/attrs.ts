@@ -6,6 +6,7 @@ import { parseVolumeId } from "../../src/pve/volid.js";
 import { splitTags } from "../../src/pve/tags.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { canonicalSize, deviceFromPve, mountFromPve, readSlots } from "../mounts/slots.js";
+import { rawLinesOf } from "../mounts/raw-lxc.js";
 
 export type Kind = "str" | "int" | "num" | "bool" | "spaces";
 
@@ -175,7 +176,8 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   const devices = readSlots(keys, "dev", prior?.["device_names"] as Record<string, string> | undefined, deviceFromPve);
   if (Object.keys(devices.items).length) a["device"] = devices.items;
   a["device_names"] = devices.names;
-  if (section.lxc.length) a["raw_lxc"] = section.lxc.map(([k, v]) => `${k}: ${v}`);
+  const raw = rawLinesOf(section.lxc);
+  if (raw.length) a["raw_lxc"] = raw;
 
   const unknown: Record<string, string> = {};
   for (const [k, v] of keys) if (!(k in SCALARS) && !MODELLED.test(k)) unknown[k] = v;

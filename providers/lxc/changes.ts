@@ -23,6 +23,18 @@ export interface ChangeSet {
   sshKeys: boolean;
   /** pct keys whose change stays pending while the container runs. */
   restartKeys: string[];
+  /** The raw lxc.* lines to write into the conf (pct cannot set them; they apply at the next start). */
+  rawLxc?: string[];
+}
+
+const managedIn = (a: Attrs, k: string) => Array.isArray(a["managed_keys"]) && (a["managed_keys"] as unknown[]).includes(k);
+
+/** The wanted raw lines when they differ from the container's; removing raw_lxc removes its lines. */
+function rawLxcChange(prior: Attrs, planned: Attrs): string[] | undefined {
+  const have = Array.isArray(prior["raw_lxc"]) ? (prior["raw_lxc"] as string[]) : [];
+  const want = Array.isArray(planned["raw_lxc"]) ? (planned["raw_lxc"] as unknown[]) : managedIn(prior, "raw_lxc") && !managedIn(planned, "raw_lxc") ? [] : undefined;
+  if (want === undefined || want.some(isUnknown)) return undefined;
+  return same(want, have) ? undefined : want.map(String);
 }
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -72,6 +84,8 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
     (a > b ? cs.grow : cs.shrink).push({ disk, size, path });
   }
 
+  const raw = rawLxcChange(prior, planned);
+  if (raw) cs.rawLxc = raw;
   if (typeof planned["started"] === "boolean" && planned["started"] !== prior["started"]) cs.start = planned["started"];
   cs.password = planned["password_sha256"] !== undefined && !same(planned["password_sha256"], prior["password_sha256"]);
   cs.sshKeys = planned["ssh_public_keys"] !== undefined && !same(planned["ssh_public_keys"], prior["ssh_public_keys"]);
@@ -88,5 +102,5 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
 }
 
 export function isEmpty(cs: ChangeSet): boolean {
-  return cs.set.size === 0 && cs.del.length === 0 && cs.grow.length === 0 && cs.start === undefined && !cs.password && !cs.sshKeys;
+  return cs.set.size === 0 && cs.del.length === 0 && cs.grow.length === 0 && cs.start === undefined && !cs.password && !cs.sshKeys && cs.rawLxc === undefined;
 }

@@ -5,6 +5,7 @@ import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
 import { gpuDevices } from "../mounts/gpu.js";
+import { normalizeRawLine } from "../mounts/raw-lxc.js";
 import { SCALARS, normalizeDescription } from "./attrs.js";
 
 /** Arguments that are not Proxmox settings (or only exist at create) and never reset. */
@@ -151,7 +152,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     ["startup", (v) => v],
     ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
     ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["raw_lxc", (v) => v],
+    ["raw_lxc", (v) => (Array.isArray(v) ? v.map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v)],
     ["template", (v) => v],
     ["restart_on_change", (v) => v],
     ["ssh_public_keys", (v) => v],

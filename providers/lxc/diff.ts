@@ -121,11 +121,12 @@ export function diffContainer(req: DiffRequest): Diff {
   }
 
   const restartAllowed = planned["restart_on_change"] === true;
-  let restart = running && willRun && cs.restartKeys.length > 0;
+  let restart = running && willRun && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
   const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
   if (running && willRun && restartAllowed && priorPending.length) restart = true;
   if (restart) {
     for (const k of new Set([...cs.restartKeys, ...(restartAllowed ? priorPending : [])])) reasons.push({ path: pathOfPveKey(k, planned), reason: "requires restart" });
+    if (cs.rawLxc) reasons.push({ path: ["raw_lxc"], reason: "requires restart" });
     if (restartAllowed) {
       planned["pending_keys"] = [];
       notes.push("apply restarts the container (restart_on_change = true)");

@@ -8,6 +8,7 @@ import { runPct } from "./pct.js";
 import { runPvesh } from "./pvesh.js";
 import { runPvesm } from "./pvesm.js";
 import { runPveam } from "./pveam.js";
+import { runFlock } from "./flock.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -21,6 +22,8 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
       return runPvesm(ctx, argv);
     case "pveam":
       return runPveam(ctx, argv);
+    case "flock":
+      return runFlock(ctx, argv);
     default:
       throw new SimError(`unknown simulated tool '${tool}'`, 2);
   }

@@ -1,0 +1,31 @@
+// Raw `lxc.*` lines (the escape hatch pct cannot set): normalised "key: value" text, which lines
+// the user owns, and the merged line list written back into the container's conf file.
+
+/** Lines other arguments own (oci_container's working_dir/user); raw_lxc neither shows nor removes them. */
+export const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"]);
+
+const LINE = /^(lxc\.[a-z0-9_.-]+)\s*[:=]\s*(.*?)\s*$/;
+
+/** `lxc.key = v` or `lxc.key:v` -> ["lxc.key", "v"]; undefined when not a raw lxc line. */
+export function parseRawLine(line: string): [string, string] | undefined {
+  const m = LINE.exec(line.trim());
+  return m ? [m[1]!, m[2]!] : undefined;
+}
+
+/** The form Proxmox writes (and reads back): "lxc.key: value". */
+export function normalizeRawLine(line: string): string {
+  const p = parseRawLine(line);
+  return p ? `${p[0]}: ${p[1]}` : line;
+}
+
+/** The user's raw lines among a conf section's lxc entries, in file order. */
+export function rawLinesOf(lxc: [string, string][]): string[] {
+  return lxc.filter(([k]) => !OWNED_ELSEWHERE.has(k)).map(([k, v]) => `${k}: ${v}`);
+}
+
+/** The section's new lxc entries: lines owned elsewhere stay, the user's lines become `wanted`. */
+export function mergeRawLines(lxc: [string, string][], wanted: string[]): [string, string][] {
+  const kept = lxc.filter(([k]) => OWNED_ELSEWHERE.has(k));
+  const added = wanted.map(parseRawLine).filter((p): p is [string, string] => p !== undefined);
+  return [...kept, ...added];
+}

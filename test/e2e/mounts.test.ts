@@ -1,0 +1,168 @@
+// Mount, device, GPU and raw lxc scenarios through the CLI against the simulator (issue 6): each
+// step changes a running container in place (never a replace) and the next plan is "No changes".
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILT, NOT_BUILT, SIM_NODE, Workdir, container } from "./helpers.js";
+
+const ct = (extra: string) =>
+  SIM_NODE +
+  container(
+    "media",
+    `  vmid     = 160
+  hostname = "media"
+  started  = true
+${extra}`,
+  );
+
+interface Call {
+  argv: string[];
+}
+
+describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let w: Workdir;
+  const conf = () => readFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/160.conf"), "utf8");
+  const calls = (): Call[] => readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Call);
+  const noChanges = async () => {
+    const p = await w.run("plan", "--detailed-exitcode");
+    if (p.code !== 0) console.error(p.stdout, p.stderr);
+    expect(p.stdout).toContain("No changes.");
+    expect(p.code).toBe(0);
+  };
+  const applyOk = async () => {
+    const a = await w.run("apply", "--auto-approve");
+    if (a.code !== 0) console.error(a.stdout, a.stderr);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain("0 added, 1 changed, 0 destroyed");
+    return a;
+  };
+  /** The plan of `hcl`, which must be an in-place update. */
+  const planUpdate = async (hcl: string) => {
+    w.write("main.pmx.hcl", ct(hcl));
+    const p = await w.run("plan");
+    expect(p.stderr).toBe("");
+    expect(p.stdout).toContain("# lxc_container.media will be updated in-place");
+    expect(p.stdout).not.toContain("must be replaced");
+    return p.stdout;
+  };
+
+  beforeAll(() => {
+    w = new Workdir("pmx-e2e-mounts-");
+  });
+  afterAll(() => w.remove());
+
+  it("creates a running container", async () => {
+    w.write("main.pmx.hcl", ct(""));
+    const a = await w.run("apply", "--auto-approve");
+    expect(a.stderr).toBe("");
+    expect(a.code).toBe(0);
+    await noChanges();
+  });
+
+  const bind = (path = "/srv/media") => `  mount "media" {
+    host_path = "/tank/media"
+    path      = "${path}"
+    read_only = true
+  }
+`;
+  const volume = (size: string) => `  mount "data" {
+    storage = "local-lvm"
+    size    = "${size}"
+    path    = "/data"
+  }
+`;
+
+  it("hot-plugs a bind mount into the running container (no restart, no replace)", async () => {
+    const plan = await planUpdate(bind());
+    expect(plan).not.toContain("requires restart");
+    await applyOk();
+    expect(conf()).toMatch(/^mp0: \/tank\/media,mp=\/srv\/media,ro=1$/m);
+    expect(conf()).not.toContain("[pve:pending]");
+    await noChanges();
+  });
+
+  it("adds a volume, then grows it with pct resize", async () => {
+    await planUpdate(bind() + volume("1G"));
+    await applyOk();
+    expect(conf()).toMatch(/^mp1: local-lvm:vm-160-disk-1,mp=\/data,size=1G$/m);
+    await noChanges();
+    const plan = await planUpdate(bind() + volume("2048M"));
+    expect(plan).toMatch(/~ size\s+= "1G" -> "2G"/);
+    await applyOk();
+    expect(calls().filter((c) => c.argv[0] === "resize").at(-1)?.argv).toEqual(["resize", "160", "mp1", "2G"]);
+    expect(conf()).toMatch(/^mp1: local-lvm:vm-160-disk-1,mp=\/data,size=2G$/m);
+    await noChanges();
+  });
+
+  it("refuses to shrink a volume at plan time, pointing at the config line", async () => {
+    w.write("main.pmx.hcl", ct(bind() + volume("1G")));
+    const p = await w.run("plan");
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain("Cannot shrink a mount volume");
+    expect(p.stderr).toMatch(/on main\.pmx\.hcl line \d+/);
+    expect(p.stderr).toContain('size    = "1G"');
+    w.write("main.pmx.hcl", ct(bind() + volume("2G")));
+    await noChanges();
+  });
+
+  it("changes a mount's path as a change that waits for a restart", async () => {
+    const plan = await planUpdate(bind("/mnt/media") + volume("2G"));
+    expect(plan).toContain("# requires restart");
+    await applyOk();
+    expect(conf()).toMatch(/\[pve:pending\][^]*^mp0: \/tank\/media,mp=\/mnt\/media,ro=1$/m);
+    await noChanges();
+  });
+
+  it("removes a volume, warning in the plan that its data goes away", async () => {
+    const plan = await planUpdate(bind("/mnt/media"));
+    expect(plan).toMatch(/data/);
+    await applyOk();
+    await noChanges();
+  });
+
+  const gpu = (vendor: string) => `  gpu {
+    vendor = "${vendor}"
+  }
+`;
+
+  it("adds an Intel GPU as devN entries, then switches vendor to AMD and NVIDIA", async () => {
+    const base = bind("/mnt/media");
+    const plan = await planUpdate(base + gpu("intel"));
+    expect(plan).toContain("/dev/dri/renderD128");
+    expect(plan).toContain("/dev/dri/card0");
+    await applyOk();
+    expect(conf()).toMatch(/^dev0: \/dev\/dri\/card0,mode=0666$/m);
+    expect(conf()).toMatch(/^dev1: \/dev\/dri\/renderD128,mode=0666$/m);
+    await noChanges();
+    // AMD uses the same DRI nodes: nothing to do.
+    w.write("main.pmx.hcl", ct(base + gpu("amd")));
+    await noChanges();
+    const nv = await planUpdate(base + gpu("nvidia"));
+    expect(nv).toContain("/dev/nvidia-uvm-tools");
+    await applyOk();
+    for (const d of ["nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-caps/nvidia-cap1"]) expect(conf()).toContain(`/dev/${d},mode=0666`);
+    // Removing a device from a running CT waits for the restart, as in Proxmox.
+    expect(conf()).toMatch(/\[pve:pending\][^]*^delete: .*dev0,dev1/m);
+    await noChanges();
+  });
+
+  it("writes raw lxc lines into the conf under the CT lock, then removes them", async () => {
+    const base = bind("/mnt/media");
+    const raw = `  raw_lxc = ["lxc.apparmor.profile = unconfined", "lxc.cap.drop:"]
+`;
+    const plan = await planUpdate(base + raw);
+    expect(plan).toContain("lxc.apparmor.profile: unconfined");
+    expect(plan).toContain("# requires restart");
+    await applyOk();
+    const text = conf();
+    const main = text.split("[pve:pending]")[0]!;
+    expect(main).toMatch(/^lxc\.apparmor\.profile: unconfined\nlxc\.cap\.drop: $/m);
+    // The write went through the simulator's flock, which takes pct's own lock file.
+    const flock = calls().filter((c) => (c as Call & { tool?: string }).tool === "flock");
+    expect(flock.at(-1)?.argv.slice(0, 3)).toEqual(["-w", "30", "/run/lock/lxc/pve-config-160.lock"]);
+    await noChanges();
+    await planUpdate(base);
+    await applyOk();
+    expect(conf()).not.toContain("lxc.apparmor.profile");
+    await noChanges();
+  });
+});
