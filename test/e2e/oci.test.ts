@@ -1,12 +1,14 @@
 // OCI end to end through the CLI against the simulator and a real local registry: pull + create,
 // no-op re-plan, a moved tag planned as a replace that keeps data volumes, pinned digests, and an
 // htpasswd-protected registry with and without credentials (never leaking the password).
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "./helpers.js";
 import { HAVE_REGISTRY_TOOLS, NO_REGISTRY_TOOLS, TEST_PASSWORD, TEST_USER, pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 
+const DATA_MARK = "pmxform-data-survives";
 const SKIP = !BUILT ? NOT_BUILT : !HAVE_REGISTRY_TOOLS ? NO_REGISTRY_TOOLS : "";
 
 const app = (host: string, ref: string) => `${SIM_NODE}
@@ -73,6 +75,10 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
     expect(conf).toMatch(/^lxc\.environment\.runtime: APP_MODE=prod$/m);
     expect(conf).toMatch(/^lxc\.environment\.runtime: APP_PORT=8080$/m);
     expect(readdirSync(tpl()).filter((f) => f.includes("pmx_app_1"))).toHaveLength(1);
+    // Data written into the volume must survive every replacement.
+    const vol = /^mp0: ([^,]+),/m.exec(conf)![1]!;
+    const volPath = execFileSync(join(w.dir, "sim/bin/pvesm"), ["path", vol], { encoding: "utf8" }).trim();
+    writeFileSync(volPath, readFileSync(volPath, "utf8") + DATA_MARK);
     const again = await w.run("plan", "--detailed-exitcode");
     expect(again.stderr).toBe("");
     expect(again.stdout).toContain("No changes.");
@@ -96,7 +102,31 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
     const conf = readFileSync(join(lxcDir(), after[0]!), "utf8");
     expect(conf).toMatch(/^entrypoint: \/bin\/app --v2$/m);
     expect(conf).toMatch(/^mp0: [^,]+,mp=\/data/m);
-    expect(volume).toBeTruthy();
+    // The very volume moved over (renamed for the new vmid), with its data.
+    const newVolume = /^mp0: ([^,]+),/m.exec(conf)![1]!;
+    expect(newVolume).not.toBe(volume);
+    const pvesm = (volid: string) => execFileSync(join(w.dir, "sim/bin/pvesm"), ["path", volid], { encoding: "utf8" }).trim();
+    expect(readFileSync(pvesm(newVolume), "utf8")).toContain(DATA_MARK);
+  });
+
+  it("a replace that fails half-way keeps both containers and the data, and says where it stopped", async () => {
+    const [conf0] = readdirSync(lxcDir());
+    const oldConf = readFileSync(join(lxcDir(), conf0!), "utf8");
+    const volume = /^mp0: ([^,]+),/m.exec(oldConf)![1]!;
+    await pushImage(reg, "pmx/app", "1", { entrypoint: ["/bin/app", "--v3"], env: ["PATH=/bin"], volumes: ["/data"] });
+    writeFileSync(join(w.dir, "sim/faults.json"), JSON.stringify([{ tool: "pct", args: ["move-volume"], stderr: "storage migration failed: I/O error", exit: 255 }]));
+    const apply = await w.run("apply", "--auto-approve");
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/stopped at "move mp0/);
+    expect(apply.stderr).toContain("no volume was deleted");
+    const confs = readdirSync(lxcDir());
+    expect(confs).toHaveLength(2);
+    expect(readFileSync(join(lxcDir(), conf0!), "utf8")).toContain(`mp0: ${volume},`);
+    const pvesm = (volid: string) => execFileSync(join(w.dir, "sim/bin/pvesm"), ["path", volid], { encoding: "utf8" }).trim();
+    expect(readFileSync(pvesm(volume), "utf8")).toContain(DATA_MARK);
+    const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { intents?: { operation: string }[] };
+    expect(state.intents?.map((i) => i.operation).join("\n")).toMatch(/move mp0/);
+    writeFileSync(join(w.dir, "sim/faults.json"), "[]");
   });
 
   it("a digest-pinned image is never pulled again", async () => {
