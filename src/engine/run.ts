@@ -52,7 +52,8 @@ export async function openForPlanning(opts: RunOptions): Promise<{ session?: Ses
   const registry = await buildRegistry();
   const { session, diagnostics } = await openSession(opts, registry, { variables: "resolve" });
   if (!session) return { registry, diagnostics };
-  const t = await buildTargets(session.evaluation);
+  // Retry notices go to stderr so they show during plan and apply without breaking --json stdout.
+  const t = await buildTargets(session.evaluation, process.env, { log: (line) => process.stderr.write(`retry: ${line}\n`) });
   diagnostics.push(...t.diagnostics);
   return { session, targets: t.targets, registry, diagnostics };
 }

@@ -1,6 +1,6 @@
-// How each Proxmox node is reached: the simulator, this machine (local = true), or (issue 8)
-// SSH. Decided from the `proxmox { node "x" { ... } }` blocks; PMXFORM_SIM=DIR sends every node
-// to the simulator at DIR, creating it when absent.
+// How each Proxmox node is reached: the simulator, this machine (local = true), or SSH. Decided
+// from the `proxmox { node "x" { ... } }` blocks; PMXFORM_SIM=DIR sends every node to the
+// simulator at DIR, creating it when absent. Every runner retries transient failures visibly.
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -10,6 +10,8 @@ import { unmark } from "../config/value.js";
 import type { Runner } from "../exec/runner.js";
 import { LocalRunner } from "../exec/local.js";
 import { SimRunner } from "../exec/sim.js";
+import { SshRunner } from "../exec/ssh.js";
+import { RetryingRunner } from "../exec/retry.js";
 import type { ConfigEvaluation } from "./evaluation.js";
 
 export interface NodeTarget {
@@ -57,12 +59,53 @@ export class UnknownNodeError extends Error {
   }
 }
 
+/** The ssh settings of a node block; undefined (after reporting) when they are unusable. */
+function sshTarget(name: string, ssh: unknown, get: (attr: string) => unknown, baseDir: string, report: (summary: string, detail: string) => void): NodeTarget | undefined {
+  if (typeof ssh !== "string" || !/^[^\s-][^\s]*$/.test(ssh)) {
+    report("Invalid ssh destination", `ssh must be a destination such as "root@10.0.0.11" or a Host alias from ~/.ssh/config (no spaces, not starting with "-"); got ${JSON.stringify(ssh)}.`);
+    return undefined;
+  }
+  const port = get("port");
+  const identity = get("identity_file");
+  const knownHosts = get("known_hosts_file");
+  const timeout = get("connect_timeout");
+  const sshOptions = get("ssh_options");
+  const pveRoot = get("pve_root");
+  if (port !== undefined && !(typeof port === "number" && Number.isInteger(port) && port > 0 && port < 65536)) {
+    report("Invalid port", `port must be a whole number from 1 to 65535; got ${JSON.stringify(port)}.`);
+    return undefined;
+  }
+  if (sshOptions !== undefined && (typeof sshOptions !== "object" || sshOptions === null || Array.isArray(sshOptions) || Object.values(sshOptions).some((v) => typeof v !== "string" && typeof v !== "number"))) {
+    report("Invalid ssh_options", `ssh_options must be a map of ssh -o settings, e.g. { StrictHostKeyChecking = "accept-new" }.`);
+    return undefined;
+  }
+  const path = (v: unknown): string | undefined => (typeof v === "string" && v ? (isAbsolute(v) || v.startsWith("~") ? v : resolve(baseDir, v)) : undefined);
+  const identityFile = path(identity);
+  const knownHostsFile = path(knownHosts);
+  const runner = new SshRunner({
+    destination: ssh,
+    description: `${name} (${ssh}${typeof port === "number" ? `:${port}` : ""})`,
+    ...(typeof port === "number" ? { port } : {}),
+    ...(identityFile ? { identityFile } : {}),
+    ...(knownHostsFile ? { knownHostsFile } : {}),
+    ...(typeof timeout === "number" && timeout > 0 ? { connectTimeoutS: Math.ceil(timeout) } : {}),
+    ...(sshOptions ? { options: Object.fromEntries(Object.entries(sshOptions as Record<string, unknown>).map(([k, v]) => [k, String(v)])) } : {}),
+  });
+  // pve_root exists for testing (a simulator behind sshd keeps its /etc/pve elsewhere).
+  return { name, kind: "ssh", runner, pveRoot: typeof pveRoot === "string" && pveRoot ? pveRoot : "/etc/pve" };
+}
+
 function simTarget(name: string, dir: string): NodeTarget {
   return { name, kind: "sim", runner: new SimRunner(dir, name), pveRoot: resolve(dir, "etc/pve"), simDir: dir };
 }
 
+export interface TargetOptions {
+  /** Where retry notices go (one line each); without it retries happen silently. */
+  log?: (message: string) => void;
+}
+
 /** Builds the targets from the configuration; creates simulators that do not exist yet. */
-export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv = process.env): Promise<{ targets: Targets; diagnostics: Diagnostic[] }> {
+export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv = process.env, options: TargetOptions = {}): Promise<{ targets: Targets; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const byName = new Map<string, NodeTarget>();
   const envSim = env.PMXFORM_SIM ? resolve(process.cwd(), env.PMXFORM_SIM) : undefined;
@@ -92,10 +135,17 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
     } else if (local === true) {
       target = { name: decl.name, kind: "local", runner: new LocalRunner(), pveRoot: "/etc/pve" };
     } else {
-      diagnostics.push(error("SSH targets are not available yet", `Node "${decl.name}" uses ssh = ..., which this build of pmxform cannot reach yet. Run pmxform on the node with local = true, or use the simulator (sim = DIR).`, decl.range));
-      continue;
+      target = sshTarget(decl.name, ssh, get, ev.baseDir, (summary, detail) => diagnostics.push(error(summary, `Node "${decl.name}": ${detail}`, decl.range)));
+      if (!target) continue;
     }
     if (typeof maxParallel === "number") target.maxParallel = maxParallel;
+    const retries = get("retries");
+    const retryDelay = get("retry_delay_ms");
+    target.runner = new RetryingRunner(target.runner, {
+      attempts: 1 + (typeof retries === "number" && retries >= 0 ? Math.floor(retries) : 3),
+      ...(typeof retryDelay === "number" && retryDelay >= 0 ? { baseDelayMs: retryDelay } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
     byName.set(decl.name, target);
     if (target.simDir) simNodes.set(target.simDir, [...(simNodes.get(target.simDir) ?? []), decl.name]);
   }

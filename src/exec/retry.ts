@@ -1,5 +1,8 @@
 // Retrying operations that failed for a passing reason (a busy config lock, a cluster briefly
-// without quorum, a dropped SSH connection) with exponential backoff and jitter.
+// without quorum, a dropped SSH connection) with exponential backoff and jitter; RetryingRunner
+// applies it to every command of a node.
+
+import type { RunOptions, RunResult, Runner } from "./runner.js";
 
 export interface RetryOptions {
   /** Whether this error is worth another attempt. */
@@ -83,4 +86,79 @@ export function isTransientProxmoxError(err: unknown): boolean {
   if (TRANSIENT_PVE.some((re) => re.test(text))) return true;
   // Proxmox task failures exit 255 too, so the exit code alone proves nothing: require ssh's words.
   return e.exitCode === 255 && TRANSIENT_SSH.some((re) => re.test(stderr));
+}
+
+/** ssh failures before the remote command started: retrying can never run a command twice. */
+const SSH_BEFORE_COMMAND = [/kex_exchange_identification/, /ssh_exchange_identification/, /banner exchange/, /mux_client_request_session/, /Control socket connect\(/];
+
+const READ_ONLY_PCT = new Set(["config", "status", "list", "pending", "listsnapshot"]);
+
+/** Commands that change nothing, so a dropped connection mid-run can simply be retried. */
+export function isReadOnlyCommand(argv: readonly string[]): boolean {
+  const [cmd, sub] = argv;
+  if (cmd === "pct") return READ_ONLY_PCT.has(sub ?? "");
+  if (cmd === "pvesh") return sub === "get";
+  if (cmd === "pvesm") return sub === "status" || sub === "list" || sub === "path";
+  if (cmd === "skopeo") return sub === "inspect" || sub === "list-tags";
+  return cmd === "grep" || cmd === "cat" || cmd === "test" || cmd === "stat";
+}
+
+/**
+ * Whether argv may run again after err. A busy lock or missing quorum means Proxmox did nothing;
+ * an SSH link dropped while a mutating command ran may have let it finish remotely, so only
+ * read-only commands (or failures before the command started) are retried then.
+ */
+export function shouldRetryCommand(argv: readonly string[], err: unknown): boolean {
+  if (!isTransientProxmoxError(err)) return false;
+  const e = err as { stderr?: unknown; message?: unknown };
+  const text = `${typeof e.stderr === "string" ? e.stderr : ""}\n${typeof e.message === "string" ? e.message : ""}`;
+  if (TRANSIENT_PVE.some((re) => re.test(text))) return true;
+  return isReadOnlyCommand(argv) || SSH_BEFORE_COMMAND.some((re) => re.test(text));
+}
+
+export interface RetryPolicy {
+  /** Total attempts per command, the first included (default 4). */
+  attempts?: number;
+  /** First backoff delay (default 1000 ms), doubled each retry with jitter, at most 15 s. */
+  baseDelayMs?: number;
+  /** Receives one line per retry, so none is silent. */
+  log?: (message: string) => void;
+  random?: () => number;
+}
+
+/** Wraps a node's runner so transient Proxmox/SSH failures are retried, visibly, for every caller. */
+export class RetryingRunner implements Runner {
+  readonly description: string;
+  /** Retries done so far (all commands). */
+  retries = 0;
+
+  constructor(
+    readonly inner: Runner,
+    private readonly policy: RetryPolicy = {},
+  ) {
+    this.description = inner.description;
+  }
+
+  run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const attempts = this.policy.attempts ?? 4;
+    return withRetry(() => this.inner.run(argv, opts), {
+      attempts,
+      baseDelayMs: this.policy.baseDelayMs ?? 1000,
+      maxDelayMs: 15_000,
+      isTransient: (err) => shouldRetryCommand(argv, err),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(this.policy.random ? { random: this.policy.random } : {}),
+      onRetry: ({ attempt, delayMs, error }) => {
+        this.retries++;
+        const why = firstLine(error);
+        this.policy.log?.(`${this.description}: ${argv.slice(0, 2).join(" ")} failed (${why}); retrying in ${(delayMs / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${attempts})`);
+      },
+    });
+  }
+}
+
+function firstLine(err: unknown): string {
+  const e = err as { stderr?: unknown; message?: unknown };
+  const fromStderr = typeof e.stderr === "string" ? e.stderr.split("\n").map((l) => l.trim()).filter(Boolean).find((l) => [...TRANSIENT_PVE, ...TRANSIENT_SSH].some((re) => re.test(l))) : undefined;
+  return fromStderr ?? (err instanceof Error ? err.message.split("\n")[0]! : String(err));
 }

@@ -1,16 +1,16 @@
-// How a Proxmox node is reached, and the runner for each way. Local and simulator runners exist;
-// SSH is declared here (issue 8 builds it) together with the one piece it cannot do without:
-// quoting argv for the remote shell, since ssh joins its arguments into a command string.
+// How a Proxmox node is reached, and the runner for each way, with the one piece SSH cannot do
+// without: quoting argv for the remote shell, since ssh joins its arguments into a command string.
 
 import { LocalRunner } from "./local.js";
 import type { Runner } from "./runner.js";
 import { SimRunner } from "./sim.js";
+import { SshRunner, type SshTarget } from "./ssh.js";
 
 export type Transport =
   | { kind: "local" }
   | { kind: "sim"; dir: string; node: string }
-  /** destination: "root@10.0.0.11"; options: extra `ssh -o` settings. Not built yet. */
-  | { kind: "ssh"; destination: string; options?: Record<string, string> };
+  /** destination: "root@10.0.0.11"; options: extra `ssh -o` settings. */
+  | ({ kind: "ssh" } & SshTarget);
 
 export function runnerFor(t: Transport): Runner {
   switch (t.kind) {
@@ -19,7 +19,7 @@ export function runnerFor(t: Transport): Runner {
     case "sim":
       return new SimRunner(t.dir, t.node);
     case "ssh":
-      throw new Error(`bug: the SSH transport (${t.destination}) is not built yet`);
+      return new SshRunner(t);
   }
 }
 

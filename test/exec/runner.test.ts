@@ -133,7 +133,7 @@ describe("SimRunner", () => {
   it("is what a sim transport builds", () => {
     expect(runnerFor({ kind: "sim", dir: simDir, node: "pve3" }).description).toBe("pve3 (simulator)");
     expect(runnerFor({ kind: "local" }).description).toBe("local");
-    expect(() => runnerFor({ kind: "ssh", destination: "root@h" })).toThrow(/not built yet/);
+    expect(runnerFor({ kind: "ssh", destination: "root@h", port: 2222 }).description).toBe("root@h:2222");
   });
 });
 

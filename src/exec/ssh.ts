@@ -1,0 +1,182 @@
+// Runs commands on a Proxmox node through the system `ssh` client (so the user's ssh config,
+// agent and known_hosts apply): one multiplexed connection per node, BatchMode, keepalives,
+// argv quoted for the remote shell, and ssh's own failures turned into errors that say what to do.
+
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalRunner } from "./local.js";
+import { CommandError, type RunOptions, type RunResult, type Runner } from "./runner.js";
+import { remoteCommand } from "./transport.js";
+
+export interface SshTarget {
+  /** "root@10.0.0.11" or a Host alias from ~/.ssh/config. */
+  destination: string;
+  port?: number;
+  identityFile?: string;
+  /** A known_hosts file to use instead of the user's (tests; pinned cluster keys). */
+  knownHostsFile?: string;
+  /** Seconds to wait for the TCP connection and the ssh handshake (default 10). */
+  connectTimeoutS?: number;
+  /** Extra `-o Key=Value` settings; they win over pmxform's defaults (ssh keeps the first value). */
+  options?: Record<string, string>;
+  /** For messages: "pve1 (root@10.0.0.11)". */
+  description?: string;
+}
+
+export type SshFailureKind = "unreachable" | "auth" | "host-key" | "missing-command";
+
+/** A command that failed because of the connection or the node's setup, not Proxmox itself. */
+export class SshError extends CommandError {
+  constructor(
+    failure: ConstructorParameters<typeof CommandError>[0],
+    readonly kind: SshFailureKind,
+    explanation: string,
+    redact?: readonly string[],
+  ) {
+    super(failure, redact);
+    this.name = "SshError";
+    this.message = `${this.argv.slice(0, 2).join(" ")} on ${this.node} failed: ${explanation}`;
+  }
+}
+
+const CONTROL_PERSIST_S = 60;
+
+/** Control sockets of this process, in one private (0700) directory removed at exit. */
+let controlDir: string | undefined;
+const masters = new Set<SshRunner>();
+
+function privateControlDir(): string {
+  if (!controlDir) {
+    // mkdtemp creates the directory 0700: nobody else can reach the multiplexed connections.
+    controlDir = mkdtempSync(join(tmpdir(), "pmxform-ssh-"));
+    process.once("exit", closeAllSshConnections);
+  }
+  return controlDir;
+}
+
+/** Stops every multiplexing master this process started and removes the socket directory. */
+export function closeAllSshConnections(): void {
+  for (const m of masters) m.close();
+  masters.clear();
+  if (controlDir) rmSync(controlDir, { recursive: true, force: true });
+  controlDir = undefined;
+}
+
+export class SshRunner implements Runner {
+  readonly description: string;
+  private readonly local: LocalRunner;
+  private readonly settingsHash: string;
+
+  constructor(readonly target: SshTarget) {
+    this.description = target.description ?? target.destination + (target.port ? `:${target.port}` : "");
+    this.local = new LocalRunner(this.description);
+    this.settingsHash = createHash("sha256").update(JSON.stringify([target.identityFile, target.knownHostsFile, target.options])).digest("hex").slice(0, 8);
+  }
+
+  /** The ssh arguments before the remote command (exported for tests and docs). */
+  sshArgs(): string[] {
+    const t = this.target;
+    const o = (k: string, v: string): string[] => ["-o", `${k}=${v}`];
+    const args = ["-T"];
+    for (const [k, v] of Object.entries(t.options ?? {})) args.push(...o(k, v));
+    args.push(
+      ...o("BatchMode", "yes"),
+      ...o("ConnectTimeout", String(t.connectTimeoutS ?? 10)),
+      // A silently dropped link is noticed within 45 s instead of hanging until TCP gives up.
+      ...o("ServerAliveInterval", "15"),
+      ...o("ServerAliveCountMax", "3"),
+      ...o("ControlMaster", "auto"),
+      // %C covers user, host and port but not the key: two node blocks reaching one host with
+      // different keys must not share an authenticated master.
+      ...o("ControlPath", join(privateControlDir(), `${this.settingsHash}-%C`)),
+      ...o("ControlPersist", String(CONTROL_PERSIST_S)),
+      ...o("LogLevel", "ERROR"),
+    );
+    if (t.knownHostsFile) args.push(...o("UserKnownHostsFile", t.knownHostsFile));
+    if (t.identityFile) args.push("-i", t.identityFile, ...o("IdentitiesOnly", "yes"));
+    if (t.port) args.push("-p", String(t.port));
+    return args;
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (argv.length === 0) throw new Error("bug: empty argv");
+    masters.add(this);
+    // The remote login shell runs the string; env(1) sets the locale (Perl tools need UTF-8 for
+    // non-ASCII arguments) and the caller's variables without relying on sshd's AcceptEnv.
+    const env = Object.entries({ LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...(opts.env ?? {}) }).map(([k, v]) => `${k}=${v}`);
+    const command = remoteCommand(["env", ...env, ...argv]);
+    const { env: _localEnv, okCodes, ...rest } = opts;
+    try {
+      // 255 is ssh's own failure code, but Proxmox tools exit 255 too: the text decides.
+      const r = await this.local.run(["ssh", ...this.sshArgs(), "--", this.target.destination, command], { ...rest, okCodes: [...(okCodes ?? [0]), 255, 127] });
+      const failure = classify(r.exitCode, r.stderr, argv[0]!);
+      const ok = (okCodes ?? [0]).includes(r.exitCode);
+      if (!failure && ok) return r;
+      const f = { argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: false, node: this.description };
+      if (failure) throw new SshError(f, failure.kind, failure.explain(this), opts.redact);
+      throw new CommandError(f, opts.redact);
+    } catch (e) {
+      if (e instanceof CommandError && !(e instanceof SshError) && e.argv[0] === "ssh") {
+        // Timeout, interrupt or ssh missing locally: report it against the remote argv.
+        throw new CommandError({ argv, exitCode: e.exitCode, stdout: e.stdout, stderr: e.stderr, timedOut: e.timedOut, aborted: e.aborted, node: this.description }, opts.redact);
+      }
+      throw e;
+    }
+  }
+
+  /** Stops this node's multiplexing master (no-op when none runs). */
+  close(): void {
+    if (!controlDir) return;
+    spawnSync("ssh", [...this.sshArgs(), "-O", "exit", this.target.destination], { stdio: "ignore", timeout: 5000 });
+  }
+}
+
+interface Failure {
+  kind: SshFailureKind;
+  explain(r: SshRunner): string;
+}
+
+function hostOf(r: SshRunner): string {
+  const d = r.target.destination;
+  return d.includes("@") ? d.slice(d.indexOf("@") + 1) : d;
+}
+
+/** ssh's own failure texts (OpenSSH 9.x), checked before the output is read as the command's. */
+export function classify(exitCode: number, stderr: string, command: string): Failure | undefined {
+  if (exitCode === 127 && /(command not found|not found|No such file or directory)/.test(stderr) && stderr.includes(command)) {
+    return {
+      kind: "missing-command",
+      explain: (r) => `${command} was not found on ${r.target.destination}. Is it a Proxmox VE node? pmxform runs ${command} through a non-interactive ssh session, whose PATH must include /usr/sbin (root's default on Proxmox VE).`,
+    };
+  }
+  if (exitCode !== 255) return undefined;
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/.test(stderr)) {
+    return {
+      kind: "host-key",
+      explain: (r) => `the host key of ${r.target.destination} does not match the one in known_hosts (possible man-in-the-middle, or the node was reinstalled). If the node was reinstalled, remove the old key with ssh-keygen -R ${hostOf(r)}, then connect once with ssh to check and accept the new key.`,
+    };
+  }
+  if (/No .* host key is known for|Host key verification failed/.test(stderr)) {
+    return {
+      kind: "host-key",
+      explain: (r) => `the host key of ${r.target.destination} is not in known_hosts, and pmxform never asks (BatchMode). Connect once with ssh ${r.target.port ? `-p ${r.target.port} ` : ""}${r.target.destination} to check and accept it, or add it with ssh-keyscan.`,
+    };
+  }
+  if (/Permission denied \(|Too many authentication failures/.test(stderr)) {
+    return {
+      kind: "auth",
+      explain: (r) => `${r.target.destination} refused the login. Check identity_file${r.target.identityFile ? ` (${r.target.identityFile})` : ""} or your ssh-agent, and that the public key is in the node's /root/.ssh/authorized_keys.`,
+    };
+  }
+  if (/Connection refused|No route to host|Could not resolve hostname|Network is unreachable|Connection timed out|Operation timed out/.test(stderr) && !/Control socket/.test(stderr)) {
+    const why = stderr.split("\n").find((l) => /ssh: /.test(l))?.replace(/^ssh: /, "").trim() ?? stderr.trim();
+    return {
+      kind: "unreachable",
+      explain: (r) => `cannot reach ${r.target.destination}${r.target.port ? ` port ${r.target.port}` : ""} (${why}). Check that the node is up, the address and port in its node block, and that a firewall lets ssh through.`,
+    };
+  }
+  return undefined;
+}
