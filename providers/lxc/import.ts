@@ -1,6 +1,6 @@
 // `pmxform import ADDR NODE/VMID`: attributes from the snapshot, and the configuration that
 // reproduces them (only meaningful, non-computed arguments, so the next plan is "No changes").
-import type { Attrs } from "../../src/provider/types.js";
+import type { Attrs, ImportCandidate } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
 import { SCALARS, attrsFromConf } from "./attrs.js";
 import type { LxcSnapshot } from "./snapshot.js";
@@ -23,6 +23,40 @@ export function importContainer(address: string, id: string, snap: LxcSnapshot):
   return attrs;
 }
 
+/** Written as `template` for imported containers; only used if the container is ever re-created. */
+export const TEMPLATE_UNKNOWN_AT_IMPORT = "local:vztmpl/unknown-at-import.tar.zst";
+
+/** Every container of the snapshot, ordered by vmid. */
+export function importableContainers(snap: LxcSnapshot): ImportCandidate[] {
+  return [...snap.containers.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([vmid, ct]) => {
+      const hostname = ct.conf.main.keys.get("hostname");
+      // OCI application containers carry settings lxc_container cannot write (host-managed network).
+      const oci = ct.conf.main.keys.has("entrypoint") ? "it is an OCI application container (entrypoint), which import --all cannot adopt as lxc_container yet" : undefined;
+      return { id: `${ct.node}/${vmid}`, node: ct.node, vmid, ...(hostname ? { name: hostname } : {}), ...(oci ? { skip: oci } : {}) };
+    });
+}
+
+export function explainImportMiss(id: string, snap: LxcSnapshot): string {
+  const parsed = parseImportId(id);
+  if (!parsed) return `"${id}" is not NODE/VMID or VMID (e.g. "pve1/105")`;
+  if (snap.vms.has(parsed.vmid)) return `${parsed.vmid} is a virtual machine (qemu), not a container; pmxform manages containers only`;
+  const ct = snap.containers.get(parsed.vmid);
+  if (ct && parsed.node && ct.node !== parsed.node) return `container ${parsed.vmid} is on node ${ct.node}, not ${parsed.node}`;
+  if (parsed.node && !snap.nodes.includes(parsed.node)) return `node ${parsed.node} is not part of the cluster (nodes: ${snap.nodes.join(", ")})`;
+  return `no container with vmid ${parsed.vmid} exists in the cluster`;
+}
+
+/** What was kept in state but cannot be written as arguments (pmxform leaves it as it is). */
+export function unexpressedAttrs(attrs: Attrs): string[] {
+  const out: string[] = [];
+  const unknown = attrs["unknown_keys"] as Record<string, string> | undefined;
+  for (const k of Object.keys(unknown ?? {}).sort()) out.push(k === "env" ? "lxc.environment lines (kept, not managed)" : `pct key "${k}" (kept, not managed)`);
+  if (typeof attrs["lock"] === "string") out.push(`lock "${attrs["lock"]}" (the container is locked)`);
+  return out;
+}
+
 const DEFAULTS: Record<string, unknown> = { swap: 512, memory: undefined, arch: "amd64", console: true, tty: 2, cmode: "tty", onboot: false, protection: false };
 
 function pick(o: Obj, keys: string[]): Obj {
@@ -34,7 +68,8 @@ function pick(o: Obj, keys: string[]): Obj {
 /** Configuration arguments that reproduce `attrs`. */
 export function generateConfig(attrs: Attrs): Attrs {
   const c: Attrs = { node: attrs["node"], vmid: attrs["vmid"] };
-  if (typeof attrs["template"] === "string") c["template"] = attrs["template"];
+  // pct does not store the template: a placeholder that validates and never forces a replacement.
+  c["template"] = typeof attrs["template"] === "string" ? attrs["template"] : TEMPLATE_UNKNOWN_AT_IMPORT;
   for (const k of ["hostname", "description", ...Object.keys(SCALARS)]) {
     const v = attrs[k];
     if (v === undefined || (k in DEFAULTS && DEFAULTS[k] === v)) continue;

@@ -5,8 +5,9 @@ import { containerBlocks, lxcContainerSchema } from "./schema.js";
 import { attrsFromConf } from "./attrs.js";
 import { diffContainer } from "./diff.js";
 import { createContainer, deleteContainer, updateContainer } from "./apply.js";
-import { generateConfig, importContainer } from "./import.js";
+import { explainImportMiss, generateConfig, importContainer, importableContainers, unexpressedAttrs } from "./import.js";
 import { asSnapshot } from "./snapshot.js";
+import { hostPathIssues } from "../mounts/validate.js";
 
 function validate(config: Attrs): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
@@ -27,6 +28,7 @@ function validate(config: Attrs): ProviderIssue[] {
       paths.set(m["path"], name);
     }
   }
+  issues.push(...hostPathIssues(mounts));
   const network = (config["network"] ?? {}) as Record<string, unknown>;
   if (!isUnknown(network) && Object.keys(network).length > 32) {
     issues.push({ severity: "error", path: ["network"], summary: "Too many network interfaces", detail: "Proxmox allows at most 32 interfaces (net0..net31). Remove some network blocks." });
@@ -59,4 +61,7 @@ export const lxcContainer: ResourceType = {
   delete: ({ address, prior }, ctx) => deleteContainer(address, prior, ctx),
   import: ({ address, id, snapshot }) => importContainer(address, id, asSnapshot(snapshot)),
   generateConfig,
+  importable: (snapshot) => importableContainers(asSnapshot(snapshot)),
+  explainImportMiss: (id, snapshot) => explainImportMiss(id, asSnapshot(snapshot)),
+  unexpressed: unexpressedAttrs,
 };

@@ -125,6 +125,22 @@ export interface ResourceType {
   import?(req: { address: string; id: string; snapshot: unknown }): Attrs | null;
   /** Writes configuration (HCL body attributes) that reproduces imported attributes. */
   generateConfig?(attrs: Attrs): Attrs;
+  /** For `import --all`: every object in the snapshot this type would adopt (ids as `import` takes them). */
+  importable?(snapshot: unknown): ImportCandidate[];
+  /** Why `import` found nothing for `id` (no such vmid, a VM, another node), as one sentence. */
+  explainImportMiss?(id: string, snapshot: unknown): string;
+  /** Attributes of imported objects that were kept but cannot be written as configuration (reported, never dropped). */
+  unexpressed?(attrs: Attrs): string[];
+}
+
+export interface ImportCandidate {
+  id: string;
+  node: string;
+  vmid: number;
+  /** Suggested resource name source (the hostname). */
+  name?: string;
+  /** Set when `import --all` must leave it out, with the reason it reports. */
+  skip?: string;
 }
 
 /** A provider groups resource types that share one view of a cluster. */

@@ -1,0 +1,142 @@
+// `pmxform import` end to end through the CLI: one container then a no-op plan, the bad inputs
+// (state untouched), and import --all with generated configuration that re-plans as no changes
+// over every real-world fixture and over a 3-node cluster of 30 mixed containers.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initSim, loadSimContainer } from "../../src/sim/index.js";
+import { BUILT, NOT_BUILT, ROOT, SIM_NODE, Workdir, container } from "./helpers.js";
+
+const SHARED = process.env["PMXFORM_SHARED"] ?? resolve(ROOT, "../shared");
+const FIXTURES = join(SHARED, "fixtures/pve-conf");
+const HAVE_FIXTURES = existsSync(FIXTURES);
+
+const nodesBlock = (nodes: string[]) => `proxmox {\n${nodes.map((n) => `  node "${n}" {\n    sim = "sim"\n  }\n`).join("")}}\n`;
+const stateText = (w: Workdir) => (existsSync(w.path("pmxform.state.json")) ? readFileSync(w.path("pmxform.state.json"), "utf8") : "<none>");
+
+describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let w: Workdir;
+  const web = container("web", '  vmid     = 150\n  hostname = "web"\n  memory   = 768\n  tags     = ["prod"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "dhcp"\n  }\n');
+  beforeAll(() => {
+    w = new Workdir("pmx-import-");
+  });
+  afterAll(() => w.remove());
+
+  it("adopts a container pmxform created, and the next plan says No changes", async () => {
+    w.write("main.pmx.hcl", SIM_NODE + web);
+    expect((await w.run("apply", "--auto-approve")).code).toBe(0);
+    expect((await w.run("state", "rm", "lxc_container.web")).code).toBe(0);
+    const imp = await w.run("import", "lxc_container.web", "pve1/150");
+    expect(imp.stderr).toBe("");
+    expect(imp.code).toBe(0);
+    expect(imp.stdout).toContain('lxc_container.web: Importing from ID "pve1/150"...');
+    expect(imp.stdout).toContain("Import successful!");
+    const state = JSON.parse(stateText(w)) as { resources: { address: string; attributes: Record<string, unknown> }[] };
+    expect(state.resources.map((r) => r.address)).toEqual(["lxc_container.web"]);
+    expect(state.resources[0]!.attributes).toMatchObject({ vmid: 150, hostname: "web", memory: 768, tags: ["prod"] });
+    const plan = await w.run("plan", "--detailed-exitcode");
+    expect(plan.stdout).toContain("No changes.");
+    expect(plan.code).toBe(0);
+  });
+
+  it.each([
+    ["a vmid that does not exist", ["lxc_container.other", "pve1/999"], /Cannot import non-existent remote object[\s\S]*no container with vmid 999/],
+    ["a virtual machine", ["lxc_container.other", "pve1/300"], /300 is a virtual machine/],
+    ["a container managed under another address", ["lxc_container.other", "pve1/150"], /already managed as lxc_container\.web/],
+    ["an address missing from the configuration", ["lxc_container.nope", "pve1/150"], /lxc_container\.nope is not declared in the configuration/],
+    ["an address already in state", ["lxc_container.web", "pve1/150"], /already in the state/],
+    ["a malformed id", ["lxc_container.other", "pve1/abc"], /not NODE\/VMID/],
+  ])("refuses %s and leaves the state untouched", async (_what, args, message) => {
+    w.write("main.pmx.hcl", SIM_NODE + web + container("other", '  hostname = "other"\n'));
+    mkdirSync(w.path("sim/etc/pve/nodes/pve1/qemu-server"), { recursive: true });
+    writeFileSync(w.path("sim/etc/pve/nodes/pve1/qemu-server/300.conf"), "memory: 512\nname: vm\n");
+    loadSimContainer(w.path("sim"), "pve1", 151, "hostname: spare\nmemory: 256\nrootfs: local-lvm:vm-151-disk-0,size=1G\n");
+    const before = stateText(w);
+    const r = await w.run("import", ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(stateText(w)).toBe(before);
+  });
+});
+
+/** Imports everything into a fresh directory and checks validate + a no-op plan. */
+async function roundTrip(w: Workdir, file: string, extra: string[] = []) {
+  const imp = await w.run("import", "--all", "--generate-config-out", file, ...extra);
+  expect(imp.code, imp.stderr).toBe(0);
+  const validate = await w.run("validate");
+  expect(validate.code, validate.stderr + readFileSync(w.path(file), "utf8")).toBe(0);
+  const plan = await w.run("plan", "--detailed-exitcode");
+  expect(plan.stdout + plan.stderr, readFileSync(w.path(file), "utf8")).toContain("No changes.");
+  expect(plan.code).toBe(0);
+  return imp;
+}
+
+describe.skipIf(!BUILT || !HAVE_FIXTURES)(
+  `import --all round-trips every real-world fixture${!BUILT ? ` (skipped: ${NOT_BUILT})` : !HAVE_FIXTURES ? ` (skipped: ${FIXTURES} not found; set PMXFORM_SHARED)` : ""}`,
+  () => {
+    const files = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".conf")).sort() : [];
+    const text = (f: string) => readFileSync(join(FIXTURES, f), "utf8");
+    const load = (w: Workdir, files: string[]) => {
+      initSim(w.path("sim"), { nodes: ["pve1", "pve2"] });
+      files.forEach((f, i) => loadSimContainer(w.path("sim"), i % 2 ? "pve2" : "pve1", 200 + i, text(f)));
+      w.write("main.pmx.hcl", nodesBlock(["pve1", "pve2"]));
+    };
+    // KNOWN GAP: the YAML front end (src/config/structure.ts) does not list `startup` as a block,
+    // so no YAML file can set it; those fixtures round-trip through HCL only.
+    const yamlFiles = files.filter((f) => !/^startup:/m.test(text(f)));
+
+    it.each([["hcl", "generated.pmx.hcl", files], ["yaml", "generated.pmx.yaml", yamlFiles]])("%s: import -> generate -> validate -> plan = No changes", async (_fmt, file, files) => {
+      const oci = files.filter((f) => /^entrypoint:/m.test(text(f)));
+      const w = new Workdir("pmx-import-fixtures-");
+      try {
+        load(w, files);
+        const imp = await roundTrip(w, file);
+        const state = JSON.parse(stateText(w)) as { resources: unknown[] };
+        // OCI application containers are reported, not adopted (see docs/import.md).
+        expect(state.resources.length).toBe(files.length - oci.length);
+        expect(imp.stderr.match(/Container not imported/g)?.length ?? 0).toBe(oci.length);
+        expect(imp.stderr).toMatch(/not managed|kept in state/);
+      } finally {
+        w.remove();
+      }
+    });
+  },
+);
+
+describe.skipIf(!BUILT)(`import --all on 3 nodes x 30 containers${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  it("adopts one node, then the rest, with unique valid names; plan says No changes", async () => {
+    const w = new Workdir("pmx-import-cluster-");
+    try {
+      const nodes = ["pve1", "pve2", "pve3"];
+      initSim(w.path("sim"), { nodes });
+      for (let i = 0; i < 90; i++) {
+        const vmid = 300 + i;
+        const lines = [`arch: amd64`, `hostname: ${i % 10 === 0 ? "app" : i % 7 === 0 ? `9svc-${i}` : `ct-${i}`}`, `memory: ${256 * (1 + (i % 4))}`, `rootfs: local-lvm:vm-${vmid}-disk-0,size=${1 + (i % 3)}G`];
+        if (i % 2) lines.push(`net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:${(i >> 8).toString(16).padStart(2, "0").toUpperCase()}:${(i & 255).toString(16).padStart(2, "0").toUpperCase()},ip=10.0.0.${i + 2}/24,gw=10.0.0.1,type=veth`);
+        if (i % 3 === 0) lines.push("features: nesting=1,keyctl=1", "unprivileged: 1");
+        if (i % 5 === 0) lines.push(`mp0: local-lvm:vm-${vmid}-disk-1,mp=/data,size=2G,backup=1`, "tags: db;prod");
+        if (i % 4 === 0) lines.push("onboot: 1", "startup: order=2,up=30", "#multi-line%0Adescription ${x}");
+        if (i % 9 === 0) lines.push("lxc.cgroup2.devices.allow: c 10:200 rwm");
+        loadSimContainer(w.path("sim"), nodes[i % 3]!, vmid, lines.join("\n") + "\n");
+      }
+      w.write("main.pmx.hcl", nodesBlock(nodes));
+      await roundTrip(w, "pve2.pmx.hcl", ["--node", "pve2"]);
+      const after1 = JSON.parse(stateText(w)) as { resources: { address: string; attributes: { node: string } }[] };
+      expect(after1.resources.length).toBe(30);
+      expect(after1.resources.every((r) => r.attributes.node === "pve2")).toBe(true);
+      await roundTrip(w, "rest.pmx.hcl");
+      const all = JSON.parse(stateText(w)) as { resources: { address: string }[] };
+      expect(all.resources.length).toBe(90);
+      const names = all.resources.map((r) => r.address);
+      expect(new Set(names).size).toBe(90);
+      expect(names).toContain("lxc_container.app");
+      expect(names).toContain("lxc_container.app_340"); // pve2 adopted first: app (310), app_340
+      expect(names).toContain("lxc_container.app_300"); // "app" was taken by the first generated file
+      expect(names).toContain("lxc_container.ct_9svc-7");
+      const again = await w.run("import", "--all", "--generate-config-out", "none.pmx.hcl");
+      expect(again.stdout).toContain("Nothing to import");
+    } finally {
+      w.remove();
+    }
+  }, 120_000);
+});
