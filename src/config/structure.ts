@@ -21,6 +21,7 @@ export const TOP_LEVEL_BLOCKS: Readonly<Record<string, { labels: string[] }>> = 
 export const RESOURCE_BLOCKS: Readonly<Record<string, NestedBlockSpec>> = {
   rootfs: { labeled: false },
   features: { labeled: false },
+  startup: { labeled: false },
   gpu: { labeled: false },
   lifecycle: { labeled: false },
   auth: { labeled: false },
