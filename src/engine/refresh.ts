@@ -1,5 +1,6 @@
 // Refresh: reads what the cluster really holds, once per cluster (not once per container),
-// and answers every state resource from that snapshot.
+// and answers every state resource from that snapshot. Nodes the snapshot covered without being
+// contacted are probed: a node pmxform cannot reach cannot be changed, whatever the cluster says.
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -30,6 +31,7 @@ export async function refresh(opts: {
   const diagnostics: Diagnostic[] = [];
   const snapshots = new Map<string, Map<string, unknown>>();
   const failedNodes = new Map<string, string>();
+  const contacted = new Set<string>();
 
   const nodesOf = new Set(targets.names());
   for (const r of opts.prior) {
@@ -47,6 +49,7 @@ export async function refresh(opts: {
         continue;
       }
       try {
+        contacted.add(node);
         const { snapshot, nodes } = await provider.snapshot(node, {
           runnerFor: targets.runnerFor,
           pveRootFor: targets.pveRootFor,
@@ -59,6 +62,20 @@ export async function refresh(opts: {
         failedNodes.set(node, `node ${node} could not be read: ${describe(e)}`);
       }
     }
+  }
+
+  if (opts.readState) {
+    // One trivial command per node (in parallel, over the connection apply will reuse).
+    const unprobed = [...nodesOf].filter((n) => !contacted.has(n) && !failedNodes.has(n) && targets.get(n));
+    await Promise.all(
+      unprobed.map(async (n) => {
+        try {
+          await targets.runnerFor(n).run(["true"], { signal: opts.signal, timeoutMs: 60_000 });
+        } catch (e) {
+          failedNodes.set(n, `node ${n} could not be reached: ${describe(e)}`);
+        }
+      }),
+    );
   }
 
   const snapshotFor = (type: string, node: string | undefined): unknown => {
@@ -79,11 +96,16 @@ export async function refresh(opts: {
         continue;
       }
       const node = type.nodeOf(null, r.attributes);
+      const snap = snapshotFor(r.type, node);
       if (node && failedNodes.has(node)) {
-        unreachable.set(r.address, failedNodes.get(node)!);
+        // Moved to a node that answers (the vmid is cluster-wide): follow it there. Otherwise
+        // the cluster's view of a dead node cannot be acted on, so nothing is planned for it.
+        const seen = snap === undefined ? undefined : type.read({ address: r.address, prior: r.attributes, snapshot: snap });
+        const now = seen ? type.nodeOf(null, seen) : undefined;
+        if (seen && now && now !== node && !failedNodes.has(now)) refreshed.set(r.address, seen);
+        else unreachable.set(r.address, failedNodes.get(node)!);
         continue;
       }
-      const snap = snapshotFor(r.type, node);
       if (snap === undefined) {
         unreachable.set(r.address, "no node could be read");
         continue;

@@ -100,7 +100,7 @@ export function isReadOnlyCommand(argv: readonly string[]): boolean {
   if (cmd === "pvesh") return sub === "get";
   if (cmd === "pvesm") return sub === "status" || sub === "list" || sub === "path";
   if (cmd === "skopeo") return sub === "inspect" || sub === "list-tags";
-  return cmd === "grep" || cmd === "cat" || cmd === "test" || cmd === "stat";
+  return cmd === "grep" || cmd === "cat" || cmd === "test" || cmd === "stat" || cmd === "true";
 }
 
 /**
