@@ -1,6 +1,6 @@
 // `pmxform sim init DIR`: lays out the simulated cluster (an /etc/pve-like tree, per-node
 // storages, a fake /dev, ready templates) and the pct/pvesh/pvesm/pveam executables.
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paths } from "./ctx.js";
@@ -75,36 +75,51 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
     }
   }
   mkdirSync(dir, { recursive: true });
+  makeDirs(dir, nodes);
   writeFileSync(join(dir, "sim.json"), JSON.stringify({ nodes, latencyMs: opts.latencyMs ?? 0 }, null, 2) + "\n");
   const pve = paths.pveDir(dir);
   for (const node of nodes) {
-    mkdirSync(paths.nodeLxcDir(dir, node), { recursive: true });
-    mkdirSync(paths.nodeQemuDir(dir, node), { recursive: true });
     const tdir = paths.templateDir(dir, node);
-    mkdirSync(tdir, { recursive: true });
     for (const t of TEMPLATES) writeFileSync(join(tdir, t), `pmxform simulated template ${t}\n`);
-    for (const sub of ["images", "template/iso", "dump"]) mkdirSync(join(paths.vzDir(dir, node), sub), { recursive: true });
-    mkdirSync(paths.lvmDir(dir, node), { recursive: true });
     const dev = paths.devDir(dir, node);
-    for (const d of Object.keys(DEVICES)) {
-      mkdirSync(dirname(join(dev, d)), { recursive: true });
-      writeFileSync(join(dev, d), "");
-    }
+    for (const d of Object.keys(DEVICES)) writeFileSync(join(dev, d), "");
     writeFileSync(join(paths.nodeRoot(dir, node), "devices.json"), JSON.stringify(DEVICES, null, 1) + "\n");
-    mkdirSync(paths.runDir(dir, node), { recursive: true });
   }
   writeFileSync(join(pve, "storage.cfg"), STORAGE_CFG);
   writeFileSync(join(pve, "datacenter.cfg"), "keyboard: en-us\n");
   writeFileSync(paths.vmlist(dir), JSON.stringify({ version: 1, ids: {} }, null, 1) + "\n");
-  mkdirSync(paths.lockDir(dir), { recursive: true });
-  mkdirSync(paths.logDir(dir), { recursive: true });
-  mkdirSync(join(dir, "bin"), { recursive: true });
   for (const tool of TOOLS) {
     const file = join(dir, "bin", tool);
-    writeFileSync(file, binScript(dir, tool));
-    chmodSync(file, 0o755);
+    writeFileSync(file, binScript(dir, tool), { mode: 0o755 });
   }
   return dir;
+}
+
+/**
+ * Every directory of the layout, each made once, parents first: recursive mkdir per leaf cost
+ * ~20 failed mkdir calls on existing parents, and metadata calls are most of init's file work.
+ */
+function makeDirs(dir: string, nodes: string[]): void {
+  const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
+  for (const node of nodes) {
+    leaves.push(paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
+    for (const sub of ["images", "template/iso", "dump"]) leaves.push(join(paths.vzDir(dir, node), sub));
+    for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
+  }
+  const all = new Set<string>();
+  for (let d of leaves) {
+    while (d.length > dir.length && !all.has(d)) {
+      all.add(d);
+      d = dirname(d);
+    }
+  }
+  for (const d of [...all].sort((a, b) => a.length - b.length)) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
 }
 
 /**
