@@ -77,7 +77,7 @@ export function printSummary(s: ApplySummary, opts: { color?: boolean; destroy: 
     process.stderr.write(`\nApply ended with errors. The state records everything that finished: ${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.\nFix the problem and run pmxform apply again; it will continue from where this run stopped.\n`);
     return;
   }
-  const line = opts.destroy ? `Destroy complete! Resources: ${s.destroyed} destroyed.` : `Apply complete! Resources: ${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.`;
+  const line = opts.destroy ? `Destroy complete! Resources: ${s.destroyed} destroyed.` : `Apply complete! Resources: ${s.imported ? `${s.imported} imported, ` : ""}${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.`;
   process.stdout.write(`\n${color ? kleur.green().bold(line) : line}\n`);
 }
 

@@ -5,6 +5,7 @@ import { hasChanges } from "../engine/plan.js";
 import { runPlan, type RunOptions } from "../engine/run.js";
 import { savePlan, planJson, renderContext } from "./plan-output.js";
 import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js";
+import { writeGeneratedConfig } from "./generated-config.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
   const ac = new AbortController();
@@ -17,6 +18,18 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
       return 1;
     }
     const { result } = r;
+    if (result.generated.length && opts.generateConfigOut) {
+      const written = writeGeneratedConfig(opts.generateConfigOut, r.session.dir, result.generated);
+      if (written.diagnostic) {
+        printDiagnostics([written.diagnostic], opts);
+        return 1;
+      }
+      process.stdout.write(`Generated configuration for ${result.generated.length} import target(s) in ${opts.generateConfigOut}. Review it; planning again with it:\n\n`);
+      await r.store.release();
+      const { generateConfigOut: _done, ...rest } = opts;
+      return run(rest);
+    }
+    if (!opts.json) for (const c of result.changes) if (c.importId !== undefined) process.stdout.write(`${c.address}: Preparing import... [id=${c.importId}]\n`);
     if (opts.json) {
       process.stdout.write(JSON.stringify({ ...planJson(r), diagnostics: diagnosticsJson(diagnostics) }, null, 2) + "\n");
     } else {

@@ -14,6 +14,7 @@ import type { Session } from "./session.js";
 import type { Targets } from "./targets.js";
 import { evaluateOutputs } from "./walk-config.js";
 import { StateHolder } from "./state-holder.js";
+import { toStateResource } from "./import.js";
 
 export interface ApplyOptions {
   session: Session;
@@ -28,6 +29,7 @@ export interface ApplyOptions {
 }
 
 export interface ApplySummary {
+  imported: number;
   added: number;
   changed: number;
   destroyed: number;
@@ -89,12 +91,22 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   const { session, targets, state } = opts;
   const ev = session.evaluation;
   const registry = session.registry;
-  const summary: ApplySummary = { added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], diagnostics: [] };
+  const summary: ApplySummary = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], diagnostics: [] };
   const byAddress = new Map(opts.changes.map((c) => [c.address, c]));
 
-  // Moves first: they only rename state entries.
+  // Moves and imports first: they only write state entries.
   for (const c of opts.changes) if (c.movedFrom) state.move(c.movedFrom, c.address);
-  if (opts.changes.some((c) => c.movedFrom)) await state.save();
+  for (const c of opts.changes) {
+    if (c.importId === undefined || !c.before) continue;
+    const type = registry.resourceType(c.type);
+    if (!type) continue;
+    opts.out(`${c.address}: Importing... [id=${c.importId}]`);
+    const r = toStateResource(registry, c.address, type, c.before);
+    state.upsert({ ...r, dependencies: c.dependencies });
+    opts.out(`${c.address}: Import complete [id=${c.importId}]`);
+    summary.imported++;
+  }
+  if (opts.changes.some((c) => c.movedFrom || c.importId !== undefined)) await state.save();
 
   // What references resolve to before anything runs: state values, then planned values.
   for (const r of state.resources()) {

@@ -21,6 +21,8 @@ export interface Change {
   /** Declaration addresses this resource depends on (for ordering and for state). */
   dependencies: string[];
   movedFrom?: string;
+  /** Set when an import block adopts an existing object: its id (e.g. "pve1/105"). */
+  importId?: string;
   /** Why a delete happens ("no longer in the configuration", "--destroy"). */
   deleteReason?: string;
   createBeforeDestroy?: boolean;

@@ -5,13 +5,16 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import type { Value } from "../config/value.js";
-import { isUnknown, unmark } from "../config/value.js";
+import { isUnknown, unmark, Unknown } from "../config/value.js";
 import type { Attrs, AttrPath, ResourceType } from "../provider/types.js";
 import { addressMatches, instanceAddress, parseAddress } from "./address.js";
 import { changedPaths, deepEqual, getPath } from "./attr-diff.js";
 import type { Change, DriftEntry } from "./change.js";
 import type { Session } from "./session.js";
 import { evaluateOutputs, walkConfig } from "./walk-config.js";
+import { importOne } from "./import.js";
+import type { GeneratedResource } from "../config/generate/model.js";
+import type { StateResource } from "../state/types.js";
 
 /** What the engine keeps per resource in state (architecture §4). */
 export interface PriorResource {
@@ -29,6 +32,8 @@ export interface PlanOptions {
   refreshOnly: boolean;
   targets: string[];
   replace: string[];
+  /** Import blocks whose target has no resource block produce configuration instead of an error. */
+  generateConfig?: boolean;
 }
 
 export interface PlanInput {
@@ -49,6 +54,8 @@ export interface PlanResult {
   diagnostics: Diagnostic[];
   /** The prior state after refresh and moves (what --refresh-only would save). */
   refreshedPrior: PriorResource[];
+  /** Configuration for import blocks without a resource block (with options.generateConfig). */
+  generated: GeneratedResource[];
 }
 
 function declOf(address: string): string {
@@ -127,16 +134,36 @@ export function plan(input: PlanInput): PlanResult {
   const changeByDecl = new Map<string, Change[]>();
   const declDeps = new Map<string, string[]>();
   const configured = new Set<string>();
+  const generated: GeneratedResource[] = [];
+
+  /** An import block targeting `address` (not yet in state): the object read from the snapshot. */
+  const importFor = (address: string): { id: string; attrs: Attrs } | undefined | "failed" => {
+    const block = session.module.imports.find((i) => i.to.address === address);
+    if (!block) return undefined;
+    const r = importBlock(block);
+    return r ?? "failed";
+  };
+  const importBlock = (block: (typeof session.module.imports)[number]): { id: string; attrs: Attrs } | undefined => {
+    const idValue = unmark(ev.eval(block.id, ev.scope()).value);
+    if (typeof idValue !== "string" && typeof idValue !== "number") {
+      diagnostics.push(error("Invalid import id", 'The id of an import block must be a string known at plan time, such as "pve1/105".', block.id.range));
+      return undefined;
+    }
+    const id = String(idValue);
+    const r = importOne({ registry, state: input.prior as unknown as StateResource[], snapshotFor: input.snapshotFor }, block.to.address, id);
+    for (const d of r.diagnostics) diagnostics.push({ ...d, subject: d.subject ?? block.range, address: block.to.address });
+    return r.resource ? { id, attrs: r.resource.attributes } : undefined;
+  };
 
   if (options.refreshOnly) {
     const outputs = evaluateOutputsAfterWalk();
-    return { changes, drift, outputs, diagnostics, refreshedPrior };
+    return { changes, drift, outputs, diagnostics, refreshedPrior, generated: [] };
   }
 
   // Dependencies of each declaration on other resource declarations, through locals too.
   const { dag, diagnostics: graphDiags } = ev.declGraph();
   diagnostics.push(...graphDiags);
-  if (hasErrors(graphDiags)) return { changes, drift, outputs: new Map(), diagnostics, refreshedPrior };
+  if (hasErrors(graphDiags)) return { changes, drift, outputs: new Map(), diagnostics, refreshedPrior, generated: [] };
   const resourceDeps = (decl: string): string[] => {
     const out = new Set<string>();
     for (const a of dag.ancestors(decl)) if (session.module.resources.has(a) && a !== decl) out.add(a);
@@ -160,10 +187,20 @@ export function plan(input: PlanInput): PlanResult {
           ev.setInstanceValue(decl, inst.key, (priorRes?.attributes ?? null) as Value);
           continue;
         }
-        const config = applyIgnoreChanges(inst.config, before, decl.lifecycle?.ignoreChanges);
+        let imported: { id: string; attrs: Attrs } | undefined;
+        if (!priorRes) {
+          const r = importFor(inst.address);
+          if (r === "failed") {
+            ev.setInstanceValue(decl, inst.key, new Unknown("object"));
+            continue;
+          }
+          imported = r;
+        }
+        const base = imported ? imported.attrs : before;
+        const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges);
         const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changes);
         const node = type.nodeOf(config, before);
-        const d = type.diff({ address: inst.address, config, prior: before, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace });
+        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace });
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
@@ -175,8 +212,9 @@ export function plan(input: PlanInput): PlanResult {
           ...(inst.key !== undefined ? { index: inst.key } : {}),
           ...(node ? { node } : {}),
           action: d.action,
-          before,
+          before: base,
           after: d.planned,
+          ...(imported ? { importId: imported.id } : {}),
           afterUnknown: [],
           sensitivePaths: inst.sensitivePaths,
           reasons: d.reasons,
@@ -195,6 +233,22 @@ export function plan(input: PlanInput): PlanResult {
       }
     });
     diagnostics.push(...walked.diagnostics);
+  }
+
+  if (!options.destroy) {
+    for (const block of session.module.imports) {
+      const target = block.to.address;
+      if (configured.has(target) || prior.has(target)) continue;
+      if (!options.generateConfig) {
+        diagnostics.push(error("Configuration for import target does not exist", `The import block targets ${target}, which has no resource block. Add the resource block, or let pmxform write one with pmxform plan --generate-config-out=FILE.`, block.to.range));
+        continue;
+      }
+      const p = parseAddress(target);
+      const type = p && registry.resourceType(p.type);
+      const r = importBlock(block);
+      if (!p || !type || !r) continue;
+      generated.push({ type: p.type, name: p.name, body: type.generateConfig?.(r.attrs) ?? {}, blocks: type.blocks, comments: [`__generated__ by pmxform from ${String(r.id)}`, ...(type.unexpressed?.(r.attrs) ?? [])] });
+    }
   }
 
   // Everything in state that the configuration no longer declares (or everything, for --destroy).
@@ -247,7 +301,7 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   const outputs = evaluateOutputsAfterWalk();
-  return { changes: kept, drift, outputs, diagnostics, refreshedPrior };
+  return { changes: kept, drift, outputs, diagnostics, refreshedPrior, generated };
 
   function evaluateOutputsAfterWalk(): Map<string, { value: Value; sensitive: boolean }> {
     if (options.destroy) return new Map();
@@ -304,7 +358,7 @@ function restoreUnknown(clone: Attrs, original: Attrs): void {
 }
 
 export function hasChanges(changes: readonly Change[]): boolean {
-  return changes.some((c) => (c.action !== "no-op" && c.action !== "read") || c.movedFrom !== undefined);
+  return changes.some((c) => (c.action !== "no-op" && c.action !== "read") || c.movedFrom !== undefined || c.importId !== undefined);
 }
 
 export { deepEqual };

@@ -41,6 +41,7 @@ export function changeToFile(c: Change): PlannedChange {
     reasons: c.reasons.map((r) => ({ path: r.path.map(String), reason: r.reason })),
     sensitive_paths: c.sensitivePaths,
     ...(c.movedFrom ? { moved_from: c.movedFrom } : {}),
+    ...(c.importId !== undefined ? { import_id: c.importId } : {}),
     provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}) },
   };
 }
@@ -77,6 +78,7 @@ export function changeFromFile(p: PlannedChange): Change {
     notes: data.notes ?? [],
     dependencies: data.dependencies ?? [],
     ...(p.moved_from ? { movedFrom: p.moved_from } : {}),
+    ...(p.import_id !== undefined ? { importId: p.import_id } : {}),
     ...(data.delete_reason ? { deleteReason: data.delete_reason } : {}),
     ...(data.create_before_destroy || (a[0] === "create" && a[1] === "delete") ? { createBeforeDestroy: true } : {}),
   };

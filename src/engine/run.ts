@@ -25,6 +25,7 @@ export interface RunOptions extends CommonOptions {
   parallelism?: string;
   lockTimeout?: string;
   json?: boolean;
+  generateConfigOut?: string;
 }
 
 export interface PlanRun {
@@ -93,6 +94,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     refreshOnly: Boolean(opts.refreshOnly),
     targets: opts.target ?? [],
     replace: opts.replace ?? [],
+    ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
   const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options });
   diagnostics.push(...result.diagnostics);

@@ -185,6 +185,15 @@ export function renderChange(c: Change, ctx: RenderContext): string {
   const h = header(c);
   const lines: string[] = [];
   if (c.movedFrom) lines.push(`  # ${c.movedFrom} has moved to ${c.address}`);
+  if (c.importId !== undefined && c.action === "no-op") {
+    lines.push(`  ${ctx.color ? kleur.bold(`# ${c.address} will be imported`) : `# ${c.address} will be imported`}`);
+    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(c.address.slice(c.type.length + 1).replace(/\[.*$/, ""))} {`);
+    const hidden = new Set([...HIDDEN_KEYS, ...(ctx.hiddenOf?.(c.type) ?? [])]);
+    lines.push(...renderBody(ctx, c.before, c.after, ctx.blocksOf(c.type), annotations(c), [], "      ", "create", hidden).map((l) => l.replace(/^(\s*)\+ /, "$1  ")));
+    lines.push("    }");
+    return lines.join("\n");
+  }
+  if (c.importId !== undefined) lines.push(`  # (imported from ${JSON.stringify(c.importId)})`);
   if (c.action === "no-op") {
     if (!c.movedFrom) return "";
     lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(c.address.slice(c.type.length + 1))} {`, "        # (no attribute changes)", "    }");
@@ -202,11 +211,13 @@ export function renderChange(c: Change, ctx: RenderContext): string {
   return lines.join("\n");
 }
 
-export function summaryCounts(changes: readonly Change[]): { add: number; change: number; destroy: number } {
-  let add = 0,
+export function summaryCounts(changes: readonly Change[]): { import: number; add: number; change: number; destroy: number } {
+  let imported = 0,
+    add = 0,
     change = 0,
     destroy = 0;
   for (const c of changes) {
+    if (c.importId !== undefined) imported++;
     if (c.action === "create") add++;
     else if (c.action === "update") change++;
     else if (c.action === "delete") destroy++;
@@ -215,7 +226,7 @@ export function summaryCounts(changes: readonly Change[]): { add: number; change
       destroy++;
     }
   }
-  return { add, change, destroy };
+  return { import: imported, add, change, destroy };
 }
 
 export function renderDrift(drift: readonly DriftEntry[], ctx: RenderContext): string {
@@ -247,12 +258,12 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   const out: string[] = [];
   const driftText = renderDrift(drift, ctx);
   if (driftText) out.push(driftText);
-  const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom || c.importId !== undefined).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   if (opts.refreshOnly) {
     out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
     return out.join("\n") + "\n";
   }
-  if (!changes.some((c) => c.action !== "no-op" || c.movedFrom)) {
+  if (!changes.some((c) => c.action !== "no-op" || c.movedFrom || c.importId !== undefined)) {
     out.push(ctx.color ? kleur.green().bold("No changes.") + kleur.bold(" Your infrastructure matches the configuration.") : "No changes. Your infrastructure matches the configuration.");
     out.push("", "pmxform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
     return out.join("\n") + "\n";
@@ -269,7 +280,7 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
     if (r) out.push(r, "");
   }
   const n = summaryCounts(changes);
-  const line = `Plan: ${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
+  const line = `Plan: ${n.import ? `${n.import} to import, ` : ""}${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
   out.push(ctx.color ? kleur.bold(line) : line);
   return out.join("\n") + "\n";
 }

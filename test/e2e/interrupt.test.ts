@@ -17,13 +17,13 @@ describe.skipIf(!BUILT)(`interrupting apply${BUILT ? "" : ` (skipped: ${NOT_BUIL
     // must leave the second unstarted.
     w.write("main.pmx.hcl", SIM_NODE + container("first", `  vmid = 270`) + container("second", `  vmid = 271\n  depends_on = [lxc_container.first]`));
     expect((await w.run("plan")).code).toBe(0);
-    writeFileSync(w.path("sim/faults.json"), JSON.stringify([{ tool: "pct", args: ["create", "270"], hangMs: 2500 }]));
+    writeFileSync(w.path("sim/faults.json"), JSON.stringify([{ tool: "pct", args: ["create", "270"], hangMs: 4000 }]));
     const child = spawn(process.execPath, [BIN, "apply", "--auto-approve"], { cwd: w.dir, env: { ...process.env, NO_COLOR: "1" } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    for (let i = 0; i < 200 && !out.includes("lxc_container.first: Creating..."); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 2400 && !out.includes("lxc_container.first: Creating..."); i++) await new Promise((r) => setTimeout(r, 25));
     child.kill("SIGINT");
     const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
     expect(err).toContain("Gracefully shutting down");
