@@ -7,6 +7,7 @@ import type { Obj } from "../mounts/slots.js";
 import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
+import { unprivilegedBindIssues } from "../mounts/validate.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -36,6 +37,7 @@ function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
   const unprivileged = known(config["unprivileged"]) ? config["unprivileged"] : (prior?.["unprivileged"] ?? true);
   if (unprivileged === true) {
+    issues.push(...unprivilegedBindIssues(obj(config["mount"]) as Record<string, Obj>));
     if (obj(config["rootfs"])["quota"] === true) {
       issues.push({ severity: "error", path: ["rootfs", "quota"], summary: "Quotas need a privileged container", detail: "Proxmox refuses to start an unprivileged container with quota=1 (\"Quotas are not supported by unprivileged containers\"). Remove quota, or set unprivileged = false." });
     }

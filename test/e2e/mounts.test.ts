@@ -39,7 +39,7 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
   const planUpdate = async (hcl: string) => {
     w.write("main.pmx.hcl", ct(hcl));
     const p = await w.run("plan");
-    expect(p.stderr).toBe("");
+    expect(p.code).toBe(0);
     expect(p.stdout).toContain("# lxc_container.media will be updated in-place");
     expect(p.stdout).not.toContain("must be replaced");
     return p.stdout;
@@ -72,12 +72,25 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
 `;
 
   it("hot-plugs a bind mount into the running container (no restart, no replace)", async () => {
-    const plan = await planUpdate(bind());
+    w.write("main.pmx.hcl", ct(bind()));
+    const p = await w.run("plan");
+    expect(p.stdout + p.stderr).toContain("Files of a bind mount appear as nobody/nogroup");
+    const plan = p.stdout;
+    expect(plan).toContain("# lxc_container.media will be updated in-place");
     expect(plan).not.toContain("requires restart");
     await applyOk();
     expect(conf()).toMatch(/^mp0: \/tank\/media,mp=\/srv\/media,ro=1$/m);
     expect(conf()).not.toContain("[pve:pending]");
     await noChanges();
+  });
+
+  it("refuses a relative or unnormalised host path at plan time, with the config line", async () => {
+    w.write("main.pmx.hcl", ct(bind().replace('"/tank/media"', '"/tank/../media"')));
+    const p = await w.run("plan");
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain("Invalid host path");
+    expect(p.stderr).toContain('host_path = "/tank/../media"');
+    expect(p.stderr).toContain('write "/media"');
   });
 
   it("adds a volume, then grows it with pct resize", async () => {
