@@ -1,6 +1,5 @@
 // `flock -w SECS LOCKFILE CMD ARGS...` on the simulated node: runs CMD holding the simulator's CT
 // config lock (the file pct takes, mapped from /run/lock/lxc/ into DIR/run/lock/lxc/).
-import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
 import { paths, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
@@ -28,7 +27,8 @@ export function runFlock(ctx: Ctx, argv: string[]): number {
   // flock(1) exits 1 on a timeout.
   if (!tryLockFile(lock, timeoutS * 1000)) throw new SimError(`flock: failed to get lock '${file}'`, 1);
   try {
-    const r = spawnSync(cmd, args, { stdio: "inherit" });
+    // loaded here, not at the top: importing child_process costs every simulated call ~3 ms
+    const r = process.getBuiltinModule("node:child_process").spawnSync(cmd, args, { stdio: "inherit" });
     if (r.error) throw new SimError(`flock: failed to execute ${cmd}: ${r.error.message}`, 126);
     return r.status ?? 1;
   } finally {
