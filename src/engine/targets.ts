@@ -133,6 +133,11 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
       const dir = isAbsolute(sim) ? sim : resolve(ev.baseDir, sim);
       target = simTarget(decl.name, dir);
     } else if (local === true) {
+      const problem = localNodeProblem(decl.name);
+      if (problem) {
+        diagnostics.push(error("Cannot use this machine as a Proxmox node", problem, decl.range));
+        continue;
+      }
       target = { name: decl.name, kind: "local", runner: new LocalRunner(), pveRoot: "/etc/pve" };
     } else {
       target = sshTarget(decl.name, ssh, get, ev.baseDir, (summary, detail) => diagnostics.push(error(summary, `Node "${decl.name}": ${detail}`, decl.range)));
@@ -162,4 +167,19 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
     for (const n of info.nodes ?? []) if (!byName.has(n)) byName.set(n, simTarget(n, envSim));
   }
   return { targets: new Targets(byName, envSim), diagnostics };
+}
+
+/**
+ * `local = true` means pmxform runs on the node itself: pct must be installed and, as pct
+ * refuses otherwise ("please run as root"), pmxform must run as root.
+ */
+export function localNodeProblem(node: string, env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string | undefined {
+  const dirs = (env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin"]);
+  if (!dirs.some((d) => d && existsSync(resolve(d, "pct")))) {
+    return `Node "${node}" is local = true, but pct was not found on this machine (PATH and /usr/sbin). Run pmxform on the Proxmox node itself, or reach the node with ssh = "root@HOST".`;
+  }
+  if (uid !== undefined && uid !== 0) {
+    return `Node "${node}" is local = true, but pmxform runs as uid ${uid}; pct only works as root ("please run as root"). Run pmxform as root (e.g. with sudo).`;
+  }
+  return undefined;
 }
