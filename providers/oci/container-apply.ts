@@ -1,72 +1,51 @@
 // oci_container apply: lxc_container's pct calls, then the OCI runtime keys (pct set --entrypoint;
 // env / lxc.init.* written into the conf, since argv cannot carry several NUL-separated env
 // entries), and the image replace that moves data volumes to the new container.
-import { confDigest, parseConf, writeConf } from "../../src/pve/conf.js";
+import { confDigest, parseConf } from "../../src/pve/conf.js";
 import type { ApplyContext, Attrs } from "../../src/provider/types.js";
-import type { Runner } from "../../src/exec/runner.js";
 import { isUnknown } from "../../src/config/value.js";
 import { createContainer, deleteContainer, updateContainer } from "../lxc/apply.js";
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
+import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { envMap, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 
-interface Ct {
-  address: string;
-  node: string;
-  vmid: number;
-  run: Runner;
-  ctx: ApplyContext;
-}
-
-const confPath = (t: Ct) => `${t.ctx.pveRootFor?.(t.node) ?? "/etc/pve"}/nodes/${t.node}/lxc/${t.vmid}.conf`;
-
-async function readConf(t: Ct): Promise<string> {
-  try {
-    return (await t.run.run(["cat", confPath(t)], { signal: t.ctx.signal })).stdout;
-  } catch (err) {
-    throw pveError(err, t.address, "reading the container's configuration");
-  }
-}
+type Ct = ConfTarget;
 
 async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs> {
-  const text = await readConf(t);
+  const text = await readConfText(t);
   const a = ociAttrsFromConf(t.vmid, t.node, parseConf(text, String(t.vmid)), running, carried, confDigest(text));
   delete a["template"];
   return a;
 }
 
 /**
- * Rewrites env and lxc.init.cwd/uid/gid in the conf. The digest is checked right before the write
- * (the write is one process; on a real node it holds pct's config lock through flock).
+ * Rewrites env and lxc.init.cwd/uid/gid in the conf, through the same locked conf editor that
+ * raw_lxc uses (pct cannot pass several NUL-separated env entries on a command line).
  */
-async function editConf(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
-  const text = await readConf(t);
-  const conf = parseConf(text, String(t.vmid));
-  const env = envMap(conf.main.env);
-  for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
-  for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
-  conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
-  if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
-  const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
-  if (user) {
-    lxc.push(["lxc.init.uid", user.uid]);
-    if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
-  }
-  conf.main.lxc = lxc;
-  const again = await readConf(t);
-  if (confDigest(again) !== confDigest(text)) throw new Error(`${t.address}: the container's configuration changed while pmxform was writing its environment. Run "pmxform plan" again.`);
-  const write = ["dd", `of=${confPath(t)}`, "status=none"];
-  const root = t.ctx.pveRootFor?.(t.node) ?? "/etc/pve";
-  const argv = root === "/etc/pve" ? ["flock", "-w", "30", `/run/lock/lxc/pve-config-${t.vmid}.lock`, ...write] : write;
-  try {
-    await t.run.run(argv, { stdin: writeConf(conf), signal: t.ctx.signal });
-  } catch (err) {
-    throw pveError(err, t.address, "writing env/working_dir/user into the container's configuration");
-  }
+async function editOciKeys(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
+  await editConf(
+    t,
+    undefined,
+    (conf) => {
+      const env = envMap(conf.main.env);
+      for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
+      for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
+      conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+      const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
+      if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
+      const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
+      if (user) {
+        lxc.push(["lxc.init.uid", user.uid]);
+        if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
+      }
+      conf.main.lxc = lxc;
+    },
+    "writing env/working_dir/user into the container's configuration",
+  );
 }
 
 async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
@@ -78,7 +57,7 @@ async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<voi
       throw pveError(err, t.address, "pct set --entrypoint");
     }
   }
-  if (ch.confEdit) await editConf(t, prior, planned);
+  if (ch.confEdit) await editOciKeys(t, prior, planned);
 }
 
 async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
