@@ -1,5 +1,6 @@
 // Which keys are nested blocks rather than attributes, per enclosing block type. The YAML front
 // end needs this to turn maps into blocks; decode.ts uses the top-level part to validate files.
+import { suggest } from "./eval/suggest.js";
 
 export interface NestedBlockSpec {
   /** Labeled blocks (`network "eth0" { }`) are written in YAML as a map from label to body. */
@@ -42,29 +43,7 @@ export const OTHER_BLOCKS: Readonly<Record<string, Readonly<Record<string, Neste
  */
 export const EXPRESSION_KEYS: ReadonlySet<string> = new Set(["type", "depends_on", "from", "to", "ignore_changes", "replace_triggered_by"]);
 
-/** Levenshtein-based suggestion for "did you mean" hints; undefined when nothing is close. */
+/** "Did you mean" for block and key names: a tighter limit than for values (one edit for short names). */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      best = c;
-      bestDist = d;
-    }
-  }
-  return best !== undefined && bestDist <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
+  return suggest(word, candidates, 1);
 }

@@ -1,6 +1,7 @@
 // Building blocks for provider schemas: every leaf accepts an Unknown (known after apply) value,
 // and zod issues are turned into pmxform wording ("Unsupported argument", "Missing required argument").
 import { z, type ZodType } from "zod";
+import { suggest } from "../config/eval/suggest.js";
 import { Unknown } from "../config/value.js";
 import type { AttrPath, ProviderIssue } from "./types.js";
 
@@ -50,59 +51,36 @@ interface ZodIssueLike {
   input?: unknown;
 }
 
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
 /** The closest name within a small edit distance, for "Did you mean ...?". */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(name.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return suggest(name, candidates);
 }
 
-/** Known keys of the (possibly wrapped) object schema at a path, for did-you-mean suggestions. */
+type SchemaDef = { type?: string; innerType?: unknown; options?: unknown[]; out?: unknown; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown };
+const defOf = (x: unknown): SchemaDef | undefined => (x as { def?: SchemaDef } | undefined)?.def;
+
+/** Strips optional/nullable/default wrappers, preprocess pipes and the `| Unknown` union. */
+function unwrapSchema(x: unknown): unknown {
+  for (let def = defOf(x); def; def = defOf(x)) {
+    if (def.type === "optional" || def.type === "nullable" || def.type === "default") x = def.innerType;
+    else if (def.type === "pipe") x = def.out;
+    else if (def.type === "union") x = def.options?.[0];
+    else break;
+  }
+  return x;
+}
+
+/** Known keys of the object schema at a path, for did-you-mean suggestions. */
 function knownKeysAt(schema: ZodType, path: AttrPath): string[] {
   let s: unknown = schema;
-  const unwrap = (x: unknown): unknown => {
-    for (let i = 0; i < 10; i++) {
-      const def = (x as { def?: { type?: string; innerType?: unknown; options?: unknown[]; valueType?: unknown } }).def;
-      if (!def) return x;
-      if (def.type === "optional" || def.type === "nullable" || def.type === "default") x = def.innerType;
-      else if (def.type === "union") x = def.options?.find((o) => (o as { def?: { type?: string } }).def?.type !== "custom") ?? x;
-      else return x;
-      if (def.type === "union") return unwrapOnce(x);
-    }
-    return x;
-  };
-  const unwrapOnce = (x: unknown): unknown => unwrap(x);
   for (const seg of path) {
-    s = unwrap(s);
-    const def = (s as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } }).def;
+    const def = defOf(unwrapSchema(s));
     if (def?.type === "object" && typeof seg === "string") s = def.shape?.[seg];
     else if (def?.type === "record") s = def.valueType;
     else if (def?.type === "array") s = def.element;
     else return [];
   }
-  s = unwrap(s);
-  const def = (s as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  const def = defOf(unwrapSchema(s));
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 

@@ -14,11 +14,14 @@ export function levenshtein(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-/** The best candidate within a distance proportional to the name's length, if any. */
-export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The best candidate within a distance proportional to the name's length (at least `minLimit`),
+ * if any. The one edit-distance suggester of the code base.
+ */
+export function suggest(name: string, candidates: Iterable<string>, minLimit = 2): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
-  const limit = Math.max(2, Math.floor(name.length / 3));
+  const limit = Math.max(minLimit, Math.floor(name.length / 3));
   for (const c of candidates) {
     const d = levenshtein(name.toLowerCase(), c.toLowerCase());
     if (d < bestDist && d <= limit) {
