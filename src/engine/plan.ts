@@ -161,9 +161,9 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   // Dependencies of each declaration on other resource declarations, through locals too.
-  const { dag, diagnostics: graphDiags } = ev.declGraph();
-  diagnostics.push(...graphDiags);
-  if (hasErrors(graphDiags)) return { changes, drift, outputs: new Map(), diagnostics, refreshedPrior, generated: [] };
+  const graph = ev.declGraph();
+  const { dag, diagnostics: graphDiags } = graph;
+  if (hasErrors(graphDiags)) return { changes, drift, outputs: new Map(), diagnostics: [...diagnostics, ...graphDiags], refreshedPrior, generated: [] };
   const resourceDeps = (decl: string): string[] => {
     const out = new Set<string>();
     for (const a of dag.ancestors(decl)) if (session.module.resources.has(a) && a !== decl) out.add(a);
@@ -231,9 +231,9 @@ export function plan(input: PlanInput): PlanResult {
         list.push(change);
         changeByDecl.set(decl.address, list);
       }
-    });
+    }, graph);
     diagnostics.push(...walked.diagnostics);
-  }
+  } else diagnostics.push(...graphDiags);
 
   if (!options.destroy) {
     for (const block of session.module.imports) {

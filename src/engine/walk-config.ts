@@ -6,7 +6,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import type { ResourceDecl } from "../config/module.js";
 import type { Value } from "../config/value.js";
 import type { InstanceKey } from "./address.js";
-import { declNodeId, type ConfigEvaluation, type InstanceConfig } from "./evaluation.js";
+import type { ConfigEvaluation, InstanceConfig } from "./evaluation.js";
 
 export interface ResourceVisit {
   decl: ResourceDecl;
@@ -17,8 +17,14 @@ export interface ResourceVisit {
   expansionFailed: boolean;
 }
 
-export function walkConfig(ev: ConfigEvaluation, onResource: (visit: ResourceVisit) => void): { diagnostics: Diagnostic[]; order: string[] } {
-  const { dag, diagnostics } = ev.declGraph();
+export function walkConfig(
+  ev: ConfigEvaluation,
+  onResource: (visit: ResourceVisit) => void,
+  /** The declaration graph when the caller already built it. */
+  graph: ReturnType<ConfigEvaluation["declGraph"]> = ev.declGraph(),
+): { diagnostics: Diagnostic[]; order: string[] } {
+  const { dag } = graph;
+  const diagnostics = [...graph.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, order: [] };
   const order = dag.topoOrder();
   for (const id of order) {
@@ -55,4 +61,3 @@ export function evaluateOutputs(ev: ConfigEvaluation): { values: Map<string, { v
   return { values, diagnostics };
 }
 
-export { declNodeId };

@@ -93,6 +93,15 @@ describe.skipIf(!BUILT)(`apply graph and lifecycle rules${BUILT ? "" : ` (skippe
     expect((await w.run("state", "list")).stdout.trim()).toBe("lxc_container.new");
   });
 
+  it("plan reports a reference cycle between resources with its config line", async () => {
+    w.write("main.pmx.hcl", SIM_NODE + container("x", `  description = lxc_container.y.hostname`) + container("y", `  description = lxc_container.x.hostname`));
+    const r = await w.run("plan");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Cycle in the configuration");
+    expect(r.stderr).toMatch(/lxc_container\.(x|y) -> lxc_container\.(x|y) -> lxc_container\.(x|y)/);
+    expect(r.stderr).toMatch(/on main\.pmx\.hcl line \d+/);
+  });
+
   it("refuses to apply without --auto-approve when there is no terminal", async () => {
     w.write("main.pmx.hcl", SIM_NODE + container("x", `  vmid = 260`));
     const r = await w.run("apply");
