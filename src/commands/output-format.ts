@@ -13,5 +13,5 @@ export function printDiagnostics(diags: readonly Diagnostic[], opts: { color?: b
 }
 
 export function diagnosticsJson(diags: readonly Diagnostic[]): object[] {
-  return renderJson(diags);
+  return renderJson(sortDiagnostics(diags));
 }
