@@ -2,7 +2,7 @@
 // must cost under 150 ms together (2-core machine, no injected latency). Median of RUNS runs
 // (default 9, at least 7), interleaved with bare `node -e ""` so that load hits every figure alike.
 // Usage: node bench/sim.mjs [--runs N] [--check]   (needs `npm run build`; --check: exit 1 on FAIL)
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "bench", "out");
 const CLI = join(ROOT, "bin", "pmxform.js");
-const BUNDLE = join(ROOT, "dist", "sim", "pmxsim.mjs");
+const BUNDLE = join(ROOT, "dist", "sim", "pmxsim.cjs");
 const BUDGET_MS = 150;
 const VMID = "100";
 
@@ -35,6 +35,33 @@ function timed(file, args) {
   const t0 = process.hrtime.bigint();
   execFileSync(file, args, { stdio: "ignore", env });
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/**
+ * Instructions a command executes, counted by callgrind: unlike wall time this does not move with
+ * the machine's load, so it shows what the processes cost even when other work skews the medians.
+ * Undefined when valgrind is not installed.
+ */
+function instructions(file, args) {
+  const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", file, ...args], { env, encoding: "utf8" });
+  const m = /Collected : (\d+)/.exec(r.stderr ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+function instructionCounts() {
+  const tmp = mkdtempSync(join(tmpdir(), "pmxsim-bench-ir-"));
+  const dir = join(tmp, "sim");
+  try {
+    const node = instructions(process.execPath, ["-e", ""]);
+    if (node === undefined) return undefined;
+    const init = instructions(process.execPath, [CLI, "sim", "init", dir]);
+    execFileSync(join(dir, "bin", "pct"), ["create", VMID, "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "--hostname", "bench", "--rootfs", "local-lvm:8"], { stdio: "ignore", env });
+    const entry = existsSync(BUNDLE) ? BUNDLE : join(ROOT, "dist", "src", "sim", "main.js");
+    const config = instructions(process.execPath, [entry, dir, "pct", "config", VMID]);
+    return { node, init, config };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** One sample: init timed, a CT created untimed, its config read timed. */
@@ -70,13 +97,20 @@ function main() {
   const node = median(baseline);
   const sum = init + config;
   const verdict = sum < BUDGET_MS ? "PASS" : "FAIL";
+  const ir = instructionCounts();
+  const mi = (n) => `${(n / 1e6).toFixed(0)} M`;
+  const irLine = ir
+    ? `\ninstructions (callgrind, load-independent): bare node ${mi(ir.node)}, sim init ${mi(ir.init)} (+${(((ir.init - ir.node) / ir.node) * 100).toFixed(0)} %), ` +
+      `pct config ${mi(ir.config)} (+${(((ir.config - ir.node) / ir.node) * 100).toFixed(0)} %)\n`
+    : "\ninstructions: valgrind not installed, not counted\n";
   const load = loadavg().map((x) => x.toFixed(2)).join(" ");
   process.stdout.write(
     `\nsimulator benchmark: median of ${RUNS} runs after a warm-up (node ${process.version}, ${cpus().length} CPUs, load ${load})\n\n` +
       `pmxform sim init DIR          ${init.toFixed(1).padStart(6)} ms   (${(init - node).toFixed(1)} above node start-up)\n` +
       `DIR/bin/pct config ${VMID}        ${config.toFixed(1).padStart(6)} ms   (${(config - node).toFixed(1)} above node start-up)\n` +
       `sum                           ${sum.toFixed(1).padStart(6)} ms   budget ${BUDGET_MS} ms  ${verdict}\n` +
-      `bare \`node -e ""\`             ${node.toFixed(1).padStart(6)} ms   (two of them: ${(2 * node).toFixed(1)} ms, the floor for two processes)\n`,
+      `bare \`node -e ""\`             ${node.toFixed(1).padStart(6)} ms   (two of them: ${(2 * node).toFixed(1)} ms, the floor for two processes)\n` +
+      irLine,
   );
   mkdirSync(OUT, { recursive: true });
   const json = {
@@ -88,6 +122,7 @@ function main() {
     budgetMs: BUDGET_MS,
     medianMs: { init: round(init), config: round(config), sum: round(sum), nodeStartup: round(node) },
     verdict,
+    instructions: ir ?? null,
     raw: { samples: samples.map((s) => ({ init: round(s.init), config: round(s.config) })), nodeStartup: baseline.map(round) },
   };
   writeFileSync(join(OUT, "sim.json"), JSON.stringify(json, null, 2) + "\n");

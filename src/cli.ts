@@ -1,20 +1,7 @@
-// Composition root: the command table. Each verb's module is imported only when that verb
-// runs, so `pmxform --version` and `--help` stay fast.
-import { Command, Option } from "commander";
-import { readFileSync } from "node:fs";
-
-/** Global flags every command accepts. */
-export interface GlobalOptions {
-  chdir?: string;
-  file?: string[];
-  state?: string;
-  color: boolean;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+// CLI entry: normalises Terraform-style flags, answers the start-up-critical invocations
+// (`--version`, `sim init`) without loading commander, and hands everything else to the
+// command table in program.ts.
+import { parseArgs } from "node:util";
 
 /** Terraform's single-dash long flags (`-out=x`, `-auto-approve`) are accepted as `--out=x`, `--auto-approve`. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -31,131 +18,55 @@ export function normaliseArgv(argv: readonly string[]): string[] {
   return out;
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
-function globals(cmd: Command): Command {
-  return cmd
-    .option("--chdir <dir>", "working directory (config, state and plan files are looked up there)")
-    .option("-f, --file <path>", "config file to load instead of every *.pmx.hcl/*.pmx.yaml (repeatable)", collect)
-    .option("--state <path>", "state file (default pmxform.state.json in the working directory)")
-    .option("--no-color", "disable colours");
-}
-
-function planningFlags(cmd: Command): Command {
-  return cmd
-    .option("--var <k=v>", "set a variable (repeatable)", collect)
-    .option("--var-file <file>", "read variables from an HCL or JSON file (repeatable)", collect)
-    .option("--target <addr>", "limit to this resource and its dependencies (repeatable)", collect)
-    .option("--replace <addr>", "force replacement of this resource (repeatable)", collect)
-    .addOption(new Option("--refresh <bool>", "read the nodes before planning").default("true"))
-    .option("--refresh-only", "only reconcile state with reality")
-    .option("--parallelism <n>", "concurrent operations", "10")
-    .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
-    .option("--json", "machine-readable output");
-}
-
-type Runner = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
-
-/** Wires a verb to its lazily imported module; the module exports `run(opts, args)`. */
-function lazy(load: () => Promise<{ run: Runner }>, setCode: (n: number) => void) {
-  return async (...params: unknown[]) => {
-    const cmd = params[params.length - 1] as Command;
-    const opts = cmd.optsWithGlobals() as Record<string, unknown>;
-    const args = cmd.args;
-    const mod = await load();
-    setCode(await mod.run(opts, args));
-  };
-}
-
-export function buildProgram(setCode: (n: number) => void): Command {
-  const program = new Command("pmxform")
-    .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
-    .version(version(), "-v, --version")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
-
-  globals(program.command("validate").description("check the configuration (no state, no nodes)"))
-    .option("--json", "machine-readable diagnostics")
-    .action(lazy(() => import("./commands/validate.js"), setCode));
-
-  globals(
-    planningFlags(program.command("plan").description("show what apply would change"))
-      .option("--out <file>", "write the plan to a file for `pmxform apply FILE`")
-      .option("--destroy", "plan to destroy everything")
-      .option("--detailed-exitcode", "exit 2 when there are changes")
-      .option("--generate-config-out <file>", "write configuration for import blocks without a resource block"),
-  ).action(lazy(() => import("./commands/plan.js"), setCode));
-
-  globals(
-    planningFlags(program.command("apply").description("carry out a saved plan, or plan and apply"))
-      .argument("[planfile]")
-      .option("--auto-approve", "do not ask for confirmation")
-      .option("--destroy", "destroy everything"),
-  ).action(lazy(() => import("./commands/apply.js"), setCode));
-
-  globals(planningFlags(program.command("destroy").description("destroy everything pmxform manages")))
-    .option("--auto-approve", "do not ask for confirmation")
-    .action(lazy(() => import("./commands/destroy.js"), setCode));
-
-  globals(program.command("show").description("show the state, or a saved plan").argument("[planfile]"))
-    .option("--json", "machine-readable output")
-    .action(lazy(() => import("./commands/show.js"), setCode));
-
-  globals(program.command("import").description("adopt existing containers into state").argument("[addr]").argument("[id]"))
-    .option("--all", "adopt every container not yet in state")
-    .option("--node <name>", "with --all: only this node")
-    .option("--generate-config-out <file>", "with --all: write configuration for the adopted containers")
-    .addOption(new Option("--format <fmt>", "generated configuration format").choices(["hcl", "yaml"]).default("hcl"))
-    .option("--var <k=v>", "set a variable (repeatable)", collect)
-    .option("--var-file <file>", "read variables from a file (repeatable)", collect)
-    .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
-    .action(lazy(() => import("./commands/import.js"), setCode));
-
-  const state = program.command("state").description("inspect and edit the state");
-  for (const [name, desc, argsSpec] of [
-    ["list", "list resources in state", []],
-    ["show", "show one resource", ["<addr>"]],
-    ["rm", "forget a resource (does not destroy it)", ["<addr...>"]],
-    ["mv", "rename a resource in state", ["<from>", "<to>"]],
-  ] as const) {
-    const c = globals(state.command(name).description(desc));
-    for (const a of argsSpec) c.argument(a);
-    c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s");
-    c.action(lazy(async () => ({ run: (await import("./commands/state.js")).commands[name] }), setCode));
+/**
+ * `sim init DIR [--nodes L] [--latency-ms N] [--force]` parsed without commander, because the
+ * simulator's start-up budget (issue 3) is two Node start-ups plus very little. Anything this
+ * strict parser does not accept (help, typos, extra arguments) returns undefined and goes through
+ * commander, so errors and help read the same as for every other verb.
+ */
+export function fastSimInit(argv: readonly string[]): { opts: Record<string, unknown>; args: string[] } | undefined {
+  if (argv[0] !== "sim" || argv[1] !== "init") return undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv.slice(2),
+      options: { nodes: { type: "string" }, "latency-ms": { type: "string" }, force: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length !== 1) return undefined;
+    return {
+      opts: { nodes: values.nodes ?? "pve1", latencyMs: values["latency-ms"] ?? "0", force: values.force === true },
+      args: positionals,
+    };
+  } catch {
+    return undefined;
   }
-
-  globals(program.command("output").description("show output values").argument("[name]"))
-    .option("--json", "machine-readable output")
-    .option("--raw", "print a string output without quotes")
-    .action(lazy(() => import("./commands/output.js"), setCode));
-
-  globals(program.command("graph").description("print the dependency graph as DOT")).action(
-    lazy(() => import("./commands/graph.js"), setCode),
-  );
-
-  globals(program.command("force-unlock").description("remove a stale state lock").argument("<lock_id>"))
-    .option("--force", "do not ask for confirmation")
-    .action(lazy(() => import("./commands/force-unlock.js"), setCode));
-
-  const sim = program.command("sim").description("the built-in simulated Proxmox cluster");
-  sim
-    .command("init")
-    .description("create a simulated cluster in DIR")
-    .argument("<dir>")
-    .option("--nodes <list>", "comma-separated node names", "pve1")
-    .option("--latency-ms <n>", "delay added to every simulated invocation", "0")
-    .option("--force", "re-create DIR if it exists")
-    .action(lazy(() => import("./commands/sim.js"), setCode));
-
-  return program;
 }
 
 /** Runs the CLI and returns the exit code. Never throws for user mistakes. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(rawArgv: string[]): Promise<number> {
+  const argv = normaliseArgv(rawArgv);
+  try {
+    if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+      const { packageVersion } = await import("./version.js");
+      process.stdout.write(packageVersion() + "\n");
+      return 0;
+    }
+    const simInit = fastSimInit(argv);
+    if (simInit) return await (await import("./commands/sim.js")).run(simInit.opts, simInit.args);
+    return await runProgram(argv);
+  } catch (e) {
+    const { reportCrash } = await import("./commands/crash.js");
+    return reportCrash(e);
+  }
+}
+
+async function runProgram(argv: string[]): Promise<number> {
+  const { buildProgram } = await import("./program.js");
   let code = 0;
   const program = buildProgram((n) => (code = n));
   try {
-    await program.parseAsync(normaliseArgv(argv), { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {
     const err = e as { code?: string; exitCode?: number };
@@ -163,7 +74,6 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
       return 1;
     }
-    const { reportCrash } = await import("./commands/crash.js");
-    return reportCrash(e);
+    throw e;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseArgv } from "../src/cli.js";
+import { fastSimInit, normaliseArgv } from "../src/cli.js";
 
 describe("normaliseArgv", () => {
   it("accepts Terraform's single-dash long flags", () => {
@@ -15,5 +15,20 @@ describe("normaliseArgv", () => {
   });
   it("leaves everything after -- alone", () => {
     expect(normaliseArgv(["x", "--", "-keep"])).toEqual(["x", "--", "-keep"]);
+  });
+});
+
+describe("fastSimInit", () => {
+  it("parses the sim init flags the command table declares, with the same defaults", () => {
+    expect(fastSimInit(["sim", "init", "d"])).toEqual({ opts: { nodes: "pve1", latencyMs: "0", force: false }, args: ["d"] });
+    expect(fastSimInit(normaliseArgv(["sim", "init", "-nodes=a,b", "--latency-ms", "300", "-force", "d"]))).toEqual({
+      opts: { nodes: "a,b", latencyMs: "300", force: true },
+      args: ["d"],
+    });
+  });
+  it("leaves help, unknown flags, missing or extra arguments and other verbs to commander", () => {
+    for (const argv of [["sim", "init", "--help"], ["sim", "init", "d", "--nodez", "a"], ["sim", "init"], ["sim", "init", "a", "b"], ["plan"], ["sim"]]) {
+      expect(fastSimInit(argv)).toBeUndefined();
+    }
   });
 });

@@ -54,7 +54,7 @@ export function simMainPath(): string {
 
 /** Absolute path of the single-file simulator bundle (scripts/bundle-sim.mjs); may not exist. */
 export function simBundlePath(): string {
-  return join(distDir(), "sim", "pmxsim.mjs");
+  return join(distDir(), "sim", "pmxsim.cjs");
 }
 
 function shQuote(s: string): string {

@@ -9,7 +9,7 @@ import { binScript, initSim, simBundlePath, simMainPath } from "../../src/sim/in
 
 describe("simulator executables", () => {
   let tmp: string;
-  const bundle = () => join(tmp, "pmxsim.mjs");
+  const bundle = () => join(tmp, "pmxsim.cjs");
   const main = () => join(tmp, "main.js");
   const entry = (file: string) => writeFileSync(file, `process.stdout.write(JSON.stringify({ ran: ${JSON.stringify(file)}, args: process.argv.slice(2) }));\n`);
   const setMtime = (file: string, s: number) => utimesSync(file, s, s);
@@ -48,7 +48,7 @@ describe("simulator executables", () => {
     const dir = join(tmp, "sim");
     initSim(dir);
     const text = readFileSync(join(dir, "bin", "pvesh"), "utf8");
-    expect(simBundlePath()).toMatch(/[\\/]dist[\\/]sim[\\/]pmxsim\.mjs$/);
+    expect(simBundlePath()).toMatch(/[\\/]dist[\\/]sim[\\/]pmxsim\.cjs$/);
     expect(simMainPath()).toMatch(/[\\/]dist[\\/]src[\\/]sim[\\/]main\.js$/);
     expect(text).toContain(`entry='${simBundlePath()}'`);
     expect(text).toContain(`main='${simMainPath()}'`);

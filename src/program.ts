@@ -1,0 +1,131 @@
+// The command table (commander): every verb, its flags and help. Each verb's module is imported
+// only when that verb runs, so `pmxform --help` loads no engine code.
+import { Command, Option } from "commander";
+import { packageVersion } from "./version.js";
+
+/** Global flags every command accepts. */
+export interface GlobalOptions {
+  chdir?: string;
+  file?: string[];
+  state?: string;
+  color: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function globals(cmd: Command): Command {
+  return cmd
+    .option("--chdir <dir>", "working directory (config, state and plan files are looked up there)")
+    .option("-f, --file <path>", "config file to load instead of every *.pmx.hcl/*.pmx.yaml (repeatable)", collect)
+    .option("--state <path>", "state file (default pmxform.state.json in the working directory)")
+    .option("--no-color", "disable colours");
+}
+
+function planningFlags(cmd: Command): Command {
+  return cmd
+    .option("--var <k=v>", "set a variable (repeatable)", collect)
+    .option("--var-file <file>", "read variables from an HCL or JSON file (repeatable)", collect)
+    .option("--target <addr>", "limit to this resource and its dependencies (repeatable)", collect)
+    .option("--replace <addr>", "force replacement of this resource (repeatable)", collect)
+    .addOption(new Option("--refresh <bool>", "read the nodes before planning").default("true"))
+    .option("--refresh-only", "only reconcile state with reality")
+    .option("--parallelism <n>", "concurrent operations", "10")
+    .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
+    .option("--json", "machine-readable output");
+}
+
+type Runner = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
+
+/** Wires a verb to its lazily imported module; the module exports `run(opts, args)`. */
+function lazy(load: () => Promise<{ run: Runner }>, setCode: (n: number) => void) {
+  return async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    const args = cmd.args;
+    const mod = await load();
+    setCode(await mod.run(opts, args));
+  };
+}
+
+export function buildProgram(setCode: (n: number) => void): Command {
+  const program = new Command("pmxform")
+    .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
+    .version(packageVersion(), "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  globals(program.command("validate").description("check the configuration (no state, no nodes)"))
+    .option("--json", "machine-readable diagnostics")
+    .action(lazy(() => import("./commands/validate.js"), setCode));
+
+  globals(
+    planningFlags(program.command("plan").description("show what apply would change"))
+      .option("--out <file>", "write the plan to a file for `pmxform apply FILE`")
+      .option("--destroy", "plan to destroy everything")
+      .option("--detailed-exitcode", "exit 2 when there are changes")
+      .option("--generate-config-out <file>", "write configuration for import blocks without a resource block"),
+  ).action(lazy(() => import("./commands/plan.js"), setCode));
+
+  globals(
+    planningFlags(program.command("apply").description("carry out a saved plan, or plan and apply"))
+      .argument("[planfile]")
+      .option("--auto-approve", "do not ask for confirmation")
+      .option("--destroy", "destroy everything"),
+  ).action(lazy(() => import("./commands/apply.js"), setCode));
+
+  globals(planningFlags(program.command("destroy").description("destroy everything pmxform manages")))
+    .option("--auto-approve", "do not ask for confirmation")
+    .action(lazy(() => import("./commands/destroy.js"), setCode));
+
+  globals(program.command("show").description("show the state, or a saved plan").argument("[planfile]"))
+    .option("--json", "machine-readable output")
+    .action(lazy(() => import("./commands/show.js"), setCode));
+
+  globals(program.command("import").description("adopt existing containers into state").argument("[addr]").argument("[id]"))
+    .option("--all", "adopt every container not yet in state")
+    .option("--node <name>", "with --all: only this node")
+    .option("--generate-config-out <file>", "with --all: write configuration for the adopted containers")
+    .addOption(new Option("--format <fmt>", "generated configuration format").choices(["hcl", "yaml"]).default("hcl"))
+    .option("--var <k=v>", "set a variable (repeatable)", collect)
+    .option("--var-file <file>", "read variables from a file (repeatable)", collect)
+    .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
+    .action(lazy(() => import("./commands/import.js"), setCode));
+
+  const state = program.command("state").description("inspect and edit the state");
+  for (const [name, desc, argsSpec] of [
+    ["list", "list resources in state", []],
+    ["show", "show one resource", ["<addr>"]],
+    ["rm", "forget a resource (does not destroy it)", ["<addr...>"]],
+    ["mv", "rename a resource in state", ["<from>", "<to>"]],
+  ] as const) {
+    const c = globals(state.command(name).description(desc));
+    for (const a of argsSpec) c.argument(a);
+    c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s");
+    c.action(lazy(async () => ({ run: (await import("./commands/state.js")).commands[name] }), setCode));
+  }
+
+  globals(program.command("output").description("show output values").argument("[name]"))
+    .option("--json", "machine-readable output")
+    .option("--raw", "print a string output without quotes")
+    .action(lazy(() => import("./commands/output.js"), setCode));
+
+  globals(program.command("graph").description("print the dependency graph as DOT")).action(
+    lazy(() => import("./commands/graph.js"), setCode),
+  );
+
+  globals(program.command("force-unlock").description("remove a stale state lock").argument("<lock_id>"))
+    .option("--force", "do not ask for confirmation")
+    .action(lazy(() => import("./commands/force-unlock.js"), setCode));
+
+  const sim = program.command("sim").description("the built-in simulated Proxmox cluster");
+  sim
+    .command("init")
+    .description("create a simulated cluster in DIR")
+    .argument("<dir>")
+    .option("--nodes <list>", "comma-separated node names", "pve1")
+    .option("--latency-ms <n>", "delay added to every simulated invocation", "0")
+    .option("--force", "re-create DIR if it exists")
+    .action(lazy(() => import("./commands/sim.js"), setCode));
+
+  return program;
+}
