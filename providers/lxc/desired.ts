@@ -6,6 +6,7 @@ import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
 import { gpuDevices } from "../mounts/gpu.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
+import { planDetachedVolumes } from "../mounts/detached.js";
 import { SCALARS, normalizeDescription } from "./attrs.js";
 
 /** Arguments that are not Proxmox settings (or only exist at create) and never reset. */
@@ -174,6 +175,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   else if (isUnknown(pw)) p["password_sha256"] = new Unknown("string");
   else delete p["password_sha256"];
 
+  if (prior) planDetachedVolumes(prior, p);
   if (p["mount"] !== undefined || set("mount")) p["mount_names"] = namesOf(p["mount"], "mp");
   if (p["device"] !== undefined || set("device")) p["device_names"] = namesOf(p["device"], "dev");
   p["managed_keys"] = managed;

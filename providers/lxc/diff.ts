@@ -8,6 +8,7 @@ import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
+import { removedVolumeNotes } from "../mounts/detached.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -24,7 +25,8 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
   const cr = obj(config["rootfs"]);
   const pr = obj(prior["rootfs"]);
-  if (known(cr["storage"]) && pr["storage"] !== undefined && cr["storage"] !== pr["storage"]) force(["rootfs", "storage"]);
+  // Without a volume id (an unusual rootfs) there is nothing pct move-volume could move.
+  if (known(cr["storage"]) && pr["storage"] !== undefined && cr["storage"] !== pr["storage"] && typeof pr["volume"] !== "string") force(["rootfs", "storage"]);
   if (typeof cr["size"] === "string" && typeof pr["size"] === "string") {
     const want = parseDiskSize(cr["size"]);
     const have = parseDiskSize(pr["size"]);
@@ -60,9 +62,6 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
     const p = obj(before[name]);
     const mo = obj(m);
     if (p["slot"] === undefined || p["slot"] !== mo["slot"]) continue;
-    if (typeof p["storage"] === "string" && known(mo["storage"]) && mo["storage"] !== p["storage"]) {
-      issues.push({ severity: "error", path: ["mount", name, "storage"], summary: "Cannot move a mount's volume to another storage", detail: `Mount "${name}" holds ${String(p["volume"])}; lxc_container does not move volumes. Rename the mount to create a new volume (the old one is detached), or run "pct move-volume" by hand.` });
-    }
     if (typeof p["host_path"] === "string" && mo["host_path"] === undefined) {
       issues.push({ severity: "error", path: ["mount", name], summary: "Cannot turn a bind mount into a volume", detail: `Mount "${name}" is a bind mount of ${p["host_path"]}. Give the volume mount another name.` });
     }
@@ -114,16 +113,18 @@ export function diffContainer(req: DiffRequest): Diff {
   if ((cs.password || cs.sshKeys) && !willRun) {
     issues.push({ severity: "error", path: [cs.password ? "password" : "ssh_public_keys"], summary: "The container must run to change its login secrets", detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply." });
   }
-  for (const del of cs.del) {
-    if (/^mp\d+$/.test(del)) {
-      const name = pathOfPveKey(del, prior)[1];
-      const m = obj(obj(prior["mount"])[String(name)]);
-      if (typeof m["volume"] === "string") notes.push(`mount "${String(name)}" is removed; its volume ${m["volume"]} stays attached as an unused disk`);
-    }
-  }
-
   const restartAllowed = planned["restart_on_change"] === true;
-  let restart = running && willRun && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
+  // Proxmox detaches a running CT's mount only when it restarts; then its volume can go.
+  const cycling = running && willRun && cs.moves.length > 0;
+  const detachesNow = !running || !willRun || restartAllowed || cycling;
+  for (const m of cs.moves) {
+    if (cycling) reasons.push({ path: m.path, reason: "container will be stopped to move volume" });
+    const what = m.disk === "rootfs" ? "rootfs" : `mount "${String(m.path[1])}" (${m.disk})`;
+    notes.push(`${what} moves to storage ${m.storage} with pct move-volume (the old volume is deleted)${cycling ? "; apply stops the container for it and starts it again" : ""}`);
+  }
+  notes.push(...removedVolumeNotes(prior, planned, detachesNow));
+
+  let restart = running && willRun && !cycling && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
   const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
   if (running && willRun && restartAllowed && priorPending.length) restart = true;
   if (restart) {
@@ -140,6 +141,7 @@ export function diffContainer(req: DiffRequest): Diff {
     notes.push(`pending changes (${priorPending.join(", ")}) wait for a restart of the container`);
   }
   if (!running || !willRun) planned["pending_keys"] = running ? priorPending : [];
+  if (cycling) planned["pending_keys"] = [];
 
   if (isEmpty(cs) && !(restart && restartAllowed)) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
