@@ -25,6 +25,9 @@ import { pveError } from "./errors.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
 import { mergeRawLines } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
+import { asSnapshot, readNodeDevices } from "./snapshot.js";
+import { isLegacy } from "../mounts/gpu.js";
+import type { HostDevices } from "../mounts/host-devices.js";
 
 interface Target {
   address: string;
@@ -40,6 +43,17 @@ async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: str
   } catch (err) {
     throw pveError(err, t.address, doing);
   }
+}
+
+/**
+ * The node's GPU device numbers for legacy gpu lines: as the plan's refresh read them, or read
+ * now when there was none (a saved plan applied later).
+ */
+async function hostDevices(config: Attrs, node: string, ctx: ApplyContext): Promise<HostDevices | undefined> {
+  if (!isLegacy(config["gpu"] as Record<string, unknown> | undefined)) return undefined;
+  const known = asSnapshot(ctx.snapshot).devices.get(node);
+  if (known) return known;
+  return readNodeDevices(node, ctx);
 }
 
 /** Reads the container's config file back (one process) and turns it into attributes. */
@@ -83,7 +97,7 @@ export async function createContainer(address: string, config: Attrs, planned: A
   const node = String(config["node"]);
   const vmid = typeof planned["vmid"] === "number" ? planned["vmid"] : Number(config["vmid"]);
   if (!Number.isInteger(vmid)) throw new Error(`${address}: no VMID was planned; run "pmxform plan" again`);
-  const desired = plannedAttrs(config, null, vmid, address);
+  const desired = plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx));
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   await ctx.recordIntent({ operation: "create", node, vmid });
   await withKeysFile(config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
@@ -107,7 +121,7 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  const desired = plannedAttrs(config, prior, vmid, address);
+  const desired = plannedAttrs(config, prior, vmid, address, await hostDevices(config, node, ctx));
   const cs = computeChanges(prior, desired);
   const running = prior["started"] === true;
   const stopping = cs.start === false && running;

@@ -9,6 +9,8 @@ import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
 import { removedVolumeNotes } from "../mounts/detached.js";
+import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
+import type { HostDevices } from "../mounts/host-devices.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -49,10 +51,16 @@ function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
       }
     }
   }
-  if (obj(config["gpu"])["legacy"] === true) {
-    issues.push({ severity: "error", path: ["gpu", "legacy"], summary: "Legacy GPU passthrough is not supported yet", detail: "lxc_container writes GPU access as devN entries (Proxmox 8.1 and later). Remove legacy = true, or add the lxc.cgroup2/lxc.mount.entry lines yourself." });
-  }
   return issues;
+}
+
+/** The gpu block against the node's device nodes (read during refresh). */
+function gpuIssues(config: Attrs, devices: HostDevices | undefined): ProviderIssue[] {
+  const gpu = obj(config["gpu"]);
+  const node = String(config["node"]);
+  const missing = missingGpuDeviceIssues(gpu, node, devices);
+  if (missing.length || !isLegacy(gpu) || !gpuDevicePaths(gpu) || legacyGpuLines(gpu, devices)) return missing;
+  return [{ severity: "error", path: ["gpu", "legacy"], summary: "GPU device numbers unknown", detail: `The legacy recipe needs the device numbers of the GPU's device nodes, and node ${node} could not be asked for them during refresh (stat /dev/nvidia-uvm ...). Make sure the node is reachable and has coreutils' stat, or remove legacy = true on Proxmox 8.1 and later.` }];
 }
 
 function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
@@ -72,7 +80,8 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
 export function diffContainer(req: DiffRequest): Diff {
   const { config, prior, address } = req;
   const snap = asSnapshot(req.snapshot);
-  const issues = configIssues(config, prior);
+  const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
+  const issues = [...configIssues(config, prior), ...gpuIssues(config, devices)];
 
   const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
     const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);
@@ -82,7 +91,7 @@ export function diffContainer(req: DiffRequest): Diff {
         issues.push({ severity: "error", path: ["vmid"], summary: "VMID already in use", detail: `VMID ${vmid} is already used by ${holder ? `container ${vmid} on node ${holder.node}` : `virtual machine ${vmid}`}. Choose another vmid, remove it to let pmxform pick a free one, or import the existing container with "pmxform import ${address} ${holder?.node ?? ""}/${vmid}".` });
       }
     }
-    const planned = plannedAttrs(config, null, vmid, address);
+    const planned = plannedAttrs(config, null, vmid, address, devices);
     const notes: string[] = [];
     if (action === "replace" && prior) {
       for (const m of Object.values(obj(prior["mount"]))) {
@@ -100,7 +109,7 @@ export function diffContainer(req: DiffRequest): Diff {
   if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
   if (forced.length) return createPlan(forced, "replace");
 
-  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address);
+  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
   const cs = computeChanges(prior, planned);
   const reasons: ChangeReason[] = [];
