@@ -92,6 +92,10 @@ export function diffContainer(req: DiffRequest): Diff {
       }
     }
     const planned = plannedAttrs(config, null, vmid, address, devices);
+    const mountNames = Object.keys(obj(config["mount"]));
+    if (mountNames.length && config["rootfs"] === undefined) {
+      issues.push({ severity: "error", path: ["mount", mountNames[0]!], summary: "Mounts need a rootfs block", detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.` });
+    }
     const notes: string[] = [];
     if (action === "replace" && prior) {
       for (const m of Object.values(obj(prior["mount"]))) {

@@ -270,6 +270,12 @@ describe("mounts and devices", () => {
     expect(argv).toContain("/dev/dri/renderD128,mode=0666");
   });
 
+  it("mounts without a rootfs block are an error at create (pct create refuses them)", () => {
+    const { rootfs: _r, ...c } = withMounts();
+    expect(diff(c, null).issues.map((i) => [i.summary, i.path])).toContainEqual(["Mounts need a rootfs block", ["mount", "data"]]);
+    expect(diff(withMounts(), null).issues.filter((i) => i.severity === "error")).toEqual([]);
+  });
+
   it("quota on an unprivileged container is an error", () => {
     const c = withMounts();
     (c["mount"] as Record<string, Attrs>)["data"]!["quota"] = true;
