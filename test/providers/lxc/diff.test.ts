@@ -225,6 +225,10 @@ describe("mounts and devices", () => {
     // Running: Proxmox detaches the mount at the next start; the volume is recorded for deletion.
     expect(d.notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted once the container restarts/);
     expect(d.planned["volumes_to_delete"]).toEqual(["local-lvm:vm-120-disk-1"]);
+    // Stopped, or restarted by apply: the volume goes in the same apply.
+    for (const change of [{ started: false }, { restart_on_change: true }]) {
+      expect(diff({ ...removed, ...change }, prior).notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted(,|$)/);
+    }
     const kept = withMounts();
     (kept["mount"] as Record<string, Attrs>)["data"]!["keep_on_remove"] = true;
     const priorKept = applied(kept, stored);
