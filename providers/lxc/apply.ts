@@ -11,6 +11,7 @@ import {
   createArgv,
   destroyArgv,
   mkSshDirArgv,
+  moveVolumeArgv,
   pushKeysArgv,
   rebootArgv,
   resizeArgv,
@@ -18,11 +19,15 @@ import {
   startArgv,
   stopArgv,
 } from "./argv.js";
-import { computeChanges } from "./changes.js";
+import { beforeMoves, computeChanges } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { pveError } from "./errors.js";
-import { editConf, restoreConf, type ConfEdit } from "./conf-write.js";
+import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
 import { mergeRawLines } from "../mounts/raw-lxc.js";
+import { unusedKeysHolding } from "../mounts/detached.js";
+import { asSnapshot, readNodeDevices } from "./snapshot.js";
+import { isLegacy } from "../mounts/gpu.js";
+import type { HostDevices } from "../mounts/host-devices.js";
 
 interface Target {
   address: string;
@@ -38,6 +43,17 @@ async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: str
   } catch (err) {
     throw pveError(err, t.address, doing);
   }
+}
+
+/**
+ * The node's GPU device numbers for legacy gpu lines: as the plan's refresh read them, or read
+ * now when there was none (a saved plan applied later).
+ */
+async function hostDevices(config: Attrs, node: string, ctx: ApplyContext): Promise<HostDevices | undefined> {
+  if (!isLegacy(config["gpu"] as Record<string, unknown> | undefined)) return undefined;
+  const known = asSnapshot(ctx.snapshot).devices.get(node);
+  if (known) return known;
+  return readNodeDevices(node, ctx);
 }
 
 /** Reads the container's config file back (one process) and turns it into attributes. */
@@ -81,7 +97,7 @@ export async function createContainer(address: string, config: Attrs, planned: A
   const node = String(config["node"]);
   const vmid = typeof planned["vmid"] === "number" ? planned["vmid"] : Number(config["vmid"]);
   if (!Number.isInteger(vmid)) throw new Error(`${address}: no VMID was planned; run "pmxform plan" again`);
-  const desired = plannedAttrs(config, null, vmid, address);
+  const desired = plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx));
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   await ctx.recordIntent({ operation: "create", node, vmid });
   await withKeysFile(config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
@@ -105,16 +121,18 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  const desired = plannedAttrs(config, prior, vmid, address);
+  const desired = plannedAttrs(config, prior, vmid, address, await hostDevices(config, node, ctx));
   const cs = computeChanges(prior, desired);
   const running = prior["started"] === true;
   const stopping = cs.start === false && running;
-  if (stopping) await pct(t, stopArgv(vmid), "pct stop");
+  // Volumes move only while the container is stopped; it runs again afterwards.
+  const cycling = cs.moves.length > 0 && running && cs.start === undefined;
+  if (stopping || cycling) await pct(t, stopArgv(vmid), "pct stop");
   // Stopping may apply pending changes (a new digest): then only the write itself is checked.
-  let digest = typeof prior["digest"] === "string" && !stopping ? prior["digest"] : undefined;
+  let digest = typeof prior["digest"] === "string" && !stopping && !cycling ? prior["digest"] : undefined;
   const raw = cs.rawLxc ? await writeRawLxc(t, digest, cs.rawLxc) : undefined;
   if (raw) digest = raw.digest;
-  const set = setArgv(vmid, digest, cs, prior, desired);
+  const set = setArgv(vmid, digest, cs, prior, beforeMoves(prior, desired, cs.moves));
   try {
     if (set) await pct(t, set, "pct set");
   } catch (err) {
@@ -122,21 +140,30 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
     if (raw) await restoreConf(t, raw).catch(() => undefined);
     throw err;
   }
+  for (const m of cs.moves) await pct(t, moveVolumeArgv(vmid, m.disk, m.storage), `moving ${m.disk} to storage ${m.storage}`);
   for (const g of cs.grow) await pct(t, resizeArgv(vmid, g.disk, g.size), `growing ${g.disk} to ${g.size}`);
   let nowRunning = cs.start ?? running;
-  if (cs.start === true) await pct(t, startArgv(vmid), "pct start");
+  if (cs.start === true || cycling) await pct(t, startArgv(vmid), "pct start");
   const password = typeof config["password"] === "string" ? config["password"] : undefined;
   if (cs.password && password) await setPassword(t, password);
   if (cs.sshKeys) await pushKeys(t, config["ssh_public_keys"]);
   const pendingBefore = (prior["pending_keys"] as string[] | undefined) ?? [];
   const waiting = [...cs.restartKeys, ...(cs.rawLxc ? ["raw_lxc"] : [])];
-  const needsRestart = running && cs.start === undefined && (waiting.length > 0 || pendingBefore.length > 0);
+  const needsRestart = running && cs.start === undefined && !cycling && (waiting.length > 0 || pendingBefore.length > 0);
   if (needsRestart) {
     if (desired["restart_on_change"] === true) await pct(t, rebootArgv(vmid), "pct reboot");
     else if (waiting.length) ctx.log(`${address}: ${waiting.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
   }
   nowRunning = cs.start ?? running;
+  await deleteDetachedVolumes(t, desired["volumes_to_delete"]);
   return readBack(t, nowRunning, desired);
+}
+
+/** Deletes removed mounts' volumes that Proxmox has detached to unusedN by now (one cat, one pct set). */
+async function deleteDetachedVolumes(t: Target, doomed: unknown): Promise<void> {
+  if (!Array.isArray(doomed) || doomed.length === 0) return;
+  const keys = unusedKeysHolding(parseConf(await readConfText(t), String(t.vmid)), doomed.map(String));
+  if (keys.length) await pct(t, ["pct", "set", String(t.vmid), "--delete", keys.join(",")], `deleting the volumes of removed mounts (${keys.join(", ")})`);
 }
 
 export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {

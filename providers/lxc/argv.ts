@@ -83,6 +83,8 @@ function stripUnknownVolume(m: Obj): Obj {
 }
 
 export const resizeArgv = (vmid: number, disk: string, size: string) => ["pct", "resize", String(vmid), disk, size];
+/** `--delete 1`: the old volume is destroyed instead of staying behind as unusedN. */
+export const moveVolumeArgv = (vmid: number, disk: string, storage: string) => ["pct", "move-volume", String(vmid), disk, storage, "--delete", "1"];
 export const startArgv = (vmid: number) => ["pct", "start", String(vmid)];
 export const stopArgv = (vmid: number) => ["pct", "stop", String(vmid)];
 export const rebootArgv = (vmid: number) => ["pct", "reboot", String(vmid)];

@@ -7,6 +7,7 @@ import { splitTags } from "../../src/pve/tags.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { canonicalSize, deviceFromPve, mountFromPve, readSlots } from "../mounts/slots.js";
 import { rawLinesOf } from "../mounts/raw-lxc.js";
+import { carryDetachedVolumes } from "../mounts/detached.js";
 
 export type Kind = "str" | "int" | "num" | "bool" | "spaces";
 
@@ -190,5 +191,6 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   a["pending_keys"] = pendingKeys;
   if (digest !== undefined) a["digest"] = digest;
   for (const k of CARRIED) if (prior && prior[k] !== undefined) a[k] = prior[k];
+  carryDetachedVolumes(a, prior, conf);
   return a;
 }

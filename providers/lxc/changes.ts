@@ -5,6 +5,7 @@ import { lookupKey } from "../../src/pve/schema.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
+import { unusedDeletes } from "../mounts/detached.js";
 import { UNKNOWN_VALUE, pveKeysFromAttrs, type PveValue } from "./conf-map.js";
 
 export interface Resize {
@@ -13,11 +14,19 @@ export interface Resize {
   path: AttrPath;
 }
 
+/** A volume going to another storage (`pct move-volume VMID DISK STORAGE --delete 1`, CT stopped). */
+export interface Move {
+  disk: string;
+  storage: string;
+  path: AttrPath;
+}
+
 export interface ChangeSet {
   set: Map<string, PveValue>;
   del: string[];
   grow: Resize[];
   shrink: Resize[];
+  moves: Move[];
   start?: boolean;
   password: boolean;
   sshKeys: boolean;
@@ -64,12 +73,45 @@ function sizesOf(a: Attrs): Map<string, { size: unknown; path: AttrPath }> {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Existing volumes (rootfs, mpN in the same slot) whose planned storage differs. */
+export function volumeMoves(prior: Attrs, planned: Attrs): Move[] {
+  const moves: Move[] = [];
+  const moved = (p: Obj, q: Obj) => typeof p["volume"] === "string" && typeof p["storage"] === "string" && typeof q["storage"] === "string" && q["storage"] !== p["storage"];
+  const pr = obj(prior["rootfs"]);
+  const qr = obj(planned["rootfs"]);
+  if (moved(pr, qr)) moves.push({ disk: "rootfs", storage: qr["storage"] as string, path: ["rootfs", "storage"] });
+  const before = obj(prior["mount"]);
+  for (const [name, m] of Object.entries(obj(planned["mount"]))) {
+    const p = obj(before[name]);
+    const q = obj(m);
+    if (p["slot"] === q["slot"] && q["host_path"] === undefined && moved(p, q)) moves.push({ disk: `mp${String(q["slot"])}`, storage: q["storage"] as string, path: ["mount", name, "storage"] });
+  }
+  return moves;
+}
+
+/** `planned` with moved volumes still where they are: pct set sees the old volume, move-volume does the rest. */
+export function beforeMoves(prior: Attrs, planned: Attrs, moves: Move[]): Attrs {
+  if (!moves.length) return planned;
+  const out: Attrs = { ...planned };
+  const keep = (from: Obj, to: Obj): Obj => ({ ...to, storage: from["storage"], volume: from["volume"] });
+  if (moves.some((m) => m.disk === "rootfs")) out["rootfs"] = keep(obj(prior["rootfs"]), obj(planned["rootfs"]));
+  const mounts = { ...obj(planned["mount"]) };
+  for (const m of moves) {
+    const name = m.path[0] === "mount" ? String(m.path[1]) : undefined;
+    if (name) mounts[name] = keep(obj(obj(prior["mount"])[name]), obj(mounts[name]));
+  }
+  out["mount"] = mounts;
+  return out;
+}
+
 export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
+  const moves = volumeMoves(prior, planned);
   const before = pveKeysFromAttrs(prior);
-  const after = pveKeysFromAttrs(planned);
-  const cs: ChangeSet = { set: new Map(), del: [], grow: [], shrink: [], password: false, sshKeys: false, restartKeys: [] };
+  const after = pveKeysFromAttrs(beforeMoves(prior, planned, moves));
+  const cs: ChangeSet = { set: new Map(), del: [], grow: [], shrink: [], moves, password: false, sshKeys: false, restartKeys: [] };
   for (const [k, v] of after) if (v === UNKNOWN_VALUE || before.get(k) !== v) cs.set.set(k, v);
   for (const k of before.keys()) if (!after.has(k)) cs.del.push(k);
+  cs.del.push(...unusedDeletes(prior, planned));
   cs.del.sort();
 
   const priorSizes = sizesOf(prior);
@@ -102,5 +144,5 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
 }
 
 export function isEmpty(cs: ChangeSet): boolean {
-  return cs.set.size === 0 && cs.del.length === 0 && cs.grow.length === 0 && cs.start === undefined && !cs.password && !cs.sshKeys && cs.rawLxc === undefined;
+  return cs.set.size === 0 && cs.del.length === 0 && cs.grow.length === 0 && cs.moves.length === 0 && cs.start === undefined && !cs.password && !cs.sshKeys && cs.rawLxc === undefined;
 }

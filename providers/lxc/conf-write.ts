@@ -21,13 +21,17 @@ export function confPathOf(root: string, node: string, vmid: number): string {
   return `${root}/nodes/${node}/lxc/${vmid}.conf`;
 }
 
+/** A node tool the simulator provides itself (flock, stat): its DIR/bin copy when the root is DIR/etc/pve. */
+export function nodeCommand(root: string, tool: "flock" | "stat"): string {
+  return root === REAL_ROOT ? tool : join(root, "..", "..", "bin", tool);
+}
+
 /**
  * `flock -w 30 LOCK dd of=CONF`. On the simulator (its /etc/pve lives at DIR/etc/pve) the
  * simulator's own flock takes the same lock its pct takes.
  */
 export function lockedWriteArgv(root: string, node: string, vmid: number): string[] {
-  const flock = root === REAL_ROOT ? "flock" : join(root, "..", "..", "bin", "flock");
-  return [flock, "-w", "30", `/run/lock/lxc/pve-config-${vmid}.lock`, "dd", `of=${confPathOf(root, node, vmid)}`, "status=none"];
+  return [nodeCommand(root, "flock"), "-w", "30", `/run/lock/lxc/pve-config-${vmid}.lock`, "dd", `of=${confPathOf(root, node, vmid)}`, "status=none"];
 }
 
 const rootOf = (t: ConfTarget) => t.ctx.pveRootFor?.(t.node) ?? REAL_ROOT;

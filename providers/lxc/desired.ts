@@ -4,8 +4,10 @@ import { createHash } from "node:crypto";
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
-import { gpuDevices } from "../mounts/gpu.js";
+import { gpuDevices, isLegacy, legacyGpuLines } from "../mounts/gpu.js";
+import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
+import { planDetachedVolumes } from "../mounts/detached.js";
 import { SCALARS, normalizeDescription } from "./attrs.js";
 
 /** Arguments that are not Proxmox settings (or only exist at create) and never reset. */
@@ -120,7 +122,9 @@ function namesOf(items: unknown, prefix: string): Record<string, string> {
 /** Keys of the configuration the user set, i.e. the arguments pmxform manages. */
 export function managedKeys(config: Attrs): string[] {
   const keys = Object.keys(config).filter((k) => isSet(config[k]));
-  if (keys.includes("gpu") && !keys.includes("device")) keys.push("device");
+  // The gpu block writes devN entries, or raw lxc lines on pre-8.1 nodes (legacy).
+  const gpuKey = isLegacy(obj(config["gpu"])) ? "raw_lxc" : "device";
+  if (keys.includes("gpu") && !keys.includes(gpuKey)) keys.push(gpuKey);
   return keys.sort();
 }
 
@@ -128,7 +132,7 @@ export function managedKeys(config: Attrs): string[] {
  * Planned attributes for `config` on top of `prior` (null: a new container). Computed parts the
  * plan cannot know (volume ids, generated MACs, digest) are Unknown.
  */
-export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | Unknown, address: string): Attrs {
+export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | Unknown, address: string, hostDevices?: HostDevices): Attrs {
   const p: Attrs = prior ? structuredCloneAttrs(prior) : {};
   const managed = managedKeys(config);
   const wasManaged = new Set((prior?.["managed_keys"] as string[] | undefined) ?? []);
@@ -152,7 +156,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     ["startup", (v) => v],
     ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
     ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["raw_lxc", (v) => (Array.isArray(v) ? v.map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v)],
+    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? v.map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
     ["template", (v) => v],
     ["restart_on_change", (v) => v],
     ["ssh_public_keys", (v) => v],
@@ -174,6 +178,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   else if (isUnknown(pw)) p["password_sha256"] = new Unknown("string");
   else delete p["password_sha256"];
 
+  if (prior) planDetachedVolumes(prior, p);
   if (p["mount"] !== undefined || set("mount")) p["mount_names"] = namesOf(p["mount"], "mp");
   if (p["device"] !== undefined || set("device")) p["device_names"] = namesOf(p["device"], "dev");
   p["managed_keys"] = managed;
@@ -184,6 +189,14 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     p["digest"] = new Unknown("string");
   }
   return p;
+}
+
+/** The user's raw lines followed by a legacy gpu block's lines (Unknown while their numbers are). */
+function withLegacyGpu(lines: unknown, gpu: unknown, devices: HostDevices | undefined): unknown {
+  if (!isLegacy(obj(gpu))) return lines;
+  if (isUnknown(lines)) return lines;
+  const own = Array.isArray(lines) ? lines : [];
+  return [...own, ...(legacyGpuLines(obj(gpu), devices) ?? [new Unknown("string")])];
 }
 
 /** Deep copy of JSON-like attributes (Unknown instances are kept as they are). */

@@ -8,6 +8,9 @@ import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
+import { removedVolumeNotes } from "../mounts/detached.js";
+import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
+import type { HostDevices } from "../mounts/host-devices.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -24,7 +27,8 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
   const cr = obj(config["rootfs"]);
   const pr = obj(prior["rootfs"]);
-  if (known(cr["storage"]) && pr["storage"] !== undefined && cr["storage"] !== pr["storage"]) force(["rootfs", "storage"]);
+  // Without a volume id (an unusual rootfs) there is nothing pct move-volume could move.
+  if (known(cr["storage"]) && pr["storage"] !== undefined && cr["storage"] !== pr["storage"] && typeof pr["volume"] !== "string") force(["rootfs", "storage"]);
   if (typeof cr["size"] === "string" && typeof pr["size"] === "string") {
     const want = parseDiskSize(cr["size"]);
     const have = parseDiskSize(pr["size"]);
@@ -47,10 +51,16 @@ function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
       }
     }
   }
-  if (obj(config["gpu"])["legacy"] === true) {
-    issues.push({ severity: "error", path: ["gpu", "legacy"], summary: "Legacy GPU passthrough is not supported yet", detail: "lxc_container writes GPU access as devN entries (Proxmox 8.1 and later). Remove legacy = true, or add the lxc.cgroup2/lxc.mount.entry lines yourself." });
-  }
   return issues;
+}
+
+/** The gpu block against the node's device nodes (read during refresh). */
+function gpuIssues(config: Attrs, devices: HostDevices | undefined): ProviderIssue[] {
+  const gpu = obj(config["gpu"]);
+  const node = String(config["node"]);
+  const missing = missingGpuDeviceIssues(gpu, node, devices);
+  if (missing.length || !isLegacy(gpu) || !gpuDevicePaths(gpu) || legacyGpuLines(gpu, devices)) return missing;
+  return [{ severity: "error", path: ["gpu", "legacy"], summary: "GPU device numbers unknown", detail: `The legacy recipe needs the device numbers of the GPU's device nodes, and node ${node} could not be asked for them during refresh (stat /dev/nvidia-uvm ...). Make sure the node is reachable and has coreutils' stat, or remove legacy = true on Proxmox 8.1 and later.` }];
 }
 
 function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
@@ -60,9 +70,6 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
     const p = obj(before[name]);
     const mo = obj(m);
     if (p["slot"] === undefined || p["slot"] !== mo["slot"]) continue;
-    if (typeof p["storage"] === "string" && known(mo["storage"]) && mo["storage"] !== p["storage"]) {
-      issues.push({ severity: "error", path: ["mount", name, "storage"], summary: "Cannot move a mount's volume to another storage", detail: `Mount "${name}" holds ${String(p["volume"])}; lxc_container does not move volumes. Rename the mount to create a new volume (the old one is detached), or run "pct move-volume" by hand.` });
-    }
     if (typeof p["host_path"] === "string" && mo["host_path"] === undefined) {
       issues.push({ severity: "error", path: ["mount", name], summary: "Cannot turn a bind mount into a volume", detail: `Mount "${name}" is a bind mount of ${p["host_path"]}. Give the volume mount another name.` });
     }
@@ -73,7 +80,8 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
 export function diffContainer(req: DiffRequest): Diff {
   const { config, prior, address } = req;
   const snap = asSnapshot(req.snapshot);
-  const issues = configIssues(config, prior);
+  const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
+  const issues = [...configIssues(config, prior), ...gpuIssues(config, devices)];
 
   const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
     const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);
@@ -83,7 +91,11 @@ export function diffContainer(req: DiffRequest): Diff {
         issues.push({ severity: "error", path: ["vmid"], summary: "VMID already in use", detail: `VMID ${vmid} is already used by ${holder ? `container ${vmid} on node ${holder.node}` : `virtual machine ${vmid}`}. Choose another vmid, remove it to let pmxform pick a free one, or import the existing container with "pmxform import ${address} ${holder?.node ?? ""}/${vmid}".` });
       }
     }
-    const planned = plannedAttrs(config, null, vmid, address);
+    const planned = plannedAttrs(config, null, vmid, address, devices);
+    const mountNames = Object.keys(obj(config["mount"]));
+    if (mountNames.length && config["rootfs"] === undefined) {
+      issues.push({ severity: "error", path: ["mount", mountNames[0]!], summary: "Mounts need a rootfs block", detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.` });
+    }
     const notes: string[] = [];
     if (action === "replace" && prior) {
       for (const m of Object.values(obj(prior["mount"]))) {
@@ -101,7 +113,7 @@ export function diffContainer(req: DiffRequest): Diff {
   if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
   if (forced.length) return createPlan(forced, "replace");
 
-  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address);
+  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
   const cs = computeChanges(prior, planned);
   const reasons: ChangeReason[] = [];
@@ -114,16 +126,18 @@ export function diffContainer(req: DiffRequest): Diff {
   if ((cs.password || cs.sshKeys) && !willRun) {
     issues.push({ severity: "error", path: [cs.password ? "password" : "ssh_public_keys"], summary: "The container must run to change its login secrets", detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply." });
   }
-  for (const del of cs.del) {
-    if (/^mp\d+$/.test(del)) {
-      const name = pathOfPveKey(del, prior)[1];
-      const m = obj(obj(prior["mount"])[String(name)]);
-      if (typeof m["volume"] === "string") notes.push(`mount "${String(name)}" is removed; its volume ${m["volume"]} stays attached as an unused disk`);
-    }
-  }
-
   const restartAllowed = planned["restart_on_change"] === true;
-  let restart = running && willRun && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
+  // Proxmox detaches a running CT's mount only when it restarts; then its volume can go.
+  const cycling = running && willRun && cs.moves.length > 0;
+  const detachesNow = !running || !willRun || restartAllowed || cycling;
+  for (const m of cs.moves) {
+    if (cycling) reasons.push({ path: m.path, reason: "container will be stopped to move volume" });
+    const what = m.disk === "rootfs" ? "rootfs" : `mount "${String(m.path[1])}" (${m.disk})`;
+    notes.push(`${what} moves to storage ${m.storage} with pct move-volume (the old volume is deleted)${cycling ? "; apply stops the container for it and starts it again" : ""}`);
+  }
+  notes.push(...removedVolumeNotes(prior, planned, detachesNow));
+
+  let restart = running && willRun && !cycling && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
   const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
   if (running && willRun && restartAllowed && priorPending.length) restart = true;
   if (restart) {
@@ -140,6 +154,7 @@ export function diffContainer(req: DiffRequest): Diff {
     notes.push(`pending changes (${priorPending.join(", ")}) wait for a restart of the container`);
   }
   if (!running || !willRun) planned["pending_keys"] = running ? priorPending : [];
+  if (cycling) planned["pending_keys"] = [];
 
   if (isEmpty(cs) && !(restart && restartAllowed)) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };

@@ -41,7 +41,7 @@ export const lxcContainer: ResourceType = {
   blocks: containerBlocks,
   schema: lxcContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
-  hiddenAttributes: ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest"],
+  hiddenAttributes: ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete"],
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;

@@ -11,6 +11,8 @@ import {
   type ConfFile,
   type NodeCtStatus,
 } from "./snapshot-parse.js";
+import { deviceStatArgv, parseDeviceStat, type HostDevices } from "../mounts/host-devices.js";
+import { nodeCommand } from "./conf-write.js";
 
 export interface SnapshotContainer {
   node: string;
@@ -26,10 +28,12 @@ export interface LxcSnapshot {
   /** QEMU guests: their vmids are taken too. */
   vms: Set<number>;
   storages: ClusterStorage[];
+  /** GPU device nodes per node; absent when the node could not be asked (nothing is checked then). */
+  devices: Map<string, HostDevices>;
 }
 
 export function emptySnapshot(nodes: string[] = []): LxcSnapshot {
-  return { nodes: [...nodes], containers: new Map(), vms: new Set(), storages: [] };
+  return { nodes: [...nodes], containers: new Map(), vms: new Set(), storages: [], devices: new Map() };
 }
 
 /** Pure: combines the parsed reads. Conf files win over the (possibly lagging) resource list. */
@@ -87,11 +91,28 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
   const confs = parseConfDump(dumpOut.stdout);
   const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
   // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster.
-  const status = await Promise.all(
-    [...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout)),
-  );
+  const [status, devices] = await Promise.all([
+    Promise.all([...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout))),
+    readHostDevices([...nodes], ctx),
+  ]);
   const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, status);
+  snapshot.devices = devices;
   return { snapshot, nodes: snapshot.nodes };
+}
+
+/** One `stat` per node (each through its own runner): which GPU device nodes it has. */
+async function readHostDevices(nodes: string[], ctx: RefreshContext): Promise<Map<string, HostDevices>> {
+  const out = new Map<string, HostDevices>();
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        out.set(n, await readNodeDevices(n, ctx));
+      } catch {
+        // An undeclared or unreachable node, or one without stat: its GPUs are not checked.
+      }
+    }),
+  );
+  return out;
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */
@@ -106,4 +127,10 @@ export function allocateVmid(snap: LxcSnapshot, claimed: Set<number>): number {
 export function asSnapshot(s: unknown): LxcSnapshot {
   if (s && typeof s === "object" && (s as LxcSnapshot).containers instanceof Map) return s as LxcSnapshot;
   return emptySnapshot();
+}
+
+/** `stat` over the GPU device candidates of `node`, through that node's own runner. */
+export async function readNodeDevices(node: string, ctx: Pick<RefreshContext, "runnerFor" | "pveRootFor" | "signal">): Promise<HostDevices> {
+  const argv = deviceStatArgv(nodeCommand(ctx.pveRootFor?.(node) ?? "/etc/pve", "stat"));
+  return parseDeviceStat((await ctx.runnerFor(node).run(argv, { signal: ctx.signal, okCodes: [0, 1], timeoutMs: 60_000 })).stdout);
 }

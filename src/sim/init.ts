@@ -11,8 +11,11 @@ export interface InitOptions {
   force?: boolean;
 }
 
-/** flock takes the simulator's CT config locks for providers that edit a conf file directly. */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock"] as const;
+/**
+ * flock takes the simulator's CT config locks for providers that edit a conf file directly; stat
+ * answers for the fake device nodes.
+ */
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];

@@ -9,6 +9,7 @@ import { runPvesh } from "./pvesh.js";
 import { runPvesm } from "./pvesm.js";
 import { runPveam } from "./pveam.js";
 import { runFlock } from "./flock.js";
+import { runStat } from "./stat.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -24,6 +25,8 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
       return runPveam(ctx, argv);
     case "flock":
       return runFlock(ctx, argv);
+    case "stat":
+      return runStat(ctx, argv);
     default:
       throw new SimError(`unknown simulated tool '${tool}'`, 2);
   }

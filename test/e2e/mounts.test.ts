@@ -1,6 +1,7 @@
 // Mount, device, GPU and raw lxc scenarios through the CLI against the simulator (issue 6): each
 // step changes a running container in place (never a replace) and the next plan is "No changes".
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, container } from "./helpers.js";
 
@@ -125,10 +126,20 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     await noChanges();
   });
 
-  it("removes a volume, warning in the plan that its data goes away", async () => {
+  it("removes a volume: the plan warns about its data, which goes once Proxmox detached it at the restart", async () => {
     const plan = await planUpdate(bind("/mnt/media"));
-    expect(plan).toMatch(/data/);
+    expect(plan).toContain('# mount "data" is removed: its volume local-lvm:vm-160-disk-1 (2G) and all data on it will be deleted once the container restarts');
     await applyOk();
+    await noChanges();
+    // A running CT keeps the mount until it restarts; then Proxmox leaves the volume as unusedN.
+    const reboot = spawnSync(w.path("sim/bin/pct"), ["reboot", "160"], { env: { ...process.env, PMXSIM_NODE: "pve1" } });
+    expect(reboot.status).toBe(0);
+    expect(conf()).toMatch(/^unused0: local-lvm:vm-160-disk-1$/m);
+    const after = await w.run("plan");
+    expect(after.stdout).toContain("# the unused volume local-lvm:vm-160-disk-1 (unused0) of a removed mount and all data on it will be deleted");
+    await applyOk();
+    expect(conf()).not.toContain("unused0");
+    expect(existsSync(w.path("sim/nodes/pve1/lvm/vm-160-disk-1"))).toBe(false);
     await noChanges();
   });
 
@@ -156,6 +167,38 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     // Removing a device from a running CT waits for the restart, as in Proxmox.
     expect(conf()).toMatch(/\[pve:pending\][^]*^delete: .*dev0,dev1/m);
     await noChanges();
+  });
+
+  it("legacy = true writes the cgroup2 allow and mount entry lines instead of devN entries", async () => {
+    const plan = await planUpdate(bind("/mnt/media") + `  gpu {
+    vendor = "intel"
+    legacy = true
+  }
+`);
+    expect(plan).toContain('"lxc.cgroup2.devices.allow: c 226:128 rwm"');
+    expect(plan).toContain("# requires restart");
+    await applyOk();
+    const main = conf().split("[pve:pending]")[0]!;
+    expect(main).toMatch(/^lxc\.cgroup2\.devices\.allow: c 226:0 rwm\nlxc\.cgroup2\.devices\.allow: c 226:128 rwm\nlxc\.mount\.entry: \/dev\/dri\/card0 dev\/dri\/card0 none bind,optional,create=file\n/m);
+    await noChanges();
+  });
+
+  it("refuses a GPU whose device nodes the node lacks, naming node and device", async () => {
+    const table = w.path("sim/nodes/pve1/devices.json");
+    const saved = readFileSync(table, "utf8");
+    const devices = JSON.parse(saved) as Record<string, unknown>;
+    delete devices["dri/renderD128"];
+    writeFileSync(table, JSON.stringify(devices));
+    try {
+      w.write("main.pmx.hcl", ct(bind("/mnt/media") + gpu("amd")));
+      const p = await w.run("plan");
+      expect(p.code).toBe(1);
+      expect(p.stderr).toContain("GPU device not found on the node");
+      expect(p.stderr).toContain('Node pve1 has no /dev/dri/renderD128 (gpu vendor "amd", index 0)');
+      expect(p.stderr).toContain('vendor = "amd"');
+    } finally {
+      writeFileSync(table, saved);
+    }
   });
 
   it("writes raw lxc lines into the conf under the CT lock, then removes them", async () => {

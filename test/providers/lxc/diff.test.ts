@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffContainer } from "../../../providers/lxc/diff.js";
 import { attrsFromConf } from "../../../providers/lxc/attrs.js";
-import { computeChanges } from "../../../providers/lxc/changes.js";
+import { beforeMoves, computeChanges } from "../../../providers/lxc/changes.js";
 import { setArgv, createArgv } from "../../../providers/lxc/argv.js";
 import { plannedAttrs } from "../../../providers/lxc/desired.js";
 import { parseConf } from "../../../src/pve/conf.js";
@@ -222,13 +222,62 @@ describe("mounts and devices", () => {
     delete (removed["mount"] as Record<string, Attrs>)["data"];
     const d = diff(removed, prior);
     expect(computeChanges(prior, d.planned).del).toEqual(["mp0"]);
-    expect(d.notes?.join()).toMatch(/vm-120-disk-1 stays attached/);
+    // Running: Proxmox detaches the mount at the next start; the volume is recorded for deletion.
+    expect(d.notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted once the container restarts/);
+    expect(d.planned["volumes_to_delete"]).toEqual(["local-lvm:vm-120-disk-1"]);
+    // Stopped, or restarted by apply: the volume goes in the same apply.
+    for (const change of [{ started: false }, { restart_on_change: true }]) {
+      expect(diff({ ...removed, ...change }, prior).notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted(,|$)/);
+    }
+    const kept = withMounts();
+    (kept["mount"] as Record<string, Attrs>)["data"]!["keep_on_remove"] = true;
+    const priorKept = applied(kept, stored);
+    const dk = diff(removed, priorKept);
+    expect(dk.notes?.join()).toMatch(/vm-120-disk-1 \(4G\) is kept, detached as an unused disk/);
+    expect(dk.planned["kept_volumes"]).toEqual({ data: "local-lvm:vm-120-disk-1" });
+    expect(dk.planned["volumes_to_delete"]).toBeUndefined();
+  });
+
+  it("a doomed volume that Proxmox detached to unusedN is deleted; a kept one stays", () => {
+    const prior = applied(base(), STORED + "unused0: local-lvm:vm-120-disk-1\nunused1: local-lvm:vm-120-disk-2\n");
+    prior["volumes_to_delete"] = ["local-lvm:vm-120-disk-1"];
+    prior["kept_volumes"] = { old: "local-lvm:vm-120-disk-2" };
+    const d = diff(base(), prior);
+    expect(d.action).toBe("update");
+    expect(computeChanges(prior, d.planned).del).toEqual(["unused0"]);
+    expect(d.planned["volumes_to_delete"]).toBeUndefined();
+    expect(d.planned["kept_volumes"]).toEqual({ old: "local-lvm:vm-120-disk-2" });
+    expect(d.notes?.join()).toMatch(/unused volume local-lvm:vm-120-disk-1 \(unused0\)/);
+  });
+
+  it("a storage change moves the volume (rootfs and mounts), stopping a running container", () => {
+    const prior = applied(withMounts(), stored);
+    const c = withMounts();
+    c["rootfs"] = { storage: "local", size: "8G" };
+    (c["mount"] as Record<string, Attrs>)["data"]!["storage"] = "local";
+    (c["mount"] as Record<string, Attrs>)["data"]!["backup"] = true;
+    const d = diff(c, prior);
+    expect(d.action).toBe("update");
+    expect(d.reasons).toEqual([
+      { path: ["rootfs", "storage"], reason: "container will be stopped to move volume" },
+      { path: ["mount", "data", "storage"], reason: "container will be stopped to move volume" },
+    ]);
+    const cs = computeChanges(prior, d.planned);
+    expect(cs.moves.map((m) => [m.disk, m.storage])).toEqual([["rootfs", "local"], ["mp0", "local"]]);
+    // Other option changes are set on the old volume first; move-volume keeps them.
+    expect(setArgv(120, undefined, cs, prior, beforeMoves(prior, d.planned, cs.moves))).toEqual(["pct", "set", "120", "--mp0", "local-lvm:vm-120-disk-1,mp=/srv/data,backup=1,size=4G"]);
   });
 
   it("gpu expands to devN entries", () => {
     const argv = createArgv(120, plannedAttrs({ ...base(), gpu: { vendor: "intel" } }, null, 120, "a"));
     expect(argv).toContain("/dev/dri/card0,mode=0666");
     expect(argv).toContain("/dev/dri/renderD128,mode=0666");
+  });
+
+  it("mounts without a rootfs block are an error at create (pct create refuses them)", () => {
+    const { rootfs: _r, ...c } = withMounts();
+    expect(diff(c, null).issues.map((i) => [i.summary, i.path])).toContainEqual(["Mounts need a rootfs block", ["mount", "data"]]);
+    expect(diff(withMounts(), null).issues.filter((i) => i.severity === "error")).toEqual([]);
   });
 
   it("quota on an unprivileged container is an error", () => {
@@ -243,7 +292,6 @@ describe("replace", () => {
     ["template", { template: "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz" }, ["template"]],
     ["unprivileged", { unprivileged: false }, ["unprivileged"]],
     ["arch", { arch: "arm64" }, ["arch"]],
-    ["rootfs storage", { rootfs: { storage: "local", size: "8G" } }, ["rootfs", "storage"]],
     ["rootfs shrink", { rootfs: { storage: "local-lvm", size: "4G" } }, ["rootfs", "size"]],
     ["node", { node: "pve2" }, ["node"]],
     ["vmid", { vmid: 130 }, ["vmid"]],
