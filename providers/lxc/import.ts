@@ -32,8 +32,10 @@ export function importableContainers(snap: LxcSnapshot): ImportCandidate[] {
     .sort(([a], [b]) => a - b)
     .map(([vmid, ct]) => {
       const hostname = ct.conf.main.keys.get("hostname");
-      // OCI application containers carry settings lxc_container cannot write (host-managed network).
-      const oci = ct.conf.main.keys.has("entrypoint") ? "it is an OCI application container (entrypoint), which import --all cannot adopt as lxc_container yet" : undefined;
+      // OCI application containers carry settings lxc_container cannot write (host-managed network);
+      // oci_container adopts them.
+      const ep = ct.conf.main.keys.get("entrypoint")?.trim();
+      const oci = ep && ep !== "/sbin/init" ? "it is an OCI application container (entrypoint); adopt it as oci_container" : undefined;
       return { id: `${ct.node}/${vmid}`, node: ct.node, vmid, ...(hostname ? { name: hostname } : {}), ...(oci ? { skip: oci } : {}) };
     });
 }
