@@ -52,8 +52,11 @@ export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;
 export function scalarFromPve(kind: Kind, v: string): unknown {
   switch (kind) {
     case "int":
-    case "num":
-      return Number(v);
+    case "num": {
+      // A hand-edited value that is not a number stays as text (reported at import), never NaN.
+      const n = Number(v);
+      return v.trim() !== "" && Number.isFinite(n) ? n : v;
+    }
     case "bool":
       return v === "1";
     case "spaces":

@@ -4,7 +4,8 @@
 import type { ParsedConf } from "../../src/pve/conf.js";
 import type { Attrs, ImportCandidate } from "../../src/provider/types.js";
 import { asSnapshot, type LxcSnapshot } from "../lxc/snapshot.js";
-import { explainImportMiss, generateConfig as generateLxcConfig, parseImportId, unexpressedAttrs } from "../lxc/import.js";
+import { explainImportMiss, parseImportId, rawConfig, unexpressedAttrs, validArguments } from "../lxc/import.js";
+import { ociContainerSchema } from "./schema.js";
 import { envMap, lxcConfigOf, ociAttrsFromConf, shellQuote } from "./container-attrs.js";
 
 /** Written as `image` for imported containers: pct does not record the archive a container came from. */
@@ -74,9 +75,13 @@ export function importOciContainer(address: string, id: string, snap: LxcSnapsho
   return attrs;
 }
 
-/** Configuration arguments that reproduce imported oci_container attributes. */
+/** Configuration arguments that reproduce imported oci_container attributes (those the schema accepts). */
 export function generateOciConfig(attrs: Attrs): Attrs {
-  const { template: _template, ...c } = generateLxcConfig(attrs);
+  return validArguments(ociContainerSchema, rawOciConfig(attrs)).config;
+}
+
+function rawOciConfig(attrs: Attrs): Attrs {
+  const { template: _template, ...c } = rawConfig(attrs);
   const out: Attrs = { node: c["node"], vmid: c["vmid"], image: typeof attrs["image"] === "string" ? attrs["image"] : IMAGE_UNKNOWN_AT_IMPORT };
   for (const [k, v] of Object.entries(c)) if (!(k in out)) out[k] = v;
   const words = entrypointWords(attrs["entrypoint"]);
@@ -88,8 +93,8 @@ export function generateOciConfig(attrs: Attrs): Attrs {
 }
 
 /** What was kept but is not configuration, plus an entrypoint that is not a list of words. */
-export function unexpressedOciAttrs(attrs: Attrs): string[] {
-  const out = unexpressedAttrs(attrs);
+export function unexpressedOciAttrs(attrs: Attrs, snapshot?: unknown): string[] {
+  const out = unexpressedAttrs(attrs, snapshot, ociContainerSchema, rawOciConfig);
   if (typeof attrs["entrypoint"] === "string" && !entrypointWords(attrs["entrypoint"])) out.push(`entrypoint "${attrs["entrypoint"]}" (not a plain list of words; kept, not managed)`);
   return out;
 }

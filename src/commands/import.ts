@@ -6,7 +6,7 @@ import { basename, resolve } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import { parseAddress } from "../engine/address.js";
-import { importOne, managedBy, resourceName, toStateResource, uniqueName, type ImportInput } from "../engine/import.js";
+import { checkInstanceKey, importOne, managedBy, resourceName, toStateResource, uniqueName, type ImportInput } from "../engine/import.js";
 import { openForPlanning, openState, type RunOptions } from "../engine/run.js";
 import { refresh } from "../engine/refresh.js";
 import type { PriorResource } from "../engine/plan.js";
@@ -43,6 +43,8 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
     if (p && !session.module.resources.has(p.decl)) {
       return fail([...diagnostics, error("Import to non-existent resource address", `${addr} is not declared in the configuration. Add a resource "${p.type}" "${p.name}" block first (pmxform import only writes state), or use an import block with plan --generate-config-out.`)], opts, session.sources);
     }
+    const keyProblem = p && checkInstanceKey(session.evaluation, addr!);
+    if (keyProblem) return fail([...diagnostics, keyProblem], opts, session.sources);
   }
   if (opts.all && opts.node && !targets.get(opts.node)) {
     return fail([...diagnostics, error("Unknown node", `--node ${opts.node} is not declared in the proxmox block (nodes: ${targets.names().join(", ")}).`)], opts, session.sources);
@@ -154,7 +156,7 @@ export function importAll(input: ImportInput, declared: Iterable<string>, nodes:
     const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
     if (!attrs) continue;
     adopted.push(toStateResource(input.registry, address, type, attrs));
-    const notes = type.unexpressed?.(attrs) ?? [];
+    const notes = type.unexpressed?.(attrs, o.snap) ?? [];
     diagnostics.push(...notesAsWarnings(address, notes));
     generated.push({ type: type.type, name, body: type.generateConfig!(attrs), blocks: type.blocks, comments: [`imported from ${c.id}`, ...notes.map((n) => `not managed: ${n}`)] });
   }

@@ -17,6 +17,7 @@ const stateText = (w: Workdir) => (existsSync(w.path("pmxform.state.json")) ? re
 describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const web = container("web", '  vmid     = 150\n  hostname = "web"\n  memory   = 768\n  tags     = ["prod"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "dhcp"\n  }\n');
+  const indexed = container("many", "  count = local.n\n") + container("byname", '  for_each = toset(["a", "b"])\n  hostname = each.key\n') + "locals {\n  n = 2\n}\n";
   beforeAll(() => {
     w = new Workdir("pmx-import-");
   });
@@ -46,8 +47,13 @@ describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_
     ["an address missing from the configuration", ["lxc_container.nope", "pve1/150"], /lxc_container\.nope is not declared in the configuration/],
     ["an address already in state", ["lxc_container.web", "pve1/150"], /already in the state/],
     ["a malformed id", ["lxc_container.other", "pve1/abc"], /not NODE\/VMID/],
+    ["a count index that does not exist", ["lxc_container.many[2]", "pve1/151"], /lxc_container\.many has no instance \[2\] \(count = 2\)\. Import into one of lxc_container\.many\[0\], lxc_container\.many\[1\]/],
+    ["a for_each key that does not exist", ['lxc_container.byname["c"]', "pve1/151"], /has no instance \["c"\] \(for_each\)\. Import into one of lxc_container\.byname\["a"\], lxc_container\.byname\["b"\]/],
+    ["a string key on a count resource", ['lxc_container.many["a"]', "pve1/151"], /uses count, so its keys are numbers/],
+    ["no key on a for_each resource", ["lxc_container.byname", "pve1/151"], /uses for_each, so an instance key is needed/],
+    ["a key on a single resource", ["lxc_container.other[0]", "pve1/151"], /has neither count nor for_each[\s\S]*Import into lxc_container\.other\./],
   ])("refuses %s and leaves the state untouched", async (_what, args, message) => {
-    w.write("main.pmx.hcl", SIM_NODE + web + container("other", '  hostname = "other"\n'));
+    w.write("main.pmx.hcl", SIM_NODE + web + container("other", '  hostname = "other"\n') + indexed);
     mkdirSync(w.path("sim/etc/pve/nodes/pve1/qemu-server"), { recursive: true });
     writeFileSync(w.path("sim/etc/pve/nodes/pve1/qemu-server/300.conf"), "memory: 512\nname: vm\n");
     loadSimContainer(w.path("sim"), "pve1", 151, "hostname: spare\nmemory: 256\nrootfs: local-lvm:vm-151-disk-0,size=1G\n");
@@ -56,6 +62,36 @@ describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(stateText(w)).toBe(before);
+  });
+  it("imports into an existing for_each key, recording the key", async () => {
+    w.write("main.pmx.hcl", SIM_NODE + web + indexed);
+    const r = await w.run("import", 'lxc_container.byname["a"]', "151");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const state = JSON.parse(stateText(w)) as { resources: { address: string; index?: string }[] };
+    expect(state.resources.find((x) => x.address === 'lxc_container.byname["a"]')?.index).toBe("a");
+  });
+
+  it("imports what is valid from a hand-edited conf with garbage lines and reports the rest", async () => {
+    const g = new Workdir("pmx-import-garbage-");
+    try {
+      initSim(g.path("sim"), { nodes: ["pve1"] });
+      const conf = "hostname: messy\nmemory: lots\nthis is not a setting\ncores: 2\nswap: -5\nfoo_bar: 1\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp\nrootfs: local-lvm:vm-160-disk-0,size=1G\nlxc.bogus.key: 1\nlxc.cgroup2.devices.allow: c 10:200 rwm\n";
+      loadSimContainer(g.path("sim"), "pve1", 160, conf);
+      g.write("main.pmx.hcl", SIM_NODE);
+      const imp = await roundTrip(g, "generated.pmx.hcl");
+      const generated = readFileSync(g.path("generated.pmx.hcl"), "utf8");
+      for (const reported of ['memory = \"lots\"', "swap = -5", 'pct key \"foo_bar\"', 'line \"this is not a setting\"', 'line \"lxc.bogus.key: 1\"']) expect(imp.stderr.replace(/\s+/g, " ")).toContain(reported.replace(/\\/g, ""));
+      expect(generated).toMatch(/cores\s+= 2/);
+      expect(generated).toContain("lxc.cgroup2.devices.allow: c 10:200 rwm");
+      expect(generated).not.toMatch(/^\s*(memory|swap)\s*=/m);
+      const state = JSON.parse(stateText(g)) as { resources: { attributes: Record<string, unknown> }[] };
+      expect(state.resources[0]!.attributes).toMatchObject({ memory: "lots", swap: -5, cores: 2 });
+      // The conf is left as it was.
+      expect(readFileSync(g.path("sim/etc/pve/nodes/pve1/lxc/160.conf"), "utf8")).toBe(conf);
+    } finally {
+      g.remove();
+    }
   });
 });
 
