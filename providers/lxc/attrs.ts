@@ -44,7 +44,18 @@ export const CARRIED = [
   "managed_keys",
   "gpu",
   "address",
+  "migrated_from",
 ] as const;
+
+/**
+ * Refreshed attributes of a container found on another node than the state recorded: the node
+ * pmxform last knew is kept as `migrated_from`, so a plan can follow an outside migration
+ * (HA, pct migrate) instead of re-creating the container where the configuration still puts it.
+ */
+export function followMigration(read: Attrs, prior: Attrs): Attrs {
+  if (typeof prior["node"] === "string" && read["node"] !== prior["node"]) read["migrated_from"] = prior["migrated_from"] ?? prior["node"];
+  return read;
+}
 
 /** A tag of this shape marks containers pmxform created; it never shows in `tags`. */
 export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;

@@ -11,6 +11,7 @@ import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.j
 import { asProxmoxSnapshot } from "./snapshot.js";
 import { explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
 import { asSnapshot } from "../lxc/snapshot.js";
+import { followMigration } from "../lxc/attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -84,7 +85,7 @@ export const ociContainer: ResourceType = {
     const vmid = Number(prior["vmid"]);
     const ct = snap.containers.get(vmid);
     if (!ct) return null;
-    return ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest);
+    return followMigration(ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
   create: ({ address, config, planned }, ctx) => createOci(address, config, planned, ctx),
   update: ({ address, config, prior, planned }, ctx) => updateOci(address, config, prior, planned, ctx),

@@ -124,7 +124,9 @@ export function plan(input: PlanInput): PlanResult {
       drift.push({ address: r.address, kind: "deleted", paths: [], before: r.attributes, after: null });
       continue;
     }
-    const paths = changedPaths(r.attributes, fresh);
+    // Only what the user could care about: bookkeeping attributes of the type are not drift.
+    const hidden = registry.resourceType(r.type)?.hiddenAttributes ?? [];
+    const paths = changedPaths(r.attributes, fresh).filter((p) => !hidden.includes(String(p[0])));
     if (paths.length) drift.push({ address: r.address, kind: "changed", paths, before: r.attributes, after: fresh });
     refreshedPrior.push({ ...r, attributes: fresh });
   }
