@@ -137,40 +137,66 @@ describe.skipIf(!BUILT || !HAVE_FIXTURES)(
   },
 );
 
+/** The conf of cluster container i: a real-world fixture every third one when present, else synthetic (system or OCI). */
+function clusterConf(i: number, vmid: number, fixtureTexts: string[]): string {
+  if (fixtureTexts.length && i % 3 === 0) return fixtureTexts[(i / 3) % fixtureTexts.length]!;
+  const mac = `BC:24:11:00:${(i >> 8).toString(16).padStart(2, "0").toUpperCase()}:${(i & 255).toString(16).padStart(2, "0").toUpperCase()}`;
+  if (i % 8 === 1) {
+    // An OCI application container as pct create writes it.
+    return [`arch: amd64`, "cmode: console", `entrypoint: /usr/bin/app --port ${8000 + i} 'two words'`, `hostname: app`, "memory: 256", `net0: name=eth0,bridge=vmbr0,host-managed=1,hwaddr=${mac},ip=dhcp,type=veth`, "ostype: alpine", `rootfs: local-lvm:vm-${vmid}-disk-0,size=1G`, "swap: 512", "unprivileged: 1", "lxc.environment.runtime: PATH=/usr/bin:/bin", `lxc.environment.runtime: APP_ID=${i}`, "lxc.init.cwd: /srv", "lxc.signal.halt: SIGTERM", ""].join("\n");
+  }
+  const lines = [`arch: amd64`, `hostname: ${i % 10 === 0 ? "app" : i % 7 === 0 ? `9svc-${i}` : `ct-${i}`}`, `memory: ${256 * (1 + (i % 4))}`, `rootfs: local-lvm:vm-${vmid}-disk-0,size=${1 + (i % 3)}G`];
+  if (i % 2) lines.push(`net0: name=eth0,bridge=vmbr0,hwaddr=${mac},ip=10.0.0.${i + 2}/24,gw=10.0.0.1,type=veth`);
+  if (i % 3 === 0) lines.push("features: nesting=1,keyctl=1", "unprivileged: 1");
+  if (i % 5 === 0) lines.push(`mp0: local-lvm:vm-${vmid}-disk-1,mp=/data,size=2G,backup=1`, "mp1: /tank/media,mp=/media,ro=1", "tags: db;prod");
+  if (i % 6 === 2) lines.push("dev0: /dev/dri/renderD128,gid=104,mode=0660", "dev1: /dev/net/tun");
+  if (i % 4 === 0) lines.push("onboot: 1", "startup: order=2,up=30", "#multi-line%0Adescription ${x}");
+  if (i % 9 === 0) lines.push("lxc.cgroup2.devices.allow: c 10:200 rwm", "lxc.mount.entry: /dev/net dev/net none bind,create=dir");
+  return lines.join("\n") + "\n";
+}
+
 describe.skipIf(!BUILT)(`import --all on 3 nodes x 30 containers${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
-  it("adopts one node, then the rest, with unique valid names; plan says No changes", async () => {
+  it("adopts one node (HCL), then the rest (YAML): lxc and OCI, fixtures, running and stopped, unique valid names; plan says No changes", async () => {
     const w = new Workdir("pmx-import-cluster-");
     try {
       const nodes = ["pve1", "pve2", "pve3"];
+      const fixtureTexts = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".conf")).sort().map((f) => readFileSync(join(FIXTURES, f), "utf8")) : [];
       initSim(w.path("sim"), { nodes });
+      const confs: string[] = [];
       for (let i = 0; i < 90; i++) {
         const vmid = 300 + i;
-        const lines = [`arch: amd64`, `hostname: ${i % 10 === 0 ? "app" : i % 7 === 0 ? `9svc-${i}` : `ct-${i}`}`, `memory: ${256 * (1 + (i % 4))}`, `rootfs: local-lvm:vm-${vmid}-disk-0,size=${1 + (i % 3)}G`];
-        if (i % 2) lines.push(`net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:${(i >> 8).toString(16).padStart(2, "0").toUpperCase()}:${(i & 255).toString(16).padStart(2, "0").toUpperCase()},ip=10.0.0.${i + 2}/24,gw=10.0.0.1,type=veth`);
-        if (i % 3 === 0) lines.push("features: nesting=1,keyctl=1", "unprivileged: 1");
-        if (i % 5 === 0) lines.push(`mp0: local-lvm:vm-${vmid}-disk-1,mp=/data,size=2G,backup=1`, "tags: db;prod");
-        if (i % 4 === 0) lines.push("onboot: 1", "startup: order=2,up=30", "#multi-line%0Adescription ${x}");
-        if (i % 9 === 0) lines.push("lxc.cgroup2.devices.allow: c 10:200 rwm");
-        loadSimContainer(w.path("sim"), nodes[i % 3]!, vmid, lines.join("\n") + "\n");
+        const node = nodes[i % 3]!;
+        confs.push(clusterConf(i, vmid, fixtureTexts));
+        loadSimContainer(w.path("sim"), node, vmid, confs[i]!);
+        // Every fourth runs (the simulator's run marker, as pct start leaves it).
+        if (i % 4 === 1) {
+          mkdirSync(w.path(`sim/run/${node}`), { recursive: true });
+          writeFileSync(w.path(`sim/run/${node}/${vmid}.running`), String(100000 + vmid));
+        }
       }
+      const oci = confs.filter((c) => /^entrypoint: (?!\/sbin\/init)/m.test(c)).length;
       w.write("main.pmx.hcl", nodesBlock(nodes));
       await roundTrip(w, "pve2.pmx.hcl", ["--node", "pve2"]);
       const after1 = JSON.parse(stateText(w)) as { resources: { address: string; attributes: { node: string } }[] };
       expect(after1.resources.length).toBe(30);
       expect(after1.resources.every((r) => r.attributes.node === "pve2")).toBe(true);
-      await roundTrip(w, "rest.pmx.hcl");
-      const all = JSON.parse(stateText(w)) as { resources: { address: string }[] };
+      await roundTrip(w, "rest.pmx.yaml");
+      const all = JSON.parse(stateText(w)) as { resources: { address: string; type: string; attributes: { started: boolean } }[] };
       expect(all.resources.length).toBe(90);
       const names = all.resources.map((r) => r.address);
       expect(new Set(names).size).toBe(90);
+      expect(all.resources.filter((r) => r.type === "oci_container").length).toBe(oci);
+      expect(oci).toBeGreaterThanOrEqual(8);
+      expect(all.resources.filter((r) => r.attributes.started).length).toBe(23);
       expect(names).toContain("lxc_container.app");
-      expect(names).toContain("lxc_container.app_340"); // pve2 adopted first: app (310), app_340
-      expect(names).toContain("lxc_container.app_300"); // "app" was taken by the first generated file
+      expect(names).toContain("oci_container.app");
+      expect(names.filter((n) => /^oci_container\.app_\d+$/.test(n)).length).toBeGreaterThan(0); // duplicate hostnames made unique
       expect(names).toContain("lxc_container.ct_9svc-7");
+      expect(readFileSync(w.path("rest.pmx.yaml"), "utf8")).toMatch(/^resources:$/m);
       const again = await w.run("import", "--all", "--generate-config-out", "none.pmx.hcl");
       expect(again.stdout).toContain("Nothing to import");
     } finally {
       w.remove();
     }
-  }, 120_000);
+  }, 180_000);
 });
