@@ -17,7 +17,7 @@ const stateText = (w: Workdir) => (existsSync(w.path("pmxform.state.json")) ? re
 describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const web = container("web", '  vmid     = 150\n  hostname = "web"\n  memory   = 768\n  tags     = ["prod"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "dhcp"\n  }\n');
-  const indexed = container("many", "  count = local.n\n") + container("byname", '  for_each = toset(["a", "b"])\n  hostname = each.key\n') + "locals {\n  n = 2\n}\n";
+  const indexed = 'resource "oci_container" "app" {\n  node  = "pve1"\n  image = "local:vztmpl/app.tar"\n}\n' + container("many", "  count = local.n\n") + container("byname", '  for_each = toset(["a", "b"])\n  hostname = each.key\n') + "locals {\n  n = 2\n}\n";
   beforeAll(() => {
     w = new Workdir("pmx-import-");
   });
@@ -52,6 +52,7 @@ describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_
     ["a string key on a count resource", ['lxc_container.many["a"]', "pve1/151"], /uses count, so its keys are numbers/],
     ["no key on a for_each resource", ["lxc_container.byname", "pve1/151"], /uses for_each, so an instance key is needed/],
     ["a key on a single resource", ["lxc_container.other[0]", "pve1/151"], /has neither count nor for_each[\s\S]*Import into lxc_container\.other\./],
+    ["a system container as oci_container", ["oci_container.app", "pve1/151"], /container 151 is a system container \(no entrypoint\), not an OCI application container; import it as lxc_container/],
   ])("refuses %s and leaves the state untouched", async (_what, args, message) => {
     w.write("main.pmx.hcl", SIM_NODE + web + container("other", '  hostname = "other"\n') + indexed);
     mkdirSync(w.path("sim/etc/pve/nodes/pve1/qemu-server"), { recursive: true });
@@ -136,6 +137,33 @@ describe.skipIf(!BUILT || !HAVE_FIXTURES)(
     });
   },
 );
+
+describe.skipIf(!BUILT)(`import --all over containers pmxform created${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  it("apply -> state rm everything -> import --all -> validate -> plan = No changes", async () => {
+    const w = new Workdir("pmx-import-own-");
+    try {
+      const own =
+        container("files", '  hostname    = "files"\n  description = "shares\\nand more"\n  tags        = ["nas", "prod"]\n  onboot      = true\n  started     = true\n  features {\n    nesting = true\n  }\n  startup {\n    order = 3\n    up    = 20\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "2G"\n    path    = "/data"\n    backup  = true\n  }\n  mount "media" {\n    host_path = "/tank/media"\n    path      = "/media"\n    read_only = true\n  }\n') +
+        container("gpu", '  hostname = "render"\n  cores    = 2\n  memory   = 1024\n  nameserver = ["1.1.1.1", "9.9.9.9"]\n  gpu {\n    vendor = "intel"\n    gid    = 104\n  }\n  device "tun" {\n    path = "/dev/net/tun"\n  }\n  raw_lxc = ["lxc.apparmor.profile: unconfined", "lxc.cap.drop:"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "10.1.0.5/24"\n    gw     = "10.1.0.1"\n    tag    = 20\n  }\n') +
+        container("pool", '  count    = 2\n  hostname = "pool"\n');
+      w.write("main.pmx.hcl", SIM_NODE + own);
+      const apply = await w.run("apply", "--auto-approve");
+      expect(apply.stderr).not.toMatch(/Error/);
+      expect(apply.code).toBe(0);
+      const addresses = (JSON.parse(stateText(w)) as { resources: { address: string }[] }).resources.map((r) => r.address);
+      expect(addresses).toHaveLength(4);
+      expect((await w.run("state", "rm", ...addresses)).code).toBe(0);
+      w.write("main.pmx.hcl", SIM_NODE);
+      await roundTrip(w, "adopted.pmx.hcl");
+      const adopted = (JSON.parse(stateText(w)) as { resources: { address: string }[] }).resources.map((r) => r.address).sort();
+      // The two count instances share a hostname: the second gets its vmid appended.
+      expect(adopted).toEqual(expect.arrayContaining(["lxc_container.files", "lxc_container.render", "lxc_container.pool"]));
+      expect(adopted.filter((a) => /^lxc_container\.pool_\d+$/.test(a))).toHaveLength(1);
+    } finally {
+      w.remove();
+    }
+  }, 120_000);
+});
 
 /** The conf of cluster container i: a real-world fixture every third one when present, else synthetic (system or OCI). */
 function clusterConf(i: number, vmid: number, fixtureTexts: string[]): string {
