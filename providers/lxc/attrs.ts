@@ -45,7 +45,18 @@ export const CARRIED = [
   "managed_keys",
   "gpu",
   "address",
+  "migrated_from",
 ] as const;
+
+/**
+ * Refreshed attributes of a container found on another node than the state recorded: the node
+ * pmxform last knew is kept as `migrated_from`, so a plan can follow an outside migration
+ * (HA, pct migrate) instead of re-creating the container where the configuration still puts it.
+ */
+export function followMigration(read: Attrs, prior: Attrs): Attrs {
+  if (typeof prior["node"] === "string" && read["node"] !== prior["node"]) read["migrated_from"] = prior["migrated_from"] ?? prior["node"];
+  return read;
+}
 
 /** A tag of this shape marks containers pmxform created; it never shows in `tags`. */
 export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;
@@ -53,8 +64,11 @@ export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;
 export function scalarFromPve(kind: Kind, v: string): unknown {
   switch (kind) {
     case "int":
-    case "num":
-      return Number(v);
+    case "num": {
+      // A hand-edited value that is not a number stays as text (reported at import), never NaN.
+      const n = Number(v);
+      return v.trim() !== "" && Number.isFinite(n) ? n : v;
+    }
     case "bool":
       return v === "1";
     case "spaces":

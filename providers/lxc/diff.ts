@@ -78,10 +78,17 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
 }
 
 export function diffContainer(req: DiffRequest): Diff {
-  const { config, prior, address } = req;
+  const { prior, address } = req;
+  let { config } = req;
   const snap = asSnapshot(req.snapshot);
+  const issues = configIssues(config, prior);
+  // Migrated outside pmxform while the configuration still names the old node: follow it.
+  if (prior && typeof prior["migrated_from"] === "string" && config["node"] === prior["migrated_from"] && prior["node"] !== config["node"]) {
+    issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} now runs on ${String(prior["node"])} (it was on ${prior["migrated_from"]}). pmxform follows it there and does not move it back. Set node = "${String(prior["node"])}" to match; to move it, use pct migrate.` });
+    config = { ...config, node: prior["node"] };
+  }
   const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
-  const issues = [...configIssues(config, prior), ...gpuIssues(config, devices)];
+  issues.push(...gpuIssues(config, devices));
 
   const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
     const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);

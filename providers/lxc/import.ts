@@ -2,8 +2,10 @@
 // reproduces them (only meaningful, non-computed arguments, so the next plan is "No changes").
 import type { Attrs, ImportCandidate } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
+import type { ZodType } from "zod";
 import { SCALARS, attrsFromConf } from "./attrs.js";
-import type { LxcSnapshot } from "./snapshot.js";
+import { lxcContainerSchema } from "./schema.js";
+import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 
 /** Parses "pve1/105" or "105"; a bare vmid is looked up in the snapshot. */
 export function parseImportId(id: string): { node?: string; vmid: number } | undefined {
@@ -32,8 +34,10 @@ export function importableContainers(snap: LxcSnapshot): ImportCandidate[] {
     .sort(([a], [b]) => a - b)
     .map(([vmid, ct]) => {
       const hostname = ct.conf.main.keys.get("hostname");
-      // OCI application containers carry settings lxc_container cannot write (host-managed network).
-      const oci = ct.conf.main.keys.has("entrypoint") ? "it is an OCI application container (entrypoint), which import --all cannot adopt as lxc_container yet" : undefined;
+      // OCI application containers carry settings lxc_container cannot write (host-managed network);
+      // oci_container adopts them.
+      const ep = ct.conf.main.keys.get("entrypoint")?.trim();
+      const oci = ep && ep !== "/sbin/init" ? "it is an OCI application container (entrypoint); adopt it as oci_container" : undefined;
       return { id: `${ct.node}/${vmid}`, node: ct.node, vmid, ...(hostname ? { name: hostname } : {}), ...(oci ? { skip: oci } : {}) };
     });
 }
@@ -48,13 +52,56 @@ export function explainImportMiss(id: string, snap: LxcSnapshot): string {
   return `no container with vmid ${parsed.vmid} exists in the cluster`;
 }
 
-/** What was kept in state but cannot be written as arguments (pmxform leaves it as it is). */
-export function unexpressedAttrs(attrs: Attrs): string[] {
+/**
+ * What was kept in state but cannot be written as arguments (pmxform leaves it as it is): unknown
+ * keys, stored values the configuration language would refuse, and (given the snapshot) the conf
+ * lines Proxmox itself ignores or cannot parse.
+ */
+export function unexpressedAttrs(attrs: Attrs, snapshot?: unknown, schema: ZodType = lxcContainerSchema, generate: (a: Attrs) => Attrs = rawConfig): string[] {
   const out: string[] = [];
+  for (const d of validArguments(schema, generate(attrs)).dropped) out.push(d);
   const unknown = attrs["unknown_keys"] as Record<string, string> | undefined;
   for (const k of Object.keys(unknown ?? {}).sort()) out.push(k === "env" ? "lxc.environment lines (kept, not managed)" : `pct key "${k}" (kept, not managed)`);
   if (typeof attrs["lock"] === "string") out.push(`lock "${attrs["lock"]}" (the container is locked)`);
+  const ct = snapshot !== undefined && typeof attrs["vmid"] === "number" ? asSnapshot(snapshot).containers.get(attrs["vmid"]) : undefined;
+  for (const w of ct?.conf.warnings ?? []) {
+    const text = w.replace(/^vm \d+ - /, "");
+    const line = /^unable to parse config: (.*)$/.exec(text);
+    if (line) out.push(`line "${line[1]}" (Proxmox ignores it too)`);
+    else if (!text.startsWith("unable to parse value of")) out.push(`Proxmox warns: ${text}`); // bad values are reported by key above
+  }
   return out;
+}
+
+function getAt(o: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((cur, k) => (cur && typeof cur === "object" ? (cur as Record<PropertyKey, unknown>)[k] : undefined), o);
+}
+
+/**
+ * The generated arguments the schema accepts: a stored value the configuration would refuse
+ * (a hand-edited "memory: lots", a negative swap) is left out and reported, so the generated
+ * file validates and pmxform leaves that setting as it is.
+ */
+export function validArguments(schema: ZodType, config: Attrs): { config: Attrs; dropped: string[] } {
+  const c = JSON.parse(JSON.stringify(config, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))) as Attrs;
+  const dropped: string[] = [];
+  for (let round = 0; round < 20; round++) {
+    const r = schema.safeParse(c);
+    if (r.success) break;
+    let removed = false;
+    for (const issue of r.error.issues) {
+      const path = issue.path;
+      if (!path.length) continue;
+      const parent = getAt(c, path.slice(0, -1));
+      const last = path[path.length - 1]!;
+      if (!parent || typeof parent !== "object" || !(last in parent)) continue;
+      dropped.push(`${path.join(".")} = ${JSON.stringify(getAt(c, path))} (${issue.message.replace(/\.$/, "")}; kept, not managed)`);
+      delete (parent as Record<PropertyKey, unknown>)[last];
+      removed = true;
+    }
+    if (!removed) break;
+  }
+  return { config: c, dropped };
 }
 
 const DEFAULTS: Record<string, unknown> = { swap: 512, memory: undefined, arch: "amd64", console: true, tty: 2, cmode: "tty", onboot: false, protection: false };
@@ -65,8 +112,13 @@ function pick(o: Obj, keys: string[]): Obj {
   return out;
 }
 
-/** Configuration arguments that reproduce `attrs`. */
+/** Configuration arguments that reproduce `attrs`, without values the schema refuses. */
 export function generateConfig(attrs: Attrs): Attrs {
+  return validArguments(lxcContainerSchema, rawConfig(attrs)).config;
+}
+
+/** Every argument `attrs` holds, as configuration, before the schema's check. */
+export function rawConfig(attrs: Attrs): Attrs {
   const c: Attrs = { node: attrs["node"], vmid: attrs["vmid"] };
   // pct does not store the template: a placeholder that validates and never forces a replacement.
   c["template"] = typeof attrs["template"] === "string" ? attrs["template"] : TEMPLATE_UNKNOWN_AT_IMPORT;

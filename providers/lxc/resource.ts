@@ -2,7 +2,7 @@
 import type { Attrs, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { isUnknown } from "../../src/config/value.js";
 import { containerBlocks, lxcContainerSchema } from "./schema.js";
-import { attrsFromConf } from "./attrs.js";
+import { attrsFromConf, followMigration } from "./attrs.js";
 import { diffContainer } from "./diff.js";
 import { createContainer, deleteContainer, updateContainer } from "./apply.js";
 import { explainImportMiss, generateConfig, importContainer, importableContainers, unexpressedAttrs } from "./import.js";
@@ -41,7 +41,7 @@ export const lxcContainer: ResourceType = {
   blocks: containerBlocks,
   schema: lxcContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
-  hiddenAttributes: ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete"],
+  hiddenAttributes: ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete", "marker", "migrated_from"],
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;
@@ -54,7 +54,7 @@ export const lxcContainer: ResourceType = {
     const ct = snap.containers.get(vmid);
     if (!ct) return null;
     // Follow a container migrated to another node: the vmid is cluster-unique.
-    return attrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest);
+    return followMigration(attrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
   create: ({ address, config, planned }, ctx) => createContainer(address, config, planned, ctx),
   update: ({ address, config, prior }, ctx) => updateContainer(address, config, prior, ctx),

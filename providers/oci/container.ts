@@ -9,6 +9,9 @@ import { ociContainerSchema } from "./schema.js";
 import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
 import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.js";
 import { asProxmoxSnapshot } from "./snapshot.js";
+import { explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
+import { asSnapshot } from "../lxc/snapshot.js";
+import { followMigration } from "../lxc/attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -42,7 +45,8 @@ export function diffOci(req: DiffRequest): Diff {
   const issues = [...validate(config), ...volumeWarnings(config, req.snapshot)];
   const priorLxc = prior ? { ...prior, template: prior["image"] } : null;
 
-  if (prior && known(config["image"]) && config["image"] !== prior["image"]) {
+  // An imported container has no recorded image (pct does not store it): adopt the configured one.
+  if (prior && known(config["image"]) && typeof prior["image"] === "string" && config["image"] !== prior["image"]) {
     if (known(config["vmid"]) && config["vmid"] === prior["vmid"]) {
       issues.push({ severity: "error", path: ["vmid"], summary: "An image change needs a new VMID", detail: `Changing the image creates a new container and moves the data volumes to it while the old one (VMID ${String(prior["vmid"])}) still exists. Remove vmid so pmxform picks a free one.` });
     }
@@ -72,6 +76,7 @@ export const ociContainer: ResourceType = {
   blocks: containerBlocks,
   schema: ociContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
+  ...(lxcContainer.hiddenAttributes ? { hiddenAttributes: lxcContainer.hiddenAttributes } : {}),
   nodeOf: lxcContainer.nodeOf,
   validate,
   diff: diffOci,
@@ -80,10 +85,15 @@ export const ociContainer: ResourceType = {
     const vmid = Number(prior["vmid"]);
     const ct = snap.containers.get(vmid);
     if (!ct) return null;
-    return ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest);
+    return followMigration(ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
   create: ({ address, config, planned }, ctx) => createOci(address, config, planned, ctx),
   update: ({ address, config, prior, planned }, ctx) => updateOci(address, config, prior, planned, ctx),
   replace: ({ address, config, prior, planned }, ctx) => replaceOci(address, config, prior, planned, ctx),
   delete: ({ address, prior }, ctx) => deleteOci(address, prior, ctx),
+  import: ({ address, id, snapshot }) => importOciContainer(address, id, asSnapshot(snapshot)),
+  generateConfig: generateOciConfig,
+  importable: importableOciContainers,
+  explainImportMiss: explainOciImportMiss,
+  unexpressed: unexpressedOciAttrs,
 };

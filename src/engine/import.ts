@@ -6,7 +6,8 @@ import { error } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { Attrs, ResourceType } from "../provider/types.js";
 import type { StateResource } from "../state/types.js";
-import { parseAddress } from "./address.js";
+import { instanceAddress, parseAddress, type InstanceKey } from "./address.js";
+import type { ConfigEvaluation } from "./evaluation.js";
 
 export interface ImportInput {
   registry: ProviderRegistry;
@@ -68,7 +69,7 @@ export function importOne(input: ImportInput, address: string, id: string): { re
   }
   const owner = managedBy(input.state, vmidOf(attrs));
   if (owner) return { notes: [], diagnostics: [error("Container already managed by pmxform", `vmid ${vmidOf(attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`)] };
-  return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs) ?? [], diagnostics: [] };
+  return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs, snapshot) ?? [], diagnostics: [] };
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -87,4 +88,40 @@ export function uniqueName(base: string, vmid: number, taken: Set<string>): stri
   for (let i = 2; taken.has(name); i++) name = `${base}_${vmid}_${i}`;
   taken.add(name);
   return name;
+}
+
+/**
+ * Whether ADDR's instance key exists under its declaration's count/for_each; a diagnostic when it
+ * does not. Locals and earlier resources are evaluated first (resources as unknown), so the
+ * expansion sees what plan would; a count/for_each only known after apply is not checked here.
+ */
+export function checkInstanceKey(ev: ConfigEvaluation, address: string): Diagnostic | undefined {
+  const p = parseAddress(address);
+  const decl = p && ev.module.resources.get(p.decl);
+  if (!p || !decl) return undefined;
+  const graph = ev.declGraph();
+  for (const id of graph.dag.topoOrder()) {
+    if (id === decl.address) break;
+    if (id.startsWith("local.")) ev.evaluateLocal(id.slice("local.".length));
+    else {
+      const other = ev.module.resources.get(id);
+      if (other) ev.setUnknown(other);
+    }
+  }
+  const expansion = ev.expand(decl);
+  if (expansion.diagnostics.length) return undefined;
+  const keys = expansion.keys;
+  if (keys.includes(p.key)) return undefined;
+  const shown = keys.slice(0, 10).map((k) => instanceAddress(decl.address, k)).join(", ") + (keys.length > 10 ? ", ..." : "");
+  const detail = (why: string, fix: string) => error("Import to non-existent resource instance", `${address}: ${why}. ${fix}`, decl.declRange);
+  if (!decl.count && !decl.forEach) return detail(`${decl.address} has neither count nor for_each, so it has no instance ${instanceKeyText(p.key)}`, `Import into ${decl.address}.`);
+  const what = decl.count ? `count = ${keys.length}` : "for_each";
+  if (p.key === undefined) return detail(`${decl.address} uses ${decl.count ? "count" : "for_each"}, so an instance key is needed`, keys.length ? `Import into one of ${shown}.` : `It has no instances now (${what}); change ${decl.count ? "count" : "for_each"} first.`);
+  if (decl.count && typeof p.key !== "number") return detail(`${decl.address} uses count, so its keys are numbers, not ${instanceKeyText(p.key)}`, keys.length ? `Import into one of ${shown}.` : `It has no instances now (count = 0).`);
+  if (decl.forEach && typeof p.key !== "string") return detail(`${decl.address} uses for_each, so its keys are strings, not ${instanceKeyText(p.key)}`, keys.length ? `Import into one of ${shown}.` : "It has no instances now (for_each is empty).");
+  return detail(`${decl.address} has no instance ${instanceKeyText(p.key)} (${what})`, keys.length ? `Import into one of ${shown}, or add the key to ${decl.count ? "count" : "for_each"} first.` : `It has no instances now; change ${decl.count ? "count" : "for_each"} first.`);
+}
+
+function instanceKeyText(key: InstanceKey): string {
+  return key === undefined ? "without a key" : typeof key === "number" ? `[${key}]` : `[${JSON.stringify(key)}]`;
 }

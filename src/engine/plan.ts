@@ -124,7 +124,9 @@ export function plan(input: PlanInput): PlanResult {
       drift.push({ address: r.address, kind: "deleted", paths: [], before: r.attributes, after: null });
       continue;
     }
-    const paths = changedPaths(r.attributes, fresh);
+    // Only what the user could care about: bookkeeping attributes of the type are not drift.
+    const hidden = registry.resourceType(r.type)?.hiddenAttributes ?? [];
+    const paths = changedPaths(r.attributes, fresh).filter((p) => !hidden.includes(String(p[0])));
     if (paths.length) drift.push({ address: r.address, kind: "changed", paths, before: r.attributes, after: fresh });
     refreshedPrior.push({ ...r, attributes: fresh });
   }
@@ -137,13 +139,13 @@ export function plan(input: PlanInput): PlanResult {
   const generated: GeneratedResource[] = [];
 
   /** An import block targeting `address` (not yet in state): the object read from the snapshot. */
-  const importFor = (address: string): { id: string; attrs: Attrs } | undefined | "failed" => {
+  const importFor = (address: string): { id: string; attrs: Attrs; notes: string[] } | undefined | "failed" => {
     const block = session.module.imports.find((i) => i.to.address === address);
     if (!block) return undefined;
     const r = importBlock(block);
     return r ?? "failed";
   };
-  const importBlock = (block: (typeof session.module.imports)[number]): { id: string; attrs: Attrs } | undefined => {
+  const importBlock = (block: (typeof session.module.imports)[number]): { id: string; attrs: Attrs; notes: string[] } | undefined => {
     const idValue = unmark(ev.eval(block.id, ev.scope()).value);
     if (typeof idValue !== "string" && typeof idValue !== "number") {
       diagnostics.push(error("Invalid import id", 'The id of an import block must be a string known at plan time, such as "pve1/105".', block.id.range));
@@ -152,7 +154,8 @@ export function plan(input: PlanInput): PlanResult {
     const id = String(idValue);
     const r = importOne({ registry, state: input.prior as unknown as StateResource[], snapshotFor: input.snapshotFor }, block.to.address, id);
     for (const d of r.diagnostics) diagnostics.push({ ...d, subject: d.subject ?? block.range, address: block.to.address });
-    return r.resource ? { id, attrs: r.resource.attributes } : undefined;
+    if (r.resource && r.notes.length) diagnostics.push(warning("Imported values that are not configuration", `${block.to.address} holds ${r.notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`, block.range, block.to.address));
+    return r.resource ? { id, attrs: r.resource.attributes, notes: r.notes } : undefined;
   };
 
   if (options.refreshOnly) {
@@ -247,7 +250,7 @@ export function plan(input: PlanInput): PlanResult {
       const type = p && registry.resourceType(p.type);
       const r = importBlock(block);
       if (!p || !type || !r) continue;
-      generated.push({ type: p.type, name: p.name, body: type.generateConfig?.(r.attrs) ?? {}, blocks: type.blocks, comments: [`__generated__ by pmxform from ${String(r.id)}`, ...(type.unexpressed?.(r.attrs) ?? [])] });
+      generated.push({ type: p.type, name: p.name, body: type.generateConfig?.(r.attrs) ?? {}, blocks: type.blocks, comments: [`__generated__ by pmxform from ${String(r.id)}`, ...r.notes.map((n) => `not managed: ${n}`)] });
     }
   }
 

@@ -275,8 +275,11 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   if (used.has("delete")) out.push(`  ${paint(ctx, "-", "-")} destroy`);
   if (used.has("replace")) out.push(`${paint(ctx, "-/+", "-/+")} destroy and then create replacement`);
   out.push("", "pmxform will perform the following actions:", "");
+  const deletedOutside = new Set(drift.filter((d) => d.kind === "deleted").map((d) => d.address));
   for (const c of actionable) {
-    const r = renderChange(c, ctx);
+    let r = renderChange(c, ctx);
+    // Say why something that existed is created again.
+    if (r && c.action === "create" && deletedOutside.has(c.address)) r = r.replace(/\n/, `\n  # (it was deleted outside pmxform)\n`);
     if (r) out.push(r, "");
   }
   const n = summaryCounts(changes);

@@ -129,8 +129,11 @@ export interface ResourceType {
   importable?(snapshot: unknown): ImportCandidate[];
   /** Why `import` found nothing for `id` (no such vmid, a VM, another node), as one sentence. */
   explainImportMiss?(id: string, snapshot: unknown): string;
-  /** Attributes of imported objects that were kept but cannot be written as configuration (reported, never dropped). */
-  unexpressed?(attrs: Attrs): string[];
+  /**
+   * Attributes of imported objects that were kept but cannot be written as configuration (reported,
+   * never dropped); with the snapshot also what the object holds that could not be read at all.
+   */
+  unexpressed?(attrs: Attrs, snapshot?: unknown): string[];
 }
 
 export interface ImportCandidate {

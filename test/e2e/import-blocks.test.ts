@@ -1,7 +1,7 @@
 // import blocks: planned like Terraform's ("Preparing import", "will be imported", "1 to import"),
 // carried out by apply, and --generate-config-out for targets without a resource block.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "./helpers.js";
 
@@ -73,6 +73,20 @@ resource "lxc_container" "legacy" {
     expect(gen.stdout).toContain("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.");
     expect(readFileSync(w.path("generated.pmx.hcl"), "utf8")).toContain('resource "lxc_container" "legacy"');
     expect((await w.run("validate")).code).toBe(0);
+    expect((await w.run("apply", "--auto-approve")).code).toBe(0);
+    expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
+  it("reports what a hand-edited conf holds that is not configuration, in the plan and the generated file", async () => {
+    appendFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/105.conf"), "garbage that is no setting\nswap: -5\n");
+    w.write("main.pmx.hcl", SIM_NODE + `import {\n  to = lxc_container.legacy\n  id = "pve1/105"\n}\n`);
+    const gen = await w.run("plan", "--generate-config-out", "generated.pmx.hcl");
+    expect(gen.code).toBe(0);
+    expect(gen.stderr).toContain("Imported values that are not configuration");
+    expect(gen.stderr).toContain('line "garbage that is no setting"');
+    const generated = readFileSync(w.path("generated.pmx.hcl"), "utf8");
+    expect(generated).toContain("# not managed: swap = -5");
+    expect(generated).not.toMatch(/^\s*swap\s*=/m);
     expect((await w.run("apply", "--auto-approve")).code).toBe(0);
     expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);
   });
