@@ -86,12 +86,22 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
   const resources = parseClusterResources(resOut.stdout);
   const confs = parseConfDump(dumpOut.stdout);
   const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
-  // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster.
-  const status = await Promise.all(
-    [...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout)),
+  // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster. A
+  // node that is down or gone from the cluster fails only its own list: the snapshot then does
+  // not cover it, so the engine asks that node itself, and only its resources go unrefreshed.
+  const lists = await Promise.all(
+    [...nodes].sort().map(async (n) => {
+      try {
+        return { node: n, status: parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout) };
+      } catch (e) {
+        if (n === node || signal.aborted) throw e;
+        return { node: n, status: undefined };
+      }
+    }),
   );
-  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, status);
-  return { snapshot, nodes: snapshot.nodes };
+  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, lists.map((l) => l.status ?? []));
+  const unread = new Set(lists.filter((l) => !l.status).map((l) => l.node));
+  return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)) };
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */
