@@ -28,6 +28,7 @@ import { unusedKeysHolding } from "../mounts/detached.js";
 import { asSnapshot, readNodeDevices } from "./snapshot.js";
 import { isLegacy } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
+import { onCurrentNode } from "./snapshot-locate.js";
 
 interface Target {
   address: string;
@@ -117,7 +118,11 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
   }, "writing raw lxc lines");
 }
 
-export async function updateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+export function updateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  return onCurrentNode(address, prior, ctx, (p) => updateOn(address, config, p, ctx));
+}
+
+async function updateOn(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
@@ -167,23 +172,25 @@ async function deleteDetachedVolumes(t: Target, doomed: unknown): Promise<void> 
 }
 
 export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
+  await ctx.recordIntent({ operation: "delete", node: String(prior["node"]), vmid: Number(prior["vmid"]) });
+  // Gone from its node and from the cluster: already destroyed. Moved: destroyed where it is.
+  await onCurrentNode(address, prior, ctx, (p) => deleteOn(address, p, ctx), () => undefined);
+}
+
+async function deleteOn(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  const gone = (err: unknown) => /does not exist/.test(String((err as { stderr?: unknown }).stderr ?? "") + String((err as Error).message ?? ""));
-  await ctx.recordIntent({ operation: "delete", node, vmid });
   if (prior["started"] === true) {
     try {
       await t.run.run(stopArgv(vmid), { signal: ctx.signal });
     } catch (err) {
-      if (gone(err)) return;
       if (!/not running/.test(String((err as { stderr?: unknown }).stderr ?? ""))) throw pveError(err, address, "pct stop");
     }
   }
   try {
     await t.run.run(destroyArgv(vmid), { signal: ctx.signal });
   } catch (err) {
-    if (gone(err)) return;
     throw pveError(err, address, "pct destroy");
   }
 }

@@ -90,14 +90,26 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
   const resources = parseClusterResources(resOut.stdout);
   const confs = parseConfDump(dumpOut.stdout);
   const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
-  // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster.
-  const [status, devices] = await Promise.all([
-    Promise.all([...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout))),
+  // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster. A
+  // node that is down or gone from the cluster fails only its own list: the snapshot then does
+  // not cover it, so the engine asks that node itself, and only its resources go unrefreshed.
+  const [lists, devices] = await Promise.all([
+    Promise.all(
+      [...nodes].sort().map(async (n) => {
+        try {
+          return { node: n, status: parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout) };
+        } catch (e) {
+          if (n === node || signal.aborted) throw e;
+          return { node: n, status: undefined };
+        }
+      }),
+    ),
     readHostDevices([...nodes], ctx),
   ]);
-  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, status);
+  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, lists.map((l) => l.status ?? []));
   snapshot.devices = devices;
-  return { snapshot, nodes: snapshot.nodes };
+  const unread = new Set(lists.filter((l) => !l.status).map((l) => l.node));
+  return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)) };
 }
 
 /** One `stat` per node (each through its own runner): which GPU device nodes it has. */

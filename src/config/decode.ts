@@ -7,6 +7,7 @@ import type { Expr } from "./ast.js";
 import type { Attribute, Block, Body, File } from "./body.js";
 import type { ImportDecl, Lifecycle, Module, MovedDecl, OutputDecl, ResourceDecl, Traversal, VariableDecl } from "./module.js";
 import { TOP_LEVEL_BLOCKS, didYouMean } from "./structure.js";
+import { NODE_SETTINGS } from "./node-settings.js";
 
 /** Static references (`lxc_container.db["a"]`, `tags`) for meta-arguments that name things. */
 export function traversalText(expr: Expr): string | undefined {
@@ -240,6 +241,7 @@ class Decoder {
     for (const node of block.body.blocks.filter((b) => b.type === "node")) {
       if (!this.labelsOk(node, ["name"])) continue;
       const name = node.labels[0] as string;
+      this.onlyKnown(node.body, `node "${name}"`, NODE_SETTINGS);
       const targets = ["ssh", "local", "sim"].filter((k) => node.body.attributes.some((a) => a.name === k));
       if (targets.length !== 1) {
         this.fail(

@@ -186,7 +186,7 @@ export function plan(input: PlanInput): PlanResult {
         const priorRes = prior.get(inst.address);
         const before = priorRes ? (current.get(inst.address) ?? null) : null;
         if (input.unreachable.has(inst.address)) {
-          diagnostics.push(error("Resource could not be refreshed", `${inst.address}: ${input.unreachable.get(inst.address)}. No change is planned for it; fix the connection, or plan with --refresh=false to use the last known state.`, decl.declRange, inst.address));
+          diagnostics.push(notRefreshed(inst.address, input.unreachable.get(inst.address)!, decl.declRange));
           ev.setInstanceValue(decl, inst.key, (priorRes?.attributes ?? null) as Value);
           continue;
         }
@@ -264,13 +264,15 @@ export function plan(input: PlanInput): PlanResult {
     }
     const type: ResourceType | undefined = registry.resourceType(r.type);
     const node = type?.nodeOf(null, before ?? r.attributes);
+    const unreachable = input.unreachable.get(r.address);
+    if (unreachable) diagnostics.push(notRefreshed(r.address, unreachable, decl?.declRange));
     changes.push({
       address: r.address,
       type: r.type,
       decl: declOf(r.address),
       ...(r.index !== undefined ? { index: r.index } : {}),
       ...(node ? { node } : {}),
-      action: before === null ? "no-op" : "delete",
+      action: before === null || unreachable ? "no-op" : "delete",
       before: before ?? r.attributes,
       after: null,
       afterUnknown: [],
@@ -365,3 +367,11 @@ export function hasChanges(changes: readonly Change[]): boolean {
 }
 
 export { deepEqual };
+
+/**
+ * A resource on a node that could not be read gets no change (never a re-creation); the rest of
+ * the plan goes ahead, so one node down does not stop work on the others.
+ */
+function notRefreshed(address: string, why: string, range: Diagnostic["subject"]): Diagnostic {
+  return warning("Resource could not be refreshed", `${address}: ${why}. No change is planned for it (the other resources are planned as usual). Fix the connection and plan again, or plan with --refresh=false to use the last known state.`, range, address);
+}

@@ -11,7 +11,7 @@ import type { Runner } from "../exec/runner.js";
 import { LocalRunner } from "../exec/local.js";
 import { SimRunner } from "../exec/sim.js";
 import { SshRunner } from "../exec/ssh.js";
-import { RetryingRunner } from "../exec/retry.js";
+import { RetryingRunner, type RetryPolicy } from "../exec/retry.js";
 import type { ConfigEvaluation } from "./evaluation.js";
 
 export interface NodeTarget {
@@ -30,12 +30,14 @@ export class Targets {
     private readonly byName: Map<string, NodeTarget>,
     /** When set, undeclared nodes are reached through this simulator too. */
     private readonly fallbackSim?: string,
+    /** Retry policy of nodes without a node block (they still get retries, visibly). */
+    private readonly fallbackPolicy: RetryPolicy = {},
   ) {}
 
   get(node: string): NodeTarget | undefined {
     const t = this.byName.get(node);
     if (t || !this.fallbackSim) return t;
-    const sim = simTarget(node, this.fallbackSim);
+    const sim = retrying(simTarget(node, this.fallbackSim), this.fallbackPolicy);
     this.byName.set(node, sim);
     return sim;
   }
@@ -99,6 +101,11 @@ function simTarget(name: string, dir: string): NodeTarget {
   return { name, kind: "sim", runner: new SimRunner(dir, name), pveRoot: resolve(dir, "etc/pve"), simDir: dir };
 }
 
+/** Every node's runner retries transient failures: a declared node with its own settings, others with the defaults. */
+function retrying(target: NodeTarget, policy: RetryPolicy): NodeTarget {
+  return { ...target, runner: new RetryingRunner(target.runner, policy) };
+}
+
 export interface TargetOptions {
   /** Where retry notices go (one line each); without it retries happen silently. */
   log?: (message: string) => void;
@@ -110,6 +117,7 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
   const byName = new Map<string, NodeTarget>();
   const envSim = env.PMXFORM_SIM ? resolve(process.cwd(), env.PMXFORM_SIM) : undefined;
   const simNodes = new Map<string, string[]>();
+  const defaultPolicy: RetryPolicy = options.log ? { log: options.log } : {};
   for (const decl of ev.module.nodes.values()) {
     const get = (name: string): unknown => {
       const a = attr(decl.body, name);
@@ -146,10 +154,10 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
     if (typeof maxParallel === "number") target.maxParallel = maxParallel;
     const retries = get("retries");
     const retryDelay = get("retry_delay_ms");
-    target.runner = new RetryingRunner(target.runner, {
+    target = retrying(target, {
+      ...defaultPolicy,
       attempts: 1 + (typeof retries === "number" && retries >= 0 ? Math.floor(retries) : 3),
       ...(typeof retryDelay === "number" && retryDelay >= 0 ? { baseDelayMs: retryDelay } : {}),
-      ...(options.log ? { log: options.log } : {}),
     });
     byName.set(decl.name, target);
     if (target.simDir) simNodes.set(target.simDir, [...(simNodes.get(target.simDir) ?? []), decl.name]);
@@ -164,9 +172,9 @@ export async function buildTargets(ev: ConfigEvaluation, env: NodeJS.ProcessEnv 
   if (envSim) {
     // Every node the simulator has is reachable, declared or not.
     const info = JSON.parse(readFileSync(resolve(envSim, "sim.json"), "utf8")) as { nodes?: string[] };
-    for (const n of info.nodes ?? []) if (!byName.has(n)) byName.set(n, simTarget(n, envSim));
+    for (const n of info.nodes ?? []) if (!byName.has(n)) byName.set(n, retrying(simTarget(n, envSim), defaultPolicy));
   }
-  return { targets: new Targets(byName, envSim), diagnostics };
+  return { targets: new Targets(byName, envSim, defaultPolicy), diagnostics };
 }
 
 /**

@@ -19,7 +19,7 @@ export class LocalRunner implements Runner {
     if (argv.length === 0) throw new Error("bug: empty argv");
     const [cmd, ...args] = argv as [string, ...string[]];
     const started = performance.now();
-    const r = await execa(this.resolveCommand(cmd), args, {
+    const subprocess = execa(this.resolveCommand(cmd), args, {
       shell: false,
       reject: false,
       stripFinalNewline: false,
@@ -30,6 +30,8 @@ export class LocalRunner implements Runner {
       forceKillAfterDelay: KILL_GRACE_MS,
       maxBuffer: 256 * 1024 * 1024,
     });
+    abandonOutputWhenKilled(subprocess, opts);
+    const r = await subprocess;
     const result: RunResult = {
       stdout: typeof r.stdout === "string" ? r.stdout : "",
       stderr: typeof r.stderr === "string" ? r.stderr : "",
@@ -55,4 +57,28 @@ export class LocalRunner implements Runner {
     }
     return result;
   }
+}
+
+/**
+ * execa waits for the output pipes to close, not just for the process to exit. A process stopped
+ * for a timeout or an interrupt may have handed its pipes on — an ssh client passes them to its
+ * multiplexing master, which keeps them until the remote command ends — so once such a process
+ * has exited its output is abandoned, and the timeout holds.
+ */
+function abandonOutputWhenKilled(subprocess: ReturnType<typeof execa>, opts: RunOptions): void {
+  let stopping = false;
+  const stop = (): void => {
+    stopping = true;
+  };
+  const timer = opts.timeoutMs ? setTimeout(stop, opts.timeoutMs) : undefined;
+  timer?.unref();
+  if (opts.signal?.aborted) stop();
+  else opts.signal?.addEventListener("abort", stop, { once: true });
+  subprocess.once("exit", () => {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", stop);
+    if (!stopping) return;
+    subprocess.stdout?.destroy();
+    subprocess.stderr?.destroy();
+  });
 }

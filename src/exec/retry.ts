@@ -81,6 +81,8 @@ export function isTransientProxmoxError(err: unknown): boolean {
   if (!err || typeof err !== "object") return false;
   const e = err as { stderr?: unknown; message?: unknown; exitCode?: unknown; timedOut?: unknown; aborted?: unknown };
   if (e.aborted === true) return false;
+  // SshRunner already told a dropped connection from the command's own failure.
+  if ((err as { kind?: unknown }).kind === "dropped") return true;
   const stderr = typeof e.stderr === "string" ? e.stderr : "";
   const text = `${stderr}\n${typeof e.message === "string" ? e.message : ""}`;
   if (TRANSIENT_PVE.some((re) => re.test(text))) return true;
@@ -160,5 +162,7 @@ export class RetryingRunner implements Runner {
 function firstLine(err: unknown): string {
   const e = err as { stderr?: unknown; message?: unknown };
   const fromStderr = typeof e.stderr === "string" ? e.stderr.split("\n").map((l) => l.trim()).filter(Boolean).find((l) => [...TRANSIENT_PVE, ...TRANSIENT_SSH].some((re) => re.test(l))) : undefined;
-  return fromStderr ?? (err instanceof Error ? err.message.split("\n")[0]! : String(err));
+  if (fromStderr) return fromStderr;
+  if ((err as { kind?: unknown }).kind === "dropped") return "the SSH connection dropped";
+  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
 }

@@ -26,7 +26,8 @@ export interface SshTarget {
   description?: string;
 }
 
-export type SshFailureKind = "unreachable" | "auth" | "host-key" | "missing-command";
+/** dropped: the connection ended under a command (or before it started), not the command itself. */
+export type SshFailureKind = "unreachable" | "auth" | "host-key" | "missing-command" | "dropped";
 
 /** A command that failed because of the connection or the node's setup, not Proxmox itself. */
 export class SshError extends CommandError {
@@ -112,7 +113,7 @@ export class SshRunner implements Runner {
     try {
       // 255 is ssh's own failure code, but Proxmox tools exit 255 too: the text decides.
       const r = await this.local.run(["ssh", ...this.sshArgs(), "--", this.target.destination, command], { ...rest, okCodes: [...(okCodes ?? [0]), 255, 127] });
-      const failure = classify(r.exitCode, r.stderr, argv[0]!);
+      const failure = classify(r.exitCode, r.stderr, argv.slice(0, 2).join(" "));
       const ok = (okCodes ?? [0]).includes(r.exitCode);
       if (!failure && ok) return r;
       const f = { argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: false, node: this.description };
@@ -145,7 +146,8 @@ function hostOf(r: SshRunner): string {
 }
 
 /** ssh's own failure texts (OpenSSH 9.x), checked before the output is read as the command's. */
-export function classify(exitCode: number, stderr: string, command: string): Failure | undefined {
+export function classify(exitCode: number, stderr: string, commandLine: string): Failure | undefined {
+  const command = commandLine.split(" ")[0]!;
   if (exitCode === 127 && /(command not found|not found|No such file or directory)/.test(stderr) && stderr.includes(command)) {
     return {
       kind: "missing-command",
@@ -178,5 +180,25 @@ export function classify(exitCode: number, stderr: string, command: string): Fai
       explain: (r) => `cannot reach ${r.target.destination}${r.target.port ? ` port ${r.target.port}` : ""} (${why}). Check that the node is up, the address and port in its node block, and that a firewall lets ssh through.`,
     };
   }
+  if (BEFORE_COMMAND.test(stderr)) {
+    const why = stderr.split("\n").map((l) => l.trim()).find((l) => BEFORE_COMMAND.test(l)) ?? "";
+    return {
+      kind: "dropped",
+      explain: (r) => `the connection to ${r.target.destination} was closed before ${commandLine} started (${why}), so it did not run. Check that the node is up and that its sshd accepts this many connections (MaxStartups, MaxSessions).`,
+    };
+  }
+  // A multiplexed client whose master connection died exits 255 without a word; a direct one
+  // says "Connection to HOST closed by remote host". Proxmox's own failures always say something.
+  if (stderr.trim() === "" || CONNECTION_LOST.test(stderr)) {
+    return {
+      kind: "dropped",
+      explain: (r) => `the connection to ${r.target.destination} dropped while ${commandLine} was running, so it may or may not have been carried out on the node. Check that the node is up, then run pmxform plan: it shows what the node holds now.`,
+    };
+  }
   return undefined;
 }
+
+/** ssh's words for a connection that failed before the remote command started. */
+const BEFORE_COMMAND = /kex_exchange_identification|ssh_exchange_identification|Connection timed out during banner exchange|mux_client_request_session: .*failed|Control socket connect\(.*\): Connection refused/;
+/** ssh's words for a connection that ended under a running session. */
+const CONNECTION_LOST = /Connection to \S+ closed by remote host|Connection reset by|client_loop: send disconnect|Broken pipe|packet_write_wait|Timeout, server \S+ not responding/;

@@ -105,6 +105,66 @@ describe.skipIf(!HAVE_SSHD)(`SshRunner over a real sshd${HAVE_SSHD ? "" : ` (ski
     expect((err as Error).message).toContain("pct was not found on root@127.0.0.1. Is it a Proxmox VE node?");
   });
 
+  it("tells a connection lost under a running command from the command's failure, and retries it for reads only", async () => {
+    const node = await startSshd({ env: { PATH: `${shims}:/usr/sbin:/usr/bin:/sbin:/bin` }, clientKey: sshd.clientKey, wrap: ["pct"] });
+    try {
+      const lines: string[] = [];
+      const ssh = new SshRunner(target({ port: node.port, knownHostsFile: node.knownHosts }));
+      const runner = new RetryingRunner(ssh, { attempts: 3, baseDelayMs: 10, log: (l) => lines.push(l) });
+      node.dropOn([
+        { tool: "pct", sub: "list", nth: 1, what: "connection" },
+        { tool: "pct", sub: "create", nth: 1, what: "connection" },
+      ]);
+      await runner.run(["true"]); // a master connection is up, as during a real run
+      const list = await runner.run(["pct", "list"]);
+      expect(list.stdout).toBe("list\0");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/: pct list failed \(the SSH connection dropped\); retrying in \d\.\ds \(attempt 2 of 3\)$/);
+
+      const err = await runner.run(["pct", "create", "150"]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SshError);
+      expect((err as SshError).kind).toBe("dropped");
+      expect((err as Error).message).toContain("the connection to root@127.0.0.1 dropped while pct create was running, so it may or may not have been carried out on the node");
+      expect(lines).toHaveLength(1); // a mutation is never run twice
+      expect(node.dropped()).toEqual(["pct list (connection)", "pct create 150 (connection)"]);
+      // The command's own failure (exit 255 with Proxmox's words) stays the command's.
+      const own = await ssh.run(["pct", "fail"]).catch((e: unknown) => e);
+      expect(own).not.toBeInstanceOf(SshError);
+    } finally {
+      await node.remove();
+    }
+  });
+
+  it("stops waiting at the timeout or an interrupt although the master keeps the session open", async () => {
+    // A multiplexed client hands its output pipes to the master, which holds them until the
+    // remote command ends: the remote sleep outlasts the test's own time limit, so waiting for
+    // it would fail the test.
+    const runner = new SshRunner(target());
+    await runner.run(["true"]);
+    // The remote sleeps record their pids (same machine) so the test can end them afterwards.
+    const pids = join(shims, "sleep-pids");
+    const sleep = ["sh", "-c", `echo $$ >> ${pids}; exec sleep 300`];
+    try {
+      const timedOut = await runner.run(sleep, { timeoutMs: 500 }).catch((e: unknown) => e);
+      expect(timedOut).toBeInstanceOf(CommandError);
+      expect((timedOut as CommandError).timedOut).toBe(true);
+      expect((timedOut as Error).message).toMatch(/^sh -c on root@127\.0\.0\.1:\d+ failed \(timed out\)/);
+      const interrupt = new AbortController();
+      const running = runner.run(sleep, { signal: interrupt.signal });
+      const { readFileSync, existsSync } = await import("node:fs");
+      // Interrupt once the remote command runs (its pid is the second line).
+      const poll = setInterval(() => {
+        if (existsSync(pids) && readFileSync(pids, "utf8").split("\n").filter(Boolean).length >= 2) interrupt.abort();
+      }, 20);
+      running.finally(() => clearInterval(poll)).catch(() => undefined);
+      const aborted = await running.catch((e: unknown) => e);
+      expect((aborted as CommandError).aborted).toBe(true);
+    } finally {
+      const { readFileSync } = await import("node:fs");
+      for (const pid of readFileSync(pids, "utf8").split("\n").filter(Boolean)) process.kill(Number(pid));
+    }
+  });
+
   it("retries a dropped link for read-only commands only, and says so", async () => {
     const port = await freePort();
     const lines: string[] = [];

@@ -3,7 +3,7 @@
 // PID. `env` is set in every session with sshd's SetEnv: a simulator node is a PATH with
 // <sim>/bin first plus PMXSIM_NODE, so production code needs no test-only special case.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { freePort } from "./net.js";
 
@@ -14,6 +14,15 @@ import { join } from "node:path";
 export const SSHD = "/usr/sbin/sshd";
 export const HAVE_SSHD = existsSync(SSHD) && existsSync("/usr/bin/ssh") && existsSync("/usr/bin/ssh-keygen") && process.getuid?.() === 0;
 export const NO_SSHD = "needs root, /usr/sbin/sshd and ssh (apt-get install openssh-server; scripts/test.sh does)";
+
+/** Which call drops the connection: the nth call of `tool` (with `sub` as first argument, or any). */
+export interface DropRule {
+  tool: string;
+  sub?: string;
+  nth: number;
+  /** "connection": that session's connection dies (sshd keeps listening); "node": sshd and all its sessions die. */
+  what: "connection" | "node";
+}
 
 export interface Sshd {
   port: number;
@@ -27,6 +36,63 @@ export interface Sshd {
   /** Starts it again on the same port with the same keys. */
   start(): Promise<void>;
   remove(): Promise<void>;
+  /** Replaces the drop rules (needs startSshd's `wrap`); an empty list drops nothing. */
+  dropOn(rules: DropRule[]): void;
+  /** One line per connection dropped so far: "TOOL ARGS (what)". */
+  dropped(): string[];
+}
+
+/**
+ * Wrappers for `tools`, put first in every session's PATH. A wrapper counts its calls (mkdir is
+ * atomic, so parallel sessions count right) and on the call a rule names kills the sshd process
+ * serving its session (the child of the listener among its ancestors) — to the client exactly
+ * a connection lost mid-command — or, for "node", the listener and every session first. The
+ * wrapped command then does not run; otherwise the wrapper execs the real one.
+ */
+function writeDropWrappers(dir: string, tools: string[]): string {
+  const bin = join(dir, "wrap-bin");
+  mkdirSync(bin, { recursive: true });
+  const script = `#!/bin/sh
+tool=\$(basename "\$0")
+state=${dir}/drop
+ppid_of() { sed 's/.*) //' "/proc/\$1/stat" | cut -d' ' -f2; }
+if [ -s "\$state/rules" ]; then
+  while read -r rtool rsub nth what; do
+    [ "\$rtool" = "\$tool" ] || continue
+    [ "\$rsub" = "-" ] || [ "\$rsub" = "\$1" ] || continue
+    i=1
+    while ! mkdir "\$state/count-\$rtool-\$rsub-\$i" 2>/dev/null; do i=\$((i+1)); done
+    [ "\$i" = "\$nth" ] || continue
+    listener=\$(cat "\$state/listener.pid")
+    echo "\$tool \$* (\$what)" >> "\$state/dropped"
+    if [ "\$what" = node ]; then
+      kill -9 "\$listener"
+      for f in /proc/[0-9]*/stat; do
+        p=\${f#/proc/}; p=\${p%/stat}
+        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && kill -9 "\$p" 2>/dev/null
+      done
+    else
+      p=\$\$
+      while [ "\$p" -gt 1 ]; do
+        pp=\$(ppid_of "\$p")
+        [ "\$pp" = "\$listener" ] && { kill -9 "\$p"; break; }
+        p=\$pp
+      done
+    fi
+    exit 255
+  done < "\$state/rules"
+fi
+# The login shell may have put more in front of PATH: drop this directory wherever it is.
+rest=""
+IFS=:
+for d in \$PATH; do [ "\$d" = "${bin}" ] || rest="\${rest:+\$rest:}\$d"; done
+unset IFS
+PATH=\$rest
+exec "\$tool" "\$@"
+`;
+  for (const t of tools) writeFileSync(join(bin, t), script, { mode: 0o755 });
+  mkdirSync(join(dir, "drop"), { recursive: true });
+  return bin;
 }
 
 
@@ -41,12 +107,38 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Every process below `pid` (children first found by their parent in /proc/PID/stat). */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
 /** Quotes a SetEnv value for sshd_config (double quotes; our paths contain no quotes). */
 const q = (v: string): string => `"${v}"`;
 
-export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string } = {}): Promise<Sshd> {
+/**
+ * `wrap`: tools whose calls can drop the connection (see dropOn); their wrappers come first in
+ * the session's PATH (env.PATH must be set).
+ */
+export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string; wrap?: string[] } = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "pmx-sshd-"));
+  const env = { ...opts.env };
+  if (opts.wrap?.length) env["PATH"] = `${writeDropWrappers(dir, opts.wrap)}:${env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
   const port = await freePort();
   const keygen = (file: string): void => {
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
@@ -60,7 +152,7 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
   writeFileSync(join(dir, "authorized_keys"), execFileSync("ssh-keygen", ["-y", "-f", clientKey]));
   const hostPub = execFileSync("ssh-keygen", ["-y", "-f", join(dir, "hostkey")], { encoding: "utf8" }).trim();
   writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostPub}\n`);
-  const setEnv = Object.entries(opts.env ?? {}).map(([k, v]) => q(`${k}=${v}`)).join(" ");
+  const setEnv = Object.entries(env).map(([k, v]) => q(`${k}=${v}`)).join(" ");
   writeFileSync(
     join(dir, "sshd_config"),
     [
@@ -88,6 +180,7 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
     let err = "";
     c.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     child = c;
+    if (opts.wrap?.length) writeFileSync(join(dir, "drop", "listener.pid"), `${c.pid}\n`);
     exited = new Promise((resolve) => c.once("exit", () => resolve()));
     let gone = false;
     void exited.then(() => (gone = true));
@@ -98,10 +191,19 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
     }
   };
   const stop = async (): Promise<void> => {
-    if (!child || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await exited;
+    const c = child;
     child = undefined;
+    if (!c?.pid) return;
+    // The sessions (and what they run) outlive the listener: end them too, like a node going down.
+    for (const pid of descendantsOf(c.pid)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+    await exited;
   };
   await start();
   return {
@@ -114,6 +216,15 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
     remove: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    dropOn: (rules) => {
+      const state = join(dir, "drop");
+      for (const f of readdirSync(state)) if (f.startsWith("count-")) rmSync(join(state, f), { recursive: true });
+      writeFileSync(join(state, "rules"), rules.map((r) => `${r.tool} ${r.sub ?? "-"} ${r.nth} ${r.what}\n`).join(""));
+    },
+    dropped: () => {
+      const file = join(dir, "drop", "dropped");
+      return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     },
   };
 }
