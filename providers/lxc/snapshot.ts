@@ -70,7 +70,15 @@ export function confDumpArgv(pveRoot: string): string[] {
   return ["grep", "-a", "-r", "-H", "-e", "", "--include=*.conf", `${pveRoot.replace(/\/+$/, "")}/nodes`];
 }
 
-export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: LxcSnapshot; nodes: string[] }> {
+/**
+ * `alongside` starts as soon as the resource list is read and runs in parallel with the per-node
+ * status reads (callers that need more per-storage reads save a round of process start-ups).
+ */
+export async function takeSnapshot<T = undefined>(
+  node: string,
+  ctx: RefreshContext,
+  alongside?: (resources: ClusterResources) => Promise<T>,
+): Promise<{ snapshot: LxcSnapshot; nodes: string[]; extra: T | undefined }> {
   const run = ctx.runnerFor(node);
   const pveRoot = ctx.pveRootFor?.(node) ?? "/etc/pve";
   const signal = ctx.signal;
@@ -87,11 +95,12 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
   const confs = parseConfDump(dumpOut.stdout);
   const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
   // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster.
-  const status = await Promise.all(
-    [...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout)),
-  );
+  const [status, extra] = await Promise.all([
+    Promise.all([...nodes].sort().map(async (n) => parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout))),
+    alongside?.(resources),
+  ]);
   const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, status);
-  return { snapshot, nodes: snapshot.nodes };
+  return { snapshot, nodes: snapshot.nodes, extra };
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */
