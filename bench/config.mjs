@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The configuration speed budget (issue 2): a generated 2,000-resource config in HCL and in YAML
 // goes through what `pmxform validate` does (load = parse + decode, then evaluation + schema
-// validation), in process, median of N runs after a warm-up; plus spawned `--version`/`--help`.
+// validation), in process, median of N runs after a warm-up; plus spawned `--version`/`--help`
+// and `validate` of a 5-resource config (issue 9 budget 4).
 // Usage: node bench/config.mjs [--resources 2000] [--runs 7] [--check]   (--check: exit 1 on FAIL)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -88,10 +89,10 @@ async function loadPipeline() {
   };
 }
 
-function spawnMedian(args) {
+function spawnMedian(args, cwd = ROOT) {
   const run = () => {
     const t = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: "ignore" });
+    const r = spawnSync(process.execPath, args, { cwd, stdio: "ignore" });
     if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited with ${r.status}`);
     return performance.now() - t;
   };
@@ -123,6 +124,11 @@ async function main() {
   const cli = join(ROOT, "bin", "pmxform.js");
   rows.push({ figure: "pmxform --version (spawned)", ms: spawnMedian([cli, "--version"]), budget: 200 });
   rows.push({ figure: "pmxform --help (spawned)", ms: spawnMedian([cli, "--help"]), budget: 200 });
+  // Issue 9 budget 4: validate of a small configuration, spawned like a user runs it.
+  const small = join(OUT, "config", "small");
+  mkdirSync(small, { recursive: true });
+  writeFileSync(join(small, "main.pmx.hcl"), generateHcl(5));
+  rows.push({ figure: "pmxform validate, 5 resources (spawned)", ms: spawnMedian([cli, "validate"], small), budget: 400 });
   // Node's own start-up on this machine right now: the floor under the two figures above.
   rows.push({ figure: "node -e 0 (spawned, reference)", ms: spawnMedian(["-e", "0"]), budget: undefined });
 

@@ -74,7 +74,15 @@ export function confDumpArgv(pveRoot: string): string[] {
   return ["grep", "-a", "-r", "-H", "-e", "", "--include=*.conf", `${pveRoot.replace(/\/+$/, "")}/nodes`];
 }
 
-export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: LxcSnapshot; nodes: string[] }> {
+/**
+ * `alongside` starts as soon as the resource list is read and runs in parallel with the per-node
+ * status reads (callers that need more per-storage reads save a round of process start-ups).
+ */
+export async function takeSnapshot<T = undefined>(
+  node: string,
+  ctx: RefreshContext,
+  alongside?: (resources: ClusterResources) => Promise<T>,
+): Promise<{ snapshot: LxcSnapshot; nodes: string[]; extra: T | undefined }> {
   const run = ctx.runnerFor(node);
   const pveRoot = ctx.pveRootFor?.(node) ?? "/etc/pve";
   const signal = ctx.signal;
@@ -93,7 +101,7 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
   // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster. A
   // node that is down or gone from the cluster fails only its own list: the snapshot then does
   // not cover it, so the engine asks that node itself, and only its resources go unrefreshed.
-  const [lists, devices] = await Promise.all([
+  const [lists, devices, extra] = await Promise.all([
     Promise.all(
       [...nodes].sort().map(async (n) => {
         try {
@@ -105,11 +113,12 @@ export async function takeSnapshot(node: string, ctx: RefreshContext): Promise<{
       }),
     ),
     readHostDevices([...nodes], ctx),
+    alongside?.(resources),
   ]);
   const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, lists.map((l) => l.status ?? []));
   snapshot.devices = devices;
   const unread = new Set(lists.filter((l) => !l.status).map((l) => l.node));
-  return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)) };
+  return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)), extra };
 }
 
 /** One `stat` per node (each through its own runner): which GPU device nodes it has. */
@@ -125,6 +134,7 @@ async function readHostDevices(nodes: string[], ctx: RefreshContext): Promise<Ma
     }),
   );
   return out;
+
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */

@@ -159,6 +159,12 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
     } catch (err) {
       throw new Error(`${address}: cannot find the template directory of storage "${String(config["storage"])}" (pvesm path ${volid}): ${String((err as Error).message)}. Use a storage with content type vztmpl.`, { cause: err });
     }
+    // The template file name carries the digest: a file the snapshot listed under that name is
+    // this very image (pulls land by rename), so it is adopted instead of copied again.
+    if (config["file_name"] === undefined && asProxmoxSnapshot(ctx.snapshot).templates.get(`${node}/${String(config["storage"])}`)?.has(volid)) {
+      ctx.log(`${volid} is already in the template storage with digest ${digest}; not pulling it again`);
+      return finished(run, address, config, digest, volid, path, await archiveVolumes(run, address, full, path, platform, signal), signal);
+    }
     const tmp = `${path}.tmp`;
     await ctx.recordIntent({ operation: "pull", node, file: tmp });
     let volumes: string[];
@@ -168,27 +174,36 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
       } catch (err) {
         throw failure(err, address, full, redact);
       }
-      let cfgText: string;
-      try {
-        cfgText = (await run.run(inspectArchiveConfigArgv(tmp), { signal })).stdout;
-      } catch (err) {
-        throw new Error(`${address}: ${full}: the pulled archive is not a usable OCI image (${String((err as { stderr?: unknown }).stderr ?? err).trim().split("\n").pop()}).`, { cause: err });
-      }
-      const cfg = parseImageConfig(cfgText);
-      if (cfg.architecture && cfg.architecture !== platform) {
-        throw new Error(`${address}: ${full}: the image is for architecture ${cfg.architecture}, not ${platform}. Set platform = "${cfg.architecture}" or choose an image built for ${platform}.`);
-      }
-      if (cfg.os && cfg.os !== "linux") throw new Error(`${address}: ${full}: the image is for OS ${cfg.os}; Proxmox runs linux images only.`);
-      volumes = cfg.volumes;
+      volumes = await archiveVolumes(run, address, full, tmp, platform, signal);
       await run.run(["mv", "-f", tmp, path], { signal });
     } catch (err) {
       await run.run(["rm", "-f", tmp]).catch(() => undefined);
       throw err;
     }
-    const size = Number((await run.run(["stat", "-c", "%s", path], { signal })).stdout.trim());
-    const attrs = plannedImage(config, address, digest);
-    return { ...attrs, volid, size: Number.isFinite(size) ? size : 0, volumes };
+    return finished(run, address, config, digest, volid, path, volumes, signal);
   });
+}
+
+/** Checks an OCI archive's config (architecture, OS) and returns its declared volumes. */
+async function archiveVolumes(run: Runner, address: string, full: string, archive: string, platform: string, signal: AbortSignal): Promise<string[]> {
+  let cfgText: string;
+  try {
+    cfgText = (await run.run(inspectArchiveConfigArgv(archive), { signal })).stdout;
+  } catch (err) {
+    throw new Error(`${address}: ${full}: the pulled archive is not a usable OCI image (${String((err as { stderr?: unknown }).stderr ?? err).trim().split("\n").pop()}).`, { cause: err });
+  }
+  const cfg = parseImageConfig(cfgText);
+  if (cfg.architecture && cfg.architecture !== platform) {
+    throw new Error(`${address}: ${full}: the image is for architecture ${cfg.architecture}, not ${platform}. Set platform = "${cfg.architecture}" or choose an image built for ${platform}.`);
+  }
+  if (cfg.os && cfg.os !== "linux") throw new Error(`${address}: ${full}: the image is for OS ${cfg.os}; Proxmox runs linux images only.`);
+  return cfg.volumes;
+}
+
+async function finished(run: Runner, address: string, config: Attrs, digest: string, volid: string, path: string, volumes: string[], signal: AbortSignal): Promise<Attrs> {
+  const size = Number((await run.run(["stat", "-c", "%s", path], { signal })).stdout.trim());
+  const attrs = plannedImage(config, address, digest);
+  return { ...attrs, volid, size: Number.isFinite(size) ? size : 0, volumes };
 }
 
 export async function deleteImage(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {

@@ -3,6 +3,7 @@
 // registry digest of every recorded tag-referenced image (one skopeo inspect each, pinned skipped).
 import type { RefreshContext } from "../../src/provider/types.js";
 import { asSnapshot, takeSnapshot, type LxcSnapshot } from "../lxc/snapshot.js";
+import type { ClusterStorage } from "../lxc/snapshot-parse.js";
 import { inspectDigestArgv, parseDigest, explainSkopeoError } from "./skopeo.js";
 import { parseReference, formatReference } from "./reference.js";
 
@@ -35,10 +36,10 @@ export function parseStorageContent(stdout: string): Map<string, number> {
 
 export const contentArgv = (node: string, storage: string) => ["pvesh", "get", `/nodes/${node}/storage/${storage}/content`, "--content", "vztmpl", "--output-format", "json"];
 
-async function listTemplates(snap: LxcSnapshot, node: string, ctx: RefreshContext): Promise<Map<string, Map<string, number>>> {
+async function listTemplates(storages: ClusterStorage[], node: string, ctx: RefreshContext): Promise<Map<string, Map<string, number>>> {
   const run = ctx.runnerFor(node);
   const out = new Map<string, Map<string, number>>();
-  const wanted = snap.storages.filter((s) => (s.content ?? []).includes("vztmpl") && (s.status === undefined || s.status === "available"));
+  const wanted = storages.filter((s) => (s.content ?? []).includes("vztmpl") && (s.status === undefined || s.status === "available"));
   await Promise.all(
     wanted.map(async (s) => {
       try {
@@ -81,8 +82,11 @@ async function lookupDigests(snap: LxcSnapshot, ctx: RefreshContext): Promise<Ma
 }
 
 export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: ProxmoxSnapshot; nodes: string[] }> {
-  const { snapshot: lxc, nodes } = await takeSnapshot(node, ctx);
-  const [templates, registry] = await Promise.all([listTemplates(lxc, node, ctx), lookupDigests(lxc, ctx)]);
+  // The template listings need only the storages of the resource list: they run alongside the
+  // per-node status reads instead of in a third round.
+  const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, (resources) => listTemplates(resources.storages, node, ctx));
+  const templates = extra ?? new Map<string, Map<string, number>>();
+  const registry = await lookupDigests(lxc, ctx);
   const imageVolumes = new Map<string, string[]>();
   for (const r of ctx.priorResources ?? []) {
     const v = r.attributes["volumes"];
