@@ -10,6 +10,7 @@ import {
   chpasswdArgv,
   createArgv,
   destroyArgv,
+  destroyHalfCreatedArgv,
   mkSshDirArgv,
   pushKeysArgv,
   rebootArgv,
@@ -17,6 +18,7 @@ import {
   setArgv,
   startArgv,
   stopArgv,
+  unlockArgv,
 } from "./argv.js";
 import { computeChanges } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
@@ -145,6 +147,16 @@ export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyC
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   const gone = (err: unknown) => /does not exist/.test(String((err as { stderr?: unknown }).stderr ?? "") + String((err as Error).message ?? ""));
   await ctx.recordIntent({ operation: "delete", node, vmid });
+  const halfCreated = prior["lock"] === "create";
+  if (halfCreated) {
+    // pct destroy refuses a locked container; this lock belongs to a create that was killed.
+    try {
+      await t.run.run(unlockArgv(vmid), { signal: ctx.signal });
+    } catch (err) {
+      if (gone(err)) return;
+      throw pveError(err, address, "pct unlock");
+    }
+  }
   if (prior["started"] === true) {
     try {
       await t.run.run(stopArgv(vmid), { signal: ctx.signal });
@@ -154,7 +166,7 @@ export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyC
     }
   }
   try {
-    await t.run.run(destroyArgv(vmid), { signal: ctx.signal });
+    await t.run.run(halfCreated ? destroyHalfCreatedArgv(vmid) : destroyArgv(vmid), { signal: ctx.signal });
   } catch (err) {
     if (gone(err)) return;
     throw pveError(err, address, "pct destroy");
