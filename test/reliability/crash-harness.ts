@@ -137,12 +137,17 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** Starts an apply in its own process group and SIGKILLs it after `delayMs` (if still running). */
-async function killedApply(dir: string, delayMs: number, group: boolean): Promise<Killed> {
+/**
+ * Starts an apply in its own process group and SIGKILLs it `delayMs` after it starts, or, with
+ * `onVerb`, `delayMs` after the first operation of that kind starts (if it is still running).
+ */
+async function killedApply(dir: string, delayMs: number, group: boolean, onVerb?: string): Promise<Killed> {
   const child = spawn(process.execPath, [BIN, "apply", "-auto-approve"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const inFlight = new Map<string, string>();
   let buf = "";
   let sawOperation = false;
+  let verbSeen: () => void = () => undefined;
+  const verbStarted = new Promise<void>((r) => (verbSeen = r));
   child.stdout.on("data", (d: Buffer) => {
     buf += d.toString();
     let nl: number;
@@ -153,6 +158,7 @@ async function killedApply(dir: string, delayMs: number, group: boolean): Promis
       if (start) {
         inFlight.set(start[1]!, KIND[start[2]!]!);
         sawOperation = true;
+        if (KIND[start[2]!] === onVerb) verbSeen();
       }
       const done = DONE.exec(line);
       if (done) inFlight.delete(done[1]!);
@@ -161,7 +167,8 @@ async function killedApply(dir: string, delayMs: number, group: boolean): Promis
   child.stderr.resume();
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   const began = Date.now();
-  const exitedFirst = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), delayMs))]);
+  const trigger = onVerb ? verbStarted : Promise.resolve();
+  const exitedFirst = await Promise.race([exited.then(() => true), trigger.then(() => new Promise<boolean>((r) => setTimeout(() => r(false), delayMs)))]);
   const ms = Date.now() - began;
   const phase = exitedFirst ? "finished" : inFlight.size ? [...inFlight.values()].sort().join("+") : sawOperation ? "between operations" : "refresh/plan";
   if (!exitedFirst) {
@@ -253,15 +260,18 @@ export async function runCrashTrials(opts: { trials: number; seed: number; log(l
     for (let t = 1; t <= opts.trials; t++) {
       if (t > 1) spec = mutate(spec, rand);
       w.write("main.pmx.hcl", configText(spec));
-      const delay = Math.floor(rand() * estimateMs * 1.1);
+      // Half the kills at a random moment of the whole run, half shortly after an operation of
+      // a chosen kind started (those are short and would rarely be hit otherwise).
+      const onVerb = rand() < 0.5 ? pick(rand, ["create", "update", "destroy"]) : undefined;
+      const delay = Math.floor(rand() * (onVerb ? 700 : estimateMs * 1.1));
       const group = rand() < 0.75;
-      const k = await killedApply(w.dir, delay, group);
+      const k = await killedApply(w.dir, delay, group, onVerb);
       stats.trials++;
       stats.phases[k.phase] = (stats.phases[k.phase] ?? 0) + 1;
       if (!k.exitedFirst && group) stats.groupKills++;
       const { apply, unlocked } = await recover(w);
       // Only runs that finished tell how long an apply takes; a few per hundred land after the end.
-      if (k.exitedFirst) estimateMs = Math.max(1500, Math.round(0.6 * estimateMs + 0.4 * k.ms));
+      if (k.exitedFirst && !onVerb) estimateMs = Math.max(1500, Math.round(0.6 * estimateMs + 0.4 * k.ms));
       if (unlocked) stats.unlocks++;
       const said = apply.stdout + apply.stderr;
       stats.adopted += (said.match(/adopted container/g) ?? []).length;
