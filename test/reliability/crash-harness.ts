@@ -8,24 +8,13 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { validateStateFile } from "../../src/state/schema.js";
 import { BIN, SIM_NODE, Workdir, cli, type CliResult } from "../e2e/helpers.js";
+import { prng } from "../helpers/prng.js";
 
 const DEBIAN = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
 const ALPINE = "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz";
 const POOL = Array.from({ length: 26 }, (_, i) => `n${String(i).padStart(2, "0")}`);
 const BACKENDS = 17;
 const EDGES = 3;
-
-/** mulberry32: small, seedable, good enough to pick kill moments and config changes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Backend {
   memory: number;
