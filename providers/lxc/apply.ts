@@ -10,6 +10,7 @@ import {
   chpasswdArgv,
   createArgv,
   destroyArgv,
+  destroyHalfCreatedArgv,
   mkSshDirArgv,
   moveVolumeArgv,
   pushKeysArgv,
@@ -18,6 +19,7 @@ import {
   setArgv,
   startArgv,
   stopArgv,
+  unlockArgv,
 } from "./argv.js";
 import { beforeMoves, computeChanges } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
@@ -181,6 +183,16 @@ async function deleteOn(address: string, prior: Attrs, ctx: ApplyContext): Promi
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  const halfCreated = prior["lock"] === "create";
+  if (halfCreated) {
+    // pct destroy refuses a locked container; this lock belongs to a create that was killed.
+    // (A container gone meanwhile fails here with "does not exist", which onCurrentNode handles.)
+    try {
+      await t.run.run(unlockArgv(vmid), { signal: ctx.signal });
+    } catch (err) {
+      throw pveError(err, address, "pct unlock");
+    }
+  }
   if (prior["started"] === true) {
     try {
       await t.run.run(stopArgv(vmid), { signal: ctx.signal });
@@ -189,7 +201,7 @@ async function deleteOn(address: string, prior: Attrs, ctx: ApplyContext): Promi
     }
   }
   try {
-    await t.run.run(destroyArgv(vmid), { signal: ctx.signal });
+    await t.run.run(halfCreated ? destroyHalfCreatedArgv(vmid) : destroyArgv(vmid), { signal: ctx.signal });
   } catch (err) {
     throw pveError(err, address, "pct destroy");
   }

@@ -89,6 +89,9 @@ export const startArgv = (vmid: number) => ["pct", "start", String(vmid)];
 export const stopArgv = (vmid: number) => ["pct", "stop", String(vmid)];
 export const rebootArgv = (vmid: number) => ["pct", "reboot", String(vmid)];
 export const destroyArgv = (vmid: number) => ["pct", "destroy", String(vmid), "--purge", "1"];
+/** For what an interrupted `pct create` left: volumes it allocated may not be in the conf yet. */
+export const destroyHalfCreatedArgv = (vmid: number) => [...destroyArgv(vmid), "--destroy-unreferenced-disks", "1"];
+export const unlockArgv = (vmid: number) => ["pct", "unlock", String(vmid)];
 export const chpasswdArgv = (vmid: number) => ["pct", "exec", String(vmid), "--keep-env", "0", "--", "chpasswd"];
 export const pushKeysArgv = (vmid: number, file: string) => ["pct", "push", String(vmid), file, "/root/.ssh/authorized_keys", "--perms", "0600"];
 export const mkSshDirArgv = (vmid: number) => ["pct", "exec", String(vmid), "--keep-env", "0", "--", "mkdir", "-p", "-m", "0700", "/root/.ssh"];

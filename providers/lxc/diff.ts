@@ -19,6 +19,8 @@ const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
 function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   const out: ChangeReason[] = [];
   const force = (path: (string | number)[]) => out.push({ path, reason: "forces replacement" });
+  // Left half-made by an interrupted pct create: nothing about it can be trusted or updated.
+  if (prior["lock"] === "create") force(["lock"]);
   if (known(config["vmid"]) && config["vmid"] !== prior["vmid"]) force(["vmid"]);
   if (known(config["node"]) && config["node"] !== prior["node"]) force(["node"]);
   // An imported container has no recorded template: adopt the configured one.
@@ -104,6 +106,9 @@ export function diffContainer(req: DiffRequest): Diff {
       issues.push({ severity: "error", path: ["mount", mountNames[0]!], summary: "Mounts need a rootfs block", detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.` });
     }
     const notes: string[] = [];
+    if (action === "replace" && prior?.["lock"] === "create") {
+      notes.push(`an interrupted pct create left CT ${String(prior["vmid"])} half-made (lock: create); it is unlocked, destroyed with any volumes it allocated, and created again`);
+    }
     if (action === "replace" && prior) {
       for (const m of Object.values(obj(prior["mount"]))) {
         const mo = obj(m);

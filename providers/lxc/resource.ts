@@ -8,6 +8,7 @@ import { createContainer, deleteContainer, updateContainer } from "./apply.js";
 import { explainImportMiss, generateConfig, importContainer, importableContainers, unexpressedAttrs } from "./import.js";
 import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
+import { recoverContainer } from "./recover.js";
 
 function validate(config: Attrs): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
@@ -64,4 +65,5 @@ export const lxcContainer: ResourceType = {
   importable: (snapshot) => importableContainers(asSnapshot(snapshot)),
   explainImportMiss: (id, snapshot) => explainImportMiss(id, asSnapshot(snapshot)),
   unexpressed: unexpressedAttrs,
+  recover: ({ address, intent, snapshot }) => recoverContainer(address, intent, snapshot),
 };

@@ -12,6 +12,7 @@ import { buildRegistry } from "../registry-wiring.js";
 import type { PlanOptions, PlanResult, PriorResource } from "./plan.js";
 import { plan } from "./plan.js";
 import { refresh } from "./refresh.js";
+import { reconcileIntents } from "./reconcile.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
@@ -86,9 +87,19 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
-  const prior = st.state.resources as PriorResource[];
-  const refreshed = await refresh({ prior, registry, targets, signal, readState: refreshWanted(opts.refresh) });
+  const refreshed = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal, readState: refreshWanted(opts.refresh) });
   diagnostics.push(...refreshed.diagnostics);
+  if (st.state.intents?.length) {
+    // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
+    const rec = reconcileIntents({ registry, resources: st.state.resources, intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+    st.state.resources = rec.resources;
+    if (rec.intents.length) st.state.intents = rec.intents;
+    else delete st.state.intents;
+    for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
+    for (const address of rec.completed) refreshed.refreshed.delete(address);
+    diagnostics.push(...rec.diagnostics);
+  }
+  const prior = st.state.resources as PriorResource[];
   const options: PlanOptions = {
     destroy: Boolean(opts.destroy),
     refreshOnly: Boolean(opts.refreshOnly),

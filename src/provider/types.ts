@@ -134,6 +134,20 @@ export interface ResourceType {
    * never dropped); with the snapshot also what the object holds that could not be read at all.
    */
   unexpressed?(attrs: Attrs, snapshot?: unknown): string[];
+  /**
+   * Crash recovery (pure): the object an interrupted create for `address` left behind, found from
+   * the recorded intent and the snapshot, or null when nothing of pmxform's is there (never an
+   * object that merely reuses the vmid). The engine adopts what it returns into the state.
+   */
+  recover?(req: { address: string; intent: RecordedIntent; snapshot: unknown }): Attrs | null;
+}
+
+/** What ApplyContext.recordIntent wrote, as handed back to `recover`. */
+export interface RecordedIntent {
+  operation: string;
+  node: string;
+  vmid?: number;
+  file?: string;
 }
 
 export interface ImportCandidate {

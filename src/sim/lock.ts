@@ -1,6 +1,7 @@
 // Cross-process file locks inside DIR (the real pct uses flock on /run/lock/lxc/...): exclusive
-// create of a lock file holding the owner's pid; a dead owner's lock is taken over.
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from "node:fs";
+// create of a lock file holding the owner's pid; a dead owner's lock is taken over (as the
+// kernel drops a killed process's flock).
+import { mkdirSync, openSync, closeSync, linkSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { paths, sleepSync, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
@@ -14,14 +15,32 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The lock file appears with its owner's pid already in it (written aside, then hard-linked into
+ * place, which fails if it exists): a process killed between creating and writing would
+ * otherwise leave an empty lock that no one can prove stale.
+ */
+function createWithPid(file: string): void {
+  const aside = `${file}.${process.pid}.new`;
+  const fd = openSync(aside, "w");
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(aside, file);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
 /** Takes the lock or returns false after timeoutMs. */
 export function tryLockFile(file: string, timeoutMs: number): boolean {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const fd = openSync(file, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      createWithPid(file);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {

@@ -11,6 +11,8 @@ import { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
 export { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
 
 const POLL_MS = 200;
+/** How long a blocked run waits for a new holder to write its lock info before failing without it. */
+const INFO_WAIT_MS = 2000;
 
 export interface HeldLock {
   readonly info: LockInfo;
@@ -53,7 +55,7 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; ope
       if (code === "ENOENT") throw new StateError(`Cannot lock the state: the directory of ${target} does not exist. Create it first or pass a different --state path.`, target);
       if (code !== "ELOCKED") throw err;
       const left = deadline - Date.now();
-      if (left <= 0) throw new StateLockedError(target, readLockInfo(target));
+      if (left <= 0) throw new StateLockedError(target, readLockInfo(target) ?? (await infoOfNewHolder(target)));
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
     }
   }
@@ -89,6 +91,19 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; ope
       }
     },
   };
+}
+
+/**
+ * A holder writes its info right after taking the lock; a run that lost the race in between
+ * waits briefly for it, so the error can name who holds the lock.
+ */
+async function infoOfNewHolder(target: string): Promise<LockInfo | null> {
+  for (let waited = 0; waited < INFO_WAIT_MS; waited += 25) {
+    await new Promise((r) => setTimeout(r, 25));
+    const info = readLockInfo(target);
+    if (info || !existsSync(lockDirOf(target))) return info;
+  }
+  return null;
 }
 
 /** Removes a lock left by a run that is gone, after checking that `id` is the holder's ID. */

@@ -1,0 +1,90 @@
+// Crash recovery before planning: the intents a killed run left in the state are checked against
+// the refreshed cluster. A created-but-unrecorded object is adopted into the state (and then
+// planned like any other), a destroy whose object is gone is completed, and every intent that
+// could be settled is dropped. Pure: the caller decides whether the result is saved.
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { warning } from "../diag/diagnostic.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import type { Attrs } from "../provider/types.js";
+import type { Intent, StateResource } from "../state/types.js";
+import { parseAddress } from "./address.js";
+import { toStateResource } from "./import.js";
+
+export interface ReconcileInput {
+  registry: ProviderRegistry;
+  resources: readonly StateResource[];
+  intents: readonly Intent[];
+  /** Refreshed attributes by address (null = gone; absent = not read), as refresh returns them. */
+  refreshed: ReadonlyMap<string, Attrs | null>;
+  snapshotFor(type: string, node: string | undefined): unknown;
+}
+
+export interface ReconcileResult {
+  resources: StateResource[];
+  /** Intents that could not be settled (node unreadable, unknown operation): kept in the state. */
+  intents: Intent[];
+  /** Refreshed attributes of adopted objects, to merge into the refresh result. */
+  adopted: Map<string, Attrs>;
+  /** Addresses removed because the destroy an interrupted run started had finished. */
+  completed: string[];
+  diagnostics: Diagnostic[];
+}
+
+function idOf(a: Attrs | null | undefined, intent: Intent): string {
+  const node = typeof a?.["node"] === "string" ? a["node"] : intent.node;
+  const id = a?.["vmid"] ?? intent.vmid ?? intent.file;
+  return id === undefined ? node : `${node}/${String(id)}`;
+}
+
+export function reconcileIntents(input: ReconcileInput): ReconcileResult {
+  const resources = [...input.resources];
+  const kept: Intent[] = [];
+  const adopted = new Map<string, Attrs>();
+  const completed: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const has = (address: string) => resources.some((r) => r.address === address);
+
+  for (const intent of input.intents) {
+    const p = parseAddress(intent.address);
+    const type = p && input.registry.resourceType(p.type);
+    if (!p || !type) {
+      kept.push(intent);
+      continue;
+    }
+    if (intent.operation === "delete") {
+      const existing = resources.find((r) => r.address === intent.address);
+      const sameObject = existing && (intent.vmid === undefined || existing.attributes["vmid"] === intent.vmid);
+      if (!existing || !sameObject) continue; // already recorded as gone, or a later object took the address
+      if (!input.refreshed.has(intent.address)) {
+        kept.push(intent); // not refreshed (--refresh=false): cannot tell yet
+        continue;
+      }
+      if (input.refreshed.get(intent.address) === null) {
+        resources.splice(resources.indexOf(existing), 1);
+        completed.push(intent.address);
+        diagnostics.push(warning("Completed an interrupted destroy", `${intent.address}: ${idOf(existing.attributes, intent)} was being destroyed by an interrupted run and is gone now; it is removed from the state.`, undefined, intent.address));
+      }
+      continue; // still there: planned like any recorded object
+    }
+
+    if (intent.operation === "create" && type.recover) {
+      if (has(intent.address)) continue; // the create's result was recorded after all
+      const snapshot = input.snapshotFor(p.type, intent.node);
+      if (snapshot === undefined) {
+        kept.push(intent);
+        diagnostics.push(warning("Interrupted operation not checked", `${intent.address}: a previous run was interrupted while creating ${idOf(null, intent)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`, undefined, intent.address));
+        continue;
+      }
+      const attrs = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot });
+      if (!attrs) continue; // nothing was created (or the vmid now belongs to someone else)
+      resources.push(toStateResource(input.registry, intent.address, type, attrs));
+      adopted.set(intent.address, attrs);
+      const locked = attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "";
+      diagnostics.push(warning("Adopted an object left by an interrupted run", `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`, undefined, intent.address));
+      continue;
+    }
+    kept.push(intent); // operations without a recovery rule stay recorded for a person to check
+  }
+  resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return { resources, intents: kept, adopted, completed, diagnostics };
+}

@@ -1,0 +1,13 @@
+// A seedable PRNG for tests that must replay a random run from its printed seed.
+
+/** mulberry32: small, seedable, good enough to pick kill moments, mutations and inputs. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
