@@ -1,7 +1,7 @@
 // The lxc_container configuration schema: what users may write, with Proxmox's value rules.
 // Which attributes force replacement or need a restart is decided in diff.ts, not here.
 import { z } from "zod";
-import { bool, diskSize, enumOf, int, listOf, num, pattern, str } from "../../src/provider/schema.js";
+import { bool, diskSize, enumOf, int, listOf, num, pattern, propValue, str } from "../../src/provider/schema.js";
 import { sharedBlocks, sharedContainerShape } from "../mounts/schema.js";
 
 const IPV4_CIDR = /^(dhcp|manual|(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|3[0-2]))$/;
@@ -23,7 +23,7 @@ export const networkSchema = z.strictObject({
 });
 
 export const rootfsSchema = z.strictObject({
-  storage: str(),
+  storage: propValue("A storage name", { defaultKey: true }),
   size: diskSize(),
   acl: bool().optional(),
   quota: bool().optional(),

@@ -1,18 +1,18 @@
 // Schemas of the blocks every container type shares: mount "NAME", device "NAME", gpu, and raw
 // lxc lines. Semantic checks that span several blocks live in validate.ts.
 import { z } from "zod";
-import { bool, diskSize, enumOf, int, listOf, pattern, str } from "../../src/provider/schema.js";
+import { bool, diskSize, enumOf, int, listOf, pattern, propValue } from "../../src/provider/schema.js";
 
 const MOUNT_OPTIONS = ["discard", "lazytime", "noatime", "nodev", "noexec", "nosuid"] as const;
 
 export const mountSchema = z.strictObject({
   /** Bind mount source on the host (absolute). Exactly one of host_path or storage. */
-  host_path: str().optional(),
+  host_path: propValue("A host path", { defaultKey: true }).optional(),
   /** Storage for a new volume (with size). */
-  storage: str().optional(),
+  storage: propValue("A storage name", { defaultKey: true }).optional(),
   size: diskSize().optional(),
   /** Path inside the container. */
-  path: str(),
+  path: propValue("A mount path"),
   read_only: bool().optional(),
   backup: bool().optional(),
   acl: bool().optional(),
@@ -23,13 +23,13 @@ export const mountSchema = z.strictObject({
   /** Keep the volume (detached as unusedN) when the mount is removed from the configuration. */
   keep_on_remove: bool().optional(),
   /** Proxmox's mp idmap option: "passthrough" or "u:CT:HOST:COUNT;g:...". */
-  idmap: str().optional(),
+  idmap: propValue("An idmap").optional(),
   /** Pin the mpN slot; normally chosen automatically and kept for life. */
   slot: int(0, 255).optional(),
 });
 
 export const deviceSchema = z.strictObject({
-  path: pattern(/^\/dev\/\S+$/, 'a device path under /dev/ is required, e.g. "/dev/net/tun"'),
+  path: pattern(/^\/dev\/[^\s,=]+$/, 'a device path under /dev/ (no spaces, commas or "=") is required, e.g. "/dev/net/tun"'),
   mode: pattern(/^0[0-7]{3}$/, 'an octal mode such as "0660" is required').optional(),
   uid: int(0).optional(),
   gid: int(0).optional(),

@@ -3,6 +3,7 @@ import { error } from "../diag/diagnostic.js";
 import { readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { changeFromFile } from "../engine/planfile.js";
+import { redactPaths } from "../engine/attr-diff.js";
 import { statePathOf, type CommonOptions } from "../engine/session.js";
 import { StateStore } from "../state/store.js";
 import { buildRegistry } from "../registry-wiring.js";
@@ -43,7 +44,7 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
       ? {
           outputs: state.outputs,
           root_module: {
-            resources: state.resources.map((r) => ({ address: r.address, type: r.type, name: r.name, ...(r.index !== undefined ? { index: r.index } : {}), provider_name: r.provider, values: r.attributes, sensitive_values: r.sensitive_attributes })),
+            resources: state.resources.map((r) => ({ address: r.address, type: r.type, name: r.name, ...(r.index !== undefined ? { index: r.index } : {}), provider_name: r.provider, values: redactPaths(r.attributes, r.sensitive_attributes), sensitive_values: r.sensitive_attributes })),
           },
         }
       : undefined;

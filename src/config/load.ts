@@ -10,6 +10,7 @@ import type { Module } from "./module.js";
 import { initHcl, parseHclFileSync } from "./hcl/parser.js";
 import { TextPosMap, rangeOf } from "./hcl/positions.js";
 import { parseYamlFileSync } from "./yaml/parser.js";
+import { MAX_NESTING, tooDeepAt } from "./nesting.js";
 
 const CONFIG_SUFFIXES = [".pmx.hcl", ".pmx.yaml", ".pmx.yml"];
 
@@ -41,7 +42,15 @@ export function decodeUtf8(path: string, bytes: Uint8Array): { text?: string; di
 
 /** Parses one file's text with the front end its name calls for (HCL unless .yaml/.yml). */
 export function parseConfigText(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
-  return isYaml(path) ? parseYamlFileSync(path, source) : parseHclFileSync(path, source);
+  const yaml = isYaml(path);
+  const deep = tooDeepAt(source, yaml);
+  if (deep !== undefined) {
+    const empty = yaml ? parseYamlFileSync(path, "") : parseHclFileSync(path, "");
+    const map = new TextPosMap(path, source);
+    const detail = `The configuration nests brackets, blocks or indentation more than ${MAX_NESTING} levels deep here; pmxform refuses such files instead of risking a crash. Flatten the structure (e.g. with locals).`;
+    return { file: empty.file, diagnostics: [error("Configuration nested too deeply", detail, rangeOf(map, deep, deep + 1))] };
+  }
+  return yaml ? parseYamlFileSync(path, source) : parseHclFileSync(path, source);
 }
 
 function displayPath(dir: string, path: string): string {

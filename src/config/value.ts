@@ -68,6 +68,22 @@ export function unmark(v: Value): Value {
   return v;
 }
 
+/** A copy of v with the value at each path wrapped as Sensitive (paths that do not exist are skipped). */
+export function markPaths(v: Value, paths: readonly (readonly (string | number)[])[]): Value {
+  let out = v;
+  for (const path of paths) out = markAt(out, path, 0);
+  return out;
+}
+
+function markAt(v: Value, path: readonly (string | number)[], i: number): Value {
+  if (v instanceof Sensitive || v === undefined) return v;
+  if (i === path.length) return new Sensitive(v);
+  const seg = path[i]!;
+  if (Array.isArray(v) && typeof seg === "number" && seg < v.length) return v.map((x, j) => (j === seg ? markAt(x, path, i + 1) : x));
+  if (isObjectValue(v) && typeof seg === "string" && seg in v) return { ...v, [seg]: markAt(v[seg]!, path, i + 1) };
+  return v;
+}
+
 /** Paths (as arrays of keys/indexes) of every sensitive part of a value. */
 export function sensitivePaths(v: Value, prefix: (string | number)[] = []): (string | number)[][] {
   if (v instanceof Sensitive) return [prefix];

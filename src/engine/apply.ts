@@ -15,6 +15,7 @@ import type { Targets } from "./targets.js";
 import { evaluateOutputs } from "./walk-config.js";
 import { StateHolder } from "./state-holder.js";
 import { toStateResource } from "./import.js";
+import { SecretSet, redactingRunner } from "./secrets.js";
 
 export interface ApplyOptions {
   session: Session;
@@ -112,12 +113,12 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   for (const r of state.resources()) {
     const p = parseAddress(r.address);
     const decl = p && session.module.resources.get(p.decl);
-    if (decl) ev.setInstanceValue(decl, p.key, r.attributes as Value);
+    if (decl) ev.setInstanceValue(decl, p.key, r.attributes as Value, r.sensitive_attributes);
   }
   for (const c of opts.changes) {
     const p = parseAddress(c.address);
     const decl = p && session.module.resources.get(p.decl);
-    if (decl && c.after) ev.setInstanceValue(decl, p.key, c.after as Value);
+    if (decl && c.after) ev.setInstanceValue(decl, p.key, c.after as Value, c.sensitivePaths);
   }
   const localOrder = [...session.module.locals.keys()];
 
@@ -140,8 +141,9 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   // Operations already running are never cut short by a graceful interrupt (a half-run
   // `pct create` leaves a locked container behind); only the walk stops starting new ones.
   const operationSignal = new AbortController().signal;
+  const secrets = new SecretSet();
   const ctxFor = (c: Change) => ({
-    runnerFor: targets.runnerFor,
+    runnerFor: (node: string) => redactingRunner(targets.runnerFor(node), secrets),
     pveRootFor: targets.pveRootFor,
     snapshot: opts.snapshotFor(c.type, c.node),
     log: (m: string) => opts.out(`${c.address}: ${m}`),
@@ -178,7 +180,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       dependencies: c.dependencies,
     });
     const decl = session.module.resources.get(p.decl);
-    if (decl) ev.setInstanceValue(decl, p.key, attrs as Value);
+    if (decl) ev.setInstanceValue(decl, p.key, attrs as Value, sensitivePaths);
   };
 
   const visit = async (address: string): Promise<void> => {
@@ -186,6 +188,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     const type = registry.resourceType(c.type);
     if (!type) throw new Error(`unknown resource type ${c.type}`);
     const ctx = ctxFor(c);
+    secrets.addFrom(c.before, c.sensitivePaths);
     if (c.action === "delete") {
       await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
       state.remove(c.address);
@@ -194,6 +197,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       return;
     }
     const { config, sensitivePaths } = evaluateNow(c);
+    secrets.addFrom(config, sensitivePaths);
     if (!config) throw new Error("it is no longer in the configuration; plan again");
     if (c.action === "replace" && type.replace) {
       // The provider replaces in its own order (e.g. OCI: create the new container, move the
@@ -257,9 +261,10 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   }
   for (const [id, r] of results) {
     if (r.status === "failed") {
-      summary.failed.push({ address: id, message: message(r.error) });
+      const why = secrets.redact(message(r.error));
+      summary.failed.push({ address: id, message: why });
       const decl = session.module.resources.get(byAddress.get(id)?.decl ?? "");
-      summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, message(r.error), decl?.declRange, id));
+      summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
     } else if (r.status === "skipped") summary.skipped.push({ address: id, because: r.because });
   }
 

@@ -12,7 +12,7 @@ import type { Scope } from "../config/eval/evaluate.js";
 import { standardFunctions } from "../config/functions/index.js";
 import type { Module, ResourceDecl } from "../config/module.js";
 import { references } from "../config/refs.js";
-import { isObjectValue, isUnknown, sensitivePaths, unmark, Unknown } from "../config/value.js";
+import { isObjectValue, isUnknown, markPaths, sensitivePaths, unmark, Unknown } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import { Dag } from "../graph/dag.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -253,8 +253,12 @@ export class ConfigEvaluation {
     return { instance: { address, decl, key, config, sensitivePaths: sensitive, ranges }, diagnostics: diags };
   }
 
-  /** Records an instance's attribute object so that references to it resolve. */
-  setInstanceValue(decl: ResourceDecl, key: InstanceKey, value: Value): void {
+  /**
+   * Records an instance's attribute object so that references to it resolve. Attributes at
+   * `sensitive` paths stay marked, so what is computed from them (outputs) is sensitive too.
+   */
+  setInstanceValue(decl: ResourceDecl, key: InstanceKey, value: Value, sensitive: readonly (readonly (string | number)[])[] = []): void {
+    if (sensitive.length) value = markPaths(value, sensitive);
     let entry = this.resources.get(decl.address);
     if (!entry) {
       entry = { mode: decl.count ? "count" : decl.forEach ? "each" : "single", values: new Map() };

@@ -187,7 +187,7 @@ export function plan(input: PlanInput): PlanResult {
         const before = priorRes ? (current.get(inst.address) ?? null) : null;
         if (input.unreachable.has(inst.address)) {
           diagnostics.push(notRefreshed(inst.address, input.unreachable.get(inst.address)!, decl.declRange));
-          ev.setInstanceValue(decl, inst.key, (priorRes?.attributes ?? null) as Value);
+          ev.setInstanceValue(decl, inst.key, (priorRes?.attributes ?? null) as Value, priorRes?.sensitive_attributes);
           continue;
         }
         let imported: { id: string; attrs: Attrs } | undefined;
@@ -207,7 +207,7 @@ export function plan(input: PlanInput): PlanResult {
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
-        ev.setInstanceValue(decl, inst.key, d.planned as Value);
+        ev.setInstanceValue(decl, inst.key, d.planned as Value, inst.sensitivePaths);
         const change: Change = {
           address: inst.address,
           type: decl.type,
@@ -314,7 +314,7 @@ export function plan(input: PlanInput): PlanResult {
       for (const r of refreshedPrior) {
         const p = parseAddress(r.address);
         const decl = p && session.module.resources.get(p.decl);
-        if (decl) ev.setInstanceValue(decl, p.key, r.attributes as Value);
+        if (decl) ev.setInstanceValue(decl, p.key, r.attributes as Value, r.sensitive_attributes);
       }
     }
     const o = evaluateOutputs(ev);

@@ -34,6 +34,22 @@ export const num = (min?: number, max?: number) => {
 export const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   orUnknown(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }));
 export const pattern = (re: RegExp, what: string) => orUnknown(z.string().regex(re, { error: what }));
+/**
+ * A string that becomes one value inside a Proxmox property string (`mp0: VOLUME,mp=PATH,...`).
+ * Proxmox has no escaping there: a comma would start another key (`/dev/x,mode=0777` sets a mode
+ * the user never wrote) and a line break would end the config line. `defaultKey` values (the
+ * unnamed first part) cannot contain "=" either, or Proxmox reads them as a key.
+ */
+export const propValue = (what: string, opts: { defaultKey?: boolean } = {}) =>
+  orUnknown(
+    z.preprocess(
+      toStr,
+      z
+        .string({ error: "a string is required" })
+        .regex(/^[^,\u0000-\u001f\u007f]*$/, { error: `${what} cannot contain commas, line breaks or other control characters: Proxmox property strings cannot escape them. Use a value without them` })
+        .regex(opts.defaultKey ? /^[^=]*$/ : /(?:)/, { error: `${what} cannot contain "=": Proxmox would read it as an option name. Use a value without it` }),
+    ),
+  );
 export const listOf = <T extends ZodType>(s: T) => orUnknown(z.array(s));
 export const mapOf = <T extends ZodType>(s: T) => orUnknown(z.record(z.string(), s));
 

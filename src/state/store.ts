@@ -115,9 +115,22 @@ export class StateStore {
     try {
       const st = statSync(this.target);
       if (!st.isFile()) throw new StateError(`The state path ${this.path} is not a regular file. Point --state at a file.`, this.path);
+      const mode = (st.mode & 0o777).toString(8).padStart(4, "0");
       if ((st.mode & 0o022) !== 0) {
         throw new StateError(
-          `The state file ${this.path} can be written by ${st.mode & 0o002 ? "any user" : "its group"} (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}), so someone else could change what pmxform manages. Restrict it with: chmod 600 ${this.target}`,
+          `The state file ${this.path} can be written by ${st.mode & 0o002 ? "any user" : "its group"} (mode ${mode}), so someone else could change what pmxform manages. Restrict it with: chmod 600 ${this.target}`,
+          this.path,
+        );
+      }
+      // pmxform creates it 0600: wider read access means someone changed it, and the state maps the
+      // infrastructure (and holds password digests), so it is refused like ssh refuses such keys.
+      if ((st.mode & 0o044) !== 0) {
+        throw new StateError(`The state file ${this.path} can be read by ${st.mode & 0o004 ? "any user" : "its group"} (mode ${mode}); pmxform keeps state files private to their owner. Restrict it with: chmod 600 ${this.target}`, this.path);
+      }
+      const uid = process.getuid?.();
+      if (uid !== undefined && st.uid !== uid) {
+        throw new StateError(
+          `The state file ${this.path} belongs to uid ${st.uid}, not to the user running pmxform (uid ${uid}); another user could change what pmxform manages, and writing it would take it over. Run pmxform as its owner, or take it over deliberately with: chown ${uid} ${this.target}`,
           this.path,
         );
       }

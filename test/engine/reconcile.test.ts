@@ -17,7 +17,7 @@ const started = "2026-01-01T00:00:00.000Z";
 
 function snapshot(confs: Record<number, string>): LxcSnapshot {
   const containers = new Map(Object.entries(confs).map(([vmid, text]) => [Number(vmid), { node: "pve1", conf: parseConf(text, vmid), digest: confDigest(text), running: false }]));
-  return { nodes: ["pve1"], containers, vms: new Set(), storages: [] };
+  return { nodes: ["pve1"], containers, vms: new Set(), storages: [], devices: new Map() };
 }
 
 const created = (address: string) => `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-105-disk-0,size=4G\nswap: 512\ntags: ${markerFor(address)}\nunprivileged: 1\n`;

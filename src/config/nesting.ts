@@ -1,0 +1,103 @@
+// Refuses configuration nested deeper than MAX_NESTING before any parser sees it: the parsers,
+// decoder and evaluator recurse per level, and 10,000 brackets would otherwise overflow the stack.
+// A rough scan (strings, comments and heredocs skipped) is enough: real configs stay far below.
+
+/** Levels of brackets, blocks or indentation a configuration file may nest. */
+export const MAX_NESTING = 200;
+
+/** Offset where the nesting first exceeds the limit, or undefined. */
+export function tooDeepAt(source: string, yaml: boolean, limit = MAX_NESTING): number | undefined {
+  return yaml ? yamlTooDeep(source, limit) : hclTooDeep(source, limit);
+}
+
+function hclTooDeep(s: string, limit: number): number | undefined {
+  // Each entry: "c" code (brackets count), "s" inside a quoted string, "t" template ${ } in a string.
+  const stack: string[] = ["c"];
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    const mode = stack[stack.length - 1]!;
+    if (mode === "s") {
+      if (ch === "\\") i++;
+      else if (ch === '"') stack.pop();
+      else if ((ch === "$" || ch === "%") && s[i + 1] === "{") {
+        stack.push("t");
+        i++;
+        if (++depth > limit) return i;
+      }
+      continue;
+    }
+    if (ch === '"') stack.push("s");
+    else if (ch === "#" || (ch === "/" && s[i + 1] === "/")) i = endOfLine(s, i) - 1;
+    else if (ch === "/" && s[i + 1] === "*") i = Math.max(i + 1, s.indexOf("*/", i + 2) < 0 ? s.length : s.indexOf("*/", i + 2) + 1);
+    else if (ch === "<" && s[i + 1] === "<") i = skipHeredoc(s, i);
+    else if (ch === "{" || ch === "[" || ch === "(") {
+      stack.push("c");
+      if (++depth > limit) return i;
+    } else if (ch === "}" || ch === "]" || ch === ")") {
+      if (stack.length > 1) {
+        stack.pop();
+        depth--;
+      }
+    }
+  }
+  return undefined;
+}
+
+function endOfLine(s: string, i: number): number {
+  const nl = s.indexOf("\n", i);
+  return nl < 0 ? s.length : nl;
+}
+
+/** Skips `<<EOF ... EOF` / `<<-EOF`; returns the offset of the closing marker's line end. */
+function skipHeredoc(s: string, i: number): number {
+  const m = /^<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n/.exec(s.slice(i, i + 200));
+  if (!m) return i + 1;
+  let at = i + m[0].length;
+  while (at < s.length) {
+    const end = endOfLine(s, at);
+    if (s.slice(at, end).trim() === m[1]) return end;
+    at = end + 1;
+  }
+  return s.length;
+}
+
+function yamlTooDeep(s: string, limit: number): number | undefined {
+  const indents: number[] = [];
+  let flow = 0; // open flow brackets, which may span lines
+  let lineStart = 0;
+  while (lineStart < s.length) {
+    const end = endOfLine(s, lineStart);
+    const line = s.slice(lineStart, end);
+    const content = line.trimStart();
+    if (content && !content.startsWith("#")) {
+      const indent = line.length - content.length;
+      let depth = flow;
+      if (flow === 0) {
+        while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+        // "- - - x" nests one level per dash.
+        depth = indents.length + /^(?:-[ \t]+)*/.exec(content)![0].replace(/[ \t]/g, "").length;
+        if (depth > limit) return lineStart + indent;
+      } else depth += indents.length;
+      let quote = "";
+      for (let i = indent; i < line.length; i++) {
+        const ch = line[i]!;
+        if (quote) {
+          if (ch === quote) quote = "";
+          else if (ch === "\\" && quote === '"') i++;
+        } else if (ch === '"' || ch === "'") quote = ch;
+        else if (ch === "#" && /\s/.test(line[i - 1] ?? " ")) break;
+        else if (ch === "[" || ch === "{") {
+          flow++;
+          if (++depth > limit) return lineStart + i;
+        } else if ((ch === "]" || ch === "}") && flow > 0) {
+          flow--;
+          depth--;
+        }
+      }
+    }
+    lineStart = end + 1;
+  }
+  return undefined;
+}
