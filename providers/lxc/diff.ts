@@ -8,6 +8,7 @@ import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -19,7 +20,8 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   if (known(config["vmid"]) && config["vmid"] !== prior["vmid"]) force(["vmid"]);
   if (known(config["node"]) && config["node"] !== prior["node"]) force(["node"]);
   // An imported container has no recorded template: adopt the configured one.
-  if (known(config["template"]) && typeof prior["template"] === "string" && config["template"] !== prior["template"]) force(["template"]);
+  // The placeholder of generated configuration, once recorded, is no more known than no template.
+  if (known(config["template"]) && typeof prior["template"] === "string" && prior["template"] !== TEMPLATE_UNKNOWN_AT_IMPORT && config["template"] !== prior["template"]) force(["template"]);
   if (known(config["unprivileged"]) && config["unprivileged"] !== (prior["unprivileged"] ?? false)) force(["unprivileged"]);
   if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
   const cr = obj(config["rootfs"]);
