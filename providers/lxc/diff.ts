@@ -11,6 +11,7 @@ import { unprivilegedBindIssues } from "../mounts/validate.js";
 import { removedVolumeNotes } from "../mounts/detached.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -24,7 +25,8 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   if (known(config["vmid"]) && config["vmid"] !== prior["vmid"]) force(["vmid"]);
   if (known(config["node"]) && config["node"] !== prior["node"]) force(["node"]);
   // An imported container has no recorded template: adopt the configured one.
-  if (known(config["template"]) && typeof prior["template"] === "string" && config["template"] !== prior["template"]) force(["template"]);
+  // The placeholder of generated configuration, once recorded, is no more known than no template.
+  if (known(config["template"]) && typeof prior["template"] === "string" && prior["template"] !== TEMPLATE_UNKNOWN_AT_IMPORT && config["template"] !== prior["template"]) force(["template"]);
   if (known(config["unprivileged"]) && config["unprivileged"] !== (prior["unprivileged"] ?? false)) force(["unprivileged"]);
   if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
   const cr = obj(config["rootfs"]);

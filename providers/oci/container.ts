@@ -9,7 +9,7 @@ import { ociContainerSchema } from "./schema.js";
 import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
 import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.js";
 import { asProxmoxSnapshot } from "./snapshot.js";
-import { explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
+import { IMAGE_UNKNOWN_AT_IMPORT, explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
 import { asSnapshot } from "../lxc/snapshot.js";
 import { followMigration } from "../lxc/attrs.js";
 
@@ -43,10 +43,11 @@ function volumeWarnings(config: Attrs, snapshot: unknown): ProviderIssue[] {
 export function diffOci(req: DiffRequest): Diff {
   const { config, prior } = req;
   const issues = [...validate(config), ...volumeWarnings(config, req.snapshot)];
-  const priorLxc = prior ? { ...prior, template: prior["image"] } : null;
+  const priorLxc = prior ? { ...prior, template: prior["image"] === IMAGE_UNKNOWN_AT_IMPORT ? undefined : prior["image"] } : null;
 
-  // An imported container has no recorded image (pct does not store it): adopt the configured one.
-  if (prior && known(config["image"]) && typeof prior["image"] === "string" && config["image"] !== prior["image"]) {
+  // An imported container has no recorded image (pct does not store it), or the placeholder of
+  // generated configuration: adopt the configured one.
+  if (prior && known(config["image"]) && typeof prior["image"] === "string" && prior["image"] !== IMAGE_UNKNOWN_AT_IMPORT && config["image"] !== prior["image"]) {
     if (known(config["vmid"]) && config["vmid"] === prior["vmid"]) {
       issues.push({ severity: "error", path: ["vmid"], summary: "An image change needs a new VMID", detail: `Changing the image creates a new container and moves the data volumes to it while the old one (VMID ${String(prior["vmid"])}) still exists. Remove vmid so pmxform picks a free one.` });
     }

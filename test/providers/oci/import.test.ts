@@ -7,6 +7,7 @@ import { ociContainer } from "../../../providers/oci/container.js";
 import { shellQuote } from "../../../providers/oci/container-attrs.js";
 import { IMAGE_UNKNOWN_AT_IMPORT, entrypointWords, shellWords } from "../../../providers/oci/import.js";
 import { lxcContainer } from "../../../providers/lxc/resource.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "../../../providers/lxc/import.js";
 
 const APP = `arch: amd64
 cmode: console
@@ -86,8 +87,23 @@ describe("oci_container import", () => {
     // A real image in the configuration is adopted, not a replacement.
     const withImage = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app.tar" }, prior: attrs, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
     expect(withImage.action).toBe("no-op");
+    // The placeholder recorded by an update is no more known: a real image is adopted.
+    const placeholder = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app.tar" }, prior: { ...attrs, image: IMAGE_UNKNOWN_AT_IMPORT }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    expect(placeholder.action).toBe("no-op");
     // Once recorded, a different image is a replacement as for any oci_container.
     const recorded = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app2.tar", vmid: undefined }, prior: { ...attrs, image: "local:vztmpl/app.tar" }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
     expect(recorded.action).toBe("replace");
+  });
+});
+
+describe("lxc_container import placeholder", () => {
+  it("a recorded unknown-at-import template never forces a replacement; a recorded real one does", () => {
+    const snap = snapshot();
+    const attrs = lxcContainer.import!({ address: "lxc_container.plain", id: "pve1/121", snapshot: snap })!;
+    const config = lxcContainer.generateConfig!(attrs);
+    expect(config["template"]).toBe(TEMPLATE_UNKNOWN_AT_IMPORT);
+    const diff = (template: string, recorded: string) => lxcContainer.diff({ address: "lxc_container.plain", config: { ...config, template }, prior: { ...attrs, template: recorded }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    expect(diff("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", TEMPLATE_UNKNOWN_AT_IMPORT).action).toBe("no-op");
+    expect(diff("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "local:vztmpl/alpine.tar.xz").action).toBe("replace");
   });
 });
