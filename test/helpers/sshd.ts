@@ -57,20 +57,27 @@ tool=\$(basename "\$0")
 state=${dir}/drop
 ppid_of() { sed 's/.*) //' "/proc/\$1/stat" | cut -d' ' -f2; }
 if [ -s "\$state/rules" ]; then
+  rule=0
   while read -r rtool rsub nth what; do
+    rule=\$((rule+1))
     [ "\$rtool" = "\$tool" ] || continue
     [ "\$rsub" = "-" ] || [ "\$rsub" = "\$1" ] || continue
     i=1
-    while ! mkdir "\$state/count-\$rtool-\$rsub-\$i" 2>/dev/null; do i=\$((i+1)); done
+    while ! mkdir "\$state/count-\$rule-\$i" 2>/dev/null; do
+      [ -d "\$state" ] || exit 255
+      i=\$((i+1))
+    done
     [ "\$i" = "\$nth" ] || continue
-    listener=\$(cat "\$state/listener.pid")
+    read -r listener < "\$state/listener.pid"
     echo "\$tool \$* (\$what)" >> "\$state/dropped"
     if [ "\$what" = node ]; then
-      kill -9 "\$listener"
+      # Sessions first found, then killed after the listener: once it is gone they belong to init.
+      sessions=""
       for f in /proc/[0-9]*/stat; do
         p=\${f#/proc/}; p=\${p%/stat}
-        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && kill -9 "\$p" 2>/dev/null
+        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && sessions="\$sessions \$p"
       done
+      kill -9 "\$listener" \$sessions 2>/dev/null
     else
       p=\$\$
       while [ "\$p" -gt 1 ]; do
