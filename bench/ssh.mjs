@@ -56,7 +56,9 @@ async function startSshd(dir, env, clientKey) {
   writeFileSync(join(dir, "authorized_keys"), execFileSync("ssh-keygen", ["-y", "-f", clientKey]));
   const hostPub = execFileSync("ssh-keygen", ["-y", "-f", join(dir, "hostkey")], { encoding: "utf8" }).trim();
   writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostPub}\n`);
-  const setEnv = Object.entries(env).map(([k, v]) => `"${k}=${v}"`).join(" ");
+  // An empty HOME, as in test/helpers/sshd.ts: no ~/.bashrc of this machine's root in every command.
+  mkdirSync(join(dir, "home"));
+  const setEnv = Object.entries({ HOME: join(dir, "home"), ...env }).map(([k, v]) => `"${k}=${v}"`).join(" ");
   writeFileSync(
     join(dir, "sshd_config"),
     `ListenAddress 127.0.0.1\nPort ${port}\nHostKey ${join(dir, "hostkey")}\nPidFile ${join(dir, "sshd.pid")}\nAuthorizedKeysFile ${join(dir, "authorized_keys")}\nStrictModes no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nLogLevel ERROR\nMaxStartups 50:30:100\nSetEnv ${setEnv}\n`,

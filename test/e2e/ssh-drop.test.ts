@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAllSshConnections } from "../../src/exec/ssh.js";
 import { initSim, readCalls } from "../../src/sim/index.js";
-import { HAVE_SSHD, NO_SSHD, startSshd, type Sshd } from "../helpers/sshd.js";
+import { HAVE_SSHD, NO_SSHD, simNodeBlock, startSshd, type Sshd } from "../helpers/sshd.js";
 import { BUILT, NOT_BUILT, Workdir } from "./helpers.js";
 
 const NODES = ["pve1", "pve2", "pve3"];
@@ -34,18 +34,7 @@ describe.skipIf(!ready)(`connections dropped during apply${ready ? "" : ` (skipp
       sshd.set(n, await startSshd({ env, wrap: ["pct", "cat"], ...(clientKey ? { clientKey } : {}) }));
     }
     // pve2 runs one operation at a time, so "its second pct create" is always the same one.
-    const nodes = NODES.map((n) => {
-      const s = sshd.get(n)!;
-      return `  node "${n}" {
-    ssh              = "root@127.0.0.1"
-    port             = ${s.port}
-    identity_file    = "${s.clientKey}"
-    known_hosts_file = "${s.knownHosts}"
-    pve_root         = "${join(sim, "etc/pve")}"
-    retry_delay_ms   = 20
-${n === "pve2" ? "    max_parallel     = 1\n" : ""}  }
-`;
-    });
+    const nodes = NODES.map((n) => simNodeBlock(n, sshd.get(n)!, join(sim, "etc/pve"), n === "pve2" ? ["max_parallel = 1"] : []));
     const cts = PLACEMENT.map(
       ([name, node, vmid]) => `resource "lxc_container" "${name}" {
   node     = "${node}"

@@ -144,7 +144,11 @@ const q = (v: string): string => `"${v}"`;
 export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string; wrap?: string[] } = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "pmx-sshd-"));
-  const env = { ...opts.env };
+  // An empty HOME: the session's shell then reads no ~/.bashrc. A stock Proxmox node's is Debian's
+  // (cheap); this machine's root runs pyenv init in it, which would cost every command ~0.1 s CPU.
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const env: Record<string, string> = { HOME: home, ...opts.env };
   if (opts.wrap?.length) env["PATH"] = `${writeDropWrappers(dir, opts.wrap)}:${env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
   const port = await freePort();
   const keygen = (file: string): void => {
@@ -234,4 +238,20 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
       return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     },
   };
+}
+
+/**
+ * A node block reaching a simulator node behind `s` (its /etc/pve at `pveRoot`), with fast
+ * retries; `extra` lines go inside the block.
+ */
+export function simNodeBlock(name: string, s: Sshd, pveRoot: string, extra: string[] = []): string {
+  return `  node "${name}" {
+    ssh              = "root@127.0.0.1"
+    port             = ${s.port}
+    identity_file    = "${s.clientKey}"
+    known_hosts_file = "${s.knownHosts}"
+    pve_root         = "${pveRoot}"
+    retry_delay_ms   = 20
+${extra.map((l) => `    ${l}\n`).join("")}  }
+`;
 }
