@@ -44,6 +44,8 @@ export function pveError(err: unknown, address: string, doing: string): Error {
   const e = (err ?? {}) as CommandErrorLike;
   const text = [e.stderr, e.stdout, e.message].filter((x): x is string => typeof x === "string").join("\n");
   const explained = explainPveError(text, address);
-  const detail = typeof e.stderr === "string" && e.stderr.trim() ? e.stderr.trim().split("\n").slice(-3).join(" ") : String(e.message ?? err);
+  // An SshError's message already says what happened to the connection and what to do; ssh's raw stderr does not.
+  const connection = (err as { name?: unknown }).name === "SshError";
+  const detail = !connection && typeof e.stderr === "string" && e.stderr.trim() ? e.stderr.trim().split("\n").slice(-3).join(" ") : String(e.message ?? err);
   return new Error(explained ?? `${address}: ${doing} failed: ${detail}`, { cause: err });
 }

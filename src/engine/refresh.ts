@@ -1,6 +1,6 @@
 // Refresh: reads what the cluster really holds, once per cluster (not once per container),
-// and answers every state resource from that snapshot. Nodes the snapshot covered without being
-// contacted are probed: a node pmxform cannot reach cannot be changed, whatever the cluster says.
+// and answers every state resource from that snapshot. The other nodes are probed meanwhile: a
+// node pmxform cannot reach cannot be changed, whatever the cluster says.
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -39,6 +39,23 @@ export async function refresh(opts: {
     if (n) nodesOf.add(n);
   }
 
+  // Every node but the first (which the snapshot reads) is probed while the snapshot is taken:
+  // one trivial command each, over the connection apply will reuse, without waiting for the reads.
+  const first = [...nodesOf].sort().find((n) => targets.get(n));
+  const probes = new Map<string, Promise<string | undefined>>();
+  if (opts.readState) {
+    for (const n of nodesOf) {
+      if (n === first || !targets.get(n)) continue;
+      probes.set(
+        n,
+        targets
+          .runnerFor(n)
+          .run(["true"], { signal: opts.signal, timeoutMs: 60_000 })
+          .then(() => undefined, (e: unknown) => `node ${n} could not be reached: ${describe(e)}`),
+      );
+    }
+  }
+
   for (const provider of registry.all()) {
     const byNode = new Map<string, unknown>();
     snapshots.set(provider.name, byNode);
@@ -64,18 +81,10 @@ export async function refresh(opts: {
     }
   }
 
-  if (opts.readState) {
-    // One trivial command per node (in parallel, over the connection apply will reuse).
-    const unprobed = [...nodesOf].filter((n) => !contacted.has(n) && !failedNodes.has(n) && targets.get(n));
-    await Promise.all(
-      unprobed.map(async (n) => {
-        try {
-          await targets.runnerFor(n).run(["true"], { signal: opts.signal, timeoutMs: 60_000 });
-        } catch (e) {
-          failedNodes.set(n, `node ${n} could not be reached: ${describe(e)}`);
-        }
-      }),
-    );
+  for (const [n, probe] of probes) {
+    const failed = await probe;
+    // A node the snapshot loop read itself has answered already.
+    if (failed && !contacted.has(n) && !failedNodes.has(n)) failedNodes.set(n, failed);
   }
 
   const snapshotFor = (type: string, node: string | undefined): unknown => {

@@ -66,18 +66,13 @@ export class LocalRunner implements Runner {
  * has exited its output is abandoned, and the timeout holds.
  */
 function abandonOutputWhenKilled(subprocess: ReturnType<typeof execa>, opts: RunOptions): void {
-  let stopping = false;
-  const stop = (): void => {
-    stopping = true;
-  };
-  const timer = opts.timeoutMs ? setTimeout(stop, opts.timeoutMs) : undefined;
+  let timedOut = false;
+  const timer = opts.timeoutMs ? setTimeout(() => (timedOut = true), opts.timeoutMs) : undefined;
   timer?.unref();
-  if (opts.signal?.aborted) stop();
-  else opts.signal?.addEventListener("abort", stop, { once: true });
+  // The signal is read at exit rather than listened to: many commands share one run's signal.
   subprocess.once("exit", () => {
     clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", stop);
-    if (!stopping) return;
+    if (!timedOut && !opts.signal?.aborted) return;
     subprocess.stdout?.destroy();
     subprocess.stderr?.destroy();
   });

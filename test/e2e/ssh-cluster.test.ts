@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAllSshConnections } from "../../src/exec/ssh.js";
 import { initSim, readCalls, setFaults } from "../../src/sim/index.js";
-import { HAVE_SSHD, NO_SSHD, startSshd, type Sshd } from "../helpers/sshd.js";
+import { HAVE_SSHD, NO_SSHD, simNodeBlock, startSshd, type Sshd } from "../helpers/sshd.js";
 import { BUILT, NOT_BUILT, Workdir } from "./helpers.js";
 
 const NODES = ["pve1", "pve2", "pve3"];
@@ -17,19 +17,7 @@ describe.skipIf(!ready)(`three-node cluster over SSH${ready ? "" : ` (skipped: $
   let sim: string;
   const sshd = new Map<string, Sshd>();
 
-  const proxmox = (): string =>
-    `proxmox {\n${NODES.map((n) => {
-      const s = sshd.get(n)!;
-      return `  node "${n}" {
-    ssh              = "root@127.0.0.1"
-    port             = ${s.port}
-    identity_file    = "${s.clientKey}"
-    known_hosts_file = "${s.knownHosts}"
-    pve_root         = "${join(sim, "etc/pve")}"
-    retry_delay_ms   = 20
-  }
-`;
-    }).join("")}}\n`;
+  const proxmox = (): string => `proxmox {\n${NODES.map((n) => simNodeBlock(n, sshd.get(n)!, join(sim, "etc/pve"))).join("")}}\n`;
 
   const ct = (name: string, node: string, vmid: number): string => `resource "lxc_container" "${name}" {
   node     = "${node}"

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { LocalRunner } from "../../src/exec/local.js";
 import { CommandError } from "../../src/exec/runner.js";
-import { isTransientProxmoxError, withRetry } from "../../src/exec/retry.js";
+import { isTransientProxmoxError, shouldRetryCommand, withRetry } from "../../src/exec/retry.js";
+import { classify } from "../../src/exec/ssh.js";
 
 const failure = (stderr: string, exitCode = 255, argv = ["pct", "set", "100"]): CommandError =>
   new CommandError({ argv, exitCode, stdout: "", stderr, timedOut: false, node: "pve1" });
@@ -17,6 +18,19 @@ describe("isTransientProxmoxError", () => {
     expect(isTransientProxmoxError(failure("Connection closed by 10.0.0.11 port 22\r\n", 255, ["ssh", "root@10.0.0.11"]))).toBe(true);
     expect(isTransientProxmoxError(failure("kex_exchange_identification: read: Connection reset by peer\n", 255, ["ssh"]))).toBe(true);
     expect(isTransientProxmoxError(failure("Connection closed by 10.0.0.11 port 22\n", 1))).toBe(false);
+  });
+
+  it("tells ssh's own connection failures from the command's (classify)", () => {
+    // A multiplexed client whose master died exits 255 and prints nothing; Proxmox always says why.
+    expect(classify(255, "", "pct create")?.kind).toBe("dropped");
+    expect(classify(255, "Connection to 10.0.0.11 closed by remote host.\r\n", "pct set")?.kind).toBe("dropped");
+    expect(classify(255, "kex_exchange_identification: Connection closed by remote host\r\n", "pct set")?.kind).toBe("dropped");
+    expect(classify(255, "unable to create CT 100 - can't find file 'local:vztmpl/x.tar.zst'\n", "pct create")).toBeUndefined();
+    expect(classify(2, "", "grep -a")).toBeUndefined();
+    const dropped = failure("", 255, ["pct", "create", "100"]);
+    expect(isTransientProxmoxError(Object.assign(dropped, { kind: "dropped" }))).toBe(true);
+    expect(shouldRetryCommand(["pct", "create", "100"], dropped)).toBe(false);
+    expect(shouldRetryCommand(["pct", "config", "100"], dropped)).toBe(true);
   });
 
   it("does not retry real errors, including Proxmox task failures that also exit 255", () => {

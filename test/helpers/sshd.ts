@@ -57,20 +57,27 @@ tool=\$(basename "\$0")
 state=${dir}/drop
 ppid_of() { sed 's/.*) //' "/proc/\$1/stat" | cut -d' ' -f2; }
 if [ -s "\$state/rules" ]; then
+  rule=0
   while read -r rtool rsub nth what; do
+    rule=\$((rule+1))
     [ "\$rtool" = "\$tool" ] || continue
     [ "\$rsub" = "-" ] || [ "\$rsub" = "\$1" ] || continue
     i=1
-    while ! mkdir "\$state/count-\$rtool-\$rsub-\$i" 2>/dev/null; do i=\$((i+1)); done
+    while ! mkdir "\$state/count-\$rule-\$i" 2>/dev/null; do
+      [ -d "\$state" ] || exit 255
+      i=\$((i+1))
+    done
     [ "\$i" = "\$nth" ] || continue
-    listener=\$(cat "\$state/listener.pid")
+    read -r listener < "\$state/listener.pid"
     echo "\$tool \$* (\$what)" >> "\$state/dropped"
     if [ "\$what" = node ]; then
-      kill -9 "\$listener"
+      # Sessions first found, then killed after the listener: once it is gone they belong to init.
+      sessions=""
       for f in /proc/[0-9]*/stat; do
         p=\${f#/proc/}; p=\${p%/stat}
-        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && kill -9 "\$p" 2>/dev/null
+        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && sessions="\$sessions \$p"
       done
+      kill -9 "\$listener" \$sessions 2>/dev/null
     else
       p=\$\$
       while [ "\$p" -gt 1 ]; do
@@ -137,7 +144,11 @@ const q = (v: string): string => `"${v}"`;
 export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string; wrap?: string[] } = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "pmx-sshd-"));
-  const env = { ...opts.env };
+  // An empty HOME: the session's shell then reads no ~/.bashrc. A stock Proxmox node's is Debian's
+  // (cheap); this machine's root runs pyenv init in it, which would cost every command ~0.1 s CPU.
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const env: Record<string, string> = { HOME: home, ...opts.env };
   if (opts.wrap?.length) env["PATH"] = `${writeDropWrappers(dir, opts.wrap)}:${env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`;
   const port = await freePort();
   const keygen = (file: string): void => {
@@ -227,4 +238,20 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
       return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     },
   };
+}
+
+/**
+ * A node block reaching a simulator node behind `s` (its /etc/pve at `pveRoot`), with fast
+ * retries; `extra` lines go inside the block.
+ */
+export function simNodeBlock(name: string, s: Sshd, pveRoot: string, extra: string[] = []): string {
+  return `  node "${name}" {
+    ssh              = "root@127.0.0.1"
+    port             = ${s.port}
+    identity_file    = "${s.clientKey}"
+    known_hosts_file = "${s.knownHosts}"
+    pve_root         = "${pveRoot}"
+    retry_delay_ms   = 20
+${extra.map((l) => `    ${l}\n`).join("")}  }
+`;
 }

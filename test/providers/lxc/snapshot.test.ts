@@ -67,3 +67,13 @@ describe("cluster snapshot parsers", () => {
     expect(() => parseClusterResources("Usage: pvesh")).toThrow(/not JSON/);
   });
 });
+
+describe("locating a container that moved", () => {
+  it("finds the node and the digest of the config from one grep over /etc/pve/nodes", async () => {
+    const { locateArgv, locateInDump } = await import("../../../providers/lxc/snapshot-locate.js");
+    expect(locateArgv("/etc/pve/", 301)).toEqual(["grep", "-a", "-r", "-H", "-e", "", "--include=301.conf", "/etc/pve/nodes"]);
+    const dump = "/etc/pve/nodes/pve2/qemu-server/301.conf:name: vm\n/etc/pve/nodes/pve3/lxc/301.conf:arch: amd64\n/etc/pve/nodes/pve3/lxc/301.conf:memory: 512\n";
+    expect(locateInDump(dump, 301)).toEqual({ node: "pve3", digest: createHash("sha1").update("arch: amd64\nmemory: 512\n").digest("hex") });
+    expect(locateInDump("", 301)).toBeUndefined();
+  });
+});
