@@ -74,7 +74,7 @@ describe.skipIf(SKIP !== "")(`fault injection: OCI apply${SKIP ? ` (skipped: ${S
     // them; this file fails every call from the first one the OCI resources make.
     const all = callsSince(rec, before);
     calls = all.slice(all.findIndex((c) => !(c.tool === "pvesh" && c.argv[0] === "get")));
-  });
+  }, 180_000);
   afterAll(async () => {
     await reg?.stop();
     for (const w of [baseline, ...made]) w?.remove();
