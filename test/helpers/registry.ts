@@ -28,9 +28,10 @@ export interface Registry {
 }
 
 
-export async function startRegistry(opts: { auth?: boolean } = {}): Promise<Registry> {
+/** `port` restarts a registry where a stopped one listened (its images must be pushed again). */
+export async function startRegistry(opts: { auth?: boolean; port?: number } = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), "pmx-registry-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const auth = opts.auth ? `auth: { htpasswd: { realm: pmx-test, path: ${join(dir, "htpasswd")} } }\n` : "";
   if (opts.auth) writeFileSync(join(dir, "htpasswd"), HTPASSWD);

@@ -97,7 +97,7 @@ describe.skipIf(!BUILT)(`fault injection: lxc apply${BUILT ? "" : ` (skipped: ${
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("Apply complete! Resources: 1 added, 1 changed, 1 destroyed.");
     calls = callsSince(rec, before);
-  });
+  }, 180_000);
   afterAll(() => {
     for (const w of [baseline, ...made]) w?.remove();
   });
@@ -166,7 +166,7 @@ describe.skipIf(!BUILT)(`fault injection: lxc apply${BUILT ? "" : ` (skipped: ${
     expect(made.filter((c) => c.argv[0] === "create").map((c) => c.exit)).toEqual([255, 0]);
     const plan = await run(w, ["plan", "--detailed-exitcode"]);
     expect(plan.code).toBe(0);
-  });
+  }, 180_000);
 
   it("gives up on a transient failure that outlasts the retries, with a clear error", async () => {
     const w = trialDir("transient-long");
@@ -179,5 +179,5 @@ describe.skipIf(!BUILT)(`fault injection: lxc apply${BUILT ? "" : ` (skipped: ${
     expect(callsSince(w, before).filter((c) => c.argv[0] === "set" && c.argv[1] === "200")).toHaveLength(4);
     expect(unknownToState(w)).toEqual([]);
     await expectConverges(w, "lock held throughout");
-  });
+  }, 180_000);
 });

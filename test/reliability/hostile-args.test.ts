@@ -63,7 +63,7 @@ ${extra}
     const plan = await w.run("plan", "--detailed-exitcode");
     expect(plan.stdout + plan.stderr).toContain("No changes.");
     expect(plan.code).toBe(0);
-  });
+  }, 120_000);
 
   it("lets Proxmox judge values it validates itself, showing them unchanged in its error", async () => {
     w.write("main.pmx.hcl", config(`  timezone = ${hcl(evil)}`, "d", "/mnt/x", "/srv/x"));

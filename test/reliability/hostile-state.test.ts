@@ -35,7 +35,7 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
     good = readFileSync(statePath(), "utf8");
     // Everything below plans to change the container, so a command that ignored the bad state would act.
     w.write("main.pmx.hcl", CONFIG.replace('hostname = "web"', 'hostname = "web2"'));
-  });
+  }, 120_000);
   afterAll(() => w.remove());
 
   const parsed = () => JSON.parse(good) as Record<string, unknown>;
@@ -81,7 +81,7 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
   it("refuses a truncated state in every command (writing and read-only) and never rewrites it", async () => {
     for (const args of ALL_COMMANDS.slice(0, 5)) await expectRefusedBy(CASES[0]!, [args]); // writers lock: one at a time
     await expectRefusedBy(CASES[0]!, ALL_COMMANDS.slice(5));
-  });
+  }, 180_000);
 
   it.each(CASES)("refuses a state file $what (apply and show) and never rewrites it", async (c) => {
     await expectRefusedBy(c, [["apply", "--auto-approve"], ["show"]]);
