@@ -68,7 +68,7 @@ const TOLERATED = [(c: CallRecord) => c.tool === "pvesh" && /^\/nodes\/[^/]+\/st
  * the next plan reconciles intents (issue 10 part A: adoption by vmid + marker) the rerun stops at
  * "VMID already in use". Empty this list when that lands: the test then requires convergence.
  */
-const KNOWN_NOT_CONVERGING: string[] = ["pct start 202: rerun does not converge", "pct exec 202 --keep-env: rerun does not converge"];
+const KNOWN_NOT_CONVERGING: string[] = [];
 
 const PERMANENT = { stderr: "unable to apply: injected permanent failure (fault test)", exit: 255 };
 const LOCK_TIMEOUT = { stderr: "CT 200: can't lock file '/run/lock/lxc/pve-config-200.lock' - got timeout", exit: 255 };
