@@ -2,7 +2,7 @@
 // and answers every state resource from that snapshot. The other nodes are probed meanwhile: a
 // node pmxform cannot reach cannot be changed, whatever the cluster says.
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { warning } from "../diag/diagnostic.js";
+import { error, warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { Attrs } from "../provider/types.js";
 import type { PriorResource } from "./plan.js";
@@ -122,8 +122,13 @@ export async function refresh(opts: {
       refreshed.set(r.address, type.read({ address: r.address, prior: r.attributes, snapshot: snap }));
     }
   }
+  // Some nodes answered: theirs is a real plan and the others' resources are left alone (warned).
+  // None answered: there is nothing to plan against, and an exit 0 would hide that.
+  const anyRead = [...snapshots.values()].some((byNode) => byNode.size > 0);
   for (const [node, why] of failedNodes) {
-    if (targets.get(node)) diagnostics.push(warning("Node unreachable", `${why}. Resources on it were not refreshed.`));
+    if (!targets.get(node)) continue;
+    if (anyRead) diagnostics.push(warning("Node unreachable", `${why}. Resources on it were not refreshed.`));
+    else diagnostics.push(error("No node could be read", `${why}. Fix the connection and run again, or plan with --refresh=false to use the last known state.`));
   }
   return { refreshed, unreachable, snapshotFor, diagnostics };
 }
