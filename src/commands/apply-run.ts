@@ -1,5 +1,6 @@
 // Carrying out a plan for `apply` and `destroy`: confirmation, the apply walk, progress and the
 // closing summary, outputs.
+import { runAbortController } from "../exec/abort.js";
 import { createInterface } from "node:readline/promises";
 import kleur from "kleur";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -45,7 +46,7 @@ export function perNodeLimit(targets: Targets, fallback = 4): number {
 }
 
 export async function execute(args: ExecuteArgs): Promise<ApplySummary> {
-  const ac = new AbortController();
+  const ac = runAbortController();
   const uninstall = installInterruptHandler(() => ac.abort());
   const holder = new StateHolder(args.state, { write: (s) => args.store.write(s) });
   try {

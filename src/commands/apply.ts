@@ -1,5 +1,6 @@
 // `pmxform apply [PLANFILE]`: with a saved plan, carries out exactly that plan after checking it
 // is still valid; without one, plans, shows the plan and asks for approval.
+import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -35,7 +36,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     printDiagnostics([parallelism], opts);
     return 1;
   }
-  const ac = new AbortController();
+  const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
     if (!r || hasErrors(diagnostics)) {

@@ -1,6 +1,7 @@
 // `pmxform import ADDR ID` and `pmxform import --all [--node N] --generate-config-out FILE`:
 // reads existing containers, writes them into state (and, for --all, the configuration that
 // reproduces them). Any error leaves the state and the file system untouched.
+import { runAbortController } from "../exec/abort.js";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -58,7 +59,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return fail(diagnostics, opts, session.sources);
   try {
-    const ac = new AbortController();
+    const ac = runAbortController();
     const snaps = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal: ac.signal, readState: false });
     diagnostics.push(...snaps.diagnostics);
     const input: ImportInput = { registry, state: st.state.resources, snapshotFor: snaps.snapshotFor };

@@ -1,4 +1,5 @@
 // `pmxform plan`: refresh, compare, print the plan; with --out, save it for `pmxform apply FILE`.
+import { runAbortController } from "../exec/abort.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
@@ -8,7 +9,7 @@ import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js"
 import { writeGeneratedConfig } from "./generated-config.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
-  const ac = new AbortController();
+  const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
   try {
     const sources = r?.session.sources;

@@ -2,6 +2,7 @@
 // bounded parallelism overall and per Proxmox node. Each resource's configuration is evaluated
 // again right before its operation, so references to values created earlier in the run are
 // known. The state is saved after every finished resource operation.
+import { runAbortController } from "../exec/abort.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import type { Value } from "../config/value.js";
@@ -140,7 +141,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
 
   // Operations already running are never cut short by a graceful interrupt (a half-run
   // `pct create` leaves a locked container behind); only the walk stops starting new ones.
-  const operationSignal = new AbortController().signal;
+  const operationSignal = runAbortController().signal;
   const secrets = new SecretSet();
   const ctxFor = (c: Change) => ({
     runnerFor: (node: string) => redactingRunner(targets.runnerFor(node), secrets),
