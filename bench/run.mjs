@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
 const skipAt = args.indexOf("--skip");
 const skip = skipAt >= 0 ? args[skipAt + 1].split(",") : [];
-const only = args.filter((a, i) => !a.startsWith("--") && i !== skipAt + 1);
+const only = args.filter((a, i) => !a.startsWith("--") && !(skipAt >= 0 && i === skipAt + 1));
 
 if (!flag("--no-build")) {
   const b = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
