@@ -3,9 +3,6 @@
 // 0-based UTF-8 byte offset, which differ from the index on non-ASCII text.
 import type { Pos, Range } from "../../diag/diagnostic.js";
 
-/** Most slots of a Pos cache: a power of two, larger than one resource block's text. */
-const POS_CACHE_SIZE = 4096;
-
 /** Maps an index into the parsed text to a position in the user's file. */
 export interface PosMap {
   readonly file: string;
@@ -22,21 +19,12 @@ export class TextPosMap implements PosMap {
   private readonly lineByteStarts: number[] = [0];
   private readonly ascii: boolean;
   private lastLine = 0;
-  /** Direct-mapped Pos cache, sized for the text so short embedded texts stay cheap. */
-  private readonly cacheMask: number;
-  private readonly cachedIndex: Int32Array;
-  private readonly cachedPos: (Pos | undefined)[];
 
   constructor(
     readonly file: string,
     private readonly text: string,
     private readonly base: Pos = { line: 1, column: 1, offset: 0 },
   ) {
-    let size = 16;
-    while (size < POS_CACHE_SIZE && size <= text.length) size *= 2;
-    this.cacheMask = size - 1;
-    this.cachedIndex = new Int32Array(size).fill(-1);
-    this.cachedPos = new Array<Pos | undefined>(size).fill(undefined);
     // eslint-disable-next-line no-control-regex
     this.ascii = !/[^\x00-\x7f]/.test(text);
     let bytes = 0;
@@ -56,17 +44,6 @@ export class TextPosMap implements PosMap {
 
   pos(index: number): Pos {
     const i = Math.max(0, Math.min(index, this.text.length));
-    // Parsers ask for the same few boundaries over and over (a node starts where its first child
-    // does, ends where its last does): one Pos object per index, which also spares the GC.
-    const slot = i & this.cacheMask;
-    if (this.cachedIndex[slot] === i) return this.cachedPos[slot] as Pos;
-    const pos = this.compute(i);
-    this.cachedIndex[slot] = i;
-    this.cachedPos[slot] = pos;
-    return pos;
-  }
-
-  private compute(i: number): Pos {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     // Requests come roughly in text order: try the line of the previous one before searching.
