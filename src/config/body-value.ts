@@ -1,10 +1,10 @@
 // Turns a resource body (attributes + nested blocks) into one config value using the resource
-// type's block structure, and remembers the source range of every path so that schema errors
-// found later can point at the exact attribute or block.
+// type's block structure; RangeIndex finds the source range of a path in it so that schema
+// errors found later can point at the exact attribute or block.
 import type { Diagnostic, Range } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
-import type { Body } from "./body.js";
+import type { Block, Body } from "./body.js";
 import type { Value } from "./value.js";
 
 export interface BlockShape {
@@ -14,20 +14,44 @@ export interface BlockShape {
 
 export type EvalFn = (expr: Expr) => { value: Value; diagnostics: Diagnostic[] };
 
-/** Source ranges by path; the key is the JSON of the path array. */
+/**
+ * Source ranges by path, looked up in the body itself when a schema error needs one: nothing is
+ * built per instance (a plan of thousands of resources almost never asks). Paths follow
+ * evaluateBody's value: an attribute, an unlabelled block's type, or a labelled block's type then
+ * label; a path that goes deeper than the body knows resolves to its longest known prefix.
+ */
 export class RangeIndex {
-  private readonly ranges = new Map<string, Range>();
-  constructor(readonly whole: Range) {}
-  set(path: (string | number)[], r: Range): void {
-    this.ranges.set(JSON.stringify(path), r);
-  }
+  constructor(
+    readonly whole: Range,
+    private readonly body?: Body,
+  ) {}
+
   /** The range of the longest known prefix of `path`, falling back to the whole block. */
   find(path: readonly (string | number)[]): Range {
-    for (let n = path.length; n >= 0; n--) {
-      const r = this.ranges.get(JSON.stringify(path.slice(0, n)));
-      if (r) return r;
+    let body = this.body;
+    let best = this.whole;
+    let i = 0;
+    while (body && i < path.length) {
+      const seg = path[i];
+      const attribute = body.attributes.find((a) => a.name === seg);
+      if (attribute) return attribute.expr.range;
+      const ofType = body.blocks.filter((b) => b.type === seg);
+      const last = ofType[ofType.length - 1];
+      if (!last) return best;
+      best = last.typeRange;
+      let block: Block | undefined = last;
+      if (last.labels.length > 0) {
+        if (i + 1 >= path.length) return best;
+        block = ofType.find((b) => b.labels[0] === path[i + 1]);
+        if (!block) return best;
+        best = block.labelRanges[0] ?? block.typeRange;
+        i += 2;
+      } else {
+        i += 1;
+      }
+      body = block.body;
     }
-    return this.whole;
+    return best;
   }
 }
 
@@ -35,8 +59,6 @@ export function evaluateBody(
   body: Body,
   shape: Record<string, BlockShape>,
   evalExpr: EvalFn,
-  index: RangeIndex,
-  prefix: (string | number)[] = [],
 ): { value: { [k: string]: Value }; diagnostics: Diagnostic[] } {
   const out: { [k: string]: Value } = {};
   const diags: Diagnostic[] = [];
@@ -54,7 +76,6 @@ export function evaluateBody(
     const r = evalExpr(a.expr);
     diags.push(...r.diagnostics);
     out[a.name] = r.value;
-    index.set([...prefix, a.name], a.expr.range);
   }
   for (const b of body.blocks) {
     const spec = shape[b.type];
@@ -81,7 +102,7 @@ export function evaluateBody(
       );
       continue;
     }
-    const inner = evaluateBody(b.body, spec.blocks ?? {}, evalExpr, index, spec.labelled ? [...prefix, b.type, b.labels[0]!] : [...prefix, b.type]);
+    const inner = evaluateBody(b.body, spec.blocks ?? {}, evalExpr);
     diags.push(...inner.diagnostics);
     if (spec.labelled) {
       const label = b.labels[0]!;
@@ -94,15 +115,12 @@ export function evaluateBody(
       }
       existing[label] = inner.value;
       out[b.type] = existing;
-      index.set([...prefix, b.type], b.typeRange);
-      index.set([...prefix, b.type, label], b.labelRanges[0] ?? b.typeRange);
     } else {
       if (b.type in out) {
         diags.push(error("Duplicate block", `Only one ${b.type} block is allowed here. Merge the two ${b.type} blocks into one.`, b.typeRange));
         continue;
       }
       out[b.type] = inner.value;
-      index.set([...prefix, b.type], b.typeRange);
     }
   }
   return { value: out, diagnostics: diags };

@@ -19,11 +19,13 @@ export interface Ref {
 }
 
 const NOT_RESOURCES = new Set(["var", "local", "each", "count", "path", "self"]);
+/** No names bound outside any for-expression; shared (never mutated: scopes copy before adding). */
+const NOTHING_BOUND: ReadonlySet<string> = new Set();
 
 /** Every reference in the expression, in source order (duplicates kept; each has its own range). */
 export function references(expr: Expr): Ref[] {
   const out: Ref[] = [];
-  walk(expr, new Set(), out);
+  walk(expr, NOTHING_BOUND, out);
   return out;
 }
 

@@ -86,11 +86,30 @@ function markAt(v: Value, path: readonly (string | number)[], i: number): Value 
 
 /** Paths (as arrays of keys/indexes) of every sensitive part of a value. */
 export function sensitivePaths(v: Value, prefix: (string | number)[] = []): (string | number)[][] {
-  if (v instanceof Sensitive) return [prefix];
   const out: (string | number)[][] = [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...sensitivePaths(x, [...prefix, i])));
-  else if (isObjectValue(v)) for (const [k, x] of Object.entries(v)) out.push(...sensitivePaths(x, [...prefix, k]));
+  collectSensitive(v, [...prefix], out);
   return out;
+}
+
+/** One shared path stack, copied only at a hit: evaluation calls this on every instance body. */
+function collectSensitive(v: Value, path: (string | number)[], out: (string | number)[][]): void {
+  if (v instanceof Sensitive) {
+    out.push(path.slice());
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      collectSensitive(v[i] as Value, path, out);
+      path.pop();
+    }
+  } else if (isObjectValue(v)) {
+    for (const k of Object.keys(v)) {
+      path.push(k);
+      collectSensitive(v[k] as Value, path, out);
+      path.pop();
+    }
+  }
 }
 
 /** Paths of every unknown part of a value. */

@@ -234,8 +234,8 @@ export class ConfigEvaluation {
     }
     const each = typeof key === "string" ? { key, value: eachValue ?? null } : undefined;
     const scope = this.scope(decl, key, each);
-    const ranges = new RangeIndex(decl.declRange);
-    const body = evaluateBody(decl.body, type.blocks, (e) => this.eval(e, scope), ranges);
+    const ranges = new RangeIndex(decl.declRange, decl.body);
+    const body = evaluateBody(decl.body, type.blocks, (e) => this.eval(e, scope));
     const diags = body.diagnostics.map((d) => ({ ...d, address: d.address ?? address }));
     if (diags.some((d) => d.severity === "error")) return { diagnostics: diags };
     const sensitive = sensitivePaths(body.value);

@@ -18,6 +18,7 @@ export class TextPosMap implements PosMap {
   private readonly lineStarts: number[] = [0];
   private readonly lineByteStarts: number[] = [0];
   private readonly ascii: boolean;
+  private lastLine = 0;
 
   constructor(
     readonly file: string,
@@ -45,11 +46,15 @@ export class TextPosMap implements PosMap {
     const i = Math.max(0, Math.min(index, this.text.length));
     let lo = 0;
     let hi = this.lineStarts.length - 1;
+    // Requests come roughly in text order: try the line of the previous one before searching.
+    const hint = this.lastLine;
+    if ((this.lineStarts[hint] ?? 0) <= i && (hint === hi || (this.lineStarts[hint + 1] ?? 0) > i)) lo = hi = hint;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if ((this.lineStarts[mid] ?? 0) <= i) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     const lineStart = this.lineStarts[lo] ?? 0;
     const byteInLine = this.ascii ? i - lineStart : Buffer.byteLength(this.text.slice(lineStart, i));
     const offset = this.base.offset + (this.lineByteStarts[lo] ?? 0) + byteInLine;
