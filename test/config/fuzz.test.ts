@@ -5,17 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initHcl } from "../../src/config/hcl/parser.js";
 import { decodeModule } from "../../src/config/decode.js";
 import { decodeUtf8, parseConfigText } from "../../src/config/load.js";
+import { prng } from "../helpers/prng.js";
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = ["examples/basic/hcl/main.pmx.hcl", "examples/basic/hcl/fleet.pmx.hcl", "examples/basic/yaml/main.pmx.yaml", "examples/basic/yaml/fleet.pmx.yaml"];
 const TOKENS = ["{", "}", "[", "]", "(", ")", '"', "${", "%{", "~", "=", ":", ",", "\n", "<<EOT\n", "EOT", "\\", "...", "*", "&a", "*a", "- ", "\t", "é", "😀"];
