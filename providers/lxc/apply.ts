@@ -49,14 +49,16 @@ async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: str
 }
 
 /**
- * The node's GPU device numbers for legacy gpu lines: as the plan's refresh read them, or read
- * now when there was none (a saved plan applied later).
+ * The node's GPU device nodes (legacy lines need their numbers; nvidia passes the caps nodes the
+ * node has): as the plan's refresh read them, or read now when there was none (a saved plan).
  */
 async function hostDevices(config: Attrs, node: string, ctx: ApplyContext): Promise<HostDevices | undefined> {
-  if (!isLegacy(config["gpu"] as Record<string, unknown> | undefined)) return undefined;
+  const gpu = config["gpu"] as Record<string, unknown> | undefined;
+  if (!isLegacy(gpu) && gpu?.["vendor"] !== "nvidia") return undefined;
   const known = asSnapshot(ctx.snapshot).devices.get(node);
   if (known) return known;
-  return readNodeDevices(node, ctx);
+  // Without the numbers legacy lines cannot be written; optional caps nodes fall back to the prior's.
+  return isLegacy(gpu) ? readNodeDevices(node, ctx) : readNodeDevices(node, ctx).catch(() => undefined);
 }
 
 /** Reads the container's config file back (one process) and turns it into attributes. */

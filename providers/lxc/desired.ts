@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
-import { gpuDevices, isLegacy, legacyGpuLines } from "../mounts/gpu.js";
+import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
 import { planDetachedVolumes } from "../mounts/detached.js";
@@ -167,8 +167,10 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     else if (reset(k) || (k === "gpu" && !set(k))) delete p[k];
   }
   if (set("device")) {
-    const wanted = { ...(obj(config["device"]) as Record<string, Obj>), ...gpuDevices(set("gpu") ? obj(config["gpu"]) : undefined) };
-    p["device"] = normalizeDevices(wanted, obj(prior?.["device"]) as Record<string, Obj>);
+    const priorDevices = obj(prior?.["device"]) as Record<string, Obj>;
+    const caps = nvidiaCapsPresent(hostDevices, Object.values(priorDevices).map((d) => String(obj(d)["path"])));
+    const wanted = { ...(obj(config["device"]) as Record<string, Obj>), ...gpuDevices(set("gpu") ? obj(config["gpu"]) : undefined, caps) };
+    p["device"] = normalizeDevices(wanted, priorDevices);
   } else if (reset("device")) delete p["device"];
   if (set("started")) p["started"] = config["started"];
   else if (!prior) p["started"] = false;

@@ -37,12 +37,15 @@ function validate(config: Attrs): ProviderIssue[] {
   return issues;
 }
 
+/** Bookkeeping kept in state but never shown in plans; shared by every container type. */
+export const CONTAINER_HIDDEN_ATTRIBUTES = ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete", "marker", "migrated_from"];
+
 export const lxcContainer: ResourceType = {
   type: "lxc_container",
   blocks: containerBlocks,
   schema: lxcContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
-  hiddenAttributes: ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete", "marker", "migrated_from"],
+  hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;

@@ -2,7 +2,7 @@
 // plus the OCI runtime keys; an image change is a replace that keeps the data volumes.
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
-import { lxcContainer } from "../lxc/resource.js";
+import { CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
 import { diffContainer } from "../lxc/diff.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
@@ -77,7 +77,7 @@ export const ociContainer: ResourceType = {
   blocks: containerBlocks,
   schema: ociContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
-  ...(lxcContainer.hiddenAttributes ? { hiddenAttributes: lxcContainer.hiddenAttributes } : {}),
+  hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   nodeOf: lxcContainer.nodeOf,
   validate,
   diff: diffOci,

@@ -1,15 +1,28 @@
 // Shared command output helpers: colour decision and diagnostic printing.
-import { sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diag/diagnostic.js";
 import { renderHuman, renderJson } from "../diag/render.js";
 
 export function useColor(opts: { color?: boolean }): boolean {
   return opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
 }
 
+/**
+ * Human diagnostics on stderr; with --json, a run that failed with errors prints the same
+ * `{"errored": true, "diagnostics": [...]}` document plan --json does (so apply/destroy/show
+ * --json never fail silently). Warnings alone belong in the command's own JSON document.
+ */
 export function printDiagnostics(diags: readonly Diagnostic[], opts: { color?: boolean; json?: boolean }, sources?: ReadonlyMap<string, string>): void {
   if (!diags.length) return;
-  if (opts.json) return;
+  if (opts.json) {
+    if (hasErrors(diags)) process.stdout.write(erroredJson(diags) + "\n");
+    return;
+  }
   process.stderr.write(renderHuman(sortDiagnostics(diags), { color: useColor(opts), ...(sources ? { sources } : {}) }) + "\n\n");
+}
+
+/** The document a --json command prints when it stops on errors. */
+export function erroredJson(diags: readonly Diagnostic[]): string {
+  return JSON.stringify({ format_version: "1.0", errored: true, diagnostics: diagnosticsJson(diags) }, null, 2);
 }
 
 export function diagnosticsJson(diags: readonly Diagnostic[]): object[] {

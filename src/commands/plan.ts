@@ -14,8 +14,7 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
   try {
     const sources = r?.session.sources;
     if (!r || hasErrors(diagnostics)) {
-      if (opts.json) process.stdout.write(JSON.stringify({ format_version: "1.0", errored: true, diagnostics: diagnosticsJson(diagnostics) }, null, 2) + "\n");
-      else printDiagnostics(diagnostics, opts, sources);
+      printDiagnostics(diagnostics, opts, sources);
       return 1;
     }
     const { result } = r;

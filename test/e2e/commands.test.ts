@@ -1,5 +1,5 @@
-// The smaller verbs through the CLI: sim init, validate --json, graph, plan --json,
-// apply --refresh-only, force-unlock.
+// The smaller verbs through the CLI: sim init, validate --json, graph, plan --json, --json errors
+// of apply/destroy, apply --refresh-only, force-unlock.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -40,6 +40,25 @@ describe.skipIf(!BUILT)(`commands${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
     const j = JSON.parse(p.stdout) as { resource_changes: { address: string; change: { actions: string[]; after: { vmid: number } } }[] };
     expect(j.resource_changes).toHaveLength(1);
     expect(j.resource_changes[0]).toMatchObject({ address: "lxc_container.a", change: { actions: ["create"], after: { vmid: 120 } } });
+  });
+
+  it("apply and destroy --json report configuration errors like plan --json does", async () => {
+    const cases: [string, string[][], string, number][] = [
+      [container("a", `  memroy = 1`), [["plan", "--json"], ["apply", "--auto-approve", "--json"]], "Unsupported argument", 13],
+      // destroy does not evaluate resource bodies (nothing to create), but the files must parse.
+      [`resource "lxc_container" "a" {\n`, [["destroy", "--auto-approve", "--json"]], "Unclosed configuration block", 6],
+    ];
+    for (const [body, commands, summary, line] of cases) {
+      w.write("main.pmx.hcl", SIM_NODE + body);
+      for (const argv of commands) {
+        const r = await w.run(...argv);
+        expect(r.code, argv.join(" ")).toBe(1);
+        const j = JSON.parse(r.stdout) as { errored: boolean; diagnostics: { severity: string; summary: string; range: { start: { line: number } } }[] };
+        expect(j.errored).toBe(true);
+        expect(j.diagnostics[0]).toMatchObject({ severity: "error", summary, range: { start: { line } } });
+      }
+    }
+    expect(existsSync(w.path("pmxform.state.json"))).toBe(false);
   });
 
   it("apply --refresh-only accepts changes made outside pmxform into the state", async () => {

@@ -201,6 +201,35 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     }
   });
 
+  it("passes an NVIDIA GPU on a node without /dev/nvidia-caps, and adds the caps once they appear", async () => {
+    const table = w.path("sim/nodes/pve1/devices.json");
+    const saved = readFileSync(table, "utf8");
+    const devices = JSON.parse(saved) as Record<string, unknown>;
+    for (const k of Object.keys(devices)) if (k.startsWith("nvidia-caps/")) delete devices[k];
+    writeFileSync(table, JSON.stringify(devices));
+    const base = bind("/mnt/media");
+    try {
+      const plan = await planUpdate(base + gpu("nvidia"));
+      expect(plan).toContain("/dev/nvidia-uvm-tools");
+      expect(plan).not.toContain("nvidia-caps");
+      await applyOk();
+      for (const d of ["nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools"]) expect(conf()).toContain(`/dev/${d},mode=0666`);
+      // Earlier steps' devices may still wait in the conf for the restart: the state says what is passed.
+      const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: { device: Record<string, { path: string }> } }[] };
+      expect(Object.values(state.resources[0]!.attributes.device).map((d) => d.path).sort()).toEqual(["/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0", "/dev/nvidiactl"]);
+      await noChanges();
+    } finally {
+      writeFileSync(table, saved);
+    }
+    // `nvidia-modprobe -c1` ran on the node: the caps nodes are added in place.
+    const plan = await planUpdate(base + gpu("nvidia"));
+    expect(plan).toContain("/dev/nvidia-caps/nvidia-cap1");
+    expect(plan).toContain("/dev/nvidia-caps/nvidia-cap2");
+    await applyOk();
+    expect(conf()).toContain("/dev/nvidia-caps/nvidia-cap2,mode=0666");
+    await noChanges();
+  });
+
   it("writes raw lxc lines into the conf under the CT lock, then removes them", async () => {
     const base = bind("/mnt/media");
     const raw = `  raw_lxc = ["lxc.apparmor.profile = unconfined", "lxc.cap.drop:"]

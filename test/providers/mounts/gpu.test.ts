@@ -1,6 +1,6 @@
 // GPU expansion (devN and the legacy raw lines), the node device read and the missing-device check.
 import { describe, expect, it } from "vitest";
-import { gpuDevicePaths, gpuDevices, legacyGpuLines, missingGpuDeviceIssues } from "../../../providers/mounts/gpu.js";
+import { gpuDevicePaths, gpuDevices, legacyGpuLines, missingGpuDeviceIssues, nvidiaCapsPresent } from "../../../providers/mounts/gpu.js";
 import { candidateDevicePaths, deviceStatArgv, parseDeviceStat } from "../../../providers/mounts/host-devices.js";
 
 /** GNU stat -c '%n|%F|%t|%T' on a node with one Intel GPU and the NVIDIA driver (recorded form). */
@@ -52,6 +52,22 @@ describe("gpu", () => {
     expect(nv).toContain("lxc.mount.entry: /dev/nvidia-uvm dev/nvidia-uvm none bind,optional,create=file");
     // nvidia-uvm's major is dynamic: without the node's numbers there are no lines to write.
     expect(legacyGpuLines({ vendor: "nvidia", legacy: true }, undefined)).toBeUndefined();
+  });
+
+  it("passes the nvidia-caps nodes only when the node has them (or, unread, the container already does)", () => {
+    const withoutCaps = parseDeviceStat(STAT.split("\n").filter((l) => !l.includes("nvidia-caps")).join("\n"));
+    expect(nvidiaCapsPresent(devices)).toEqual(["/dev/nvidia-caps/nvidia-cap1", "/dev/nvidia-caps/nvidia-cap2"]);
+    expect(nvidiaCapsPresent(withoutCaps)).toEqual([]);
+    // The node's answer wins over what the container passed before.
+    expect(nvidiaCapsPresent(withoutCaps, ["/dev/nvidia-caps/nvidia-cap1"])).toEqual([]);
+    expect(nvidiaCapsPresent(undefined, ["/dev/nvidia0", "/dev/nvidia-caps/nvidia-cap2"])).toEqual(["/dev/nvidia-caps/nvidia-cap2"]);
+    expect(gpuDevicePaths({ vendor: "nvidia", index: 1 }, nvidiaCapsPresent(withoutCaps))).toEqual(["/dev/nvidia1", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"]);
+    expect(Object.keys(gpuDevices({ vendor: "nvidia" }, ["/dev/nvidia-caps/nvidia-cap1"]))).toContain("gpu.nvidia-caps.nvidia-cap1");
+    expect(missingGpuDeviceIssues({ vendor: "nvidia" }, "pve1", withoutCaps)).toEqual([]);
+    const legacy = legacyGpuLines({ vendor: "nvidia", legacy: true }, withoutCaps)!;
+    expect(legacy).toHaveLength(8);
+    expect(legacy.join("\n")).not.toContain("nvidia-caps");
+    expect(legacyGpuLines({ vendor: "nvidia", legacy: true }, devices)).toContain("lxc.cgroup2.devices.allow: c 236:2 rwm");
   });
 
   it("names the node and the missing device nodes", () => {
