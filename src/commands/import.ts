@@ -7,12 +7,11 @@ import { basename, resolve } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import { parseAddress } from "../engine/address.js";
-import { checkInstanceKey, importOne, managedBy, resourceName, toStateResource, uniqueName, type ImportInput } from "../engine/import.js";
+import { checkInstanceKey, importAll, importOne, notesAsWarnings, type ImportInput } from "../engine/import.js";
 import { openForPlanning, openState, type RunOptions } from "../engine/run.js";
 import { refresh } from "../engine/refresh.js";
 import type { PriorResource } from "../engine/plan.js";
 import type { StateResource } from "../state/types.js";
-import type { ImportCandidate, ResourceType } from "../provider/types.js";
 import { writeGenerated, type GeneratedFormat } from "../config/generate/index.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import { printDiagnostics } from "./output-format.js";
@@ -103,63 +102,9 @@ function fail(diags: Diagnostic[], opts: Opts, sources?: ReadonlyMap<string, str
   return 1;
 }
 
-function notesAsWarnings(address: string, notes: string[]): Diagnostic[] {
-  if (!notes.length) return [];
-  return [warning("Imported values that are not configuration", `${address} holds ${notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`)];
-}
 
 function formatOf(path: string, given: GeneratedFormat | undefined): GeneratedFormat {
   if (/\.ya?ml$/i.test(path)) return "yaml";
   if (/\.hcl$/i.test(path)) return "hcl";
   return given ?? "hcl";
-}
-
-/**
- * Every object of the selected nodes that no state resource manages yet, named after its hostname.
- * Each type offers candidates; an object some type adopts wins over another type's refusal.
- */
-export function importAll(input: ImportInput, declared: Iterable<string>, nodes: string[], onlyNode: string | undefined): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
-  const types = input.registry.typeNames().map((t) => input.registry.resourceType(t)!).filter((t) => t.importable && t.import && t.generateConfig);
-  const diagnostics: Diagnostic[] = [];
-  const taken = new Map<string, Set<string>>(types.map((t) => [t.type, new Set<string>()]));
-  for (const d of declared) {
-    const p = parseAddress(d);
-    if (p) taken.get(p.type)?.add(p.name);
-  }
-  // vmid -> the adopting type's candidate, or the reasons every type refused it.
-  const offers = new Map<number, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
-  for (const type of types) {
-    const seen = new Set<unknown>();
-    for (const node of nodes) {
-      const snap = input.snapshotFor(type.type, node);
-      if (snap === undefined || seen.has(snap)) continue;
-      seen.add(snap);
-      for (const c of type.importable!(snap)) {
-        if (onlyNode && c.node !== onlyNode) continue;
-        if (managedBy(input.state, c.vmid)) continue;
-        const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
-        if (c.skip) o.skips.push(c.skip);
-        else if (!o.type) Object.assign(o, { type, cand: c, snap });
-        offers.set(c.vmid, o);
-      }
-    }
-  }
-  const adopted: StateResource[] = [];
-  const generated: GeneratedResource[] = [];
-  for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
-    const { type, cand: c } = o;
-    if (!type) {
-      diagnostics.push(warning("Container not imported", `${c.id}${c.name ? ` (${c.name})` : ""} was left out: ${o.skips.join("; ")}. Import it one by one with pmxform import ADDR ${c.id} and a hand-written block.`));
-      continue;
-    }
-    const name = uniqueName(resourceName(c.name, c.vmid), c.vmid, taken.get(type.type)!);
-    const address = `${type.type}.${name}`;
-    const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
-    if (!attrs) continue;
-    adopted.push(toStateResource(input.registry, address, type, attrs));
-    const notes = type.unexpressed?.(attrs, o.snap) ?? [];
-    diagnostics.push(...notesAsWarnings(address, notes));
-    generated.push({ type: type.type, name, body: type.generateConfig!(attrs), blocks: type.blocks, comments: [`imported from ${c.id}`, ...notes.map((n) => `not managed: ${n}`)] });
-  }
-  return { adopted, generated, diagnostics };
 }

@@ -1,11 +1,12 @@
 // Adopting existing objects into state (`pmxform import`, `import --all`): reads them from the
-// refreshed snapshots with ResourceType.import, checks the bad cases, names generated resources.
-// Pure over its inputs; the command does the locking, writing and printing.
-import type { Diagnostic } from "../diag/diagnostic.js";
-import { error } from "../diag/diagnostic.js";
+// refreshed snapshots with ResourceType.import, checks the bad cases, picks type and name per
+// object for --all. Pure over its inputs; the command does the locking, writing and printing.
+import type { Diagnostic, Range } from "../diag/diagnostic.js";
+import { error, warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
-import type { Attrs, ResourceType } from "../provider/types.js";
+import type { Attrs, ImportCandidate, ResourceType } from "../provider/types.js";
 import type { StateResource } from "../state/types.js";
+import type { GeneratedResource } from "../config/generate/model.js";
 import { instanceAddress, parseAddress, type InstanceKey } from "./address.js";
 import type { ConfigEvaluation } from "./evaluation.js";
 
@@ -124,4 +125,60 @@ export function checkInstanceKey(ev: ConfigEvaluation, address: string): Diagnos
 
 function instanceKeyText(key: InstanceKey): string {
   return key === undefined ? "without a key" : typeof key === "number" ? `[${key}]` : `[${JSON.stringify(key)}]`;
+}
+
+/** What an import kept but cannot write as configuration, as one warning (at `range` when given). */
+export function notesAsWarnings(address: string, notes: string[], range?: Range): Diagnostic[] {
+  if (!notes.length) return [];
+  return [warning("Imported values that are not configuration", `${address} holds ${notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`, range, range ? address : undefined)];
+}
+
+/**
+ * Every object of the selected nodes that no state resource manages yet, named after its hostname.
+ * Each type offers candidates; an object some type adopts wins over another type's refusal.
+ */
+export function importAll(input: ImportInput, declared: Iterable<string>, nodes: string[], onlyNode: string | undefined): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
+  const types = input.registry.typeNames().map((t) => input.registry.resourceType(t)!).filter((t) => t.importable && t.import && t.generateConfig);
+  const diagnostics: Diagnostic[] = [];
+  const taken = new Map<string, Set<string>>(types.map((t) => [t.type, new Set<string>()]));
+  for (const d of declared) {
+    const p = parseAddress(d);
+    if (p) taken.get(p.type)?.add(p.name);
+  }
+  // vmid -> the adopting type's candidate, or the reasons every type refused it.
+  const offers = new Map<number, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
+  for (const type of types) {
+    const seen = new Set<unknown>();
+    for (const node of nodes) {
+      const snap = input.snapshotFor(type.type, node);
+      if (snap === undefined || seen.has(snap)) continue;
+      seen.add(snap);
+      for (const c of type.importable!(snap)) {
+        if (onlyNode && c.node !== onlyNode) continue;
+        if (managedBy(input.state, c.vmid)) continue;
+        const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
+        if (c.skip) o.skips.push(c.skip);
+        else if (!o.type) Object.assign(o, { type, cand: c, snap });
+        offers.set(c.vmid, o);
+      }
+    }
+  }
+  const adopted: StateResource[] = [];
+  const generated: GeneratedResource[] = [];
+  for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
+    const { type, cand: c } = o;
+    if (!type) {
+      diagnostics.push(warning("Container not imported", `${c.id}${c.name ? ` (${c.name})` : ""} was left out: ${o.skips.join("; ")}. Import it one by one with pmxform import ADDR ${c.id} and a hand-written block.`));
+      continue;
+    }
+    const name = uniqueName(resourceName(c.name, c.vmid), c.vmid, taken.get(type.type)!);
+    const address = `${type.type}.${name}`;
+    const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
+    if (!attrs) continue;
+    adopted.push(toStateResource(input.registry, address, type, attrs));
+    const notes = type.unexpressed?.(attrs, o.snap) ?? [];
+    diagnostics.push(...notesAsWarnings(address, notes));
+    generated.push({ type: type.type, name, body: type.generateConfig!(attrs), blocks: type.blocks, comments: [`imported from ${c.id}`, ...notes.map((n) => `not managed: ${n}`)] });
+  }
+  return { adopted, generated, diagnostics };
 }

@@ -12,7 +12,7 @@ import { changedPaths, deepEqual, getPath } from "./attr-diff.js";
 import type { Change, DriftEntry } from "./change.js";
 import type { Session } from "./session.js";
 import { evaluateOutputs, walkConfig } from "./walk-config.js";
-import { importOne } from "./import.js";
+import { importOne, notesAsWarnings } from "./import.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import type { StateResource } from "../state/types.js";
 
@@ -154,7 +154,7 @@ export function plan(input: PlanInput): PlanResult {
     const id = String(idValue);
     const r = importOne({ registry, state: input.prior as unknown as StateResource[], snapshotFor: input.snapshotFor }, block.to.address, id);
     for (const d of r.diagnostics) diagnostics.push({ ...d, subject: d.subject ?? block.range, address: block.to.address });
-    if (r.resource && r.notes.length) diagnostics.push(warning("Imported values that are not configuration", `${block.to.address} holds ${r.notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`, block.range, block.to.address));
+    if (r.resource) diagnostics.push(...notesAsWarnings(block.to.address, r.notes, block.range));
     return r.resource ? { id, attrs: r.resource.attributes, notes: r.notes } : undefined;
   };
 
