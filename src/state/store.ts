@@ -2,7 +2,8 @@
 // (temp file, fsync, rename, fsync dir) with the run's starting content kept as `<state>.backup`.
 // See docs/state-and-plan-files.md for the rules this implements.
 
-import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync } from "node:fs";
+import { promisify } from "node:util";
+import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
@@ -232,10 +233,14 @@ function resolveTarget(path: string): string {
   }
 }
 
+const fsyncAsync = promisify(fsync);
+
 /**
  * Temp file in the same directory, fsync, rename over the target, fsync the directory.
- * Synchronous I/O on purpose: it is about twice as fast as the promise API for a multi-megabyte
- * state, and state writes are serialised anyway.
+ * The write itself is synchronous (about twice as fast as the promise API for a multi-megabyte
+ * state), the two fsyncs go to libuv's thread pool: they are the slow part on a busy disk, and
+ * an apply keeps starting and reaping Proxmox calls while they wait. Writes are serialised by
+ * the store, so nothing else touches the file meanwhile.
  */
 export async function atomicWrite(path: string, content: string, mode = 0o600): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -243,14 +248,14 @@ export async function atomicWrite(path: string, content: string, mode = 0o600): 
   try {
     fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
     writeSync(fd, content, null, "utf8");
-    fsyncSync(fd);
+    await fsyncAsync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
   const dir = openSync(dirname(path), "r");
   try {
-    fsyncSync(dir);
+    await fsyncAsync(dir);
   } finally {
     closeSync(dir);
   }
