@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fastParseExpression, fastParseFile, fastParseTemplate } from "../../src/config/hcl/fast-parser.js";
 import { initHcl, parseExpressionWithTreeSitter, parseHclFileWithTreeSitter, parseTemplateWithTreeSitter } from "../../src/config/hcl/parser.js";
 import { TextPosMap } from "../../src/config/hcl/positions.js";
+import { prng } from "../helpers/prng.js";
+import { mutateText } from "../helpers/mutate.js";
 // @ts-expect-error -- plain ESM helper shared with the benchmark, no type declarations
 import { generateHcl } from "../../bench/lib/gen-config.mjs";
 
@@ -102,38 +104,9 @@ const FILES = [
 
 const TEMPLATES = ["${a}", "x ${a} y", "${a}\n${b}\n", "multi\nline ${x} text\n", "%{if a}yes%{else}no%{endif}", "%{for x in xs}${x}%{endfor}", "$${literal}", "\\n stays", "${a ~}  \n  ${b}", "${ {k = 1} }", "${\"${a}\"}", "${", "${a", "%{if a}", "x }", "${a}}"];
 
-function rnd(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = ["{", "}", "[", "]", "(", ")", '"', "${", "%{", "}", "~", "=", ":", ",", "\n", " ", "<<EOT\n", "<<-EOT\n", "EOT\n", "\\", "...", ".", "*", "[*]", ".*", "?", "-", "!", "#", "//", "/*", "*/", "=>", "for ", " in ", " if ", "x", "1", "é"];
 
-function mutate(src: string, random: () => number): string {
-  const pick = (n: number) => Math.floor(random() * n);
-  let out = src;
-  for (let step = 1 + pick(3); step > 0; step--) {
-    const at = pick(out.length + 1);
-    switch (pick(3)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(6));
-        break;
-      case 1:
-        out = out.slice(0, at) + (PIECES[pick(PIECES.length)] as string) + out.slice(at);
-        break;
-      default: {
-        const len = 1 + pick(15);
-        out = out.slice(0, at + len) + out.slice(at, at + len) + out.slice(at + len);
-      }
-    }
-  }
-  return out;
-}
+const mutate = (src: string, random: () => number): string => mutateText(src, random, PIECES, 15);
 
 describe("HCL fast path equals the tree-sitter path", () => {
   beforeAll(initHcl);
@@ -182,7 +155,7 @@ describe("HCL fast path equals the tree-sitter path", () => {
   });
 
   it("on 3,000 seeded mutations of the corpus", () => {
-    const random = rnd(4242);
+    const random = prng(4242);
     const seeds = [...FILES.slice(0, FILES.indexOf("a = 1 b = 2\n")), ...EXPRESSIONS.map((e) => `x = ${e}\n`), readFileSync("examples/basic/hcl/main.pmx.hcl", "utf8"), readFileSync("examples/basic/hcl/fleet.pmx.hcl", "utf8")];
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {

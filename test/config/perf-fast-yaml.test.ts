@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initHcl } from "../../src/config/hcl/parser.js";
 import { fastYamlDocument } from "../../src/config/yaml/fast-yaml.js";
 import { parseYamlFileSync, parseYamlFileWithPackage } from "../../src/config/yaml/parser.js";
+import { prng } from "../helpers/prng.js";
+import { mutateText } from "../helpers/mutate.js";
 // @ts-expect-error -- plain ESM helper shared with the benchmark, no type declarations
 import { generateYaml } from "../../bench/lib/gen-config.mjs";
 
@@ -56,36 +58,7 @@ const IRREGULAR = [
 
 const PIECES = [": ", ":", "- ", "-", "\n", "  ", " ", "#", "{", "}", "[", "]", ",", '"', "'", "|", "|-", ">", "&a", "*a", "!", "?", "~", "1", "x", "${", "}", "\t"];
 
-function rnd(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(src: string, random: () => number): string {
-  const pick = (n: number) => Math.floor(random() * n);
-  let out = src;
-  for (let step = 1 + pick(3); step > 0; step--) {
-    const at = pick(out.length + 1);
-    switch (pick(3)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + pick(6));
-        break;
-      case 1:
-        out = out.slice(0, at) + (PIECES[pick(PIECES.length)] as string) + out.slice(at);
-        break;
-      default: {
-        const len = 1 + pick(25);
-        out = out.slice(0, at + len) + out.slice(at, at + len) + out.slice(at + len);
-      }
-    }
-  }
-  return out;
-}
+const mutate = (src: string, random: () => number): string => mutateText(src, random, PIECES, 25);
 
 describe("YAML fast reader equals the yaml package", () => {
   beforeAll(initHcl);
@@ -101,7 +74,7 @@ describe("YAML fast reader equals the yaml package", () => {
   });
 
   it("agrees on 3,000 seeded mutations", () => {
-    const random = rnd(777);
+    const random = prng(777);
     const seeds = [...REGULAR, readFileSync("examples/basic/yaml/main.pmx.yaml", "utf8"), readFileSync("examples/basic/yaml/fleet.pmx.yaml", "utf8"), generateYaml(3) as string];
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {
