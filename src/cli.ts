@@ -48,8 +48,8 @@ export async function main(rawArgv: string[]): Promise<number> {
   const argv = normaliseArgv(rawArgv);
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-      const { packageVersion } = await import("./version.js");
-      process.stdout.write(packageVersion() + "\n");
+      const { pmxformVersion } = await import("./state/version.js");
+      process.stdout.write(pmxformVersion() + "\n");
       return 0;
     }
     const simInit = fastSimInit(argv);

@@ -1,7 +1,7 @@
 // The command table (commander): every verb, its flags and help. Each verb's module is imported
 // only when that verb runs, so `pmxform --help` loads no engine code.
 import { Command, Option } from "commander";
-import { packageVersion } from "./version.js";
+import { pmxformVersion } from "./state/version.js";
 
 /** Global flags every command accepts. */
 export interface GlobalOptions {
@@ -50,7 +50,7 @@ function lazy(load: () => Promise<{ run: Runner }>, setCode: (n: number) => void
 export function buildProgram(setCode: (n: number) => void): Command {
   const program = new Command("pmxform")
     .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
-    .version(packageVersion(), "-v, --version")
+    .version(pmxformVersion(), "-v, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 

@@ -32,3 +32,14 @@ describe("fastSimInit", () => {
     }
   });
 });
+
+describe("fastSimInit and the command table", () => {
+  it("know the same sim init options with the same defaults", async () => {
+    const { buildProgram } = await import("../src/program.js");
+    const init = buildProgram(() => undefined)
+      .commands.find((c) => c.name() === "sim")!
+      .commands.find((c) => c.name() === "init")!;
+    const declared = Object.fromEntries(init.options.map((o) => [o.attributeName(), o.defaultValue ?? false]));
+    expect(fastSimInit(["sim", "init", "d"])?.opts).toEqual(declared);
+  });
+});

@@ -1,7 +1,0 @@
-// The package's version, read once from package.json (the single place it is written).
-import { readFileSync } from "node:fs";
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
