@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fastSimInit, normaliseArgv } from "../src/cli.js";
 
 describe("normaliseArgv", () => {
@@ -41,5 +41,22 @@ describe("fastSimInit and the command table", () => {
       .commands.find((c) => c.name() === "init")!;
     const declared = Object.fromEntries(init.options.map((o) => [o.attributeName(), o.defaultValue ?? false]));
     expect(fastSimInit(["sim", "init", "d"])?.opts).toEqual(declared);
+  });
+});
+
+describe("--version", () => {
+  it("prints package.json's version, by both spellings, without the command table", async () => {
+    const { main } = await import("../src/cli.js");
+    const { readFileSync } = await import("node:fs");
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      expect(await main(["--version"])).toBe(0);
+      expect(await main(["-v"])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual([`${version}\n`, `${version}\n`]);
   });
 });
