@@ -134,7 +134,6 @@ async function readHostDevices(nodes: string[], ctx: RefreshContext): Promise<Ma
     }),
   );
   return out;
-
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */
