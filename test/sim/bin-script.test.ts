@@ -1,8 +1,9 @@
 // DIR/bin/* pick their entry point per call: the single-file bundle when it is present and not
-// older than the tsc output, else dist/src/sim/main.js (so a tsc-only rebuild never runs stale code).
+// older than the tsc output, else dist/src/sim/main.js (so a tsc-only rebuild never runs stale code),
+// and they start Node without the caller's NODE_EXTRA_CA_CERTS.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { binScript, initSim, simBundlePath, simMainPath } from "../../src/sim/index.js";
@@ -11,13 +12,13 @@ describe("simulator executables", () => {
   let tmp: string;
   const bundle = () => join(tmp, "pmxsim.cjs");
   const main = () => join(tmp, "main.js");
-  const entry = (file: string) => writeFileSync(file, `process.stdout.write(JSON.stringify({ ran: ${JSON.stringify(file)}, args: process.argv.slice(2) }));\n`);
+  const entry = (file: string) => writeFileSync(file, `process.stdout.write(JSON.stringify({ ran: ${JSON.stringify(file)}, args: process.argv.slice(2), ca: process.env.NODE_EXTRA_CA_CERTS ?? null }));\n`);
   const setMtime = (file: string, s: number) => utimesSync(file, s, s);
-  const run = (): { ran: string; args: string[] } => {
+  const run = (env: NodeJS.ProcessEnv = process.env): { ran: string; args: string[]; ca: string | null } => {
     const script = join(tmp, "pct");
     writeFileSync(script, binScript("/sim dir's", "pct", { bundle: bundle(), main: main() }));
     chmodSync(script, 0o755);
-    return JSON.parse(execFileSync(script, ["config", "100", "a b"], { encoding: "utf8" })) as { ran: string; args: string[] };
+    return JSON.parse(execFileSync(script, ["config", "100", "a b"], { encoding: "utf8", env })) as { ran: string; args: string[]; ca: string | null };
   };
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), "pmxsim-bin-"));
@@ -29,7 +30,7 @@ describe("simulator executables", () => {
     entry(bundle());
     setMtime(main(), 1_000_000);
     setMtime(bundle(), 1_000_100);
-    expect(run()).toEqual({ ran: bundle(), args: ["/sim dir's", "pct", "config", "100", "a b"] });
+    expect(run()).toMatchObject({ ran: bundle(), args: ["/sim dir's", "pct", "config", "100", "a b"] });
     setMtime(bundle(), 1_000_000);
     expect(run().ran).toBe(bundle());
   });
@@ -41,7 +42,21 @@ describe("simulator executables", () => {
     setMtime(bundle(), 1_000_000);
     expect(run().ran).toBe(main());
     rmSync(bundle());
-    expect(run()).toEqual({ ran: main(), args: ["/sim dir's", "pct", "config", "100", "a b"] });
+    expect(run()).toMatchObject({ ran: main(), args: ["/sim dir's", "pct", "config", "100", "a b"] });
+  });
+
+  // Node parses NODE_EXTRA_CA_CERTS at every start-up (over half the cost of a simulated call) and
+  // warns on stderr when the file is missing; the simulator never speaks TLS, so it never gets it.
+  it("start Node without NODE_EXTRA_CA_CERTS, whatever the caller's environment holds", () => {
+    entry(main());
+    rmSync(bundle(), { force: true });
+    const script = join(tmp, "pct");
+    writeFileSync(script, binScript("/sim", "pct", { bundle: bundle(), main: main() }));
+    chmodSync(script, 0o755);
+    const r = spawnSync(script, ["config", "100"], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: join(tmp, "no-such-bundle.pem") } });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ran: main(), ca: null });
+    expect(r.stderr).not.toMatch(/extra certs/i);
   });
 
   it("are written by init with this checkout's bundle and tsc entry points", () => {
