@@ -1,7 +1,9 @@
 // The cluster snapshot: every container config, run state and storage of the cluster a node
-// belongs to, read in 2 + (number of nodes) processes however many containers there are.
+// belongs to, read in 2 + 2 x (number of nodes) processes however many containers there are, in
+// one round of start-ups when the run knows the cluster's nodes.
 import { confDigest, parseConf, type ParsedConf } from "../../src/pve/conf.js";
 import type { RefreshContext } from "../../src/provider/types.js";
+import type { Runner } from "../../src/exec/runner.js";
 import {
   parseClusterResources,
   parseConfDump,
@@ -74,9 +76,23 @@ export function confDumpArgv(pveRoot: string): string[] {
   return ["grep", "-a", "-r", "-H", "-e", "", "--include=*.conf", `${pveRoot.replace(/\/+$/, "")}/nodes`];
 }
 
+/** One node's `pvesh get /nodes/<n>/lxc`, settled: a failure is a value, decided on by the caller. */
+type NodeList = { node: string; status: NodeCtStatus[] } | { node: string; error: unknown };
+
+function readNodeList(run: Runner, n: string, signal: AbortSignal): Promise<NodeList> {
+  return run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal }).then(
+    (r) => ({ node: n, status: parseNodeLxcList(r.stdout) }),
+    (error: unknown) => ({ node: n, error }),
+  );
+}
+
 /**
- * `alongside` starts as soon as the resource list is read and runs in parallel with the per-node
- * status reads (callers that need more per-storage reads save a round of process start-ups).
+ * One round of process start-ups in the usual case: the per-node reads of the nodes the run
+ * expects (ctx.expectedNodes) start together with the cluster-wide reads; only a node the cluster
+ * reveals beyond those costs a second round. An expected node the cluster does not hold (a
+ * standalone host of its own) has its reads cancelled and ignored: its own snapshot covers it.
+ * `alongside` starts as soon as the resource list is read and runs in parallel with the second
+ * round, if any.
  */
 export async function takeSnapshot<T = undefined>(
   node: string,
@@ -86,54 +102,67 @@ export async function takeSnapshot<T = undefined>(
   const run = ctx.runnerFor(node);
   const pveRoot = ctx.pveRootFor?.(node) ?? "/etc/pve";
   const signal = ctx.signal;
-  const [resOut, dumpOut] = await Promise.all([
-    run.run(["pvesh", "get", "/cluster/resources", "--output-format", "json"], { signal }),
-    // grep exits 1 when there is no file at all, 2 when a file vanished while reading (a destroy
-    // racing the refresh): both still leave a usable dump.
-    run.run(confDumpArgv(pveRoot), { signal, okCodes: [0, 1, 2] }),
-  ]);
+  // Each speculative node has its own cancel switch: only the ones the cluster lacks are cancelled.
+  const cancel = new Map<string, AbortController>();
+  const signalFor = (n: string): AbortSignal => {
+    if (n === node) return signal;
+    const c = new AbortController();
+    cancel.set(n, c);
+    return AbortSignal.any([signal, c.signal]);
+  };
+  const lists = new Map<string, Promise<NodeList>>();
+  const devices = new Map<string, Promise<HostDevices | undefined>>();
+  for (const n of [...new Set([node, ...(ctx.expectedNodes ?? [])])].sort()) {
+    const s = signalFor(n);
+    lists.set(n, readNodeList(run, n, s));
+    devices.set(n, readHostDevice(n, { ...ctx, signal: s }));
+  }
+  const cancelExcept = (keep: ReadonlySet<string>): void => {
+    for (const [n, c] of cancel) if (!keep.has(n)) c.abort();
+  };
+  let resOut, dumpOut;
+  try {
+    [resOut, dumpOut] = await Promise.all([
+      run.run(["pvesh", "get", "/cluster/resources", "--output-format", "json"], { signal }),
+      // grep exits 1 when there is no file at all, 2 when a file vanished while reading (a destroy
+      // racing the refresh): both still leave a usable dump.
+      run.run(confDumpArgv(pveRoot), { signal, okCodes: [0, 1, 2] }),
+    ]);
+  } catch (e) {
+    cancelExcept(new Set());
+    throw e;
+  }
   if (dumpOut.exitCode === 2 && !/\.conf: No such file or directory/.test(dumpOut.stderr)) {
+    cancelExcept(new Set());
     throw new Error(`cannot read the container configs under ${pveRoot}/nodes on node ${node}: ${dumpOut.stderr.trim()}`);
   }
   const resources = parseClusterResources(resOut.stdout);
   const confs = parseConfDump(dumpOut.stdout);
-  const nodes = new Set([node, ...resources.nodes, ...confs.map((c) => c.node)]);
+  const nodes = [...new Set([node, ...resources.nodes, ...confs.map((c) => c.node)])].sort();
+  cancelExcept(new Set(nodes));
+  for (const n of nodes) {
+    if (!lists.has(n)) lists.set(n, readNodeList(run, n, signal));
+    if (!devices.has(n)) devices.set(n, readHostDevice(n, ctx));
+  }
   // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster. A
   // node that is down or gone from the cluster fails only its own list: the snapshot then does
   // not cover it, so the engine asks that node itself, and only its resources go unrefreshed.
-  const [lists, devices, extra] = await Promise.all([
-    Promise.all(
-      [...nodes].sort().map(async (n) => {
-        try {
-          return { node: n, status: parseNodeLxcList((await run.run(["pvesh", "get", `/nodes/${n}/lxc`, "--output-format", "json"], { signal })).stdout) };
-        } catch (e) {
-          if (n === node || signal.aborted) throw e;
-          return { node: n, status: undefined };
-        }
-      }),
-    ),
-    readHostDevices([...nodes], ctx),
+  const [read, stats, extra] = await Promise.all([
+    Promise.all(nodes.map((n) => lists.get(n)!)),
+    Promise.all(nodes.map(async (n) => [n, await devices.get(n)!] as const)),
     alongside?.(resources),
   ]);
-  const snapshot = buildSnapshot({ ...resources, nodes: [...nodes].sort() }, confs, lists.map((l) => l.status ?? []));
-  snapshot.devices = devices;
-  const unread = new Set(lists.filter((l) => !l.status).map((l) => l.node));
+  for (const l of read) if ("error" in l && (l.node === node || signal.aborted)) throw l.error;
+  const snapshot = buildSnapshot({ ...resources, nodes }, confs, read.map((l) => ("status" in l ? l.status : [])));
+  for (const [n, d] of stats) if (d) snapshot.devices.set(n, d);
+  const unread = new Set(read.filter((l) => "error" in l).map((l) => l.node));
   return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)), extra };
 }
 
-/** One `stat` per node (each through its own runner): which GPU device nodes it has. */
-async function readHostDevices(nodes: string[], ctx: RefreshContext): Promise<Map<string, HostDevices>> {
-  const out = new Map<string, HostDevices>();
-  await Promise.all(
-    nodes.map(async (n) => {
-      try {
-        out.set(n, await readNodeDevices(n, ctx));
-      } catch {
-        // An undeclared or unreachable node, or one without stat: its GPUs are not checked.
-      }
-    }),
-  );
-  return out;
+/** The GPU device nodes `n` has; undefined when it cannot be asked (an undeclared or unreachable
+ * node, or one without stat): its GPUs are not checked then. */
+function readHostDevice(n: string, ctx: Pick<RefreshContext, "runnerFor" | "pveRootFor" | "signal">): Promise<HostDevices | undefined> {
+  return readNodeDevices(n, ctx).catch(() => undefined);
 }
 
 /** The lowest vmid ≥ 100 not used by a container, a VM, or another resource of this plan. */

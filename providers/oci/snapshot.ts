@@ -3,7 +3,7 @@
 // registry digest of every recorded tag-referenced image (one skopeo inspect each, pinned skipped).
 import type { RefreshContext } from "../../src/provider/types.js";
 import { asSnapshot, takeSnapshot, type LxcSnapshot } from "../lxc/snapshot.js";
-import type { ClusterStorage } from "../lxc/snapshot-parse.js";
+import type { ClusterResources, ClusterStorage } from "../lxc/snapshot-parse.js";
 import { inspectDigestArgv, parseDigest, explainSkopeoError } from "./skopeo.js";
 import { parseReference, formatReference } from "./reference.js";
 
@@ -81,10 +81,16 @@ async function lookupDigests(snap: LxcSnapshot, ctx: RefreshContext): Promise<Ma
   return out;
 }
 
+/** Only oci_image reads the template listings: without one in the configuration or the state, they are not taken. */
+function templatesWanted(ctx: RefreshContext): boolean {
+  return !ctx.configuredTypes || ctx.configuredTypes.has("oci_image") || (ctx.priorResources ?? []).some((r) => r.type === "oci_image");
+}
+
 export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: ProxmoxSnapshot; nodes: string[] }> {
   // The template listings need only the storages of the resource list: they run alongside the
   // per-node status reads instead of in a third round.
-  const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, (resources) => listTemplates(resources.storages, node, ctx));
+  const alongside = templatesWanted(ctx) ? (resources: ClusterResources) => listTemplates(resources.storages, node, ctx) : undefined;
+  const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, alongside);
   const templates = extra ?? new Map<string, Map<string, number>>();
   const registry = await lookupDigests(lxc, ctx);
   const imageVolumes = new Map<string, string[]>();

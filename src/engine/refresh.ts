@@ -26,6 +26,8 @@ export async function refresh(opts: {
   signal: AbortSignal;
   /** false: use the state as it is (--refresh=false); snapshots are still taken for planning new resources. */
   readState: boolean;
+  /** The resource types the configuration declares (lets a provider skip reads nothing needs). */
+  configuredTypes?: ReadonlySet<string>;
 }): Promise<RefreshResult> {
   const { registry, targets } = opts;
   const diagnostics: Diagnostic[] = [];
@@ -72,6 +74,8 @@ export async function refresh(opts: {
           pveRootFor: targets.pveRootFor,
           signal: opts.signal,
           priorResources: opts.prior.map((r) => ({ address: r.address, type: r.type, attributes: r.attributes })),
+          expectedNodes: [...nodesOf].filter((n) => targets.get(n) && !failedNodes.has(n)),
+          ...(opts.configuredTypes ? { configuredTypes: opts.configuredTypes } : {}),
         });
         byNode.set(node, snapshot);
         for (const n of nodes) if (!byNode.has(n)) byNode.set(n, snapshot);

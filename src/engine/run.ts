@@ -87,7 +87,8 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
-  const refreshed = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal, readState: refreshWanted(opts.refresh) });
+  const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
+  const refreshed = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes });
   diagnostics.push(...refreshed.diagnostics);
   if (st.state.intents?.length) {
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).

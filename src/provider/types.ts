@@ -91,6 +91,16 @@ export interface RefreshContext {
    * only they name, e.g. the registry digests of recorded images. Optional: absent means none.
    */
   priorResources?: ReadonlyArray<{ address: string; type: string; attributes: Attrs }>;
+  /**
+   * Nodes the run expects to find (declared in the provider block, or holding recorded
+   * resources): a snapshot may read them without waiting to learn the cluster's members.
+   */
+  expectedNodes?: ReadonlyArray<string>;
+  /**
+   * The resource types the configuration declares. A read only some types need may be skipped
+   * when neither this nor priorResources has them. Absent: unknown, read everything.
+   */
+  configuredTypes?: ReadonlySet<string>;
 }
 
 export interface ResourceType {
