@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { File } from "./body.js";
 import { decodeModule } from "./decode.js";
 import type { Module } from "./module.js";
-import { initHcl, parseHclFileSync } from "./hcl/parser.js";
+import { parseHclFileSync, withHcl } from "./hcl/parser.js";
 import { TextPosMap, rangeOf } from "./hcl/positions.js";
 import { parseYamlFileSync } from "./yaml/parser.js";
 import { MAX_NESTING, tooDeepAt } from "./nesting.js";
@@ -81,7 +81,6 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
       return empty();
     }
   }
-  await initHcl();
   const files: File[] = [];
   for (const full of paths) {
     const shown = displayPath(dir, full);
@@ -97,7 +96,8 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
       if (diagnostic) diagnostics.push(diagnostic);
       continue;
     }
-    const parsed = parseConfigText(shown, text.startsWith("\uFEFF") ? text.slice(1) : text);
+    const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
+    const parsed = await withHcl(() => parseConfigText(shown, source));
     diagnostics.push(...parsed.diagnostics);
     files.push(parsed.file);
   }

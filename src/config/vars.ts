@@ -13,7 +13,7 @@ import { evaluate } from "./eval/evaluate.js";
 import { objectFrom, peel } from "./eval/marks.js";
 import { standardFunctions } from "./functions/index.js";
 import type { FunctionTable } from "./functions/types.js";
-import { initHcl, parseHclExpressionSync, parseHclFileSync } from "./hcl/parser.js";
+import { parseHclExpressionSync, parseHclFileSync, withHcl } from "./hcl/parser.js";
 import type { VariableDecl } from "./module.js";
 import { references } from "./refs.js";
 import { parseType } from "./types.js";
@@ -200,13 +200,12 @@ export interface ResolvedVariables {
 
 /** Like resolveVariables, but first makes sure the HCL parser is loaded. */
 export async function resolveVariablesAsync(decls: Map<string, VariableDecl>, inputs: VariableInputs): Promise<ResolvedVariables> {
-  await initHcl();
-  return resolveVariables(decls, inputs);
+  return withHcl(() => resolveVariables(decls, inputs));
 }
 
 /**
- * Resolves every declared variable. Synchronous: the HCL parser must already be loaded
- * (`initHcl()`, which loading any configuration does); use resolveVariablesAsync otherwise.
+ * Resolves every declared variable. Synchronous: a value only tree-sitter can parse throws
+ * HclParserNotLoaded unless `initHcl()` ran; resolveVariablesAsync handles that.
  */
 export function resolveVariables(decls: Map<string, VariableDecl>, inputs: VariableInputs): ResolvedVariables {
   const diags: Diagnostic[] = [];

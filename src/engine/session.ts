@@ -5,7 +5,8 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { loadConfig } from "../config/load.js";
 import type { Module } from "../config/module.js";
-import { resolveVariables } from "../config/vars.js";
+import { resolveVariablesAsync } from "../config/vars.js";
+import { initHcl } from "../config/hcl/parser.js";
 import { Unknown } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -58,7 +59,7 @@ export async function openSession(
   const module = loaded.module;
   let variables: Map<string, Value>;
   if (mode.variables === "resolve") {
-    const r = await resolveVariables(module.variables, {
+    const r = await resolveVariablesAsync(module.variables, {
       cliVars: opts.var ?? [],
       varFiles: (opts.varFile ?? []).map((f) => resolve(dir, f)),
       env: process.env,
@@ -71,6 +72,9 @@ export async function openSession(
     for (const v of module.variables.values()) variables.set(v.name, new Unknown("any"));
   }
   if (hasErrors(diagnostics)) return { diagnostics };
+  // templatefile() parses its template synchronously while evaluating, where tree-sitter cannot be
+  // loaded on demand: a configuration that calls it gets the parser up front.
+  if ([...sources.values()].some((text) => text.includes("templatefile"))) await initHcl();
   const evaluation = new ConfigEvaluation(module, variables, registry, dir, mode.variables === "unknown");
   return {
     session: { dir, statePath: statePathOf(opts), module, sources, variables, evaluation, registry },

@@ -8,7 +8,7 @@ import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import type { Expr } from "../ast.js";
 import type { Attribute, Block, Body, File } from "../body.js";
-import { initHcl, parseExpressionWithMap, parseTemplateWithMap } from "../hcl/parser.js";
+import { parseExpressionWithMap, parseTemplateWithMap, withHcl } from "../hcl/parser.js";
 import { TextPosMap, rangeOf } from "../hcl/positions.js";
 import { EXPRESSION_KEYS, OTHER_BLOCKS, RESOURCE_BLOCKS, didYouMean } from "../structure.js";
 import type { NestedBlockSpec } from "../structure.js";
@@ -345,6 +345,5 @@ export function parseYamlFileWithPackage(path: string, source: string): { file: 
 }
 
 export async function parseYamlFile(path: string, source: string): Promise<{ file: File; diagnostics: Diagnostic[] }> {
-  await initHcl();
-  return parseYamlFileSync(path, source);
+  return withHcl(() => parseYamlFileSync(path, source));
 }
