@@ -205,5 +205,55 @@ export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?:
       ctx,
     );
   });
+  // An unclosed sequence makes tree-sitter fail on the wrapper itself, whose text means nothing to
+  // the user: say what is unclosed, where it opens.
+  if (diagnostics.some((d) => (d.detail ?? "").includes(EXPR_PREFIX.trim()) || (d.detail ?? "").includes(marker))) {
+    const open = unclosedTemplateSequence(text);
+    const at = open?.index ?? 0;
+    const what = open?.kind === "directive" ? `The template directive "${open.opener}" is not closed` : open ? `The "${open.opener}" here is not closed` : "The template cannot be parsed";
+    const fix = open?.kind === "directive" ? `Add the matching "%{ end${open.keyword} }"` : open ? 'Add the closing "}", or write "$${" / "%%{" for a literal "${" / "%{"' : "Check its interpolations and directives";
+    diagnostics.splice(0, diagnostics.length, { severity: "error", summary: "Invalid template", detail: `${what}. ${fix}.`, subject: rangeOf(map, at, at + (open?.opener.length ?? 0)) });
+  }
   return expr ? { expr, diagnostics } : { diagnostics };
+}
+
+/**
+ * The first `${`/`%{` of a template without its closing brace, else the first `%{ if }` / `%{ for }`
+ * without its end directive. Quoted strings inside a sequence may hold braces; `$${` and `%%{`
+ * are literal text.
+ */
+export function unclosedTemplateSequence(text: string): { index: number; opener: string; kind: "sequence" | "directive"; keyword?: string } | undefined {
+  const blocks: { index: number; opener: string; keyword: string }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
+      i += 2;
+      continue;
+    }
+    if ((c !== "$" && c !== "%") || text[i + 1] !== "{") continue;
+    let depth = 0;
+    let quoted = false;
+    let end = -1;
+    for (let j = i + 1; j < text.length; j++) {
+      const d = text[j];
+      if (quoted) {
+        if (d === "\\") j++;
+        else if (d === '"') quoted = false;
+      } else if (d === '"') quoted = true;
+      else if (d === "{") depth++;
+      else if (d === "}" && --depth === 0) {
+        end = j;
+        break;
+      }
+    }
+    if (end < 0) return { index: i, opener: `${c}{`, kind: "sequence" };
+    if (c === "%") {
+      const word = /^%\{~?\s*(\w+)/.exec(text.slice(i, end))?.[1];
+      if (word === "if" || word === "for") blocks.push({ index: i, opener: text.slice(i, end + 1).replace(/\s+/g, " ").slice(0, 40), keyword: word });
+      else if (word === "endif" || word === "endfor") blocks.pop();
+    }
+    i = end;
+  }
+  const last = blocks.at(-1);
+  return last ? { ...last, kind: "directive" } : undefined;
 }
