@@ -561,6 +561,8 @@ class FastParser {
   // ---- templates ----
 
   quoted(): Expr {
+    const plain = this.plainString();
+    if (plain) return plain;
     const start = this.pos;
     const tokens: TemplateToken[] = [];
     const src = this.src;
@@ -589,6 +591,25 @@ class FastParser {
     this.tokEnd = this.pos;
     const range = this.range(start, this.pos);
     return this.checkClean(assembleTemplate(tokens, { quoted: true, flush: false, range }, { map: this.map, diags: this.diags }));
+  }
+
+  /**
+   * Most strings hold no escape, interpolation or directive: their value is their text, without
+   * the template machinery. Undefined when the string has any `\\`, `$` or `%` (or no end).
+   */
+  private plainString(): Expr | undefined {
+    const src = this.src;
+    const start = this.pos;
+    let i = start + 1;
+    for (;;) {
+      const c = src.charCodeAt(i);
+      if (c === Ch.Quote) break;
+      if (c === Ch.Backslash || c === Ch.Dollar || c === Ch.Percent || c === Ch.Newline || Number.isNaN(c)) return undefined;
+      i++;
+    }
+    this.pos = i + 1;
+    this.tokEnd = this.pos;
+    return { kind: "literal", value: src.slice(start + 1, i), range: this.range(start, this.pos) };
   }
 
   private heredoc(): Expr {
