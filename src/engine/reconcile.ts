@@ -9,10 +9,13 @@ import type { Attrs } from "../provider/types.js";
 import type { Intent, StateResource } from "../state/types.js";
 import { parseAddress } from "./address.js";
 import { toStateResource } from "./import.js";
+import { sameObject } from "./deposed.js";
 
 export interface ReconcileInput {
   registry: ProviderRegistry;
   resources: readonly StateResource[];
+  /** Deposed objects (create_before_destroy): a create killed while one was set aside is adopted as current. */
+  deposed?: readonly StateResource[];
   intents: readonly Intent[];
   /** Refreshed attributes by address (null = gone; absent = not read), as refresh returns them. */
   refreshed: ReadonlyMap<string, Attrs | null>;
@@ -68,7 +71,11 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
     }
 
     if (intent.operation === "create" && type.recover) {
-      if (has(intent.address)) continue; // the create's result was recorded after all
+      const current = resources.find((r) => r.address === intent.address);
+      // A create_before_destroy create (the old object is current and deposed meanwhile) that
+      // was killed: its new object is what apply would have recorded; the old one stays deposed.
+      const replacing = current && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(d.attributes, current.attributes));
+      if (current && !replacing) continue; // the create's result was recorded after all
       const snapshot = input.snapshotFor(p.type, intent.node);
       if (snapshot === undefined) {
         kept.push(intent);
@@ -77,9 +84,10 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       }
       const attrs = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot });
       if (!attrs) continue; // nothing was created (or the vmid now belongs to someone else)
-      resources.push(toStateResource(input.registry, intent.address, type, attrs));
+      if (current) resources.splice(resources.indexOf(current), 1, { ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies });
+      else resources.push(toStateResource(input.registry, intent.address, type, attrs));
       adopted.set(intent.address, attrs);
-      const locked = attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "";
+      const locked = (attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "") + (current ? ` as the replacement of ${idOf(current.attributes, intent)}, which stays deposed and is destroyed by the next apply` : "");
       diagnostics.push(warning("Adopted an object left by an interrupted run", `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`, undefined, intent.address));
       continue;
     }

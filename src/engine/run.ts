@@ -13,6 +13,7 @@ import type { PlanOptions, PlanResult, PriorResource } from "./plan.js";
 import { plan } from "./plan.js";
 import { refresh } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
+import { deposedForRefresh, settleDeposed } from "./deposed.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
@@ -87,11 +88,12 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
-  const refreshed = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal, readState: refreshWanted(opts.refresh) });
+  // Deposed objects are read with the resources (their own entries), then settled after reconcile.
+  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh) });
   diagnostics.push(...refreshed.diagnostics);
   if (st.state.intents?.length) {
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-    const rec = reconcileIntents({ registry, resources: st.state.resources, intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
     st.state.resources = rec.resources;
     if (rec.intents.length) st.state.intents = rec.intents;
     else delete st.state.intents;
@@ -99,6 +101,8 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     for (const address of rec.completed) refreshed.refreshed.delete(address);
     diagnostics.push(...rec.diagnostics);
   }
+  const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
+  diagnostics.push(...deposed.diagnostics);
   const prior = st.state.resources as PriorResource[];
   const options: PlanOptions = {
     destroy: Boolean(opts.destroy),
@@ -107,7 +111,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     replace: opts.replace ?? [],
     ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
-  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options });
+  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects });
   diagnostics.push(...result.diagnostics);
   return {
     run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },
