@@ -17,6 +17,7 @@ import { evaluateOutputs } from "./walk-config.js";
 import { StateHolder } from "./state-holder.js";
 import { toStateResource } from "./import.js";
 import { SecretSet, redactingRunner } from "./secrets.js";
+import { removeLeftovers } from "./leftovers.js";
 
 export interface ApplyOptions {
   session: Session;
@@ -267,6 +268,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     }
   };
 
+  await removeLeftovers({ registry, state, targets, signal: operationSignal, out: opts.out });
   const dag = changeGraph(opts.changes);
   let results: Map<string, NodeResult>;
   try {

@@ -14,6 +14,7 @@ import { plan } from "./plan.js";
 import { refresh } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
 import { deposedForRefresh, settleDeposed } from "./deposed.js";
+import { leftoverWarnings } from "./leftovers.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
@@ -99,7 +100,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     else delete st.state.intents;
     for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
     for (const address of rec.completed) refreshed.refreshed.delete(address);
-    diagnostics.push(...rec.diagnostics);
+    diagnostics.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
   }
   const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
   diagnostics.push(...deposed.diagnostics);

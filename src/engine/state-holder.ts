@@ -4,7 +4,7 @@
 import type { Value } from "../config/value.js";
 import { containsSensitive, unmark } from "../config/value.js";
 import { splitUnknown } from "./attr-diff.js";
-import type { StateFile, StateResource } from "../state/types.js";
+import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
 
 export interface StateWriter {
@@ -84,6 +84,12 @@ export class StateHolder {
   async recordIntent(intent: { address: string; operation: string; node: string; vmid?: number; file?: string }): Promise<void> {
     this.state.intents = [...(this.state.intents ?? []), { ...intent, started: new Date().toISOString() }];
     await this.save();
+  }
+
+  /** An intent settled without a resource operation (its leftover was removed). */
+  dropIntent(intent: Intent): void {
+    this.state.intents = (this.state.intents ?? []).filter((i) => i !== intent);
+    if (!this.state.intents.length) delete this.state.intents;
   }
 
   private clearIntents(address: string): void {
