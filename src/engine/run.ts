@@ -96,6 +96,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
     const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
     st.state.resources = rec.resources;
+    if (rec.deposed.length) st.state.deposed = [...(st.state.deposed ?? []), ...rec.deposed];
     if (rec.intents.length) st.state.intents = rec.intents;
     else delete st.state.intents;
     for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);

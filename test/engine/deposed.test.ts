@@ -131,4 +131,21 @@ describe("deposed objects", () => {
     expect(plain.resources.map((x) => x.attributes["vmid"])).toEqual([105]);
     expect(plain.adopted.size).toBe(0);
   });
+
+  it("records the new container of a provider's own replace killed right after its create as deposed, unless its later steps began", async () => {
+    const registry = await buildRegistry();
+    const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(WEB)}\nunprivileged: 1\n`;
+    const snap: LxcSnapshot = { nodes: ["pve1"], containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]), vms: new Set(), storages: [], devices: new Map() };
+    const create = { address: WEB, operation: "create", node: "pve1", vmid: 106, started: "2026-01-01T00:00:00.000Z" };
+    const r = reconcileIntents({ registry, resources: [entry(105)], intents: [create], refreshed: new Map(), snapshotFor: () => snap });
+    expect(r.resources.map((x) => x.attributes["vmid"])).toEqual([105]);
+    expect(r.deposed.map((d) => [d.address, d.attributes["vmid"], /^[0-9a-f]{8}$/.test(d.deposed_key!)])).toEqual([[WEB, 106, true]]);
+    expect(r.intents).toEqual([]);
+    expect(r.diagnostics[0]!.detail).toContain("container pve1/106 was created by an interrupted run that had not yet replaced pve1/105 with it");
+    // A step after the create began (a volume may have moved to 106): both intents stay for a person.
+    const step = { ...create, operation: "replace: pct stop 105" };
+    const busy = reconcileIntents({ registry, resources: [entry(105)], intents: [create, step], refreshed: new Map(), snapshotFor: () => snap });
+    expect(busy.deposed).toEqual([]);
+    expect(busy.intents).toEqual([create, step]);
+  });
 });
