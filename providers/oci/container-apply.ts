@@ -8,6 +8,7 @@ import { createContainer, deleteContainer, updateContainer } from "../lxc/apply.
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
+import { onCurrentNode } from "../lxc/snapshot-locate.js";
 import { envMap, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
@@ -86,10 +87,18 @@ function pick(p: Attrs): Attrs {
 }
 
 export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  // updateContainer follows a container moved since the plan; the OCI keys go where it went.
   const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, ctx);
-  const t: Ct = { address, node: String(prior["node"]), vmid: Number(prior["vmid"]), run: ctx.runnerFor(String(prior["node"])), ctx };
+  const node = String(lxcAttrs["node"] ?? prior["node"]);
+  const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
   await applyOci(t, prior, planned);
-  return readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
+  const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
+  return node === prior["node"] ? attrs : followed(attrs, prior);
+}
+
+/** After following a container moved since the plan: a configuration still naming the old node follows it (as after a migration seen at refresh). */
+function followed(attrs: Attrs, prior: Attrs): Attrs {
+  return { ...attrs, migrated_from: prior["migrated_from"] ?? prior["node"] };
 }
 
 export const deleteOci = deleteContainer;
@@ -100,6 +109,20 @@ export const deleteOci = deleteContainer;
  * and only then destroy the old one. Any failure leaves both containers and every volume.
  */
 export async function replaceOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  // Before anything is created: where is the old container now? Moved since the plan with its
+  // configuration unchanged, the replacement follows it there (volumes move only within a node);
+  // changed there, nothing is done and the error says to plan again.
+  const here = await onCurrentNode(address, prior, ctx, async (p) => {
+    const node = String(p["node"]);
+    await readConfText({ address, node, vmid: Number(p["vmid"]), run: ctx.runnerFor(node), ctx });
+    return p;
+  });
+  if (here["node"] === prior["node"]) return replaceOn(address, config, prior, planned, ctx);
+  const moved = { node: here["node"] };
+  return followed(await replaceOn(address, { ...config, ...moved }, here, { ...planned, ...moved }, ctx), prior);
+}
+
+async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
   const node = String(prior["node"]);
   const oldVmid = Number(prior["vmid"]);
   if (planned["node"] !== node || planned["vmid"] === oldVmid) {

@@ -4,6 +4,7 @@ import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Runner } from "../../src/exec/runner.js";
 import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { ociImageBlocks, ociImageSchema } from "./schema.js";
+import { isPullTemporary, pullTemporaryPath, removeTemporaryArgv } from "./pull-temp.js";
 import { formatReference, parseReference, pullReference, templateFileName, userFileName, type ImageRef } from "./reference.js";
 import { copyArgv, explainSkopeoError, inspectArchiveConfigArgv, inspectDigestArgv, parseDigest, parseImageConfig, type RegistryAccess } from "./skopeo.js";
 import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
@@ -165,7 +166,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
       ctx.log(`${volid} is already in the template storage with digest ${digest}; not pulling it again`);
       return finished(run, address, config, digest, volid, path, await archiveVolumes(run, address, full, path, platform, signal), signal);
     }
-    const tmp = `${path}.tmp`;
+    const tmp = pullTemporaryPath(path);
     await ctx.recordIntent({ operation: "pull", node, file: tmp });
     let volumes: string[];
     try {
@@ -177,7 +178,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
       volumes = await archiveVolumes(run, address, full, tmp, platform, signal);
       await run.run(["mv", "-f", tmp, path], { signal });
     } catch (err) {
-      await run.run(["rm", "-f", tmp]).catch(() => undefined);
+      await run.run(removeTemporaryArgv(tmp)).catch(() => undefined);
       throw err;
     }
     return finished(run, address, config, digest, volid, path, volumes, signal);
@@ -254,4 +255,10 @@ export const ociImage: ResourceType = {
     return out;
   },
   delete: ({ address, prior }, ctx) => deleteImage(address, prior, ctx),
+  leftover: (intent) => (intent.operation === "pull" && typeof intent.file === "string" && isPullTemporary(intent.file) ? `the temporary archive ${intent.node}:${intent.file} of an interrupted image pull` : undefined),
+  removeLeftover: async ({ intent }, ctx) => {
+    // leftover() vouched for the name; checked again here since this deletes a file.
+    if (!intent.file || !isPullTemporary(intent.file)) throw new Error(`${String(intent.file)} is not a temporary pull archive`);
+    await ctx.runnerFor(intent.node).run(removeTemporaryArgv(intent.file), { signal: ctx.signal });
+  },
 };

@@ -50,6 +50,7 @@ export function changesJson(changes: readonly Change[], drift: readonly DriftEnt
         type: f.type,
         name: f.name,
         ...(f.index !== undefined ? { index: f.index } : {}),
+        ...(f.deposed ? { deposed: f.deposed } : {}),
         provider_name: "proxmox",
         change: { actions: f.actions, before: f.before, after: f.after, after_unknown: f.after_unknown, before_sensitive: f.sensitive_paths, after_sensitive: f.sensitive_paths, replace_paths: c.reasons.filter((x) => x.reason === "forces replacement").map((x) => x.path) },
         ...(f.moved_from ? { previous_address: f.moved_from } : {}),

@@ -17,6 +17,7 @@ import { evaluateOutputs } from "./walk-config.js";
 import { StateHolder } from "./state-holder.js";
 import { toStateResource } from "./import.js";
 import { SecretSet, redactingRunner } from "./secrets.js";
+import { removeLeftovers } from "./leftovers.js";
 
 export interface ApplyOptions {
   session: Session;
@@ -59,13 +60,18 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A change's node in the apply graph: its address, or for a deposed object's destroy address + key. */
+export function changeId(c: Change): string {
+  return c.deposedKey ? `${c.address} (deposed object ${c.deposedKey})` : c.address;
+}
+
 /** The change graph: create/update after what they depend on; destroy before what they depend on. */
 export function changeGraph(changes: readonly Change[]): Dag {
   const dag = new Dag();
   const active = changes.filter((c) => c.action !== "no-op" && c.action !== "read");
   const byDecl = new Map<string, Change[]>();
   for (const c of active) {
-    dag.addNode(c.address);
+    dag.addNode(changeId(c));
     byDecl.set(c.decl, [...(byDecl.get(c.decl) ?? []), c]);
   }
   for (const c of active) {
@@ -74,8 +80,8 @@ export function changeGraph(changes: readonly Change[]): Dag {
         if (d.address === c.address) continue;
         if (c.action === "delete") {
           // d depends on c? No: c depends on d. Deleting c must come before deleting d.
-          if (d.action === "delete") dag.connect(d.address, c.address);
-        } else if (d.action !== "delete") dag.connect(c.address, d.address);
+          if (d.action === "delete") dag.connect(changeId(d), changeId(c));
+        } else if (d.action !== "delete") dag.connect(changeId(c), changeId(d));
       }
     }
   }
@@ -83,7 +89,7 @@ export function changeGraph(changes: readonly Change[]): Dag {
   for (const c of active) {
     if (c.action !== "delete") continue;
     for (const other of active) {
-      if (other.address !== c.address && other.action === "replace" && other.dependencies.includes(c.decl)) dag.connect(c.address, other.address);
+      if (other.address !== c.address && other.action === "replace" && other.dependencies.includes(c.decl)) dag.connect(changeId(c), changeId(other));
     }
   }
   return dag;
@@ -94,7 +100,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   const ev = session.evaluation;
   const registry = session.registry;
   const summary: ApplySummary = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], diagnostics: [] };
-  const byAddress = new Map(opts.changes.map((c) => [c.address, c]));
+  const byAddress = new Map(opts.changes.map((c) => [changeId(c), c]));
 
   // Moves and imports first: they only write state entries.
   for (const c of opts.changes) if (c.movedFrom) state.move(c.movedFrom, c.address);
@@ -190,6 +196,13 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     if (!type) throw new Error(`unknown resource type ${c.type}`);
     const ctx = ctxFor(c);
     secrets.addFrom(c.before, c.sensitivePaths);
+    if (c.action === "delete" && c.deposedKey) {
+      await timed({ ...c, address: changeId(c) }, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
+      state.dropDeposed(c.address, c.deposedKey);
+      await state.save();
+      summary.destroyed++;
+      return;
+    }
     if (c.action === "delete") {
       await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
       state.remove(c.address);
@@ -212,12 +225,20 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     }
     if (c.action === "replace") {
       if (c.createBeforeDestroy) {
-        state.depose(c.address);
-        const attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), idOf);
+        const key = state.depose(c.address);
+        let attrs: Attrs;
+        try {
+          attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), idOf);
+        } catch (e) {
+          // The old object stays the current one; a failed create deposes nothing.
+          if (key) state.dropDeposed(c.address, key);
+          await state.save();
+          throw e;
+        }
         finish(c, type, attrs, sensitivePaths);
         await state.save();
         await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
-        state.dropDeposed(c.address);
+        if (key) state.dropDeposed(c.address, key);
         await state.save();
       } else {
         await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
@@ -247,6 +268,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     }
   };
 
+  await removeLeftovers({ registry, state, targets, signal: operationSignal, out: opts.out });
   const dag = changeGraph(opts.changes);
   let results: Map<string, NodeResult>;
   try {

@@ -26,6 +26,8 @@ export interface Change {
   /** Why a delete happens ("no longer in the configuration", "--destroy"). */
   deleteReason?: string;
   createBeforeDestroy?: boolean;
+  /** The destroy of a deposed object (the old copy a create_before_destroy replacement left): its key. */
+  deposedKey?: string;
 }
 
 export interface DriftEntry {

@@ -15,6 +15,7 @@ import { evaluateOutputs, walkConfig } from "./walk-config.js";
 import { importOne, notesAsWarnings } from "./import.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import type { StateResource } from "../state/types.js";
+import type { DeposedObject } from "./deposed.js";
 
 /** What the engine keeps per resource in state (architecture §4). */
 export interface PriorResource {
@@ -45,6 +46,8 @@ export interface PlanInput {
   unreachable: Map<string, string>;
   snapshotFor(type: string, node: string | undefined): unknown;
   options: PlanOptions;
+  /** Deposed objects left by create_before_destroy (settled against the refresh): each is destroyed. */
+  deposed?: DeposedObject[];
 }
 
 export interface PlanResult {
@@ -281,6 +284,29 @@ export function plan(input: PlanInput): PlanResult {
       notes: [],
       dependencies: r.dependencies,
       deleteReason: options.destroy ? "destroy" : decl ? "not in the configuration (count/for_each)" : "not in the configuration",
+    });
+  }
+
+  // Old copies a create_before_destroy replacement set aside: destroyed, as in Terraform.
+  for (const d of input.deposed ?? []) {
+    if (d.unreachable) continue;
+    const node = registry.resourceType(d.type)?.nodeOf(null, d.attributes);
+    changes.push({
+      address: d.address,
+      type: d.type,
+      decl: declOf(d.address),
+      ...(d.index !== undefined ? { index: d.index } : {}),
+      ...(node ? { node } : {}),
+      action: "delete",
+      before: d.attributes,
+      after: null,
+      afterUnknown: [],
+      sensitivePaths: d.sensitive_attributes,
+      reasons: [],
+      notes: [],
+      dependencies: d.dependencies,
+      deleteReason: "deposed",
+      deposedKey: d.key,
     });
   }
 

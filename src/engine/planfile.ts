@@ -42,6 +42,7 @@ export function changeToFile(c: Change): PlannedChange {
     sensitive_paths: c.sensitivePaths,
     ...(c.movedFrom ? { moved_from: c.movedFrom } : {}),
     ...(c.importId !== undefined ? { import_id: c.importId } : {}),
+    ...(c.deposedKey ? { deposed: c.deposedKey } : {}),
     provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}) },
   };
 }
@@ -79,6 +80,7 @@ export function changeFromFile(p: PlannedChange): Change {
     dependencies: data.dependencies ?? [],
     ...(p.moved_from ? { movedFrom: p.moved_from } : {}),
     ...(p.import_id !== undefined ? { importId: p.import_id } : {}),
+    ...(p.deposed ? { deposedKey: p.deposed } : {}),
     ...(data.delete_reason ? { deleteReason: data.delete_reason } : {}),
     ...(data.create_before_destroy || (a[0] === "create" && a[1] === "delete") ? { createBeforeDestroy: true } : {}),
   };

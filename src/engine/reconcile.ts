@@ -6,13 +6,16 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { Attrs } from "../provider/types.js";
-import type { Intent, StateResource } from "../state/types.js";
+import type { DeposedResource, Intent, StateResource } from "../state/types.js";
 import { parseAddress } from "./address.js";
 import { toStateResource } from "./import.js";
+import { newDeposedKey, sameObject } from "./deposed.js";
 
 export interface ReconcileInput {
   registry: ProviderRegistry;
   resources: readonly StateResource[];
+  /** Deposed objects (create_before_destroy): a create killed while one was set aside is adopted as current. */
+  deposed?: readonly StateResource[];
   intents: readonly Intent[];
   /** Refreshed attributes by address (null = gone; absent = not read), as refresh returns them. */
   refreshed: ReadonlyMap<string, Attrs | null>;
@@ -25,6 +28,8 @@ export interface ReconcileResult {
   intents: Intent[];
   /** Refreshed attributes of adopted objects, to merge into the refresh result. */
   adopted: Map<string, Attrs>;
+  /** Objects an interrupted replace created and nothing uses: to be recorded as deposed (and destroyed). */
+  deposed: DeposedResource[];
   /** Addresses removed because the destroy an interrupted run started had finished. */
   completed: string[];
   diagnostics: Diagnostic[];
@@ -41,6 +46,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
   const kept: Intent[] = [];
   const adopted = new Map<string, Attrs>();
   const completed: string[] = [];
+  const deposed: DeposedResource[] = [];
   const diagnostics: Diagnostic[] = [];
   const has = (address: string) => resources.some((r) => r.address === address);
 
@@ -68,7 +74,18 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
     }
 
     if (intent.operation === "create" && type.recover) {
-      if (has(intent.address)) continue; // the create's result was recorded after all
+      const current = resources.find((r) => r.address === intent.address);
+      // A create_before_destroy create (the old object is current and deposed meanwhile) that
+      // was killed: its new object is what apply would have recorded; the old one stays deposed.
+      const replacing = current && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(d.attributes, current.attributes));
+      // A provider's own replace (create the new object, move data, destroy the old one) killed
+      // after its create: the address still records the old object.
+      const stray = current && !replacing && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid;
+      if (current && !replacing && !stray) continue; // the create's result was recorded after all
+      if (stray && input.intents.some((i) => i !== intent && i.address === intent.address && i.vmid === intent.vmid)) {
+        kept.push(intent); // its later steps began (data may have moved to it): a person decides
+        continue;
+      }
       const snapshot = input.snapshotFor(p.type, intent.node);
       if (snapshot === undefined) {
         kept.push(intent);
@@ -77,14 +94,21 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       }
       const attrs = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot });
       if (!attrs) continue; // nothing was created (or the vmid now belongs to someone else)
-      resources.push(toStateResource(input.registry, intent.address, type, attrs));
+      if (stray && current) {
+        // Nothing was moved to it yet: destroyed as a deposed object; the old one stays current.
+        deposed.push({ ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies, deposed_key: newDeposedKey() });
+        diagnostics.push(warning("Found an object left by an interrupted run", `${intent.address}: container ${idOf(attrs, intent)} was created by an interrupted run that had not yet replaced ${idOf(current.attributes, intent)} with it. It is recorded as a deposed object and destroyed by the next apply; ${idOf(current.attributes, intent)} stays.`, undefined, intent.address));
+        continue;
+      }
+      if (current) resources.splice(resources.indexOf(current), 1, { ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies });
+      else resources.push(toStateResource(input.registry, intent.address, type, attrs));
       adopted.set(intent.address, attrs);
-      const locked = attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "";
+      const locked = (attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "") + (current ? ` as the replacement of ${idOf(current.attributes, intent)}, which stays deposed and is destroyed by the next apply` : "");
       diagnostics.push(warning("Adopted an object left by an interrupted run", `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`, undefined, intent.address));
       continue;
     }
     kept.push(intent); // operations without a recovery rule stay recorded for a person to check
   }
   resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { resources, intents: kept, adopted, completed, diagnostics };
+  return { resources, intents: kept, adopted, deposed, completed, diagnostics };
 }

@@ -13,6 +13,8 @@ import type { PlanOptions, PlanResult, PriorResource } from "./plan.js";
 import { plan } from "./plan.js";
 import { refresh } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
+import { deposedForRefresh, settleDeposed } from "./deposed.js";
+import { leftoverWarnings } from "./leftovers.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
@@ -88,18 +90,22 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
-  const refreshed = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes });
+  // Deposed objects are read with the resources (their own entries), then settled after reconcile.
+  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes });
   diagnostics.push(...refreshed.diagnostics);
   if (st.state.intents?.length) {
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-    const rec = reconcileIntents({ registry, resources: st.state.resources, intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
     st.state.resources = rec.resources;
+    if (rec.deposed.length) st.state.deposed = [...(st.state.deposed ?? []), ...rec.deposed];
     if (rec.intents.length) st.state.intents = rec.intents;
     else delete st.state.intents;
     for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
     for (const address of rec.completed) refreshed.refreshed.delete(address);
-    diagnostics.push(...rec.diagnostics);
+    diagnostics.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
   }
+  const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
+  diagnostics.push(...deposed.diagnostics);
   const prior = st.state.resources as PriorResource[];
   const options: PlanOptions = {
     destroy: Boolean(opts.destroy),
@@ -108,7 +114,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     replace: opts.replace ?? [],
     ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
-  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options });
+  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects });
   diagnostics.push(...result.diagnostics);
   return {
     run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },

@@ -4,15 +4,14 @@
 import type { Value } from "../config/value.js";
 import { containsSensitive, unmark } from "../config/value.js";
 import { splitUnknown } from "./attr-diff.js";
-import type { StateFile, StateResource } from "../state/types.js";
+import type { Intent, StateFile, StateResource } from "../state/types.js";
+import { deposedKeyOf, newDeposedKey } from "./deposed.js";
 
 export interface StateWriter {
   write(state: StateFile): Promise<unknown> | unknown;
 }
 
 export class StateHolder {
-  private deposed = new Map<string, StateResource>();
-
   constructor(
     private state: StateFile,
     private readonly writer: StateWriter,
@@ -58,23 +57,39 @@ export class StateHolder {
     this.upsert(moved);
   }
 
-  /** create_before_destroy: the old object stays recorded (under a deposed key) until it is destroyed. */
-  depose(address: string): void {
+  /**
+   * create_before_destroy: the current object is also recorded as deposed (under a new key)
+   * before its replacement is created, so a killed run leaves it to the next plan to destroy.
+   */
+  depose(address: string): string | undefined {
     const r = this.get(address);
-    if (!r) return;
-    this.deposed.set(address, r);
-    this.state.deposed = [...(this.state.deposed ?? []).filter((d) => d.address !== address), r];
+    if (!r) return undefined;
+    const key = newDeposedKey();
+    this.state.deposed = [...(this.state.deposed ?? []), { ...r, deposed_key: key }];
+    return key;
   }
 
-  dropDeposed(address: string): void {
-    this.deposed.delete(address);
-    this.state.deposed = (this.state.deposed ?? []).filter((d) => d.address !== address);
+  /** The deposed object is destroyed (or was never really deposed): forget it and its intents. */
+  dropDeposed(address: string, key: string): void {
+    const gone = (this.state.deposed ?? []).find((d) => d.address === address && deposedKeyOf(d) === key);
+    this.state.deposed = (this.state.deposed ?? []).filter((d) => d !== gone);
     if (!this.state.deposed.length) delete this.state.deposed;
+    if (gone && this.state.intents) {
+      const vmid = gone.attributes["vmid"];
+      this.state.intents = this.state.intents.filter((i) => !(i.address === address && i.vmid !== undefined && i.vmid === vmid));
+      if (!this.state.intents.length) delete this.state.intents;
+    }
   }
 
   async recordIntent(intent: { address: string; operation: string; node: string; vmid?: number; file?: string }): Promise<void> {
     this.state.intents = [...(this.state.intents ?? []), { ...intent, started: new Date().toISOString() }];
     await this.save();
+  }
+
+  /** An intent settled without a resource operation (its leftover was removed). */
+  dropIntent(intent: Intent): void {
+    this.state.intents = (this.state.intents ?? []).filter((i) => i !== intent);
+    if (!this.state.intents.length) delete this.state.intents;
   }
 
   private clearIntents(address: string): void {

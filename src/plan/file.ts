@@ -109,6 +109,7 @@ const plannedChange = z.looseObject({
   sensitive_paths: attrPaths,
   moved_from: z.string().optional(),
   import_id: z.string().optional(),
+  deposed: z.string().optional(),
 });
 
 const planFileSchema = z.looseObject({

@@ -5,6 +5,7 @@ import kleur from "kleur";
 import { isUnknown } from "../config/value.js";
 import type { Change, DriftEntry } from "../engine/change.js";
 import { deepEqual } from "../engine/attr-diff.js";
+import { describeObject } from "../engine/deposed.js";
 import type { Attrs, AttrPath, BlockSpec } from "../provider/types.js";
 
 export interface RenderContext {
@@ -169,6 +170,7 @@ function header(c: Change): { sym: Sym; text: string } {
     case "create":
       return { sym: "+", text: `# ${c.address} will be created` };
     case "delete":
+      if (c.deposedKey) return { sym: "-", text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${describeObject(c.before ?? {})})` };
       return { sym: "-", text: `# ${c.address} will be destroyed${c.deleteReason && c.deleteReason !== "destroy" ? `\n  # (because ${c.address} is ${c.deleteReason})` : ""}` };
     case "replace": {
       const why = c.reasons.find((r) => r.reason === "forces replacement" || r.reason.startsWith("replace"));

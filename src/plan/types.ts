@@ -32,6 +32,8 @@ export interface PlannedChange {
   sensitive_paths: AttrPath[];
   moved_from?: string;
   import_id?: string;
+  /** Set on the destroy of a deposed object (create_before_destroy leftover): its deposed key. */
+  deposed?: string;
   /** Whatever the provider/engine needs to repeat the plan exactly (planned argv, allocated vmid, ...). */
   provider_data?: unknown;
 }

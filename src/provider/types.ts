@@ -150,6 +150,14 @@ export interface ResourceType {
    * object that merely reuses the vmid). The engine adopts what it returns into the state.
    */
   recover?(req: { address: string; intent: RecordedIntent; snapshot: unknown }): Attrs | null;
+  /**
+   * Crash cleanup (pure): when an interrupted step's only trace is a leftover the next apply may
+   * remove (a killed pull's temporary archive, recognised by the provider's own naming), a
+   * description of it; undefined keeps the intent for a person to check.
+   */
+  leftover?(intent: RecordedIntent): string | undefined;
+  /** Removes what `leftover` described (apply time); the engine then drops the intent. */
+  removeLeftover?(req: { address: string; intent: RecordedIntent }, ctx: ApplyContext): Promise<void>;
 }
 
 /** What ApplyContext.recordIntent wrote, as handed back to `recover`. */

@@ -36,7 +36,7 @@ export const stateFileSchema = z.looseObject({
   resources: z.array(resource),
   outputs: z.record(z.string(), z.object({ value: z.unknown(), sensitive: z.boolean() })),
   intents: z.array(intent).optional(),
-  deposed: z.array(resource).optional(),
+  deposed: z.array(resource.extend({ deposed_key: z.string().regex(/^[0-9a-f]{8}$/).optional() })).optional(),
   applied_plan: z.string().optional(),
 });
 

@@ -20,6 +20,12 @@ export interface StateResource {
   status?: "tainted";
 }
 
+/** An old object of a create_before_destroy replacement, kept until it is destroyed. */
+export interface DeposedResource extends StateResource {
+  /** Tells several deposed objects of one address apart (8 hex); older states may lack it. */
+  deposed_key?: string;
+}
+
 export type IntentOperation = "create" | "delete" | "move" | "pull";
 
 /**
@@ -54,7 +60,7 @@ export interface StateFile {
   /** Steps in flight (crash safety). Absent when none. */
   intents?: Intent[];
   /** Objects replaced with create_before_destroy whose old copy is not destroyed yet. */
-  deposed?: StateResource[];
+  deposed?: DeposedResource[];
   /** Short digest of the last saved plan applied to this state (refuses applying a plan twice). */
   applied_plan?: string;
 }

@@ -82,6 +82,11 @@ resource "lxc_container" "backend" {
     storage = "local-lvm"
     size    = "4G"
   }
+  # A template change replaces new-first: kills between the create and the old one's destroy
+  # leave deposed objects, which the recovery apply must destroy.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "lxc_container" "edge" {
@@ -203,6 +208,7 @@ function check(w: Workdir): Check {
     if ("problems" in checked) problems.push(`state invalid: ${checked.problems.join("; ")}`);
     else {
       if (checked.state.intents?.length) problems.push(`state still has intents: ${JSON.stringify(checked.state.intents)}`);
+      if (checked.state.deposed?.length) problems.push(`state still has deposed objects: ${JSON.stringify(checked.state.deposed.map((d) => [d.address, d.attributes["vmid"]]))}`);
       if (checked.state.resources.length !== BACKENDS + EDGES) problems.push(`state has ${checked.state.resources.length} resources, expected ${BACKENDS + EDGES}`);
       stateVmids = new Set(checked.state.resources.map((r) => Number(r.attributes["vmid"])));
     }
@@ -232,6 +238,7 @@ export interface CrashStats {
   unlocks: number;
   adopted: number;
   completedDestroys: number;
+  deposedDestroyed: number;
   groupKills: number;
   phases: Record<string, number>;
   failure?: string;
@@ -239,7 +246,7 @@ export interface CrashStats {
 
 export async function runCrashTrials(opts: { trials: number; seed: number; log(line: string): void }): Promise<CrashStats> {
   const rand = prng(opts.seed);
-  const stats: CrashStats = { seed: opts.seed, trials: 0, converged: 0, leaks: 0, unlocks: 0, adopted: 0, completedDestroys: 0, groupKills: 0, phases: {} };
+  const stats: CrashStats = { seed: opts.seed, trials: 0, converged: 0, leaks: 0, unlocks: 0, adopted: 0, completedDestroys: 0, deposedDestroyed: 0, groupKills: 0, phases: {} };
   const w = new Workdir("pmx-crash-");
   try {
     const init = await w.run("sim", "init", "sim");
@@ -265,6 +272,7 @@ export async function runCrashTrials(opts: { trials: number; seed: number; log(l
       const said = apply.stdout + apply.stderr;
       stats.adopted += (said.match(/adopted container/g) ?? []).length;
       stats.completedDestroys += (said.match(/Completed an interrupted destroy/g) ?? []).length;
+      stats.deposedDestroyed += (said.match(/\(deposed object [0-9a-f]{8}\): Destruction complete/g) ?? []).length;
       const plan = apply.code === 0 ? await w.run("plan", "-detailed-exitcode") : undefined;
       const c = check(w);
       stats.leaks += c.leaks.length;
