@@ -99,6 +99,30 @@ describe("no perpetual diffs", () => {
   });
 });
 
+describe("hwaddr is computed when absent (what the node holds)", () => {
+  const MAC = "BC:24:11:AA:BB:CC";
+  const NO_MAC = STORED.replace(`hwaddr=${MAC},`, "");
+  const net = (eth0: Attrs): Attrs => ({ ...base(), network: { eth0: { bridge: "vmbr0", ip: "dhcp", ...eth0 } } });
+  const eth0 = (a: Attrs) => (a["network"] as Record<string, Attrs>)["eth0"]!;
+  it.each([
+    ["config without (or no longer with) it, node has one", {}, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
+    ["config without, node has none (hand-written conf)", {}, NO_MAC, { action: "no-op", hwaddr: undefined, set: undefined }],
+    ["same MAC in another case", { hwaddr: MAC.toLowerCase() }, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
+    ["config sets another MAC: in place", { hwaddr: "BC:24:11:00:00:01" }, STORED, { action: "update", hwaddr: "BC:24:11:00:00:01", set: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,type=veth" }],
+    ["another change keeps the node's MAC", { ip: "10.0.0.5/24" }, STORED, { action: "update", hwaddr: MAC, set: `name=eth0,bridge=vmbr0,hwaddr=${MAC},ip=10.0.0.5/24,type=veth` }],
+    ["another change on a netN without MAC: Proxmox generates one", { ip: "10.0.0.5/24" }, NO_MAC, { action: "update", hwaddr: "unknown", set: "name=eth0,bridge=vmbr0,ip=10.0.0.5/24,type=veth" }],
+  ])("%s", (_what, change, stored, want) => {
+    const prior = applied(net({ hwaddr: MAC }), stored);
+    const d = diff(net(change), prior);
+    expect(d.action).toBe(want.action);
+    expect(d.reasons).toEqual([]);
+    const hw = eth0(d.planned)["hwaddr"];
+    expect(isUnknown(hw) ? "unknown" : hw).toBe(want.hwaddr);
+    const argv = setArgv(120, "d1", computeChanges(prior, d.planned), prior, d.planned);
+    expect(argv?.[argv.indexOf("--net0") + 1]).toBe(want.set);
+  });
+});
+
 describe("update", () => {
   it("memory change is hot-pluggable: update without restart", () => {
     const prior = applied(base());
