@@ -216,6 +216,11 @@ describe("mounts and devices", () => {
     expect(argv).toContain("/dev/net/tun");
   });
 
+  it("allocates the exact GiB fraction of a MiB size (Proxmox floors to whole MiB)", () => {
+    const config = { ...withMounts(), mount: { small: { storage: "local-lvm", size: "7M", path: "/small" } } };
+    expect(createArgv(120, plannedAttrs(config, null, 120, "a"))).toContain("local-lvm:0.0068359375,mp=/small");
+  });
+
   it("re-plans as no-op with names remembered", () => {
     const prior = applied(withMounts(), stored);
     expect(Object.keys(prior["mount"] as object).sort()).toEqual(["data", "media"]);
