@@ -1,7 +1,9 @@
 // "A no-op plan after apply or import, always", through the CLI against the simulator: hwaddr as a
-// computed-when-absent attribute (import, create, change, removal), configurations written the way
+// computed-when-absent attribute (import, create, change, removal), mount and device names adopted
+// after import, configurations written the way
 // users write them (Proxmox normalises what it stores), and every real-world fixture re-imported
 // under a hand-rewritten configuration.
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +102,58 @@ describe.skipIf(!BUILT)(`hwaddr is computed when absent${BUILT ? "" : ` (skipped
     expect((await w.run("apply", "--auto-approve")).code).toBe(0);
     expect(net0(w, 151)).toMatch(/^name=eth0,bridge=vmbr0,hwaddr=BC:24:11:[0-9A-F:]{8},ip=10\.0\.0\.51\/24,type=veth$/);
     expect(await changed(w)).toEqual([]);
+  });
+});
+
+describe.skipIf(!BUILT)(`mount and device names are adopted after import${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  it("import (items named mp0, mp1, dev0) -> hand-written names -> No changes; growing a named mount is a resize, not a new volume", async () => {
+    const w = new Workdir("pmx-exact-names-");
+    try {
+      w.write("main.pmx.hcl", SIM_NODE);
+      initSim(w.path("sim"), { nodes: ["pve1"] });
+      execFileSync(w.path("sim/bin/pct"), ["create", "170", TEMPLATE, "--rootfs", "local-lvm:1", "--mp0", "local-lvm:1,mp=/data,backup=1", "--mp1", "/tank/media,mp=/media,ro=1", "--dev0", "/dev/net/tun"]);
+      const body = (size: string) =>
+        `resource "lxc_container" "named" {
+  node     = "pve1"
+  vmid     = 170
+  template = "${TEMPLATE}"
+  rootfs {
+    storage = "local-lvm"
+    size    = "1G"
+  }
+  mount "data" {
+    storage = "local-lvm"
+    size    = "${size}"
+    path    = "/data"
+    backup  = true
+  }
+  mount "media" {
+    host_path = "/tank/media"
+    path      = "/media"
+    read_only = true
+  }
+  device "tun" {
+    path = "/dev/net/tun"
+  }
+}
+`;
+      w.write("main.pmx.hcl", SIM_NODE + body("1G"));
+      const imp = await w.run("import", "lxc_container.named", "pve1/170");
+      expect(imp.code, imp.stderr).toBe(0);
+      const noop = await w.run("plan", "--detailed-exitcode");
+      expect(noop.stdout, noop.stderr).toContain("No changes.");
+      w.write("main.pmx.hcl", SIM_NODE + body("2G"));
+      const grow = await w.run("plan");
+      expect(grow.stdout).toMatch(/~ mount "data" \{\n\s+~ size\s+= "1G" -> "2G"/);
+      expect(grow.stdout).not.toMatch(/mp0|will be deleted|\+ mount/);
+      expect((await w.run("apply", "--auto-approve")).code).toBe(0);
+      expect(conf(w, 170)).toMatch(/^mp0: local-lvm:vm-170-disk-1,mp=\/data,backup=1,size=2G$/m);
+      expect(await changed(w)).toEqual([]);
+      const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: Record<string, unknown> }[] };
+      expect(state.resources[0]!.attributes["mount_names"]).toEqual({ mp0: "data", mp1: "media" });
+    } finally {
+      w.remove();
+    }
   });
 });
 

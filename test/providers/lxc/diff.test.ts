@@ -3,7 +3,7 @@ import { diffContainer } from "../../../providers/lxc/diff.js";
 import { attrsFromConf } from "../../../providers/lxc/attrs.js";
 import { beforeMoves, computeChanges } from "../../../providers/lxc/changes.js";
 import { setArgv, createArgv } from "../../../providers/lxc/argv.js";
-import { plannedAttrs } from "../../../providers/lxc/desired.js";
+import { managedKeys, plannedAttrs } from "../../../providers/lxc/desired.js";
 import { parseConf } from "../../../src/pve/conf.js";
 import { Unknown, isUnknown } from "../../../src/config/value.js";
 import type { Attrs } from "../../../src/provider/types.js";
@@ -219,6 +219,20 @@ describe("mounts and devices", () => {
   it("allocates the exact GiB fraction of a MiB size (Proxmox floors to whole MiB)", () => {
     const config = { ...withMounts(), mount: { small: { storage: "local-lvm", size: "7M", path: "/small" } } };
     expect(createArgv(120, plannedAttrs(config, null, 120, "a"))).toContain("local-lvm:0.0068359375,mp=/small");
+  });
+
+  it("adopts the slot-named mounts and devices of an imported container by path: no-op", () => {
+    const read = { ...attrsFromConf(120, "pve1", parseConf(stored), true, null, "d1"), template: TEMPLATE, managed_keys: managedKeys(withMounts()) };
+    expect(Object.keys(read["mount"] as object)).toEqual(["mp0", "mp1"]);
+    const d = diff(withMounts(), read);
+    expect(d.action).toBe("no-op");
+    expect(d.notes ?? []).toEqual([]);
+    expect(Object.keys(d.prior!["mount"] as object)).toEqual(["data", "media"]);
+    expect(d.prior!["device_names"]).toEqual({ dev0: "tun" });
+    const grown = diff({ ...withMounts(), mount: { ...(withMounts()["mount"] as Attrs), data: { storage: "local-lvm", size: "5G", path: "/srv/data" } } }, read);
+    expect(grown.action).toBe("update");
+    expect(computeChanges(grown.prior!, grown.planned).grow).toEqual([{ disk: "mp0", size: "5G", path: ["mount", "data", "size"] }]);
+    expect(grown.notes ?? []).toEqual([]);
   });
 
   it("re-plans as no-op with names remembered", () => {
