@@ -3,6 +3,7 @@
 // at the same place adopts such an item, so a hand-written configuration plans no change.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
+import { gpuDevices } from "./gpu.js";
 import type { Obj } from "./slots.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -38,7 +39,9 @@ function renamed(items: Obj, renames: Record<string, string>): Obj {
 /** `prior` with slot-named mounts and devices renamed to the configured items they are. */
 export function adoptSlotNames(config: Attrs, prior: Attrs): Attrs {
   const mounts = adopt(config["mount"], prior["mount"], "mp", sameMount);
-  const devices = adopt(config["device"], prior["device"], "dev", sameDevice);
+  // A gpu block stands for the devices it expands to (caps devices aside: they follow the node).
+  const gpu = config["gpu"] ? gpuDevices(obj(config["gpu"])) : {};
+  const devices = adopt({ ...obj(config["device"]), ...gpu }, prior["device"], "dev", sameDevice);
   if (!mounts && !devices) return prior;
   const out: Attrs = { ...prior };
   if (mounts) {

@@ -106,12 +106,12 @@ describe.skipIf(!BUILT)(`hwaddr is computed when absent${BUILT ? "" : ` (skipped
 });
 
 describe.skipIf(!BUILT)(`mount and device names are adopted after import${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
-  it("import (items named mp0, mp1, dev0) -> hand-written names -> No changes; growing a named mount is a resize, not a new volume", async () => {
+  it("import (items named mp0, mp1, dev0..2) -> hand-written names and a gpu block -> No changes; growing a named mount is a resize, not a new volume", async () => {
     const w = new Workdir("pmx-exact-names-");
     try {
       w.write("main.pmx.hcl", SIM_NODE);
       initSim(w.path("sim"), { nodes: ["pve1"] });
-      execFileSync(w.path("sim/bin/pct"), ["create", "170", TEMPLATE, "--rootfs", "local-lvm:1", "--mp0", "local-lvm:1,mp=/data,backup=1", "--mp1", "/tank/media,mp=/media,ro=1", "--dev0", "/dev/net/tun"]);
+      execFileSync(w.path("sim/bin/pct"), ["create", "170", TEMPLATE, "--rootfs", "local-lvm:1", "--mp0", "local-lvm:1,mp=/data,backup=1", "--mp1", "/tank/media,mp=/media,ro=1", "--dev0", "/dev/net/tun", "--dev1", "/dev/dri/card0,gid=44,mode=0660", "--dev2", "/dev/dri/renderD128,gid=44,mode=0660"]);
       const body = (size: string) =>
         `resource "lxc_container" "named" {
   node     = "pve1"
@@ -134,6 +134,10 @@ describe.skipIf(!BUILT)(`mount and device names are adopted after import${BUILT 
   }
   device "tun" {
     path = "/dev/net/tun"
+  }
+  gpu {
+    vendor = "intel"
+    gid    = 44
   }
 }
 `;

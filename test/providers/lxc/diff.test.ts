@@ -222,7 +222,7 @@ describe("mounts and devices", () => {
   });
 
   it("adopts the slot-named mounts and devices of an imported container by path: no-op", () => {
-    const read = { ...attrsFromConf(120, "pve1", parseConf(stored), true, null, "d1"), template: TEMPLATE, managed_keys: managedKeys(withMounts()) };
+    const read: Attrs = { ...attrsFromConf(120, "pve1", parseConf(stored), true, null, "d1"), template: TEMPLATE, managed_keys: managedKeys(withMounts()) };
     expect(Object.keys(read["mount"] as object)).toEqual(["mp0", "mp1"]);
     const d = diff(withMounts(), read);
     expect(d.action).toBe("no-op");
