@@ -22,6 +22,7 @@ import {
   unlockArgv,
 } from "./argv.js";
 import { beforeMoves, computeChanges } from "./changes.js";
+import { adoptSlotNames } from "../mounts/adopt.js";
 import { plannedAttrs } from "./desired.js";
 import { pveError } from "./errors.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
@@ -126,7 +127,8 @@ export function updateContainer(address: string, config: Attrs, prior: Attrs, ct
   return onCurrentNode(address, prior, ctx, (p) => updateOn(address, config, p, ctx));
 }
 
-async function updateOn(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const prior = adoptSlotNames(config, read);
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };

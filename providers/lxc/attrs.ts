@@ -2,6 +2,7 @@
 // equal meaning gives equal attributes (tags, sizes, lists, property strings as objects).
 import type { ConfSection, ParsedConf } from "../../src/pve/conf.js";
 import { parsePropertyString } from "../../src/pve/propstring.js";
+import { parseBoolean } from "../../src/pve/check.js";
 import { parseVolumeId } from "../../src/pve/volid.js";
 import { splitTags } from "../../src/pve/tags.js";
 import type { Attrs } from "../../src/provider/types.js";
@@ -69,8 +70,11 @@ export function scalarFromPve(kind: Kind, v: string): unknown {
       const n = Number(v);
       return v.trim() !== "" && Number.isFinite(n) ? n : v;
     }
-    case "bool":
-      return v === "1";
+    case "bool": {
+      // Proxmox reads hand-written `yes`/`on`/`true` as 1 (check_type); anything else stays text.
+      const b = parseBoolean(v);
+      return b === undefined ? v : b === "1";
+    }
     case "spaces":
       return v.split(/[\s,;]+/).filter(Boolean);
     default:

@@ -9,6 +9,7 @@ import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
 import { planDetachedVolumes } from "../mounts/detached.js";
 import { SCALARS, normalizeDescription } from "./attrs.js";
+import { networkToPve } from "./conf-map.js";
 
 /** Arguments that are not Proxmox settings (or only exist at create) and never reset. */
 const NOT_RESETTABLE = new Set(["node", "vmid", "template", "unprivileged", "arch", "ostype", "rootfs", "password", "ssh_public_keys", "started", "restart_on_change", "hostname"]);
@@ -45,11 +46,25 @@ function normalizeTags(v: unknown): unknown {
   return [...new Set(v.map((t) => String(t).toLowerCase()))].sort();
 }
 
+/**
+ * A value Proxmox generates when the configuration leaves it out (volume id, MAC): Terraform's
+ * optional+computed. It is what the node holds for the same item while the item `stays` where it
+ * is (slot, storage); Unknown when apply makes Proxmox generate it, i.e. for a new item, or when
+ * the node holds none and apply `rewrites` the item. Sets nothing when the node holds none and
+ * nothing rewrites it (a hand-written netN without hwaddr): the plan shows no change.
+ */
+function keepComputed(into: Obj, field: string, prior: Obj | undefined, stays: boolean, rewrites: () => boolean): void {
+  const held = stays ? prior?.[field] : undefined;
+  if (typeof held === "string") into[field] = held;
+  else if (!stays || rewrites()) into[field] = new Unknown("string");
+}
+
 function normalizeRootfs(c: Obj, prior: Obj | undefined): Obj {
   const r: Obj = { storage: c["storage"], size: typeof c["size"] === "string" ? canonicalSize(c["size"]) : c["size"] };
   copyKnown(c, ["acl", "quota", "replicate", "idmap"], r);
   if (isSet(c["mount_options"])) r["mount_options"] = sortedList(c["mount_options"]);
-  r["volume"] = prior && prior["storage"] === c["storage"] && typeof prior["volume"] === "string" ? prior["volume"] : new Unknown("string");
+  // Without a volume id there is nothing to keep: pct allocates one.
+  keepComputed(r, "volume", prior, prior?.["storage"] === c["storage"], () => true);
   return r;
 }
 
@@ -63,9 +78,9 @@ function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | u
     if (typeof hw === "string") i["hwaddr"] = hw.toUpperCase();
     else if (isUnknown(hw)) i["hwaddr"] = hw;
     else {
+      // The MAC stays as long as the interface keeps its slot; a netN that pct set writes gets one.
       const p = prior?.[name];
-      // Proxmox generates a MAC; keep it as long as the interface stays in its slot.
-      i["hwaddr"] = p && p["slot"] === i["slot"] && typeof p["hwaddr"] === "string" ? p["hwaddr"] : new Unknown("string");
+      keepComputed(i, "hwaddr", p, p?.["slot"] === i["slot"], () => networkToPve(name, i) !== networkToPve(name, p!));
     }
     out[name] = i;
   }
@@ -90,7 +105,7 @@ function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | un
       if (typeof m["size"] === "string") o["size"] = canonicalSize(m["size"]);
       else if (isSet(m["size"])) o["size"] = m["size"];
       const p = prior?.[name];
-      o["volume"] = p && p["slot"] === o["slot"] && p["storage"] === m["storage"] && typeof p["volume"] === "string" ? p["volume"] : new Unknown("string");
+      keepComputed(o, "volume", p, p?.["slot"] === o["slot"] && p?.["storage"] === m["storage"], () => true);
     }
     copyKnown(m, ["read_only", "backup", "acl", "quota", "replicate", "shared", "idmap", "keep_on_remove"], o);
     if (isSet(m["mount_options"])) o["mount_options"] = sortedList(m["mount_options"]);

@@ -9,6 +9,7 @@ import { plannedAttrs } from "./desired.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
 import { removedVolumeNotes } from "../mounts/detached.js";
+import { adoptSlotNames } from "../mounts/adopt.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
@@ -82,8 +83,10 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
 }
 
 export function diffContainer(req: DiffRequest): Diff {
-  const { prior, address } = req;
+  const { address } = req;
   let { config } = req;
+  const prior = req.prior && adoptSlotNames(config, req.prior);
+  const adopted = prior !== req.prior ? { prior: prior! } : {};
   const snap = asSnapshot(req.snapshot);
   const issues = configIssues(config, prior);
   // Migrated outside pmxform while the configuration still names the old node: follow it.
@@ -118,7 +121,7 @@ export function diffContainer(req: DiffRequest): Diff {
       }
     }
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
-    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...adopted };
   };
 
   if (!prior) return createPlan([], "create");
@@ -171,9 +174,9 @@ export function diffContainer(req: DiffRequest): Diff {
   if (cycling) planned["pending_keys"] = [];
 
   if (isEmpty(cs) && !(restart && restartAllowed)) {
-    return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+    return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...adopted };
   }
   planned["digest"] = new Unknown("string");
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
-  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...adopted };
 }

@@ -58,7 +58,9 @@ export function mountVolumeArg(m: Obj): string | undefined {
   if (typeof m["storage"] === "string" && typeof m["size"] === "string") {
     const bytes = parseDiskSize(m["size"]);
     if (bytes === undefined) return undefined;
-    return `${m["storage"]}:${+(bytes / 1024 ** 3).toFixed(4)}`;
+    // Proxmox allocates int(GiB * 1024) MiB: the exact fraction (k/1024 prints exactly), never a
+    // rounded one, or "7M" (0.0068 GiB) would become 6M and plan a resize forever.
+    return `${m["storage"]}:${bytes / 1024 ** 3}`;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
+import { adoptSlotNames } from "../mounts/adopt.js";
 import { diffContainer } from "../lxc/diff.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
@@ -41,7 +42,9 @@ function volumeWarnings(config: Attrs, snapshot: unknown): ProviderIssue[] {
 }
 
 export function diffOci(req: DiffRequest): Diff {
-  const { config, prior } = req;
+  const { config } = req;
+  const prior = req.prior && adoptSlotNames(config, req.prior);
+  const adopted = prior !== req.prior ? { prior: prior! } : {};
   const issues = [...validate(config), ...volumeWarnings(config, req.snapshot)];
   const priorLxc = prior ? { ...prior, template: prior["image"] === IMAGE_UNKNOWN_AT_IMPORT ? undefined : prior["image"] } : null;
 
@@ -58,7 +61,7 @@ export function diffOci(req: DiffRequest): Diff {
       const p = obj(obj(prior["mount"])[name]);
       if (typeof p["volume"] === "string" && p["storage"] === obj(m)["storage"]) notes.push(`the data volume ${p["volume"]} (mount "${name}") moves to the new container`);
     }
-    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes };
+    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes, ...adopted };
   }
 
   const base = diffContainer({ ...req, config: lxcConfigOf(config, prior), prior: priorLxc });
@@ -69,7 +72,7 @@ export function diffOci(req: DiffRequest): Diff {
     action = "update";
     planned["digest"] = new Unknown("string");
   }
-  return { ...base, action, planned, issues: [...issues, ...base.issues] };
+  return { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
 }
 
 export const ociContainer: ResourceType = {

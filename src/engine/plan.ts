@@ -218,7 +218,7 @@ export function plan(input: PlanInput): PlanResult {
           ...(inst.key !== undefined ? { index: inst.key } : {}),
           ...(node ? { node } : {}),
           action: d.action,
-          before: base,
+          before: d.prior ?? base,
           after: d.planned,
           ...(imported ? { importId: imported.id } : {}),
           afterUnknown: [],

@@ -53,9 +53,20 @@ export const propValue = (what: string, opts: { defaultKey?: boolean } = {}) =>
 export const listOf = <T extends ZodType>(s: T) => orUnknown(z.array(s));
 export const mapOf = <T extends ZodType>(s: T) => orUnknown(z.record(z.string(), s));
 
-/** Disk sizes as users write them: "8G", "512M", "1T", "0.5G" (binary units). */
+const MIB = { K: 1 / 1024, M: 1, G: 1024, T: 1024 ** 2 } as const;
+const wholeMiB = (v: string) => {
+  const m = /^(\d+(?:\.\d+)?)([KMGT])$/.exec(v);
+  return !m || Number.isInteger(Number(m[1]) * MIB[m[2] as keyof typeof MIB]);
+};
+
+/** Disk sizes as users write them: "8G", "512M", "1T", "0.5G" (binary units), in whole MiB as Proxmox allocates them. */
 export const diskSize = () =>
-  pattern(/^\d+(\.\d+)?[KMGT]$/, 'a size with a unit is required, e.g. "8G" or "512M" (K, M, G, T are binary units)');
+  orUnknown(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?[KMGT]$/, { error: 'a size with a unit is required, e.g. "8G" or "512M" (K, M, G, T are binary units)' })
+      .refine(wholeMiB, { error: 'Proxmox allocates volumes in whole MiB, so this size would never match what it stores; use a whole number of M, e.g. "1536M" or "1.5G"' }),
+  );
 
 interface ZodIssueLike {
   code: string;

@@ -55,6 +55,11 @@ export interface Diff {
   issues: ProviderIssue[];
   /** Human notes for the plan, e.g. "data volume mp1 (8G) will be deleted". */
   notes?: string[];
+  /**
+   * The prior attributes as this configuration names them, when that differs from the state
+   * (a mount read back as `mp0` that the configuration calls "data"): shown and applied as before.
+   */
+  prior?: Attrs;
 }
 
 export interface NodeRef {

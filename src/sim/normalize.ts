@@ -80,7 +80,8 @@ function normalizeMount(ctx: Ctx, key: string, value: string, o: NormalizeOption
     const s = getStorage(alloc.storage);
     if (!s) throw new SimError(`storage '${alloc.storage}' does not exist`);
     if (!s.content.includes("rootdir")) throw new SimError(`storage '${alloc.storage}' does not allow content type 'rootdir' (Container)`);
-    const bytes = Math.floor(alloc.gib * 1024 ** 3);
+    // pve-container create_disks: size_kb = int(size_gb * 1024) * 1024, i.e. whole MiB.
+    const bytes = Math.floor(alloc.gib * 1024) * 1024 ** 2;
     const volid = allocDisk(ctx, alloc.storage, o.vmid, bytes);
     o.allocated.push(volid);
     if (s.type === "lvmthin") ctx.out(`  Logical volume "${volid.split(":")[1]}" created.\n`);

@@ -71,7 +71,7 @@ describe.skipIf(!BUILT)(`bad mount and device input through the CLI${BUILT ? "" 
     expect(readFileSync(w.path("pmxform.state.json"), "utf8")).toBe(state);
   }
 
-  it("device outside /dev, size with a wrong unit, slot out of range", async () => {
+  it("device outside /dev, size with a wrong unit or not in whole MiB, slot out of range", async () => {
     const hcl = ct(`  device "tty" {
     path = "/tmp/ttyS0"
   }
@@ -79,6 +79,11 @@ describe.skipIf(!BUILT)(`bad mount and device input through the CLI${BUILT ? "" 
     storage = "local-lvm"
     size    = "4GB"
     path    = "/logs"
+  }
+  mount "odd" {
+    storage = "local-lvm"
+    size    = "1.1G"
+    path    = "/odd"
   }
   mount "pinned" {
     host_path = "/srv/pinned"
@@ -89,6 +94,7 @@ describe.skipIf(!BUILT)(`bad mount and device input through the CLI${BUILT ? "" 
     await refused(hcl, [
       ["Invalid value for argument", '"/tmp/ttyS0"'],
       ["Invalid value for argument", '"4GB"'],
+      ["Invalid value for argument", '"1.1G"'],
       ["Invalid value for argument", "256"],
     ]);
   });

@@ -32,6 +32,16 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
     expect(text).toContain("unprivileged: 1\n");
   });
 
+  it("allocates whole MiB like create_disks (int(GiB * 1024) MiB)", async () => {
+    const r = await pct(["create", "110", DEBIAN, "--rootfs", "local-lvm:0.5", "--mp0", "local-lvm:0.0068359375,mp=/exact", "--mp1", "local-lvm:0.0068,mp=/rounded"]);
+    expect(r.stderr).toBe("");
+    const text = conf(110);
+    expect(text).toContain("rootfs: local-lvm:vm-110-disk-0,size=512M\n");
+    expect(text).toContain("mp0: local-lvm:vm-110-disk-1,mp=/exact,size=7M\n");
+    expect(text).toContain("mp1: local-lvm:vm-110-disk-2,mp=/rounded,size=6M\n");
+    expect((await pct(["destroy", "110", "--purge", "1"])).code).toBe(0);
+  });
+
   it("pct config prints sorted keys with the encoded description", async () => {
     const r = await pct(["config", "100"]);
     expect(r.code).toBe(0);

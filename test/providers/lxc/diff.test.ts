@@ -3,7 +3,7 @@ import { diffContainer } from "../../../providers/lxc/diff.js";
 import { attrsFromConf } from "../../../providers/lxc/attrs.js";
 import { beforeMoves, computeChanges } from "../../../providers/lxc/changes.js";
 import { setArgv, createArgv } from "../../../providers/lxc/argv.js";
-import { plannedAttrs } from "../../../providers/lxc/desired.js";
+import { managedKeys, plannedAttrs } from "../../../providers/lxc/desired.js";
 import { parseConf } from "../../../src/pve/conf.js";
 import { Unknown, isUnknown } from "../../../src/config/value.js";
 import type { Attrs } from "../../../src/provider/types.js";
@@ -99,6 +99,30 @@ describe("no perpetual diffs", () => {
   });
 });
 
+describe("hwaddr is computed when absent (what the node holds)", () => {
+  const MAC = "BC:24:11:AA:BB:CC";
+  const NO_MAC = STORED.replace(`hwaddr=${MAC},`, "");
+  const net = (eth0: Attrs): Attrs => ({ ...base(), network: { eth0: { bridge: "vmbr0", ip: "dhcp", ...eth0 } } });
+  const eth0 = (a: Attrs) => (a["network"] as Record<string, Attrs>)["eth0"]!;
+  it.each([
+    ["config without (or no longer with) it, node has one", {}, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
+    ["config without, node has none (hand-written conf)", {}, NO_MAC, { action: "no-op", hwaddr: undefined, set: undefined }],
+    ["same MAC in another case", { hwaddr: MAC.toLowerCase() }, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
+    ["config sets another MAC: in place", { hwaddr: "BC:24:11:00:00:01" }, STORED, { action: "update", hwaddr: "BC:24:11:00:00:01", set: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,type=veth" }],
+    ["another change keeps the node's MAC", { ip: "10.0.0.5/24" }, STORED, { action: "update", hwaddr: MAC, set: `name=eth0,bridge=vmbr0,hwaddr=${MAC},ip=10.0.0.5/24,type=veth` }],
+    ["another change on a netN without MAC: Proxmox generates one", { ip: "10.0.0.5/24" }, NO_MAC, { action: "update", hwaddr: "unknown", set: "name=eth0,bridge=vmbr0,ip=10.0.0.5/24,type=veth" }],
+  ])("%s", (_what, change, stored, want) => {
+    const prior = applied(net({ hwaddr: MAC }), stored);
+    const d = diff(net(change), prior);
+    expect(d.action).toBe(want.action);
+    expect(d.reasons).toEqual([]);
+    const hw = eth0(d.planned)["hwaddr"];
+    expect(isUnknown(hw) ? "unknown" : hw).toBe(want.hwaddr);
+    const argv = setArgv(120, "d1", computeChanges(prior, d.planned), prior, d.planned);
+    expect(argv?.[argv.indexOf("--net0") + 1]).toBe(want.set);
+  });
+});
+
 describe("update", () => {
   it("memory change is hot-pluggable: update without restart", () => {
     const prior = applied(base());
@@ -190,6 +214,25 @@ describe("mounts and devices", () => {
     expect(argv).toContain("local-lvm:4,mp=/srv/data");
     expect(argv).toContain("/tank/media,mp=/media,ro=1");
     expect(argv).toContain("/dev/net/tun");
+  });
+
+  it("allocates the exact GiB fraction of a MiB size (Proxmox floors to whole MiB)", () => {
+    const config = { ...withMounts(), mount: { small: { storage: "local-lvm", size: "7M", path: "/small" } } };
+    expect(createArgv(120, plannedAttrs(config, null, 120, "a"))).toContain("local-lvm:0.0068359375,mp=/small");
+  });
+
+  it("adopts the slot-named mounts and devices of an imported container by path: no-op", () => {
+    const read: Attrs = { ...attrsFromConf(120, "pve1", parseConf(stored), true, null, "d1"), template: TEMPLATE, managed_keys: managedKeys(withMounts()) };
+    expect(Object.keys(read["mount"] as object)).toEqual(["mp0", "mp1"]);
+    const d = diff(withMounts(), read);
+    expect(d.action).toBe("no-op");
+    expect(d.notes ?? []).toEqual([]);
+    expect(Object.keys(d.prior!["mount"] as object)).toEqual(["data", "media"]);
+    expect(d.prior!["device_names"]).toEqual({ dev0: "tun" });
+    const grown = diff({ ...withMounts(), mount: { ...(withMounts()["mount"] as Attrs), data: { storage: "local-lvm", size: "5G", path: "/srv/data" } } }, read);
+    expect(grown.action).toBe("update");
+    expect(computeChanges(grown.prior!, grown.planned).grow).toEqual([{ disk: "mp0", size: "5G", path: ["mount", "data", "size"] }]);
+    expect(grown.notes ?? []).toEqual([]);
   });
 
   it("re-plans as no-op with names remembered", () => {
