@@ -4,7 +4,7 @@ import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { readPlanFile } from "../plan/file.js";
+import { PlanFileError, readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
@@ -123,7 +123,8 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   try {
     plan = await readPlanFile(path);
   } catch (e) {
-    printDiagnostics([error("Failed to load the saved plan", `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    // A PlanFileError's message already says how to fix it.
+    printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
   const opened = await openForPlanning(opts);

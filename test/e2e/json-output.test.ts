@@ -118,6 +118,10 @@ describe.skipIf(!BUILT)(`--json output of every verb${BUILT ? "" : ` (skipped: $
       expect(r.code, argv.join(" ")).toBe(1);
       expect(doc(r)).toMatchObject({ errored: true, diagnostics: [{ severity: "error" }] });
     }
+    // The hint is given once (apply used to append a second one after a doubled full stop).
+    expect(doc(await w.run("apply", "--json", "missing.out")).diagnostics).toMatchObject([
+      { summary: "Failed to load the saved plan", detail: "The plan file missing.out does not exist. Create it with pmxform plan --out missing.out." },
+    ]);
   });
 
   it("destroy --json reports a failed destroy, then a complete one without outputs", async () => {
