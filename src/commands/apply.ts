@@ -82,7 +82,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       }
       const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
       if (json) report(summary);
-      else if (!destroy) printOutputs(r.state, color);
+      else if (!planned.options.destroy) printOutputs(r.state, color);
       return summary.failed.length ? 1 : 0;
     }
     if (!opts.autoApprove) {
