@@ -27,7 +27,7 @@ function planningFlags(cmd: Command): Command {
     .option("--var-file <file>", "read variables from an HCL or JSON file (repeatable)", collect)
     .option("--target <addr>", "limit to this resource and its dependencies (repeatable)", collect)
     .option("--replace <addr>", "force replacement of this resource (repeatable)", collect)
-    .addOption(new Option("--refresh <bool>", "read the nodes before planning").default("true"))
+    .addOption(new Option("--refresh <bool>", "read the nodes before planning").choices(["true", "false"]).default("true"))
     .option("--refresh-only", "only reconcile state with reality")
     .option("--parallelism <n>", "concurrent operations", "10")
     .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
@@ -51,7 +51,6 @@ export function buildProgram(setCode: (n: number) => void): Command {
   const program = new Command("pmxform")
     .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
     .version(pmxformVersion(), "-v, --version")
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
   globals(program.command("validate").description("check the configuration (no state, no nodes)"))
@@ -127,5 +126,12 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--force", "re-create DIR if it exists")
     .action(lazy(() => import("./commands/sim.js"), setCode));
 
+  pointHelpAtEachCommand(program, []);
   return program;
+}
+
+/** A mistake in `pmxform state mv` names `pmxform state mv --help`, not the top-level help. */
+function pointHelpAtEachCommand(cmd: Command, path: string[]): void {
+  cmd.showHelpAfterError(`(run pmxform ${[...path, "--help"].join(" ")} for usage)`);
+  for (const sub of cmd.commands) pointHelpAtEachCommand(sub, [...path, sub.name()]);
 }

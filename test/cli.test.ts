@@ -60,3 +60,48 @@ describe("--version", () => {
     expect(written).toEqual([`${version}\n`, `${version}\n`]);
   });
 });
+
+describe("help and flag mistakes", () => {
+  /** Runs the CLI in process and collects what it writes. */
+  async function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { main } = await import("../src/cli.js");
+    let stdout = "";
+    let stderr = "";
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+    const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      return { code: await main(argv), stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+  const verbs = [["validate"], ["plan"], ["apply"], ["destroy"], ["show"], ["import"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"], ["output"], ["graph"], ["force-unlock"], ["sim", "init"]];
+
+  it("every verb prints its usage with --help", async () => {
+    for (const verb of verbs) {
+      const r = await capture([...verb, "--help"]);
+      expect(r.code, verb.join(" ")).toBe(0);
+      expect(r.stdout).toContain(`Usage: pmxform ${verb.join(" ")} [options]`);
+      expect(r.stderr).toBe("");
+    }
+  });
+
+  it("a misspelt flag gets a did-you-mean and the verb's own help command, never a stack trace", async () => {
+    for (const verb of verbs) {
+      const r = await capture([...verb, "--hepl"]);
+      expect(r.code, verb.join(" ")).toBe(1);
+      expect(r.stderr).toBe(`error: unknown option '--hepl'\n(Did you mean --help?)\n(run pmxform ${verb.join(" ")} --help for usage)\n`);
+    }
+    expect((await capture(["plan", "--destory"])).stderr).toContain("(Did you mean --destroy?)");
+    expect((await capture(["output", "-jsn"])).stderr).toContain("(Did you mean --json?)");
+    const verb = await capture(["aply"]);
+    expect(verb.stderr).toBe("error: unknown command 'aply'\n(Did you mean apply?)\n(run pmxform --help for usage)\n");
+  });
+
+  it("refuses a --refresh value that is not true or false instead of reading it as true", async () => {
+    const r = await capture(["plan", "--refresh", "maybe"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("argument 'maybe' is invalid. Allowed choices are true, false.");
+  });
+});

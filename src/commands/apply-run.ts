@@ -38,6 +38,8 @@ export interface ExecuteArgs {
   parallelism: number;
   color: boolean;
   destroy: boolean;
+  /** --json: stdout carries only the final document, so progress lines go to stderr. */
+  progressToStderr?: boolean;
 }
 
 export function perNodeLimit(targets: Targets, fallback = 4): number {
@@ -59,7 +61,7 @@ export async function execute(args: ExecuteArgs): Promise<ApplySummary> {
       parallelism: args.parallelism,
       perNodeLimit: perNodeLimit(args.targets),
       signal: ac.signal,
-      out: (line) => process.stdout.write(`${args.color ? kleur.bold(line.slice(0, line.indexOf(":") + 1)) + line.slice(line.indexOf(":") + 1) : line}\n`),
+      out: (line) => (args.progressToStderr ? process.stderr : process.stdout).write(`${args.color ? kleur.bold(line.slice(0, line.indexOf(":") + 1)) + line.slice(line.indexOf(":") + 1) : line}\n`),
     });
   } finally {
     uninstall();

@@ -4,13 +4,15 @@ import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { readPlanFile } from "../plan/file.js";
+import { PlanFileError, readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
 import { configDigest, openForPlanning, openState, runPlan, variablesDigest, type RunOptions } from "../engine/run.js";
+import type { ApplySummary } from "../engine/apply.js";
 import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
-import { cwdDigest, renderContext } from "./plan-output.js";
+import { applyJson, savedPlanJson } from "./apply-json.js";
+import { cwdDigest, planJson, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 
 export interface ApplyOpts extends RunOptions {
@@ -36,6 +38,12 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     printDiagnostics([parallelism], opts);
     return 1;
   }
+  const json = Boolean(opts.json);
+  if (json && !opts.autoApprove) {
+    // As Terraform: the question would corrupt the machine-readable output.
+    printDiagnostics([error("Approval required", `pmxform cannot ask for approval when --json is set. Add --auto-approve, or save a plan with pmxform plan --out FILE and run pmxform ${destroy ? "apply --destroy" : "apply"} FILE.`)], opts);
+    return 1;
+  }
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
@@ -43,25 +51,38 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       printDiagnostics(diagnostics, opts, r?.session.sources);
       return 1;
     }
-    printDiagnostics(diagnostics, opts, r.session.sources);
-    process.stdout.write(renderPlan(r.result.changes, r.result.drift, renderContext(r.registry, color), { refreshOnly: r.options.refreshOnly }));
+    const planned = r;
+    const operation = planned.options.refreshOnly ? "refresh-only" : planned.options.destroy ? "destroy" : "apply";
+    const report = (summary?: ApplySummary): void => {
+      process.stdout.write(applyJson({ operation, plan: planJson(planned), changes: planned.result.changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: planned.state.outputs } : {}), diagnostics }));
+    };
+    const progressToStderr = json;
+    if (!json) {
+      printDiagnostics(diagnostics, opts, r.session.sources);
+      process.stdout.write(renderPlan(r.result.changes, r.result.drift, renderContext(r.registry, color), { refreshOnly: r.options.refreshOnly }));
+    }
     if (r.options.refreshOnly) {
-      if (!r.result.drift.length) return 0;
+      if (!r.result.drift.length) {
+        if (json) report();
+        return 0;
+      }
       if (!opts.autoApprove) {
         const c = await confirm("Would you like to update the pmxform state to reflect these detected changes?", "pmxform will write these changes to the state without modifying any real infrastructure.");
         if (!c.ok) return refuse(c.diagnostic, opts);
       }
       r.state.resources = r.state.resources.filter((s) => r.result.refreshedPrior.some((p) => p.address === s.address)).map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)!.attributes }));
       await r.store.write(r.state);
-      process.stdout.write(`\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n`);
+      if (json) report();
+      else process.stdout.write(`\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n`);
       return 0;
     }
     if (!hasChanges(r.result.changes) && !r.result.changes.some((c) => c.movedFrom)) {
       if (r.result.drift.length) {
         r.state.resources = r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((s) => s.address === p.address)!, attributes: p.attributes }));
       }
-      const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
-      printOutputs(r.state, color);
+      const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
+      if (json) report(summary);
+      else if (!planned.options.destroy) printOutputs(r.state, color);
       return summary.failed.length ? 1 : 0;
     }
     if (!opts.autoApprove) {
@@ -70,9 +91,12 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     }
     // Refreshed values of untouched resources are recorded as well.
     r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
-    const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy });
-    printSummary(summary, { ...opts, destroy }, r.session.sources);
-    if (!summary.failed.length && !destroy) printOutputs(r.state, color);
+    const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
+    if (json) report(summary);
+    else {
+      printSummary(summary, { ...opts, destroy }, r.session.sources);
+      if (!summary.failed.length && !destroy) printOutputs(r.state, color);
+    }
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await r?.store.release();
@@ -99,7 +123,8 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   try {
     plan = await readPlanFile(path);
   } catch (e) {
-    printDiagnostics([error("Failed to load the saved plan", `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    // A PlanFileError's message already says how to fix it.
+    printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
   const opened = await openForPlanning(opts);
@@ -132,18 +157,26 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     const changes = plan.changes.map(changeFromFile);
     const prior = plan.prior_state;
     if (prior) state.resources = prior.resources;
+    const operation = plan.options.refresh_only ? "refresh-only" : plan.options.destroy ? "destroy" : "apply";
+    const report = (summary?: ApplySummary): void => {
+      process.stdout.write(applyJson({ operation, plan: savedPlanJson(changes), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
+    };
     if (plan.options.refresh_only) {
       await st.store.write(state);
-      process.stdout.write("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
+      if (opts.json) report();
+      else process.stdout.write("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
       return 0;
     }
-    const summary = await execute({ session, targets, store: st.store, state, changes, snapshotFor: () => undefined, parallelism, color, destroy: plan.options.destroy });
+    const summary = await execute({ session, targets, store: st.store, state, changes, snapshotFor: () => undefined, parallelism, color, destroy: plan.options.destroy, progressToStderr: Boolean(opts.json) });
     // Recording the plan's digest writes the state even when nothing changed, which raises the
     // serial: the same plan file is stale from now on.
     state.applied_plan = createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16);
     await st.store.write(state);
-    printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
-    if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
+    if (opts.json) report(summary);
+    else {
+      printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
+      if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
+    }
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await st.store.release();

@@ -11,6 +11,7 @@ import { configDigest, variablesDigest, type PlanRun } from "../engine/run.js";
 import type { Change, DriftEntry } from "../engine/change.js";
 import { splitUnknown } from "../engine/attr-diff.js";
 import { containsSensitive, unmark } from "../config/value.js";
+import { pmxformVersion } from "../state/version.js";
 
 export function renderContext(registry: ProviderRegistry, color: boolean): RenderContext {
   return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {}, hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [] };
@@ -70,7 +71,7 @@ export function planJson(r: PlanRun) {
   }
   return {
     format_version: "1.0",
-    pmxform_version: "0.1.0",
+    pmxform_version: pmxformVersion(),
     ...changesJson(r.result.changes, r.result.drift),
     output_changes: outputs,
     summary: summaryCounts(r.result.changes),

@@ -24,7 +24,8 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
         printDiagnostics([written.diagnostic], opts);
         return 1;
       }
-      process.stdout.write(`Generated configuration for ${result.generated.length} import target(s) in ${opts.generateConfigOut}. Review it; planning again with it:\n\n`);
+      // Under --json the note goes to stderr: stdout carries only the plan document.
+      (opts.json ? process.stderr : process.stdout).write(`Generated configuration for ${result.generated.length} import target(s) in ${opts.generateConfigOut}. Review it; planning again with it:\n\n`);
       await r.store.release();
       const { generateConfigOut: _done, ...rest } = opts;
       return run(rest);

@@ -8,6 +8,7 @@ import { statePathOf, type CommonOptions } from "../engine/session.js";
 import { StateStore } from "../state/store.js";
 import { buildRegistry } from "../registry-wiring.js";
 import { changesJson, renderContext } from "./plan-output.js";
+import { pmxformVersion } from "../state/version.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { renderStateResource } from "./state-render.js";
 
@@ -48,7 +49,7 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
           },
         }
       : undefined;
-    process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: "0.1.0", ...(values ? { values } : {}) }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: pmxformVersion(), ...(values ? { values } : {}) }, null, 2) + "\n");
     return 0;
   }
   if (!state || !state.resources.length) {

@@ -4,8 +4,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { buildRegistry } from "../registry-wiring.js";
 import { openSession, type CommonOptions } from "../engine/session.js";
-import { evaluateOutputs, walkConfig } from "../engine/walk-config.js";
-import { Unknown } from "../config/value.js";
+import { validateWithUnknowns } from "../engine/walk-config.js";
 import { diagnosticsJson, printDiagnostics } from "./output-format.js";
 
 export async function run(opts: CommonOptions & { json?: boolean }): Promise<number> {
@@ -15,11 +14,7 @@ export async function run(opts: CommonOptions & { json?: boolean }): Promise<num
   let sources = new Map<string, string>();
   if (session) {
     sources = session.sources;
-    const walked = walkConfig(session.evaluation, (visit) => {
-      for (const inst of visit.instances) session.evaluation.setInstanceValue(visit.decl, inst.key, new Unknown("object"));
-    });
-    all.push(...walked.diagnostics);
-    if (!hasErrors(walked.diagnostics)) all.push(...evaluateOutputs(session.evaluation).diagnostics);
+    all.push(...validateWithUnknowns(session.evaluation));
   }
   const ok = !hasErrors(all);
   if (opts.json) {

@@ -38,6 +38,8 @@ export interface ApplySummary {
   destroyed: number;
   failed: { address: string; message: string }[];
   skipped: { address: string; because: string }[];
+  /** Addresses whose operation finished (what neither failed nor was skipped may not have started: a cycle). */
+  completed: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -99,7 +101,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   const { session, targets, state } = opts;
   const ev = session.evaluation;
   const registry = session.registry;
-  const summary: ApplySummary = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], diagnostics: [] };
+  const summary: ApplySummary = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], completed: [], diagnostics: [] };
   const byAddress = new Map(opts.changes.map((c) => [changeId(c), c]));
 
   // Moves and imports first: they only write state entries.
@@ -289,6 +291,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       const decl = session.module.resources.get(byAddress.get(id)?.decl ?? "");
       summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
     } else if (r.status === "skipped") summary.skipped.push({ address: id, because: r.because });
+    else summary.completed.push(id);
   }
 
   // Outputs from the values now known.

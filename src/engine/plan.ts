@@ -11,7 +11,8 @@ import { addressMatches, instanceAddress, parseAddress } from "./address.js";
 import { changedPaths, deepEqual, getPath } from "./attr-diff.js";
 import type { Change, DriftEntry } from "./change.js";
 import type { Session } from "./session.js";
-import { evaluateOutputs, walkConfig } from "./walk-config.js";
+import { evaluateOutputs, validateWithUnknowns, walkConfig } from "./walk-config.js";
+import { ConfigEvaluation } from "./evaluation.js";
 import { importOne, notesAsWarnings } from "./import.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import type { StateResource } from "../state/types.js";
@@ -239,7 +240,12 @@ export function plan(input: PlanInput): PlanResult {
       }
     }, graph);
     diagnostics.push(...walked.diagnostics);
-  } else diagnostics.push(...graphDiags);
+  } else {
+    // Destroying evaluates no resource body, but a mistake in one is still refused, as plan
+    // reports it; values of what is being destroyed may be unknown here.
+    const lenient = new ConfigEvaluation(session.module, session.variables, registry, session.dir, true);
+    diagnostics.push(...validateWithUnknowns(lenient));
+  }
 
   if (!options.destroy) {
     for (const block of session.module.imports) {

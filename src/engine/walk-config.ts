@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import type { ResourceDecl } from "../config/module.js";
 import type { Value } from "../config/value.js";
+import { Unknown } from "../config/value.js";
 import type { InstanceKey } from "./address.js";
 import type { ConfigEvaluation, InstanceConfig } from "./evaluation.js";
 
@@ -61,3 +62,16 @@ export function evaluateOutputs(ev: ConfigEvaluation): { values: Map<string, { v
   return { values, diagnostics };
 }
 
+
+/**
+ * The configuration check of `validate`, which `destroy` runs too (Terraform refuses to destroy
+ * with a broken configuration): every resource body against its schema and every output, with
+ * every resource value unknown. `ev` should be lenient, so an unknown count/for_each is not an error.
+ */
+export function validateWithUnknowns(ev: ConfigEvaluation): Diagnostic[] {
+  const walked = walkConfig(ev, (visit) => {
+    for (const inst of visit.instances) ev.setInstanceValue(visit.decl, inst.key, new Unknown("object"));
+  });
+  if (hasErrors(walked.diagnostics)) return walked.diagnostics;
+  return [...walked.diagnostics, ...evaluateOutputs(ev).diagnostics];
+}

@@ -108,10 +108,15 @@ describe.skipIf(!BUILT)(`secrets in an end-to-end run${BUILT ? "" : ` (skipped: 
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/retrying in/);
     expect(failed.stderr).toMatch(/pct set failed: 400 Parameter verification failed\. description: invalid format - '\*\*\*'/);
+    // The same failure under --json: the error is inside the document (plan, outcome, diagnostic).
+    setFaults(w.path("sim"), [{ tool: "pct", args: ["set", "330"], times: 1, exit: 255, stderr: `400 Parameter verification failed.\ndescription: invalid format - 'token ${TOKEN2}' (root:${PW})` }]);
+    const failedJson = await runCmd("apply", "--auto-approve", "--json");
+    expect(failedJson.code).toBe(1);
+    expect(JSON.parse(failedJson.stdout)).toMatchObject({ errored: true, resource_outcomes: [{ address: "lxc_container.s", status: "failed", error: expect.stringContaining("'***'") as unknown }] });
     setFaults(w.path("sim"), []);
-    expect((await runCmd("apply", "--auto-approve")).code).toBe(0);
+    expect((await runCmd("apply", "--auto-approve", "--json")).code).toBe(0);
     expect((await runCmd("plan", "--detailed-exitcode")).code).toBe(0);
-    expect((await runCmd("destroy", "--auto-approve")).code).toBe(0);
+    expect((await runCmd("destroy", "--auto-approve", "--json")).code).toBe(0);
   }, 180_000);
 
   it("never showed a secret in any output", () => {
