@@ -25,7 +25,9 @@ export async function run(opts: Record<string, unknown>, args: string[]): Promis
     process.stdout.write(`Simulated cluster ready in ${root}\n  pct: ${simBin(root, "pct")}\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`Error: ${(e as Error).message}\n`);
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code && err.path ? `cannot create ${err.path} (${err.code}). Choose a directory you can write to, on a normal file system.` : err.message;
+    process.stderr.write(`Error: ${why}\n`);
     return 1;
   }
 }

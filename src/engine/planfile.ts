@@ -1,6 +1,7 @@
 // Converts between the engine's in-memory plan (Unknown values, sensitive attributes present)
 // and the plan file contract (architecture §4): unknowns become null + paths, secrets are
 // nulled (apply re-evaluates them from the configuration), lineage/serial/digests recorded.
+import { pmxformVersion } from "../state/version.js";
 import { Unknown } from "../config/value.js";
 import type { PlanFile, PlannedChange } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
@@ -98,7 +99,7 @@ export function buildPlanFile(args: {
 }): Omit<PlanFile, "checksum"> {
   return {
     format_version: 1,
-    pmxform_version: "0.1.0",
+    pmxform_version: pmxformVersion(),
     created: new Date().toISOString(),
     lineage: args.isNewState ? null : args.state.lineage,
     serial: args.isNewState ? null : args.state.serial,

@@ -1,5 +1,6 @@
 // One planning run as the commands share it: session, targets, locked state, refresh, plan.
 // Commands decide what to print and whether to apply.
+import { pmxformVersion } from "../state/version.js";
 import { createHash } from "node:crypto";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors } from "../diag/diagnostic.js";
@@ -44,7 +45,7 @@ export interface PlanRun {
 }
 
 export function newState(): StateFile {
-  return { version: 1, pmxform_version: "0.1.0", lineage: crypto.randomUUID(), serial: 0, resources: [], outputs: {} };
+  return { version: 1, pmxform_version: pmxformVersion(), lineage: crypto.randomUUID(), serial: 0, resources: [], outputs: {} };
 }
 
 export function refreshWanted(v: string | boolean | undefined): boolean {

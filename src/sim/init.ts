@@ -68,6 +68,25 @@ export function simBin(dir: string, tool: Tool): string {
   return join(resolve(dir), "bin", tool);
 }
 
+/**
+ * `mkdir -p DIR` one level at a time: Node's recursive mkdirSync never returns for some paths
+ * (under /proc it spins at full CPU), where a plain mkdir fails at once with a clear code.
+ */
+function makeDirChain(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
 export function initSim(dirArg: string, opts: InitOptions = {}): string {
   const dir = resolve(dirArg);
   const nodes = opts.nodes && opts.nodes.length ? opts.nodes : ["pve1"];
@@ -77,7 +96,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
       rmSync(join(dir, sub), { recursive: true, force: true });
     }
   }
-  mkdirSync(dir, { recursive: true });
+  makeDirChain(dir);
   makeDirs(dir, nodes);
   writeFileSync(join(dir, "sim.json"), JSON.stringify({ nodes, latencyMs: opts.latencyMs ?? 0 }, null, 2) + "\n");
   const pve = paths.pveDir(dir);

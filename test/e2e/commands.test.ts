@@ -20,6 +20,17 @@ describe.skipIf(!BUILT)(`commands${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
     expect(existsSync(w.path("cluster/etc/pve/nodes/pve2/lxc/100.conf"))).toBe(true);
   });
 
+  it("sim init in a directory that cannot be created fails at once with the path and the reason", async () => {
+    // Node's recursive mkdir never returns for a path under /proc; the cli test has a time limit.
+    const r = await w.run("sim", "init", "/proc/pmxform-sim");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: cannot create \/proc\/pmxform-sim \(E[A-Z]+\)\. Choose a directory you can write to/);
+    writeFileSync(w.path("file"), "");
+    const under = await w.run("sim", "init", "file/sim");
+    expect(under.code).toBe(1);
+    expect(under.stderr).toContain(`cannot create ${w.path("file/sim")} (ENOTDIR)`);
+  });
+
   it("validate --json lists diagnostics with ranges; graph prints the dependencies as DOT", async () => {
     w.write("main.pmx.hcl", SIM_NODE + container("a", `  memroy = 1`) + container("b", `  description = lxc_container.a.hostname`));
     const v = await w.run("validate", "--json");
