@@ -40,12 +40,16 @@ function validate(config: Attrs): ProviderIssue[] {
 /** Bookkeeping kept in state but never shown in plans; shared by every container type. */
 export const CONTAINER_HIDDEN_ATTRIBUTES = ["address", "managed_keys", "mount_names", "device_names", "pending_keys", "password_sha256", "digest", "volumes_to_delete", "marker", "migrated_from"];
 
+/** What Proxmox (or pmxform's read of it) fills in when a container's configuration leaves it out. */
+export const CONTAINER_COMPUTED_ATTRIBUTES = ["hostname", "memory", "swap", "arch", "ostype", "unprivileged", "tags", "started"];
+
 export const lxcContainer: ResourceType = {
   type: "lxc_container",
   blocks: containerBlocks,
   schema: lxcContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
+  computedAttributes: CONTAINER_COMPUTED_ATTRIBUTES,
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;

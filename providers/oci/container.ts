@@ -2,7 +2,7 @@
 // plus the OCI runtime keys; an image change is a replace that keeps the data volumes.
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
-import { CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
+import { CONTAINER_COMPUTED_ATTRIBUTES, CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { diffContainer } from "../lxc/diff.js";
 import { containerBlocks } from "../lxc/schema.js";
@@ -81,6 +81,8 @@ export const ociContainer: ResourceType = {
   schema: ociContainerSchema,
   sensitiveAttributes: ["password", "password_sha256"],
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
+  // The image brings its entrypoint, environment, working directory and user.
+  computedAttributes: [...CONTAINER_COMPUTED_ATTRIBUTES, "entrypoint", "env", "working_dir", "user", "cmode"],
   nodeOf: lxcContainer.nodeOf,
   validate,
   diff: diffOci,

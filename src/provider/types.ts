@@ -118,6 +118,12 @@ export interface ResourceType {
   sensitiveAttributes: string[];
   /** Top-level bookkeeping attributes never shown in plans or `show` (slot maps, digests, ...). */
   hiddenAttributes?: string[];
+  /**
+   * Top-level attributes the node decides when the configuration leaves them out (Proxmox's
+   * defaults, what an image brings): references to them are "known after apply" until the
+   * object exists. Other attributes left out are null.
+   */
+  computedAttributes?: readonly string[];
   /** The node this resource lives on, from config or prior attributes (used for per-node limits). */
   nodeOf(config: Attrs | null, prior: Attrs | null): string | undefined;
   /** Checks beyond the schema that need no I/O (e.g. two mounts at one path). */
