@@ -186,20 +186,19 @@ export class StateStore {
       throw new Error(`bug: writing state lineage ${state.lineage} over ${this.path} which has lineage ${prior.lineage}`);
     }
     const priorSerial = prior?.serial ?? 0;
-    const unchanged = serialize(state, priorSerial);
-    if (prior && unchanged === prior.text) {
+    const serial = priorSerial + 1;
+    // Serialised once, with the next serial: a save of unchanged content differs from the file's
+    // text only in the serial line, and is skipped. (No second multi-megabyte copy to swap it in.)
+    const text = serialize(state, serial);
+    if (prior && sameExceptSerial(text, serial, prior.text, priorSerial)) {
       state.serial = priorSerial;
       return state;
     }
-    const serial = priorSerial + 1;
-    // The top-level serial is the first `"serial": ` in the text: it precedes resources and
-    // outputs, and string values cannot contain an unescaped quote.
-    const text = unchanged.replace(`"serial": ${priorSerial},`, `"serial": ${serial},`);
     if (!this.backedUp && this.original !== null) {
       await atomicWrite(`${this.target}.backup`, this.original);
       this.backedUp = true;
     }
-    await atomicWrite(this.target, text + "\n");
+    await atomicWrite(this.target, text, 0o600, "\n");
     this.writeCount++;
     this.persisted = { text, serial, lineage: state.lineage };
     state.serial = serial;
@@ -216,6 +215,20 @@ export async function forceUnlock(path: string, id: string): Promise<void> {
 function serialize(state: StateFile, serial: number): string {
   const { version, pmxform_version, lineage, serial: _ignored, resources, outputs, ...rest } = state;
   return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2);
+}
+
+/**
+ * Whether two serialisations are equal but for their serial. The top-level serial is the first
+ * `"serial": ` in the text: it precedes resources and outputs, and string values cannot contain
+ * an unescaped quote.
+ */
+function sameExceptSerial(a: string, serialA: number, b: string, serialB: number): boolean {
+  const ka = `"serial": ${serialA},`;
+  const kb = `"serial": ${serialB},`;
+  const ia = a.indexOf(ka);
+  const ib = b.indexOf(kb);
+  if (ia < 0 || ib < 0 || ia !== ib || a.length - ka.length !== b.length - kb.length) return false;
+  return a.slice(0, ia) === b.slice(0, ib) && a.slice(ia + ka.length) === b.slice(ib + kb.length);
 }
 
 /** Writes through a symlink to its target, so the link survives the rename. */
@@ -242,12 +255,13 @@ const fsyncAsync = promisify(fsync);
  * an apply keeps starting and reaping Proxmox calls while they wait. Writes are serialised by
  * the store, so nothing else touches the file meanwhile.
  */
-export async function atomicWrite(path: string, content: string, mode = 0o600): Promise<void> {
+export async function atomicWrite(path: string, content: string, mode = 0o600, trailer = ""): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w", mode);
   try {
     fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
     writeSync(fd, content, null, "utf8");
+    if (trailer) writeSync(fd, trailer, null, "utf8");
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);

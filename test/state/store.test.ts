@@ -143,29 +143,31 @@ describe("StateStore: reading and writing", () => {
     expect(existsSync(`${target}.lock`)).toBe(true); // the lock is on the real file
   });
 
-  it("writes 5,000 resources in under 50 ms", async () => {
+  it("writes a 5,000-resource state once per changed content (its speed is a benchmark: npm run bench)", async () => {
     const store = await openStore();
     const state = newState("0.1.0");
     for (let i = 0; i < 5000; i++) state.resources.push(resource(i));
     await store.write(state);
-    // CPU time (serialise + write syscalls), best of 5: wall-clock time on a loaded 2-core CI
-    // machine measures the neighbours. The fsync wait is I/O and is bounded loosely below.
-    let bestCpu = Infinity;
-    let bestWall = Infinity;
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 3; round++) {
       state.outputs["round"] = { value: round, sensitive: false };
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
       await store.write(state);
-      const cpu = process.cpuUsage(cpu0);
-      bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
-      bestWall = Math.min(bestWall, performance.now() - t0);
+      await store.write(state);
     }
     expect(readJson(statePath).resources).toHaveLength(5000);
-    expect(store.writes).toBe(6);
-    // The 50 ms budget is checked by the benchmark (npm run bench), not here.
-    void bestCpu;
-    void bestWall;
+    expect(store.writes).toBe(4);
+  });
+
+  it("tells a nested attribute called serial from the state's own serial", async () => {
+    const store = await openStore();
+    const state = newState("0.1.0");
+    state.resources.push({ ...resource(1), attributes: { serial: 1, note: '"serial": 1,' } });
+    await store.write(state);
+    await store.write(state);
+    expect(store.writes).toBe(1);
+    state.resources[0]!.attributes["serial"] = 2;
+    await store.write(state);
+    expect(store.writes).toBe(2);
+    expect(readJson(statePath)).toMatchObject({ serial: 2, resources: [{ attributes: { serial: 2 } }] });
   });
 
   it("refuses a state of another lineage (a caller bug)", async () => {
