@@ -12,7 +12,7 @@ import { configDigest, openForPlanning, openState, runPlan, variablesDigest, typ
 import type { ApplySummary } from "../engine/apply.js";
 import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
 import { applyJson, savedPlanJson } from "./apply-json.js";
-import { cwdDigest, planJson, renderContext } from "./plan-output.js";
+import { cwdDigest, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 
 export interface ApplyOpts extends RunOptions {
@@ -59,7 +59,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     const progressToStderr = json;
     if (!json) {
       printDiagnostics(diagnostics, opts, r.session.sources);
-      process.stdout.write(renderPlan(r.result.changes, r.result.drift, renderContext(r.registry, color), { refreshOnly: r.options.refreshOnly }));
+      process.stdout.write(renderPlan(r.result.changes, r.result.drift, renderContext(r.registry, color), { refreshOnly: r.options.refreshOnly, outputs: plannedOutputChanges(r) }));
     }
     if (r.options.refreshOnly) {
       if (!r.result.drift.length) {

@@ -1,5 +1,6 @@
 // Shared by plan/apply/show: the render context, the JSON form of a plan (terraform show -json
 // shaped), and saving a plan file.
+import { outputChanges, type OutputChange } from "../engine/output-changes.js";
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { writePlanFile } from "../plan/file.js";
@@ -60,6 +61,11 @@ export function changesJson(changes: readonly Change[], drift: readonly DriftEnt
     }),
     resource_drift: drift.map((d) => ({ address: d.address, change: { actions: d.kind === "deleted" ? ["delete"] : ["update"], before: d.before, after: d.after, paths: d.paths } })),
   };
+}
+
+/** The outputs this plan changes against the state; none for destroy and refresh-only plans. */
+export function plannedOutputChanges(r: PlanRun): OutputChange[] {
+  return r.options.destroy || r.options.refreshOnly ? [] : outputChanges(r.result.outputs, r.state.outputs);
 }
 
 export function planJson(r: PlanRun) {

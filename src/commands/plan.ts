@@ -4,7 +4,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { runPlan, type RunOptions } from "../engine/run.js";
-import { savePlan, planJson, renderContext } from "./plan-output.js";
+import { savePlan, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js";
 import { writeGeneratedConfig } from "./generated-config.js";
 
@@ -35,13 +35,13 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
       process.stdout.write(JSON.stringify({ ...planJson(r), diagnostics: diagnosticsJson(diagnostics) }, null, 2) + "\n");
     } else {
       printDiagnostics(diagnostics, opts, sources);
-      process.stdout.write(renderPlan(result.changes, result.drift, renderContext(r.registry, useColor(opts)), { refreshOnly: r.options.refreshOnly }));
+      process.stdout.write(renderPlan(result.changes, result.drift, renderContext(r.registry, useColor(opts)), { refreshOnly: r.options.refreshOnly, outputs: plannedOutputChanges(r) }));
     }
     if (opts.out) {
       await savePlan(opts.out, r);
       if (!opts.json) process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    pmxform apply ${opts.out}\n`);
     }
-    const changed = hasChanges(result.changes) || (r.options.refreshOnly && result.drift.length > 0);
+    const changed = hasChanges(result.changes) || plannedOutputChanges(r).length > 0 || (r.options.refreshOnly && result.drift.length > 0);
     return opts.detailedExitcode && changed ? 2 : 0;
   } finally {
     await r?.store.release();

@@ -1,6 +1,7 @@
 // Human rendering of plans in Terraform's vocabulary: symbols, "# ... will be created",
 // attribute lines with "->", "(known after apply)", "(sensitive value)", reasons such as
 // "# forces replacement", and the closing "Plan: N to add, N to change, N to destroy." line.
+import type { OutputChange } from "../engine/output-changes.js";
 import kleur from "kleur";
 import { isUnknown } from "../config/value.js";
 import type { Change, DriftEntry } from "../engine/change.js";
@@ -256,7 +257,18 @@ export function renderDrift(drift: readonly DriftEntry[], ctx: RenderContext): s
   return out.join("\n");
 }
 
-export function renderPlan(changes: readonly Change[], drift: readonly DriftEntry[], ctx: RenderContext, opts: { refreshOnly?: boolean } = {}): string {
+/** The "Changes to Outputs:" lines, one per output, Terraform's way. */
+function renderOutputChanges(outputs: readonly OutputChange[], ctx: RenderContext): string[] {
+  const sym: Record<OutputChange["action"], Sym> = { create: "+", update: "~", delete: "-" };
+  const w = Math.max(...outputs.map((o) => o.name.length));
+  const show = (v: unknown, o: OutputChange): string => (o.sensitive ? SENSITIVE : formatValue(v, "  "));
+  return outputs.map((o) => {
+    const value = o.action === "create" ? show(o.after, o) : o.action === "delete" ? `${show(o.before, o)} -> null` : o.sensitive ? SENSITIVE : `${show(o.before, o)} -> ${show(o.after, o)}`;
+    return `  ${paint(ctx, sym[o.action], sym[o.action])} ${o.name.padEnd(w)} = ${value}`;
+  });
+}
+
+export function renderPlan(changes: readonly Change[], drift: readonly DriftEntry[], ctx: RenderContext, opts: { refreshOnly?: boolean; outputs?: readonly OutputChange[] } = {}): string {
   const out: string[] = [];
   const driftText = renderDrift(drift, ctx);
   if (driftText) out.push(driftText);
@@ -265,7 +277,13 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
     out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
     return out.join("\n") + "\n";
   }
+  const outputs = opts.outputs ?? [];
+  const outputLines = outputs.length ? ["Changes to Outputs:", ...renderOutputChanges(outputs, ctx)] : [];
   if (!changes.some((c) => c.action !== "no-op" || c.movedFrom || c.importId !== undefined)) {
+    if (outputLines.length) {
+      out.push(...outputLines, "", "You can apply this plan to save these new output values to the pmxform state, without changing any real infrastructure.");
+      return out.join("\n") + "\n";
+    }
     out.push(ctx.color ? kleur.green().bold("No changes.") + kleur.bold(" Your infrastructure matches the configuration.") : "No changes. Your infrastructure matches the configuration.");
     out.push("", "pmxform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
     return out.join("\n") + "\n";
@@ -287,5 +305,6 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   const n = summaryCounts(changes);
   const line = `Plan: ${n.import ? `${n.import} to import, ` : ""}${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
   out.push(ctx.color ? kleur.bold(line) : line);
+  if (outputLines.length) out.push("", ...outputLines);
   return out.join("\n") + "\n";
 }

@@ -1,6 +1,7 @@
 // References to attributes the configuration leaves out, as Terraform users write them: before
 // the container exists, what Proxmox decides is "(known after apply)" and the rest is null; after
-// apply every such reference has its value, and the next plan is "No changes".
+// apply every such reference has its value, and the next plan is "No changes". Output changes
+// show in the plan as Terraform's "Changes to Outputs".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, container } from "./helpers.js";
 
@@ -43,6 +44,19 @@ describe.skipIf(!BUILT)(`references to attributes left out${BUILT ? "" : ` (skip
     expect(out["network"]?.value).toBeNull();
     const b = JSON.parse((await w.run("show", "--json")).stdout) as { values: { root_module: { resources: { address: string; values: { description?: string } }[] } } };
     expect(b.values.root_module.resources.find((r) => r.address === "lxc_container.b")?.values.description).toBe("memory of a: 512");
+    const again = await w.run("plan", "--detailed-exitcode");
+    expect(again.stdout).toContain("No changes.");
+    expect(again.code).toBe(0);
+  });
+
+  it("plans an output-only change as such (exit 2 with --detailed-exitcode), and applying it only saves the outputs", async () => {
+    w.write("main.pmx.hcl", config + `output "next_vmid" {\n  value = lxc_container.a.vmid + 1\n}\n`);
+    const plan = await w.run("plan", "--detailed-exitcode");
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/^Changes to Outputs:\n  \+ next_vmid = \d+\n\nYou can apply this plan to save these new output values/m);
+    const apply = await w.run("apply", "--auto-approve");
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/next_vmid = \d+/);
     const again = await w.run("plan", "--detailed-exitcode");
     expect(again.stdout).toContain("No changes.");
     expect(again.code).toBe(0);
