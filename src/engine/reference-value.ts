@@ -1,8 +1,8 @@
 // What a reference to a resource instance (`lxc_container.web.memory`) sees: every attribute the
 // type's schema declares is there, as in Terraform. One the configuration leaves out is null,
 // or, while the object is only planned, unknown ("known after apply") when the node decides it.
-import type { ZodType } from "zod";
 import { Unknown, type Value } from "../config/value.js";
+import { knownKeysAt } from "../provider/schema.js";
 import type { ResourceType } from "../provider/types.js";
 
 const namesOf = new WeakMap<ResourceType, string[]>();
@@ -11,8 +11,7 @@ const namesOf = new WeakMap<ResourceType, string[]>();
 export function declaredAttributes(type: ResourceType): string[] {
   let names = namesOf.get(type);
   if (!names) {
-    const shape = (type.schema as ZodType & { shape?: Record<string, unknown> }).shape;
-    names = [...new Set([...Object.keys(shape ?? {}), ...Object.keys(type.blocks)])];
+    names = [...new Set([...knownKeysAt(type.schema), ...Object.keys(type.blocks)])];
     namesOf.set(type, names);
   }
   return names;

@@ -97,8 +97,8 @@ function unwrapSchema(x: unknown): unknown {
   return x;
 }
 
-/** Known keys of the object schema at a path, for did-you-mean suggestions. */
-function knownKeysAt(schema: ZodType, path: AttrPath): string[] {
+/** Known keys of the object schema at a path (did-you-mean suggestions; the attributes a type declares). */
+export function knownKeysAt(schema: ZodType, path: AttrPath = []): string[] {
   let s: unknown = schema;
   for (const seg of path) {
     const def = defOf(unwrapSchema(s));
