@@ -2,6 +2,7 @@
 // labels and meta-arguments say, and where duplicates are. Expressions stay unevaluated, and a
 // resource's own arguments are kept as a Body for the provider schema to decode later.
 import { error } from "../diag/diagnostic.js";
+import { IndexedRange } from "../diag/indexed-range.js";
 import type { Diagnostic, Range } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
 import type { Attribute, Block, Body, File } from "./body.js";
@@ -262,7 +263,7 @@ class Decoder {
   private resource(block: Block): void {
     const [type, name] = block.labels as [string, string];
     const address = `${type}.${name}`;
-    const declRange: Range = { file: block.typeRange.file, start: block.typeRange.start, end: (block.labelRanges[1] ?? block.typeRange).end };
+    const declRange: Range = IndexedRange.span(block.typeRange, block.labelRanges[1] ?? block.typeRange);
     const a = this.attrsByName(block.body);
     const provider = a.get("provider");
     if (provider) this.fail("Unsupported argument", `pmxform has one built-in provider per resource type, so "provider" cannot be chosen. Remove the provider argument.`, provider.nameRange, address);

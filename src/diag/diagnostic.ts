@@ -59,11 +59,6 @@ export class DiagnosticsError extends Error {
   }
 }
 
-/** A range covering from the start of `a` to the end of `b` (same file assumed). */
-export function spanRange(a: Range, b: Range): Range {
-  return { file: a.file, start: a.start, end: b.end };
-}
-
 /** Diagnostics in reading order: by file, line, column; those without a location last. */
 export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
   return [...diags].sort((a, b) => {

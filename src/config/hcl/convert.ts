@@ -6,7 +6,8 @@ import type { BinaryOp, Expr, ForExpr, ObjectItem } from "../ast.js";
 import type { Attribute, Block, Body } from "../body.js";
 import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../../diag/diagnostic.js";
-import { rangeOf } from "./positions.js";
+import { nodeRange } from "./positions.js";
+import { IndexedRange } from "../../diag/indexed-range.js";
 import type { PosMap } from "./positions.js";
 import type { ConvertCtx } from "./context.js";
 import { convertTemplateSpan } from "./template.js";
@@ -19,8 +20,8 @@ export function makeContext(src: string, map: PosMap, diags: Diagnostic[]): Conv
     src,
     map,
     diags,
-    range: (node) => rangeOf(map, node.startIndex, node.endIndex),
-    invalid: (node) => ({ kind: "literal", value: null, range: rangeOf(map, node.startIndex, node.endIndex) }),
+    range: (node) => nodeRange(map, node.startIndex, node.endIndex),
+    invalid: (node) => ({ kind: "literal", value: null, range: nodeRange(map, node.startIndex, node.endIndex) }),
     expr: (node) => convertExpression(node, ctx),
     checkLayout: true,
   };
@@ -56,7 +57,7 @@ function convertTerm(kids: Node[], whole: Node, ctx: ConvertCtx): Expr {
     const close = kids.findIndex((k) => k.type === ")");
     const end = close === -1 ? (inner ?? first) : (kids[close] as Node);
     i = close === -1 ? kids.length : close + 1;
-    expr = { kind: "paren", inner: inner ? ctx.expr(inner) : ctx.invalid(first), range: rangeOf(ctx.map, first.startIndex, end.endIndex) };
+    expr = { kind: "paren", inner: inner ? ctx.expr(inner) : ctx.invalid(first), range: nodeRange(ctx.map, first.startIndex, end.endIndex) };
   } else {
     expr = convertPrimary(first, ctx);
   }
@@ -88,7 +89,7 @@ function convertPrimary(node: Node, ctx: ConvertCtx): Expr {
 }
 
 function applyPostfix(target: Expr, step: Node, ctx: ConvertCtx): Expr {
-  const range: Range = { file: ctx.map.file, start: target.range.start, end: ctx.map.pos(step.endIndex) };
+  const range: Range = IndexedRange.extend(target.range, ctx.map, step.endIndex);
   switch (step.type) {
     case "get_attr": {
       const name = step.children.find((c) => c.type === "identifier");
@@ -100,7 +101,7 @@ function applyPostfix(target: Expr, step: Node, ctx: ConvertCtx): Expr {
       if (!inner) return target;
       if (inner.type === "legacy_index") {
         const digits = inner.text.slice(1);
-        const key: Expr = { kind: "literal", value: Number(digits), range: rangeOf(ctx.map, inner.startIndex + 1, inner.endIndex) };
+        const key: Expr = { kind: "literal", value: Number(digits), range: nodeRange(ctx.map, inner.startIndex + 1, inner.endIndex) };
         return { kind: "index", target, key, range };
       }
       const keyNode = inner.children.find((c) => c.type === "expression");
@@ -118,7 +119,7 @@ function applyPostfix(target: Expr, step: Node, ctx: ConvertCtx): Expr {
       let each: Expr = { kind: "splatitem", range: ctx.range(op) };
       for (const s of inside) each = applyPostfix(each, s, ctx);
       const end = inside[inside.length - 1] ?? op;
-      let result: Expr = { kind: "splat", source: target, each, range: { file: ctx.map.file, start: target.range.start, end: ctx.map.pos(end.endIndex) } };
+      let result: Expr = { kind: "splat", source: target, each, range: IndexedRange.extend(target.range, ctx.map, end.endIndex) };
       for (const s of after) result = applyPostfix(result, s, ctx);
       return result;
     }
@@ -322,7 +323,7 @@ function convertBlock(node: Node, ctx: ConvertCtx): Block | undefined {
   }
   const open = kids.find((k) => k.type === "block_start");
   const bodyNode = kids.find((k) => k.type === "body");
-  const emptyAt = open ? rangeOf(ctx.map, open.endIndex, open.endIndex) : ctx.range(node);
+  const emptyAt = open ? nodeRange(ctx.map, open.endIndex, open.endIndex) : ctx.range(node);
   return {
     type: type.text,
     labels,

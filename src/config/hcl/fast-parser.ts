@@ -5,7 +5,8 @@ import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import type { BinaryOp, Expr, ForExpr, ObjectItem } from "../ast.js";
 import type { Attribute, Block, Body } from "../body.js";
 import type { PosMap } from "./positions.js";
-import { rangeOf } from "./positions.js";
+import { nodeRange } from "./positions.js";
+import { IndexedRange } from "../../diag/indexed-range.js";
 import { assembleTemplate } from "./template.js";
 import type { StructuralToken, TemplateToken } from "./template.js";
 
@@ -84,7 +85,7 @@ class FastParser {
   }
 
   private range(start: number, end: number): Range {
-    return rangeOf(this.map, start, end);
+    return nodeRange(this.map, start, end);
   }
 
   private skipSpace(): void {
@@ -520,18 +521,18 @@ class FastParser {
         const key: Expr = { kind: "literal", value: Number(this.src.slice(this.pos, i)), range: this.range(this.pos, i) };
         this.pos = i;
         this.tokEnd = i;
-        return { kind: "index", target, key, range: { file: this.map.file, start: target.range.start, end: this.map.pos(i) } };
+        return { kind: "index", target, key, range: IndexedRange.extend(target.range, this.map, i) };
       }
       if (!isIdentStart(n)) giveUp();
       const name = this.identifier();
-      return { kind: "getattr", target, name, nameRange: this.range(start, this.pos), range: { file: this.map.file, start: target.range.start, end: this.map.pos(this.pos) } };
+      return { kind: "getattr", target, name, nameRange: this.range(start, this.pos), range: IndexedRange.extend(target.range, this.map, this.pos) };
     }
     if (c === Ch.LBracket) {
       if (n === Ch.Star) giveUp();
       this.pos++;
       const key = this.expression();
       this.expect("]");
-      return { kind: "index", target, key, range: { file: this.map.file, start: target.range.start, end: this.map.pos(this.tokEnd) } };
+      return { kind: "index", target, key, range: IndexedRange.extend(target.range, this.map, this.tokEnd) };
     }
     return undefined;
   }
@@ -555,7 +556,7 @@ class FastParser {
       each = step;
       end = this.tokEnd;
     }
-    return { kind: "splat", source, each, range: { file: this.map.file, start: source.range.start, end: this.map.pos(end) } };
+    return { kind: "splat", source, each, range: IndexedRange.extend(source.range, this.map, end) };
   }
 
   // ---- templates ----

@@ -2,15 +2,22 @@
 // UTF-16, so its indexes are UTF-16 code units; Pos wants 1-based line/column (UTF-16) and a
 // 0-based UTF-8 byte offset, which differ from the index on non-ASCII text.
 import type { Pos, Range } from "../../diag/diagnostic.js";
+import { IndexedRange, type PositionSource } from "../../diag/indexed-range.js";
 
 /** Maps an index into the parsed text to a position in the user's file. */
-export interface PosMap {
+export interface PosMap extends PositionSource {
   readonly file: string;
   pos(index: number): Pos;
 }
 
+/** A range with its positions computed now (diagnostics, ranges that get spread or edited). */
 export function rangeOf(map: PosMap, start: number, end: number): Range {
   return { file: map.file, start: map.pos(start), end: map.pos(end) };
+}
+
+/** A syntax node's range: positions computed only if something reads them. */
+export function nodeRange(map: PosMap, start: number, end: number): Range {
+  return new IndexedRange(map, start, end);
 }
 
 /** Positions in a whole text, optionally shifted (for text embedded in a larger file). */

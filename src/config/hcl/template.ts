@@ -7,7 +7,7 @@ import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import { decodeLiteral, leadingWhitespace } from "./strings.js";
 import type { EscapeProblem } from "./strings.js";
-import { rangeOf } from "./positions.js";
+import { nodeRange, rangeOf } from "./positions.js";
 import type { PosMap } from "./positions.js";
 import type { ConvertCtx } from "./context.js";
 
@@ -143,7 +143,7 @@ export interface TemplateSink {
 }
 
 function directiveExpr(tok: Structural, ctx: TemplateSink): Expr {
-  return tok.expr() ?? { kind: "literal", value: null, range: rangeOf(ctx.map, tok.start, tok.end) };
+  return tok.expr() ?? { kind: "literal", value: null, range: nodeRange(ctx.map, tok.start, tok.end) };
 }
 
 /** Builds nested parts from the flat token list; returns the index after what it consumed. */
@@ -155,11 +155,11 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
     i++;
     switch (tok.kind) {
       case "text":
-        if (tok.value !== "") out.push({ kind: "text", value: tok.value, range: rangeOf(ctx.map, tok.start, tok.end) });
+        if (tok.value !== "") out.push({ kind: "text", value: tok.value, range: nodeRange(ctx.map, tok.start, tok.end) });
         break;
       case "interp": {
         const expr = tok.expr();
-        const range = rangeOf(ctx.map, tok.start, tok.end);
+        const range = nodeRange(ctx.map, tok.start, tok.end);
         if (!expr) {
           ctx.diags.push(error("Invalid template interpolation", "An interpolation needs an expression between \"${\" and \"}\". Write the expression to insert, or remove the empty \"${}\".", range));
           break;
@@ -175,7 +175,7 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
         const end = tokens[i];
         const endIndex = end && end.kind !== "text" ? end.end : tok.end;
         if (end?.kind === "endif") i++;
-        out.push({ kind: "if", cond: directiveExpr(tok, ctx), then: thenParts, else: elseParts, range: rangeOf(ctx.map, tok.start, endIndex) });
+        out.push({ kind: "if", cond: directiveExpr(tok, ctx), then: thenParts, else: elseParts, range: nodeRange(ctx.map, tok.start, endIndex) });
         break;
       }
       case "for": {
@@ -190,7 +190,7 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
           valueVar: names[names.length - 1] ?? "_",
           collection: directiveExpr(tok, ctx),
           body,
-          range: rangeOf(ctx.map, tok.start, endIndex),
+          range: nodeRange(ctx.map, tok.start, endIndex),
         };
         if (names.length === 2 && names[0] !== undefined) part.keyVar = names[0];
         out.push(part);
