@@ -101,7 +101,6 @@ export class ConfigEvaluation {
     for (const name of m.locals.keys()) dag.addNode(declNodeId("local", name));
     for (const addr of m.resources.keys()) dag.addNode(addr);
     for (const name of m.outputs.keys()) dag.addNode(declNodeId("output", name));
-    const firstRange = new Map<string, Range>();
 
     const link = (from: string, exprs: Expr[]): void => {
       for (const expr of exprs) {
@@ -138,8 +137,6 @@ export class ConfigEvaluation {
           }
           if (to !== undefined && to !== from) {
             dag.connect(from, to);
-            const key = `${from}\u0000${to}`;
-            if (!firstRange.has(key)) firstRange.set(key, ref.range);
           } else if (to === from) {
             diags.push(error("Self-referential block", `${from} refers to itself. A resource cannot use its own attributes; remove the reference.`, ref.range));
           }
@@ -165,7 +162,7 @@ export class ConfigEvaluation {
     for (const cycle of dag.cycles()) {
       const first = cycle[0]!;
       const second = cycle[1] ?? first;
-      const range = firstRange.get(`${first}\u0000${second}`) ?? m.resources.get(first)?.declRange;
+      const range = this.firstReference(first, second) ?? m.resources.get(first)?.declRange;
       diags.push(
         error(
           "Cycle in the configuration",
@@ -175,6 +172,24 @@ export class ConfigEvaluation {
       );
     }
     return { dag, diagnostics: diags };
+  }
+
+  /**
+   * Where declaration `from` first refers to declaration `to` (for the cycle diagnostic). Looked
+   * up again only when there is a cycle: remembering every edge's range costs a map entry per
+   * reference on every plan.
+   */
+  private firstReference(from: string, to: string): Range | undefined {
+    const m = this.module;
+    const name = from.slice(from.indexOf(".") + 1);
+    const exprs = from.startsWith("local.") ? [m.locals.get(name)?.expr] : from.startsWith("output.") ? [m.outputs.get(name)?.value] : m.resources.has(from) ? ConfigEvaluation.resourceExprs(m.resources.get(from)!) : [];
+    for (const expr of exprs) {
+      for (const ref of expr ? references(expr) : []) {
+        const id = ref.kind === "var" ? declNodeId("var", ref.name) : ref.kind === "local" ? declNodeId("local", ref.name) : ref.kind === "resource" ? `${ref.type}.${ref.name}` : undefined;
+        if (id === to) return ref.range;
+      }
+    }
+    return undefined;
   }
 
   evaluateLocal(name: string): Diagnostic[] {
