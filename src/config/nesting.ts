@@ -10,31 +10,42 @@ export function tooDeepAt(source: string, yaml: boolean, limit = MAX_NESTING): n
   return yaml ? yamlTooDeep(source, limit) : hclTooDeep(source, limit);
 }
 
+const enum C {
+  Quote = 34, Dollar = 36, Percent = 37, LParen = 40, RParen = 41, Star = 42, Slash = 47, Less = 60,
+  LBracket = 91, Backslash = 92, RBracket = 93, LBrace = 123, RBrace = 125, Hash = 35,
+}
+/** What an open level of the scan is: code (brackets count), a quoted string, a ${ } inside one. */
+const enum Mode {
+  Code,
+  String,
+  Template,
+}
+
 function hclTooDeep(s: string, limit: number): number | undefined {
-  // Each entry: "c" code (brackets count), "s" inside a quoted string, "t" template ${ } in a string.
-  const stack: string[] = ["c"];
+  // Char codes and a numeric stack: this scan reads every character of every configuration file.
+  const stack: Mode[] = [Mode.Code];
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    const mode = stack[stack.length - 1]!;
-    if (mode === "s") {
-      if (ch === "\\") i++;
-      else if (ch === '"') stack.pop();
-      else if ((ch === "$" || ch === "%") && s[i + 1] === "{") {
-        stack.push("t");
+    const ch = s.charCodeAt(i);
+    if (stack[stack.length - 1] === Mode.String) {
+      if (ch === C.Backslash) i++;
+      else if (ch === C.Quote) stack.pop();
+      else if ((ch === C.Dollar || ch === C.Percent) && s.charCodeAt(i + 1) === C.LBrace) {
+        stack.push(Mode.Template);
         i++;
         if (++depth > limit) return i;
       }
       continue;
     }
-    if (ch === '"') stack.push("s");
-    else if (ch === "#" || (ch === "/" && s[i + 1] === "/")) i = endOfLine(s, i) - 1;
-    else if (ch === "/" && s[i + 1] === "*") i = Math.max(i + 1, s.indexOf("*/", i + 2) < 0 ? s.length : s.indexOf("*/", i + 2) + 1);
-    else if (ch === "<" && s[i + 1] === "<") i = skipHeredoc(s, i);
-    else if (ch === "{" || ch === "[" || ch === "(") {
-      stack.push("c");
+    const next = s.charCodeAt(i + 1);
+    if (ch === C.Quote) stack.push(Mode.String);
+    else if (ch === C.Hash || (ch === C.Slash && next === C.Slash)) i = endOfLine(s, i) - 1;
+    else if (ch === C.Slash && next === C.Star) i = Math.max(i + 1, s.indexOf("*/", i + 2) < 0 ? s.length : s.indexOf("*/", i + 2) + 1);
+    else if (ch === C.Less && next === C.Less) i = skipHeredoc(s, i);
+    else if (ch === C.LBrace || ch === C.LBracket || ch === C.LParen) {
+      stack.push(Mode.Code);
       if (++depth > limit) return i;
-    } else if (ch === "}" || ch === "]" || ch === ")") {
+    } else if (ch === C.RBrace || ch === C.RBracket || ch === C.RParen) {
       if (stack.length > 1) {
         stack.pop();
         depth--;
