@@ -17,6 +17,7 @@ import type { Value } from "../config/value.js";
 import { Dag } from "../graph/dag.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import { issuesFromZod } from "../provider/schema.js";
+import { fastParse } from "../provider/fast-validate.js";
 import type { Attrs, AttrPath } from "../provider/types.js";
 import { instanceAddress, type InstanceKey } from "./address.js";
 
@@ -256,7 +257,9 @@ export class ConfigEvaluation {
     const sensitive = sensitivePaths(body.value);
     for (const name of type.sensitiveAttributes) if (name in body.value && !sensitive.some((p) => p[0] === name)) sensitive.push([name]);
     const raw = unmark(body.value) as Attrs;
-    const parsed = type.schema.safeParse(raw);
+    // The compiled check vouches for the common case; zod decides (and reports) everything else.
+    const fast = fastParse(type.schema, raw);
+    const parsed = fast ? { success: true as const, data: fast.data } : type.schema.safeParse(raw);
     const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type, raw);
     // The schema's conversions (a "512" string where a number is expected) apply to the config.
     const config = parsed.success ? (parsed.data as Attrs) : raw;

@@ -4,6 +4,7 @@ import { z, type ZodType } from "zod";
 import { suggest } from "../config/eval/suggest.js";
 import { Unknown } from "../config/value.js";
 import type { AttrPath, ProviderIssue } from "./types.js";
+import { DEFER, arrayCheck, recordCheck, withFastCheck, type FastCheck } from "./fast-validate.js";
 
 const unknownValue = z.instanceof(Unknown);
 
@@ -12,28 +13,53 @@ export function orUnknown<T extends ZodType>(s: T) {
   return z.union([s, unknownValue]);
 }
 
+/**
+ * orUnknown(s) with its fast check (fast-validate.ts): `check` vouches for a known value or
+ * returns DEFER; an Unknown is always accepted as it is.
+ */
+function leaf<T extends ZodType>(s: T, check: FastCheck) {
+  return withFastCheck(orUnknown(s), (v) => (v instanceof Unknown ? v : check(v)));
+}
+
 /** Terraform's conversions: a string holding a number or a bool is accepted where one is expected. */
 const toNumber = (v: unknown) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
 const toBool = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
 const toStr = (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v);
 
-export const str = () => orUnknown(z.preprocess(toStr, z.string({ error: "a string is required" })));
-export const bool = () => orUnknown(z.preprocess(toBool, z.boolean({ error: "a bool is required" })));
+/** A number check's fast twin: only finite numbers within the bounds (safe integers for int). */
+const numberCheck = (integer: boolean, min?: number, max?: number): FastCheck => (v) => {
+  const n = toNumber(v);
+  if (typeof n !== "number" || !(integer ? Number.isSafeInteger(n) : Number.isFinite(n))) return DEFER;
+  return (min === undefined || n >= min) && (max === undefined || n <= max) ? n : DEFER;
+};
+const regexCheck = (re: RegExp): FastCheck => (v) => (typeof v === "string" && re.test(v) ? v : DEFER);
+
+export const str = () => leaf(z.preprocess(toStr, z.string({ error: "a string is required" })), (v) => {
+  const x = toStr(v);
+  return typeof x === "string" ? x : DEFER;
+});
+export const bool = () => leaf(z.preprocess(toBool, z.boolean({ error: "a bool is required" })), (v) => {
+  const x = toBool(v);
+  return typeof x === "boolean" ? x : DEFER;
+});
 export const int = (min?: number, max?: number) => {
   let n = z.number({ error: "a number is required" }).int({ error: "a whole number is required" });
   if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
   if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
-  return orUnknown(z.preprocess(toNumber, n));
+  return leaf(z.preprocess(toNumber, n), numberCheck(true, min, max));
 };
 export const num = (min?: number, max?: number) => {
   let n = z.number({ error: "a number is required" });
   if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
   if (max !== undefined) n = n.max(max, { error: `must be at most ${max}` });
-  return orUnknown(z.preprocess(toNumber, n));
+  return leaf(z.preprocess(toNumber, n), numberCheck(false, min, max));
 };
 export const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  orUnknown(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }));
-export const pattern = (re: RegExp, what: string) => orUnknown(z.string().regex(re, { error: what }));
+  leaf(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }), (v) => (typeof v === "string" && values.includes(v) ? v : DEFER));
+export const pattern = (re: RegExp, what: string) => leaf(z.string().regex(re, { error: what }), regexCheck(re));
+
+const PROPERTY_VALUE = /^[^,\u0000-\u001f\u007f]*$/;
+const NO_EQUALS = /^[^=]*$/;
 /**
  * A string that becomes one value inside a Proxmox property string (`mp0: VOLUME,mp=PATH,...`).
  * Proxmox has no escaping there: a comma would start another key (`/dev/x,mode=0777` sets a mode
@@ -41,31 +67,37 @@ export const pattern = (re: RegExp, what: string) => orUnknown(z.string().regex(
  * unnamed first part) cannot contain "=" either, or Proxmox reads them as a key.
  */
 export const propValue = (what: string, opts: { defaultKey?: boolean } = {}) =>
-  orUnknown(
+  leaf(
     z.preprocess(
       toStr,
       z
         .string({ error: "a string is required" })
-        .regex(/^[^,\u0000-\u001f\u007f]*$/, { error: `${what} cannot contain commas, line breaks or other control characters: Proxmox property strings cannot escape them. Use a value without them` })
-        .regex(opts.defaultKey ? /^[^=]*$/ : /(?:)/, { error: `${what} cannot contain "=": Proxmox would read it as an option name. Use a value without it` }),
+        .regex(PROPERTY_VALUE, { error: `${what} cannot contain commas, line breaks or other control characters: Proxmox property strings cannot escape them. Use a value without them` })
+        .regex(opts.defaultKey ? NO_EQUALS : /(?:)/, { error: `${what} cannot contain "=": Proxmox would read it as an option name. Use a value without it` }),
     ),
+    (v) => {
+      const x = toStr(v);
+      return typeof x === "string" && PROPERTY_VALUE.test(x) && (!opts.defaultKey || NO_EQUALS.test(x)) ? x : DEFER;
+    },
   );
-export const listOf = <T extends ZodType>(s: T) => orUnknown(z.array(s));
-export const mapOf = <T extends ZodType>(s: T) => orUnknown(z.record(z.string(), s));
+export const listOf = <T extends ZodType>(s: T) => leaf(z.array(s), arrayCheck(s));
+export const mapOf = <T extends ZodType>(s: T) => leaf(z.record(z.string(), s), recordCheck(s));
 
 const MIB = { K: 1 / 1024, M: 1, G: 1024, T: 1024 ** 2 } as const;
 const wholeMiB = (v: string) => {
   const m = /^(\d+(?:\.\d+)?)([KMGT])$/.exec(v);
   return !m || Number.isInteger(Number(m[1]) * MIB[m[2] as keyof typeof MIB]);
 };
+const DISK_SIZE = /^\d+(\.\d+)?[KMGT]$/;
 
 /** Disk sizes as users write them: "8G", "512M", "1T", "0.5G" (binary units), in whole MiB as Proxmox allocates them. */
 export const diskSize = () =>
-  orUnknown(
+  leaf(
     z
       .string()
-      .regex(/^\d+(\.\d+)?[KMGT]$/, { error: 'a size with a unit is required, e.g. "8G" or "512M" (K, M, G, T are binary units)' })
+      .regex(DISK_SIZE, { error: 'a size with a unit is required, e.g. "8G" or "512M" (K, M, G, T are binary units)' })
       .refine(wholeMiB, { error: 'Proxmox allocates volumes in whole MiB, so this size would never match what it stores; use a whole number of M, e.g. "1536M" or "1.5G"' }),
+    (v) => (typeof v === "string" && DISK_SIZE.test(v) && wholeMiB(v) ? v : DEFER),
   );
 
 interface ZodIssueLike {
