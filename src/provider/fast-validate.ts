@@ -1,9 +1,9 @@
 // A compiled check for the common case of a resource configuration: plain functions built from the
 // same schema objects, which accept only input zod certainly accepts and return what zod returns.
 // Anything else (a mistake to report, an unusual value, a schema part it does not know) goes to
-// zod, which stays the reference and the only source of issues. zod's first 5,000 parses run
-// cold (20-70 us each against 6 us warm); this is ~1 us. Checked against zod by
-// test/provider/fast-validate.test.ts.
+// zod, which stays the reference and the only source of issues. zod's first 5,000 parses of a plan run
+// cold (20-70 us each, 6 us warm; ~190 ms of a 5,000-resource plan), these at 5-15 us (~50 ms).
+// Checked against zod by test/provider/fast-validate.test.ts.
 import type { ZodType } from "zod";
 
 /** What a check returns when it cannot vouch for the input (zod then decides). */
@@ -80,26 +80,33 @@ function isPlainString(s: ZodType): boolean {
 /** z.strictObject: unknown keys are zod's to report; the output has the shape's key order. */
 function compileStrictObject(def: Def): FastCheck | undefined {
   if (!def.shape || !def.catchall || defOf(def.catchall).type !== "never") return undefined;
-  const props: { key: string; optional: boolean; check: FastCheck }[] = [];
+  const props = new Map<string, { index: number; check: FastCheck; optional: boolean }>();
+  let required = 0;
   for (const [key, s] of Object.entries(def.shape)) {
     const check = fastCheckOf(s);
     if (!check || key === "__proto__") return undefined;
-    props.push({ key, optional: defOf(s).type === "optional", check });
+    const optional = defOf(s).type === "optional";
+    props.set(key, { index: props.size, check, optional });
+    if (!optional) required++;
   }
-  const known = new Set(props.map((p) => p.key));
+  // Driven by the input's keys (a dozen) rather than the shape's (lxc_container has 45).
   return (v) => {
     if (!isPlainObject(v)) return DEFER;
-    for (const k in v) if (!known.has(k)) return DEFER;
-    const out: Record<string, unknown> = {};
-    for (const p of props) {
-      if (!Object.prototype.hasOwnProperty.call(v, p.key)) {
-        if (p.optional) continue;
-        return DEFER;
-      }
-      const r = p.check(v[p.key]);
-      if (r === DEFER) return DEFER;
-      out[p.key] = r;
+    const keys = Object.keys(v);
+    const found: { index: number; key: string; value: unknown }[] = [];
+    let requiredSeen = 0;
+    for (const key of keys) {
+      const p = props.get(key);
+      if (!p) return DEFER;
+      const value = p.check(v[key]);
+      if (value === DEFER) return DEFER;
+      if (!p.optional) requiredSeen++;
+      found.push({ index: p.index, key, value });
     }
+    if (requiredSeen !== required) return DEFER;
+    found.sort((a, b) => a.index - b.index);
+    const out: Record<string, unknown> = {};
+    for (const f of found) out[f.key] = f.value;
     return out;
   };
 }
