@@ -641,9 +641,15 @@ class FastParser {
           return this.checkClean(assembleTemplate(tokens, { quoted: false, flush, range }, { map: this.map, diags: this.diags }));
         }
       }
-      const c = src.charCodeAt(i);
+      let c = src.charCodeAt(i);
+      // Plain text runs to the next line end or possible `${`/`%{`: skip it in one tight loop.
+      while (c !== Ch.Dollar && c !== Ch.Percent && c !== Ch.Newline && !Number.isNaN(c)) c = src.charCodeAt(++i);
       if (Number.isNaN(c)) giveUp();
       lineStart = c === Ch.Newline;
+      if (lineStart) {
+        i++;
+        continue;
+      }
       const opened = this.templateOpen(i, tokens, cursor, stack);
       if (opened === undefined) {
         i += this.literalStep(i);
