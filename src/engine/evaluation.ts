@@ -31,6 +31,13 @@ export interface InstanceConfig {
   ranges: RangeIndex;
 }
 
+/** The declaration graph, its problems, and its evaluation order when it has no cycle. */
+export interface DeclGraph {
+  dag: Dag;
+  diagnostics: Diagnostic[];
+  order?: string[];
+}
+
 type Instances = { mode: "single" | "count" | "each"; values: Map<string | number | "", Value> };
 
 /** Graph node ids: `var.x`, `local.x`, `output.x`, or a resource declaration address `type.name`. */
@@ -94,7 +101,7 @@ export class ConfigEvaluation {
    * The declaration graph: every reference and depends_on is an edge. Undeclared references and
    * cycles are diagnostics with the config location.
    */
-  declGraph(): { dag: Dag; diagnostics: Diagnostic[] } {
+  declGraph(): DeclGraph {
     const m = this.module;
     const dag = new Dag();
     const diags: Diagnostic[] = [];
@@ -160,7 +167,8 @@ export class ConfigEvaluation {
         if (base !== r.address) dag.connect(r.address, base);
       }
     }
-    for (const cycle of dag.cycles()) {
+    const sorted = dag.orderOrCycles();
+    for (const cycle of "cycles" in sorted ? sorted.cycles : []) {
       const first = cycle[0]!;
       const second = cycle[1] ?? first;
       const range = this.firstReference(first, second) ?? m.resources.get(first)?.declRange;
@@ -172,7 +180,7 @@ export class ConfigEvaluation {
         ),
       );
     }
-    return { dag, diagnostics: diags };
+    return { dag, diagnostics: diags, ...("order" in sorted ? { order: sorted.order } : {}) };
   }
 
   /**

@@ -7,7 +7,7 @@ import type { ResourceDecl } from "../config/module.js";
 import type { Value } from "../config/value.js";
 import { Unknown } from "../config/value.js";
 import type { InstanceKey } from "./address.js";
-import type { ConfigEvaluation, InstanceConfig } from "./evaluation.js";
+import type { ConfigEvaluation, DeclGraph, InstanceConfig } from "./evaluation.js";
 
 export interface ResourceVisit {
   decl: ResourceDecl;
@@ -22,12 +22,12 @@ export function walkConfig(
   ev: ConfigEvaluation,
   onResource: (visit: ResourceVisit) => void,
   /** The declaration graph when the caller already built it. */
-  graph: ReturnType<ConfigEvaluation["declGraph"]> = ev.declGraph(),
+  graph: DeclGraph = ev.declGraph(),
 ): { diagnostics: Diagnostic[]; order: string[] } {
   const { dag } = graph;
   const diagnostics = [...graph.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, order: [] };
-  const order = dag.topoOrder();
+  const order = graph.order ?? dag.topoOrder();
   for (const id of order) {
     if (id.startsWith("local.")) {
       diagnostics.push(...ev.evaluateLocal(id.slice("local.".length)));

@@ -138,6 +138,13 @@ export class Dag {
    * Throws CycleError when there is no such order.
    */
   topoOrder(): string[] {
+    const r = this.orderOrCycles();
+    if ("cycles" in r) throw new CycleError(r.cycles);
+    return r.order;
+  }
+
+  /** topoOrder's order, or the cycles (as `cycles()` gives them) when there is none: one pass when acyclic. */
+  orderOrCycles(): { order: string[] } | { cycles: string[][] } {
     const waiting = new Map<string, number>();
     const ready = new StringHeap();
     for (const [id, e] of this.table) {
@@ -153,8 +160,8 @@ export class Dag {
         if (left === 0) ready.push(d);
       }
     }
-    if (order.length !== this.table.size) throw new CycleError(this.cycles());
-    return order;
+    if (order.length !== this.table.size) return { cycles: this.cycles() };
+    return { order };
   }
 
   private edges(id: string): Edges {
