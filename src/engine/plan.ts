@@ -143,9 +143,13 @@ export function plan(input: PlanInput): PlanResult {
   const configured = new Set<string>();
   const generated: GeneratedResource[] = [];
 
+  // The first import block per address, as a lookup: a plan that adopts hundreds of containers
+  // would otherwise scan every block for every instance.
+  const importsByAddress = new Map<string, (typeof session.module.imports)[number]>();
+  for (const i of session.module.imports) if (!importsByAddress.has(i.to.address)) importsByAddress.set(i.to.address, i);
   /** An import block targeting `address` (not yet in state): the object read from the snapshot. */
   const importFor = (address: string): { id: string; attrs: Attrs; notes: string[] } | undefined | "failed" => {
-    const block = session.module.imports.find((i) => i.to.address === address);
+    const block = importsByAddress.get(address);
     if (!block) return undefined;
     const r = importBlock(block);
     return r ?? "failed";
