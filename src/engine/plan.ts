@@ -139,6 +139,7 @@ export function plan(input: PlanInput): PlanResult {
   const changes: Change[] = [];
   const claimedVmids = new Set<number>();
   const changeByDecl = new Map<string, Change[]>();
+  const changeByAddress = new Map<string, Change>();
   const declDeps = new Map<string, string[]>();
   const configured = new Set<string>();
   const generated: GeneratedResource[] = [];
@@ -210,7 +211,7 @@ export function plan(input: PlanInput): PlanResult {
         }
         const base = imported ? imported.attrs : before;
         const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges);
-        const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changes);
+        const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
         const node = type.nodeOf(config, before);
         const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace });
         for (const issue of d.issues) {
@@ -239,6 +240,7 @@ export function plan(input: PlanInput): PlanResult {
           diagnostics.push(error("Instance cannot be destroyed", `${inst.address} has lifecycle.prevent_destroy set, but the plan calls for it to be ${d.action === "replace" ? "replaced" : "destroyed"}${d.reasons.length ? ` (${d.reasons.map((r) => `${r.path.join(".")} ${r.reason}`).join(", ")})` : ""}. Change the configuration so no replacement is needed, or remove prevent_destroy.`, decl.lifecycle.range, inst.address));
         }
         changes.push(change);
+        changeByAddress.set(change.address, change);
         const list = changeByDecl.get(decl.address) ?? [];
         list.push(change);
         changeByDecl.set(decl.address, list);
@@ -360,8 +362,10 @@ export function plan(input: PlanInput): PlanResult {
   }
 }
 
-function replaceTriggered(triggers: string[], changes: Change[]): boolean {
-  return triggers.some((t) => changes.some((c) => (c.address === t || c.decl === t) && (c.action === "create" || c.action === "update" || c.action === "replace")));
+/** Whether a change planned so far for a trigger (an instance address or a whole declaration) creates, updates or replaces it. */
+function replaceTriggered(triggers: string[], byAddress: ReadonlyMap<string, Change>, byDecl: ReadonlyMap<string, Change[]>): boolean {
+  const changing = (c: Change | undefined) => c !== undefined && (c.action === "create" || c.action === "update" || c.action === "replace");
+  return triggers.some((t) => changing(byAddress.get(t)) || (byDecl.get(t) ?? []).some(changing));
 }
 
 /** ignore_changes: for an existing resource, the listed attributes keep their prior values. */
