@@ -2,7 +2,6 @@
 // bounded parallelism overall and per Proxmox node. Each resource's configuration is evaluated
 // again right before its operation, so references to values created earlier in the run are
 // known. The state is saved after every finished resource operation.
-import { referenceValue } from "./reference-value.js";
 import { runAbortController } from "../exec/abort.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
@@ -123,12 +122,12 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   for (const r of state.resources()) {
     const p = parseAddress(r.address);
     const decl = p && session.module.resources.get(p.decl);
-    if (decl) ev.setInstanceValue(decl, p.key, referenceValue(registry.resourceType(decl.type), r.attributes as Value, false), r.sensitive_attributes);
+    if (decl) ev.setInstanceAttributes(decl, p.key, registry.resourceType(decl.type), r.attributes as Value, false, r.sensitive_attributes);
   }
   for (const c of opts.changes) {
     const p = parseAddress(c.address);
     const decl = p && session.module.resources.get(p.decl);
-    if (decl && c.after) ev.setInstanceValue(decl, p.key, referenceValue(registry.resourceType(decl.type), c.after as Value, c.action !== "no-op"), c.sensitivePaths);
+    if (decl && c.after) ev.setInstanceAttributes(decl, p.key, registry.resourceType(decl.type), c.after as Value, c.action !== "no-op", c.sensitivePaths);
   }
   const localOrder = [...session.module.locals.keys()];
 
@@ -190,7 +189,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       dependencies: c.dependencies,
     });
     const decl = session.module.resources.get(p.decl);
-    if (decl) ev.setInstanceValue(decl, p.key, referenceValue(type, attrs as Value, false), sensitivePaths);
+    if (decl) ev.setInstanceAttributes(decl, p.key, type, attrs as Value, false, sensitivePaths);
   };
 
   const visit = async (address: string): Promise<void> => {

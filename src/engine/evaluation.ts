@@ -16,10 +16,12 @@ import { isObjectValue, isUnknown, markPaths, sensitivePaths, unmark, Unknown } 
 import type { Value } from "../config/value.js";
 import { Dag } from "../graph/dag.js";
 import type { ProviderRegistry } from "../provider/registry.js";
+import type { ResourceType } from "../provider/types.js";
 import { issuesFromZod } from "../provider/schema.js";
 import { fastParse } from "../provider/fast-validate.js";
 import type { Attrs, AttrPath } from "../provider/types.js";
 import { instanceAddress, type InstanceKey } from "./address.js";
+import { referenceValue } from "./reference-value.js";
 
 export interface InstanceConfig {
   address: string;
@@ -38,7 +40,30 @@ export interface DeclGraph {
   order?: string[];
 }
 
-type Instances = { mode: "single" | "count" | "each"; values: Map<string | number | "", Value> };
+/** A recorded instance value, computed when a reference first reads it. */
+class Deferred {
+  #compute: (() => Value) | undefined;
+  #value: Value = null;
+  constructor(compute: () => Value) {
+    this.#compute = compute;
+  }
+  get value(): Value {
+    if (this.#compute) {
+      this.#value = this.#compute();
+      this.#compute = undefined;
+    }
+    return this.#value;
+  }
+}
+
+type Instances = {
+  mode: "single" | "count" | "each";
+  values: Map<string | number | "", Value | Deferred>;
+  /** The value a reference to the whole declaration sees, until an instance changes. */
+  assembled?: Value;
+};
+
+const resolved = (v: Value | Deferred): Value => (v instanceof Deferred ? v.value : v);
 
 /** Graph node ids: `var.x`, `local.x`, `output.x`, or a resource declaration address `type.name`. */
 export function declNodeId(kind: "var" | "local" | "output", name: string): string {
@@ -284,13 +309,33 @@ export class ConfigEvaluation {
    * `sensitive` paths stay marked, so what is computed from them (outputs) is sensitive too.
    */
   setInstanceValue(decl: ResourceDecl, key: InstanceKey, value: Value, sensitive: readonly (readonly (string | number)[])[] = []): void {
-    if (sensitive.length) value = markPaths(value, sensitive);
+    this.record(decl, key, sensitive.length ? markPaths(value, sensitive) : value);
+  }
+
+  /**
+   * Records an instance's attributes as references see them (`referenceValue`: every declared
+   * attribute present), completed only when a reference first reads them: most instances of a
+   * large plan are never referenced.
+   */
+  setInstanceAttributes(decl: ResourceDecl, key: InstanceKey, type: ResourceType | undefined, attrs: Value, planned: boolean, sensitive: readonly (readonly (string | number)[])[] = []): void {
+    this.record(
+      decl,
+      key,
+      new Deferred(() => {
+        const value = referenceValue(type, attrs, planned);
+        return sensitive.length ? markPaths(value, sensitive) : value;
+      }),
+    );
+  }
+
+  private record(decl: ResourceDecl, key: InstanceKey, value: Value | Deferred): void {
     let entry = this.resources.get(decl.address);
     if (!entry) {
       entry = { mode: decl.count ? "count" : decl.forEach ? "each" : "single", values: new Map() };
       this.resources.set(decl.address, entry);
     }
     entry.values.set(key === undefined ? "" : key, value);
+    delete entry.assembled;
   }
 
   /** Marks a whole declaration as unknown (its instances could not be planned). */
@@ -302,12 +347,20 @@ export class ConfigEvaluation {
     if (!this.module.resources.has(address)) return undefined;
     const entry = this.resources.get(address);
     if (!entry) return new Unknown("object");
-    if (entry.mode === "single") return entry.values.get("") ?? new Unknown("object");
-    if (entry.mode === "count") {
-      return [...entry.values.entries()].sort((a, b) => (a[0] as number) - (b[0] as number)).map(([, v]) => v);
+    if (entry.mode === "single") {
+      const v = entry.values.get("");
+      return v === undefined ? new Unknown("object") : resolved(v);
     }
-    const out: { [k: string]: Value } = {};
-    for (const [k, v] of [...entry.values.entries()].sort()) out[String(k)] = v;
-    return out;
+    // Assembled once per change of the declaration's instances, not once per reference.
+    if (entry.assembled === undefined) {
+      if (entry.mode === "count") {
+        entry.assembled = [...entry.values.entries()].sort((a, b) => (a[0] as number) - (b[0] as number)).map(([, v]) => resolved(v));
+      } else {
+        const out: { [k: string]: Value } = {};
+        for (const [k, v] of [...entry.values.entries()].sort()) out[String(k)] = resolved(v);
+        entry.assembled = out;
+      }
+    }
+    return entry.assembled;
   }
 }

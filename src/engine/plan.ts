@@ -2,7 +2,6 @@
 // view of the cluster. It decides for every resource instance whether to create, update,
 // replace, delete or leave it, in Terraform's semantics (moved blocks, lifecycle rules,
 // --target, --replace, --destroy, --refresh-only).
-import { referenceValue } from "./reference-value.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import type { Value } from "../config/value.js";
@@ -197,7 +196,7 @@ export function plan(input: PlanInput): PlanResult {
         const before = priorRes ? (current.get(inst.address) ?? null) : null;
         if (input.unreachable.has(inst.address)) {
           diagnostics.push(notRefreshed(inst.address, input.unreachable.get(inst.address)!, decl.declRange));
-          ev.setInstanceValue(decl, inst.key, referenceValue(type, (priorRes?.attributes ?? null) as Value, false), priorRes?.sensitive_attributes);
+          ev.setInstanceAttributes(decl, inst.key, type, (priorRes?.attributes ?? null) as Value, false, priorRes?.sensitive_attributes);
           continue;
         }
         let imported: { id: string; attrs: Attrs } | undefined;
@@ -217,7 +216,7 @@ export function plan(input: PlanInput): PlanResult {
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
-        ev.setInstanceValue(decl, inst.key, referenceValue(type, d.planned as Value, d.action !== "no-op"), inst.sensitivePaths);
+        ev.setInstanceAttributes(decl, inst.key, type, d.planned as Value, d.action !== "no-op", inst.sensitivePaths);
         const change: Change = {
           address: inst.address,
           type: decl.type,
@@ -353,7 +352,7 @@ export function plan(input: PlanInput): PlanResult {
       for (const r of refreshedPrior) {
         const p = parseAddress(r.address);
         const decl = p && session.module.resources.get(p.decl);
-        if (decl) ev.setInstanceValue(decl, p.key, referenceValue(registry.resourceType(decl.type), r.attributes as Value, false), r.sensitive_attributes);
+        if (decl) ev.setInstanceAttributes(decl, p.key, registry.resourceType(decl.type), r.attributes as Value, false, r.sensitive_attributes);
       }
     }
     const o = evaluateOutputs(ev);
