@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
 import { validateStateFile } from "./schema.js";
+import { StateSerializer, joinText, samePiecesExceptSerial, type StateText } from "./serialize.js";
 import { STATE_VERSION, type StateFile } from "./types.js";
 import { pmxformVersion } from "./version.js";
 
@@ -23,8 +24,8 @@ export interface OpenOptions {
 }
 
 interface Persisted {
-  /** The file's text as last read or written, for change detection. */
-  text: string;
+  /** The file's content as last read (text) or written (pieces), for change detection. */
+  content: string | StateText;
   serial: number;
   lineage: string;
 }
@@ -33,6 +34,7 @@ const SKIPPED = Symbol("superseded by a later write");
 
 export class StateStore {
   private persisted: Persisted | null = null;
+  private readonly serializer = new StateSerializer();
   private loaded = false;
   /** Set when the file on disk could not be used: it must never be overwritten then. */
   private unreadable: StateError | undefined;
@@ -142,7 +144,7 @@ export class StateStore {
       return null;
     }
     const state = this.parse(text);
-    this.remember(text, { text: text.replace(/\n$/, ""), serial: state.serial, lineage: state.lineage });
+    this.remember(text, { content: text.replace(/\n$/, ""), serial: state.serial, lineage: state.lineage });
     return state;
   }
 
@@ -188,19 +190,25 @@ export class StateStore {
     const priorSerial = prior?.serial ?? 0;
     const serial = priorSerial + 1;
     // Serialised once, with the next serial: a save of unchanged content differs from the file's
-    // text only in the serial line, and is skipped. (No second multi-megabyte copy to swap it in.)
-    const text = serialize(state, serial);
-    if (prior && sameExceptSerial(text, serial, prior.text, priorSerial)) {
-      state.serial = priorSerial;
-      return state;
+    // text only in the serial, and is skipped. Compared piece by piece with the last write (unchanged
+    // resources reuse the same strings), or as text after a read.
+    const rendered = this.serializer.render(state, serial);
+    let text: string | undefined;
+    if (prior) {
+      const byPieces = typeof prior.content === "string" ? undefined : samePiecesExceptSerial(rendered, prior.content);
+      const unchanged = byPieces ?? sameExceptSerial((text = joinText(rendered)), serial, typeof prior.content === "string" ? prior.content : joinText(prior.content), priorSerial);
+      if (unchanged) {
+        state.serial = priorSerial;
+        return state;
+      }
     }
     if (!this.backedUp && this.original !== null) {
       await atomicWrite(`${this.target}.backup`, this.original);
       this.backedUp = true;
     }
-    await atomicWrite(this.target, text, 0o600, "\n");
+    await atomicWrite(this.target, text ?? joinText(rendered), 0o600, "\n");
     this.writeCount++;
-    this.persisted = { text, serial, lineage: state.lineage };
+    this.persisted = { content: rendered, serial, lineage: state.lineage };
     state.serial = serial;
     return state;
   }
@@ -209,12 +217,6 @@ export class StateStore {
 /** Removes the lock on the state at `path` if its lock ID is `id` (`pmxform force-unlock`). */
 export async function forceUnlock(path: string, id: string): Promise<void> {
   forceUnlockTarget(resolveTarget(path), id);
-}
-
-/** The state's fixed key order keeps files diff-friendly and the serial near the top. */
-function serialize(state: StateFile, serial: number): string {
-  const { version, pmxform_version, lineage, serial: _ignored, resources, outputs, ...rest } = state;
-  return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2);
 }
 
 /**
