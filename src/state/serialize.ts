@@ -9,41 +9,49 @@ export function serializeState(state: StateFile, serial: number): string {
   return JSON.stringify(topLevel(state, serial), null, 2);
 }
 
-/** A serialisation in pieces; `pieces.join("")` is the text `serializeState` gives. */
+/**
+ * A serialisation in pieces of UTF-8: `Buffer.concat(pieces)` is the text `serializeState` gives.
+ * Bytes rather than strings: the file is written from the pieces as they are (writev), so a save
+ * neither joins nor encodes the megabytes of resources it did not change.
+ */
 export interface StateText {
-  readonly pieces: readonly string[];
+  readonly pieces: readonly Buffer[];
   /** Index of the piece that is the serial's digits; -1 when the pieces cannot be compared. */
   readonly serialPiece: number;
 }
 
-export const joinText = (t: StateText): string => t.pieces.join("");
+export const joinPieces = (t: StateText): Buffer => Buffer.concat(t.pieces);
 
 /**
  * Whether two serialisations have equal text but for the serial, judged piece by piece: reused
- * resource texts are the same string, so this is mostly pointer comparisons. Exact because the
- * pieces are a function of the JSON value (one per top-level member, one per element of the
- * resources and deposed arrays). Returns undefined when either cannot be compared that way.
+ * resource texts are the same Buffer, so this is mostly identity checks. Exact because the pieces
+ * are a function of the JSON value (one per top-level member, one per element of the resources
+ * and deposed arrays, fixed separators). Undefined when either cannot be compared that way.
  */
 export function samePiecesExceptSerial(a: StateText, b: StateText): boolean | undefined {
   if (a.serialPiece < 0 || b.serialPiece < 0) return undefined;
   if (a.pieces.length !== b.pieces.length || a.serialPiece !== b.serialPiece) return false;
   for (let i = 0; i < a.pieces.length; i++) {
-    if (i !== a.serialPiece && a.pieces[i] !== b.pieces[i]) return false;
+    if (i !== a.serialPiece && a.pieces[i] !== b.pieces[i] && !a.pieces[i]!.equals(b.pieces[i]!)) return false;
   }
   return true;
 }
 
 interface Cached {
-  /** The object's JSON at the nesting of an element of a top-level array. */
-  text: string;
-  /** JSON.parse of `text` as tokens: what the object must still deep-equal for `text` to be reused. */
+  /** The object's JSON at the nesting of an element of a top-level array, as UTF-8. */
+  bytes: Buffer;
+  /** JSON.parse of that text as tokens: what the object must still deep-equal to reuse `bytes`. */
   copy: Token[];
 }
 
 /** Keys whose elements (resources) get cached texts. */
 const CACHED_ARRAYS = new Set(["resources", "deposed"]);
 const ELEMENT_INDENT = "\n    ";
-const ELEMENT_SEPARATOR = ",\n    ";
+const FIRST_ELEMENT = Buffer.from(ELEMENT_INDENT);
+const NEXT_ELEMENT = Buffer.from(`,${ELEMENT_INDENT}`);
+const ARRAY_OPEN = Buffer.from("[");
+const ARRAY_CLOSE = Buffer.from("\n  ]");
+const EMPTY_ARRAY = Buffer.from("[]");
 
 /**
  * Serialises states, remembering each resource object's text. The objects are neither frozen nor
@@ -53,9 +61,9 @@ export class StateSerializer {
   private cache = new WeakMap<object, Cached>();
 
   render(state: StateFile, serial: number): StateText {
-    if (!isPlainObject(state)) return { pieces: [serializeState(state, serial)], serialPiece: -1 };
+    if (!isPlainObject(state)) return { pieces: [Buffer.from(serializeState(state, serial))], serialPiece: -1 };
     const top = topLevel(state, serial) as unknown as Record<string, unknown>;
-    const pieces: string[] = [];
+    const pieces: Buffer[] = [];
     let serialPiece = -1;
     let comparable = true;
     let members = 0;
@@ -63,11 +71,11 @@ export class StateSerializer {
       const value = top[key];
       const lead = `${members === 0 ? "{\n  " : ",\n  "}${JSON.stringify(key)}: `;
       if (key === "serial") {
-        pieces.push(lead);
+        pieces.push(Buffer.from(lead));
         serialPiece = pieces.length;
-        pieces.push(JSON.stringify(value));
+        pieces.push(Buffer.from(JSON.stringify(value)));
       } else if (CACHED_ARRAYS.has(key) && isPlainArray(value)) {
-        pieces.push(lead);
+        pieces.push(Buffer.from(lead));
         this.arrayPieces(value, pieces);
       } else {
         // A resources/deposed value that is not a plain array would give differently cut pieces
@@ -75,37 +83,38 @@ export class StateSerializer {
         if (CACHED_ARRAYS.has(key) && value !== undefined) comparable = false;
         const text = JSON.stringify(value, null, 2) as string | undefined;
         if (text === undefined) continue; // JSON.stringify leaves such members out
-        pieces.push(lead + text.replaceAll("\n", "\n  "));
+        pieces.push(Buffer.from(lead + text.replaceAll("\n", "\n  ")));
       }
       members++;
     }
-    pieces.push(members === 0 ? "{}" : "\n}");
+    pieces.push(Buffer.from(members === 0 ? "{}" : "\n}"));
     return { pieces, serialPiece: comparable ? serialPiece : -1 };
   }
 
-  private arrayPieces(items: readonly unknown[], pieces: string[]): void {
+  private arrayPieces(items: readonly unknown[], pieces: Buffer[]): void {
     if (items.length === 0) {
-      pieces.push("[]");
+      pieces.push(EMPTY_ARRAY);
       return;
     }
-    pieces.push("[");
+    pieces.push(ARRAY_OPEN);
     for (let i = 0; i < items.length; i++) {
-      pieces.push(i === 0 ? ELEMENT_INDENT : ELEMENT_SEPARATOR);
-      pieces.push(this.elementText(items[i]));
+      pieces.push(i === 0 ? FIRST_ELEMENT : NEXT_ELEMENT);
+      pieces.push(this.elementBytes(items[i]));
     }
-    pieces.push("\n  ]");
+    pieces.push(ARRAY_CLOSE);
   }
 
-  private elementText(item: unknown): string {
+  private elementBytes(item: unknown): Buffer {
     if (!isPlainObject(item)) {
       const raw = JSON.stringify(item, null, 2) as string | undefined;
-      return raw === undefined ? "null" : raw.replaceAll("\n", ELEMENT_INDENT);
+      return Buffer.from(raw === undefined ? "null" : raw.replaceAll("\n", ELEMENT_INDENT));
     }
     const hit = this.cache.get(item);
-    if (hit && matchesTokens(item, hit.copy)) return hit.text;
+    if (hit && matchesTokens(item, hit.copy)) return hit.bytes;
     const text = JSON.stringify(item, null, 2).replaceAll("\n", ELEMENT_INDENT);
-    this.cache.set(item, { text, copy: jsonTokens(JSON.parse(text)) });
-    return text;
+    const bytes = Buffer.from(text);
+    this.cache.set(item, { bytes, copy: jsonTokens(JSON.parse(text)) });
+    return bytes;
   }
 }
 

@@ -3,12 +3,12 @@
 // See docs/state-and-plan-files.md for the rules this implements.
 
 import { promisify } from "node:util";
-import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync, writevSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
 import { validateStateFile } from "./schema.js";
-import { StateSerializer, joinText, samePiecesExceptSerial, type StateText } from "./serialize.js";
+import { StateSerializer, joinPieces, samePiecesExceptSerial, type StateText } from "./serialize.js";
 import { STATE_VERSION, type StateFile } from "./types.js";
 import { pmxformVersion } from "./version.js";
 
@@ -24,8 +24,8 @@ export interface OpenOptions {
 }
 
 interface Persisted {
-  /** The file's content as last read (text) or written (pieces), for change detection. */
-  content: string | StateText;
+  /** The file's bytes (without the final newline) as last read, or the pieces last written, for change detection. */
+  content: Buffer | StateText;
   serial: number;
   lineage: string;
 }
@@ -114,7 +114,7 @@ export class StateStore {
   }
 
   private readChecked(): StateFile | null {
-    let text: string;
+    let bytes: Buffer;
     try {
       const st = statSync(this.target);
       if (!st.isFile()) throw new StateError(`The state path ${this.path} is not a regular file. Point --state at a file.`, this.path);
@@ -137,14 +137,16 @@ export class StateStore {
           this.path,
         );
       }
-      text = readFileSync(this.target, "utf8");
+      bytes = readFileSync(this.target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       this.remember(null, null);
       return null;
     }
+    const text = bytes.toString("utf8");
     const state = this.parse(text);
-    this.remember(text, { content: text.replace(/\n$/, ""), serial: state.serial, lineage: state.lineage });
+    const content = bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes;
+    this.remember(text, { content, serial: state.serial, lineage: state.lineage });
     return state;
   }
 
@@ -191,12 +193,13 @@ export class StateStore {
     const serial = priorSerial + 1;
     // Serialised once, with the next serial: a save of unchanged content differs from the file's
     // text only in the serial, and is skipped. Compared piece by piece with the last write (unchanged
-    // resources reuse the same strings), or as text after a read.
+    // resources reuse the same buffers), or as bytes after a read.
     const rendered = this.serializer.render(state, serial);
-    let text: string | undefined;
+    let joined: Buffer | undefined;
     if (prior) {
-      const byPieces = typeof prior.content === "string" ? undefined : samePiecesExceptSerial(rendered, prior.content);
-      const unchanged = byPieces ?? sameExceptSerial((text = joinText(rendered)), serial, typeof prior.content === "string" ? prior.content : joinText(prior.content), priorSerial);
+      const before = prior.content;
+      const byPieces = "pieces" in before ? samePiecesExceptSerial(rendered, before) : undefined;
+      const unchanged = byPieces ?? sameExceptSerial((joined = joinPieces(rendered)), serial, "pieces" in before ? joinPieces(before) : before, priorSerial);
       if (unchanged) {
         state.serial = priorSerial;
         return state;
@@ -206,7 +209,7 @@ export class StateStore {
       await atomicWrite(`${this.target}.backup`, this.original);
       this.backedUp = true;
     }
-    await atomicWrite(this.target, text ?? joinText(rendered), 0o600, "\n");
+    await atomicWrite(this.target, joined ? [joined] : rendered.pieces, 0o600, "\n");
     this.writeCount++;
     this.persisted = { content: rendered, serial, lineage: state.lineage };
     state.serial = serial;
@@ -224,13 +227,13 @@ export async function forceUnlock(path: string, id: string): Promise<void> {
  * `"serial": ` in the text: it precedes resources and outputs, and string values cannot contain
  * an unescaped quote.
  */
-function sameExceptSerial(a: string, serialA: number, b: string, serialB: number): boolean {
-  const ka = `"serial": ${serialA},`;
-  const kb = `"serial": ${serialB},`;
+function sameExceptSerial(a: Buffer, serialA: number, b: Buffer, serialB: number): boolean {
+  const ka = Buffer.from(`"serial": ${serialA},`);
+  const kb = Buffer.from(`"serial": ${serialB},`);
   const ia = a.indexOf(ka);
   const ib = b.indexOf(kb);
   if (ia < 0 || ib < 0 || ia !== ib || a.length - ka.length !== b.length - kb.length) return false;
-  return a.slice(0, ia) === b.slice(0, ib) && a.slice(ia + ka.length) === b.slice(ib + kb.length);
+  return a.subarray(0, ia).equals(b.subarray(0, ib)) && a.subarray(ia + ka.length).equals(b.subarray(ib + kb.length));
 }
 
 /** Writes through a symlink to its target, so the link survives the rename. */
@@ -255,15 +258,17 @@ const fsyncAsync = promisify(fsync);
  * The write itself is synchronous (about twice as fast as the promise API for a multi-megabyte
  * state), the two fsyncs go to libuv's thread pool: they are the slow part on a busy disk, and
  * an apply keeps starting and reaping Proxmox calls while they wait. Writes are serialised by
- * the store, so nothing else touches the file meanwhile.
+ * the store, so nothing else touches the file meanwhile. `content` may be a list of byte pieces,
+ * written with one writev (the state's cached per-resource texts).
  */
-export async function atomicWrite(path: string, content: string, mode = 0o600, trailer = ""): Promise<void> {
+export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600, trailer = ""): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w", mode);
   try {
     fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
-    writeSync(fd, content, null, "utf8");
-    if (trailer) writeSync(fd, trailer, null, "utf8");
+    if (typeof content === "string") writeSync(fd, content, null, "utf8");
+    else writeAll(fd, trailer ? [...content, Buffer.from(trailer)] : content);
+    if (trailer && typeof content === "string") writeSync(fd, trailer, null, "utf8");
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);
@@ -275,4 +280,11 @@ export async function atomicWrite(path: string, content: string, mode = 0o600, t
   } finally {
     closeSync(dir);
   }
+}
+
+/** libuv's writev goes on after short writes and past IOV_MAX; a shortfall left is an error. */
+function writeAll(fd: number, pieces: readonly Buffer[]): void {
+  const expected = pieces.reduce((n, p) => n + p.length, 0);
+  const written = writevSync(fd, pieces as Buffer[]);
+  if (written !== expected) throw new Error(`short write: ${written} of ${expected} bytes`);
 }
