@@ -18,8 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The documented format, built here without src/state/serialize.ts. */
 function reference(state: StateFile, serial: number): string {
-  const { version, pmxform_version, lineage, resources, outputs, ...rest } = state;
-  delete (rest as { serial?: number }).serial;
+  const { version, pmxform_version, lineage, serial: _stale, resources, outputs, ...rest } = state;
   return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2) + "\n";
 }
 

@@ -8,8 +8,7 @@ import { mutate, randomState } from "./random-state.js";
 
 /** What the format doc says, spelled out independently of src/state/serialize.ts. */
 function reference(state: StateFile, serial: number): string {
-  const { version, pmxform_version, lineage, resources, outputs, ...rest } = state;
-  delete (rest as { serial?: number }).serial;
+  const { version, pmxform_version, lineage, serial: _stale, resources, outputs, ...rest } = state;
   return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2);
 }
 
