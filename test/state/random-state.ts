@@ -7,7 +7,7 @@ export type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 
-const STRINGS = ["", "a", "pve1", "dhcp", "ünïcødé", "日本語", "emoji 🚀🐧", "quote \" and \\ backslash", "line\nbreak\ttab", "\u0000\u001f\u2028\u2029", "\ud800 lone", "\"serial\": 1,", "</script>"];
+const STRINGS = ["", "a", "pve1", "dhcp", "ünïcødé", "日本語", "emoji 🚀🐧", "quote \" and \\ backslash", "line\nbreak\ttab", "\u0000\u001f\u2028\u2029", "\ud800 lone", "\"serial\": 1,", "</script>", ",\n    {", "\n  ]\n}"];
 const NUMBERS = [0, -0, 1, -1, 42, 1024, 3.14, 1e21, 5e-7, -2.5e-300, Number.MAX_SAFE_INTEGER, 0.1 + 0.2];
 const KEYS = ["node", "vmid", "hostname", "memory", "tags", "net0", "rootfs", "mounts", "ünï", "serial", "resources", "1", "0", "__proto__x", "a b", "z"];
 

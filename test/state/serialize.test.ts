@@ -37,6 +37,18 @@ describe("StateSerializer", () => {
     expect(joinPieces(new StateSerializer().render({} as StateFile, 1)).toString()).toBe(JSON.stringify({ serial: 1 }, null, 2));
   });
 
+  it("serialises elements that are not plain objects as JSON.stringify does, between cached ones", () => {
+    const plain = { address: "a.b", attributes: { x: 1 } };
+    const withToJSON = { toJSON: () => ({ replaced: true }) };
+    const items = [plain, null, undefined, withToJSON, new Date(0), "text", 3, [1, [2]], plain, {}];
+    const state = { version: 1, pmxform_version: "0.1.0", lineage: "l", serial: 0, resources: items, outputs: {}, deposed: [undefined, {}] } as unknown as StateFile;
+    const serializer = new StateSerializer();
+    for (let serial = 1; serial <= 3; serial++) {
+      expect(joinPieces(serializer.render(state, serial)).toString()).toBe(reference(state, serial));
+      plain.attributes.x++;
+    }
+  });
+
   it("reuses an unchanged resource's bytes and tells changed content from unchanged", () => {
     const rng = prng(7);
     const state = randomState(rng);
