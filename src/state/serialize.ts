@@ -188,7 +188,9 @@ export function jsonTokens(parsed: unknown, out: Token[] = []): Token[] {
   return out;
 }
 
-let tokens: readonly Token[] = [];
+// The walk's cursor; module state because the walk is synchronous and never re-entered.
+const NO_TOKENS: readonly Token[] = [];
+let tokens = NO_TOKENS;
 let at = 0;
 
 /**
@@ -201,7 +203,7 @@ export function matchesTokens(live: unknown, expected: readonly Token[]): boolea
   tokens = expected;
   at = 0;
   const same = matchValue(live) && at === expected.length;
-  tokens = [];
+  tokens = NO_TOKENS;
   return same;
 }
 
