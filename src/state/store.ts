@@ -3,11 +3,12 @@
 // See docs/state-and-plan-files.md for the rules this implements.
 
 import { promisify } from "node:util";
-import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeSync, writevSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
 import { validateStateFile } from "./schema.js";
+import { StateSerializer, joinPieces, samePiecesExceptSerial, type StateText } from "./serialize.js";
 import { STATE_VERSION, type StateFile } from "./types.js";
 import { pmxformVersion } from "./version.js";
 
@@ -23,8 +24,8 @@ export interface OpenOptions {
 }
 
 interface Persisted {
-  /** The file's text as last read or written, for change detection. */
-  text: string;
+  /** The file's bytes (without the final newline) as last read, or the pieces last written, for change detection. */
+  content: Buffer | StateText;
   serial: number;
   lineage: string;
 }
@@ -33,6 +34,7 @@ const SKIPPED = Symbol("superseded by a later write");
 
 export class StateStore {
   private persisted: Persisted | null = null;
+  private readonly serializer = new StateSerializer();
   private loaded = false;
   /** Set when the file on disk could not be used: it must never be overwritten then. */
   private unreadable: StateError | undefined;
@@ -112,7 +114,7 @@ export class StateStore {
   }
 
   private readChecked(): StateFile | null {
-    let text: string;
+    let bytes: Buffer;
     try {
       const st = statSync(this.target);
       if (!st.isFile()) throw new StateError(`The state path ${this.path} is not a regular file. Point --state at a file.`, this.path);
@@ -135,14 +137,16 @@ export class StateStore {
           this.path,
         );
       }
-      text = readFileSync(this.target, "utf8");
+      bytes = readFileSync(this.target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       this.remember(null, null);
       return null;
     }
+    const text = bytes.toString("utf8");
     const state = this.parse(text);
-    this.remember(text, { text: text.replace(/\n$/, ""), serial: state.serial, lineage: state.lineage });
+    const content = bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes;
+    this.remember(text, { content, serial: state.serial, lineage: state.lineage });
     return state;
   }
 
@@ -188,19 +192,26 @@ export class StateStore {
     const priorSerial = prior?.serial ?? 0;
     const serial = priorSerial + 1;
     // Serialised once, with the next serial: a save of unchanged content differs from the file's
-    // text only in the serial line, and is skipped. (No second multi-megabyte copy to swap it in.)
-    const text = serialize(state, serial);
-    if (prior && sameExceptSerial(text, serial, prior.text, priorSerial)) {
-      state.serial = priorSerial;
-      return state;
+    // text only in the serial, and is skipped. Compared piece by piece with the last write (unchanged
+    // resources reuse the same buffers), or as bytes after a read.
+    const rendered = this.serializer.render(state, serial);
+    let joined: Buffer | undefined;
+    if (prior) {
+      const before = prior.content;
+      const byPieces = "pieces" in before ? samePiecesExceptSerial(rendered, before) : undefined;
+      const unchanged = byPieces ?? sameExceptSerial((joined = joinPieces(rendered)), serial, "pieces" in before ? joinPieces(before) : before, priorSerial);
+      if (unchanged) {
+        state.serial = priorSerial;
+        return state;
+      }
     }
     if (!this.backedUp && this.original !== null) {
       await atomicWrite(`${this.target}.backup`, this.original);
       this.backedUp = true;
     }
-    await atomicWrite(this.target, text, 0o600, "\n");
+    await atomicWrite(this.target, joined ? [joined] : rendered.pieces, 0o600, "\n");
     this.writeCount++;
-    this.persisted = { text, serial, lineage: state.lineage };
+    this.persisted = { content: rendered, serial, lineage: state.lineage };
     state.serial = serial;
     return state;
   }
@@ -211,24 +222,18 @@ export async function forceUnlock(path: string, id: string): Promise<void> {
   forceUnlockTarget(resolveTarget(path), id);
 }
 
-/** The state's fixed key order keeps files diff-friendly and the serial near the top. */
-function serialize(state: StateFile, serial: number): string {
-  const { version, pmxform_version, lineage, serial: _ignored, resources, outputs, ...rest } = state;
-  return JSON.stringify({ version, pmxform_version, lineage, serial, resources, outputs, ...rest }, null, 2);
-}
-
 /**
  * Whether two serialisations are equal but for their serial. The top-level serial is the first
  * `"serial": ` in the text: it precedes resources and outputs, and string values cannot contain
  * an unescaped quote.
  */
-function sameExceptSerial(a: string, serialA: number, b: string, serialB: number): boolean {
-  const ka = `"serial": ${serialA},`;
-  const kb = `"serial": ${serialB},`;
+function sameExceptSerial(a: Buffer, serialA: number, b: Buffer, serialB: number): boolean {
+  const ka = Buffer.from(`"serial": ${serialA},`);
+  const kb = Buffer.from(`"serial": ${serialB},`);
   const ia = a.indexOf(ka);
   const ib = b.indexOf(kb);
   if (ia < 0 || ib < 0 || ia !== ib || a.length - ka.length !== b.length - kb.length) return false;
-  return a.slice(0, ia) === b.slice(0, ib) && a.slice(ia + ka.length) === b.slice(ib + kb.length);
+  return a.subarray(0, ia).equals(b.subarray(0, ib)) && a.subarray(ia + ka.length).equals(b.subarray(ib + kb.length));
 }
 
 /** Writes through a symlink to its target, so the link survives the rename. */
@@ -253,15 +258,17 @@ const fsyncAsync = promisify(fsync);
  * The write itself is synchronous (about twice as fast as the promise API for a multi-megabyte
  * state), the two fsyncs go to libuv's thread pool: they are the slow part on a busy disk, and
  * an apply keeps starting and reaping Proxmox calls while they wait. Writes are serialised by
- * the store, so nothing else touches the file meanwhile.
+ * the store, so nothing else touches the file meanwhile. `content` may be a list of byte pieces,
+ * written with one writev (the state's cached per-resource texts).
  */
-export async function atomicWrite(path: string, content: string, mode = 0o600, trailer = ""): Promise<void> {
+export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600, trailer = ""): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w", mode);
   try {
     fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
-    writeSync(fd, content, null, "utf8");
-    if (trailer) writeSync(fd, trailer, null, "utf8");
+    if (typeof content === "string") writeSync(fd, content, null, "utf8");
+    else writeAll(fd, trailer ? [...content, Buffer.from(trailer)] : content);
+    if (trailer && typeof content === "string") writeSync(fd, trailer, null, "utf8");
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);
@@ -273,4 +280,11 @@ export async function atomicWrite(path: string, content: string, mode = 0o600, t
   } finally {
     closeSync(dir);
   }
+}
+
+/** libuv's writev goes on after short writes and past IOV_MAX; a shortfall left is an error. */
+function writeAll(fd: number, pieces: readonly Buffer[]): void {
+  const expected = pieces.reduce((n, p) => n + p.length, 0);
+  const written = writevSync(fd, pieces as Buffer[]);
+  if (written !== expected) throw new Error(`short write: ${written} of ${expected} bytes`);
 }
