@@ -78,7 +78,8 @@ async function main() {
     const rows = [
       { figure: `atomic save, ${RESOURCES} resources (${mb.toFixed(1)} MB)`, value: round(median(times)), unit: "ms", budget: 50 },
       { figure: "  slowest save", value: round(Math.max(...times)), unit: "ms" },
-      { figure: "  first save (no cached resource text yet)", value: round(coldMs), unit: "ms" },
+      { figure: "  first save of a run (remembers no texts)", value: round(coldMs), unit: "ms" },
+      { figure: "  second save (remembers every text)", value: round(times[0]), unit: "ms" },
     ];
     const ok = report("state", `state benchmark: median of ${RUNS} saves after a warm-up`, rows, { resources: RESOURCES, runs: RUNS, bytes: statSync(path).size, raw: times.map((t) => round(t, 2)) });
     return CHECK && !ok ? 1 : 0;

@@ -63,8 +63,16 @@ const BATCH_CLOSE = "\n  ]\n}";
  */
 export class StateSerializer {
   private cache = new WeakMap<object, Cached>();
+  /**
+   * Texts are remembered from the second render on: building the private copies costs about as
+   * much as the stringify itself, and most runs (a plan, an import, an apply of one change) save
+   * once. A run that saves again pays for them once and then saves only what changed.
+   */
+  private remember = false;
 
   render(state: StateFile, serial: number): StateText {
+    const remember = this.remember;
+    this.remember = true;
     if (!isPlainObject(state)) return { pieces: [Buffer.from(serializeState(state, serial))], serialPiece: -1 };
     const top = topLevel(state, serial) as unknown as Record<string, unknown>;
     const pieces: Buffer[] = [];
@@ -80,7 +88,7 @@ export class StateSerializer {
         pieces.push(Buffer.from(JSON.stringify(value)));
       } else if (CACHED_ARRAYS.has(key) && isPlainArray(value)) {
         pieces.push(Buffer.from(lead));
-        this.arrayPieces(value, pieces);
+        this.arrayPieces(value, pieces, remember);
       } else {
         // A resources/deposed value that is not a plain array would give differently cut pieces
         // for the same text: compare such a state by its text instead.
@@ -95,7 +103,7 @@ export class StateSerializer {
     return { pieces, serialPiece: comparable ? serialPiece : -1 };
   }
 
-  private arrayPieces(items: readonly unknown[], pieces: Buffer[]): void {
+  private arrayPieces(items: readonly unknown[], pieces: Buffer[], remember: boolean): void {
     if (items.length === 0) {
       pieces.push(EMPTY_ARRAY);
       return;
@@ -113,7 +121,7 @@ export class StateSerializer {
         texts[i] = Buffer.from(raw === undefined ? "null" : raw.replaceAll("\n", ELEMENT_INDENT));
       }
     }
-    if (missed.length) this.serializeMissed(missed.map((i) => items[i] as object), missed, texts);
+    if (missed.length) this.serializeMissed(missed.map((i) => items[i] as object), missed, texts, remember);
     pieces.push(ARRAY_OPEN);
     for (let i = 0; i < items.length; i++) {
       pieces.push(i === 0 ? FIRST_ELEMENT : NEXT_ELEMENT);
@@ -129,16 +137,16 @@ export class StateSerializer {
    * indented exactly four spaces with `{`: deeper lines are indented further, and JSON strings
    * hold no raw newline.
    */
-  private serializeMissed(objects: readonly object[], at: readonly number[], texts: Buffer[]): void {
+  private serializeMissed(objects: readonly object[], at: readonly number[], texts: Buffer[], remember: boolean): void {
     const text = JSON.stringify({ [BATCH_KEY]: objects }, null, 2);
-    const copies = (JSON.parse(text) as Record<typeof BATCH_KEY, unknown[]>)[BATCH_KEY];
+    const copies = remember ? (JSON.parse(text) as Record<typeof BATCH_KEY, unknown[]>)[BATCH_KEY] : undefined;
     const all = Buffer.from(text);
     let start = BATCH_OPEN.length;
     for (let k = 0; k < objects.length; k++) {
       const end = k + 1 < objects.length ? all.indexOf(ELEMENT_BOUNDARY, start) : all.length - BATCH_CLOSE.length;
       const bytes = all.subarray(start, end);
       texts[at[k]!] = bytes;
-      this.cache.set(objects[k]!, { bytes, copy: jsonTokens(copies[k]) });
+      if (copies) this.cache.set(objects[k]!, { bytes, copy: jsonTokens(copies[k]) });
       start = end + NEXT_ELEMENT.length;
     }
   }
