@@ -3,7 +3,7 @@
 // types, runs validation rules and marks sensitive variables.
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import YAML from "yaml";
+import { yaml } from "./yaml/lib.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
@@ -160,7 +160,7 @@ function readVarFile(path: string, baseDir: string, decls: Map<string, VariableD
   if (ext === ".json" || ext === ".yaml" || ext === ".yml") {
     let data: unknown;
     try {
-      data = ext === ".json" ? JSON.parse(text) : YAML.parse(text, { maxAliasCount: 100 });
+      data = ext === ".json" ? JSON.parse(text) : yaml().parse(text, { maxAliasCount: 100 });
     } catch (e) {
       diags.push(error("Invalid variables file", `${path} is not valid ${ext === ".json" ? "JSON" : "YAML"}: ${e instanceof Error ? e.message : String(e)}. Fix the syntax.`));
       return out;

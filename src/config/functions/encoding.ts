@@ -1,7 +1,7 @@
 // Encoding and hashing functions: jsonencode, jsondecode, yamlencode, yamldecode, base64encode,
 // base64decode, urlencode, md5, sha1, sha256, sha512, base64sha256, base64sha512.
 import { createHash } from "node:crypto";
-import YAML from "yaml";
+import { yaml } from "../yaml/lib.js";
 import { objectFrom, sortedKeys } from "../eval/marks.js";
 import { isObjectValue } from "../value.js";
 import type { Value } from "../value.js";
@@ -69,14 +69,14 @@ export const encodingFunctions: Record<string, FunctionImpl> = {
     description: "The value as a YAML document (block style, keys sorted).",
     params: [p.any("value", true)],
     returns: "string",
-    impl: ([v]) => YAML.stringify(toData(v as Value), { lineWidth: 0 }),
+    impl: ([v]) => yaml().stringify(toData(v as Value), { lineWidth: 0 }),
   },
   yamldecode: {
     description: "The value a YAML document describes (one document; aliases are limited).",
     params: [p.string("src")],
     returns: "any",
     impl: ([s]) => {
-      const docs = YAML.parseAllDocuments(s as string);
+      const docs = yaml().parseAllDocuments(s as string);
       const list = Array.isArray(docs) ? docs : [docs];
       if (list.length > 1) throw new FunctionError("the string holds more than one YAML document", 0);
       const doc = list[0];

@@ -1,6 +1,6 @@
 // Writes generated resource blocks as a pmxform YAML file (`resources: { type.name: {...} }`):
 // labelled blocks are maps label -> body, as the YAML front end reads them.
-import { stringify } from "yaml";
+import { yaml } from "../yaml/lib.js";
 import type { GeneratedResource } from "./model.js";
 
 /** Strings containing `${` or `%{` would be read as templates: double the sigil as HCL does. */
@@ -19,5 +19,5 @@ export function writeYaml(resources: readonly GeneratedResource[], header: strin
     for (const c of r.comments ?? []) notes.push(`${r.type}.${r.name}: ${c}`);
   }
   const head = notes.map((l) => `# ${l}`.trimEnd()).join("\n");
-  return (head ? head + "\n" : "") + stringify({ resources: doc }, { lineWidth: 0 });
+  return (head ? head + "\n" : "") + yaml().stringify({ resources: doc }, { lineWidth: 0 });
 }

@@ -2,8 +2,8 @@
 // one-line flow collections and scalars, `|` block text), building the same yaml-package nodes
 // with the same ranges, ~5x faster. Anything else (comments inside collections, anchors, tags,
 // folded or multi-line scalars, duplicates, ...) gives up, and the yaml package reads the file.
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import type { Document, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from "yaml";
+import { yaml } from "./lib.js";
 
 class GiveUp extends Error {}
 
@@ -31,7 +31,7 @@ function resolvePlain(text: string): null | boolean | number | string {
 }
 
 function scalar(value: unknown, range: Range3): Scalar {
-  const s = new Scalar(value);
+  const s = new (yaml().Scalar)(value);
   s.range = range;
   return s;
 }
@@ -86,8 +86,8 @@ class FastYaml {
     if (indent !== 0) giveUp();
     const root = this.blockNode(0, this.pos);
     if (this.nextContentLine(false) !== -1) giveUp();
-    if (!(root instanceof YAMLMap)) giveUp();
-    const doc = new Document() as unknown as Document.Parsed;
+    if (!(root instanceof yaml().YAMLMap)) giveUp();
+    const doc = new (yaml().Document)() as unknown as Document.Parsed;
     doc.contents = root as never;
     return doc;
   }
@@ -100,7 +100,7 @@ class FastYaml {
   }
 
   private blockMap(indent: number, first: number): YAMLMap {
-    const map = new YAMLMap();
+    const map = new (yaml().YAMLMap)();
     const seen = new Set<unknown>();
     let at = first;
     let last: YamlNode;
@@ -109,7 +109,7 @@ class FastYaml {
       if (seen.has(key.value)) giveUp();
       seen.add(key.value);
       last = this.entryValue(indent, (key.range as Range3)[1] + 1);
-      map.items.push(new Pair(key, last));
+      map.items.push(new (yaml().Pair)(key, last));
       const next = this.nextContentLine(false);
       if (next < indent) break;
       if (next > indent) giveUp();
@@ -149,7 +149,7 @@ class FastYaml {
   }
 
   private blockSeq(indent: number, first: number): YAMLSeq {
-    const seq = new YAMLSeq();
+    const seq = new (yaml().YAMLSeq)();
     let at = first;
     let item: YamlNode;
     for (;;) {
@@ -312,7 +312,7 @@ class FastYaml {
   private flow(at: number): YAMLMap | YAMLSeq {
     const isMap = this.code(at) === 123;
     const close = isMap ? 125 : 93;
-    const node = isMap ? new YAMLMap() : new YAMLSeq();
+    const node = isMap ? new (yaml().YAMLMap)() : new (yaml().YAMLSeq)();
     const seen = new Set<unknown>();
     let i = this.skipFlowSpace(at + 1);
     while (this.code(i) !== close) {
@@ -324,7 +324,7 @@ class FastYaml {
         if (this.code(i) !== 58 || this.code(i + 1) !== 32) giveUp();
         i = this.skipFlowSpace(i + 1);
         const value = this.flowItem(i);
-        (node as YAMLMap).items.push(new Pair(key, value));
+        (node as YAMLMap).items.push(new (yaml().Pair)(key, value));
         i = (value.range as Range3)[1];
       } else {
         const item = this.flowItem(i);

@@ -2,8 +2,8 @@
 // decode.ts and everything after it never know which syntax a file used. Strings holding
 // `${` or `%{` are templates, parsed by the HCL expression parser. Plain YAML is read by
 // fast-yaml.ts, anything else by the yaml package; both give the same nodes.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Alias, Document, Node as YamlNode, Scalar, YAMLMap } from "yaml";
+import { yaml } from "./lib.js";
 import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import type { Expr } from "../ast.js";
@@ -47,7 +47,7 @@ class YamlFrontEnd {
   /** Follows aliases, refusing to expand more than MAX_ALIASES of them (alias bombs). */
   private deref(node: unknown): YamlNode | null {
     let cur = node;
-    for (let hops = 0; isAlias(cur); hops++) {
+    for (let hops = 0; yaml().isAlias(cur); hops++) {
       this.aliases++;
       if (this.aliases > MAX_ALIASES || hops > MAX_ALIASES) {
         if (!this.aliasLimitReported) {
@@ -72,8 +72,8 @@ class YamlFrontEnd {
     const out: { key: string; keyNode: YamlNode; value: YamlNode | null }[] = [];
     for (const pair of map.items) {
       const keyNode = this.deref(pair.key);
-      if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== "string") {
-        const shown = isScalar(keyNode) ? String(keyNode.value) : "a collection";
+      if (!keyNode || !yaml().isScalar(keyNode) || typeof keyNode.value !== "string") {
+        const shown = yaml().isScalar(keyNode) ? String(keyNode.value) : "a collection";
         this.fail("Invalid key", `Keys must be strings, but this key is ${shown}. Quote it, like "${shown}".`, keyNode ?? map);
         continue;
       }
@@ -88,12 +88,12 @@ class YamlFrontEnd {
     if (node === null) return { kind: "literal", value: null, range: rangeOf(this.map, 0, 0) };
     const range = this.range(node);
     if (this.tooDeep(depth, node)) return { kind: "literal", value: null, range };
-    if (isScalar(node)) return this.scalar(node, asExpression);
-    if (isSeq(node)) {
+    if (yaml().isScalar(node)) return this.scalar(node, asExpression);
+    if (yaml().isSeq(node)) {
       const items = node.items.map((item) => this.value(this.deref(item), depth + 1, asExpression));
       return { kind: "tuple", items, range };
     }
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const items = this.entries(node).map(({ key, keyNode, value }) => ({
         key: { kind: "literal" as const, value: key, range: this.range(keyNode) },
         value: this.value(value, depth + 1),
@@ -128,8 +128,8 @@ class YamlFrontEnd {
   /** A map as a block body: keys in `nested` become blocks, every other key an attribute. */
   body(node: YamlNode | null, depth: number, nested: Readonly<Record<string, NestedBlockSpec>>, owner: YamlNode): Body {
     const body: Body = { attributes: [], blocks: [], range: this.range(node ?? owner) };
-    if (node === null || (isScalar(node) && node.value === null)) return body;
-    if (!isMap(node)) {
+    if (node === null || (yaml().isScalar(node) && node.value === null)) return body;
+    if (!yaml().isMap(node)) {
       this.fail("Invalid block body", "This should be a map of arguments (key: value). Write it as a YAML mapping.", node);
       return body;
     }
@@ -169,13 +169,13 @@ class YamlFrontEnd {
     if (this.tooDeep(depth, keyNode)) return [];
     if (spec.labeled) {
       if (value === null) return [];
-      if (!isMap(value)) {
+      if (!yaml().isMap(value)) {
         this.fail(`Invalid "${type}" blocks`, `"${type}" takes a map from each block's label to its arguments, like ${type}: { name: { ... } }. Rewrite it as a mapping.`, value);
         return [];
       }
       return this.entries(value).map(({ key, keyNode: labelNode, value: body }) => this.block(type, [key], [labelNode], labelNode, body, depth + 1, inner));
     }
-    if (value !== null && isSeq(value)) {
+    if (value !== null && yaml().isSeq(value)) {
       return value.items.map((item) => this.block(type, [], [], keyNode, this.deref(item), depth + 1, inner));
     }
     return [this.block(type, [], [], keyNode, value, depth, inner)];
@@ -186,8 +186,8 @@ class YamlFrontEnd {
   file(): Body {
     const root = this.doc.contents ? this.deref(this.doc.contents) : null;
     const body: Body = { attributes: [], blocks: [], range: rangeOf(this.map, 0, this.source.length) };
-    if (root === null || (isScalar(root) && root.value === null)) return body;
-    if (!isMap(root)) {
+    if (root === null || (yaml().isScalar(root) && root.value === null)) return body;
+    if (!yaml().isMap(root)) {
       this.fail("Invalid configuration file", `The top level of a configuration file must be a mapping with keys such as ${TOP_KEYS.join(", ")}.`, root);
       return body;
     }
@@ -247,7 +247,7 @@ class YamlFrontEnd {
   /** `variables: { name: {...} }` -> one labeled block per entry. */
   private named(type: string, keyNode: YamlNode, value: YamlNode | null, nested: Readonly<Record<string, NestedBlockSpec>>): Block[] {
     if (value === null) return [];
-    if (!isMap(value)) {
+    if (!yaml().isMap(value)) {
       this.fail(`Invalid "${keyNode.toString()}" section`, `This section is a map from each name to its settings. Rewrite it as a YAML mapping.`, value);
       return [];
     }
@@ -257,7 +257,7 @@ class YamlFrontEnd {
   /** `resources: { "type.name": {...} }`, or nested as `type: { name: {...} }`. */
   private resources(keyNode: YamlNode, value: YamlNode | null): Block[] {
     if (value === null) return [];
-    if (!isMap(value)) {
+    if (!yaml().isMap(value)) {
       this.fail('Invalid "resources" section', 'Resources are a map from "type.name" to the resource\'s arguments. Rewrite it as a YAML mapping.', value ?? keyNode);
       return [];
     }
@@ -268,7 +268,7 @@ class YamlFrontEnd {
         out.push(this.block("resource", [key.slice(0, dot), key.slice(dot + 1)], [addrNode, addrNode], addrNode, body, 2, RESOURCE_BLOCKS));
         continue;
       }
-      if (body === null || !isMap(body)) {
+      if (body === null || !yaml().isMap(body)) {
         this.fail("Invalid resource key", `"${key}" should be "type.name" (like lxc_container.web), or a resource type holding a map of names. Rename the key.`, addrNode);
         continue;
       }
@@ -282,7 +282,7 @@ class YamlFrontEnd {
   /** `moved: [{from, to}]` / `import: [{to, id}]` -> one block per item. */
   private list(type: string, keyNode: YamlNode, value: YamlNode | null): Block[] {
     if (value === null) return [];
-    const items = isSeq(value) ? value.items.map((i) => this.deref(i)) : [value];
+    const items = yaml().isSeq(value) ? value.items.map((i) => this.deref(i)) : [value];
     return items.map((item) => this.block(type, [], [], keyNode, item, 2, {}));
   }
 }
@@ -310,8 +310,8 @@ export function parseYamlFileSync(path: string, source: string): { file: File; d
 
 /** The yaml package's reading: any YAML, with its error messages. */
 export function parseYamlFileWithPackage(path: string, source: string): { file: File; diagnostics: Diagnostic[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
   const map = new TextPosMap(path, source);
   const diagnostics: Diagnostic[] = [];
   const duplicates = duplicateKeyPositions(doc).sort((a, b) => a[0] - b[0]);
