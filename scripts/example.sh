@@ -4,7 +4,7 @@
 # applied configuration re-plans as "No changes".
 set -eu
 cd "$(dirname "$0")/.."
-[ -f dist/src/cli.js ] || npm run build --silent
+[ -f dist/cli/cli.js ] && [ -f dist/src/cli.js ] || npm run build --silent
 node bin/pmxform.js apply --chdir examples/homelab --auto-approve "$@"
 echo
 echo "--- planning again: an applied configuration must re-plan as no changes ---"

@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function yamlLoadedBy(files: Record<string, string>): boolean {
   const sub = mkdtempSync(join(dir, "c-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(sub, name), text);
-  const script = `import(${JSON.stringify(join(ROOT, "dist/src/cli.js"))}).then(({ main }) => main(["validate"])).then((code) => {
+  const script = `import(${JSON.stringify(join(ROOT, "dist/cli/cli.js"))}).then(({ main }) => main(["validate"])).then((code) => {
     const loaded = Object.keys(require("node:module")._cache).some((k) => k.includes("/node_modules/yaml/"));
     process.stdout.write("\\nYAML " + loaded + " EXIT " + code + "\\n");
   });`;

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/pmxform.js");
-export const BUILT = existsSync(join(ROOT, "dist/src/cli.js")) && existsSync(join(ROOT, "dist/src/sim/main.js"));
+export const BUILT = existsSync(join(ROOT, "dist/cli/cli.js")) && existsSync(join(ROOT, "dist/src/cli.js")) && existsSync(join(ROOT, "dist/src/sim/main.js"));
 export const NOT_BUILT = "dist/ is missing: run `npm run build` (the test script does) before the end-to-end tests";
 
 export interface CliResult {
