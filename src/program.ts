@@ -1,6 +1,6 @@
 // The command table (commander): every verb, its flags and help. Each verb's module is imported
 // only when that verb runs, so `pmxform --help` loads no engine code.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { pmxformVersion } from "./state/version.js";
 
 /** Global flags every command accepts. */
@@ -12,6 +12,12 @@ export interface GlobalOptions {
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** --parallelism: refused where it is given, on every verb that takes it (plan ignores its value). */
+function wholeNumberFromOne(v: string): string {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("A whole number of 1 or more is required.");
+  return v;
+}
 
 function globals(cmd: Command): Command {
   return cmd
@@ -29,7 +35,7 @@ function planningFlags(cmd: Command): Command {
     .option("--replace <addr>", "force replacement of this resource (repeatable)", collect)
     .addOption(new Option("--refresh <bool>", "read the nodes before planning").choices(["true", "false"]).default("true"))
     .option("--refresh-only", "only reconcile state with reality")
-    .option("--parallelism <n>", "concurrent operations", "10")
+    .option("--parallelism <n>", "concurrent operations", wholeNumberFromOne, "10")
     .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
     .option("--json", "machine-readable output");
 }

@@ -99,6 +99,14 @@ describe("help and flag mistakes", () => {
     expect(verb.stderr).toBe("error: unknown command 'aply'\n(Did you mean apply?)\n(run pmxform --help for usage)\n");
   });
 
+  it("refuses a --parallelism that is not a whole number of 1 or more, on plan too", async () => {
+    for (const [verb, value] of [["plan", "abc"], ["plan", "0"], ["apply", "1.5"], ["destroy", "-2"]] as const) {
+      const r = await capture([verb, "--parallelism", value]);
+      expect(r.code, `${verb} ${value}`).toBe(1);
+      expect(r.stderr).toContain(`argument '${value}' is invalid. A whole number of 1 or more is required.`);
+    }
+  });
+
   it("refuses a --refresh value that is not true or false instead of reading it as true", async () => {
     const r = await capture(["plan", "--refresh", "maybe"]);
     expect(r.code).toBe(1);
