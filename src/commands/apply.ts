@@ -19,10 +19,9 @@ export interface ApplyOpts extends RunOptions {
   autoApprove?: boolean;
 }
 
-function parallelismOf(opts: RunOptions): number | Diagnostic {
-  const n = Number(opts.parallelism ?? "10");
-  if (!Number.isInteger(n) || n < 1) return error("Invalid --parallelism", `"${opts.parallelism}" is not a whole number of 1 or more.`);
-  return n;
+/** The option parser (src/program.ts) has already refused anything but a whole number >= 1. */
+function parallelismOf(opts: RunOptions): number {
+  return Number(opts.parallelism ?? "10");
 }
 
 export async function run(opts: ApplyOpts, args: string[]): Promise<number> {
@@ -34,10 +33,6 @@ export async function run(opts: ApplyOpts, args: string[]): Promise<number> {
 export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<number> {
   const color = useColor(opts);
   const parallelism = parallelismOf(opts);
-  if (typeof parallelism !== "number") {
-    printDiagnostics([parallelism], opts);
-    return 1;
-  }
   const json = Boolean(opts.json);
   if (json && !opts.autoApprove) {
     // As Terraform: the question would corrupt the machine-readable output.
@@ -115,10 +110,6 @@ function refuse(d: Diagnostic | undefined, opts: ApplyOpts): number {
 async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   const color = useColor(opts);
   const parallelism = parallelismOf(opts);
-  if (typeof parallelism !== "number") {
-    printDiagnostics([parallelism], opts);
-    return 1;
-  }
   let plan;
   try {
     plan = await readPlanFile(path);
