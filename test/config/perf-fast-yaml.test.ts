@@ -33,6 +33,8 @@ const REGULAR = [
   "locals:\n  a: 1",
   "unknown_section:\n  a: 1\nlocals:\n  a: 1\n",
   "resources:\n  bad_key:\n    - 1\n",
+  // Names of Object.prototype's members are plain strings, not what a lookup table inherits.
+  "locals:\n  a: toString\n  b: constructor\n  c: [hasOwnProperty, __proto__]\n  d: {valueOf: isPrototypeOf}\n",
 ];
 
 const IRREGULAR = [

@@ -18,12 +18,13 @@ const DECIMAL = /^-?(0|[1-9][0-9]{0,14})\.[0-9]{1,15}$/;
 /** What the YAML 1.2 core schema would read as a number (or .inf/.nan) — beyond INT/DECIMAL, not ours. */
 const NUMBERISH = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^0o[0-7]+$|^0x[0-9a-fA-F]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
 const NULLS = new Set(["null", "Null", "NULL", "~"]);
-const BOOLS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+// A Map, not an object literal: `BOOLS["toString"]` would find Object.prototype's function.
+const BOOLS = new Map<string, boolean>([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
 
 /** A plain scalar's value under the core schema, as the yaml package resolves it. */
 function resolvePlain(text: string): null | boolean | number | string {
   if (NULLS.has(text)) return null;
-  const bool = BOOLS[text];
+  const bool = BOOLS.get(text);
   if (bool !== undefined) return bool;
   if (INT.test(text) || DECIMAL.test(text)) return Number(text);
   if (NUMBERISH.test(text)) return giveUp();
