@@ -13,6 +13,7 @@ export function tooDeepAt(source: string, yaml: boolean, limit = MAX_NESTING): n
 const enum C {
   Quote = 34, Dollar = 36, Percent = 37, LParen = 40, RParen = 41, Star = 42, Slash = 47, Less = 60,
   LBracket = 91, Backslash = 92, RBracket = 93, LBrace = 123, RBrace = 125, Hash = 35,
+  Apostrophe = 39, Minus = 45,
 }
 /** What an open level of the scan is: code (brackets count), a quoted string, a ${ } inside one. */
 const enum Mode {
@@ -77,32 +78,41 @@ function yamlTooDeep(s: string, limit: number): number | undefined {
   const indents: number[] = [];
   let flow = 0; // open flow brackets, which may span lines
   let lineStart = 0;
+  // Indexes into the whole text, no per-line copies: this scan reads every line of every YAML file.
+  const content = /\S/g;
   while (lineStart < s.length) {
     const end = endOfLine(s, lineStart);
-    const line = s.slice(lineStart, end);
-    const content = line.trimStart();
-    if (content && !content.startsWith("#")) {
-      const indent = line.length - content.length;
+    content.lastIndex = lineStart;
+    const found = content.exec(s);
+    const first = found && found.index < end ? found.index : -1;
+    if (first >= 0 && s.charCodeAt(first) !== C.Hash) {
+      const indent = first - lineStart;
       let depth = flow;
       if (flow === 0) {
         while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
         indents.push(indent);
         // "- - - x" nests one level per dash.
-        depth = indents.length + /^(?:-[ \t]+)*/.exec(content)![0].replace(/[ \t]/g, "").length;
-        if (depth > limit) return lineStart + indent;
+        let dashes = 0;
+        for (let j = first; s.charCodeAt(j) === C.Minus && isBlank(s.charCodeAt(j + 1)); ) {
+          dashes++;
+          j += 2;
+          while (isBlank(s.charCodeAt(j))) j++;
+        }
+        depth = indents.length + dashes;
+        if (depth > limit) return first;
       } else depth += indents.length;
-      let quote = "";
-      for (let i = indent; i < line.length; i++) {
-        const ch = line[i]!;
+      let quote = 0;
+      for (let i = first; i < end; i++) {
+        const ch = s.charCodeAt(i);
         if (quote) {
-          if (ch === quote) quote = "";
-          else if (ch === "\\" && quote === '"') i++;
-        } else if (ch === '"' || ch === "'") quote = ch;
-        else if (ch === "#" && /\s/.test(line[i - 1] ?? " ")) break;
-        else if (ch === "[" || ch === "{") {
+          if (ch === quote) quote = 0;
+          else if (ch === C.Backslash && quote === C.Quote) i++;
+        } else if (ch === C.Quote || ch === C.Apostrophe) quote = ch;
+        else if (ch === C.Hash && (i === lineStart || /\s/.test(s[i - 1]!))) break;
+        else if (ch === C.LBracket || ch === C.LBrace) {
           flow++;
-          if (++depth > limit) return lineStart + i;
-        } else if ((ch === "]" || ch === "}") && flow > 0) {
+          if (++depth > limit) return i;
+        } else if ((ch === C.RBracket || ch === C.RBrace) && flow > 0) {
           flow--;
           depth--;
         }
@@ -112,3 +122,5 @@ function yamlTooDeep(s: string, limit: number): number | undefined {
   }
   return undefined;
 }
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;

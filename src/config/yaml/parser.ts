@@ -9,7 +9,8 @@ import type { Diagnostic, Range } from "../../diag/diagnostic.js";
 import type { Expr } from "../ast.js";
 import type { Attribute, Block, Body, File } from "../body.js";
 import { parseExpressionWithMap, parseTemplateWithMap, withHcl } from "../hcl/parser.js";
-import { TextPosMap, rangeOf } from "../hcl/positions.js";
+import { TextPosMap, nodeRange, rangeOf } from "../hcl/positions.js";
+import { IndexedRange } from "../../diag/indexed-range.js";
 import { EXPRESSION_KEYS, OTHER_BLOCKS, RESOURCE_BLOCKS, didYouMean } from "../structure.js";
 import type { NestedBlockSpec } from "../structure.js";
 import { ScalarPosMap } from "./positions.js";
@@ -36,8 +37,8 @@ class YamlFrontEnd {
 
   range(node: YamlNode | null | undefined): Range {
     const r = node?.range;
-    if (!r) return rangeOf(this.map, 0, 0);
-    return rangeOf(this.map, r[0], r[1]);
+    if (!r) return nodeRange(this.map, 0, 0);
+    return nodeRange(this.map, r[0], r[1]);
   }
 
   private fail(summary: string, detail: string, node: YamlNode | null | undefined): void {
@@ -97,7 +98,7 @@ class YamlFrontEnd {
       const items = this.entries(node).map(({ key, keyNode, value }) => ({
         key: { kind: "literal" as const, value: key, range: this.range(keyNode) },
         value: this.value(value, depth + 1),
-        range: { ...this.range(keyNode), end: this.range(value ?? keyNode).end },
+        range: IndexedRange.span(this.range(keyNode), this.range(value ?? keyNode)),
       }));
       return { kind: "object", items, range };
     }
@@ -149,7 +150,7 @@ class YamlFrontEnd {
     const nameRange = this.range(keyNode);
     const expr = this.value(value, depth, EXPRESSION_KEYS.has(name));
     const fixed = value === null ? { ...expr, range: nameRange } : expr;
-    return { name, expr: fixed, nameRange, range: { ...nameRange, end: this.range(value ?? keyNode).end } };
+    return { name, expr: fixed, nameRange, range: IndexedRange.span(nameRange, this.range(value ?? keyNode)) };
   }
 
   private block(type: string, labels: string[], labelNodes: YamlNode[], typeNode: YamlNode, bodyNode: YamlNode | null, depth: number, nested: Readonly<Record<string, NestedBlockSpec>>): Block {
@@ -160,7 +161,7 @@ class YamlFrontEnd {
       labelRanges: labelNodes.map((n) => this.range(n)),
       body: this.body(bodyNode, depth, nested, typeNode),
       typeRange,
-      range: { ...typeRange, end: this.range(bodyNode ?? typeNode).end },
+      range: IndexedRange.span(typeRange, this.range(bodyNode ?? typeNode)),
     };
   }
 
