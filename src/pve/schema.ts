@@ -78,7 +78,8 @@ export function lookupKey(key: string): KeyLookup | undefined {
     return { key, base: m[1]!, index, def };
   }
   if (INDEXED.has(key)) return undefined;
-  const def = KEYS[key];
+  // Own keys only: "constructor" or "toString" must not find what an object literal inherits.
+  const def = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
   return def ? { key, base: key, def } : undefined;
 }
 

@@ -83,7 +83,8 @@ export function readOciImage(path: string): OciImage {
   };
   if (cmd.length && cmd[0] !== "/sbin/init") image.entrypoint = noCtl("Entrypoint", shellQuote(cmd));
   if (typeof cfg["WorkingDir"] === "string" && cfg["WorkingDir"]) image.workingDir = noCtl("WorkingDir", cfg["WorkingDir"]);
-  const arch = ARCH_MAP[String(cfgJson["architecture"] ?? "")];
+  const architecture = String(cfgJson["architecture"] ?? "");
+  const arch = Object.hasOwn(ARCH_MAP, architecture) ? ARCH_MAP[architecture] : undefined;
   if (arch) image.arch = arch;
   const osRelease = findOsRelease((node["layers"] as Descriptor[] | undefined) ?? [], blob);
   if (osRelease !== undefined) image.ostype = ostypeFromOsRelease(osRelease);
@@ -129,7 +130,7 @@ const OS_IDS: Record<string, string> = {
 
 export function ostypeFromOsRelease(text: string): string {
   const id = /^ID=["']?([^"'\n]*)["']?\s*$/m.exec(text)?.[1]?.toLowerCase() ?? "";
-  const os = OS_IDS[id];
+  const os = Object.hasOwn(OS_IDS, id) ? OS_IDS[id] : undefined;
   if (!os) throw new SimError("unable to detect OS distribution");
   return os;
 }

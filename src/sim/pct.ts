@@ -46,7 +46,7 @@ const VERBS: Record<string, Verb> = {
 
 export function runPct(ctx: Ctx, argv: string[]): number {
   const [verb, ...rest] = argv;
-  const fn = verb ? VERBS[verb] : undefined;
+  const fn = verb && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
   if (!fn) {
     const what = verb ? `unknown command 'pct ${verb}'` : "no command specified";
     throw new SimError(`ERROR: ${what}\nUSAGE: pct <COMMAND> [ARGS] [OPTIONS]\n${Object.keys(VERBS).map((v) => `       pct ${v}`).join("\n")}`);

@@ -216,6 +216,7 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
     expect((await pct(["create", "300", DEBIAN, "--mp0", "local-lvm:1,mp=/a"])).stderr).toBe("mount points configured, but 'rootfs' not set - aborting\n");
     expect((await pct(["create", "300", "local:vztmpl/x.img"])).stderr).toBe("unable to create CT 300 - unable to parse directory volume name 'vztmpl/x.img'\n");
     expect((await pct(["frobnicate"])).stderr).toMatch(/^ERROR: unknown command 'pct frobnicate'\n/);
+    expect((await pct(["constructor"])).stderr).toMatch(/^ERROR: unknown command 'pct constructor'\n/);
   });
 
   it("hand-placed conf files are picked up (with warnings kept out of output)", async () => {
