@@ -31,6 +31,8 @@ interface Persisted {
 }
 
 const SKIPPED = Symbol("superseded by a later write");
+/** The state file ends with a newline; the rendered pieces do not (the serial comparison is on them). */
+const FINAL_NEWLINE = Buffer.from("\n");
 
 export class StateStore {
   private persisted: Persisted | null = null;
@@ -209,7 +211,7 @@ export class StateStore {
       await atomicWrite(`${this.target}.backup`, this.original);
       this.backedUp = true;
     }
-    await atomicWrite(this.target, joined ? [joined] : rendered.pieces, 0o600, "\n");
+    await atomicWrite(this.target, [...(joined ? [joined] : rendered.pieces), FINAL_NEWLINE], 0o600);
     this.writeCount++;
     this.persisted = { content: rendered, serial, lineage: state.lineage };
     state.serial = serial;
@@ -261,14 +263,13 @@ const fsyncAsync = promisify(fsync);
  * the store, so nothing else touches the file meanwhile. `content` may be a list of byte pieces,
  * written with one writev (the state's cached per-resource texts).
  */
-export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600, trailer = ""): Promise<void> {
+export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w", mode);
   try {
     fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
     if (typeof content === "string") writeSync(fd, content, null, "utf8");
-    else writeAll(fd, trailer ? [...content, Buffer.from(trailer)] : content);
-    if (trailer && typeof content === "string") writeSync(fd, trailer, null, "utf8");
+    else writeAll(fd, content);
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);

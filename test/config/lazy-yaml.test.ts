@@ -15,7 +15,7 @@ function yamlLoadedBy(files: Record<string, string>): boolean {
   const sub = mkdtempSync(join(dir, "c-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(sub, name), text);
   const script = `import(${JSON.stringify(join(ROOT, "dist/cli/cli.js"))}).then(({ main }) => main(["validate"])).then((code) => {
-    const loaded = Object.keys(require("node:module")._cache).some((k) => k.includes("/node_modules/yaml/"));
+    const loaded = Object.keys(require.cache).some((k) => k.includes("/node_modules/yaml/"));
     process.stdout.write("\\nYAML " + loaded + " EXIT " + code + "\\n");
   });`;
   const out = execFileSync(process.execPath, ["-e", script], { cwd: sub, encoding: "utf8" });

@@ -5,10 +5,7 @@ import type { Pos, Range } from "../../diag/diagnostic.js";
 import { IndexedRange, type PositionSource } from "../../diag/indexed-range.js";
 
 /** Maps an index into the parsed text to a position in the user's file. */
-export interface PosMap extends PositionSource {
-  readonly file: string;
-  pos(index: number): Pos;
-}
+export type PosMap = PositionSource;
 
 /** A range with its positions computed now (diagnostics, ranges that get spread or edited). */
 export function rangeOf(map: PosMap, start: number, end: number): Range {
