@@ -49,10 +49,21 @@ const CONTROL_PERSIST_S = 60;
 let controlDir: string | undefined;
 const masters = new Set<SshRunner>();
 
+/**
+ * A socket path must fit sun_path (108 bytes), and ssh adds a 17-character suffix while it sets
+ * a master up: a long TMPDIR (macOS's /var/folders/..., a CI workspace) would make every command
+ * fail with "too long for Unix domain socket". /tmp is used then.
+ */
+const CONTROL_NAME_LENGTH = "/pmxform-ssh-XXXXXX/".length + 8 + 1 + 40 + 17; // hash-%C.suffix
+function controlParent(): string {
+  const dir = tmpdir();
+  return dir.length + CONTROL_NAME_LENGTH < 104 ? dir : "/tmp";
+}
+
 function privateControlDir(): string {
   if (!controlDir) {
     // mkdtemp creates the directory 0700: nobody else can reach the multiplexed connections.
-    controlDir = mkdtempSync(join(tmpdir(), "pmxform-ssh-"));
+    controlDir = mkdtempSync(join(controlParent(), "pmxform-ssh-"));
     process.once("exit", closeAllSshConnections);
   }
   return controlDir;
