@@ -9,6 +9,7 @@ import { listGuests } from "./cluster.js";
 export { binScript, initSim, simBin, simBundlePath, simMainPath, TEMPLATES, TOOLS, type InitOptions, type Tool } from "./init.js";
 export { readCalls, type CallRecord } from "./calllog.js";
 export { setFaults, type Fault } from "./faults.js";
+export { readPushes, type PushRecord } from "./pct-push.js";
 
 /** Puts a config file into etc/pve/nodes/<node>/lxc as a test fixture would; refreshes .vmlist. */
 export function loadSimContainer(dir: string, node: string, vmid: number, confText: string): string {

@@ -15,6 +15,7 @@ import { pctCreate } from "./pct-create.js";
 import { pctSet } from "./pct-set.js";
 import { pctSnapshot, pctRollback, pctDelsnapshot, pctListsnapshot } from "./pct-snap.js";
 import { pctResize, pctMoveVolume } from "./pct-disk.js";
+import { pctPush } from "./pct-push.js";
 import { volumeOwner } from "../pve/volid.js";
 
 type Verb = (ctx: Ctx, argv: string[]) => number;
@@ -35,6 +36,7 @@ const VERBS: Record<string, Verb> = {
   pending: pctPending,
   unlock: pctUnlock,
   exec: pctExec,
+  push: pctPush,
   resize: pctResize,
   "move-volume": pctMoveVolume,
   move_volume: pctMoveVolume,
