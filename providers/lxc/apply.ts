@@ -1,10 +1,8 @@
 // Create, update and delete through pct, then read the container back with the snapshot's parser.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { confDigest, parseConf } from "../../src/pve/conf.js";
 import type { ApplyContext, Attrs } from "../../src/provider/types.js";
-import type { Runner } from "../../src/exec/runner.js";
+import { CommandError, errorLines, type RunResult, type Runner } from "../../src/exec/runner.js";
+import { withFileOnTarget } from "../../src/exec/place-file.js";
 import { attrsFromConf } from "./attrs.js";
 import {
   chpasswdArgv,
@@ -41,12 +39,22 @@ interface Target {
   ctx: ApplyContext;
 }
 
-async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: string; redact?: string[] } = {}): Promise<void> {
+async function pct(t: Target, argv: string[], doing: string, opts: { stdin?: string; redact?: string[] } = {}): Promise<RunResult> {
   try {
-    await t.run.run(argv, { signal: t.ctx.signal, ...opts });
+    return await t.run.run(argv, { signal: t.ctx.signal, ...opts });
   } catch (err) {
     throw pveError(err, t.address, doing);
   }
+}
+
+/**
+ * A pct verb whose worker task has no $upid_exit (push): a failure inside the task is printed
+ * while pct still exits 0 (pve-reference.md), so its error text is the failure.
+ */
+async function pctTask(t: Target, argv: string[], doing: string): Promise<void> {
+  const r = await pct(t, argv, doing);
+  if (!errorLines(r.stderr)) return;
+  throw pveError(new CommandError({ argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: false, node: t.run.description }), t.address, doing);
 }
 
 /**
@@ -74,16 +82,10 @@ export async function readBack(t: Target, running: boolean, carried: Attrs): Pro
   return attrsFromConf(t.vmid, t.node, parseConf(text, String(t.vmid)), running, carried, confDigest(text));
 }
 
-async function withKeysFile<T>(keys: unknown, fn: (file: string | undefined) => Promise<T>): Promise<T> {
+/** The keys as an authorized_keys file on the container's node (pct reads the path there). */
+function withKeysFile<T>(t: Target, keys: unknown, fn: (file: string | undefined) => Promise<T>): Promise<T> {
   if (!Array.isArray(keys) || keys.length === 0) return fn(undefined);
-  const dir = await mkdtemp(join(tmpdir(), "pmxform-keys-"));
-  const file = join(dir, "authorized_keys");
-  try {
-    await writeFile(file, keys.map(String).join("\n") + "\n", { mode: 0o600 });
-    return await fn(file);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withFileOnTarget(t.run, keys.map(String).join("\n") + "\n", { purpose: "keys", signal: t.ctx.signal }, fn);
 }
 
 async function setPassword(t: Target, password: string): Promise<void> {
@@ -92,10 +94,10 @@ async function setPassword(t: Target, password: string): Promise<void> {
 }
 
 async function pushKeys(t: Target, keys: unknown): Promise<void> {
-  await withKeysFile(keys, async (file) => {
+  await withKeysFile(t, keys, async (file) => {
     if (!file) return;
     await pct(t, mkSshDirArgv(t.vmid), "creating /root/.ssh");
-    await pct(t, pushKeysArgv(t.vmid, file), "installing SSH keys");
+    await pctTask(t, pushKeysArgv(t.vmid, file), "installing SSH keys");
   });
 }
 
@@ -106,7 +108,7 @@ export async function createContainer(address: string, config: Attrs, planned: A
   const desired = plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx));
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   await ctx.recordIntent({ operation: "create", node, vmid });
-  await withKeysFile(config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+  await withKeysFile(t, config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
   if (Array.isArray(desired["raw_lxc"]) && desired["raw_lxc"].length) await writeRawLxc(t, undefined, desired["raw_lxc"].map(String));
   const password = typeof config["password"] === "string" ? config["password"] : undefined;
   const wantRunning = desired["started"] === true;

@@ -2,7 +2,7 @@
 // throwaway host key and client key (dependencies.md §3), spawned from Node so the test owns the
 // PID. `env` is set in every session with sshd's SetEnv: a simulator node is a PATH with
 // <sim>/bin first plus PMXSIM_NODE, so production code needs no test-only special case.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { freePort } from "./net.js";
@@ -14,6 +14,10 @@ import { join } from "node:path";
 export const SSHD = "/usr/sbin/sshd";
 export const HAVE_SSHD = existsSync(SSHD) && existsSync("/usr/bin/ssh") && existsSync("/usr/bin/ssh-keygen") && process.getuid?.() === 0;
 export const NO_SSHD = "needs root, /usr/sbin/sshd and ssh (apt-get install openssh-server; scripts/test.sh does)";
+
+/** Whether this machine lets root give a process a mount namespace of its own (startSshd's `hide`). */
+export const CAN_HIDE = HAVE_SSHD && spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", "mount -t tmpfs pmx-probe /mnt"], { stdio: "ignore" }).status === 0;
+export const NO_HIDE = "needs unshare(1) and permission to mount a tmpfs in a private mount namespace (root)";
 
 /** Which call drops the connection: the nth call of `tool` (with `sub` as first argument, or any). */
 export interface DropRule {
@@ -141,7 +145,12 @@ const q = (v: string): string => `"${v}"`;
  * `wrap`: tools whose calls can drop the connection (see dropOn); their wrappers come first in
  * the session's PATH (env.PATH must be set).
  */
-export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string; wrap?: string[] } = {}): Promise<Sshd> {
+/**
+ * `hide`: directories this node's sessions see empty (a tmpfs over each in sshd's own mount
+ * namespace), so a path on the machine running pmxform is not a path on the node, as with a
+ * real remote node. Needs CAN_HIDE.
+ */
+export async function startSshd(opts: { env?: Record<string, string>; clientKey?: string; wrap?: string[]; hide?: string[] } = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "pmx-sshd-"));
   // An empty HOME: the session's shell then reads no ~/.bashrc. A stock Proxmox node's is Debian's
@@ -187,7 +196,12 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const start = async (): Promise<void> => {
-    const c = spawn(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+    const sshdArgv = [SSHD, "-D", "-e", "-f", join(dir, "sshd_config")];
+    // unshare without --fork and sh's exec keep one process: the child's pid is sshd's.
+    const hidden = `for d in "$@"; do mount -t tmpfs pmx-node-fs "$d" || exit 1; done; exec ${sshdArgv.join(" ")}`;
+    const c = opts.hide?.length
+      ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", hidden, "sh", ...opts.hide], { stdio: ["ignore", "ignore", "pipe"] })
+      : spawn(sshdArgv[0]!, sshdArgv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     c.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     child = c;
