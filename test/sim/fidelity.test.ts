@@ -1,0 +1,184 @@
+// The simulator refuses what the real tools refuse, with their texts (issue 24). Each row names
+// the Proxmox source (repository file and sub) whose behaviour it mirrors; `$ID` in a row's
+// commands is that row's own container, created fresh from the Debian template.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
+
+type Tool = Parameters<Runner>[0];
+type Step = [Tool, ...string[]];
+
+interface Row {
+  item: string;
+  /** the Proxmox source this row mirrors: repository, file, sub */
+  source: string;
+  /** options of `pct create $ID DEBIAN` */
+  create?: string[];
+  setup?: Step[];
+  run: Step;
+  code: number;
+  /** exact stderr */
+  stderr: string;
+  /** further facts about the state after `run` */
+  after?: (s: { conf: ParsedConf; text: string; dir: string; id: string; out: Result }) => void;
+}
+
+const volumeFile = (dir: string, name: string): string => join(dir, "nodes", "pve1", "lvm", name);
+const SET_USAGE = "pct set <vmid> [OPTIONS]\n";
+
+export const ROWS: Row[] = [
+  {
+    item: "1 pending: a stopped CT applies only this call's options",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config -> vmconfig_apply_pending($selection = $modified)",
+    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    run: ["pct", "set", "$ID", "--cores", "2"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => {
+      expect(conf.main.keys.get("cores")).toBe("2");
+      expect(conf.main.keys.has("tty")).toBe(false);
+      expect(conf.pending?.keys.get("tty")).toBe("3");
+      expect(conf.pending?.keys.get("ostype")).toBe("ubuntu");
+      expect(conf.main.keys.get("ostype")).toBe("debian");
+    },
+  },
+  {
+    item: "1 pending: a stopped CT applies a pending key named again in this call",
+    source: "pve-container src/PVE/LXC/Config.pm vmconfig_apply_pending (next if $selection && !$selection->{$opt})",
+    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    run: ["pct", "set", "$ID", "--tty", "4"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => {
+      expect(conf.main.keys.get("tty")).toBe("4");
+      expect(conf.pending?.keys.has("tty")).toBe(false);
+      expect(conf.pending?.keys.get("ostype")).toBe("ubuntu");
+    },
+  },
+  {
+    item: "2 protection: adding a mount point is refused, nothing allocated",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config; pve-guest-common AbstractConfig.pm check_protection",
+    create: ["--storage", "local-lvm", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    code: 255,
+    stderr: "can't update CT $ID drive 'mp0' - protection mode enabled\n",
+    after: ({ conf, dir, id }) => {
+      expect(conf.main.keys.has("mp0")).toBe(false);
+      expect(existsSync(volumeFile(dir, `vm-${id}-disk-0`))).toBe(true);
+      expect(existsSync(volumeFile(dir, `vm-${id}-disk-1`))).toBe(false);
+    },
+  },
+  {
+    item: "2 protection: unsetting protection in the same call does not help (the current flag counts)",
+    source: "pve-guest-common AbstractConfig.pm check_protection($conf) reads the loaded config",
+    create: ["--storage", "local-lvm", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--protection", "0", "--rootfs", "local-lvm:vm-$ID-disk-0,size=4G"],
+    code: 255,
+    stderr: "can't update CT $ID drive 'rootfs' - protection mode enabled\n",
+    after: ({ conf }) => expect(conf.main.keys.get("protection")).toBe("1"),
+  },
+  {
+    item: "2 protection: deleting a mount point is refused",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (delete loop, mp)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--delete", "mp0"],
+    code: 255,
+    stderr: "can't remove CT $ID drive 'mp0' - protection mode enabled\n",
+    after: ({ conf }) => expect(conf.main.keys.has("mp0")).toBe(true),
+  },
+  {
+    item: "2 protection: deleting an unusedN is refused and the volume survives",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (delete loop, unused)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    setup: [["pct", "set", "$ID", "--delete", "mp0"], ["pct", "set", "$ID", "--protection", "1"]],
+    run: ["pct", "set", "$ID", "--delete", "unused0"],
+    code: 255,
+    stderr: "can't remove CT $ID drive 'unused0' - protection mode enabled\n",
+    after: ({ conf, dir }) => {
+      expect(conf.main.keys.get("unused0")).toMatch(/^local-lvm:vm-\d+-disk-1$/);
+      expect(existsSync(volumeFile(dir, conf.main.keys.get("unused0")!.split(":")[1]!))).toBe(true);
+    },
+  },
+  {
+    item: "2 protection: an earlier delete in the same call destroys nothing when a later key is refused",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (all checks die before vmconfig_apply_pending)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    setup: [["pct", "set", "$ID", "--delete", "mp0"]],
+    run: ["pct", "set", "$ID", "--delete", "unused0", "--mp1", "nosuch:1,mp=/x"],
+    code: 255,
+    stderr: "storage 'nosuch' does not exist\n",
+    after: ({ conf, dir }) => expect(existsSync(volumeFile(dir, conf.main.keys.get("unused0")!.split(":")[1]!))).toBe(true),
+  },
+  {
+    item: "2 protection: deleting a key that is not set only warns, even when protected",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (warn ... not set, next)",
+    create: ["--protection", "1"],
+    run: ["pct", "set", "$ID", "--delete", "mp3"],
+    code: 0,
+    stderr: "cannot delete 'mp3' - not set in current configuration!\n",
+  },
+  {
+    item: "3 revert: an unknown key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (revert loop, option_exists)",
+    run: ["pct", "set", "$ID", "--revert", "foo"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\nrevert: unknown option 'foo'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete: an unknown key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, option_exists)",
+    run: ["pct", "set", "$ID", "--delete", "foo"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: unknown option 'foo'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete: not a configuration id at all",
+    source: "pve-common src/PVE/JSONSchema.pm pve_verify_configid (format pve-configid-list)",
+    run: ["pct", "set", "$ID", "--delete", "Foo!"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: invalid format - invalid configuration ID 'Foo!'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete and revert of the same key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, grep @revert)",
+    run: ["pct", "set", "$ID", "--delete", "cores", "--revert", "cores"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: you can't use '-delete cores' and '-revert cores' at the same time\n" + SET_USAGE,
+  },
+  {
+    item: "3 set and delete of the same key (the real text lacks a quote)",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, defined $param->{$opt})",
+    run: ["pct", "set", "$ID", "--cores", "2", "--delete", "cores"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: you can't use '-cores' and -delete cores' at the same time\n" + SET_USAGE,
+  },
+];
+
+describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
+  let sim: ReturnType<typeof newSim>;
+  beforeAll(() => {
+    sim = newSim(["pve1"]);
+  });
+  afterAll(() => sim.cleanup());
+
+  ROWS.forEach((row, i) => {
+    it(`${row.item} [${row.source}]`, async () => {
+      const id = String(300 + i);
+      const fill = (args: string[]): string[] => args.map((a) => a.replaceAll("$ID", id));
+      const created = await sim.run("pct", ["create", id, DEBIAN, ...(row.create ?? [])]);
+      expect(created.stderr).toBe("");
+      for (const [tool, ...args] of row.setup ?? []) {
+        const r = await sim.run(tool, fill(args));
+        expect(r.code, `${tool} ${fill(args).join(" ")}: ${r.stderr}`).toBe(0);
+      }
+      const [tool, ...args] = row.run;
+      const out = await sim.run(tool, fill(args));
+      expect(out.stderr).toBe(row.stderr.replaceAll("$ID", id));
+      expect(out.code).toBe(row.code);
+      const text = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc", `${id}.conf`), "utf8");
+      row.after?.({ conf: parseConf(text), text, dir: sim.dir, id, out });
+    });
+  });
+});
