@@ -164,6 +164,11 @@ function checkSetValue(ctx: Ctx, vmid: number, conf: ParsedConf, key: string, va
       const s = assertStorage(sid);
       if (!s.content.includes("rootdir")) throw new SimError(`storage '${sid}' does not allow content type 'rootdir' (Container)`);
     }
+  } else if (/^net\d+$/.test(key)) {
+    const net = parsePropertyString("net", value).value;
+    if (net["link_down"] !== "1" && net["host-managed"] === "1" && net["ip6"] === "auto") {
+      throw new SimError(`${key}: SLAAC is not supported for host-managed network configuration.`);
+    }
   } else if (key === "unprivileged") {
     throw new SimError(`unable to modify read-only option: '${key}'`);
   }
