@@ -13,6 +13,7 @@ import { checkNamedFormat } from "../pve/check.js";
 import { parsePropertyString } from "../pve/propstring.js";
 import { mountKind, parseVolumeId } from "../pve/volid.js";
 import { assertStorage, freeVolume } from "./storage.js";
+import { checkLxcNetworks, readBridgeMtu } from "./network.js";
 
 export const SET_SPEC: VerbSpec = {
   usage: "pct set <vmid> [OPTIONS]",
@@ -105,6 +106,9 @@ export function pctSet(ctx: Ctx, argv: string[]): number {
     // $modified as the selection of vmconfig_apply_pending): older pending values stay pending.
     cleanupPending(conf);
     saveConf(ctx, vmid, conf);
+    // API2/LXC/Config.pm update_vm calls update_lxc_config after write_config: the config is
+    // written even when this fails (a missing bridge, an MTU above the bridge's).
+    checkLxcNetworks(ctx, conf.main);
     return 0;
   });
 }
@@ -166,6 +170,10 @@ function checkSetValue(ctx: Ctx, vmid: number, conf: ParsedConf, key: string, va
     }
   } else if (/^net\d+$/.test(key)) {
     const net = parsePropertyString("net", value).value;
+    if (net["mtu"]) {
+      const bridgeMtu = readBridgeMtu(ctx, net["bridge"]);
+      if (Number(net["mtu"]) > bridgeMtu) throw new SimError(`${key}: MTU size '${net["mtu"]}' is bigger than bridge MTU '${bridgeMtu}'`);
+    }
     if (net["link_down"] !== "1" && net["host-managed"] === "1" && net["ip6"] === "auto") {
       throw new SimError(`${key}: SLAAC is not supported for host-managed network configuration.`);
     }

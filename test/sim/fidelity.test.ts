@@ -2,9 +2,10 @@
 // the Proxmox source (repository file and sub) whose behaviour it mirrors; `$ID` in a row's
 // commands is that row's own container, created fresh from the Debian template.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
 
 type Tool = Parameters<Runner>[0];
@@ -17,6 +18,8 @@ interface Row {
   /** options of `pct create $ID DEBIAN` */
   create?: string[];
   setup?: Step[];
+  /** changes to the node's files before `run` */
+  prepare?: (dir: string) => void;
   run: Step;
   code: number;
   /** exact stderr */
@@ -220,6 +223,42 @@ export const ROWS: Row[] = [
     code: 255,
     stderr: "storage 'nosuch' does not exist\n",
   },
+  {
+    item: "4 net: an MTU above the bridge's",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (net, read_bridge_mtu); pve-common Network.pm read_bridge_mtu",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr0,mtu=9000"],
+    code: 255,
+    stderr: "net0: MTU size '9000' is bigger than bridge MTU '1500'\n",
+    after: ({ conf }) => expect(conf.main.keys.has("net0")).toBe(false),
+  },
+  {
+    item: "4 net: an MTU a jumbo-frame bridge carries",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (mtu <= bridge MTU)",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr1,mtu=9000,tag=20"],
+    code: 0,
+    stderr: "",
+  },
+  {
+    item: "8 net: pct set of a NIC on a missing bridge writes the config, then fails",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (write_config, then update_lxc_config); LXC.pm update_lxc_config",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr9"],
+    code: 255,
+    stderr: "bridge 'vmbr9' does not exist\n",
+    after: ({ conf }) => expect(conf.main.keys.get("net0")).toMatch(/^name=eth0,bridge=vmbr9,hwaddr=/),
+  },
+  {
+    item: "8 net: a CT whose bridge is gone does not start",
+    source: "pve-container src/PVE/LXC.pm vm_start -> update_lxc_config -> pve-common Network.pm read_bridge_mtu",
+    create: ["--net0", "name=eth0,bridge=vmbr0", "--net1", "name=eth1,bridge=vmbr1"],
+    prepare: (dir) => writeFileSync(interfacesPath(dir, "pve1"), DEFAULT_INTERFACES.replace(/auto vmbr1\n[^]*?\n\n/, "")),
+    run: ["pct", "start", "$ID"],
+    code: 255,
+    stderr: "bridge 'vmbr1' does not exist\n",
+    after: ({ dir, id }) => {
+      writeFileSync(interfacesPath(dir, "pve1"), DEFAULT_INTERFACES);
+      expect(existsSync(join(dir, "run", "pve1", `${id}.running`))).toBe(false);
+    },
+  },
 ];
 
 describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
@@ -239,6 +278,7 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
         const r = await sim.run(tool, fill(args));
         expect(r.code, `${tool} ${fill(args).join(" ")}: ${r.stderr}`).toBe(0);
       }
+      row.prepare?.(sim.dir);
       const [tool, ...args] = row.run;
       const out = await sim.run(tool, fill(args));
       expect(out.stderr).toBe(row.stderr.replaceAll("$ID", id));
@@ -246,5 +286,23 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
       const text = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc", `${id}.conf`), "utf8");
       row.after?.({ conf: parseConf(text), text, dir: sim.dir, id, out });
     });
+  });
+
+  it("pvesh get /nodes/N/network answers as API2/Network.pm index over Interfaces.pm's reading [pve-manager PVE/API2/Network.pm index; pve-common Network/Interfaces.pm __read_etc_network_interfaces]", async () => {
+    const all = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--output-format", "json"]);
+    expect(all.stderr).toBe("");
+    const list = JSON.parse(all.stdout) as Record<string, unknown>[];
+    expect(list.map((i) => i["iface"]).sort()).toEqual(["eno1", "eno2", "vmbr0", "vmbr1"]);
+    expect(list.find((i) => i["iface"] === "vmbr1")).toEqual({
+      iface: "vmbr1", type: "bridge", method: "manual", method6: "manual", families: ["inet"], priority: 6, autostart: 1, active: 1,
+      bridge_ports: "eno2", bridge_stp: "off", bridge_fd: "0", bridge_vlan_aware: 1, bridge_vids: "2-4094", mtu: "9000",
+    });
+    expect(list.find((i) => i["iface"] === "vmbr0")).toMatchObject({ address: "192.168.100.2", netmask: "24", cidr: "192.168.100.2/24", gateway: "192.168.100.1", method: "static" });
+    expect(list.find((i) => i["iface"] === "eno1")).toMatchObject({ type: "eth", exists: 1 });
+    const bridges = JSON.parse((await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "any_bridge", "--output-format", "json"])).stdout) as { iface: string }[];
+    expect(bridges.map((b) => b.iface).sort()).toEqual(["vmbr0", "vmbr1"]);
+    const bad = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "wifi"]);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toContain("type: value 'wifi' does not have a value in the enumeration 'bridge, bond, eth,");
   });
 });
