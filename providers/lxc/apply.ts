@@ -23,6 +23,7 @@ import { beforeMoves, computeChanges } from "./changes.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { plannedAttrs } from "./desired.js";
 import { pveError } from "./errors.js";
+import { unprotectFirst } from "./protection.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
 import { mergeRawLines } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
@@ -145,6 +146,11 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
   let digest = typeof prior["digest"] === "string" && !stopping && !cycling ? prior["digest"] : undefined;
   const raw = cs.rawLxc ? await writeRawLxc(t, digest, cs.rawLxc) : undefined;
   if (raw) digest = raw.digest;
+  if (unprotectFirst(prior, cs)) {
+    // Proxmox checks the protection the container has, not the one this pct set brings.
+    await pct(t, ["pct", "set", String(vmid), ...(digest ? ["--digest", digest] : []), "--protection", "0"], "pct set --protection 0");
+    digest = undefined;
+  }
   const set = setArgv(vmid, digest, cs, prior, beforeMoves(prior, desired, cs.moves));
   try {
     if (set) await pct(t, set, "pct set");

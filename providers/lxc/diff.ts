@@ -13,6 +13,7 @@ import { adoptSlotNames } from "../mounts/adopt.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+import { protectionIssues } from "./protection.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -153,6 +154,9 @@ export function diffContainer(req: DiffRequest): Diff {
     notes.push(`${what} moves to storage ${m.storage} with pct move-volume (the old volume is deleted)${cycling ? "; apply stops the container for it and starts it again" : ""}`);
   }
   notes.push(...removedVolumeNotes(prior, planned, detachesNow));
+  const guarded = protectionIssues(prior, planned, cs);
+  issues.push(...guarded.issues);
+  notes.push(...guarded.notes);
 
   let restart = running && willRun && !cycling && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
   const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
@@ -170,7 +174,12 @@ export function diffContainer(req: DiffRequest): Diff {
   } else if (running && priorPending.length && !restartAllowed) {
     notes.push(`pending changes (${priorPending.join(", ")}) wait for a restart of the container`);
   }
-  if (!running || !willRun) planned["pending_keys"] = running ? priorPending : [];
+  if (!running || !willRun) {
+    // pct set on a stopped CT applies only the keys it names (Config.pm vmconfig_apply_pending
+    // with a selection); the rest of [pve:pending] waits for a start.
+    const touched = new Set([...cs.set.keys(), ...cs.del]);
+    planned["pending_keys"] = !running && cs.start === true ? [] : priorPending.filter((k) => !touched.has(k));
+  }
   if (cycling) planned["pending_keys"] = [];
 
   if (isEmpty(cs) && !(restart && restartAllowed)) {

@@ -1,7 +1,8 @@
 // The lxc_container configuration schema: what users may write, with Proxmox's value rules.
 // Which attributes force replacement or need a restart is decided in diff.ts, not here.
 import { z } from "zod";
-import { bool, diskSize, enumOf, int, listOf, num, pattern, propValue, str } from "../../src/provider/schema.js";
+import { bool, checked, diskSize, enumOf, int, listOf, num, pattern, propValue, str } from "../../src/provider/schema.js";
+import { checkNamedFormat } from "../../src/pve/check.js";
 import { sharedBlocks, sharedContainerShape } from "../mounts/schema.js";
 
 const IPV4_CIDR = /^(dhcp|manual|(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|3[0-2]))$/;
@@ -60,14 +61,19 @@ export const containerShape = {
   swap: int(0).optional(),
   rootfs: rootfsSchema.optional(),
   network: z.record(z.string(), networkSchema).optional(),
-  nameserver: listOf(str()).optional(),
+  nameserver: listOf(
+    checked((v) => checkNamedFormat("lxc-ip-with-ll-iface-list", v) === undefined && !/[,; ]/.test(v), 'an IP address is required ("%interface" only after an fe80: address)'),
+  ).optional(),
   searchdomain: listOf(str()).optional(),
   features: featuresSchema.optional(),
   unprivileged: bool().optional(),
   onboot: bool().optional(),
   startup: startupSchema.optional(),
   protection: bool().optional(),
-  timezone: str().optional(),
+  timezone: checked(
+    (v) => checkNamedFormat("pve-ct-timezone", v) === undefined,
+    'a time zone from zone.tab ("Europe/Berlin"), "UTC" or "host" is required; Proxmox refuses other names, such as old links like "Asia/Calcutta"',
+  ).optional(),
   arch: enumOf(["amd64", "i386", "arm64", "armhf", "riscv32", "riscv64"] as const).optional(),
   ostype: enumOf(["debian", "devuan", "ubuntu", "centos", "fedora", "opensuse", "archlinux", "alpine", "gentoo", "nixos", "unmanaged"] as const).optional(),
   console: bool().optional(),

@@ -58,6 +58,10 @@ export const enumOf = <const T extends readonly [string, ...string[]]>(values: T
   leaf(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }), (v) => (typeof v === "string" && values.includes(v) ? v : DEFER));
 export const pattern = (re: RegExp, what: string) => leaf(z.string().regex(re, { error: what }), regexCheck(re));
 
+/** A string that a predicate accepts (e.g. one of pve/check.ts's named Proxmox formats). */
+export const checked = (ok: (v: string) => boolean, what: string) =>
+  leaf(z.string({ error: "a string is required" }).refine(ok, { error: what }), (v) => (typeof v === "string" && ok(v) ? v : DEFER));
+
 const PROPERTY_VALUE = /^[^,\u0000-\u001f\u007f]*$/;
 const NO_EQUALS = /^[^=]*$/;
 /**

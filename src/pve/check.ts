@@ -1,6 +1,8 @@
 // Scalar checks shared by top-level keys and property-string sub-keys, returning the message
 // fragments PVE::JSONSchema prints (`value must have a minimum value of 16`, ...).
 
+import { ZONE_TAB } from "./zones.js";
+
 // Own address checks instead of node:net's isIP: loading node:net costs every sim call start-up time.
 const V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 function isIP(v: string): 0 | 4 | 6 {
@@ -96,8 +98,12 @@ export function checkNamedFormat(format: string, v: string): string | undefined 
       }
       return undefined;
     case "lxc-ip-with-ll-iface-list":
+      // pve-container Config.pm verify_ip_with_ll_iface: `%iface` only after an fe80: address,
+      // with pve_verify_iface's name rule; anything else must be a plain address (pve_verify_ip).
       for (const p of v.split(/[;, ]+/).filter(Boolean)) {
-        if (isIP(p.replace(/%[-_.\w]+$/, "")) === 0) return `unable to parse IP address '${p}'`;
+        const ll = /^(fe80:[^%]+)%(.*)$/s.exec(p);
+        if (ll && isIP(ll[1]!) === 6 && /^[a-z][a-z0-9_]{1,20}(?:[:.]\d+)?$/i.test(ll[2]!)) continue;
+        if (isIP(p) === 0) return "value does not look like a valid IP address";
       }
       return undefined;
     case "ipv4":
@@ -121,7 +127,12 @@ export function checkNamedFormat(format: string, v: string): string | undefined 
       return undefined;
     }
     case "pve-ct-timezone":
-      return v === "host" || /^[A-Za-z][-+_A-Za-z0-9]*(?:\/[-+_A-Za-z0-9]+)*$/.test(v) ? undefined : `invalid time zone '${v}'`;
+      // Config.pm verify_ct_timezone -> JSONSchema.pm pve_verify_timezone: UTC or a zone.tab name
+      return v === "host" || v === "UTC" || ZONE_TAB.has(v) ? undefined : `invalid time zone '${v}'`;
+    case "pve-startup-order":
+      // pve-common JSONSchema.pm pve_parse_startup_order: plain digits only, an empty value fails
+      if (v === "" || v.split(",").some((p) => !/^\s*$/.test(p) && !/^(?:(?:order=)?\d+|up=\d+|down=\d+)$/.test(p))) return "unable to parse startup options";
+      return undefined;
     case "disk-size":
       return DISK_SIZE.test(v) ? undefined : `unable to parse size '${v}'`;
     case "pve-lxc-mp-string":

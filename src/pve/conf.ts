@@ -60,7 +60,9 @@ export function parseConf(text: string, vmid = "0"): ParsedConf {
       inPending = false;
       continue;
     }
-    const comment = /^#(.*)$/.exec(line);
+    // Config.pm parse_pct_config splits on \n only: other lines lose a trailing CR to their
+    // `\s*$`, but a description line (`^#(.*)$`) keeps it
+    const comment = /^#([^]*)$/.exec(rawLine);
     if (comment) {
       descr += decodeText(comment[1]!) + "\n";
       continue;

@@ -45,7 +45,8 @@ export const KEYS: Record<string, KeyDef> = {
   rootfs: s("pending", { propFormat: "rootfs", deletable: false }),
   searchdomain: s("pending", { format: "dns-name-list" }),
   snaptime: { type: "integer", min: 0, hotplug: "internal" },
-  startup: s("immediate", { propFormat: "startup" }),
+  // a format function (pve-startup-order), not a property-string format: its own message and rules
+  startup: s("immediate", { format: "pve-startup-order" }),
   swap: { type: "integer", min: 0, default: 512, hotplug: "live" },
   tags: s("immediate", { format: "pve-tag-list" }),
   template: b("pending", 0),

@@ -77,6 +77,21 @@ export function clearFromPending(conf: ParsedConf, key: string): void {
   if (conf.pending.delete?.length === 0) delete conf.pending.delete;
 }
 
+/**
+ * AbstractConfig.pm cleanup_pending (pve-guest-common): a pending value equal to the current one
+ * and a pending delete of a key that is not set are dropped; an empty [pve:pending] goes away.
+ */
+export function cleanupPending(conf: ParsedConf): void {
+  const p = conf.pending;
+  if (!p) return;
+  for (const [k, v] of [...p.keys]) if (conf.main.keys.get(k) === v) p.keys.delete(k);
+  if (p.description !== undefined && p.description === conf.main.description) delete p.description;
+  if (p.env.length && p.env.join("\0") === conf.main.env.join("\0")) p.env = [];
+  if (p.delete) p.delete = p.delete.filter((d) => sectionGet(conf.main, d.replace(/^!/, "")) !== undefined);
+  if (!p.delete?.length) delete p.delete;
+  if (!p.keys.size && !p.delete && !p.env.length && p.description === undefined) delete conf.pending;
+}
+
 /** Moves every pending change into the main section (pct start / reboot / set on a stopped CT). */
 export function applyPending(ctx: Ctx, conf: ParsedConf): void {
   const p = conf.pending;

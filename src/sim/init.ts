@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paths } from "./ctx.js";
+import { DEFAULT_INTERFACES, interfacesPath } from "./network.js";
 
 export interface InitOptions {
   nodes?: string[];
@@ -106,6 +107,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
     const dev = paths.devDir(dir, node);
     for (const d of Object.keys(DEVICES)) writeFileSync(join(dev, d), "");
     writeFileSync(join(paths.nodeRoot(dir, node), "devices.json"), JSON.stringify(DEVICES, null, 1) + "\n");
+    writeFileSync(interfacesPath(dir, node), DEFAULT_INTERFACES);
   }
   writeFileSync(join(pve, "storage.cfg"), STORAGE_CFG);
   writeFileSync(join(pve, "datacenter.cfg"), "keyboard: en-us\n");
@@ -124,7 +126,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
 function makeDirs(dir: string, nodes: string[]): void {
   const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
   for (const node of nodes) {
-    leaves.push(paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
+    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
     for (const sub of ["images", "template/iso", "dump"]) leaves.push(join(paths.vzDir(dir, node), sub));
     for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
   }

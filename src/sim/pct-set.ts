@@ -8,7 +8,12 @@ import type { Ctx } from "./ctx.js";
 import { ParamError, SimError } from "./errors.js";
 import { withConfigLock } from "./lock.js";
 import { normalizeValue, sectionGet, sectionSet, type NormalizeOptions } from "./normalize.js";
-import { applyPending, checkLock, clearFromPending, deleteKeyNow, isMountKey } from "./ct.js";
+import { checkLock, cleanupPending, clearFromPending, deleteKeyNow, isMountKey } from "./ct.js";
+import { checkNamedFormat } from "../pve/check.js";
+import { parsePropertyString } from "../pve/propstring.js";
+import { mountKind, parseVolumeId } from "../pve/volid.js";
+import { assertStorage, freeVolume } from "./storage.js";
+import { checkLxcNetworks, readBridgeMtu } from "./network.js";
 
 export const SET_SPEC: VerbSpec = {
   usage: "pct set <vmid> [OPTIONS]",
@@ -47,38 +52,31 @@ export function pctSet(ctx: Ctx, argv: string[]): number {
   const sets: [string, string][] = [...a.opts].filter(([k]) => !(k in SET_SPEC.options));
   const errors: [string, string][] = [];
   for (const [k, v] of sets) errors.push(...validateOptionAll(k, v));
-  for (const d of deletes) {
-    if (sets.some(([k]) => k === d)) errors.push(["delete", `you can't use '-${d}' and '-delete ${d}' at the same time`]);
-    if (!lookupKey(d)) errors.push(["delete", `invalid configuration ID '${d}'`]);
-  }
-  for (const r of reverts) {
-    if (sets.some(([k]) => k === r)) errors.push(["revert", `you can't use '-${r}' and '-revert ${r}' at the same time`]);
+  // pve-common JSONSchema.pm pve_verify_configid: the `pve-configid-list` format of delete/revert
+  for (const [opt, list] of [["delete", deletes], ["revert", reverts]] as const) {
+    const bad = list.find((id) => checkNamedFormat("pve-configid", id) !== undefined);
+    if (bad !== undefined) errors.push([opt, `invalid format - invalid configuration ID '${bad}'`]);
   }
   if (errors.length) throw new ParamError(errors, SET_SPEC.usage);
   if (!sets.length && !deletes.length && !reverts.length) throw new SimError("no options specified");
-  for (const [k] of sets) if (k === "unprivileged") throw new SimError(`unable to modify read-only option: '${k}'`);
-  for (const d of deletes) {
-    if (REQUIRED.has(d)) throw new SimError(`unable to delete required option '${d}'`);
-    if (d === "unprivileged") throw new SimError(`unable to delete read-only option: '${d}'`);
-  }
 
   return withConfigLock(ctx, vmid, () => {
     const { conf, digest } = loadConf(ctx, vmid);
+    checkLock(conf);
     const want = a.opts.get("digest");
     if (want !== undefined && want !== digest) throw new SimError("detected modified configuration - file changed by other user? Try again.");
-    checkLock(conf);
+    checkDeleteRevert(sets, deletes, reverts);
     const running = isRunning(ctx, vmid);
-    const protectedCt = conf.main.keys.get("protection") === "1";
+    const toDelete = checkDeletes(ctx, vmid, conf, deletes);
+    // update_pct_config walks the new values in `sort keys %$param` order
+    const sorted = [...sets].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    for (const [k, v] of sorted) checkSetValue(ctx, vmid, conf, k, v);
     const pending = (): NonNullable<ParsedConf["pending"]> => (conf.pending ??= emptySection());
 
-    for (const d of deletes) {
-      if (protectedCt && isMountKey(d) && conf.main.keys.has(d)) throw new SimError(`can't update CT ${vmid} drive '${d}' - protection mode enabled`);
+    // Only now does anything change: a refused option above leaves config and volumes untouched.
+    for (const r of reverts) clearFromPending(conf, r);
+    for (const d of toDelete) {
       const inMain = sectionGet(conf.main, d) !== undefined;
-      const inPending = conf.pending !== undefined && sectionGet(conf.pending, d) !== undefined;
-      if (!inMain && !inPending) {
-        ctx.err(`cannot delete '${d}' - not set in current configuration!\n`);
-        continue;
-      }
       if (running && inMain && goesPending(d, conf, true)) {
         clearFromPending(conf, d);
         const p = pending();
@@ -89,21 +87,97 @@ export function pctSet(ctx: Ctx, argv: string[]): number {
       }
     }
     const o: NormalizeOptions = { vmid, create: false, defaultStorage: "local", allocated: [] };
-    for (const [k, v] of sets) {
-      if (protectedCt && isMountKey(k) && conf.main.keys.has(k)) throw new SimError(`can't update CT ${vmid} drive '${k}' - protection mode enabled`);
-      const stored = normalizeValue(ctx, k, v, o);
-      if (running && goesPending(k, conf, false)) {
-        clearFromPending(conf, k);
-        sectionSet(pending(), k, stored);
-      } else {
-        clearFromPending(conf, k);
-        sectionSet(conf.main, k, stored);
+    try {
+      for (const [k, v] of sorted) {
+        const stored = normalizeValue(ctx, k, v, o);
+        if (running && goesPending(k, conf, false)) {
+          clearFromPending(conf, k);
+          sectionSet(pending(), k, stored);
+        } else {
+          clearFromPending(conf, k);
+          sectionSet(conf.main, k, stored);
+        }
       }
+    } catch (e) {
+      for (const v of o.allocated) freeVolume(ctx, v);
+      throw e;
     }
-    for (const r of reverts) clearFromPending(conf, r);
-    if (!running) applyPending(ctx, conf);
-    if (conf.pending && !conf.pending.keys.size && !conf.pending.delete?.length && !conf.pending.env.length && conf.pending.description === undefined) delete conf.pending;
+    // A stopped CT applies only the options of this call (Config.pm update_pct_config passes
+    // $modified as the selection of vmconfig_apply_pending): older pending values stay pending.
+    cleanupPending(conf);
     saveConf(ctx, vmid, conf);
+    // API2/LXC/Config.pm update_vm calls update_lxc_config after write_config: the config is
+    // written even when this fails (a missing bridge, an MTU above the bridge's).
+    checkLxcNetworks(ctx, conf.main);
     return 0;
   });
+}
+
+/** API2/LXC/Config.pm update_vm: the revert loop, then the delete loop, each dying at its first error. */
+function checkDeleteRevert(sets: [string, string][], deletes: string[], reverts: string[]): void {
+  const given = (k: string): boolean => sets.some(([s]) => s === k);
+  const fail = (opt: string, msg: string): never => {
+    throw new ParamError([[opt, msg]], SET_SPEC.usage);
+  };
+  for (const r of reverts) {
+    if (!lookupKey(r)) fail("revert", `unknown option '${r}'`);
+    if (given(r)) fail("revert", `you can't use '-${r}' and '-revert ${r}' at the same time`);
+  }
+  for (const d of deletes) {
+    if (!lookupKey(d)) fail("delete", `unknown option '${d}'`);
+    // sic: the real message lacks the quote before -delete
+    if (given(d)) fail("delete", `you can't use '-${d}' and -delete ${d}' at the same time`);
+    if (reverts.includes(d)) fail("delete", `you can't use '-delete ${d}' and '-revert ${d}' at the same time`);
+  }
+}
+
+/**
+ * Config.pm update_pct_config, delete loop: an unset key only warns; required and read-only keys
+ * and (with protection) mount points and unusedN are refused. Returns the keys to delete.
+ */
+function checkDeletes(ctx: Ctx, vmid: number, conf: ParsedConf, deletes: string[]): string[] {
+  const out: string[] = [];
+  for (const d of deletes) {
+    const inMain = sectionGet(conf.main, d) !== undefined;
+    const inPending = conf.pending !== undefined && sectionGet(conf.pending, d) !== undefined;
+    if (!inMain && !inPending) {
+      ctx.err(`cannot delete '${d}' - not set in current configuration!\n`);
+      continue;
+    }
+    if (REQUIRED.has(d)) throw new SimError(`unable to delete required option '${d}'`);
+    if (/^(?:unused|mp)\d+$/.test(d)) checkProtection(conf, `can't remove CT ${vmid} drive '${d}'`);
+    if (d === "unprivileged") throw new SimError(`unable to delete read-only option: '${d}'`);
+    out.push(d);
+  }
+  return out;
+}
+
+/** AbstractConfig.pm check_protection (pve-guest-common): the CT's current flag, not this call's. */
+function checkProtection(conf: ParsedConf, what: string): void {
+  if (conf.main.keys.get("protection") === "1") throw new SimError(`${what} - protection mode enabled`);
+}
+
+/** Config.pm update_pct_config, add/change loop: the checks made before anything is written. */
+function checkSetValue(ctx: Ctx, vmid: number, conf: ParsedConf, key: string, value: string): void {
+  if (isMountKey(key)) {
+    checkProtection(conf, `can't update CT ${vmid} drive '${key}'`);
+    const volume = parsePropertyString(key === "rootfs" ? "rootfs" : "mp", value).value["volume"] ?? "";
+    // $check_content_type: PVE::Storage::storage_config dies for an unknown storage id
+    const sid = mountKind(volume) === "volume" ? parseVolumeId(volume)?.storage : undefined;
+    if (sid !== undefined) {
+      const s = assertStorage(sid);
+      if (!s.content.includes("rootdir")) throw new SimError(`storage '${sid}' does not allow content type 'rootdir' (Container)`);
+    }
+  } else if (/^net\d+$/.test(key)) {
+    const net = parsePropertyString("net", value).value;
+    if (net["mtu"]) {
+      const bridgeMtu = readBridgeMtu(ctx, net["bridge"]);
+      if (Number(net["mtu"]) > bridgeMtu) throw new SimError(`${key}: MTU size '${net["mtu"]}' is bigger than bridge MTU '${bridgeMtu}'`);
+    }
+    if (net["link_down"] !== "1" && net["host-managed"] === "1" && net["ip6"] === "auto") {
+      throw new SimError(`${key}: SLAAC is not supported for host-managed network configuration.`);
+    }
+  } else if (key === "unprivileged") {
+    throw new SimError(`unable to modify read-only option: '${key}'`);
+  }
 }

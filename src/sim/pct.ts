@@ -6,7 +6,8 @@ import type { ConfSection } from "../pve/conf.js";
 import { parseArgs, checkVmid, type VerbSpec } from "./args.js";
 import { isRunning, listGuests, loadConf, loadConfOn, removeConf, saveConf, setRunning, writeVmlist } from "./cluster.js";
 import { paths, type Ctx } from "./ctx.js";
-import { ParamError, SimError } from "./errors.js";
+import { ParamError, SimError, taskError } from "./errors.js";
+import { checkLxcNetworks } from "./network.js";
 import { withConfigLock } from "./lock.js";
 import { applyPending, checkLock, mergedSection, ownedVolumes } from "./ct.js";
 import { freeVolume, listVolumes, volumePath, STORAGES } from "./storage.js";
@@ -140,6 +141,12 @@ function pctStart(ctx: Ctx, argv: string[]): number {
     if (conf.pending) {
       applyPending(ctx, conf);
       saveConf(ctx, vmid, conf);
+    }
+    // LXC.pm vm_start -> update_lxc_config: a missing bridge stops the start
+    try {
+      checkLxcNetworks(ctx, conf.main);
+    } catch (e) {
+      throw e instanceof SimError ? taskError(e.message) : e;
     }
     setRunning(ctx, vmid, true);
     return 0;

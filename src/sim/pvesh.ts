@@ -10,6 +10,7 @@ import { mergedSection } from "./ct.js";
 import { pendingItems } from "./pct.js";
 import { vmStatus } from "./status.js";
 import { listVolumes, STORAGES } from "./storage.js";
+import { nodeInterfaces } from "./network.js";
 
 const FORMAT_OPTS: VerbSpec["options"] = {
   "output-format": "string",
@@ -57,7 +58,12 @@ function resolve(ctx: Ctx, path: string): Route | undefined {
   if (path === "/cluster/resources") return { options: { type: "string" }, run: (o) => clusterResources(ctx, o.get("type")) };
   if (path === "/cluster/nextid") return { options: { vmid: "string" }, run: (o) => nextId(ctx, o.get("vmid")) };
   if (path === "/nodes") return { options: {}, run: () => ctx.cfg.nodes.map((n) => ({ node: n, status: "online", type: "node", id: `node/${n}` })) };
-  let m = /^\/nodes\/([^/]+)\/lxc$/.exec(path);
+  let m = /^\/nodes\/([^/]+)\/network$/.exec(path);
+  if (m) {
+    const node = m[1]!;
+    return { options: { type: "string" }, run: (o) => networkIndex(ctx, node, o.get("type")) };
+  }
+  m = /^\/nodes\/([^/]+)\/lxc$/.exec(path);
   if (m) {
     const node = m[1]!;
     return {
@@ -194,6 +200,26 @@ function clusterResources(ctx: Ctx, type: string | undefined): unknown[] {
         out.push({ id: `storage/${n}/${s.id}`, type: "storage", storage: s.id, node: n, status: "available", plugintype: s.type, content: s.content.join(","), shared: 0, maxdisk: s.total, disk: used });
       }
     }
+  }
+  return out;
+}
+
+// pve-manager PVE/API2/Network.pm $network_type_enum plus the index's own filters
+const NETWORK_TYPES = ["bridge", "bond", "eth", "alias", "vlan", "fabric", "OVSBridge", "OVSBond", "OVSPort", "OVSIntPort", "VPPBridge", "VPPVlan", "vnet", "any_bridge", "any_local_bridge", "include_sdn"];
+
+/** pve-manager API2/Network.pm index: every interface but lo, optionally of one type. */
+function networkIndex(ctx: Ctx, node: string, type: string | undefined): unknown[] {
+  if (type !== undefined && !NETWORK_TYPES.includes(type)) {
+    throw new ParamError([["type", `value '${type}' does not have a value in the enumeration '${NETWORK_TYPES.join(", ")}'`]], GET_USAGE);
+  }
+  checkNode(ctx, node);
+  const out: Record<string, unknown>[] = [];
+  for (const [iface, d] of nodeInterfaces(ctx, node)) {
+    if (iface === "lo") continue;
+    const t = d["type"];
+    const bridge = t === "bridge" || t === "OVSBridge";
+    if (type && type !== "include_sdn" && !(type === t || ((type === "any_bridge" || type === "any_local_bridge") && bridge))) continue;
+    out.push({ iface, ...d });
   }
   return out;
 }

@@ -52,9 +52,10 @@ describe("conf reader and writer rules", () => {
   ].join("\r\n");
   const c = parseConf(sample, "101");
 
-  it("decodes description lines with a trailing newline each", () => {
-    expect(c.main.description).toBe("web frontend\nowner: team-a\n");
-    expect(c.snapshots.get("alpha")?.description).toBe("snap note\n");
+  it("decodes description lines with a trailing newline each, keeping a CRLF file's CR as Config.pm parse_pct_config does", () => {
+    expect(c.main.description).toBe("web frontend\r\nowner: team-a\r\n");
+    expect(c.snapshots.get("alpha")?.description).toBe("snap note\r\n");
+    expect(parseConf(sample.replaceAll("\r\n", "\n"), "101").main.description).toBe("web frontend\nowner: team-a\n");
   });
   it("normalises booleans, keeps unknown keys, warns about garbage", () => {
     expect(c.main.keys.get("onboot")).toBe("1");
@@ -73,8 +74,9 @@ describe("conf reader and writer rules", () => {
     const out = writeConf(c);
     expect(out).toBe(
       [
-        "#web frontend",
-        "#owner%3A team-a",
+        // the CR a CRLF file left in the description is written back encoded (ParseUtils encode_text)
+        "#web frontend%0D",
+        "#owner%3A team-a%0D",
         "bogus: 1",
         "memory: 1024",
         "mp10: local-lvm:vm-101-disk-2,mp=/b,size=1G",
@@ -90,7 +92,7 @@ describe("conf reader and writer rules", () => {
         "memory: 2048",
         "",
         "[alpha]",
-        "#snap note",
+        "#snap note%0D",
         "memory: 256",
         "",
         "[zeta]",

@@ -66,14 +66,15 @@ ${extra}
   }, 120_000);
 
   it("lets Proxmox judge values it validates itself, showing them unchanged in its error", async () => {
-    w.write("main.pmx.hcl", config(`  timezone = ${hcl(evil)}`, "d", "/mnt/x", "/srv/x"));
+    // (timezone was this field until pmxform learnt zone.tab; searchdomain is still Proxmox's to judge)
+    w.write("main.pmx.hcl", config(`  searchdomain = [${hcl(evil)}]`, "d", "/mnt/x", "/srv/x"));
     const a = await w.run("apply", "--auto-approve");
     expect(a.code).toBe(1);
-    expect(a.stderr).toContain("invalid time zone");
+    expect(a.stderr).toContain("value does not look like a valid DNS name");
     expect(a.stderr).not.toMatch(/^\s+at /m);
     noCanary();
-    const set = readCalls(w.path("sim")).filter((c) => c.tool === "pct" && c.argv.includes("--timezone")).at(-1)!;
-    expect(set.argv[set.argv.indexOf("--timezone") + 1]).toBe(evil);
+    const set = readCalls(w.path("sim")).filter((c) => c.tool === "pct" && c.argv.includes("--searchdomain")).at(-1)!;
+    expect(set.argv[set.argv.indexOf("--searchdomain") + 1]).toBe(evil);
   });
 
   it("refuses values that would inject property-string keys or conf lines, at their config line (validate, before any call)", async () => {

@@ -82,7 +82,7 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
     expect((await pct(["set", "100", "--unprivileged", "0"])).stderr).toBe("unable to modify read-only option: 'unprivileged'\n");
     expect((await pct(["set", "100", "--delete", "memory"])).stderr).toBe("unable to delete required option 'memory'\n");
     const both = await pct(["set", "100", "--cores", "2", "--delete", "cores"]);
-    expect(both.stderr).toContain("delete: you can't use '-cores' and '-delete cores' at the same time");
+    expect(both.stderr).toContain("delete: you can't use '-cores' and -delete cores' at the same time");
   });
 
   it("stopped CT: every change applies at once; deleting an unset key only warns", async () => {
@@ -187,7 +187,7 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
   it("protection, locks, unlock", async () => {
     await pct(["set", "200", "--protection", "1"]);
     expect((await pct(["destroy", "200"])).stderr).toBe("can't remove CT 200 - protection mode enabled\n");
-    expect((await pct(["set", "200", "--delete", "mp0"])).stderr).toBe("can't update CT 200 drive 'mp0' - protection mode enabled\n");
+    expect((await pct(["set", "200", "--delete", "mp0"])).stderr).toBe("can't remove CT 200 drive 'mp0' - protection mode enabled\n");
     await pct(["set", "200", "--protection", "0"]);
     const text = conf(200).replace("memory: 512", "lock: backup\nmemory: 512");
     loadSimContainer(sim.dir, "pve1", 200, text);

@@ -154,6 +154,16 @@ describe("update", () => {
     expect(d2.planned["pending_keys"]).toEqual([]);
   });
 
+  it("a stopped container keeps pending changes this apply does not name (pct set applies only its own keys)", () => {
+    const prior = applied({ ...base(), started: false }, STORED, false, "\n[pve:pending]\nfeatures: nesting=1\nswap: 1024\n");
+    expect(prior["pending_keys"]).toEqual(["features", "swap"]);
+    const d = diff({ ...base(), started: false, memory: 2048, swap: 2048 }, prior);
+    expect(d.action).toBe("update");
+    expect(d.planned["pending_keys"]).toEqual(["features"]);
+    const started = diff({ ...base(), started: true, memory: 2048 }, prior);
+    expect(started.planned["pending_keys"]).toEqual([]);
+  });
+
   it("the same change on a stopped container needs no restart", () => {
     const prior = applied({ ...base(), started: false }, STORED, false);
     const d = diff({ ...base(), started: false, features: { nesting: true } }, prior);

@@ -1,0 +1,308 @@
+// The simulator refuses what the real tools refuse, with their texts (issue 24). Each row names
+// the Proxmox source (repository file and sub) whose behaviour it mirrors; `$ID` in a row's
+// commands is that row's own container, created fresh from the Debian template.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
+import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
+
+type Tool = Parameters<Runner>[0];
+type Step = [Tool, ...string[]];
+
+interface Row {
+  item: string;
+  /** the Proxmox source this row mirrors: repository, file, sub */
+  source: string;
+  /** options of `pct create $ID DEBIAN` */
+  create?: string[];
+  setup?: Step[];
+  /** changes to the node's files before `run` */
+  prepare?: (dir: string) => void;
+  run: Step;
+  code: number;
+  /** exact stderr */
+  stderr: string;
+  /** further facts about the state after `run` */
+  after?: (s: { conf: ParsedConf; text: string; dir: string; id: string; out: Result }) => void;
+}
+
+const volumeFile = (dir: string, name: string): string => join(dir, "nodes", "pve1", "lvm", name);
+const SET_USAGE = "pct set <vmid> [OPTIONS]\n";
+
+export const ROWS: Row[] = [
+  {
+    item: "1 pending: a stopped CT applies only this call's options",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config -> vmconfig_apply_pending($selection = $modified)",
+    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    run: ["pct", "set", "$ID", "--cores", "2"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => {
+      expect(conf.main.keys.get("cores")).toBe("2");
+      expect(conf.main.keys.has("tty")).toBe(false);
+      expect(conf.pending?.keys.get("tty")).toBe("3");
+      expect(conf.pending?.keys.get("ostype")).toBe("ubuntu");
+      expect(conf.main.keys.get("ostype")).toBe("debian");
+    },
+  },
+  {
+    item: "1 pending: a stopped CT applies a pending key named again in this call",
+    source: "pve-container src/PVE/LXC/Config.pm vmconfig_apply_pending (next if $selection && !$selection->{$opt})",
+    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    run: ["pct", "set", "$ID", "--tty", "4"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => {
+      expect(conf.main.keys.get("tty")).toBe("4");
+      expect(conf.pending?.keys.has("tty")).toBe(false);
+      expect(conf.pending?.keys.get("ostype")).toBe("ubuntu");
+    },
+  },
+  {
+    item: "2 protection: adding a mount point is refused, nothing allocated",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config; pve-guest-common AbstractConfig.pm check_protection",
+    create: ["--storage", "local-lvm", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    code: 255,
+    stderr: "can't update CT $ID drive 'mp0' - protection mode enabled\n",
+    after: ({ conf, dir, id }) => {
+      expect(conf.main.keys.has("mp0")).toBe(false);
+      expect(existsSync(volumeFile(dir, `vm-${id}-disk-0`))).toBe(true);
+      expect(existsSync(volumeFile(dir, `vm-${id}-disk-1`))).toBe(false);
+    },
+  },
+  {
+    item: "2 protection: unsetting protection in the same call does not help (the current flag counts)",
+    source: "pve-guest-common AbstractConfig.pm check_protection($conf) reads the loaded config",
+    create: ["--storage", "local-lvm", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--protection", "0", "--rootfs", "local-lvm:vm-$ID-disk-0,size=4G"],
+    code: 255,
+    stderr: "can't update CT $ID drive 'rootfs' - protection mode enabled\n",
+    after: ({ conf }) => expect(conf.main.keys.get("protection")).toBe("1"),
+  },
+  {
+    item: "2 protection: deleting a mount point is refused",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (delete loop, mp)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data", "--protection", "1"],
+    run: ["pct", "set", "$ID", "--delete", "mp0"],
+    code: 255,
+    stderr: "can't remove CT $ID drive 'mp0' - protection mode enabled\n",
+    after: ({ conf }) => expect(conf.main.keys.has("mp0")).toBe(true),
+  },
+  {
+    item: "2 protection: deleting an unusedN is refused and the volume survives",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (delete loop, unused)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    setup: [["pct", "set", "$ID", "--delete", "mp0"], ["pct", "set", "$ID", "--protection", "1"]],
+    run: ["pct", "set", "$ID", "--delete", "unused0"],
+    code: 255,
+    stderr: "can't remove CT $ID drive 'unused0' - protection mode enabled\n",
+    after: ({ conf, dir }) => {
+      expect(conf.main.keys.get("unused0")).toMatch(/^local-lvm:vm-\d+-disk-1$/);
+      expect(existsSync(volumeFile(dir, conf.main.keys.get("unused0")!.split(":")[1]!))).toBe(true);
+    },
+  },
+  {
+    item: "2 protection: an earlier delete in the same call destroys nothing when a later key is refused",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (all checks die before vmconfig_apply_pending)",
+    create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
+    setup: [["pct", "set", "$ID", "--delete", "mp0"]],
+    run: ["pct", "set", "$ID", "--delete", "unused0", "--mp1", "nosuch:1,mp=/x"],
+    code: 255,
+    stderr: "storage 'nosuch' does not exist\n",
+    after: ({ conf, dir }) => expect(existsSync(volumeFile(dir, conf.main.keys.get("unused0")!.split(":")[1]!))).toBe(true),
+  },
+  {
+    item: "2 protection: deleting a key that is not set only warns, even when protected",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (warn ... not set, next)",
+    create: ["--protection", "1"],
+    run: ["pct", "set", "$ID", "--delete", "mp3"],
+    code: 0,
+    stderr: "cannot delete 'mp3' - not set in current configuration!\n",
+  },
+  {
+    item: "3 revert: an unknown key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (revert loop, option_exists)",
+    run: ["pct", "set", "$ID", "--revert", "foo"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\nrevert: unknown option 'foo'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete: an unknown key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, option_exists)",
+    run: ["pct", "set", "$ID", "--delete", "foo"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: unknown option 'foo'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete: not a configuration id at all",
+    source: "pve-common src/PVE/JSONSchema.pm pve_verify_configid (format pve-configid-list)",
+    run: ["pct", "set", "$ID", "--delete", "Foo!"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: invalid format - invalid configuration ID 'Foo!'\n" + SET_USAGE,
+  },
+  {
+    item: "3 delete and revert of the same key",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, grep @revert)",
+    run: ["pct", "set", "$ID", "--delete", "cores", "--revert", "cores"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: you can't use '-delete cores' and '-revert cores' at the same time\n" + SET_USAGE,
+  },
+  {
+    item: "3 set and delete of the same key (the real text lacks a quote)",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (delete loop, defined $param->{$opt})",
+    run: ["pct", "set", "$ID", "--cores", "2", "--delete", "cores"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ndelete: you can't use '-cores' and -delete cores' at the same time\n" + SET_USAGE,
+  },
+  {
+    item: "4 timezone: an old link name is not in zone.tab",
+    source: "pve-container src/PVE/LXC/Config.pm verify_ct_timezone -> pve-common JSONSchema.pm pve_verify_timezone",
+    run: ["pct", "set", "$ID", "--timezone", "Asia/Calcutta"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\ntimezone: invalid format - invalid time zone 'Asia/Calcutta'\n" + SET_USAGE,
+  },
+  {
+    item: "4 timezone: UTC, host and zone.tab names are taken",
+    source: "pve-common src/PVE/JSONSchema.pm pve_verify_timezone (UTC, zone.tab third column)",
+    run: ["pct", "set", "$ID", "--timezone", "America/Argentina/Buenos_Aires"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => expect(conf.main.keys.get("timezone")).toBe("America/Argentina/Buenos_Aires"),
+  },
+  {
+    item: "4 startup: a negative order",
+    source: "pve-common src/PVE/JSONSchema.pm pve_verify_startup_order / pve_parse_startup_order",
+    run: ["pct", "set", "$ID", "--startup", "order=-1"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\nstartup: invalid format - unable to parse startup options\n" + SET_USAGE,
+  },
+  {
+    item: "4 startup: a signed delay",
+    source: "pve-common src/PVE/JSONSchema.pm pve_parse_startup_order (up=\\d+)",
+    run: ["pct", "set", "$ID", "--startup", "2,up=+5"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\nstartup: invalid format - unable to parse startup options\n" + SET_USAGE,
+  },
+  {
+    item: "4 nameserver: %iface only after an fe80: address",
+    source: "pve-container src/PVE/LXC/Config.pm verify_ip_with_ll_iface; pve-common JSONSchema.pm pve_verify_ip",
+    run: ["pct", "set", "$ID", "--nameserver", "10.0.0.1%eth0"],
+    code: 255,
+    stderr: "400 Parameter verification failed.\nnameserver: invalid format - value does not look like a valid IP address\n" + SET_USAGE,
+  },
+  {
+    item: "4 nameserver: a link-local address with its interface is taken",
+    source: "pve-container src/PVE/LXC/Config.pm verify_ip_with_ll_iface (fe80:...%iface, pve_verify_iface)",
+    run: ["pct", "set", "$ID", "--nameserver", "fe80::1%eth0 10.0.0.1"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => expect(conf.main.keys.get("nameserver")).toBe("fe80::1%eth0 10.0.0.1"),
+  },
+  {
+    item: "4 net: SLAAC on a host-managed NIC",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (net, host-managed && ip6 eq 'auto')",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr0,host-managed=1,ip6=auto"],
+    code: 255,
+    stderr: "net0: SLAAC is not supported for host-managed network configuration.\n",
+  },
+  {
+    item: "4 net: SLAAC on a host-managed NIC that is down is taken",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (link_down != 1)",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr0,host-managed=1,ip6=auto,link_down=1"],
+    code: 0,
+    stderr: "",
+  },
+  {
+    item: "4 volume on a storage that does not exist",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config $check_content_type -> pve-storage PVE/Storage.pm storage_config",
+    create: ["--storage", "local-lvm"],
+    run: ["pct", "set", "$ID", "--mp0", "nosuch:vm-$ID-disk-9,mp=/x"],
+    code: 255,
+    stderr: "storage 'nosuch' does not exist\n",
+  },
+  {
+    item: "4 net: an MTU above the bridge's",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (net, read_bridge_mtu); pve-common Network.pm read_bridge_mtu",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr0,mtu=9000"],
+    code: 255,
+    stderr: "net0: MTU size '9000' is bigger than bridge MTU '1500'\n",
+    after: ({ conf }) => expect(conf.main.keys.has("net0")).toBe(false),
+  },
+  {
+    item: "4 net: an MTU a jumbo-frame bridge carries",
+    source: "pve-container src/PVE/LXC/Config.pm update_pct_config (mtu <= bridge MTU)",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr1,mtu=9000,tag=20"],
+    code: 0,
+    stderr: "",
+  },
+  {
+    item: "8 net: pct set of a NIC on a missing bridge writes the config, then fails",
+    source: "pve-container src/PVE/API2/LXC/Config.pm update_vm (write_config, then update_lxc_config); LXC.pm update_lxc_config",
+    run: ["pct", "set", "$ID", "--net0", "name=eth0,bridge=vmbr9"],
+    code: 255,
+    stderr: "bridge 'vmbr9' does not exist\n",
+    after: ({ conf }) => expect(conf.main.keys.get("net0")).toMatch(/^name=eth0,bridge=vmbr9,hwaddr=/),
+  },
+  {
+    item: "8 net: a CT whose bridge is gone does not start",
+    source: "pve-container src/PVE/LXC.pm vm_start -> update_lxc_config -> pve-common Network.pm read_bridge_mtu",
+    create: ["--net0", "name=eth0,bridge=vmbr0", "--net1", "name=eth1,bridge=vmbr1"],
+    prepare: (dir) => writeFileSync(interfacesPath(dir, "pve1"), DEFAULT_INTERFACES.replace(/auto vmbr1\n[^]*?\n\n/, "")),
+    run: ["pct", "start", "$ID"],
+    code: 255,
+    stderr: "bridge 'vmbr1' does not exist\n",
+    after: ({ dir, id }) => {
+      writeFileSync(interfacesPath(dir, "pve1"), DEFAULT_INTERFACES);
+      expect(existsSync(join(dir, "run", "pve1", `${id}.running`))).toBe(false);
+    },
+  },
+];
+
+describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
+  let sim: ReturnType<typeof newSim>;
+  beforeAll(() => {
+    sim = newSim(["pve1"]);
+  });
+  afterAll(() => sim.cleanup());
+
+  ROWS.forEach((row, i) => {
+    it(`${row.item} [${row.source}]`, async () => {
+      const id = String(300 + i);
+      const fill = (args: string[]): string[] => args.map((a) => a.replaceAll("$ID", id));
+      const created = await sim.run("pct", ["create", id, DEBIAN, ...(row.create ?? [])]);
+      expect(created.stderr).toBe("");
+      for (const [tool, ...args] of row.setup ?? []) {
+        const r = await sim.run(tool, fill(args));
+        expect(r.code, `${tool} ${fill(args).join(" ")}: ${r.stderr}`).toBe(0);
+      }
+      row.prepare?.(sim.dir);
+      const [tool, ...args] = row.run;
+      const out = await sim.run(tool, fill(args));
+      expect(out.stderr).toBe(row.stderr.replaceAll("$ID", id));
+      expect(out.code).toBe(row.code);
+      const text = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc", `${id}.conf`), "utf8");
+      row.after?.({ conf: parseConf(text), text, dir: sim.dir, id, out });
+    });
+  });
+
+  it("pvesh get /nodes/N/network answers as API2/Network.pm index over Interfaces.pm's reading [pve-manager PVE/API2/Network.pm index; pve-common Network/Interfaces.pm __read_etc_network_interfaces]", async () => {
+    const all = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--output-format", "json"]);
+    expect(all.stderr).toBe("");
+    const list = JSON.parse(all.stdout) as Record<string, unknown>[];
+    expect(list.map((i) => i["iface"]).sort()).toEqual(["eno1", "eno2", "vmbr0", "vmbr1"]);
+    expect(list.find((i) => i["iface"] === "vmbr1")).toEqual({
+      iface: "vmbr1", type: "bridge", method: "manual", method6: "manual", families: ["inet"], priority: 6, autostart: 1, active: 1,
+      bridge_ports: "eno2", bridge_stp: "off", bridge_fd: "0", bridge_vlan_aware: 1, bridge_vids: "2-4094", mtu: "9000",
+    });
+    expect(list.find((i) => i["iface"] === "vmbr0")).toMatchObject({ address: "192.168.100.2", netmask: "24", cidr: "192.168.100.2/24", gateway: "192.168.100.1", method: "static" });
+    expect(list.find((i) => i["iface"] === "eno1")).toMatchObject({ type: "eth", exists: 1 });
+    const bridges = JSON.parse((await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "any_bridge", "--output-format", "json"])).stdout) as { iface: string }[];
+    expect(bridges.map((b) => b.iface).sort()).toEqual(["vmbr0", "vmbr1"]);
+    const bad = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "wifi"]);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toContain("type: value 'wifi' does not have a value in the enumeration 'bridge, bond, eth,");
+  });
+});
