@@ -36,18 +36,17 @@ ${extra}}
 
 describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
   let reg: Registry;
-  let w: Workdir;
-  const lxcDir = () => join(w.dir, "sim/etc/pve/nodes/pve1/lxc");
-  const confOf = (hostname: string) => {
-    for (const f of readdirSync(lxcDir())) {
-      const c = parseConf(readFileSync(join(lxcDir(), f), "utf8")).main;
+  const confOf = (w: Workdir, hostname: string) => {
+    const dir = join(w.dir, "sim/etc/pve/nodes/pve1/lxc");
+    for (const f of readdirSync(dir)) {
+      const c = parseConf(readFileSync(join(dir, f), "utf8")).main;
       if (c.keys.get("hostname") === hostname) return c;
     }
     throw new Error(`no container ${hostname}`);
   };
-  const initLines = (hostname: string) => confOf(hostname).lxc.filter(([k]) => k.startsWith("lxc.init."));
-  const setCfg = (extra: string) => w.write("main.pmx.hcl", SIM_NODE + image(reg.host) + container("app", extra));
-  const applyClean = async () => {
+  const initLines = (w: Workdir, hostname: string) => confOf(w, hostname).lxc.filter(([k]) => k.startsWith("lxc.init."));
+  const setCfg = (w: Workdir, extra: string) => w.write("main.pmx.hcl", SIM_NODE + image(reg.host) + container("app", extra));
+  const applyClean = async (w: Workdir) => {
     const r = await w.run("apply", "--auto-approve");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -65,43 +64,43 @@ describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ?
   });
 
   it("env writes keep the image's cwd, user mapping and variables; env = {} settles", async () => {
-    w = new Workdir("pmx-e2e-oci-defaults-");
+    const w = new Workdir("pmx-e2e-oci-defaults-");
     try {
-      setCfg(`  env = { APP = "1" }\n`);
-      await applyClean();
-      expect(initLines("app")).toEqual(IMAGE_LXC);
-      expect(confOf("app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image", "APP=1"]);
+      setCfg(w, `  env = { APP = "1" }\n`);
+      await applyClean(w);
+      expect(initLines(w, "app")).toEqual(IMAGE_LXC);
+      expect(confOf(w, "app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image", "APP=1"]);
 
-      setCfg(`  env = { APP = "2", NEW = "x" }\n`);
-      await applyClean();
-      expect(initLines("app")).toEqual(IMAGE_LXC);
-      expect(confOf("app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image", "APP=2", "NEW=x"]);
+      setCfg(w, `  env = { APP = "2", NEW = "x" }\n`);
+      await applyClean(w);
+      expect(initLines(w, "app")).toEqual(IMAGE_LXC);
+      expect(confOf(w, "app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image", "APP=2", "NEW=x"]);
 
       // The managed variables go; the image's stay; and the empty map is not planned again.
-      setCfg(`  env = {}\n`);
-      await applyClean();
-      expect(initLines("app")).toEqual(IMAGE_LXC);
-      expect(confOf("app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image"]);
+      setCfg(w, `  env = {}\n`);
+      await applyClean(w);
+      expect(initLines(w, "app")).toEqual(IMAGE_LXC);
+      expect(confOf(w, "app").env).toEqual(["PATH=/bin", "IMG_KEY=from-image"]);
 
       // Set arguments replace the image's lines (the image user's groups go with it) ...
-      setCfg(`  env = {}\n  working_dir = "/work"\n  user = "2000:2000"\n`);
-      await applyClean();
-      expect(initLines("app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
+      setCfg(w, `  env = {}\n  working_dir = "/work"\n  user = "2000:2000"\n`);
+      await applyClean(w);
+      expect(initLines(w, "app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
 
       // ... and unset again they keep what the container has.
-      setCfg(`  env = { APP = "3" }\n`);
-      await applyClean();
-      expect(initLines("app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
+      setCfg(w, `  env = { APP = "3" }\n`);
+      await applyClean(w);
+      expect(initLines(w, "app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
     } finally {
       w.remove();
     }
-  });
+  }, 300_000);
 
   it("random combinations of env / working_dir / user at create: only what is set replaces the image's", async () => {
     const seed = Number(process.env["PMX_SEED"] ?? Date.now() % 100000);
     const rnd = prng(seed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-    w = new Workdir("pmx-e2e-oci-defaults-rand-");
+    const w = new Workdir("pmx-e2e-oci-defaults-rand-");
     try {
       const cases = Array.from({ length: 6 }, (_, i) => ({
         name: `c${i}`,
@@ -124,16 +123,16 @@ describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ?
       for (const c of cases) {
         const [uid, gid] = c.user ? c.user.split(":") : [];
         const userLines = c.user ? [["lxc.init.uid", uid!], ...(gid ? [["lxc.init.gid", gid]] : [])] : IMAGE_LXC.slice(0, 3);
-        const lines = initLines(c.name);
+        const lines = initLines(w, c.name);
         expect(lines.filter(([k]) => k !== "lxc.init.cwd"), `seed ${seed} ${JSON.stringify(c)}`).toEqual(userLines);
         expect(lines.find(([k]) => k === "lxc.init.cwd")?.[1], `seed ${seed} ${JSON.stringify(c)}`).toBe(c.cwd ?? "/srv");
         const env = { PATH: "/bin", IMG_KEY: "from-image", ...(c.env ?? {}) };
-        expect(confOf(c.name).env, `seed ${seed} ${JSON.stringify(c)}`).toEqual(Object.entries(env).map(([k, v]) => `${k}=${v}`));
+        expect(confOf(w, c.name).env, `seed ${seed} ${JSON.stringify(c)}`).toEqual(Object.entries(env).map(([k, v]) => `${k}=${v}`));
       }
       const again = await w.run("plan", "--detailed-exitcode");
       expect(again.stdout, `seed ${seed}`).toContain("No changes.");
     } finally {
       w.remove();
     }
-  });
+  }, 300_000);
 });

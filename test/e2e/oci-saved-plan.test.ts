@@ -58,7 +58,7 @@ describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skip
 
     const again = await w.run("plan");
     expect(again.stdout).toContain(`now points to ${moved} (was ${planned})`);
-  });
+  }, 180_000);
 
   it("a moved tag: apply installs the digest the plan showed, not where the tag went since", async () => {
     const shown = /now points to (sha256:[0-9a-f]{64})/.exec((await w.run("plan", "--out", "plan2.out")).stdout)![1]!;
@@ -70,5 +70,5 @@ describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skip
     expect(state()["digest"]).toBe(shown);
     expect(installedDigest()).toBe(shown);
     expect((await w.run("plan")).stdout).toContain(`now points to ${later} (was ${shown})`);
-  });
+  }, 180_000);
 });
