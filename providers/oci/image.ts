@@ -87,9 +87,16 @@ export function diffImage(req: DiffRequest): Diff {
   const newNotes: string[] = [];
   const newDigest = (): unknown => {
     if (pinned) return pinned;
-    const r = snap.resolved.get(address);
-    if (!r || typeof ref !== "object" || r.reference !== formatReference(ref)) return new Unknown("string");
+    if (typeof ref !== "object") return new Unknown("string");
+    // A recorded image replaced with its reference unchanged (another node or storage): the
+    // refresh already asked where the tag points now.
+    const sameRef = prior?.["full_reference"] === formatReference(ref);
+    const recorded = sameRef ? snap.registry.get(address) : undefined;
+    const r = sameRef ? recorded && { reference: formatReference(ref), ...recorded } : snap.resolved.get(address);
+    if (!r || r.reference !== formatReference(ref)) return new Unknown("string");
     if ("error" in r) {
+      // A recorded lookup's error is reported below already.
+      if (recorded) return new Unknown("string");
       issues.push({ severity: "warning", path: ["reference"], summary: "Could not resolve the image tag", detail: `${r.error} The digest is resolved when apply pulls the image.` });
       return new Unknown("string");
     }
