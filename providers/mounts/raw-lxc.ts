@@ -1,8 +1,8 @@
 // Raw `lxc.*` lines (the escape hatch pct cannot set): normalised "key: value" text, which lines
 // the user owns, and the merged line list written back into the container's conf file.
 
-/** Lines other arguments own (oci_container's working_dir/user); raw_lxc neither shows nor removes them. */
-export const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"]);
+/** Lines other arguments own (oci_container's working_dir/user, and the image user's groups); raw_lxc neither shows nor removes them. */
+export const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid", "lxc.init.groups"]);
 
 const LINE = /^(lxc\.[a-z0-9_.-]+)\s*[:=]\s*(.*?)\s*$/;
 

@@ -9,7 +9,7 @@ import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { onCurrentNode } from "../lxc/snapshot-locate.js";
-import { envMap, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
+import { envMap, initKeysOf, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -25,9 +25,11 @@ async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs>
 
 /**
  * Rewrites env and lxc.init.cwd/uid/gid in the conf, through the same locked conf editor that
- * raw_lxc uses (pct cannot pass several NUL-separated env entries on a command line).
+ * raw_lxc uses (pct cannot pass several NUL-separated env entries on a command line). Only what
+ * the configuration sets is written: the image's working directory and user mapping, which
+ * `pct create` put there, stay unless `working_dir` / `user` replace them.
  */
-async function editOciKeys(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
+async function editOciKeys(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {
   await editConf(
     t,
     undefined,
@@ -36,20 +38,31 @@ async function editOciKeys(t: Ct, prior: Attrs | null, planned: Attrs): Promise<
       for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
       for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
       conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-      const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
-      if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
-      const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
-      if (user) {
-        lxc.push(["lxc.init.uid", user.uid]);
-        if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
-      }
-      conf.main.lxc = lxc;
+      conf.main.lxc = withInitKeys(conf.main.lxc, config);
     },
     "writing env/working_dir/user into the container's configuration",
   );
 }
 
-async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
+/**
+ * The conf's lxc lines with the configured working_dir and user in place of the image's. A user
+ * that changes drops lxc.init.groups too: those supplementary groups were the image user's.
+ */
+function withInitKeys(lxc: [string, string][], config: Attrs): [string, string][] {
+  const current = initKeysOf(lxc);
+  let out = lxc;
+  const cwd = config["working_dir"];
+  if (typeof cwd === "string" && cwd !== current.working_dir) out = [...out.filter(([k]) => k !== "lxc.init.cwd"), ["lxc.init.cwd", cwd]];
+  const user = typeof config["user"] === "string" && config["user"] !== current.user ? parseUser(config["user"]) : undefined;
+  if (user) {
+    out = out.filter(([k]) => !["lxc.init.uid", "lxc.init.gid", "lxc.init.groups"].includes(k));
+    out.push(["lxc.init.uid", user.uid]);
+    if (user.gid !== undefined) out.push(["lxc.init.gid", user.gid]);
+  }
+  return out;
+}
+
+async function applyOci(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {
   const ch = ociChanges(prior, planned);
   if (ch.entrypoint !== undefined) {
     try {
@@ -58,7 +71,7 @@ async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<voi
       throw pveError(err, t.address, "pct set --entrypoint");
     }
   }
-  if (ch.confEdit) await editOciKeys(t, prior, planned);
+  if (ch.confEdit) await editOciKeys(t, config, prior, planned);
 }
 
 async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
@@ -75,7 +88,7 @@ export async function createOci(address: string, config: Attrs, planned: Attrs, 
   const lxcCfg = { ...lxcConfigOf(config, null), started: false };
   const created = await createContainer(address, lxcCfg, { ...planned, template: config["image"], started: false }, ctx);
   const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
-  await applyOci(t, imagePrior, planned);
+  await applyOci(t, config, imagePrior, planned);
   if (wantRunning) await pct(t, startArgv(t.vmid), "pct start");
   return readBack(t, wantRunning, { ...created, ...pick(planned), image: config["image"] });
 }
@@ -91,7 +104,7 @@ export async function updateOci(address: string, config: Attrs, prior: Attrs, pl
   const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, ctx);
   const node = String(lxcAttrs["node"] ?? prior["node"]);
   const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
-  await applyOci(t, prior, planned);
+  await applyOci(t, config, prior, planned);
   const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
   return node === prior["node"] ? attrs : followed(attrs, prior);
 }

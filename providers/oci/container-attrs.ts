@@ -62,19 +62,28 @@ export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, r
   if (Object.keys(unknown).length) a["unknown_keys"] = unknown;
   else delete a["unknown_keys"];
   // Only the variables the configuration manages are compared; the image's own stay as they are.
-  const managed = Object.keys(obj(prior?.["env"]));
-  const mine: Record<string, string> = {};
-  for (const k of managed) if (env[k] !== undefined) mine[k] = env[k];
-  if (managed.length) a["env"] = mine;
-  const lxc = conf.main.lxc;
-  const cwd = lxc.find(([k]) => k === "lxc.init.cwd")?.[1];
-  if (cwd !== undefined) a["working_dir"] = cwd;
-  const uid = lxc.find(([k]) => k === "lxc.init.uid")?.[1];
-  const gid = lxc.find(([k]) => k === "lxc.init.gid")?.[1];
-  if (uid !== undefined) a["user"] = gid !== undefined ? `${uid}:${gid}` : uid;
+  // An empty map managed (env = {}) is still a managed map: read back as {}, not as absent.
+  const priorEnv = prior?.["env"];
+  if (priorEnv && typeof priorEnv === "object" && !Array.isArray(priorEnv) && !isUnknown(priorEnv)) {
+    const mine: Record<string, string> = {};
+    for (const k of Object.keys(priorEnv)) if (env[k] !== undefined) mine[k] = env[k];
+    a["env"] = mine;
+  }
+  Object.assign(a, initKeysOf(conf.main.lxc));
   if (prior?.["image"] !== undefined) a["image"] = prior["image"];
   if (prior?.["image_env_keys"] !== undefined) a["image_env_keys"] = prior["image_env_keys"];
   return a;
+}
+
+/** working_dir and user as the conf's lxc.init.cwd / lxc.init.uid[:gid] lines hold them. */
+export function initKeysOf(lxc: [string, string][]): { working_dir?: string; user?: string } {
+  const out: { working_dir?: string; user?: string } = {};
+  const cwd = lxc.find(([k]) => k === "lxc.init.cwd")?.[1];
+  if (cwd !== undefined) out.working_dir = cwd;
+  const uid = lxc.find(([k]) => k === "lxc.init.uid")?.[1];
+  const gid = lxc.find(([k]) => k === "lxc.init.gid")?.[1];
+  if (uid !== undefined) out.user = gid !== undefined ? `${uid}:${gid}` : uid;
+  return out;
 }
 
 /** The OCI parts of the planned attributes: what the user set; the rest stays as read. */
@@ -97,7 +106,9 @@ export function plannedOci(config: Attrs, prior: Attrs | null, planned: Attrs): 
 
 /** Which OCI parts differ between prior and planned (applied after pct set, before start). */
 export function ociChanges(prior: Attrs | null, planned: Attrs): { entrypoint?: string; confEdit: boolean } {
-  const same = (k: string) => JSON.stringify(prior?.[k] ?? null) === JSON.stringify(planned[k] ?? null);
+  // No env and an empty env are the same conf: nothing to write.
+  const norm = (k: string, v: unknown) => (k === "env" && v && typeof v === "object" && !Object.keys(v).length ? null : v ?? null);
+  const same = (k: string) => JSON.stringify(norm(k, prior?.[k])) === JSON.stringify(norm(k, planned[k]));
   const out: { entrypoint?: string; confEdit: boolean } = { confEdit: !same("env") || !same("working_dir") || !same("user") };
   if (!same("entrypoint") && typeof planned["entrypoint"] === "string") out.entrypoint = planned["entrypoint"];
   return out;

@@ -81,9 +81,35 @@ export function diffImage(req: DiffRequest): Diff {
   const issues = validate(config);
   const ref = typeof config["reference"] === "string" ? parseReference(config["reference"]) : undefined;
   const pinned = typeof ref === "object" ? ref.digest : undefined;
-  if (!prior) return { action: "create", planned: plannedImage(config, address, pinned ?? new Unknown("string")), reasons: [], issues };
+  const snap = asProxmoxSnapshot(req.snapshot);
+  // A new pull shows (and, from a saved plan, pulls) the digest the tag pointed to at plan time.
+  // (The plan's renderer hides every "digest" attribute, the containers' conf digests: a note says it.)
+  const newNotes: string[] = [];
+  const newDigest = (): unknown => {
+    if (pinned) return pinned;
+    if (typeof ref !== "object") return new Unknown("string");
+    // A recorded image replaced with its reference unchanged (another node or storage): the
+    // refresh already asked where the tag points now.
+    const sameRef = prior?.["full_reference"] === formatReference(ref);
+    const recorded = sameRef ? snap.registry.get(address) : undefined;
+    const r = sameRef ? recorded && { reference: formatReference(ref), ...recorded } : snap.resolved.get(address);
+    if (!r || r.reference !== formatReference(ref)) return new Unknown("string");
+    if ("error" in r) {
+      // A recorded lookup's error is reported below already.
+      if (recorded) return new Unknown("string");
+      issues.push({ severity: "warning", path: ["reference"], summary: "Could not resolve the image tag", detail: `${r.error} The digest is resolved when apply pulls the image.` });
+      return new Unknown("string");
+    }
+    if ("skipped" in r) return new Unknown("string");
+    newNotes.push(`${r.reference} points to ${r.digest} now; apply pulls exactly this digest`);
+    return r.digest;
+  };
+  if (!prior) {
+    const planned = plannedImage(config, address, newDigest());
+    return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}) };
+  }
 
-  const lookup = asProxmoxSnapshot(req.snapshot).registry.get(address);
+  const lookup = snap.registry.get(address);
   const notes: string[] = [];
   if (lookup && "error" in lookup) issues.push({ severity: "warning", path: ["reference"], summary: "Could not check the registry for a newer image", detail: `${lookup.error} The recorded image is kept.` });
   if (lookup && "skipped" in lookup) notes.push(`a moved tag is not checked: ${lookup.skipped}`);
@@ -97,12 +123,16 @@ export function diffImage(req: DiffRequest): Diff {
   force("platform", known(config["platform"] ?? DEFAULT_PLATFORM) && (config["platform"] ?? DEFAULT_PLATFORM) !== prior["platform"]);
   force("file_name", !isUnknown(config["file_name"]) && (config["file_name"] ?? null) !== (prior["file_name"] ?? null));
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
-  if (reasons.length) return { action: "replace", planned: plannedImage(config, address, pinned ?? new Unknown("string")), reasons, issues, ...(notes.length ? { notes } : {}) };
+  if (reasons.length) {
+    const planned = plannedImage(config, address, newDigest());
+    notes.push(...newNotes);
+    return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+  }
 
   const latest = prior["latest_digest"];
   if (!pinned && typeof latest === "string" && latest !== prior["digest"]) {
     const planned = plannedImage(config, address, latest);
-    notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); the new image is pulled`);
+    notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); apply pulls exactly this digest`);
     return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes };
   }
 
@@ -134,7 +164,12 @@ function failure(err: unknown, address: string, reference: string, redact: strin
   return new Error(explainSkopeoError(text, address, reference), { cause: err });
 }
 
-export async function createImage(address: string, config: Attrs, ctx: ApplyContext): Promise<Attrs> {
+/**
+ * Pulls the image. The digest is the one the plan showed (`planned.digest`) when it was known, so
+ * a tag moved between plan and apply still installs exactly what was planned; only a plan that
+ * could not resolve the tag resolves it here.
+ */
+export async function createImage(address: string, config: Attrs, ctx: ApplyContext, planned: Attrs | null = null): Promise<Attrs> {
   const parsed = parseReference(String(config["reference"]));
   if (typeof parsed === "string") throw new Error(`${address}: ${parsed}`);
   const ref = parsed;
@@ -144,7 +179,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
   const signal = ctx.signal;
   const full = formatReference(ref);
   return withAccess(run, config, ref, signal, async (access, redact) => {
-    let digest = ref.digest;
+    let digest = ref.digest ?? (typeof planned?.["digest"] === "string" ? planned["digest"] : undefined);
     if (!digest) {
       try {
         digest = parseDigest((await run.run(inspectDigestArgv(full, access), { signal, redact, timeoutMs: 120_000 })).stdout);
@@ -247,7 +282,7 @@ export const ociImage: ResourceType = {
   validate,
   diff: diffImage,
   read: ({ address, prior, snapshot }) => readImage(prior, snapshot, address),
-  create: ({ address, config }, ctx) => createImage(address, config, ctx),
+  create: ({ address, config, planned }, ctx) => createImage(address, config, ctx, planned),
   update: async ({ config, prior, planned }) => {
     const out: Attrs = { ...prior, ...accessAttrs(config), reference: config["reference"], address: planned["address"] };
     for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete out[k];

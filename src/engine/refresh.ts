@@ -28,6 +28,8 @@ export async function refresh(opts: {
   readState: boolean;
   /** The resource types the configuration declares (lets a provider skip reads nothing needs). */
   configuredTypes?: ReadonlySet<string>;
+  /** See RefreshContext.configuredInstances. */
+  configuredInstances?: (type: string) => ReadonlyArray<{ address: string; config: Attrs }>;
 }): Promise<RefreshResult> {
   const { registry, targets } = opts;
   const diagnostics: Diagnostic[] = [];
@@ -76,6 +78,7 @@ export async function refresh(opts: {
           priorResources: opts.prior.map((r) => ({ address: r.address, type: r.type, attributes: r.attributes })),
           expectedNodes: [...nodesOf].filter((n) => targets.get(n) && !failedNodes.has(n)),
           ...(opts.configuredTypes ? { configuredTypes: opts.configuredTypes } : {}),
+          ...(opts.configuredInstances ? { configuredInstances: opts.configuredInstances } : {}),
         });
         byNode.set(node, snapshot);
         for (const n of nodes) if (!byNode.has(n)) byNode.set(n, snapshot);

@@ -19,6 +19,8 @@ import { leftoverWarnings } from "./leftovers.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
+import { ConfigEvaluation } from "./evaluation.js";
+import { instancesOfType } from "./walk-config.js";
 
 export interface RunOptions extends CommonOptions {
   target?: string[];
@@ -92,7 +94,8 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   if (!st.store || !st.state) return { diagnostics };
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
   // Deposed objects are read with the resources (their own entries), then settled after reconcile.
-  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes });
+  const configuredInstances = (type: string) => instancesOfType(new ConfigEvaluation(session.module, session.variables, registry, session.dir, true), type);
+  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes, configuredInstances });
   diagnostics.push(...refreshed.diagnostics);
   if (st.state.intents?.length) {
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).

@@ -75,3 +75,19 @@ export function validateWithUnknowns(ev: ConfigEvaluation): Diagnostic[] {
   if (hasErrors(walked.diagnostics)) return walked.diagnostics;
   return [...walked.diagnostics, ...evaluateOutputs(ev).diagnostics];
 }
+
+/**
+ * The instances of `type` evaluated with every resource value unknown (`ev` lenient), for reads
+ * before planning that need what only the configuration names; instances that do not evaluate are
+ * left out (plan reports them).
+ */
+export function instancesOfType(ev: ConfigEvaluation, type: string): { address: string; config: InstanceConfig["config"] }[] {
+  const out: { address: string; config: InstanceConfig["config"] }[] = [];
+  walkConfig(ev, (visit) => {
+    for (const inst of visit.instances) {
+      ev.setInstanceValue(visit.decl, inst.key, new Unknown("object"));
+      if (visit.decl.type === type) out.push({ address: inst.address, config: inst.config });
+    }
+  });
+  return out;
+}

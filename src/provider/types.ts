@@ -106,6 +106,12 @@ export interface RefreshContext {
    * when neither this nor priorResources has them. Absent: unknown, read everything.
    */
   configuredTypes?: ReadonlySet<string>;
+  /**
+   * The configured instances of one resource type, evaluated with every resource reference
+   * unknown (computed only when asked), so a snapshot can look up what only a new resource names,
+   * e.g. the digest a new image's tag points to, which plan must show and apply must use.
+   */
+  configuredInstances?(type: string): ReadonlyArray<{ address: string; config: Attrs }>;
 }
 
 export interface ResourceType {

@@ -1,8 +1,11 @@
 // OCI layout archives as `pct create` treats them (pve-reference §4.2): detection by exact member
-// names, index -> first manifest -> config, and the entrypoint/env/cwd/signal/ostype mapping.
+// names, index -> first manifest -> config, and the entrypoint/env/cwd/user/signal/ostype mapping.
 import { readFileSync } from "node:fs";
 import { readTar, type TarEntry } from "./tar.js";
 import { SimError } from "./errors.js";
+import { resolveOciUser, type OciUser, type RootfsView } from "./oci-user.js";
+
+const perlTrue = (v: string): boolean => v !== "" && v !== "0";
 
 /** zlib is loaded only when a gzip layer is read: importing it costs every simulated call ~2 ms. */
 function gunzip(data: Buffer): Buffer {
@@ -23,6 +26,8 @@ export interface OciImage {
   entrypoint?: string;
   env: string[];
   workingDir?: string;
+  /** From the config's `User`, resolved against the image's /etc/passwd and /etc/group. */
+  user?: OciUser;
   stopSignal: string;
   volumes: string[];
   ostype?: string;
@@ -82,11 +87,17 @@ export function readOciImage(path: string): OciImage {
     volumes: Object.keys((cfg["Volumes"] ?? {}) as object),
   };
   if (cmd.length && cmd[0] !== "/sbin/init") image.entrypoint = noCtl("Entrypoint", shellQuote(cmd));
-  if (typeof cfg["WorkingDir"] === "string" && cfg["WorkingDir"]) image.workingDir = noCtl("WorkingDir", cfg["WorkingDir"]);
+  if (typeof cfg["WorkingDir"] === "string" && perlTrue(cfg["WorkingDir"])) image.workingDir = noCtl("WorkingDir", cfg["WorkingDir"]);
   const architecture = String(cfgJson["architecture"] ?? "");
   const arch = Object.hasOwn(ARCH_MAP, architecture) ? ARCH_MAP[architecture] : undefined;
   if (arch) image.arch = arch;
-  const osRelease = findOsRelease((node["layers"] as Descriptor[] | undefined) ?? [], blob);
+  const files = flattenLayers((node["layers"] as Descriptor[] | undefined) ?? [], blob);
+  const root = rootfsView(files);
+  // restore_oci_archive: `if (my $userstr = ...)` / `if (my $working_dir = ...)`: Perl truth, so
+  // an empty string and "0" are skipped.
+  const userstr = typeof cfg["User"] === "string" ? noCtl("User", cfg["User"]) : "";
+  if (perlTrue(userstr)) image.user = resolveOciUser(userstr, root);
+  const osRelease = findOsRelease(files, root);
   if (osRelease !== undefined) image.ostype = ostypeFromOsRelease(osRelease);
   return image;
 }
@@ -98,7 +109,8 @@ function layerEntries(d: Descriptor, blob: (d: Descriptor) => Buffer): TarEntry[
   return readTar(mt.includes("gzip") || (data[0] === 0x1f && data[1] === 0x8b) ? gunzip(data) : data);
 }
 
-function findOsRelease(layers: Descriptor[], blob: (d: Descriptor) => Buffer): string | undefined {
+/** The image's layers applied in order (whiteouts remove), as the files of one flattened rootfs. */
+function flattenLayers(layers: Descriptor[], blob: (d: Descriptor) => Buffer): Map<string, TarEntry> {
   const files = new Map<string, TarEntry>();
   for (const l of layers) {
     for (const e of layerEntries(l, blob)) {
@@ -108,18 +120,37 @@ function findOsRelease(layers: Descriptor[], blob: (d: Descriptor) => Buffer): s
       else files.set(name, e);
     }
   }
-  for (let name = "etc/os-release", hops = 0; hops < 5; hops++) {
-    const e = files.get(name);
-    if (!e) return name === "etc/os-release" ? readFallback(files) : undefined;
-    if (e.type !== "2") return e.data.toString("utf8");
-    name = e.linkname.startsWith("/") ? e.linkname.slice(1) : new URL(e.linkname, `file:///${name}`).pathname.slice(1);
-  }
-  return undefined;
+  return files;
 }
 
-function readFallback(files: Map<string, TarEntry>): string | undefined {
-  const e = files.get("usr/lib/os-release");
-  return e && e.type !== "2" ? e.data.toString("utf8") : undefined;
+/** Reads files of the flattened rootfs, following symlinks of the last path component. */
+function rootfsView(files: Map<string, TarEntry>): RootfsView {
+  return {
+    readText(path) {
+      for (let name = path, hops = 0; hops < 5; hops++) {
+        const e = files.get(name);
+        if (!e) return undefined;
+        if (e.type !== "2") return e.data.toString("utf8");
+        name = e.linkname.startsWith("/") ? e.linkname.slice(1) : new URL(e.linkname, `file:///${name}`).pathname.slice(1);
+      }
+      return undefined;
+    },
+    hasDir(dir) {
+      const e = files.get(dir);
+      if (e) return e.type === "5" || e.type === "2";
+      for (const name of files.keys()) if (name.startsWith(`${dir}/`)) return true;
+      return false;
+    },
+  };
+}
+
+/** /etc/os-release, else /usr/lib/os-release (only when /etc/os-release is absent altogether). */
+function findOsRelease(files: Map<string, TarEntry>, root: RootfsView): string | undefined {
+  if (!files.has("etc/os-release")) {
+    const e = files.get("usr/lib/os-release");
+    return e && e.type !== "2" ? e.data.toString("utf8") : undefined;
+  }
+  return root.readText("etc/os-release");
 }
 
 const OS_IDS: Record<string, string> = {

@@ -11,6 +11,7 @@ import { ParamError, SimError, taskError } from "./errors.js";
 import { withConfigLock } from "./lock.js";
 import { normalizeValue, sectionSet, type NormalizeOptions } from "./normalize.js";
 import { detectOci, readOciImage, osReleaseFromTar } from "./oci.js";
+import { ociUserLines } from "./oci-user.js";
 import { freeVolume, getStorage, volumePath } from "./storage.js";
 
 export const CREATE_SPEC: VerbSpec = {
@@ -118,6 +119,8 @@ function buildConfig(ctx: Ctx, vmid: number, ostemplate: string, config: [string
       o.hostManaged = true;
     }
     if (image.env.length) main.env = [...image.env];
+    // Create.pm restore_oci_archive pushes User's lines, then WorkingDir's, then the halt signal.
+    if (image.user) main.lxc.push(...ociUserLines(image.user));
     if (image.workingDir) main.lxc.push(["lxc.init.cwd", image.workingDir]);
     main.lxc.push(["lxc.signal.halt", image.stopSignal]);
     if (!ostype) {

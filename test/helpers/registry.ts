@@ -74,6 +74,8 @@ export interface ImageSpec {
   cmd?: string[];
   env?: string[];
   workingDir?: string;
+  /** The config's User, e.g. "app" or "1000:1000" (put an etc/passwd into files to resolve names). */
+  user?: string;
   volumes?: string[];
   architecture?: string;
 }
@@ -88,6 +90,7 @@ export function writeLayout(parent: string, spec: ImageSpec): string {
   if (spec.entrypoint) config["Entrypoint"] = spec.entrypoint;
   if (spec.cmd) config["Cmd"] = spec.cmd;
   if (spec.workingDir) config["WorkingDir"] = spec.workingDir;
+  if (spec.user) config["User"] = spec.user;
   if (spec.volumes) config["Volumes"] = Object.fromEntries(spec.volumes.map((v) => [v, {}]));
   const cfg = Buffer.from(JSON.stringify({ architecture: spec.architecture ?? "amd64", os: "linux", config, rootfs: { type: "layers", diff_ids: [`sha256:${sha256(layer)}`] } }));
   const manifest = Buffer.from(

@@ -1,0 +1,74 @@
+// A saved plan pins the OCI image it showed: the plan resolves a new image's tag (and a moved
+// tag) to a digest, and applying the saved plan pulls exactly that digest even when the tag has
+// moved again since; the next plan then shows the move. Through the CLI, simulator + real registry.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTar } from "../../src/sim/tar.js";
+import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "./helpers.js";
+import { HAVE_REGISTRY_TOOLS, NO_REGISTRY_TOOLS, pushImage, startRegistry, type Registry } from "../helpers/registry.js";
+
+const SKIP = !BUILT ? NOT_BUILT : !HAVE_REGISTRY_TOOLS ? NO_REGISTRY_TOOLS : "";
+
+const config = (host: string) => `${SIM_NODE}
+resource "oci_image" "app" {
+  node       = "pve1"
+  storage    = "local"
+  reference  = "${host}/pmx/pinplan:v1"
+  tls_verify = false
+}
+`;
+
+describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
+  let reg: Registry;
+  let w: Workdir;
+  beforeAll(async () => {
+    reg = await startRegistry();
+    w = new Workdir("pmx-e2e-oci-pinplan-");
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    w?.remove();
+  });
+  const state = () => (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { type: string; attributes: Record<string, unknown> }[] }).resources.find((r) => r.type === "oci_image")!.attributes;
+  /** The manifest digest inside the archive that was installed under the state's volid. */
+  const installedDigest = () => {
+    const file = String(state()["volid"]).replace(/^local:vztmpl\//, "");
+    const dir = join(w.dir, "sim/nodes/pve1/var/lib/vz/template/cache");
+    expect(readdirSync(dir)).toContain(file);
+    const index = readTar(readFileSync(join(dir, file))).find((e) => e.name === "index.json")!;
+    return (JSON.parse(index.data.toString("utf8")) as { manifests: { digest: string }[] }).manifests[0]!.digest;
+  };
+
+  it("a new image: the plan shows the digest, apply installs it though the tag moved", async () => {
+    const planned = await pushImage(reg, "pmx/pinplan", "v1", { entrypoint: ["/bin/a"] });
+    w.write("main.pmx.hcl", config(reg.host));
+    const plan = await w.run("plan", "--out", "plan.out");
+    expect(plan.stderr).toBe("");
+    expect(plan.stdout).toContain(`${reg.host}/pmx/pinplan:v1 points to ${planned} now; apply pulls exactly this digest`);
+    expect(plan.stdout).toContain(`pmx_pinplan_v1_amd64_${planned.slice("sha256:".length, "sha256:".length + 12)}.tar`);
+
+    const moved = await pushImage(reg, "pmx/pinplan", "v1", { entrypoint: ["/bin/b"] });
+    expect(moved).not.toBe(planned);
+    const apply = await w.run("apply", "plan.out");
+    expect(apply.stderr).toBe("");
+    expect(apply.code).toBe(0);
+    expect(state()["digest"]).toBe(planned);
+    expect(installedDigest()).toBe(planned);
+
+    const again = await w.run("plan");
+    expect(again.stdout).toContain(`now points to ${moved} (was ${planned})`);
+  }, 180_000);
+
+  it("a moved tag: apply installs the digest the plan showed, not where the tag went since", async () => {
+    const shown = /now points to (sha256:[0-9a-f]{64})/.exec((await w.run("plan", "--out", "plan2.out")).stdout)![1]!;
+    const later = await pushImage(reg, "pmx/pinplan", "v1", { entrypoint: ["/bin/c"] });
+    expect(later).not.toBe(shown);
+    const apply = await w.run("apply", "plan2.out");
+    expect(apply.stderr).toBe("");
+    expect(apply.code).toBe(0);
+    expect(state()["digest"]).toBe(shown);
+    expect(installedDigest()).toBe(shown);
+    expect((await w.run("plan")).stdout).toContain(`now points to ${later} (was ${shown})`);
+  }, 180_000);
+});
