@@ -15,6 +15,7 @@ import { pctCreate } from "./pct-create.js";
 import { pctSet } from "./pct-set.js";
 import { pctSnapshot, pctRollback, pctDelsnapshot, pctListsnapshot } from "./pct-snap.js";
 import { pctResize, pctMoveVolume } from "./pct-disk.js";
+import { pctMigrate } from "./pct-migrate.js";
 import { volumeOwner } from "../pve/volid.js";
 
 type Verb = (ctx: Ctx, argv: string[]) => number;
@@ -38,6 +39,7 @@ const VERBS: Record<string, Verb> = {
   resize: pctResize,
   "move-volume": pctMoveVolume,
   move_volume: pctMoveVolume,
+  migrate: pctMigrate,
   snapshot: pctSnapshot,
   rollback: pctRollback,
   delsnapshot: pctDelsnapshot,
