@@ -214,13 +214,15 @@ function phase1(ctx: Ctx, targetCtx: Ctx, vmid: number, conf: ParsedConf, o: Opt
 
   // storage_migrate for each local volume (allow_rename: a taken name on the target gets a free one).
   const volumeMap = new Map<string, string>();
-  for (const [vol, targetSid] of local) {
+  for (const [vol, targetSid] of [...local].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const info = volumeInfo(ctx, vol);
     if (!info) throw new SimError(`storage migration for '${vol}' to storage '${targetSid}' failed - volume '${vol}' does not exist`);
-    const sameKind = assertStorage(targetSid).type === info.storage.type;
+    // The disk keeps its name (vm-VMID-disk-N) in the target storage's layout.
+    const base = info.volname.replace(/^\d+\//, "").replace(/\.raw$/, "");
+    const wanted = assertStorage(targetSid).type === "dir" ? `${vmid}/${base}.raw` : base;
     let newVol: string;
     try {
-      newVol = allocDisk(targetCtx, targetSid, vmid, info.size, targetCtx.node, sameKind ? info.volname : undefined);
+      newVol = allocDisk(targetCtx, targetSid, vmid, info.size, targetCtx.node, wanted);
     } catch {
       newVol = allocDisk(targetCtx, targetSid, vmid, info.size, targetCtx.node);
     }
