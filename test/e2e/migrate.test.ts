@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initSim, readCalls } from "../../src/sim/index.js";
 import type { StateFile } from "../../src/state/types.js";
+import { gzipSync } from "node:zlib";
 import { BUILT, NOT_BUILT, Workdir } from "./helpers.js";
+import { ociArchive, writeTar } from "../sim/tarwrite.js";
 
 const NODES = ["pve1", "pve2"];
 const DATA = "rootfs data written inside the container";
@@ -62,6 +64,8 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     w = new Workdir("pmx-migrate-");
     sim = w.path("sim");
     initSim(sim, { nodes: NODES });
+    // An application image (as oci_image would have pulled it) on each node's template storage.
+    for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
   });
   afterAll(() => w?.remove());
 
@@ -184,5 +188,26 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(refused.stderr).toBe("migration aborted\n");
     expect(refused.stdout).toMatch(/ERROR: cannot migrate local bind mount point 'mp0'\n/);
     expect(existsSync(confOf("pve1", 150))).toBe(true);
+  });
+
+  it("migrates an oci_container the same way, its environment and data kept", async () => {
+    write({ app: { vmid: 160, node: "pve1", kind: "oci_container" } });
+    const created = await w.run("apply", "-auto-approve");
+    expect(created.code).toBe(0);
+    writeData("pve1", 160);
+    write({ app: { vmid: 160, node: "pve2", kind: "oci_container" } });
+    const plan = await w.run("plan");
+    expect(plan.stdout).toContain("oci_container.app will be updated in-place");
+    expect(plan.stdout).toMatch(/~ node\s+= "pve1" -> "pve2" # migrates/);
+    const before = readCalls(sim).length;
+    const apply = await w.run("apply", "-auto-approve");
+    expect(apply.stderr).toBe("");
+    expect(apply.code).toBe(0);
+    expect(calls(before, "migrate")).toEqual(["pve1:160 pve2:0"]);
+    expect(calls(before, "create")).toEqual([]);
+    expect(dataOf("pve2", 160)).toBe(DATA);
+    expect(readFileSync(confOf("pve2", 160), "utf8")).toMatch(/^entrypoint: \/app$/m);
+    expect(stateOf("oci_container.app")).toMatchObject({ node: "pve2" });
+    expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   });
 });
