@@ -7,6 +7,7 @@ import { copyFileSync } from "node:fs";
 import type { ConfSection, ParsedConf } from "../pve/conf.js";
 import { parsePropertyString, printPropertyString } from "../pve/propstring.js";
 import { mountKind, parseVolumeId, volumeOwner } from "../pve/volid.js";
+import { checkScalar } from "../pve/check.js";
 import { parseArgs, checkVmid, type VerbSpec } from "./args.js";
 import { isRunning, loadConf, removeConf, saveConf, setRunning, writeVmlist } from "./cluster.js";
 import type { Ctx } from "./ctx.js";
@@ -89,6 +90,14 @@ export function pctMigrate(ctx: Ctx, argv: string[]): number {
   const target = a.pos["target"]!;
   const online = a.opts.get("online") === "1";
   const restart = a.opts.get("restart") === "1";
+  // The schema's types (migrate_vm parameters): timeout an integer, bwlimit a number >= 0.
+  const typeErrors: [string, string][] = [];
+  for (const [name, def] of [["timeout", { type: "integer" }], ["bwlimit", { type: "number", min: 0 }]] as const) {
+    const v = a.opts.get(name);
+    const err = v === undefined ? undefined : checkScalar(def, v);
+    if (err) typeErrors.push([name, err]);
+  }
+  if (typeErrors.length) throw new ParamError(typeErrors, MIGRATE.usage);
   // migrate_vm, before the task: raise_param_exc for the local node, check_node_exists.
   if (target === ctx.node) throw new ParamError([["target", "target is local node."]], MIGRATE.usage);
   if (!ctx.cfg.nodes.includes(target)) throw new SimError(`no such cluster node '${target}'`);

@@ -42,6 +42,7 @@ describe.skipIf(!simBuilt)(`pct migrate (${simBuilt ? "built" : skipMessage})`, 
   // Rows: arguments, where pct runs, the exact stderr, and (for task errors) the ERROR line of the log.
   const refusals: [string, string[], string, string | undefined][] = [
     ["the local node as target (raise_param_exc)", ["300", "pve1"], "400 Parameter verification failed.\ntarget: target is local node.\npct migrate <vmid> <target> [OPTIONS]\n", undefined],
+    ["a timeout that is no integer (schema)", ["300", "pve2", "--timeout", "soon"], "400 Parameter verification failed.\ntimeout: type check ('integer') failed - got 'soon'\npct migrate <vmid> <target> [OPTIONS]\n", undefined],
     ["an unknown node (check_node_exists)", ["300", "pve9"], "no such cluster node 'pve9'\n", undefined],
     ["a CT of another node (load_config)", ["301", "pve2"], "Configuration file 'nodes/pve1/lxc/301.conf' does not exist\n", undefined],
     ["a bad storage map", ["300", "pve2", "--target-storage", "a1:b1,a1:c1"], "400 Parameter verification failed.\ntarget-storage: failed to parse storage map: duplicate mapping for source 'a1'\npct migrate <vmid> <target> [OPTIONS]\n", undefined],

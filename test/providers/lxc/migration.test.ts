@@ -7,6 +7,7 @@ import { emptySnapshot } from "../../../providers/lxc/snapshot.js";
 import { lxcContainer } from "../../../providers/lxc/resource.js";
 import type { Attrs } from "../../../src/provider/types.js";
 import { prng } from "../../helpers/prng.js";
+import { explainPveError } from "../../../providers/lxc/errors.js";
 
 const CONF = "arch: amd64\nhostname: mover\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-207-disk-0,size=2G\nswap: 512\n";
 const config: Attrs = { node: "pve1", vmid: 207, template: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", hostname: "mover", memory: 512, rootfs: { storage: "local-lvm", size: "2G" } };
@@ -76,5 +77,10 @@ describe("a container migrated outside pmxform", () => {
       expect(d.notes?.join("\n"), where).not.toContain("move-volume");
       if (storage === "local") expect(d.notes?.join("\n"), where).toContain("volumes move from storage local-lvm to local");
     }
+  });
+
+  it("a failed pct migrate is explained from its task log (stderr only says 'migration aborted')", () => {
+    const log = "2026-12-07 06:00:00 starting migration of CT 207 to node 'pve2' (pve2)\n2026-12-07 06:00:00 ERROR: can't migrate CT - check log\n2026-12-07 06:00:00 ERROR: migration aborted (duration 00:00:00): can't migrate CT - check log\n";
+    expect(explainPveError(`migration aborted\n${log}`, "lxc_container.mover")).toBe("lxc_container.mover: pct migrate failed: can't migrate CT - check log. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.");
   });
 });
