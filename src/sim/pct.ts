@@ -16,6 +16,7 @@ import { pctSet } from "./pct-set.js";
 import { pctSnapshot, pctRollback, pctDelsnapshot, pctListsnapshot } from "./pct-snap.js";
 import { pctResize, pctMoveVolume } from "./pct-disk.js";
 import { pctMigrate } from "./pct-migrate.js";
+import { pctHelp } from "./pct-help.js";
 import { volumeOwner } from "../pve/volid.js";
 
 type Verb = (ctx: Ctx, argv: string[]) => number;
@@ -40,6 +41,7 @@ const VERBS: Record<string, Verb> = {
   "move-volume": pctMoveVolume,
   move_volume: pctMoveVolume,
   migrate: pctMigrate,
+  help: (ctx, argv) => pctHelp(ctx, argv, VERBS),
   snapshot: pctSnapshot,
   rollback: pctRollback,
   delsnapshot: pctDelsnapshot,

@@ -117,4 +117,17 @@ describe.skipIf(!simBuilt)(`pct migrate (${simBuilt ? "built" : skipMessage})`, 
     expect((await pct(["migrate", "300", "pve1"], "pve2")).code).toBe(0);
     expect(readFileSync(confPath(300, "pve1"), "utf8")).toContain("rootfs: local:300/vm-300-disk-0.raw,size=1G\n");
   });
+
+  it("pct help prints a command's usage from its own spec, resolves aliases, lists every command, refuses unknown ones", async () => {
+    expect(await pct(["help", "migrate"])).toEqual({ code: 0, stdout: "USAGE: pct migrate <vmid> <target> [OPTIONS]\n", stderr: "" });
+    expect((await pct(["help", "move_volume"])).stdout).toBe("USAGE: pct move-volume <vmid> <volume> [<storage>] [<target-vmid>] [<target-volume>] [OPTIONS]\n");
+    const all = await pct(["help"]);
+    expect(all.stdout.startsWith("USAGE: pct <COMMAND> [ARGS] [OPTIONS]\n\n")).toBe(true);
+    expect(all.stdout).toContain("       pct migrate <vmid> <target> [OPTIONS]\n");
+    expect(all.stdout).toContain("       pct set <vmid> [OPTIONS]\n");
+    expect(all.stdout).not.toContain("move_volume");
+    const bad = await pct(["help", "bogus"]);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toBe("ERROR: unknown command 'pct bogus'\nUSAGE: pct <COMMAND> [ARGS] [OPTIONS]\n");
+  });
 });
