@@ -40,6 +40,7 @@ ${c.started !== undefined ? `  started  = ${c.started}\n` : ""}${c.restart ? "  
 ${c.bind ? `  mount "share" {\n    host_path = "/srv/share"\n    path      = "/share"\n  }\n` : ""}}
 `;
 
+// Each case runs the CLI 5-10 times; on a loaded 2-core machine that can pass the default 60 s.
 describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   let sim: string;
@@ -66,7 +67,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     initSim(sim, { nodes: NODES });
     // An application image (as oci_image would have pulled it) on each node's template storage.
     for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
-  });
+  }, 180_000);
   afterAll(() => w?.remove());
 
   it("the defect: a container migrated between plan and apply is followed; re-plans migrate, never replace", async () => {
@@ -108,7 +109,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(existsSync(confOf("pve2", 112))).toBe(false);
     expect(stateOf("lxc_container.ct")["migrated_from"]).toBeUndefined();
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-  });
+  }, 180_000);
 
   it("migrates a stopped container offline and a running one with restart_on_change, keeping the rootfs", async () => {
     write({ off: { vmid: 120, node: "pve1" }, on: { vmid: 121, node: "pve1", started: true, restart: true } });
@@ -135,7 +136,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     const again = await w.run("plan", "-detailed-exitcode");
     expect(again.stdout).toContain("No changes.");
     expect(again.code).toBe(0);
-  });
+  }, 180_000);
 
   it("refuses at plan time to move a running container without permission to restart it", async () => {
     write({ run: { vmid: 130, node: "pve1", started: true } });
@@ -153,7 +154,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(calls(before, "stop")).toEqual(["pve1:130:0"]);
     expect(calls(before, "migrate")).toEqual(["pve1:130 pve2:0"]);
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-  });
+  }, 180_000);
 
   it("maps the storages the configuration gives onto pct migrate --target-storage", async () => {
     write({ st: { vmid: 140, node: "pve1" } });
@@ -172,7 +173,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(dataOf("pve2", 140)).toBe(DATA);
     expect(stateOf("lxc_container.st")).toMatchObject({ node: "pve2", rootfs: { storage: "local", volume: "local:140/vm-140-disk-0.raw" } });
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-  });
+  }, 180_000);
 
   it("refuses a local bind mount as pct migrate does, at plan time", async () => {
     write({ bound: { vmid: 150, node: "pve1", bind: true } });
@@ -188,7 +189,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(refused.stderr).toBe("migration aborted\n");
     expect(refused.stdout).toMatch(/ERROR: cannot migrate local bind mount point 'mp0'\n/);
     expect(existsSync(confOf("pve1", 150))).toBe(true);
-  });
+  }, 180_000);
 
   it("migrates an oci_container the same way, its environment and data kept", async () => {
     write({ app: { vmid: 160, node: "pve1", kind: "oci_container" } });
@@ -209,5 +210,5 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(readFileSync(confOf("pve2", 160), "utf8")).toMatch(/^entrypoint: \/app$/m);
     expect(stateOf("oci_container.app")).toMatchObject({ node: "pve2" });
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-  });
+  }, 180_000);
 });
