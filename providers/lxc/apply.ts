@@ -30,7 +30,8 @@ import { unusedKeysHolding } from "../mounts/detached.js";
 import { asSnapshot, readNodeDevices } from "./snapshot.js";
 import { isLegacy } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
-import { onCurrentNode } from "./snapshot-locate.js";
+import { followedTo, onCurrentNode } from "./snapshot-locate.js";
+import { migrateArgv, migratedPrior, planMigration } from "./migrate.js";
 
 interface Target {
   address: string;
@@ -126,8 +127,33 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
   }, "writing raw lxc lines");
 }
 
-export function updateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
-  return onCurrentNode(address, prior, ctx, (p) => updateOn(address, config, p, ctx));
+export function updateContainer(address: string, config: Attrs, prior: Attrs, plannedNode: unknown, ctx: ApplyContext): Promise<Attrs> {
+  return onCurrentNode(address, prior, ctx, async (p) => {
+    // A migration is done only when the plan made one (its planned node is another than its
+    // prior's); a container merely followed elsewhere gets the planned change where it is.
+    const migrates = typeof plannedNode === "string" && plannedNode !== prior["node"] && plannedNode !== p["node"];
+    const here = migrates ? await migrateContainer(address, { ...config, node: plannedNode }, p, ctx) : p;
+    return followedTo(await updateOn(address, config, here, ctx), prior, config);
+  });
+}
+
+/**
+ * `pct migrate` on the node that holds the container, then its conf read on the target. A running
+ * container that the configuration stops is stopped first and moved offline; one that keeps
+ * running moves with --restart (the plan allowed it: restart_on_change).
+ */
+export async function migrateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+  const from = String(prior["node"]);
+  const vmid = Number(prior["vmid"]);
+  const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
+  const running = prior["started"] === true;
+  const stays = config["started"] !== false;
+  if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");
+  const m = planMigration(prior, config, running && stays);
+  await ctx.recordIntent({ operation: `migrate to ${m.to}`, node: from, vmid });
+  await pct(t, migrateArgv(vmid, m), `pct migrate to node ${m.to}`);
+  const there: Target = { ...t, node: m.to, run: ctx.runnerFor(m.to) };
+  return readBack(there, running && stays, migratedPrior(prior, m));
 }
 
 async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyContext): Promise<Attrs> {

@@ -14,6 +14,7 @@ import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from
 import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 import { protectionIssues } from "./protection.js";
+import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -25,7 +26,6 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   // Left half-made by an interrupted pct create: nothing about it can be trusted or updated.
   if (prior["lock"] === "create") force(["lock"]);
   if (known(config["vmid"]) && config["vmid"] !== prior["vmid"]) force(["vmid"]);
-  if (known(config["node"]) && config["node"] !== prior["node"]) force(["node"]);
   // An imported container has no recorded template: adopt the configured one.
   // The placeholder of generated configuration, once recorded, is no more known than no template.
   if (known(config["template"]) && typeof prior["template"] === "string" && prior["template"] !== TEMPLATE_UNKNOWN_AT_IMPORT && config["template"] !== prior["template"]) force(["template"]);
@@ -90,11 +90,9 @@ export function diffContainer(req: DiffRequest): Diff {
   const adopted = prior !== req.prior ? { prior: prior! } : {};
   const snap = asSnapshot(req.snapshot);
   const issues = configIssues(config, prior);
-  // Migrated outside pmxform while the configuration still names the old node: follow it.
-  if (prior && typeof prior["migrated_from"] === "string" && config["node"] === prior["migrated_from"] && prior["node"] !== config["node"]) {
-    issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} now runs on ${String(prior["node"])} (it was on ${prior["migrated_from"]}). pmxform follows it there and does not move it back. Set node = "${String(prior["node"])}" to match; to move it, use pct migrate.` });
-    config = { ...config, node: prior["node"] };
-  }
+  const migration = prior ? migrationOf(address, config, prior, issues) : undefined;
+  // Not movable now (a running container without permission to restart it): it stays where it is.
+  if (prior && !migration && known(config["node"])) config = { ...config, node: prior["node"] };
   const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
   issues.push(...gpuIssues(config, devices));
 
@@ -131,15 +129,24 @@ export function diffContainer(req: DiffRequest): Diff {
   if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
   if (forced.length) return createPlan(forced, "replace");
 
-  const planned = plannedAttrs(config, prior, prior["vmid"] as number, address, devices);
+  // A migration first puts the container on the other node; the rest is planned from there.
+  const base = migration ? migratedPrior(prior, migration) : prior;
+  const planned = plannedAttrs(config, base, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
-  const cs = computeChanges(prior, planned);
+  const cs = computeChanges(base, planned);
   const reasons: ChangeReason[] = [];
   const notes: string[] = [];
+  if (migration) {
+    reasons.push({ path: ["node"], reason: "migrates" });
+    notes.push(migrationNote(migration));
+    const renamed = volumesRenamed(migration);
+    if (renamed(planned["rootfs"])) (planned["rootfs"] as Obj)["volume"] = new Unknown("string");
+    for (const m of Object.values(obj(planned["mount"]))) if (renamed(m)) (m as Obj)["volume"] = new Unknown("string");
+  }
   for (const s of cs.shrink) {
     issues.push({ severity: "error", path: s.path, summary: "Cannot shrink a mount volume", detail: `Proxmox can only grow volumes (pct resize). Keep size at least ${String(obj(obj(prior["mount"])[String(s.path[1])])["size"])}, or give the mount a new name to get a new, empty volume.` });
   }
-  const running = prior["started"] === true;
+  const running = base["started"] === true;
   const willRun = planned["started"] !== false;
   if ((cs.password || cs.sshKeys) && !willRun) {
     issues.push({ severity: "error", path: [cs.password ? "password" : "ssh_public_keys"], summary: "The container must run to change its login secrets", detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply." });
@@ -159,7 +166,7 @@ export function diffContainer(req: DiffRequest): Diff {
   notes.push(...guarded.notes);
 
   let restart = running && willRun && !cycling && (cs.restartKeys.length > 0 || cs.rawLxc !== undefined);
-  const priorPending = (prior["pending_keys"] as string[] | undefined) ?? [];
+  const priorPending = (base["pending_keys"] as string[] | undefined) ?? [];
   if (running && willRun && restartAllowed && priorPending.length) restart = true;
   if (restart) {
     for (const k of new Set([...cs.restartKeys, ...(restartAllowed ? priorPending : [])])) reasons.push({ path: pathOfPveKey(k, planned), reason: "requires restart" });
@@ -182,10 +189,40 @@ export function diffContainer(req: DiffRequest): Diff {
   }
   if (cycling) planned["pending_keys"] = [];
 
-  if (isEmpty(cs) && !(restart && restartAllowed)) {
+  if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...adopted };
   }
   planned["digest"] = new Unknown("string");
+  if (migration) delete planned["migrated_from"];
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
   return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...adopted };
+}
+
+/**
+ * A configured node other than the container's: a migration when pct migrate can do it (stopped,
+ * to be stopped, or running with restart_on_change), otherwise a plan-time diagnostic. A container
+ * migrated outside pmxform (HA, pct migrate) while running is left where it is with a warning
+ * rather than failing every plan; one that can move is migrated back, since the configuration says
+ * where it belongs.
+ */
+function migrationOf(address: string, config: Attrs, prior: Attrs, issues: ProviderIssue[]): Migration | undefined {
+  const to = config["node"];
+  const from = String(prior["node"]);
+  if (typeof to !== "string" || to === from) return undefined;
+  const running = prior["started"] === true;
+  const stays = config["started"] !== false;
+  const outside = prior["migrated_from"] === to;
+  if (running && stays && config["restart_on_change"] !== true) {
+    if (outside) {
+      issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} now runs on ${from} (it was on ${to}). It is running, and moving it back needs a restart, so pmxform leaves it there. Set node = "${from}" to match, or set restart_on_change = true to let apply move it back with pct migrate --restart.` });
+    } else {
+      issues.push({ severity: "error", path: ["node"], summary: "Moving a running container needs a restart", detail: `Proxmox cannot live-migrate containers ("lxc live migration is currently not implemented"): pct migrate moves a running container only by shutting it down and starting it on ${to} (--restart). Set restart_on_change = true to allow that, or started = false to stop it and move it offline, or keep node = "${from}".` });
+    }
+    return undefined;
+  }
+  const m = planMigration(prior, config, running && stays);
+  if (outside) issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} was moved from ${to} to ${from} outside pmxform; this plan migrates it back to ${to}, as the configuration says. To keep it on ${from}, set node = "${from}".` });
+  const refused = migrationIssues(prior, m);
+  issues.push(...refused);
+  return m;
 }

@@ -21,6 +21,8 @@ export const PATTERNS: ErrorPattern[] = [
   { re: /unable to shrink disk size/, message: (_m, a) => `${a}: Proxmox cannot shrink a disk. Keep the size, or replace the container.` },
   { re: /Configuration file 'nodes\/([^/]+)\/lxc\/(\d+)\.conf' does not exist/, message: (m, a) => `${a}: container ${m[2]} no longer exists on node ${m[1]}. Run "pmxform plan" again.` },
   { re: /cluster not ready - no quorum\?/, message: (_m, a) => `${a}: the Proxmox cluster has no quorum, so no configuration can be written. Restore quorum and retry.` },
+  // pct migrate's task log carries the reason; its stderr only says "migration aborted".
+  { re: /ERROR: migration aborted \(duration [^)]*\): (.+)/, message: (m, a) => `${a}: pct migrate failed: ${m[1]!.trim()}. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.` },
   { re: /MTU size '(\d+)' is bigger than bridge MTU '(\d+)'/, message: (m, a) => `${a}: mtu ${m[1]} is bigger than the bridge's MTU ${m[2]}. Lower mtu.` },
 ];
 

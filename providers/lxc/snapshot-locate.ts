@@ -55,3 +55,16 @@ export async function onCurrentNode<T>(address: string, prior: Attrs, ctx: Apply
     return op({ ...prior, node: found.node });
   }
 }
+
+/**
+ * The state of a container after an operation planned against `prior`: found on another node than
+ * the configuration names (moved since the plan and followed there), it remembers the node it
+ * came from, as a migration seen at refresh does; on the configured node it has nothing to remember.
+ */
+export function followedTo(attrs: Attrs, prior: Attrs, config: Attrs): Attrs {
+  const out = { ...attrs };
+  if (out["node"] === config["node"]) delete out["migrated_from"];
+  else if (out["node"] !== prior["node"]) out["migrated_from"] = prior["migrated_from"] ?? prior["node"];
+  else if (prior["migrated_from"] !== undefined) out["migrated_from"] = prior["migrated_from"];
+  return out;
+}

@@ -4,11 +4,11 @@
 import { confDigest, parseConf } from "../../src/pve/conf.js";
 import type { ApplyContext, Attrs } from "../../src/provider/types.js";
 import { isUnknown } from "../../src/config/value.js";
-import { createContainer, deleteContainer, updateContainer } from "../lxc/apply.js";
+import { createContainer, deleteContainer, migrateContainer, updateContainer } from "../lxc/apply.js";
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
-import { onCurrentNode } from "../lxc/snapshot-locate.js";
+import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
 import { envMap, initKeysOf, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
@@ -101,17 +101,12 @@ function pick(p: Attrs): Attrs {
 
 export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
   // updateContainer follows a container moved since the plan; the OCI keys go where it went.
-  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, ctx);
+  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, planned["node"], ctx);
   const node = String(lxcAttrs["node"] ?? prior["node"]);
   const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
   await applyOci(t, config, prior, planned);
   const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
-  return node === prior["node"] ? attrs : followed(attrs, prior);
-}
-
-/** After following a container moved since the plan: a configuration still naming the old node follows it (as after a migration seen at refresh). */
-function followed(attrs: Attrs, prior: Attrs): Attrs {
-  return { ...attrs, migrated_from: prior["migrated_from"] ?? prior["node"] };
+  return followedTo(attrs, prior, config);
 }
 
 export const deleteOci = deleteContainer;
@@ -130,9 +125,13 @@ export async function replaceOci(address: string, config: Attrs, prior: Attrs, p
     await readConfText({ address, node, vmid: Number(p["vmid"]), run: ctx.runnerFor(node), ctx });
     return p;
   });
-  if (here["node"] === prior["node"]) return replaceOn(address, config, prior, planned, ctx);
-  const moved = { node: here["node"] };
-  return followed(await replaceOn(address, { ...config, ...moved }, here, { ...planned, ...moved }, ctx), prior);
+  // A planned node change: pct migrate first, so the data volumes are on the node of the new container.
+  const to = planned["node"];
+  const migrates = typeof to === "string" && to !== prior["node"] && to !== here["node"];
+  const at = migrates ? await migrateContainer(address, { ...config, node: to }, here, ctx) : here;
+  if (at["node"] === prior["node"] || at["node"] === to) return followedTo(await replaceOn(address, config, at, planned, ctx), prior, config);
+  const moved = { node: at["node"] };
+  return followedTo(await replaceOn(address, { ...config, ...moved }, at, { ...planned, ...moved }, ctx), prior, config);
 }
 
 async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {

@@ -17,6 +17,8 @@ import { pctSet } from "./pct-set.js";
 import { pctSnapshot, pctRollback, pctDelsnapshot, pctListsnapshot } from "./pct-snap.js";
 import { pctResize, pctMoveVolume } from "./pct-disk.js";
 import { pctPush } from "./pct-push.js";
+import { pctMigrate } from "./pct-migrate.js";
+import { pctHelp } from "./pct-help.js";
 import { volumeOwner } from "../pve/volid.js";
 
 type Verb = (ctx: Ctx, argv: string[]) => number;
@@ -41,6 +43,8 @@ const VERBS: Record<string, Verb> = {
   resize: pctResize,
   "move-volume": pctMoveVolume,
   move_volume: pctMoveVolume,
+  migrate: pctMigrate,
+  help: (ctx, argv) => pctHelp(ctx, argv, VERBS),
   snapshot: pctSnapshot,
   rollback: pctRollback,
   delsnapshot: pctDelsnapshot,

@@ -1,7 +1,7 @@
 // Drift end to end, against golden files: changes made outside pmxform (pct set memory, a tag
 // added, a mount added by hand, a container stopped, its description edited, one destroyed, one
 // migrated by moving its conf) are reported above the plan listing only attributes that matter;
-// a migrated container is followed, not re-created; apply --refresh-only accepts it all.
+// a migrated (stopped) container is migrated back, not re-created; apply --refresh-only accepts it all.
 // UPDATE_GOLDEN=1 rewrites test/fixtures/plan/drift-*.txt.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -71,13 +71,14 @@ describe.skipIf(!BUILT)(`drift report${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`
   }, 120_000);
   afterAll(() => w?.remove());
 
-  it("reports what changed outside above the plan; a migrated container is followed, a deleted one re-created", async () => {
+  it("reports what changed outside above the plan; a migrated container is migrated back, a deleted one re-created", async () => {
     const before = state();
     const plan = await w.run("plan");
     expect(plan.code).toBe(0);
     golden("drift-outside-changes", plan.stdout, w);
     expect(plan.stderr).toContain("Container migrated outside pmxform");
-    expect(plan.stderr).toContain('Set node = "pve2" to match');
+    expect(plan.stderr).toContain('To keep it on pve2, set node = "pve2".');
+    expect(plan.stdout).not.toContain("forces replacement");
     expect(state()).toBe(before); // plan never writes the state
   });
 

@@ -16,11 +16,11 @@ const APP1 = "local:vztmpl/app-1.tar";
 const APP2 = "local:vztmpl/app-2.tar";
 const DATA_MARK = "pmxform-moved-data";
 
-const config = (image: string, mode: string) => `proxmox {
+const config = (image: string, mode: string, node = "pve1") => `proxmox {
 ${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}
 
 resource "oci_container" "app" {
-  node     = "pve1"
+  node     = "${node}"
   image    = "${image}"
   hostname = "app"
   rootfs {
@@ -81,16 +81,21 @@ describe.skipIf(!BUILT)(`oci_container moved between plan and apply${BUILT ? "" 
     expect(readFileSync(confOf("pve2", vmid), "utf8")).toMatch(/^lxc\.environment\.runtime: APP_MODE=two$/m);
     expect(existsSync(confOf("pve1", vmid))).toBe(false);
     expect(app()).toEqual({ node: "pve2", vmid });
-    // The configuration still names pve1: followed with a warning, never re-created there.
+    // The configuration still names pve1: migrated back there (pct migrate), never re-created.
     const plan = await w.run("plan", "-detailed-exitcode");
-    expect(plan.code).toBe(0);
+    expect(plan.code).toBe(2);
     expect(plan.stderr).toContain("Container migrated outside pmxform");
+    expect(plan.stdout).toMatch(/~ node\s+= "pve2" -> "pve1" # migrates/);
+    expect(plan.stdout).not.toContain("forces replacement");
+    // Naming the node it is on now: nothing to do.
+    w.write("main.pmx.hcl", config(APP1, "two", "pve2"));
+    expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   });
 
   it("follows it for an image replacement, moving the data volume to the new container on its node", async () => {
     const { vmid: old } = app();
     writeFileSync(dataVolume("pve2", old), DATA_MARK);
-    w.write("main.pmx.hcl", config(APP2, "two"));
+    w.write("main.pmx.hcl", config(APP2, "two", "pve2"));
     const plan = await w.run("plan", "-out=image.plan");
     expect(plan.stdout).toContain("oci_container.app must be replaced");
     migrate(old, "pve2", "pve3");
@@ -106,6 +111,7 @@ describe.skipIf(!BUILT)(`oci_container moved between plan and apply${BUILT ? "" 
     expect(pctCalls(before, "destroy")).toEqual([`pve3:${old}:0`]);
     expect(readFileSync(dataVolume("pve3", now.vmid), "utf8")).toBe(DATA_MARK);
     expect([...readdirSync(join(sim, "etc/pve/nodes/pve1/lxc")), ...readdirSync(join(sim, "etc/pve/nodes/pve2/lxc"))]).toEqual([]);
+    w.write("main.pmx.hcl", config(APP2, "two", "pve3"));
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   });
 

@@ -346,13 +346,22 @@ describe("replace", () => {
     ["unprivileged", { unprivileged: false }, ["unprivileged"]],
     ["arch", { arch: "arm64" }, ["arch"]],
     ["rootfs shrink", { rootfs: { storage: "local-lvm", size: "4G" } }, ["rootfs", "size"]],
-    ["node", { node: "pve2" }, ["node"]],
     ["vmid", { vmid: 130 }, ["vmid"]],
   ])("%s forces replacement", (_n, change, path) => {
     const prior = applied(base());
     const d = diff({ ...base(), ...change }, prior);
     expect(d.action).toBe("replace");
     expect(d.reasons).toContainEqual({ path, reason: "forces replacement" });
+  });
+
+  it("node never does: it migrates (a running container only with restart_on_change)", () => {
+    const prior = applied(base());
+    const refused = diff({ ...base(), node: "pve2" }, prior);
+    expect(refused.action).not.toBe("replace");
+    expect(refused.issues).toContainEqual(expect.objectContaining({ severity: "error", summary: "Moving a running container needs a restart" }));
+    const moved = diff({ ...base(), node: "pve2", restart_on_change: true }, prior);
+    expect(moved.action).toBe("update");
+    expect(moved.reasons).toContainEqual({ path: ["node"], reason: "migrates" });
   });
 
   it("--replace forces it too; an imported container without template adopts the configured one", () => {
