@@ -143,16 +143,24 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
   let digest = typeof prior["digest"] === "string" && !stopping && !cycling ? prior["digest"] : undefined;
   const raw = cs.rawLxc ? await writeRawLxc(t, digest, cs.rawLxc) : undefined;
   if (raw) digest = raw.digest;
-  const set = setArgv(vmid, digest, cs, prior, beforeMoves(prior, desired, cs.moves));
   try {
+    // Grown before pct set: resize writes size= into the current section only, so a pct set
+    // before it would leave a pending value with the old size that the next start applies over
+    // the grown one (providers/lxc/changes.ts). After the resize, the set echoes the grown size.
+    // Only the first write checks the plan's digest; each write changes it.
+    for (const g of cs.grow) {
+      await pct(t, resizeArgv(vmid, g.disk, g.size, digest), `growing ${g.disk} to ${g.size}`);
+      digest = undefined;
+    }
+    const set = setArgv(vmid, digest, cs, prior, beforeMoves(prior, desired, cs.moves));
     if (set) await pct(t, set, "pct set");
   } catch (err) {
-    // Nothing written half: the raw lines go back out when pct refuses the rest.
+    // Nothing written half: the raw lines go back out when pct refuses the rest (restoreConf
+    // leaves a conf a resize has written since: its size= is true now).
     if (raw) await restoreConf(t, raw).catch(() => undefined);
     throw err;
   }
   for (const m of cs.moves) await pct(t, moveVolumeArgv(vmid, m.disk, m.storage), `moving ${m.disk} to storage ${m.storage}`);
-  for (const g of cs.grow) await pct(t, resizeArgv(vmid, g.disk, g.size), `growing ${g.disk} to ${g.size}`);
   let nowRunning = cs.start ?? running;
   if (cs.start === true || cycling) await pct(t, startArgv(vmid), "pct start");
   const password = typeof config["password"] === "string" ? config["password"] : undefined;

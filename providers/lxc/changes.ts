@@ -125,6 +125,15 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
     if (a === undefined || b === undefined || a === b) continue;
     (a > b ? cs.grow : cs.shrink).push({ disk, size, path });
   }
+  // `pct resize` writes the grown size= into the current section only (pve-container API2/LXC.pm
+  // resize_vm); a value of the same key waiting in [pve:pending] still carries the old size= and
+  // replaces the current one at the next start (Config.pm vmconfig_apply_pending). So a disk whose
+  // value is pending is set again, after the resize, with the grown size (see setArgv).
+  const pendingBefore = new Set(Array.isArray(prior["pending_keys"]) ? (prior["pending_keys"] as string[]) : []);
+  for (const g of cs.grow) {
+    const v = after.get(g.disk);
+    if (pendingBefore.has(g.disk) && !cs.set.has(g.disk) && v !== undefined) cs.set.set(g.disk, v);
+  }
 
   const raw = rawLxcChange(prior, planned);
   if (raw) cs.rawLxc = raw;
