@@ -2,7 +2,8 @@
 // running container `pct set` keeps the new mpN/rootfs value pending while `pct resize` writes the
 // grown size into the current section, so a pending value carrying the old size= would overwrite
 // it at the next start and every later `pct resize` fails with "disk is already at specified
-// size". After apply and a restart the conf must show the new size and the next plan "No changes".
+// size". After apply and a restart the conf must show the new size and the next plan "No changes";
+// a container the old order left that way is repaired by the next apply.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ interface Shape {
   path: string;
   backup?: boolean;
   started?: boolean;
+  storage?: string;
 }
 
 const hcl = (s: Shape) => `${SIM_NODE}resource "lxc_container" "grow" {
@@ -27,7 +29,7 @@ const hcl = (s: Shape) => `${SIM_NODE}resource "lxc_container" "grow" {
     size    = "${s.rootSize}"
 ${s.rootAcl === undefined ? "" : `    acl     = ${s.rootAcl}\n`}  }
   mount "data" {
-    storage = "local-lvm"
+    storage = "${s.storage ?? "local-lvm"}"
     size    = "${s.size}"
     path    = "${s.path}"
 ${s.backup === undefined ? "" : `    backup  = ${s.backup}\n`}  }
@@ -43,11 +45,12 @@ describe.skipIf(!BUILT)(`growing a volume together with other changes${BUILT ? "
     expect(a.stderr).toBe("");
     expect(a.code).toBe(0);
   };
-  const reboot = () => {
-    const r = spawnSync(w.path("sim/bin/pct"), ["reboot", "171"], { env: { ...process.env, PMXSIM_NODE: "pve1" }, encoding: "utf8" });
+  const pct = (...args: string[]) => {
+    const r = spawnSync(w.path("sim/bin/pct"), args, { env: { ...process.env, PMXSIM_NODE: "pve1" }, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   };
+  const reboot = () => pct("reboot", "171");
   const noChanges = async () => {
     const p = await w.run("plan", "--detailed-exitcode");
     expect(p.stdout).toContain("No changes.");
@@ -80,6 +83,25 @@ describe.skipIf(!BUILT)(`growing a volume together with other changes${BUILT ? "
     await apply({ rootSize: "4G", size: "2G", path: "/data", backup: false });
     reboot();
     expect(conf()).toMatch(/^mp0: local-lvm:vm-171-disk-1,mp=\/data,backup=0,size=2G$/m);
+    await noChanges();
+  });
+
+  it("repairs a container whose conf says a smaller size= than its volume has (left by the old order)", async () => {
+    // What apply did before: pct set left mp0 pending with size=1G, pct resize grew it, a restart.
+    pct("set", "171", "--mp0", "local-lvm:vm-171-disk-1,mp=/var/data,size=1G");
+    pct("resize", "171", "mp0", "3G");
+    reboot();
+    expect(conf()).toMatch(/^mp0: local-lvm:vm-171-disk-1,mp=\/var\/data,size=1G$/m);
+    await apply({ rootSize: "4G", size: "3G", path: "/var/data" });
+    reboot();
+    expect(conf()).toMatch(/^mp0: local-lvm:vm-171-disk-1,mp=\/var\/data,size=3G$/m);
+    await noChanges();
+  });
+
+  it("grows a mount, moves it to another storage and changes its path in one apply", async () => {
+    await apply({ rootSize: "4G", size: "2G", path: "/srv", storage: "local" });
+    expect(conf()).toMatch(/^mp0: local:171\/vm-171-disk-\d+\.raw,mp=\/srv,size=2G$/m);
+    expect(conf()).not.toContain("[pve:pending]");
     await noChanges();
   });
 
