@@ -9,7 +9,7 @@ import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { onCurrentNode } from "../lxc/snapshot-locate.js";
-import { envMap, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
+import { lxcConfigOf, ociAttrsFromConf, ociChanges, writeOciKeys } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -28,25 +28,7 @@ async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs>
  * raw_lxc uses (pct cannot pass several NUL-separated env entries on a command line).
  */
 async function editOciKeys(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {
-  await editConf(
-    t,
-    undefined,
-    (conf) => {
-      const env = envMap(conf.main.env);
-      for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
-      for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
-      conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-      const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
-      if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
-      const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
-      if (user) {
-        lxc.push(["lxc.init.uid", user.uid]);
-        if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
-      }
-      conf.main.lxc = lxc;
-    },
-    "writing env/working_dir/user into the container's configuration",
-  );
+  await editConf(t, undefined, (conf) => writeOciKeys(conf, prior, planned), "writing env/working_dir/user into the container's configuration");
 }
 
 async function applyOci(t: Ct, prior: Attrs | null, planned: Attrs): Promise<void> {

@@ -51,6 +51,30 @@ export function envMap(entries: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Rewrites env and lxc.init.cwd/uid/gid in a parsed conf (the locked conf editor applies it;
+ * pct cannot pass several NUL-separated env entries on a command line).
+ */
+export function writeOciKeys(conf: ParsedConf, prior: Attrs | null, planned: Attrs): void {
+  // An env waiting in [pve:pending] (pct set --env on the running CT) replaces the current one
+  // verbatim at the next start (pve-container Config.pm vmconfig_apply_pending), and refresh
+  // reads it: edit that one, write it as the current env, and drop the pending copy.
+  const pending = conf.pending?.env.length ? conf.pending : undefined;
+  const env = envMap(pending ? pending.env : conf.main.env);
+  for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
+  for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
+  conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  if (pending) pending.env = [];
+  const lxc = conf.main.lxc.filter(([k]) => !["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid"].includes(k));
+  if (typeof planned["working_dir"] === "string") lxc.push(["lxc.init.cwd", planned["working_dir"]]);
+  const user = typeof planned["user"] === "string" ? parseUser(planned["user"]) : undefined;
+  if (user) {
+    lxc.push(["lxc.init.uid", user.uid]);
+    if (user.gid !== undefined) lxc.push(["lxc.init.gid", user.gid]);
+  }
+  conf.main.lxc = lxc;
+}
+
 export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, running: boolean, prior: Attrs | null, digest?: string): Attrs {
   const a = attrsFromConf(vmid, node, conf, running, prior, digest);
   const unknown = { ...obj(a["unknown_keys"]) } as Record<string, string>;
