@@ -6,7 +6,8 @@
 // sometimes restarted and sometimes left with its changes pending for the next step to build on.
 // After every step: the re-plan is a no-op, the conf (pending included) says what the
 // configuration says, and every volume's size= in it is the size of the volume on its storage.
-// PMXFORM_COMBINED_CASES sets the number of steps (default 12); PMXFORM_COMBINED_SEED replays a run.
+// PMXFORM_COMBINED_CASES sets the number of steps (default 12; `npm run test:soak` runs 80);
+// PMXFORM_COMBINED_SEED replays a run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
