@@ -19,7 +19,8 @@ import {
   stopArgv,
   unlockArgv,
 } from "./argv.js";
-import { beforeMoves, computeChanges } from "./changes.js";
+import { beforeMoves, computeChanges, setDisksAgain } from "./changes.js";
+import { pveKeysFromAttrs } from "./conf-map.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { plannedAttrs } from "./desired.js";
 import { pveError } from "./errors.js";
@@ -177,16 +178,35 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
     await pct(t, ["pct", "set", String(vmid), ...(digest ? ["--digest", digest] : []), "--protection", "0"], "pct set --protection 0");
     digest = undefined;
   }
-  const set = setArgv(vmid, digest, cs, prior, beforeMoves(prior, desired, cs.moves));
   try {
+    // Grown before pct set: resize writes size= into the current section only, so a pct set
+    // before it would leave a pending value with the old size that the next start applies over
+    // the grown one (providers/lxc/changes.ts). After the resize, the set echoes the grown size.
+    // Only the first write checks the plan's digest; each write changes it.
+    const stale: string[] = [];
+    for (const g of cs.grow) {
+      try {
+        await t.run.run(resizeArgv(vmid, g.disk, g.size, digest), { signal: t.ctx.signal });
+        digest = undefined;
+      } catch (err) {
+        // The volume has the size already and only the conf's size= lags (a pending value with an
+        // old size= applied over a resize, as apply before this order left it): pct refuses
+        // before writing anything, and pct set stores the true size= below.
+        if (!/disk is already at specified size/.test(String((err as { stderr?: unknown }).stderr ?? ""))) throw pveError(err, address, `growing ${g.disk} to ${g.size}`);
+        stale.push(g.disk);
+      }
+    }
+    const setAttrs = beforeMoves(prior, desired, cs.moves);
+    setDisksAgain(cs, pveKeysFromAttrs(setAttrs), stale);
+    const set = setArgv(vmid, digest, cs, prior, setAttrs);
     if (set) await pct(t, set, "pct set");
   } catch (err) {
-    // Nothing written half: the raw lines go back out when pct refuses the rest.
+    // Nothing written half: the raw lines go back out when pct refuses the rest (restoreConf
+    // leaves a conf a resize has written since: its size= is true now).
     if (raw) await restoreConf(t, raw).catch(() => undefined);
     throw err;
   }
   for (const m of cs.moves) await pct(t, moveVolumeArgv(vmid, m.disk, m.storage), `moving ${m.disk} to storage ${m.storage}`);
-  for (const g of cs.grow) await pct(t, resizeArgv(vmid, g.disk, g.size), `growing ${g.disk} to ${g.size}`);
   let nowRunning = cs.start ?? running;
   if (cs.start === true || cycling) await pct(t, startArgv(vmid), "pct start");
   const password = typeof config["password"] === "string" ? config["password"] : undefined;

@@ -1,7 +1,7 @@
 // pct argv builders (pure): one `pct create`, one `pct set`, resizes and lifecycle verbs.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
-import { mountToPve, type Obj } from "../mounts/slots.js";
+import { canonicalSize, mountToPve, type Obj } from "../mounts/slots.js";
 import { UNKNOWN_VALUE, pveKeysFromAttrs, rootfsToPve } from "./conf-map.js";
 import type { ChangeSet } from "./changes.js";
 
@@ -54,15 +54,17 @@ export function setArgv(vmid: number, digest: string | undefined, cs: ChangeSet,
   const argv = ["pct", "set", String(vmid)];
   if (digest) argv.push("--digest", digest);
   const keys = pveKeysFromAttrs(withoutComputed(planned));
+  // rootfs and existing volume mounts are stored verbatim by `pct set`: echo the size the volume
+  // has when the set runs, which is the grown one (apply resizes first; see updateOn).
+  const grown = new Map(cs.grow.map((g) => [g.disk, canonicalSize(g.size)]));
   for (const k of [...cs.set.keys()].sort()) {
     let v = keys.get(k);
-    // rootfs and existing volume mounts are stored verbatim by `pct set`: echo the current size.
-    if (k === "rootfs") v = rootfsToPve(planned["rootfs"] as Obj, sizeOf(prior["rootfs"]));
+    if (k === "rootfs") v = rootfsToPve(planned["rootfs"] as Obj, grown.get(k) ?? sizeOf(prior["rootfs"]));
     const mp = /^mp(\d+)$/.exec(k);
     if (mp) {
       const m = Object.values((planned["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
       const pm = Object.values((prior["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
-      if (m) v = mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? sizeOf(pm) : undefined);
+      if (m) v = mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? grown.get(k) ?? sizeOf(pm) : undefined);
     }
     if (v === undefined || v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at apply`);
     argv.push(`--${k}`, v);
@@ -82,7 +84,8 @@ function stripUnknownVolume(m: Obj): Obj {
   return rest;
 }
 
-export const resizeArgv = (vmid: number, disk: string, size: string) => ["pct", "resize", String(vmid), disk, size];
+/** `--digest`: the first write of an update checks the conf is still the one the plan read. */
+export const resizeArgv = (vmid: number, disk: string, size: string, digest?: string) => ["pct", "resize", String(vmid), disk, size, ...(digest ? ["--digest", digest] : [])];
 /** `--delete 1`: the old volume is destroyed instead of staying behind as unusedN. */
 export const moveVolumeArgv = (vmid: number, disk: string, storage: string) => ["pct", "move-volume", String(vmid), disk, storage, "--delete", "1"];
 export const startArgv = (vmid: number) => ["pct", "start", String(vmid)];

@@ -140,7 +140,27 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
     else if (hot === "live-add-only" && existed) cs.restartKeys.push(k);
     else if (def?.base === "net" && cs.del.includes(k) && (def.index ?? 0) >= 10) cs.restartKeys.push(k);
   }
+  // `pct resize` writes the grown size= into the current section only (pve-container API2/LXC.pm
+  // resize_vm); a value of the same key waiting in [pve:pending] still carries the old size= and
+  // replaces the current one at the next start (Config.pm vmconfig_apply_pending). So a disk whose
+  // value is pending is set again, after the resize, with the grown size (see setArgv).
+  const pendingBefore = new Set(Array.isArray(prior["pending_keys"]) ? (prior["pending_keys"] as string[]) : []);
+  setDisksAgain(cs, after, cs.grow.map((g) => g.disk).filter((d) => pendingBefore.has(d)));
   return cs;
+}
+
+/**
+ * Puts grown disks' keys into the set even when their value is unchanged, so that pct set stores
+ * the grown size= over a stale one (setArgv writes the size). `after`: the planned pct keys.
+ */
+export function setDisksAgain(cs: ChangeSet, after: Map<string, PveValue>, disks: string[]): void {
+  for (const d of disks) {
+    const v = after.get(d);
+    if (cs.set.has(d) || v === undefined) continue;
+    cs.set.set(d, v);
+    // Changing an existing rootfs/mpN waits for a restart on a running CT, like any value of it.
+    if (!cs.restartKeys.includes(d)) cs.restartKeys.push(d);
+  }
 }
 
 export function isEmpty(cs: ChangeSet): boolean {

@@ -9,7 +9,7 @@ import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
-import { envMap, initKeysOf, lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser } from "./container-attrs.js";
+import { lxcConfigOf, ociAttrsFromConf, ociChanges, writeOciKeys } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -30,36 +30,7 @@ async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs>
  * `pct create` put there, stay unless `working_dir` / `user` replace them.
  */
 async function editOciKeys(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {
-  await editConf(
-    t,
-    undefined,
-    (conf) => {
-      const env = envMap(conf.main.env);
-      for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
-      for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
-      conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-      conf.main.lxc = withInitKeys(conf.main.lxc, config);
-    },
-    "writing env/working_dir/user into the container's configuration",
-  );
-}
-
-/**
- * The conf's lxc lines with the configured working_dir and user in place of the image's. A user
- * that changes drops lxc.init.groups too: those supplementary groups were the image user's.
- */
-function withInitKeys(lxc: [string, string][], config: Attrs): [string, string][] {
-  const current = initKeysOf(lxc);
-  let out = lxc;
-  const cwd = config["working_dir"];
-  if (typeof cwd === "string" && cwd !== current.working_dir) out = [...out.filter(([k]) => k !== "lxc.init.cwd"), ["lxc.init.cwd", cwd]];
-  const user = typeof config["user"] === "string" && config["user"] !== current.user ? parseUser(config["user"]) : undefined;
-  if (user) {
-    out = out.filter(([k]) => !["lxc.init.uid", "lxc.init.gid", "lxc.init.groups"].includes(k));
-    out.push(["lxc.init.uid", user.uid]);
-    if (user.gid !== undefined) out.push(["lxc.init.gid", user.gid]);
-  }
-  return out;
+  await editConf(t, undefined, (conf) => writeOciKeys(conf, config, prior, planned), "writing env/working_dir/user into the container's configuration");
 }
 
 async function applyOci(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {

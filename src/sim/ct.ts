@@ -105,6 +105,8 @@ export function applyPending(ctx: Ctx, conf: ParsedConf): void {
       const oldVol = volumeOf(k, old);
       if (oldVol && oldVol !== volumeOf(k, v)) addUnused(conf.main, oldVol);
     }
+    // Verbatim, size= included (pve-container Config.pm vmconfig_apply_pending:
+    // `$conf->{$opt} = delete $conf->{pending}->{$opt}`).
     conf.main.keys.set(k, v);
   }
   if (p.env.length) conf.main.env = [...p.env];

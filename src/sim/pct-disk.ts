@@ -39,6 +39,9 @@ export function pctResize(ctx: Ctx, argv: string[]): number {
     if (target < info.size) throw new SimError("unable to shrink disk size");
     if (target === info.size) throw new SimError("disk is already at specified size");
     resizeDisk(ctx, vol, target);
+    // Only the current section gets the new size=, running or not; a value of the same key waiting
+    // in [pve:pending] keeps its old size= and replaces this one at the next start
+    // (pve-container API2/LXC.pm resize_vm: `$conf->{$disk} = print_ct_mountpoint(...)`).
     const fmt = disk === "rootfs" ? "rootfs" : "mp";
     const v = parsePropertyString(fmt, value).value;
     v["size"] = formatSize(target);

@@ -102,7 +102,8 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     const plan = await planUpdate(bind() + volume("2048M"));
     expect(plan).toMatch(/~ size\s+= "1G" -> "2G"/);
     await applyOk();
-    expect(calls().filter((c) => c.argv[0] === "resize").at(-1)?.argv).toEqual(["resize", "160", "mp1", "2G"]);
+    // The resize is the update's first write: it checks the digest the plan was made from.
+    expect(calls().filter((c) => c.argv[0] === "resize").at(-1)?.argv).toEqual(["resize", "160", "mp1", "2G", "--digest", expect.stringMatching(/^[0-9a-f]{40}$/)]);
     expect(conf()).toMatch(/^mp1: local-lvm:vm-160-disk-1,mp=\/data,size=2G$/m);
     await noChanges();
   });
