@@ -2,6 +2,7 @@
 // shared simulator, a state entry copied under a second address, and a foreign container found
 // where a state entry's container used to be. Each ends in an error or a free vmid, never in one
 // project changing or destroying the other's container.
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -93,5 +94,33 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     // The fix the message names works: the copy goes, the container stays and plans no changes.
     expect((await w.run("state", "rm", "lxc_container.b")).code).toBe(0);
     expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
+  it("never changes or destroys another project's container that took a recorded vmid, at plan or at apply", async () => {
+    const pinned = (hostname: string) => `resource "lxc_container" "web" {\n  node     = "pve1"\n  template = "${TEMPLATE}"\n  vmid     = 130\n  hostname = "${hostname}"\n}\n`;
+    const a = project(root, "a", sim, pinned("alpha"));
+    const b = project(root, "b", sim, pinned("beta"));
+    expect((await a.run("apply", "--auto-approve")).code).toBe(0);
+    // A saved destroy plan, then CT 130 is destroyed by hand and B creates its own there.
+    expect((await a.run("plan", "--destroy", "--out", "d.out")).code).toBe(0);
+    execFileSync(join(sim, "bin/pct"), ["destroy", "130", "--purge", "1"]);
+    expect((await b.run("apply", "--auto-approve")).code).toBe(0);
+    const conf130 = join(sim, "etc/pve/nodes/pve1/lxc/130.conf");
+    const theirs = readFileSync(conf130, "utf8");
+    const callsBefore = readCalls(sim).length;
+    for (const args of [["plan"], ["apply", "--auto-approve"], ["destroy", "--auto-approve"]]) {
+      const r = await a.run(...args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("lxc_container.web: container pve1/130 is not the one lxc_container.web manages");
+      expect(r.stderr).toContain("hostname beta");
+    }
+    // The saved plan was made while A's container was there: apply reads CT 130 first and stops.
+    const saved = await a.run("apply", "d.out");
+    expect(saved.code).toBe(1);
+    expect(saved.stderr).toContain("lxc_container.web: nothing was done: container pve1/130 is not the one lxc_container.web manages");
+    const mutating = readCalls(sim).slice(callsBefore).filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
+    expect(mutating).toEqual([]);
+    expect(readFileSync(conf130, "utf8")).toBe(theirs);
+    expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);
   });
 });
