@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readCalls } from "../../src/sim/calllog.js";
+import { legacyMarkerFor } from "../../providers/lxc/identity.js";
 import { BUILT, NOT_BUILT, Workdir } from "./helpers.js";
 
 const TEMPLATE = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
@@ -122,5 +123,28 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     expect(mutating).toEqual([]);
     expect(readFileSync(conf130, "utf8")).toBe(theirs);
     expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
+  it("keeps containers of states written before the lineage marker: No changes, updated and destroyed under their recorded marker", async () => {
+    const body = (memory: number) => `resource "lxc_container" "web" {\n  node     = "pve1"\n  template = "${TEMPLATE}"\n  vmid     = 140\n  memory   = ${memory}\n}\n`;
+    const w = project(root, "legacy", sim, body(512));
+    expect((await w.run("apply", "--auto-approve")).code).toBe(0);
+    // What an earlier version left: the address-only marker on the container and in the entry.
+    const legacy = legacyMarkerFor("lxc_container.web");
+    const state = readState(w);
+    const current = String(state.resources[0]!.attributes["marker"]);
+    expect(current).not.toBe(legacy);
+    state.resources[0]!.attributes["marker"] = legacy;
+    writeFileSync(w.path("pmxform.state.json"), JSON.stringify(state, null, 2), { mode: 0o600 });
+    const conf = join(sim, "etc/pve/nodes/pve1/lxc/140.conf");
+    writeFileSync(conf, readFileSync(conf, "utf8").replace(current, legacy));
+    expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);
+    w.write("main.pmx.hcl", readFileSync(w.path("main.pmx.hcl"), "utf8").replace("memory   = 512", "memory   = 1024"));
+    const update = await w.run("apply", "--auto-approve");
+    expect(update.code).toBe(0);
+    expect(readFileSync(conf, "utf8")).toMatch(new RegExp(`tags: ${legacy}\n[^]*memory: 1024|memory: 1024\n[^]*tags: ${legacy}`));
+    expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);
+    expect((await w.run("destroy", "--auto-approve")).code).toBe(0);
+    expect(existsSync(conf)).toBe(false);
   });
 });
