@@ -23,8 +23,9 @@ import { beforeMoves, computeChanges, setDisksAgain } from "./changes.js";
 import { pveKeysFromAttrs } from "./conf-map.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { plannedAttrs } from "./desired.js";
-import { pveError } from "./errors.js";
+import { pveError, vmidTaken } from "./errors.js";
 import { unprotectFirst } from "./protection.js";
+import { assertOwnContainer, markerFor } from "./identity.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
 import { mergeRawLines } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
@@ -108,10 +109,18 @@ export async function createContainer(address: string, config: Attrs, planned: A
   const node = String(config["node"]);
   const vmid = typeof planned["vmid"] === "number" ? planned["vmid"] : Number(config["vmid"]);
   if (!Number.isInteger(vmid)) throw new Error(`${address}: no VMID was planned; run "pmxform plan" again`);
-  const desired = plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx));
+  const desired: Attrs = { ...plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx)), marker: markerFor(ctx.lineage, address) };
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  await ctx.recordIntent({ operation: "create", node, vmid });
-  await withKeysFile(t, config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+  const intent = { operation: "create", node, vmid };
+  await ctx.recordIntent(intent);
+  try {
+    await withKeysFile(t, config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+  } catch (err) {
+    // Refused because the vmid exists: pct checked before writing anything, so nothing of ours
+    // is there and the intent must not lead a later run to adopt the holder's container.
+    if (vmidTaken(err)) await ctx.forgetIntent(intent);
+    throw err;
+  }
   if (Array.isArray(desired["raw_lxc"]) && desired["raw_lxc"].length) await writeRawLxc(t, undefined, desired["raw_lxc"].map(String));
   const password = typeof config["password"] === "string" ? config["password"] : undefined;
   const wantRunning = desired["started"] === true;
@@ -162,6 +171,7 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  await assertOwnContainer(t, prior);
   const desired = plannedAttrs(config, prior, vmid, address, await hostDevices(config, node, ctx));
   const cs = computeChanges(prior, desired);
   const running = prior["started"] === true;
@@ -241,6 +251,8 @@ async function deleteOn(address: string, prior: Attrs, ctx: ApplyContext): Promi
   const node = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
+  // Destroy only the container this entry recorded (marker), never one that took its vmid since.
+  await assertOwnContainer(t, prior);
   const halfCreated = prior["lock"] === "create";
   if (halfCreated) {
     // pct destroy refuses a locked container; this lock belongs to a create that was killed.

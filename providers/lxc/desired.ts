@@ -20,11 +20,6 @@ export function sha256(text: string): string {
   return hash("sha256", text, "hex"); // one-shot: a fifth of createHash's cost, once per planned container
 }
 
-/** Marker tag for containers pmxform creates (see docs/provider-lxc.md). */
-export function markerFor(address: string): string {
-  return `pmxform-${sha256(address).slice(0, 8)}`;
-}
-
 const isSet = (v: unknown) => v !== undefined && v !== null;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !isUnknown(v) && !Array.isArray(v) ? (v as Obj) : {});
 
@@ -145,7 +140,8 @@ export function managedKeys(config: Attrs): string[] {
 
 /**
  * Planned attributes for `config` on top of `prior` (null: a new container). Computed parts the
- * plan cannot know (volume ids, generated MACs, digest) are Unknown.
+ * plan cannot know (volume ids, generated MACs, digest) are Unknown. A new container's marker is
+ * the caller's to set (it binds to the state's lineage: providers/lxc/identity.ts).
  */
 export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | Unknown, address: string, hostDevices?: HostDevices): Attrs {
   const p: Attrs = prior ? structuredCloneAttrs(prior) : {};
@@ -201,7 +197,6 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   p["managed_keys"] = managed;
   p["address"] = address;
   if (!prior) {
-    p["marker"] = markerFor(address);
     p["pending_keys"] = [];
     p["digest"] = new Unknown("string");
   }

@@ -6,6 +6,7 @@ import type { Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue } from "../.
 import type { Obj } from "../mounts/slots.js";
 import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
 import { plannedAttrs } from "./desired.js";
+import { markerFor } from "./identity.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
 import { removedVolumeNotes } from "../mounts/detached.js";
@@ -105,6 +106,7 @@ export function diffContainer(req: DiffRequest): Diff {
       }
     }
     const planned = plannedAttrs(config, null, vmid, address, devices);
+    planned["marker"] = req.lineage !== undefined ? markerFor(req.lineage, address) : new Unknown("string");
     const mountNames = Object.keys(obj(config["mount"]));
     if (mountNames.length && config["rootfs"] === undefined) {
       issues.push({ severity: "error", path: ["mount", mountNames[0]!], summary: "Mounts need a rootfs block", detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.` });

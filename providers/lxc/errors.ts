@@ -6,8 +6,11 @@ export interface ErrorPattern {
   message: (m: RegExpExecArray, address: string) => string;
 }
 
+/** pct create's refusal of a vmid that exists (checked before it writes anything). */
+const VMID_TAKEN = /(?:CT|VM) (\d+) already exists on node '([^']+)'/;
+
 export const PATTERNS: ErrorPattern[] = [
-  { re: /(?:CT|VM) (\d+) already exists on node '([^']+)'/, message: (m, a) => `${a}: VMID ${m[1]} was taken on node ${m[2]} after the plan was made. Run "pmxform plan" again to pick a free VMID (or set vmid explicitly).` },
+  { re: VMID_TAKEN, message: (m, a) => `${a}: VMID ${m[1]} was taken on node ${m[2]} after the plan was made. Run "pmxform plan" again to pick a free VMID (or set vmid explicitly).` },
   { re: /storage '([^']+)' does not exist/, message: (m, a) => `${a}: storage "${m[1]}" does not exist on this cluster. Fix the storage name (see "pvesm status").` },
   { re: /storage '([^']+)' is disabled/, message: (m, a) => `${a}: storage "${m[1]}" is disabled. Enable it or choose another storage.` },
   { re: /storage '([^']+)' is not available on node '([^']+)'/, message: (m, a) => `${a}: storage "${m[1]}" is not available on node ${m[2]}. Choose a storage of that node.` },
@@ -39,6 +42,12 @@ export function explainPveError(stderr: string, address: string): string | undef
     if (m) return p.message(m, address);
   }
   return undefined;
+}
+
+/** Whether a pveError (or runner failure) is pct's "already exists" refusal. */
+export function vmidTaken(err: unknown): boolean {
+  const e = (err ?? {}) as CommandErrorLike & { cause?: CommandErrorLike };
+  return [e.stderr, e.message, e.cause?.stderr, e.cause?.message].some((x) => typeof x === "string" && VMID_TAKEN.test(x));
 }
 
 /** Wraps a runner failure as an Error whose message names the resource; keeps the cause. */

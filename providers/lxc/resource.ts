@@ -9,6 +9,7 @@ import { explainImportMiss, generateConfig, importContainer, importableContainer
 import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
 import { recoverContainer } from "./recover.js";
+import { containerId, ownerConflict } from "./identity.js";
 
 function validate(config: Attrs): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
@@ -72,5 +73,7 @@ export const lxcContainer: ResourceType = {
   importable: (snapshot) => importableContainers(asSnapshot(snapshot)),
   explainImportMiss: (id, snapshot) => explainImportMiss(id, asSnapshot(snapshot)),
   unexpressed: unexpressedAttrs,
-  recover: ({ address, intent, snapshot }) => recoverContainer(address, intent, snapshot),
+  recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage),
+  identityConflict: ({ address, recorded, live }) => ownerConflict(address, recorded, live),
+  objectId: containerId,
 };

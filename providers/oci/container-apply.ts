@@ -9,6 +9,7 @@ import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
+import { assertOwnContainer } from "../lxc/identity.js";
 import { lxcConfigOf, ociAttrsFromConf, ociChanges, writeOciKeys } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
@@ -93,7 +94,8 @@ export async function replaceOci(address: string, config: Attrs, prior: Attrs, p
   // changed there, nothing is done and the error says to plan again.
   const here = await onCurrentNode(address, prior, ctx, async (p) => {
     const node = String(p["node"]);
-    await readConfText({ address, node, vmid: Number(p["vmid"]), run: ctx.runnerFor(node), ctx });
+    // Read now, and only the container this entry recorded (its marker) is replaced.
+    await assertOwnContainer({ address, node, vmid: Number(p["vmid"]), run: ctx.runnerFor(node), ctx }, p);
     return p;
   });
   // A planned node change: pct migrate first, so the data volumes are on the node of the new container.

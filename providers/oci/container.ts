@@ -13,6 +13,7 @@ import { asProxmoxSnapshot } from "./snapshot.js";
 import { IMAGE_UNKNOWN_AT_IMPORT, explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
 import { asSnapshot } from "../lxc/snapshot.js";
 import { followMigration } from "../lxc/attrs.js";
+import { recoverContainer } from "../lxc/recover.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -102,4 +103,8 @@ export const ociContainer: ResourceType = {
   importable: importableOciContainers,
   explainImportMiss: explainOciImportMiss,
   unexpressed: unexpressedOciAttrs,
+  // Created with pct like lxc_container: the same lineage-bound marker, checks and recovery.
+  recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage, importOciContainer),
+  identityConflict: lxcContainer.identityConflict!,
+  objectId: lxcContainer.objectId!,
 };

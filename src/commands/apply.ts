@@ -147,6 +147,9 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     }
     const changes = plan.changes.map(changeFromFile);
     const prior = plan.prior_state;
+    // A plan from no state planned its creations for the lineage the new state gets now, so the
+    // containers carry the markers the plan computed.
+    if (plan.lineage === null && prior?.lineage) state.lineage = prior.lineage;
     if (prior) state.resources = prior.resources;
     const operation = plan.options.refresh_only ? "refresh-only" : plan.options.destroy ? "destroy" : "apply";
     const report = (summary?: ApplySummary): void => {

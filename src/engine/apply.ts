@@ -159,6 +159,11 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     recordIntent: async (intent: { operation: string; node: string; vmid?: number; file?: string }) => {
       await state.recordIntent({ address: c.address, ...intent });
     },
+    forgetIntent: async (intent: { operation: string; node: string; vmid?: number; file?: string }) => {
+      state.forgetIntent({ address: c.address, ...intent });
+      await state.save();
+    },
+    lineage: state.file.lineage,
     signal: operationSignal,
   });
 

@@ -41,6 +41,8 @@ export async function removeLeftovers(opts: { registry: ProviderRegistry; state:
       snapshot: undefined,
       log: (m: string) => opts.out(`${i.address}: ${m}`),
       recordIntent: async () => undefined,
+      forgetIntent: async () => undefined,
+      lineage: opts.state.file.lineage,
       signal: opts.signal,
     };
     try {

@@ -17,6 +17,7 @@ import { importOne, notesAsWarnings } from "./import.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import type { StateResource } from "../state/types.js";
 import type { DeposedObject } from "./deposed.js";
+import { conflictError, conflictOf } from "./identity.js";
 
 /** What the engine keeps per resource in state (architecture §4). */
 export interface PriorResource {
@@ -49,6 +50,8 @@ export interface PlanInput {
   options: PlanOptions;
   /** Deposed objects left by create_before_destroy (settled against the refresh): each is destroyed. */
   deposed?: DeposedObject[];
+  /** The state's lineage, which objects created for it are marked with (DiffRequest.lineage). */
+  lineage: string;
 }
 
 export interface PlanResult {
@@ -115,6 +118,7 @@ export function plan(input: PlanInput): PlanResult {
   const registry = session.registry;
   const diagnostics: Diagnostic[] = [];
   const { prior, movedFrom } = applyMoves(input, diagnostics);
+  const unreachable = new Map(input.unreachable);
 
   // Refreshed view of prior resources; drift is what changed outside pmxform.
   const refreshedPrior: PriorResource[] = [];
@@ -123,6 +127,15 @@ export function plan(input: PlanInput): PlanResult {
   for (const r of prior.values()) {
     const oldAddr = movedFrom.get(r.address) ?? r.address;
     const fresh = input.refreshed.has(oldAddr) ? input.refreshed.get(oldAddr)! : r.attributes;
+    const conflict = conflictOf(registry, r, fresh);
+    if (conflict) {
+      // Another owner's object where this entry's used to be: no change of any kind for it.
+      unreachable.set(r.address, "its object is not the one the state recorded");
+      diagnostics.push(conflictError(r.address, conflict));
+      refreshedPrior.push(r);
+      current.set(r.address, r.attributes);
+      continue;
+    }
     current.set(r.address, fresh);
     if (fresh === null) {
       drift.push({ address: r.address, kind: "deleted", paths: [], before: r.attributes, after: null });
@@ -194,8 +207,8 @@ export function plan(input: PlanInput): PlanResult {
         configured.add(inst.address);
         const priorRes = prior.get(inst.address);
         const before = priorRes ? (current.get(inst.address) ?? null) : null;
-        if (input.unreachable.has(inst.address)) {
-          diagnostics.push(notRefreshed(inst.address, input.unreachable.get(inst.address)!, decl.declRange));
+        if (unreachable.has(inst.address)) {
+          if (input.unreachable.has(inst.address)) diagnostics.push(notRefreshed(inst.address, input.unreachable.get(inst.address)!, decl.declRange));
           ev.setInstanceAttributes(decl, inst.key, type, (priorRes?.attributes ?? null) as Value, false, priorRes?.sensitive_attributes);
           continue;
         }
@@ -212,7 +225,7 @@ export function plan(input: PlanInput): PlanResult {
         const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges);
         const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
         const node = type.nodeOf(config, before);
-        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace });
+        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace, lineage: input.lineage });
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
@@ -279,15 +292,16 @@ export function plan(input: PlanInput): PlanResult {
     }
     const type: ResourceType | undefined = registry.resourceType(r.type);
     const node = type?.nodeOf(null, before ?? r.attributes);
-    const unreachable = input.unreachable.get(r.address);
-    if (unreachable) diagnostics.push(notRefreshed(r.address, unreachable, decl?.declRange));
+    const offNode = input.unreachable.get(r.address);
+    if (offNode) diagnostics.push(notRefreshed(r.address, offNode, decl?.declRange));
+    const untouchable = unreachable.has(r.address);
     changes.push({
       address: r.address,
       type: r.type,
       decl: declOf(r.address),
       ...(r.index !== undefined ? { index: r.index } : {}),
       ...(node ? { node } : {}),
-      action: before === null || unreachable ? "no-op" : "delete",
+      action: before === null || untouchable ? "no-op" : "delete",
       before: before ?? r.attributes,
       after: null,
       afterUnknown: [],

@@ -17,6 +17,8 @@ export interface ReconcileInput {
   /** Deposed objects (create_before_destroy): a create killed while one was set aside is adopted as current. */
   deposed?: readonly StateResource[];
   intents: readonly Intent[];
+  /** The state's lineage: only an object carrying this state's identity is adopted. */
+  lineage: string;
   /** Refreshed attributes by address (null = gone; absent = not read), as refresh returns them. */
   refreshed: ReadonlyMap<string, Attrs | null>;
   snapshotFor(type: string, node: string | undefined): unknown;
@@ -92,8 +94,18 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
         diagnostics.push(warning("Interrupted operation not checked", `${intent.address}: a previous run was interrupted while creating ${idOf(null, intent)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`, undefined, intent.address));
         continue;
       }
-      const attrs = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot });
-      if (!attrs) continue; // nothing was created (or the vmid now belongs to someone else)
+      const found = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot, lineage: input.lineage });
+      if (found.found === "unproven") {
+        kept.push(intent);
+        diagnostics.push(warning("Interrupted create not adopted", `${intent.address}: ${found.detail}.`, undefined, intent.address));
+        continue;
+      }
+      if (found.found === "nothing") {
+        // Nothing of this state's was created (or the vmid belongs to someone else now).
+        if (found.note) diagnostics.push(warning("Interrupted create left nothing of this state's", `${intent.address}: ${found.note}.`, undefined, intent.address));
+        continue;
+      }
+      const attrs = found.attrs;
       if (stray && current) {
         // Nothing was moved to it yet: destroyed as a deposed object; the old one stays current.
         deposed.push({ ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies, deposed_key: newDeposedKey() });

@@ -16,6 +16,7 @@ import { refresh } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
 import { deposedForRefresh, settleDeposed } from "./deposed.js";
 import { leftoverWarnings } from "./leftovers.js";
+import { conflictError, conflictOf, duplicateClaims } from "./identity.js";
 import { openSession, type CommonOptions, type Session } from "./session.js";
 import { buildTargets, type Targets } from "./targets.js";
 import { parseDuration } from "./duration.js";
@@ -92,6 +93,12 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
+  // An entry copied under a second address would change or destroy its object twice.
+  const claims = duplicateClaims(registry, st.state.resources);
+  if (claims.length) {
+    await st.store.release();
+    return { diagnostics: [...diagnostics, ...claims] };
+  }
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
   // Deposed objects are read with the resources (their own entries), then settled after reconcile.
   const configuredInstances = (type: string) => instancesOfType(new ConfigEvaluation(session.module, session.variables, registry, session.dir, true), type);
@@ -99,7 +106,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   diagnostics.push(...refreshed.diagnostics);
   if (st.state.intents?.length) {
     // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, lineage: st.state.lineage, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
     st.state.resources = rec.resources;
     if (rec.deposed.length) st.state.deposed = [...(st.state.deposed ?? []), ...rec.deposed];
     if (rec.intents.length) st.state.intents = rec.intents;
@@ -107,6 +114,13 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
     for (const address of rec.completed) refreshed.refreshed.delete(address);
     diagnostics.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
+  }
+  for (const d of deposedForRefresh(st.state)) {
+    // A deposed object's vmid taken by another owner's container since: never destroyed.
+    const conflict = conflictOf(registry, d, refreshed.refreshed.get(d.address));
+    if (!conflict) continue;
+    diagnostics.push(conflictError(d.address, conflict));
+    refreshed.unreachable.set(d.address, "its object is not the one the state recorded");
   }
   const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
   diagnostics.push(...deposed.diagnostics);
@@ -118,7 +132,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     replace: opts.replace ?? [],
     ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
-  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects });
+  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects, lineage: st.state.lineage });
   diagnostics.push(...result.diagnostics);
   return {
     run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },

@@ -34,7 +34,10 @@ export class StateHolder {
     if (i >= 0) this.state.resources[i] = r;
     else this.state.resources.push(r);
     this.state.resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    this.clearIntents(r.address);
+    // An intent naming another object of the address (an interrupted create whose leftover could
+    // not be settled) is not answered by this result: it stays for the next plan to check.
+    const vmid = r.attributes["vmid"];
+    this.clearIntents(r.address, (i) => i.vmid === undefined || vmid === undefined || i.vmid === vmid);
   }
 
   remove(address: string): void {
@@ -86,15 +89,22 @@ export class StateHolder {
     await this.save();
   }
 
+  /** The latest intent recorded for exactly this step, which provably did nothing: gone. */
+  forgetIntent(step: { address: string; operation: string; node: string; vmid?: number; file?: string }): void {
+    const same = (i: Intent) => i.address === step.address && i.operation === step.operation && i.node === step.node && i.vmid === step.vmid && i.file === step.file;
+    const last = (this.state.intents ?? []).findLastIndex(same);
+    if (last >= 0) this.dropIntent(this.state.intents![last]!);
+  }
+
   /** An intent settled without a resource operation (its leftover was removed). */
   dropIntent(intent: Intent): void {
     this.state.intents = (this.state.intents ?? []).filter((i) => i !== intent);
     if (!this.state.intents.length) delete this.state.intents;
   }
 
-  private clearIntents(address: string): void {
+  private clearIntents(address: string, answered: (i: Intent) => boolean = () => true): void {
     if (!this.state.intents) return;
-    this.state.intents = this.state.intents.filter((i) => i.address !== address);
+    this.state.intents = this.state.intents.filter((i) => i.address !== address || !answered(i));
     if (!this.state.intents.length) delete this.state.intents;
   }
 

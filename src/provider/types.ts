@@ -45,6 +45,11 @@ export interface DiffRequest {
   claimedVmids: Set<number>;
   /** The user forced replacement (`--replace ADDR`). */
   forceReplace: boolean;
+  /**
+   * The state's lineage: what the identity of an object created for this state binds to (the
+   * creation marker). Absent (a diff outside a run): that identity is known only after apply.
+   */
+  lineage?: string;
 }
 
 export interface Diff {
@@ -78,6 +83,13 @@ export interface ApplyContext {
    * (issue 10). Providers call it right before the irreversible step.
    */
   recordIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
+  /**
+   * The step recordIntent announced provably created nothing (e.g. Proxmox refused it because the
+   * vmid was taken): its intent is removed, so no later run adopts what someone else created there.
+   */
+  forgetIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
+  /** The state's lineage (see DiffRequest.lineage): what created objects are marked with. */
+  lineage: string;
   signal: AbortSignal;
   /** As RefreshContext.pveRootFor: the node's /etc/pve as its runner sees it (default "/etc/pve"). */
   pveRootFor?(node: string): string;
@@ -166,7 +178,18 @@ export interface ResourceType {
    * the recorded intent and the snapshot, or null when nothing of pmxform's is there (never an
    * object that merely reuses the vmid). The engine adopts what it returns into the state.
    */
-  recover?(req: { address: string; intent: RecordedIntent; snapshot: unknown }): Attrs | null;
+  recover?(req: { address: string; intent: RecordedIntent; snapshot: unknown; lineage: string }): Recovery;
+  /**
+   * Identity (pure): why the object refreshed for a state entry (`live`) is not the one the entry
+   * recorded (`recorded`), e.g. another state's container at the same vmid; undefined when it is.
+   * The engine plans nothing for such an entry and reports an error.
+   */
+  identityConflict?(req: { address: string; recorded: Attrs; live: Attrs }): string | undefined;
+  /**
+   * Identity (pure): the cluster object a state entry names ("pve1/105"), comparable across the
+   * provider's types; two entries naming one object make the state unusable until one is removed.
+   */
+  objectId?(attrs: Attrs): string | undefined;
   /**
    * Crash cleanup (pure): when an interrupted step's only trace is a leftover the next apply may
    * remove (a killed pull's temporary archive, recognised by the provider's own naming), a
@@ -176,6 +199,13 @@ export interface ResourceType {
   /** Removes what `leftover` described (apply time); the engine then drops the intent. */
   removeLeftover?(req: { address: string; intent: RecordedIntent }, ctx: ApplyContext): Promise<void>;
 }
+
+/**
+ * What `recover` found for an interrupted create: the object, provably this state's (adopted);
+ * nothing of this state's (the intent is dropped, with a note when something else is there);
+ * or something that may be this state's but cannot be proven (the intent stays, with a warning).
+ */
+export type Recovery = { found: "ours"; attrs: Attrs } | { found: "nothing"; note?: string } | { found: "unproven"; detail: string };
 
 /** What ApplyContext.recordIntent wrote, as handed back to `recover`. */
 export interface RecordedIntent {

@@ -62,7 +62,9 @@ describe.skipIf(!BUILT)(`drift report${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`
     expect(apply.code).toBe(0);
     const pct = (...args: string[]) => execFileSync(w.path("sim/bin/pct"), args, { encoding: "utf8" });
     pct("set", "201", "--memory", "1024");
-    pct("set", "202", "--tags", "web;extra");
+    // A tag added as the GUI adds one: the tags already there (pmxform's marker among them) stay.
+    const tags = /^tags: (.*)$/m.exec(readFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/202.conf"), "utf8"))![1]!;
+    pct("set", "202", "--tags", `${tags};extra`);
     pct("set", "203", "--mp1", "/srv/share,mp=/share");
     pct("stop", "204");
     pct("set", "205", "--description", "edited by hand");

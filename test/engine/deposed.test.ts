@@ -15,12 +15,13 @@ import { renderPlan } from "../../src/plan/render.js";
 import { renderContext } from "../../src/commands/plan-output.js";
 import { buildRegistry } from "../../src/registry-wiring.js";
 import { confDigest, parseConf } from "../../src/pve/conf.js";
-import { markerFor } from "../../providers/lxc/desired.js";
+import { markerFor } from "../../providers/lxc/identity.js";
 import type { LxcSnapshot } from "../../providers/lxc/snapshot.js";
 import type { Attrs } from "../../src/provider/types.js";
 import type { DeposedResource, StateFile, StateResource } from "../../src/state/types.js";
 
 const WEB = "lxc_container.web";
+const LINEAGE = "0b6c1f0e-5d1e-4a43-9c39-3f1f4f5f2a10";
 const entry = (vmid: number, key?: string): DeposedResource => ({
   address: WEB,
   type: "lxc_container",
@@ -92,6 +93,7 @@ describe("deposed objects", () => {
       unreachable: new Map(),
       snapshotFor: () => undefined,
       options: { destroy: false, refreshOnly: false, targets: [], replace: [] },
+      lineage: LINEAGE,
       deposed: [
         { address: WEB, key: "aaaa1111", type: "lxc_container", attributes: entry(105).attributes, sensitive_attributes: [], dependencies: [] },
         { address: WEB, key: "dddd4444", type: "lxc_container", attributes: entry(108).attributes, sensitive_attributes: [], dependencies: [], unreachable: "down" },
@@ -118,33 +120,33 @@ describe("deposed objects", () => {
 
   it("adopts the new container of a create_before_destroy create that was killed, leaving the old one deposed", async () => {
     const registry = await buildRegistry();
-    const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(WEB)}\nunprivileged: 1\n`;
+    const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, WEB)}\nunprivileged: 1\n`;
     const snap: LxcSnapshot = { nodes: ["pve1"], containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]), vms: new Set(), storages: [], devices: new Map() };
     const intents = [{ address: WEB, operation: "create", node: "pve1", vmid: 106, started: "2026-01-01T00:00:00.000Z" }];
     const old = { ...entry(105), dependencies: ["oci_image.x"] };
-    const r = reconcileIntents({ registry, resources: [old], deposed: [entry(105, "aaaa1111")], intents, refreshed: new Map(), snapshotFor: () => snap });
+    const r = reconcileIntents({ lineage: LINEAGE, registry, resources: [old], deposed: [entry(105, "aaaa1111")], intents, refreshed: new Map(), snapshotFor: () => snap });
     expect(r.resources.map((x) => [x.address, x.attributes["vmid"], x.dependencies])).toEqual([[WEB, 106, ["oci_image.x"]]]);
     expect(r.adopted.get(WEB)?.["vmid"]).toBe(106);
     expect(r.diagnostics[0]!.detail).toContain("as the replacement of pve1/105, which stays deposed and is destroyed by the next apply");
     // Without a deposed copy of the current object it is an ordinary recorded create: nothing adopted.
-    const plain = reconcileIntents({ registry, resources: [old], intents, refreshed: new Map(), snapshotFor: () => snap });
+    const plain = reconcileIntents({ lineage: LINEAGE, registry, resources: [old], intents, refreshed: new Map(), snapshotFor: () => snap });
     expect(plain.resources.map((x) => x.attributes["vmid"])).toEqual([105]);
     expect(plain.adopted.size).toBe(0);
   });
 
   it("records the new container of a provider's own replace killed right after its create as deposed, unless its later steps began", async () => {
     const registry = await buildRegistry();
-    const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(WEB)}\nunprivileged: 1\n`;
+    const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, WEB)}\nunprivileged: 1\n`;
     const snap: LxcSnapshot = { nodes: ["pve1"], containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]), vms: new Set(), storages: [], devices: new Map() };
     const create = { address: WEB, operation: "create", node: "pve1", vmid: 106, started: "2026-01-01T00:00:00.000Z" };
-    const r = reconcileIntents({ registry, resources: [entry(105)], intents: [create], refreshed: new Map(), snapshotFor: () => snap });
+    const r = reconcileIntents({ lineage: LINEAGE, registry, resources: [entry(105)], intents: [create], refreshed: new Map(), snapshotFor: () => snap });
     expect(r.resources.map((x) => x.attributes["vmid"])).toEqual([105]);
     expect(r.deposed.map((d) => [d.address, d.attributes["vmid"], /^[0-9a-f]{8}$/.test(d.deposed_key!)])).toEqual([[WEB, 106, true]]);
     expect(r.intents).toEqual([]);
     expect(r.diagnostics[0]!.detail).toContain("container pve1/106 was created by an interrupted run that had not yet replaced pve1/105 with it");
     // A step after the create began (a volume may have moved to 106): both intents stay for a person.
     const step = { ...create, operation: "replace: pct stop 105" };
-    const busy = reconcileIntents({ registry, resources: [entry(105)], intents: [create, step], refreshed: new Map(), snapshotFor: () => snap });
+    const busy = reconcileIntents({ lineage: LINEAGE, registry, resources: [entry(105)], intents: [create, step], refreshed: new Map(), snapshotFor: () => snap });
     expect(busy.deposed).toEqual([]);
     expect(busy.intents).toEqual([create, step]);
   });

@@ -3,7 +3,7 @@
 // destroys), `pmxform apply -auto-approve` SIGKILLed at a seeded random moment, then one more
 // apply that must converge, a plan that must say "No changes", a state that must validate and a
 // simulator holding no container or volume the state does not know.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { validateStateFile } from "../../src/state/schema.js";
@@ -178,8 +178,12 @@ async function killedApply(dir: string, delayMs: number, group: boolean, onVerb?
   return { phase: phase.includes("+") ? phase.split("+")[0]! : phase, group, ms, exitedFirst };
 }
 
-/** The rerun a user would do: if the killed run's lock is still there, remove it as the error says. */
-async function recover(w: Workdir): Promise<{ apply: CliResult; unlocked: boolean }> {
+/**
+ * The rerun a user would do: if the killed run's lock is still there, remove it as the error says;
+ * if the run left pct's bare `lock: create` placeholder (which pmxform never adopts: nothing in it
+ * says whose create wrote it), clear it with the commands the warning names and apply once more.
+ */
+async function recover(w: Workdir): Promise<{ apply: CliResult; unlocked: boolean; placeholders: number }> {
   let apply = await cli(w.dir, ["apply", "-auto-approve"]);
   let unlocked = false;
   if (apply.code !== 0 && apply.stderr.includes("Error acquiring the state lock")) {
@@ -190,7 +194,13 @@ async function recover(w: Workdir): Promise<{ apply: CliResult; unlocked: boolea
     unlocked = true;
     apply = await cli(w.dir, ["apply", "-auto-approve"]);
   }
-  return { apply, unlocked };
+  const placeholders = [...apply.stderr.matchAll(/"pct unlock (\d+)" and "pct destroy \1 --purge 1 --destroy-unreferenced-disks 1"/g)].map((m) => m[1]!);
+  for (const vmid of placeholders) {
+    execFileSync(w.path("sim/bin/pct"), ["unlock", vmid]);
+    execFileSync(w.path("sim/bin/pct"), ["destroy", vmid, "--purge", "1", "--destroy-unreferenced-disks", "1"]);
+  }
+  if (placeholders.length) apply = await cli(w.dir, ["apply", "-auto-approve"]);
+  return { apply, unlocked, placeholders: placeholders.length };
 }
 
 interface Check {
@@ -239,6 +249,8 @@ export interface CrashStats {
   adopted: number;
   completedDestroys: number;
   deposedDestroyed: number;
+  /** Bare `lock: create` placeholders the user had to clear by hand, as the warning said. */
+  placeholdersCleared: number;
   groupKills: number;
   phases: Record<string, number>;
   failure?: string;
@@ -246,7 +258,7 @@ export interface CrashStats {
 
 export async function runCrashTrials(opts: { trials: number; seed: number; log(line: string): void }): Promise<CrashStats> {
   const rand = prng(opts.seed);
-  const stats: CrashStats = { seed: opts.seed, trials: 0, converged: 0, leaks: 0, unlocks: 0, adopted: 0, completedDestroys: 0, deposedDestroyed: 0, groupKills: 0, phases: {} };
+  const stats: CrashStats = { seed: opts.seed, trials: 0, converged: 0, leaks: 0, unlocks: 0, adopted: 0, completedDestroys: 0, deposedDestroyed: 0, placeholdersCleared: 0, groupKills: 0, phases: {} };
   const w = new Workdir("pmx-crash-");
   try {
     const init = await w.run("sim", "init", "sim");
@@ -265,7 +277,8 @@ export async function runCrashTrials(opts: { trials: number; seed: number; log(l
       stats.trials++;
       stats.phases[k.phase] = (stats.phases[k.phase] ?? 0) + 1;
       if (!k.exitedFirst && group) stats.groupKills++;
-      const { apply, unlocked } = await recover(w);
+      const { apply, unlocked, placeholders } = await recover(w);
+      stats.placeholdersCleared += placeholders;
       // Only runs that finished tell how long an apply takes; a few per hundred land after the end.
       if (k.exitedFirst && !onVerb) estimateMs = Math.max(1500, Math.round(0.6 * estimateMs + 0.4 * k.ms));
       if (unlocked) stats.unlocks++;

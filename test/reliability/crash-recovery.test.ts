@@ -1,8 +1,9 @@
 // The three leftovers a killed apply can leave, each provoked deterministically: a container
 // created but not configured yet (adopted, then updated in place), the `lock: create`
-// placeholder of a killed pct create (adopted, then replaced, its volumes freed) and a destroy
-// that finished without being recorded (completed).
-import { spawn } from "node:child_process";
+// placeholder of a killed pct create (never adopted: nothing in it says whose create wrote it;
+// the intent stays with the commands that clear it) and a destroy that finished without being
+// recorded (completed).
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setFaults } from "../../src/sim/faults.js";
@@ -55,19 +56,28 @@ describe.skipIf(!BUILT)(`recovering what a killed apply left${BUILT ? "" : ` (sk
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   });
 
-  it("replaces the lock: create placeholder of a killed pct create and frees the volumes it allocated", async () => {
+  it("leaves the bare lock: create placeholder of a killed pct create alone (nothing says whose) and says how to clear it", async () => {
     w.write("main.pmx.hcl", SIM_NODE + container("web", ""));
     writeFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/271.conf"), "lock: create\n");
     writeFileSync(w.path("sim/nodes/pve1/lvm/vm-271-disk-0"), JSON.stringify({ size: 4294967296 }));
     writeFileSync(w.path("pmxform.state.json"), stateWith({ intents: [{ address: "lxc_container.web", operation: "create", node: "pve1", vmid: 271, started: "2026-01-01T00:00:00.000Z" }] }), { mode: 0o600 });
 
     const apply = await w.run("apply", "-auto-approve");
-    expect(apply.stderr).toContain("lxc_container.web: adopted container pve1/271 left by an interrupted run (half-created: it will be replaced)");
-    expect(apply.stdout).toContain("half-made (lock: create)");
-    expect(apply.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
-    expect(existsSync(w.path("sim/etc/pve/nodes/pve1/lxc/271.conf"))).toBe(false);
+    expect(apply.code).toBe(0);
+    expect(apply.stderr).toContain('lxc_container.web: CT 271 on pve1 is the bare "lock: create" placeholder of an interrupted pct create');
+    expect(apply.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+    // Another project's create could have written it: untouched, and the intent stays.
+    expect(readFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/271.conf"), "utf8")).toBe("lock: create\n");
+    const kept = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { intents?: { vmid: number }[] };
+    expect(kept.intents?.map((i) => i.vmid)).toEqual([271]);
+    // Cleared the way the warning says, the intent goes with the next plan and nothing is left.
+    execFileSync(w.path("sim/bin/pct"), ["unlock", "271"]);
+    execFileSync(w.path("sim/bin/pct"), ["destroy", "271", "--purge", "1", "--destroy-unreferenced-disks", "1"]);
     expect(readdirSync(w.path("sim/nodes/pve1/lvm")).filter((v) => v.startsWith("vm-271-"))).toEqual([]);
-    expect(readdirSync(w.path("sim/etc/pve/nodes/pve1/lxc"))).toHaveLength(1);
+    const again = await w.run("apply", "-auto-approve");
+    expect(again.stderr).toBe("");
+    const after = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { intents?: unknown };
+    expect(after.intents).toBeUndefined();
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   });
 

@@ -15,7 +15,7 @@ describe.skipIf(!BUILT)(`apply killed with SIGKILL${BUILT ? "" : ` (skipped: ${N
     const phases = Object.entries(stats.phases).map(([k, v]) => `${k} ${v}`).join(", ");
     process.stdout.write(
       `crash test seed ${stats.seed}: trials ${stats.trials}, converged ${stats.converged}, leaks ${stats.leaks}` +
-        ` (killed during: ${phases}; whole process group ${stats.groupKills}; adopted ${stats.adopted}; completed destroys ${stats.completedDestroys}; deposed destroyed ${stats.deposedDestroyed}; stale locks removed ${stats.unlocks})\n`,
+        ` (killed during: ${phases}; whole process group ${stats.groupKills}; adopted ${stats.adopted}; completed destroys ${stats.completedDestroys}; deposed destroyed ${stats.deposedDestroyed}; placeholders cleared by hand ${stats.placeholdersCleared}; stale locks removed ${stats.unlocks})\n`,
     );
     expect(stats.failure).toBeUndefined();
     expect(stats.converged).toBe(TRIALS);

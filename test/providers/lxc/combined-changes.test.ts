@@ -100,14 +100,16 @@ function mutate(r: () => number, s: Shape): Shape {
   };
 }
 
+const LINEAGE = "combined-changes-lineage";
+
 describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; needs npm run build)`, () => {
   let dir: string;
   const pveRoot = () => join(dir, "etc", "pve");
   const refreshCtx = () => ({ runnerFor: (n: string) => new SimRunner(dir, n), signal: new AbortController().signal, pveRootFor: pveRoot });
-  const applyCtx = (snapshot: unknown): ApplyContext => ({ ...refreshCtx(), snapshot, log: () => undefined, recordIntent: async () => undefined });
+  const applyCtx = (snapshot: unknown): ApplyContext => ({ ...refreshCtx(), snapshot, log: () => undefined, recordIntent: async () => undefined, forgetIntent: async () => undefined, lineage: LINEAGE });
   const snap = async () => (await takeSnapshot("pve1", refreshCtx())).snapshot;
   const plan = (s: Awaited<ReturnType<typeof snap>>, c: Attrs, prior: Attrs | null) =>
-    lxcContainer.diff({ address, config: c, prior: prior && lxcContainer.read({ address, prior, snapshot: s }), snapshot: s, claimedVmids: new Set(), forceReplace: false });
+    lxcContainer.diff({ address, config: c, prior: prior && lxcContainer.read({ address, prior, snapshot: s }), snapshot: s, claimedVmids: new Set(), forceReplace: false, lineage: LINEAGE });
   const pct = (...argv: string[]) => new SimRunner(dir, "pve1").run(["pct", ...argv]);
   const conf = () => parseConf(readFileSync(join(pveRoot(), "nodes", "pve1", "lxc", `${VMID}.conf`), "utf8"), String(VMID));
 

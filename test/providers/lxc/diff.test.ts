@@ -4,6 +4,7 @@ import { attrsFromConf } from "../../../providers/lxc/attrs.js";
 import { beforeMoves, computeChanges } from "../../../providers/lxc/changes.js";
 import { setArgv, createArgv } from "../../../providers/lxc/argv.js";
 import { managedKeys, plannedAttrs } from "../../../providers/lxc/desired.js";
+import { markerFor } from "../../../providers/lxc/identity.js";
 import { parseConf } from "../../../src/pve/conf.js";
 import { Unknown, isUnknown } from "../../../src/config/value.js";
 import type { Attrs } from "../../../src/provider/types.js";
@@ -36,7 +37,7 @@ const STORED = [
 ].join("\n");
 
 function diff(config: Attrs, prior: Attrs | null, extra: Partial<{ forceReplace: boolean; claimed: Set<number> }> = {}) {
-  return diffContainer({ address: "lxc_container.web", config, prior, snapshot: recordedSnapshot(), claimedVmids: extra.claimed ?? new Set(), forceReplace: extra.forceReplace ?? false });
+  return diffContainer({ address: "lxc_container.web", config, prior, snapshot: recordedSnapshot(), claimedVmids: extra.claimed ?? new Set(), forceReplace: extra.forceReplace ?? false, lineage: "test-lineage" });
 }
 
 /** The prior a refresh would produce after creating `config` (planned attrs carried over). */
@@ -65,7 +66,10 @@ describe("create", () => {
 
   it("builds one pct create with allocation syntax and the marker tag", () => {
     const planned = diff(base(), null).planned;
-    expect(createArgv(120, plannedAttrs(base(), null, 120, "lxc_container.web"))).toEqual([
+    // The marker binds to the state's lineage: another state gives the same address another one.
+    expect(planned["marker"]).toBe(markerFor("test-lineage", "lxc_container.web"));
+    expect(planned["marker"]).not.toBe(markerFor("other-lineage", "lxc_container.web"));
+    expect(createArgv(120, { ...plannedAttrs(base(), null, 120, "lxc_container.web"), marker: planned["marker"] })).toEqual([
       "pct", "create", "120", TEMPLATE,
       "--hostname", "web",
       "--memory", "1024",

@@ -43,6 +43,8 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     snapshot,
     log: (m) => logs.push(m),
     recordIntent: async (i) => void intents.push(i),
+    forgetIntent: async () => undefined,
+    lineage: "test-lineage",
     signal: new AbortController().signal,
     pveRootFor: () => join(dir, "etc", "pve"),
   });
@@ -59,7 +61,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     started: true,
     ...extra,
   });
-  const plan = (s: LxcSnapshot, c: Attrs, prior: Attrs | null) => lxcContainer.diff({ address, config: c, prior, snapshot: s, claimedVmids: new Set(), forceReplace: false });
+  const plan = (s: LxcSnapshot, c: Attrs, prior: Attrs | null) => lxcContainer.diff({ address, config: c, prior, snapshot: s, claimedVmids: new Set(), forceReplace: false, lineage: "test-lineage" });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pmxform-lxc-"));

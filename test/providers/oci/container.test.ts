@@ -19,7 +19,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
   let dir: string;
   const intents: unknown[] = [];
   const refreshCtx = (prior: { address: string; type: string; attributes: Attrs }[]): RefreshContext => ({ runnerFor: (n) => new SimRunner(dir, n), signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve"), priorResources: prior });
-  const applyCtx = (): ApplyContext => ({ runnerFor: (n) => new SimRunner(dir, n), snapshot: undefined, log: () => undefined, recordIntent: async (i) => void intents.push(i), signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
+  const applyCtx = (): ApplyContext => ({ runnerFor: (n) => new SimRunner(dir, n), snapshot: undefined, log: () => undefined, recordIntent: async (i) => void intents.push(i), forgetIntent: async () => undefined, lineage: "test-lineage", signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
   const confOf = (vmid: number) => readFileSync(join(dir, "etc/pve/nodes/pve1/lxc", `${vmid}.conf`), "utf8");
   let image1: Attrs;
   let image2: Attrs;

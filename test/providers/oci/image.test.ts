@@ -29,7 +29,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_image with real skopeo$
     pveRootFor: () => join(dir, "etc", "pve"),
     priorResources: prior.map((p) => ({ ...p, type: "oci_image" })),
   });
-  const applyCtx = (): ApplyContext => ({ runnerFor: runner, snapshot: undefined, log: () => undefined, recordIntent: async () => undefined, signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
+  const applyCtx = (): ApplyContext => ({ runnerFor: runner, snapshot: undefined, log: () => undefined, recordIntent: async () => undefined, forgetIntent: async () => undefined, lineage: "test-lineage", signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
   const snap = async (prior: { address: string; attributes: Attrs }[] = []) => (await takeProxmoxSnapshot("pve1", refreshCtx(prior))).snapshot;
   const diff = (config: Attrs, prior: Attrs | null, snapshot: unknown) => ociImage.diff({ address: "oci_image.app", config, prior, snapshot, claimedVmids: new Set(), forceReplace: false });
 

@@ -1,0 +1,40 @@
+// Which object a state entry owns: an entry may change or destroy only the object it recorded.
+// Two checks, both through the provider's identity hooks: a refreshed object that is not the one
+// recorded (another state's container at the same vmid), and two entries claiming one object.
+// Both are errors that stop the run before anything is planned for those entries.
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error } from "../diag/diagnostic.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import type { Attrs } from "../provider/types.js";
+import type { StateResource } from "../state/types.js";
+
+/** Why `live` (refreshed for the entry) is not the object the entry recorded; undefined when it is. */
+export function conflictOf(registry: ProviderRegistry, entry: { address: string; type: string; attributes: Attrs }, live: Attrs | null | undefined): string | undefined {
+  if (!live) return undefined;
+  return registry.resourceType(entry.type)?.identityConflict?.({ address: entry.address, recorded: entry.attributes, live });
+}
+
+export function conflictError(address: string, conflict: string): Diagnostic {
+  return error("Object belongs to someone else", `${address}: ${conflict}. pmxform changes and destroys only what a state entry recorded, so nothing is planned for ${address}.`, undefined, address);
+}
+
+/** State entries that claim one object (an entry copied under a second address): one error per object. */
+export function duplicateClaims(registry: ProviderRegistry, resources: readonly StateResource[]): Diagnostic[] {
+  const claims = new Map<string, string[]>();
+  for (const r of resources) {
+    const id = registry.resourceType(r.type)?.objectId?.(r.attributes);
+    if (id !== undefined) claims.set(id, [...(claims.get(id) ?? []), r.address]);
+  }
+  const out: Diagnostic[] = [];
+  for (const [id, addresses] of claims) {
+    if (addresses.length < 2) continue;
+    const [first, ...rest] = addresses;
+    out.push(
+      error(
+        "State entries claim the same object",
+        `Two state entries claim container ${id}: ${addresses.join(" and ")}. One object can belong to one entry only; otherwise one of them would change or destroy it for the other, so pmxform does nothing until this is fixed. Remove the entry that should not own it (the container itself stays), e.g. ${rest.map((a) => `pmxform state rm ${a}`).join(", ")} (or pmxform state rm ${first} if that one is the copy), then plan again.`,
+      ),
+    );
+  }
+  return out;
+}
