@@ -8,6 +8,7 @@ import { createContainer, deleteContainer, updateContainer } from "./apply.js";
 import { explainImportMiss, generateConfig, importContainer, importableContainers, unexpressedAttrs } from "./import.js";
 import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
+import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { recoverContainer } from "./recover.js";
 
 function validate(config: Attrs): ProviderIssue[] {
@@ -67,6 +68,7 @@ export const lxcContainer: ResourceType = {
   create: ({ address, config, planned }, ctx) => createContainer(address, config, planned, ctx),
   update: ({ address, config, prior }, ctx) => updateContainer(address, config, prior, ctx),
   delete: ({ address, prior }, ctx) => deleteContainer(address, prior, ctx),
+  volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),
   import: ({ address, id, snapshot }) => importContainer(address, id, asSnapshot(snapshot)),
   generateConfig,
   importable: (snapshot) => importableContainers(asSnapshot(snapshot)),

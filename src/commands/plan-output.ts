@@ -59,6 +59,7 @@ export function changesJson(changes: readonly Change[], drift: readonly DriftEnt
         ...(c.reasons.length ? { reasons: c.reasons } : {}),
       };
     }),
+    volume_deletions: changes.flatMap((c) => (c.volumeDeletions ?? []).map((d) => ({ address: c.address, ...d }))),
     resource_drift: drift.map((d) => ({ address: d.address, change: { actions: d.kind === "deleted" ? ["delete"] : ["update"], before: d.before, after: d.after, paths: d.paths } })),
   };
 }

@@ -231,6 +231,7 @@ export function plan(input: PlanInput): PlanResult {
           sensitivePaths: inst.sensitivePaths,
           reasons: d.reasons,
           notes: d.notes ?? [],
+          ...(d.volumeDeletions?.length ? { volumeDeletions: d.volumeDeletions } : {}),
           dependencies: deps,
           ...(movedFrom.has(inst.address) ? { movedFrom: movedFrom.get(inst.address)! } : {}),
           ...(truthy(decl.lifecycle?.createBeforeDestroy ? ev.eval(decl.lifecycle.createBeforeDestroy, ev.scope()).value : null) ? { createBeforeDestroy: true } : {}),
@@ -281,6 +282,7 @@ export function plan(input: PlanInput): PlanResult {
     const node = type?.nodeOf(null, before ?? r.attributes);
     const unreachable = input.unreachable.get(r.address);
     if (unreachable) diagnostics.push(notRefreshed(r.address, unreachable, decl?.declRange));
+    const volumeDeletions = before && !unreachable ? (type?.volumesDeletedWith?.(before) ?? []) : [];
     changes.push({
       address: r.address,
       type: r.type,
@@ -294,6 +296,7 @@ export function plan(input: PlanInput): PlanResult {
       sensitivePaths: r.sensitive_attributes,
       reasons: [],
       notes: [],
+      ...(volumeDeletions.length ? { volumeDeletions } : {}),
       dependencies: r.dependencies,
       deleteReason: options.destroy ? "destroy" : decl ? "not in the configuration (count/for_each)" : "not in the configuration",
     });
@@ -302,7 +305,9 @@ export function plan(input: PlanInput): PlanResult {
   // Old copies a create_before_destroy replacement set aside: destroyed, as in Terraform.
   for (const d of input.deposed ?? []) {
     if (d.unreachable) continue;
-    const node = registry.resourceType(d.type)?.nodeOf(null, d.attributes);
+    const type = registry.resourceType(d.type);
+    const node = type?.nodeOf(null, d.attributes);
+    const volumeDeletions = type?.volumesDeletedWith?.(d.attributes) ?? [];
     changes.push({
       address: d.address,
       type: d.type,
@@ -316,6 +321,7 @@ export function plan(input: PlanInput): PlanResult {
       sensitivePaths: d.sensitive_attributes,
       reasons: [],
       notes: [],
+      ...(volumeDeletions.length ? { volumeDeletions } : {}),
       dependencies: d.dependencies,
       deleteReason: "deposed",
       deposedKey: d.key,

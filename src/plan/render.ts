@@ -306,5 +306,24 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   const line = `Plan: ${n.import ? `${n.import} to import, ` : ""}${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
   out.push(ctx.color ? kleur.bold(line) : line);
   if (outputLines.length) out.push("", ...outputLines);
+  const deletions = renderVolumeDeletions(actionable, ctx);
+  if (deletions.length) out.push("", ...deletions);
   return out.join("\n") + "\n";
+}
+
+/**
+ * The plan's last section: every volume with data that applying it deletes, whatever the change
+ * (a removed mount, a replacement, a destroy), so deleting data is never a line lost in a diff.
+ */
+export function renderVolumeDeletions(changes: readonly Change[], ctx: RenderContext): string[] {
+  const rows = changes.flatMap((c) => (c.volumeDeletions ?? []).map((d) => ({ address: c.address, ...d })));
+  if (!rows.length) return [];
+  const loud = (t: string) => (ctx.color ? kleur.red().bold(t) : t);
+  const out = [loud(`Warning: applying this plan deletes ${rows.length === 1 ? "a volume" : `${rows.length} volumes`} and all data on ${rows.length === 1 ? "it" : "them"}:`), ""];
+  for (const r of rows) {
+    out.push(`  ${paint(ctx, "-", "-")} ${r.volume}${r.size ? ` (${r.size})` : ""} of ${r.address}: ${r.reason}`);
+    if (r.when) out.push(`      deleted ${r.when}`);
+  }
+  out.push("", loud("This cannot be undone."));
+  return out;
 }

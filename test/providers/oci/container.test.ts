@@ -109,6 +109,10 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     expect(d.action).toBe("replace");
     expect(d.reasons).toEqual([{ path: ["image"], reason: IMAGE_REPLACE_REASON }]);
     expect(d.notes?.join("\n")).toContain(`the data volume ${volume} (mount "data") moves to the new container`);
+    // Moved, not deleted: the plan's list of deleted volumes leaves it out; a new storage would not.
+    expect(d.volumeDeletions).toBeUndefined();
+    const elsewhere = config(image2, { mount: { data: { storage: "local", size: "1G", path: "/data" }, media: { host_path: "/tank/media", path: "/media" } } });
+    expect(diff(elsewhere, read, s).volumeDeletions).toEqual([{ volume, size: "1G", reason: 'mount "data" (mp0), destroyed with the container' }]);
     const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned }, applyCtx());
     const newVmid = Number(next["vmid"]);
     expect(newVmid).not.toBe(oldVmid);
