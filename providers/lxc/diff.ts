@@ -114,6 +114,8 @@ export function diffContainer(req: DiffRequest): Diff {
     if (action === "replace" && prior?.["lock"] === "create") {
       notes.push(`an interrupted pct create left CT ${String(prior["vmid"])} half-made (lock: create); it is unlocked, destroyed with any volumes it allocated, and created again`);
     }
+    // createArgv passes --unprivileged 1 when it is not configured: the replacement's value is known.
+    if (action === "replace" && !known(planned["unprivileged"])) planned["unprivileged"] = true;
     const volumeDeletions = action === "replace" && prior ? volumesDeletedWithContainer(prior) : [];
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
     return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };

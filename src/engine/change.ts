@@ -28,6 +28,8 @@ export interface Change {
   /** Why a delete happens ("no longer in the configuration", "--destroy"). */
   deleteReason?: string;
   createBeforeDestroy?: boolean;
+  /** Why a replace was planned when the user asked for it rather than an attribute forcing it. */
+  replaceCause?: "requested" | "replace_triggered_by";
   /** The destroy of a deposed object (the old copy a create_before_destroy replacement left): its key. */
   deposedKey?: string;
 }
