@@ -3,9 +3,9 @@
 // mount out fails to plan, with the error at the block; adding the mount back plans "No changes";
 // allow_volume_removal = true plans the deletion, listed last in a section of its own (and in
 // plan --json), and apply deletes the volume. A destroy lists the data volumes it deletes.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "./helpers.js";
+import { BUILT, NOT_BUILT, SIM_NODE, Workdir, simCalls } from "./helpers.js";
 
 const MOUNT = `  mount "data" {
     storage = "local-lvm"
@@ -29,20 +29,10 @@ ${extra}}
 /** The 1-based line of the resource block in block(). */
 const BLOCK_LINE = block("").split("\n").findIndex((l) => l.startsWith('resource "lxc_container" "web"')) + 1;
 
-interface Call {
-  tool: string;
-  argv: string[];
-}
-
 describe.skipIf(!BUILT)(`volume deletion needs an opt-in and is listed last${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const volumeFile = () => w.path("sim/nodes/pve1/lvm/vm-170-disk-1");
-  const calls = (): Call[] => readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Call);
-  const noChanges = async () => {
-    const p = await w.run("plan", "--detailed-exitcode");
-    expect(p.stdout).toContain("No changes.");
-    expect(p.code).toBe(0);
-  };
+  const noChanges = async () => expect((await w.run("plan", "--detailed-exitcode")).stdout).toContain("No changes.");
 
   beforeAll(() => {
     w = new Workdir("pmx-e2e-voldel-");
@@ -95,11 +85,11 @@ describe.skipIf(!BUILT)(`volume deletion needs an opt-in and is listed last${BUI
     expect(p.stdout.endsWith(`Plan: 0 to add, 1 to change, 0 to destroy.\n\n${section}`)).toBe(true);
     const json = JSON.parse((await w.run("plan", "--json")).stdout) as { volume_deletions: unknown[] };
     expect(json.volume_deletions).toEqual([{ address: "lxc_container.web", volume: "local-lvm:vm-170-disk-1", size: "1G", reason: 'mount "mp0" is no longer in the configuration' }]);
-    const before = calls().length;
+    const before = simCalls(w).length;
     const a = await w.run("apply", "--auto-approve");
     expect(a.code).toBe(0);
     expect(a.stdout).toContain(section);
-    const pct = calls().slice(before).filter((c) => c.tool === "pct" && c.argv[0] === "set").map((c) => c.argv.filter((x, i, all) => all[i - 1] !== "--digest" && x !== "--digest").join(" "));
+    const pct = simCalls(w).slice(before).filter((c) => c.tool === "pct" && c.argv[0] === "set").map((c) => c.argv.filter((x, i, all) => all[i - 1] !== "--digest" && x !== "--digest").join(" "));
     expect(pct).toEqual(["set 170 --delete mp0", "set 170 --delete unused0"]);
     expect(existsSync(volumeFile())).toBe(false);
     await noChanges();
