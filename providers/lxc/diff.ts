@@ -9,7 +9,7 @@ import { plannedAttrs } from "./desired.js";
 import { markerFor } from "./identity.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
 import { unprivilegedBindIssues } from "../mounts/validate.js";
-import { removedVolumeNotes } from "../mounts/detached.js";
+import { ALLOW_VOLUME_REMOVAL, removedVolumeNotes, updateVolumeDeletions, volumeRemovalIssue, volumesDeletedWithContainer } from "../mounts/detached.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
@@ -115,14 +115,11 @@ export function diffContainer(req: DiffRequest): Diff {
     if (action === "replace" && prior?.["lock"] === "create") {
       notes.push(`an interrupted pct create left CT ${String(prior["vmid"])} half-made (lock: create); it is unlocked, destroyed with any volumes it allocated, and created again`);
     }
-    if (action === "replace" && prior) {
-      for (const m of Object.values(obj(prior["mount"]))) {
-        const mo = obj(m);
-        if (typeof mo["volume"] === "string") notes.push(`the data volume ${mo["volume"]} (${String(mo["size"] ?? "?")}) is destroyed with the container`);
-      }
-    }
+    // createArgv passes --unprivileged 1 when it is not configured: the replacement's value is known.
+    if (action === "replace" && !known(planned["unprivileged"])) planned["unprivileged"] = true;
+    const volumeDeletions = action === "replace" && prior ? volumesDeletedWithContainer(prior) : [];
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
-    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...adopted };
+    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
   };
 
   if (!prior) return createPlan([], "create");
@@ -162,7 +159,11 @@ export function diffContainer(req: DiffRequest): Diff {
     const what = m.disk === "rootfs" ? "rootfs" : `mount "${String(m.path[1])}" (${m.disk})`;
     notes.push(`${what} moves to storage ${m.storage} with pct move-volume (the old volume is deleted)${cycling ? "; apply stops the container for it and starts it again" : ""}`);
   }
-  notes.push(...removedVolumeNotes(prior, planned, detachesNow));
+  notes.push(...removedVolumeNotes(prior, planned));
+  const volumeDeletions = updateVolumeDeletions(prior, planned, detachesNow);
+  // Deleting data is never the silent consequence of leaving a block out: the resource opts in.
+  if (volumeDeletions.length && config[ALLOW_VOLUME_REMOVAL] !== true) issues.push(volumeRemovalIssue(prior, volumeDeletions));
+  const deletes = volumeDeletions.length ? { volumeDeletions } : {};
   const guarded = protectionIssues(prior, planned, cs);
   issues.push(...guarded.issues);
   notes.push(...guarded.notes);
@@ -192,12 +193,12 @@ export function diffContainer(req: DiffRequest): Diff {
   if (cycling) planned["pending_keys"] = [];
 
   if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
-    return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...adopted };
+    return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
   }
   planned["digest"] = new Unknown("string");
   if (migration) delete planned["migrated_from"];
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
-  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...adopted };
+  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
 }
 
 /**

@@ -8,6 +8,7 @@ import { createContainer, deleteContainer, updateContainer } from "./apply.js";
 import { explainImportMiss, generateConfig, importContainer, importableContainers, unexpressedAttrs } from "./import.js";
 import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
+import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { recoverContainer } from "./recover.js";
 import { containerId, ownerConflict } from "./identity.js";
 
@@ -68,6 +69,7 @@ export const lxcContainer: ResourceType = {
   create: ({ address, config, planned }, ctx) => createContainer(address, config, planned, ctx),
   update: ({ address, config, prior, planned }, ctx) => updateContainer(address, config, prior, planned["node"], ctx),
   delete: ({ address, prior }, ctx) => deleteContainer(address, prior, ctx),
+  volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),
   import: ({ address, id, snapshot }) => importContainer(address, id, asSnapshot(snapshot)),
   generateConfig,
   importable: (snapshot) => importableContainers(asSnapshot(snapshot)),

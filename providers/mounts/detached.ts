@@ -3,7 +3,7 @@
 // as kept_volumes) or deletes it with `pct set --delete unusedN` (volumes_to_delete until done).
 import { isUnknown } from "../../src/config/value.js";
 import type { ParsedConf } from "../../src/pve/conf.js";
-import type { Attrs } from "../../src/provider/types.js";
+import type { Attrs, ProviderIssue, VolumeDeletion } from "../../src/provider/types.js";
 import type { Obj } from "./slots.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -87,16 +87,75 @@ function setOrDelete(a: Attrs, key: string, v: unknown): void {
   else a[key] = v;
 }
 
-/** Plan notes: what happens to the data of each removed volume mount, and unused volumes deleted now. */
-export function removedVolumeNotes(prior: Attrs, planned: Attrs, detachesNow: boolean): string[] {
-  const notes: string[] = [];
+/** Plan notes: what happens to the data of each removed volume mount that is kept. */
+export function removedVolumeNotes(prior: Attrs, planned: Attrs): string[] {
+  return removedVolumes(prior, planned)
+    .filter((r) => r.keep)
+    .map((r) => `mount "${r.name}" is removed: its volume ${r.volume}${r.size ? ` (${r.size})` : ""} is kept, detached as an unused disk (keep_on_remove = true)`);
+}
+
+const RESTART_WAIT = "by the first apply after the container restarts (Proxmox detaches a running container's mount only then)";
+
+/**
+ * The volumes with data an in-place update deletes: those of removed mounts without
+ * keep_on_remove (at once, or after the next restart when Proxmox detaches them only then), and
+ * the unusedN volumes such a removal left for this apply.
+ */
+export function updateVolumeDeletions(prior: Attrs, planned: Attrs, detachesNow: boolean): VolumeDeletion[] {
+  const out: VolumeDeletion[] = [];
   for (const r of removedVolumes(prior, planned)) {
-    const what = `mount "${r.name}" is removed: its volume ${r.volume}${r.size ? ` (${r.size})` : ""}`;
-    if (r.keep) notes.push(`${what} is kept, detached as an unused disk (keep_on_remove = true)`);
-    else if (detachesNow) notes.push(`${what} and all data on it will be deleted`);
-    else notes.push(`${what} and all data on it will be deleted once the container restarts (Proxmox detaches a running container's mount only then; the next apply deletes it)`);
+    if (r.keep) continue;
+    out.push({ volume: r.volume, ...(r.size ? { size: r.size } : {}), reason: `mount "${r.name}"${slotName(r.name, prior)} is no longer in the configuration`, ...(detachesNow ? {} : { when: RESTART_WAIT }) });
   }
   const unknown = obj(prior["unknown_keys"]);
-  for (const k of unusedDeletes(prior, planned)) notes.push(`the unused volume ${String(unknown[k])} (${k}) of a removed mount and all data on it will be deleted`);
-  return notes;
+  for (const k of unusedDeletes(prior, planned)) out.push({ volume: String(unknown[k]), reason: `${k}, detached from a mount removed earlier` });
+  return out;
+}
+
+/** The mount volumes, kept volumes included, that `pct destroy --purge` deletes with the container. */
+export function volumesDeletedWithContainer(prior: Attrs, movedToReplacement: ReadonlySet<string> = new Set()): VolumeDeletion[] {
+  const out: VolumeDeletion[] = [];
+  for (const [name, m] of Object.entries(obj(prior["mount"]))) {
+    const mo = obj(m);
+    if (typeof mo["volume"] !== "string" || movedToReplacement.has(name)) continue;
+    out.push({ volume: mo["volume"], ...(typeof mo["size"] === "string" ? { size: mo["size"] } : {}), reason: `mount "${name}"${slotName(name, prior)}, destroyed with the container` });
+  }
+  // pct destroy deletes every volume the CT owns, unusedN included (pve-reference.md, "pct
+  // destroy"), so a volume kept by keep_on_remove goes as well.
+  for (const [name, v] of Object.entries(obj(prior["kept_volumes"]))) {
+    if (typeof v === "string") out.push({ volume: v, reason: `kept when mount "${name}" was removed (keep_on_remove), destroyed with the container` });
+  }
+  return out;
+}
+
+function slotName(name: string, prior: Attrs): string {
+  const slot = obj(obj(prior["mount"])[name])["slot"];
+  return typeof slot === "number" && name !== `mp${slot}` ? ` (mp${slot})` : "";
+}
+
+/** The resource argument that lets an in-place update delete volumes with data. */
+export const ALLOW_VOLUME_REMOVAL = "allow_volume_removal";
+
+/**
+ * The error of a plan that would delete volumes with data while the resource has not opted in:
+ * located at the resource block, it names each volume and both ways out.
+ */
+export function volumeRemovalIssue(prior: Attrs, deletions: VolumeDeletion[]): ProviderIssue {
+  const mounts = obj(prior["mount"]);
+  const lines = deletions.map((d) => `  ${d.volume}${d.size ? ` (${d.size})` : ""}: ${d.reason}`);
+  const removed = removedVolumes(prior, {}).filter((r) => deletions.some((d) => d.volume === r.volume));
+  const keep = removed.map((r) => {
+    const m = obj(mounts[r.name]);
+    return `  mount "${r.name}" { storage = ${JSON.stringify(m["storage"])}${r.size ? `  size = ${JSON.stringify(r.size)}` : ""}  path = ${JSON.stringify(m["path"])} }`;
+  });
+  const them = deletions.length === 1 ? "it" : "them";
+  const keepWay = keep.length
+    ? `Either keep the data: add the mount block back, and the plan is "No changes" (with keep_on_remove = true in it, removing it later keeps the volume, detached as an unused disk):\n${keep.join("\n")}\nor delete ${them}: `
+    : `To let apply delete ${them}, `;
+  return {
+    severity: "error",
+    path: [],
+    summary: "Plan would delete data volumes",
+    detail: `Applying this plan deletes ${deletions.length === 1 ? "a volume" : `${deletions.length} volumes`} and all data on ${them}:\n${lines.join("\n")}\n\npmxform deletes data only when the resource allows it, never because something was left out of the configuration. ${keepWay}set ${ALLOW_VOLUME_REMOVAL} = true in this resource block.`,
+  };
 }

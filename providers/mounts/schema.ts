@@ -57,6 +57,8 @@ export const sharedContainerShape = {
   device: z.record(z.string(), deviceSchema).optional(),
   gpu: gpuSchema.optional(),
   raw_lxc: rawLxcSchema.optional(),
+  /** Let an in-place update delete volumes with data (mounts removed from the configuration). */
+  allow_volume_removal: bool().optional(),
 };
 
 export const sharedBlocks = {

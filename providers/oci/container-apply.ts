@@ -60,7 +60,8 @@ export async function createOci(address: string, config: Attrs, planned: Attrs, 
   const lxcCfg = { ...lxcConfigOf(config, null), started: false };
   const created = await createContainer(address, lxcCfg, { ...planned, template: config["image"], started: false }, ctx);
   const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
-  await applyOci(t, config, imagePrior, planned);
+  // Unknown (a replacement's env, working_dir, user left to the image): keep what the image wrote.
+  await applyOci(t, config, imagePrior, Object.fromEntries(Object.entries(planned).filter(([, v]) => !isUnknown(v))));
   if (wantRunning) await pct(t, startArgv(t.vmid), "pct start");
   return readBack(t, wantRunning, { ...created, ...pick(planned), image: config["image"] });
 }

@@ -5,6 +5,7 @@ import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../.
 import { CONTAINER_COMPUTED_ATTRIBUTES, CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { diffContainer } from "../lxc/diff.js";
+import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
 import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
@@ -62,7 +63,8 @@ export function diffOci(req: DiffRequest): Diff {
       const p = obj(obj(prior["mount"])[name]);
       if (typeof p["volume"] === "string" && p["storage"] === obj(m)["storage"]) notes.push(`the data volume ${p["volume"]} (mount "${name}") moves to the new container`);
     }
-    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes, ...adopted };
+    const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
+    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes, ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
   }
 
   const base = diffContainer({ ...req, config: lxcConfigOf(config, prior), prior: priorLxc });
@@ -73,7 +75,20 @@ export function diffOci(req: DiffRequest): Diff {
     action = "update";
     planned["digest"] = new Unknown("string");
   }
-  return { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
+  const result: Diff = { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
+  if (action === "replace" && prior) {
+    const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
+    if (volumeDeletions.length) result.volumeDeletions = volumeDeletions;
+    else delete result.volumeDeletions;
+  }
+  return result;
+}
+
+/** Mounts whose volume a replacement moves to the new container (replaceOn: same node, new vmid, same storage). */
+function movedVolumes(prior: Attrs, planned: Attrs): Set<string> {
+  if (planned["node"] !== prior["node"] || planned["vmid"] === prior["vmid"]) return new Set();
+  const before = obj(prior["mount"]);
+  return new Set(Object.entries(obj(planned["mount"])).filter(([name, m]) => typeof obj(before[name])["volume"] === "string" && obj(before[name])["storage"] === obj(m)["storage"]).map(([name]) => name));
 }
 
 export const ociContainer: ResourceType = {
@@ -98,6 +113,7 @@ export const ociContainer: ResourceType = {
   update: ({ address, config, prior, planned }, ctx) => updateOci(address, config, prior, planned, ctx),
   replace: ({ address, config, prior, planned }, ctx) => replaceOci(address, config, prior, planned, ctx),
   delete: ({ address, prior }, ctx) => deleteOci(address, prior, ctx),
+  volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),
   import: ({ address, id, snapshot }) => importOciContainer(address, id, asSnapshot(snapshot)),
   generateConfig: generateOciConfig,
   importable: importableOciContainers,

@@ -56,9 +56,11 @@ export function changesJson(changes: readonly Change[], drift: readonly DriftEnt
         provider_name: "proxmox",
         change: { actions: f.actions, before: f.before, after: f.after, after_unknown: f.after_unknown, before_sensitive: f.sensitive_paths, after_sensitive: f.sensitive_paths, replace_paths: c.reasons.filter((x) => x.reason === "forces replacement").map((x) => x.path) },
         ...(f.moved_from ? { previous_address: f.moved_from } : {}),
+        ...(c.action === "replace" ? { action_reason: c.replaceCause === "requested" ? "replace_by_request" : c.replaceCause === "replace_triggered_by" ? "replace_by_triggers" : "replace_because_cannot_update" } : {}),
         ...(c.reasons.length ? { reasons: c.reasons } : {}),
       };
     }),
+    volume_deletions: changes.flatMap((c) => (c.volumeDeletions ?? []).map((d) => ({ address: c.address, ...d }))),
     resource_drift: drift.map((d) => ({ address: d.address, change: { actions: d.kind === "deleted" ? ["delete"] : ["update"], before: d.before, after: d.after, paths: d.paths } })),
   };
 }

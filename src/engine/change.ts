@@ -1,5 +1,5 @@
 // The engine's record of one planned change, as carried from plan to apply and rendered.
-import type { Attrs, AttrPath, ChangeReason } from "../provider/types.js";
+import type { Attrs, AttrPath, ChangeReason, VolumeDeletion } from "../provider/types.js";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op" | "read";
 
@@ -18,6 +18,8 @@ export interface Change {
   sensitivePaths: AttrPath[];
   reasons: ChangeReason[];
   notes: string[];
+  /** Volumes with data this change deletes: listed loudly at the end of the plan. */
+  volumeDeletions?: VolumeDeletion[];
   /** Declaration addresses this resource depends on (for ordering and for state). */
   dependencies: string[];
   movedFrom?: string;
@@ -26,6 +28,8 @@ export interface Change {
   /** Why a delete happens ("no longer in the configuration", "--destroy"). */
   deleteReason?: string;
   createBeforeDestroy?: boolean;
+  /** Why a replace was planned when the user asked for it rather than an attribute forcing it. */
+  replaceCause?: "requested" | "replace_triggered_by";
   /** The destroy of a deposed object (the old copy a create_before_destroy replacement left): its key. */
   deposedKey?: string;
 }

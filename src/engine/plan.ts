@@ -223,9 +223,13 @@ export function plan(input: PlanInput): PlanResult {
         }
         const base = imported ? imported.attrs : before;
         const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges);
-        const forceReplace = options.replace.some((r) => r === inst.address) || replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
+        const requested = options.replace.some((r) => r === inst.address);
+        const triggered = !requested && replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
+        const forceReplace = requested || triggered;
         const node = type.nodeOf(config, before);
         const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace, lineage: input.lineage });
+        // The replacement gets anew what the node decides: known only once it exists.
+        if (d.action === "replace" && base) markRecomputed(d.planned, base, type.computedAttributes ?? []);
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
@@ -244,9 +248,11 @@ export function plan(input: PlanInput): PlanResult {
           sensitivePaths: inst.sensitivePaths,
           reasons: d.reasons,
           notes: d.notes ?? [],
+          ...(d.volumeDeletions?.length ? { volumeDeletions: d.volumeDeletions } : {}),
           dependencies: deps,
           ...(movedFrom.has(inst.address) ? { movedFrom: movedFrom.get(inst.address)! } : {}),
           ...(truthy(decl.lifecycle?.createBeforeDestroy ? ev.eval(decl.lifecycle.createBeforeDestroy, ev.scope()).value : null) ? { createBeforeDestroy: true } : {}),
+          ...(d.action === "replace" && forceReplace ? { replaceCause: requested ? ("requested" as const) : ("replace_triggered_by" as const) } : {}),
         };
         if ((d.action === "replace" || d.action === "delete") && decl.lifecycle?.preventDestroy && truthy(ev.eval(decl.lifecycle.preventDestroy, ev.scope()).value)) {
           diagnostics.push(error("Instance cannot be destroyed", `${inst.address} has lifecycle.prevent_destroy set, but the plan calls for it to be ${d.action === "replace" ? "replaced" : "destroyed"}${d.reasons.length ? ` (${d.reasons.map((r) => `${r.path.join(".")} ${r.reason}`).join(", ")})` : ""}. Change the configuration so no replacement is needed, or remove prevent_destroy.`, decl.lifecycle.range, inst.address));
@@ -295,6 +301,7 @@ export function plan(input: PlanInput): PlanResult {
     const offNode = input.unreachable.get(r.address);
     if (offNode) diagnostics.push(notRefreshed(r.address, offNode, decl?.declRange));
     const untouchable = unreachable.has(r.address);
+    const volumeDeletions = before && !untouchable ? (type?.volumesDeletedWith?.(before) ?? []) : [];
     changes.push({
       address: r.address,
       type: r.type,
@@ -308,6 +315,7 @@ export function plan(input: PlanInput): PlanResult {
       sensitivePaths: r.sensitive_attributes,
       reasons: [],
       notes: [],
+      ...(volumeDeletions.length ? { volumeDeletions } : {}),
       dependencies: r.dependencies,
       deleteReason: options.destroy ? "destroy" : decl ? "not in the configuration (count/for_each)" : "not in the configuration",
     });
@@ -316,7 +324,9 @@ export function plan(input: PlanInput): PlanResult {
   // Old copies a create_before_destroy replacement set aside: destroyed, as in Terraform.
   for (const d of input.deposed ?? []) {
     if (d.unreachable) continue;
-    const node = registry.resourceType(d.type)?.nodeOf(null, d.attributes);
+    const type = registry.resourceType(d.type);
+    const node = type?.nodeOf(null, d.attributes);
+    const volumeDeletions = type?.volumesDeletedWith?.(d.attributes) ?? [];
     changes.push({
       address: d.address,
       type: d.type,
@@ -330,6 +340,7 @@ export function plan(input: PlanInput): PlanResult {
       sensitivePaths: d.sensitive_attributes,
       reasons: [],
       notes: [],
+      ...(volumeDeletions.length ? { volumeDeletions } : {}),
       dependencies: d.dependencies,
       deleteReason: "deposed",
       deposedKey: d.key,
@@ -376,6 +387,18 @@ export function plan(input: PlanInput): PlanResult {
 }
 
 /** Whether a change planned so far for a trigger (an instance address or a whole declaration) creates, updates or replaces it. */
+/**
+ * Top-level computed attributes the prior object has and the configuration leaves to the node
+ * (Proxmox's defaults, an allocated hostname): a replacement gets them anew, so they are Unknown
+ * in its planned attributes instead of absent (which plans and JSON would show as set to null).
+ */
+function markRecomputed(planned: Attrs, prior: Attrs, computed: readonly string[]): void {
+  for (const k of computed) {
+    const had = prior[k] !== undefined && prior[k] !== null;
+    if (had && (planned[k] === undefined || planned[k] === null)) planned[k] = new Unknown();
+  }
+}
+
 function replaceTriggered(triggers: string[], byAddress: ReadonlyMap<string, Change>, byDecl: ReadonlyMap<string, Change[]>): boolean {
   const changing = (c: Change | undefined) => c !== undefined && (c.action === "create" || c.action === "update" || c.action === "replace");
   return triggers.some((t) => changing(byAddress.get(t)) || (byDecl.get(t) ?? []).some(changing));

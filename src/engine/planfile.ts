@@ -5,7 +5,7 @@ import { pmxformVersion } from "../state/version.js";
 import { Unknown } from "../config/value.js";
 import type { PlanFile, PlannedChange } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
-import type { Attrs, AttrPath } from "../provider/types.js";
+import type { Attrs, AttrPath, VolumeDeletion } from "../provider/types.js";
 import { redactPaths, splitUnknown } from "./attr-diff.js";
 import type { Change, ChangeAction } from "./change.js";
 import type { PlanOptions } from "./plan.js";
@@ -44,7 +44,7 @@ export function changeToFile(c: Change): PlannedChange {
     ...(c.movedFrom ? { moved_from: c.movedFrom } : {}),
     ...(c.importId !== undefined ? { import_id: c.importId } : {}),
     ...(c.deposedKey ? { deposed: c.deposedKey } : {}),
-    provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}) },
+    provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.volumeDeletions?.length ? { volume_deletions: c.volumeDeletions } : {}), ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}), ...(c.replaceCause ? { replace_cause: c.replaceCause } : {}) },
   };
 }
 
@@ -60,7 +60,7 @@ function setPath(obj: Attrs, path: AttrPath, value: unknown): void {
 }
 
 export function changeFromFile(p: PlannedChange): Change {
-  const data = (p.provider_data ?? {}) as { decl?: string; dependencies?: string[]; notes?: string[]; delete_reason?: string; create_before_destroy?: boolean };
+  const data = (p.provider_data ?? {}) as { decl?: string; dependencies?: string[]; notes?: string[]; volume_deletions?: VolumeDeletion[]; delete_reason?: string; create_before_destroy?: boolean; replace_cause?: Change["replaceCause"] };
   const after = p.after ? (JSON.parse(JSON.stringify(p.after)) as Attrs) : null;
   if (after) for (const path of p.after_unknown) setPath(after, path, new Unknown());
   const a = p.actions;
@@ -78,12 +78,14 @@ export function changeFromFile(p: PlannedChange): Change {
     sensitivePaths: p.sensitive_paths ?? [],
     reasons: p.reasons,
     notes: data.notes ?? [],
+    ...(data.volume_deletions?.length ? { volumeDeletions: data.volume_deletions } : {}),
     dependencies: data.dependencies ?? [],
     ...(p.moved_from ? { movedFrom: p.moved_from } : {}),
     ...(p.import_id !== undefined ? { importId: p.import_id } : {}),
     ...(p.deposed ? { deposedKey: p.deposed } : {}),
     ...(data.delete_reason ? { deleteReason: data.delete_reason } : {}),
     ...(data.create_before_destroy || (a[0] === "create" && a[1] === "delete") ? { createBeforeDestroy: true } : {}),
+    ...(data.replace_cause ? { replaceCause: data.replace_cause } : {}),
   };
 }
 

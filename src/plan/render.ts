@@ -88,6 +88,7 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
   const attrKeys = keys.filter((k) => !blocks[k]);
   const blockKeys = keys.filter((k) => blocks[k]);
   let unchanged = 0;
+  let unchangedBlocks = 0;
   const rows: { sym: Sym; key: string; text: string }[] = [];
   for (const k of attrKeys) {
     const p = [...path, k];
@@ -116,6 +117,7 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
   }
   const width = Math.max(0, ...rows.map((r) => quoteKey(r.key).length));
   for (const r of rows) lines.push(`${indent}${paint(ctx, r.sym, r.sym)} ${quoteKey(r.key).padEnd(width)} = ${r.text}`);
+  if (unchanged && mode === "update") lines.push(hiddenCount(ctx, indent, unchanged, "attribute"));
   for (const k of blockKeys) {
     const spec = blocks[k]!;
     const a = before?.[k];
@@ -142,7 +144,7 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
         sym = "-";
         sub = "delete";
       } else if (deepEqual(ba, bb) && ![...ann.reasons.keys()].some((r) => r.startsWith(pathKey(p).slice(0, -1)))) {
-        unchanged++;
+        unchangedBlocks++;
         continue;
       } else {
         sym = "~";
@@ -156,8 +158,17 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
       lines.push(`${indent}  }`);
     }
   }
-  if (unchanged && mode === "update") lines.push(`${indent}  ${ctx.color ? kleur.gray(`# (${unchanged} unchanged ${unchanged === 1 ? "element" : "elements"} hidden)`) : `# (${unchanged} unchanged ${unchanged === 1 ? "element" : "elements"} hidden)`}`);
+  if (unchangedBlocks && mode === "update") {
+    if (lines.length) lines.push("");
+    lines.push(hiddenCount(ctx, indent, unchangedBlocks, "block"));
+  }
   return lines;
+}
+
+/** Terraform's "# (3 unchanged attributes hidden)" / "# (1 unchanged block hidden)" line. */
+function hiddenCount(ctx: RenderContext, indent: string, n: number, what: "attribute" | "block"): string {
+  const text = `# (${n} unchanged ${what}${n === 1 ? "" : "s"} hidden)`;
+  return `${indent}  ${ctx.color ? kleur.gray(text) : text}`;
 }
 
 function annotations(c: Change): Ann {
@@ -174,8 +185,9 @@ function header(c: Change): { sym: Sym; text: string } {
       if (c.deposedKey) return { sym: "-", text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${describeObject(c.before ?? {})})` };
       return { sym: "-", text: `# ${c.address} will be destroyed${c.deleteReason && c.deleteReason !== "destroy" ? `\n  # (because ${c.address} is ${c.deleteReason})` : ""}` };
     case "replace": {
-      const why = c.reasons.find((r) => r.reason === "forces replacement" || r.reason.startsWith("replace"));
-      return { sym: c.createBeforeDestroy ? "+/-" : "-/+", text: `# ${c.address} must be replaced${why ? "" : " (requested)"}` };
+      // Terraform's wording: asked for (-replace), triggered, or forced by the change itself.
+      const how = c.replaceCause === "requested" ? "will be replaced, as requested" : c.replaceCause === "replace_triggered_by" ? "will be replaced due to changes in replace_triggered_by" : "must be replaced";
+      return { sym: c.createBeforeDestroy ? "+/-" : "-/+", text: `# ${c.address} ${how}` };
     }
     case "update":
       return { sym: "~", text: `# ${c.address} will be updated in-place` };
@@ -293,7 +305,9 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   if (used.has("create")) out.push(`  ${paint(ctx, "+", "+")} create`);
   if (used.has("update")) out.push(`  ${paint(ctx, "~", "~")} update in-place`);
   if (used.has("delete")) out.push(`  ${paint(ctx, "-", "-")} destroy`);
-  if (used.has("replace")) out.push(`${paint(ctx, "-/+", "-/+")} destroy and then create replacement`);
+  const replaces = actionable.filter((c) => c.action === "replace");
+  if (replaces.some((c) => !c.createBeforeDestroy)) out.push(`${paint(ctx, "-/+", "-/+")} destroy and then create replacement`);
+  if (replaces.some((c) => c.createBeforeDestroy)) out.push(`${paint(ctx, "+/-", "+/-")} create replacement and then destroy`);
   out.push("", "pmxform will perform the following actions:", "");
   const deletedOutside = new Set(drift.filter((d) => d.kind === "deleted").map((d) => d.address));
   for (const c of actionable) {
@@ -306,5 +320,24 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   const line = `Plan: ${n.import ? `${n.import} to import, ` : ""}${n.add} to add, ${n.change} to change, ${n.destroy} to destroy.`;
   out.push(ctx.color ? kleur.bold(line) : line);
   if (outputLines.length) out.push("", ...outputLines);
+  const deletions = renderVolumeDeletions(actionable, ctx);
+  if (deletions.length) out.push("", ...deletions);
   return out.join("\n") + "\n";
+}
+
+/**
+ * The plan's last section: every volume with data that applying it deletes, whatever the change
+ * (a removed mount, a replacement, a destroy), so deleting data is never a line lost in a diff.
+ */
+export function renderVolumeDeletions(changes: readonly Change[], ctx: RenderContext): string[] {
+  const rows = changes.flatMap((c) => (c.volumeDeletions ?? []).map((d) => ({ address: c.address, ...d })));
+  if (!rows.length) return [];
+  const loud = (t: string) => (ctx.color ? kleur.red().bold(t) : t);
+  const out = [loud(`Warning: applying this plan deletes ${rows.length === 1 ? "a volume" : `${rows.length} volumes`} and all data on ${rows.length === 1 ? "it" : "them"}:`), ""];
+  for (const r of rows) {
+    out.push(`  ${paint(ctx, "-", "-")} ${r.volume}${r.size ? ` (${r.size})` : ""} of ${r.address}: ${r.reason}`);
+    if (r.when) out.push(`      deleted ${r.when}`);
+  }
+  out.push("", loud("This cannot be undone."));
+  return out;
 }

@@ -33,6 +33,20 @@ export interface ChangeReason {
   reason: "forces replacement" | "requires restart" | string;
 }
 
+/**
+ * A storage volume that applying a change deletes, and all data on it. Plans list every one in a
+ * section of their own, last; an in-place update may only plan one when the resource opts in.
+ */
+export interface VolumeDeletion {
+  /** Proxmox volume id, e.g. "local-lvm:vm-105-disk-1". */
+  volume: string;
+  size?: string;
+  /** What the volume is and why it goes, e.g. 'mount "data" (mp1), removed from the configuration'. */
+  reason: string;
+  /** Set when the deletion waits for something, e.g. "once the container restarts". */
+  when?: string;
+}
+
 export interface DiffRequest {
   address: string;
   /** The evaluated configuration (sensitive marks removed; may contain Unknown values). */
@@ -60,6 +74,8 @@ export interface Diff {
   issues: ProviderIssue[];
   /** Human notes for the plan, e.g. "data volume mp1 (8G) will be deleted". */
   notes?: string[];
+  /** Volumes with data this change deletes (update: removed mounts; replace: what goes with the old object). */
+  volumeDeletions?: VolumeDeletion[];
   /**
    * The prior attributes as this configuration names them, when that differs from the state
    * (a mount read back as `mp0` that the configuration calls "data"): shown and applied as before.
@@ -154,6 +170,8 @@ export interface ResourceType {
   /** Absent: every change is a replace. */
   update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
   delete(req: { address: string; prior: Attrs }, ctx: ApplyContext): Promise<void>;
+  /** Pure: the volumes with data that `delete` destroys together with the object (for the plan's list). */
+  volumesDeletedWith?(prior: Attrs): VolumeDeletion[];
   /**
    * Optional: carries out a "replace" itself (e.g. create the new object, move data over, then
    * delete the old one) instead of the engine's delete + create. Returns the new attributes; on

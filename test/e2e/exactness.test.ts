@@ -149,7 +149,7 @@ describe.skipIf(!BUILT)(`mount and device names are adopted after import${BUILT 
       w.write("main.pmx.hcl", SIM_NODE + body("2G"));
       const grow = await w.run("plan");
       expect(grow.stdout).toMatch(/~ mount "data" \{\n\s+~ size\s+= "1G" -> "2G"/);
-      expect(grow.stdout).not.toMatch(/mp0|will be deleted|\+ mount/);
+      expect(grow.stdout).not.toMatch(/mp0|will be deleted|deletes a volume|Plan would delete|\+ mount/);
       expect((await w.run("apply", "--auto-approve")).code).toBe(0);
       expect(conf(w, 170)).toMatch(/^mp0: local-lvm:vm-170-disk-1,mp=\/data,backup=1,size=2G$/m);
       expect(await changed(w)).toEqual([]);

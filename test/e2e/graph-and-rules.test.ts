@@ -61,7 +61,7 @@ describe.skipIf(!BUILT)(`apply graph and lifecycle rules${BUILT ? "" : ` (skippe
     expect((await w.run("apply", "--auto-approve", "-target=lxc_container.b1")).code).toBe(0);
     expect((await w.run("state", "list")).stdout.trim()).toBe("lxc_container.b1");
     const rep = await w.run("plan", "--replace", "lxc_container.b1", "--target", "lxc_container.b1");
-    expect(rep.stdout).toContain("# lxc_container.b1 must be replaced");
+    expect(rep.stdout).toContain("# lxc_container.b1 will be replaced, as requested");
     expect(rep.stdout).toContain("Plan: 1 to add, 0 to change, 1 to destroy.");
   });
 

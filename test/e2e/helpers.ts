@@ -1,6 +1,6 @@
 // Runs the real CLI (compiled) in a temporary working directory against a fresh simulator.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -63,4 +63,15 @@ export function container(name: string, body: string): string {
 ${body}
 }
 `;
+}
+
+/** One simulated command as the simulator logged it (sim/log/calls.jsonl). */
+export interface SimCall {
+  tool: string;
+  argv: string[];
+}
+
+/** Every command the simulator of `w` has run so far, oldest first. */
+export function simCalls(w: Workdir): SimCall[] {
+  return readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as SimCall);
 }

@@ -30,7 +30,7 @@ describe.skipIf(!BUILT)(`lifecycle rules and state commands${BUILT ? "" : ` (ski
     w.write("main.pmx.hcl", cfg(1024));
     const p = await w.run("plan");
     expect(p.stdout).toContain("# lxc_container.db will be updated in-place");
-    expect(p.stdout).toContain("# lxc_container.app must be replaced");
+    expect(p.stdout).toContain("# lxc_container.app will be replaced due to changes in replace_triggered_by");
     expect(p.stdout).toContain("Plan: 1 to add, 1 to change, 1 to destroy.");
   });
 

@@ -54,14 +54,14 @@ describe.skipIf(!BUILT)(`volume moves and removals through the CLI${BUILT ? "" :
   });
 
   it("moves rootfs and a mount to another storage with the container stopped, and removes two mounts", async () => {
-    w.write("main.pmx.hcl", ct("local", volume("data", "local", "/data")));
+    w.write("main.pmx.hcl", ct("local", volume("data", "local", "/data") + "  allow_volume_removal = true\n"));
     const p = await w.run("plan");
     expect(p.code).toBe(0);
     expect(p.stdout).toContain("# lxc_container.vols will be updated in-place");
     expect(p.stdout).toMatch(/~ storage = "local-lvm" -> "local" # container will be stopped to move volume/);
     expect(p.stdout.match(/# container will be stopped to move volume/g)).toHaveLength(2);
     expect(p.stdout).toContain('# mount "data" (mp0) moves to storage local with pct move-volume (the old volume is deleted); apply stops the container for it and starts it again');
-    expect(p.stdout).toContain('# mount "scratch" is removed: its volume local-lvm:vm-161-disk-2 (1G) and all data on it will be deleted\n');
+    expect(p.stdout).toContain('  - local-lvm:vm-161-disk-2 (1G) of lxc_container.vols: mount "scratch" (mp1) is no longer in the configuration\n');
     expect(p.stdout).toContain('# mount "archive" is removed: its volume local-lvm:vm-161-disk-3 (1G) is kept, detached as an unused disk (keep_on_remove = true)');
     const before = calls().length;
     const a = await w.run("apply", "--auto-approve");

@@ -127,9 +127,14 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     await noChanges();
   });
 
-  it("removes a volume: the plan warns about its data, which goes once Proxmox detached it at the restart", async () => {
-    const plan = await planUpdate(bind("/mnt/media"));
-    expect(plan).toContain('# mount "data" is removed: its volume local-lvm:vm-160-disk-1 (2G) and all data on it will be deleted once the container restarts');
+  it("removes a volume only with allow_volume_removal; the plan lists its data, which goes once Proxmox detached it at the restart", async () => {
+    w.write("main.pmx.hcl", ct(bind("/mnt/media")));
+    const refused = await w.run("plan");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("Error: Plan would delete data volumes");
+    expect(refused.stderr).toContain('local-lvm:vm-160-disk-1 (2G): mount "data" (mp1) is no longer in the configuration');
+    const plan = await planUpdate(bind("/mnt/media") + "  allow_volume_removal = true\n");
+    expect(plan).toMatch(/Warning: applying this plan deletes a volume and all data on it:\n\n  - local-lvm:vm-160-disk-1 \(2G\) of lxc_container\.media: mount "data" \(mp1\) is no longer in the configuration\n      deleted by the first apply after the container restarts \(Proxmox detaches a running container's mount only then\)\n\nThis cannot be undone\.\n$/);
     await applyOk();
     await noChanges();
     // A running CT keeps the mount until it restarts; then Proxmox leaves the volume as unusedN.
@@ -137,7 +142,7 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     expect(reboot.status).toBe(0);
     expect(conf()).toMatch(/^unused0: local-lvm:vm-160-disk-1$/m);
     const after = await w.run("plan");
-    expect(after.stdout).toContain("# the unused volume local-lvm:vm-160-disk-1 (unused0) of a removed mount and all data on it will be deleted");
+    expect(after.stdout).toContain("  - local-lvm:vm-160-disk-1 of lxc_container.media: unused0, detached from a mount removed earlier\n");
     await applyOk();
     expect(conf()).not.toContain("unused0");
     expect(existsSync(w.path("sim/nodes/pve1/lvm/vm-160-disk-1"))).toBe(false);

@@ -267,7 +267,7 @@ describe("mounts and devices", () => {
     expect([...computeChanges(prior, d2.planned).set.keys()]).toEqual(["mp2"]);
   });
 
-  it("growing a volume resizes; shrinking is an error; removing notes the kept volume", () => {
+  it("growing a volume resizes; shrinking is an error; removing lists the deleted volume and needs allow_volume_removal", () => {
     const prior = applied(withMounts(), stored);
     const grow = withMounts();
     (grow["mount"] as Record<string, Attrs>)["data"]!["size"] = "6G";
@@ -277,19 +277,29 @@ describe("mounts and devices", () => {
     expect(diff(shrink, prior).issues.map((i) => i.summary)).toContain("Cannot shrink a mount volume");
     const removed = withMounts();
     delete (removed["mount"] as Record<string, Attrs>)["data"];
-    const d = diff(removed, prior);
+    // Without the opt-in the plan fails at the resource block, naming the volume and both ways out.
+    const refused = diff(removed, prior);
+    const issue = refused.issues.find((i) => i.summary === "Plan would delete data volumes");
+    expect(issue).toMatchObject({ severity: "error", path: [] });
+    expect(issue?.detail).toContain('local-lvm:vm-120-disk-1 (4G): mount "data" (mp0) is no longer in the configuration');
+    expect(issue?.detail).toMatch(/add the mount block back[\s\S]*mount "data" \{ storage = "local-lvm"  size = "4G"  path = "\/srv\/data" \}[\s\S]*set allow_volume_removal = true in this resource block/);
+    const allowed = { ...removed, allow_volume_removal: true };
+    const d = diff(allowed, prior);
+    expect(d.issues.filter((i) => i.severity === "error")).toEqual([]);
     expect(computeChanges(prior, d.planned).del).toEqual(["mp0"]);
     // Running: Proxmox detaches the mount at the next start; the volume is recorded for deletion.
-    expect(d.notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted once the container restarts/);
+    expect(d.volumeDeletions).toEqual([{ volume: "local-lvm:vm-120-disk-1", size: "4G", reason: 'mount "data" (mp0) is no longer in the configuration', when: expect.stringMatching(/^by the first apply after the container restarts/) }]);
     expect(d.planned["volumes_to_delete"]).toEqual(["local-lvm:vm-120-disk-1"]);
     // Stopped, or restarted by apply: the volume goes in the same apply.
     for (const change of [{ started: false }, { restart_on_change: true }]) {
-      expect(diff({ ...removed, ...change }, prior).notes?.join()).toMatch(/vm-120-disk-1 \(4G\) and all data on it will be deleted(,|$)/);
+      expect(diff({ ...allowed, ...change }, prior).volumeDeletions).toEqual([{ volume: "local-lvm:vm-120-disk-1", size: "4G", reason: 'mount "data" (mp0) is no longer in the configuration' }]);
     }
     const kept = withMounts();
     (kept["mount"] as Record<string, Attrs>)["data"]!["keep_on_remove"] = true;
     const priorKept = applied(kept, stored);
     const dk = diff(removed, priorKept);
+    expect(dk.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(dk.volumeDeletions).toBeUndefined();
     expect(dk.notes?.join()).toMatch(/vm-120-disk-1 \(4G\) is kept, detached as an unused disk/);
     expect(dk.planned["kept_volumes"]).toEqual({ data: "local-lvm:vm-120-disk-1" });
     expect(dk.planned["volumes_to_delete"]).toBeUndefined();
@@ -299,12 +309,13 @@ describe("mounts and devices", () => {
     const prior = applied(base(), STORED + "unused0: local-lvm:vm-120-disk-1\nunused1: local-lvm:vm-120-disk-2\n");
     prior["volumes_to_delete"] = ["local-lvm:vm-120-disk-1"];
     prior["kept_volumes"] = { old: "local-lvm:vm-120-disk-2" };
-    const d = diff(base(), prior);
+    expect(diff(base(), prior).issues.map((i) => i.summary)).toContain("Plan would delete data volumes");
+    const d = diff({ ...base(), allow_volume_removal: true }, prior);
     expect(d.action).toBe("update");
     expect(computeChanges(prior, d.planned).del).toEqual(["unused0"]);
     expect(d.planned["volumes_to_delete"]).toBeUndefined();
     expect(d.planned["kept_volumes"]).toEqual({ old: "local-lvm:vm-120-disk-2" });
-    expect(d.notes?.join()).toMatch(/unused volume local-lvm:vm-120-disk-1 \(unused0\)/);
+    expect(d.volumeDeletions).toEqual([{ volume: "local-lvm:vm-120-disk-1", reason: "unused0, detached from a mount removed earlier" }]);
   });
 
   it("a storage change moves the volume (rootfs and mounts), stopping a running container", () => {

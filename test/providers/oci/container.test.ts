@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimRunner } from "../../../src/exec/sim.js";
+import { Unknown } from "../../../src/config/value.js";
 import type { ApplyContext, Attrs, RefreshContext } from "../../../src/provider/types.js";
 import { ociImage } from "../../../providers/oci/image.js";
 import { ociContainer, IMAGE_REPLACE_REASON } from "../../../providers/oci/container.js";
@@ -23,6 +24,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
   const confOf = (vmid: number) => readFileSync(join(dir, "etc/pve/nodes/pve1/lxc", `${vmid}.conf`), "utf8");
   let image1: Attrs;
   let image2: Attrs;
+  let image3: Attrs;
   let ct: Attrs;
   const snap = async () => (await takeProxmoxSnapshot("pve1", refreshCtx([{ address: "oci_image.app", type: "oci_image", attributes: image1 }, { address: "oci_container.app", type: "oci_container", attributes: ct ?? {} }]))).snapshot;
   const config = (image: Attrs, extra: Attrs = {}): Attrs => ({
@@ -50,6 +52,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     };
     image1 = await pull("1", { entrypoint: ["/bin/app", "--serve"], env: ["PATH=/bin", "APP_MODE=dev"], volumes: ["/data", "/cache"] });
     image2 = await pull("2", { entrypoint: ["/bin/app", "--serve", "--v2"], env: ["PATH=/bin"], volumes: ["/data"] });
+    image3 = await pull("3", { entrypoint: ["/bin/app"], env: ["PATH=/bin"], volumes: ["/data"], workingDir: "/opt/app" });
   });
   afterAll(async () => {
     await reg?.stop();
@@ -109,6 +112,10 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     expect(d.action).toBe("replace");
     expect(d.reasons).toEqual([{ path: ["image"], reason: IMAGE_REPLACE_REASON }]);
     expect(d.notes?.join("\n")).toContain(`the data volume ${volume} (mount "data") moves to the new container`);
+    // Moved, not deleted: the plan's list of deleted volumes leaves it out; a new storage would not.
+    expect(d.volumeDeletions).toBeUndefined();
+    const elsewhere = config(image2, { mount: { data: { storage: "local", size: "1G", path: "/data" }, media: { host_path: "/tank/media", path: "/media" } } });
+    expect(diff(elsewhere, read, s).volumeDeletions).toEqual([{ volume, size: "1G", reason: 'mount "data" (mp0), destroyed with the container' }]);
     const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned }, applyCtx());
     const newVmid = Number(next["vmid"]);
     expect(newVmid).not.toBe(oldVmid);
@@ -123,5 +130,20 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     const s2 = await snap();
     ct = next;
     expect(diff(cfg, ociContainer.read({ address: "oci_container.app", prior: next, snapshot: s2 }), s2).action).toBe("no-op");
+  });
+
+  it("a replacement whose working_dir is left to the image keeps the image's (planned unknown by the engine)", async () => {
+    const s = await snap();
+    const read = ociContainer.read({ address: "oci_container.app", prior: ct, snapshot: s })!;
+    const cfg = config(image3);
+    delete cfg["working_dir"];
+    delete cfg["env"];
+    const d = diff(cfg, read, s);
+    expect(d.action).toBe("replace");
+    // The engine plans a replacement's computed attributes the configuration leaves out as unknown.
+    const planned = { ...d.planned, working_dir: new Unknown("string") };
+    const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned }, applyCtx());
+    expect(confOf(Number(next["vmid"]))).toMatch(/^lxc\.init\.cwd: \/opt\/app$/m);
+    ct = next;
   });
 });
