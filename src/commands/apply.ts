@@ -150,7 +150,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     if (prior) state.resources = prior.resources;
     const operation = plan.options.refresh_only ? "refresh-only" : plan.options.destroy ? "destroy" : "apply";
     const report = (summary?: ApplySummary): void => {
-      process.stdout.write(applyJson({ operation, plan: savedPlanJson(changes), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
+      process.stdout.write(applyJson({ operation, plan: savedPlanJson(plan, changes, opened.registry), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
     };
     if (plan.options.refresh_only) {
       await st.store.write(state);
