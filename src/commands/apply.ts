@@ -4,6 +4,7 @@ import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Value } from "../config/value.js";
 import { PlanFileError, readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
@@ -118,7 +119,9 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
-  const opened = await openForPlanning(opts);
+  // The plan's own variable values (sensitive ones are not in it: they come from this run's inputs).
+  const saved = new Map(Object.entries(plan.variables ?? {}).flatMap(([k, v]) => ("value" in v ? [[k, v.value as Value] as const] : [])));
+  const opened = await openForPlanning({ ...opts, savedVariables: saved });
   if (!opened.session || !opened.targets || hasErrors(opened.diagnostics)) {
     printDiagnostics(opened.diagnostics, opts, opened.session?.sources);
     return 1;
