@@ -91,23 +91,6 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
-  // Deposed objects are read with the resources (their own entries), then settled after reconcile.
-  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes });
-  diagnostics.push(...refreshed.diagnostics);
-  if (st.state.intents?.length) {
-    // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
-    st.state.resources = rec.resources;
-    if (rec.deposed.length) st.state.deposed = [...(st.state.deposed ?? []), ...rec.deposed];
-    if (rec.intents.length) st.state.intents = rec.intents;
-    else delete st.state.intents;
-    for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
-    for (const address of rec.completed) refreshed.refreshed.delete(address);
-    diagnostics.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
-  }
-  const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
-  diagnostics.push(...deposed.diagnostics);
-  const prior = st.state.resources as PriorResource[];
   const options: PlanOptions = {
     destroy: Boolean(opts.destroy),
     refreshOnly: Boolean(opts.refreshOnly),
@@ -115,10 +98,41 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     replace: opts.replace ?? [],
     ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
-  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects });
-  diagnostics.push(...result.diagnostics);
+  const readState = refreshWanted(opts.refresh);
+  const planOnce = async (snapshots: boolean) => {
+    const diags: Diagnostic[] = [];
+    // Deposed objects are read with the resources (their own entries), then settled after reconcile.
+    const refreshed = await refresh({ prior: [...(st.state!.resources as PriorResource[]), ...deposedForRefresh(st.state!)], registry, targets, signal, readState, snapshots, configuredTypes });
+    diags.push(...refreshed.diagnostics);
+    if (st.state!.intents?.length) {
+      // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
+      const rec = reconcileIntents({ registry, resources: st.state!.resources, deposed: st.state!.deposed ?? [], intents: st.state!.intents, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+      st.state!.resources = rec.resources;
+      if (rec.deposed.length) st.state!.deposed = [...(st.state!.deposed ?? []), ...rec.deposed];
+      if (rec.intents.length) st.state!.intents = rec.intents;
+      else delete st.state!.intents;
+      for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
+      for (const address of rec.completed) refreshed.refreshed.delete(address);
+      diags.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
+    }
+    const deposed = settleDeposed(st.state!, refreshed.refreshed, refreshed.unreachable);
+    diags.push(...deposed.diagnostics);
+    const prior = st.state!.resources as PriorResource[];
+    const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects });
+    diags.push(...result.diagnostics);
+    return { result, snapshotFor: refreshed.snapshotFor, diags };
+  };
+  // --refresh=false plans from the last known state without a call to any node, as Terraform
+  // does. Only a plan that creates something needs the cluster's view (a free VMID, the images
+  // present), so such a plan is made again with the snapshots; plan is pure, so that is safe.
+  // A killed run's leftovers are reconciled against the cluster, so they need it too.
+  const blind = !readState && !st.state.intents?.length;
+  let planned = await planOnce(!blind);
+  if (blind && planned.result.changes.some((c) => c.action === "create" || c.action === "replace")) planned = await planOnce(true);
+  const { result, snapshotFor } = planned;
+  diagnostics.push(...planned.diags);
   return {
-    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },
+    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor, diagnostics, options },
     diagnostics,
   };
 }
