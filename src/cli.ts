@@ -3,6 +3,7 @@
 // command table in program.ts.
 import { parseArgs } from "node:util";
 import { BROKEN_PIPE_STATUS, quietOnBrokenPipe } from "./commands/broken-pipe.js";
+import { enterChdir, takeChdir } from "./commands/chdir.js";
 
 /** Terraform's single-dash long flags (`-out=x`, `-auto-approve`) are accepted as `--out=x`, `--auto-approve`. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -48,7 +49,15 @@ export function fastSimInit(argv: readonly string[]): { opts: Record<string, unk
 export async function main(rawArgv: string[]): Promise<number> {
   quietOnBrokenPipe(process.stdout);
   quietOnBrokenPipe(process.stderr);
-  const code = await dispatch(normaliseArgv(rawArgv));
+  const { argv, dir } = takeChdir(normaliseArgv(rawArgv));
+  if (dir !== undefined) {
+    const problem = enterChdir(dir);
+    if (problem) {
+      process.stderr.write(problem);
+      return 1;
+    }
+  }
+  const code = await dispatch(argv);
   return process.exitCode === BROKEN_PIPE_STATUS ? BROKEN_PIPE_STATUS : code;
 }
 

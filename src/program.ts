@@ -21,7 +21,6 @@ function wholeNumberFromOne(v: string): string {
 
 function globals(cmd: Command): Command {
   return cmd
-    .option("--chdir <dir>", "working directory (config, state and plan files are looked up there)")
     .option("-f, --file <path>", "config file to load instead of every *.pmx.hcl/*.pmx.yaml (repeatable)", collect)
     .option("--state <path>", "state file (default pmxform.state.json in the working directory)")
     .option("--no-color", "disable colours");
@@ -57,6 +56,8 @@ export function buildProgram(setCode: (n: number) => void): Command {
   const program = new Command("pmxform")
     .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
     .version(pmxformVersion(), "-v, --version")
+    // Taken out of the arguments before commander sees them (src/commands/chdir.ts); listed for help.
+    .option("--chdir <dir>", "switch to DIR before running the command: every relative path is read there")
     .exitOverride();
 
   globals(program.command("validate").description("check the configuration (no state, no nodes)"))
