@@ -15,6 +15,7 @@ import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
 import { applyJson, savedPlanJson } from "./apply-json.js";
 import { cwdDigest, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
+import { planningOptionProblems } from "./planning-options.js";
 
 export interface ApplyOpts extends RunOptions {
   autoApprove?: boolean;
@@ -40,6 +41,8 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     printDiagnostics([error("Approval required", `pmxform cannot ask for approval when --json is set. Add --auto-approve, or save a plan with pmxform plan --out FILE and run pmxform ${destroy ? "apply --destroy" : "apply"} FILE.`)], opts);
     return 1;
   }
+  const refused = planningOptionProblems(opts, destroy || Boolean(opts.destroy));
+  if (refused.length) return printDiagnostics(refused, opts), 1;
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
@@ -135,7 +138,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     printDiagnostics([error("Saved plan does not match", `The plan file ${path} cannot be applied: ${problems.join("; ")}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation: "apply" });
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "apply" });
   if (!st.store || !st.state) {
     printDiagnostics(st.diagnostics, opts);
     return 1;

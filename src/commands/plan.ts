@@ -8,8 +8,11 @@ import { savePlan, planJson, plannedOutputChanges, renderContext } from "./plan-
 import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js";
 import { writeGeneratedConfig } from "./generated-config.js";
 import { commandPrefix, shellWord } from "./chdir.js";
+import { planningOptionProblems } from "./planning-options.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
+  const refused = planningOptionProblems(opts, Boolean(opts.destroy));
+  if (refused.length) return printDiagnostics(refused, opts), 1;
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
   try {

@@ -30,6 +30,8 @@ export interface RunOptions extends CommonOptions {
   lockTimeout?: string;
   json?: boolean;
   generateConfigOut?: string;
+  /** "false": do not hold the state lock (Terraform's -lock=false; dangerous with concurrent runs). */
+  lock?: string;
 }
 
 export interface PlanRun {
@@ -64,11 +66,11 @@ export async function openForPlanning(opts: RunOptions): Promise<{ session?: Ses
 }
 
 /** Locks the state for the whole run (released by the caller). */
-export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
+export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string; lock?: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return { diagnostics: [error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)] };
   try {
-    const store = await StateStore.open(statePath, { lock: true, lockTimeoutMs: timeout, operation: opts.operation });
+    const store = await StateStore.open(statePath, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: opts.operation });
     try {
       const state = store.read() ?? newState();
       return { store, state, diagnostics: [] };
@@ -87,7 +89,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const diagnostics = [...opened.diagnostics];
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
   const { session, targets, registry } = opened;
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
