@@ -74,6 +74,12 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .exitOverride();
 
   program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish)")
+    .argument("<shell>")
+    .action(lazy(() => import("./commands/completion.js"), setCode));
+
+  program
     .command("version")
     .description("print the pmxform version")
     .option("--json", "machine-readable output")
