@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the Debian packages the real-component tests need when they
-# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql), builds, type-checks, runs vitest
+# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql, jq), builds, type-checks, runs vitest
 # and ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test dependencies: ${need[*]}"

@@ -2,6 +2,8 @@
 // (`--version`, `sim init`) without loading commander, and hands everything else to the
 // command table in program.ts.
 import { parseArgs } from "node:util";
+import { BROKEN_PIPE_STATUS, quietOnBrokenPipe } from "./commands/broken-pipe.js";
+import { enterChdir, takeChdir } from "./commands/chdir.js";
 
 /** Terraform's single-dash long flags (`-out=x`, `-auto-approve`) are accepted as `--out=x`, `--auto-approve`. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -45,7 +47,21 @@ export function fastSimInit(argv: readonly string[]): { opts: Record<string, unk
 
 /** Runs the CLI and returns the exit code. Never throws for user mistakes. */
 export async function main(rawArgv: string[]): Promise<number> {
-  const argv = normaliseArgv(rawArgv);
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
+  const { argv, dir } = takeChdir(normaliseArgv(rawArgv));
+  if (dir !== undefined) {
+    const problem = enterChdir(dir);
+    if (problem) {
+      process.stderr.write(problem);
+      return 1;
+    }
+  }
+  const code = await dispatch(argv);
+  return process.exitCode === BROKEN_PIPE_STATUS ? BROKEN_PIPE_STATUS : code;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
       const { pmxformVersion } = await import("./state/version.js");

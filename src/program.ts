@@ -21,7 +21,6 @@ function wholeNumberFromOne(v: string): string {
 
 function globals(cmd: Command): Command {
   return cmd
-    .option("--chdir <dir>", "working directory (config, state and plan files are looked up there)")
     .option("-f, --file <path>", "config file to load instead of every *.pmx.hcl/*.pmx.yaml (repeatable)", collect)
     .option("--state <path>", "state file (default pmxform.state.json in the working directory)")
     .option("--no-color", "disable colours");
@@ -37,7 +36,20 @@ function planningFlags(cmd: Command): Command {
     .option("--refresh-only", "only reconcile state with reality")
     .option("--parallelism <n>", "concurrent operations", wholeNumberFromOne, "10")
     .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
+    .addOption(lockOption())
+    .addOption(inputOption())
+    .option("--compact-warnings", "show warnings as one line each")
     .option("--json", "machine-readable output");
+}
+
+/** -lock=false: do not hold the state lock (as Terraform: dangerous when others may run at the same time). */
+function lockOption(): Option {
+  return new Option("--lock <bool>", "hold the state lock while running").choices(["true", "false"]).default("true");
+}
+
+/** -input=false: accepted for Terraform scripts; pmxform never prompts for variable values (approval needs a terminal or --auto-approve). */
+function inputOption(): Option {
+  return new Option("--input <bool>", "ask for input (pmxform asks only for approval, on a terminal)").choices(["true", "false"]).default("true");
 }
 
 type Runner = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
@@ -57,7 +69,21 @@ export function buildProgram(setCode: (n: number) => void): Command {
   const program = new Command("pmxform")
     .description("Plan and apply Proxmox VE containers (LXC and OCI) as code")
     .version(pmxformVersion(), "-v, --version")
+    // Taken out of the arguments before commander sees them (src/commands/chdir.ts); listed for help.
+    .option("--chdir <dir>", "switch to DIR before running the command: every relative path is read there")
     .exitOverride();
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish)")
+    .argument("<shell>")
+    .action(lazy(() => import("./commands/completion.js"), setCode));
+
+  program
+    .command("version")
+    .description("print the pmxform version")
+    .option("--json", "machine-readable output")
+    .action(lazy(() => import("./commands/version.js"), setCode));
 
   globals(program.command("validate").description("check the configuration (no state, no nodes)"))
     .option("--json", "machine-readable diagnostics")
@@ -94,18 +120,20 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--var <k=v>", "set a variable (repeatable)", collect)
     .option("--var-file <file>", "read variables from a file (repeatable)", collect)
     .option("--lock-timeout <dur>", "how long to wait for the state lock", "0s")
+    .addOption(lockOption())
+    .addOption(inputOption())
     .action(lazy(() => import("./commands/import.js"), setCode));
 
   const state = program.command("state").description("inspect and edit the state");
   for (const [name, desc, argsSpec] of [
-    ["list", "list resources in state", []],
+    ["list", "list resources in state (only those matching ADDR..., when given)", ["[addr...]"]],
     ["show", "show one resource", ["<addr>"]],
     ["rm", "forget a resource (does not destroy it)", ["<addr...>"]],
     ["mv", "rename a resource in state", ["<from>", "<to>"]],
   ] as const) {
     const c = globals(state.command(name).description(desc));
     for (const a of argsSpec) c.argument(a);
-    c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s");
+    c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s").addOption(lockOption());
     c.action(lazy(async () => ({ run: (await import("./commands/state.js")).commands[name] }), setCode));
   }
 

@@ -9,7 +9,9 @@ import { changeToFile } from "../engine/planfile.js";
 import { summaryCounts } from "../plan/render.js";
 import { pmxformVersion } from "../state/version.js";
 import type { StateFile } from "../state/types.js";
-import { changesJson } from "./plan-output.js";
+import { savedPlanRepresentation } from "./plan-output.js";
+import type { PlanFile } from "../plan/types.js";
+import type { ProviderRegistry } from "../provider/registry.js";
 import { diagnosticsJson } from "./output-format.js";
 
 export type ApplyOperation = "apply" | "destroy" | "refresh-only";
@@ -37,9 +39,9 @@ export interface ApplyJsonInput {
   diagnostics: readonly Diagnostic[];
 }
 
-/** The plan part of a saved plan being applied (no drift, no output changes: they are not saved). */
-export function savedPlanJson(changes: readonly Change[]): object {
-  return { ...changesJson(changes, []), summary: summaryCounts(changes) };
+/** The plan part of a saved plan being applied: what `show --json PLANFILE` prints, with the summary. */
+export function savedPlanJson(plan: PlanFile, changes: readonly Change[], registry: ProviderRegistry): object {
+  return { ...savedPlanRepresentation(plan, registry), summary: summaryCounts(changes) };
 }
 
 export function outcomes(changes: readonly Change[], s: ApplySummary): ResourceOutcome[] {
@@ -72,9 +74,8 @@ export function applyJson(input: ApplyJsonInput): string {
   // plan --json's own `errored` and `diagnostics` give way to the run's.
   const { errored: _planErrored, diagnostics: _planDiagnostics, ...plan } = input.plan as Record<string, unknown>;
   const doc = {
-    format_version: "1.0",
-    pmxform_version: pmxformVersion(),
     ...plan,
+    pmxform_version: pmxformVersion(),
     resource_outcomes: s ? outcomes(input.changes, s) : [],
     apply_summary: {
       operation: input.operation,

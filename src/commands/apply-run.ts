@@ -13,6 +13,7 @@ import type { Targets } from "../engine/targets.js";
 import type { StateStore } from "../state/store.js";
 import type { StateFile } from "../state/types.js";
 import { installInterruptHandler } from "./interrupt.js";
+import { stopOnBrokenPipe } from "./broken-pipe.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 
 /** Asks "Do you want to perform these actions?"; refuses without a terminal. */
@@ -49,7 +50,12 @@ export function perNodeLimit(targets: Targets, fallback = 4): number {
 
 export async function execute(args: ExecuteArgs): Promise<ApplySummary> {
   const ac = runAbortController();
-  const uninstall = installInterruptHandler(() => ac.abort());
+  const uninstallInterrupt = installInterruptHandler(() => ac.abort());
+  const uninstallPipe = stopOnBrokenPipe(() => ac.abort());
+  const uninstall = () => {
+    uninstallInterrupt();
+    uninstallPipe();
+  };
   const holder = new StateHolder(args.state, { write: (s) => args.store.write(s) });
   try {
     return await applyChanges({

@@ -4,6 +4,7 @@ import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Value } from "../config/value.js";
 import { PlanFileError, readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
@@ -14,6 +15,7 @@ import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
 import { applyJson, savedPlanJson } from "./apply-json.js";
 import { cwdDigest, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
+import { planningOptionProblems } from "./planning-options.js";
 
 export interface ApplyOpts extends RunOptions {
   autoApprove?: boolean;
@@ -39,6 +41,8 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     printDiagnostics([error("Approval required", `pmxform cannot ask for approval when --json is set. Add --auto-approve, or save a plan with pmxform plan --out FILE and run pmxform ${destroy ? "apply --destroy" : "apply"} FILE.`)], opts);
     return 1;
   }
+  const refused = planningOptionProblems(opts, destroy || Boolean(opts.destroy));
+  if (refused.length) return printDiagnostics(refused, opts), 1;
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
@@ -118,7 +122,9 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
-  const opened = await openForPlanning(opts);
+  // The plan's own variable values (sensitive ones are not in it: they come from this run's inputs).
+  const saved = new Map(Object.entries(plan.variables ?? {}).flatMap(([k, v]) => ("value" in v ? [[k, v.value as Value] as const] : [])));
+  const opened = await openForPlanning({ ...opts, savedVariables: saved });
   if (!opened.session || !opened.targets || hasErrors(opened.diagnostics)) {
     printDiagnostics(opened.diagnostics, opts, opened.session?.sources);
     return 1;
@@ -132,7 +138,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     printDiagnostics([error("Saved plan does not match", `The plan file ${path} cannot be applied: ${problems.join("; ")}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation: "apply" });
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "apply" });
   if (!st.store || !st.state) {
     printDiagnostics(st.diagnostics, opts);
     return 1;
@@ -153,7 +159,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     if (prior) state.resources = prior.resources;
     const operation = plan.options.refresh_only ? "refresh-only" : plan.options.destroy ? "destroy" : "apply";
     const report = (summary?: ApplySummary): void => {
-      process.stdout.write(applyJson({ operation, plan: savedPlanJson(changes), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
+      process.stdout.write(applyJson({ operation, plan: savedPlanJson(plan, changes, opened.registry), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
     };
     if (plan.options.refresh_only) {
       await st.store.write(state);

@@ -4,12 +4,14 @@ import { outputChanges, type OutputChange } from "../engine/output-changes.js";
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { writePlanFile } from "../plan/file.js";
+import type { PlanFile } from "../plan/types.js";
+import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { RenderContext } from "../plan/render.js";
 import { summaryCounts } from "../plan/render.js";
 import { changeToFile, buildPlanFile } from "../engine/planfile.js";
+import { configurationJson, mirror, planRepresentation, resourceChangeJson, type HiddenOf, type PlanJsonExtras } from "./plan-json.js";
 import { configDigest, variablesDigest, type PlanRun } from "../engine/run.js";
-import type { Change, DriftEntry } from "../engine/change.js";
 import { splitUnknown } from "../engine/attr-diff.js";
 import { containsSensitive, unmark } from "../config/value.js";
 import { pmxformVersion } from "../state/version.js";
@@ -28,8 +30,12 @@ export function cwdDigest(dir: string): string {
   return createHash("sha256").update(real).digest("hex");
 }
 
+/** The state the plan was computed from: the recorded one with every refreshed resource's values as read. */
+function refreshedPriorState(r: PlanRun): StateFile {
+  return { ...r.state, resources: r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((x) => x.address === p.address)!, ...p })) };
+}
+
 export async function savePlan(path: string, r: PlanRun): Promise<void> {
-  const refreshedPrior = { ...r.state, resources: r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((x) => x.address === p.address)!, ...p })) };
   const file = buildPlanFile({
     state: r.state,
     isNewState: r.state.serial === 0 && r.state.resources.length === 0,
@@ -37,32 +43,50 @@ export async function savePlan(path: string, r: PlanRun): Promise<void> {
     configDigest: configDigest(r.session),
     variablesDigest: variablesDigest(r.session.variables),
     options: r.options,
-    refreshedPrior,
+    refreshedPrior: refreshedPriorState(r),
     workingDir: cwdDigest(r.session.dir),
   });
-  await writePlanFile(path, file);
+  await writePlanFile(path, { ...file, ...planExtras(r) });
 }
 
-export function changesJson(changes: readonly Change[], drift: readonly DriftEntry[]) {
-  return {
-    resource_changes: changes.map((c) => {
-      const f = changeToFile(c);
-      return {
-        address: f.address,
-        type: f.type,
-        name: f.name,
-        ...(f.index !== undefined ? { index: f.index } : {}),
-        ...(f.deposed ? { deposed: f.deposed } : {}),
-        provider_name: "proxmox",
-        change: { actions: f.actions, before: f.before, after: f.after, after_unknown: f.after_unknown, before_sensitive: f.sensitive_paths, after_sensitive: f.sensitive_paths, replace_paths: c.reasons.filter((x) => x.reason === "forces replacement").map((x) => x.path) },
-        ...(f.moved_from ? { previous_address: f.moved_from } : {}),
-        ...(c.action === "replace" ? { action_reason: c.replaceCause === "requested" ? "replace_by_request" : c.replaceCause === "replace_triggered_by" ? "replace_by_triggers" : "replace_because_cannot_update" } : {}),
-        ...(c.reasons.length ? { reasons: c.reasons } : {}),
-      };
-    }),
-    volume_deletions: changes.flatMap((c) => (c.volumeDeletions ?? []).map((d) => ({ address: c.address, ...d }))),
-    resource_drift: drift.map((d) => ({ address: d.address, change: { actions: d.kind === "deleted" ? ["delete"] : ["update"], before: d.before, after: d.after, paths: d.paths } })),
-  };
+/** Everything of a plan's JSON document that its changes and prior state do not hold (saved in plan files). */
+export function planExtras(r: PlanRun): PlanJsonExtras {
+  const variables: PlanJsonExtras["variables"] = {};
+  for (const [name, value] of [...r.session.variables].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    variables[name] = r.session.module.variables.get(name)?.sensitive || containsSensitive(value) ? { sensitive: true } : { value: unmark(value) };
+  }
+  const planned_outputs: PlanJsonExtras["planned_outputs"] = {};
+  const output_changes: PlanJsonExtras["output_changes"] = {};
+  const changed = new Map(plannedOutputChanges(r).map((c) => [c.name, c]));
+  const shown = (v: unknown, sensitive: boolean) => (sensitive ? null : splitUnknown(v).value);
+  for (const [name, o] of [...r.result.outputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const sensitive = o.sensitive || containsSensitive(o.value);
+    const split = splitUnknown(unmark(o.value));
+    planned_outputs[name] = sensitive || split.unknown.length ? { sensitive } : { sensitive, value: split.value };
+    const c = changed.get(name);
+    const after = unmark(o.value);
+    output_changes[name] = {
+      actions: [c?.action ?? "no-op"],
+      before: c ? shown(c.before, sensitive) : shown(after, sensitive),
+      after: shown(after, sensitive),
+      after_unknown: sensitive ? false : mirror(split.value, split.unknown),
+      before_sensitive: c ? Boolean(r.state.outputs[name]?.sensitive) : sensitive,
+      after_sensitive: sensitive,
+    };
+  }
+  for (const c of changed.values()) {
+    if (c.action === "delete") output_changes[c.name] = { actions: ["delete"], before: c.sensitive ? null : c.before, after: null, after_unknown: false, before_sensitive: c.sensitive, after_sensitive: false };
+  }
+  const resource_drift = r.result.drift.map((d) => {
+    const s = r.state.resources.find((x) => x.address === d.address);
+    const type = s?.type ?? d.address.split(".")[0]!;
+    return resourceChangeJson({ address: d.address, type, name: s?.name ?? d.address.slice(type.length + 1), ...(s?.index !== undefined ? { index: s.index } : {}), actions: [d.kind === "deleted" ? "delete" : "update"], before: d.before, after: d.after, after_unknown: [], reasons: [], sensitive_paths: s?.sensitive_attributes ?? [] }, hiddenOf(r.registry));
+  });
+  return { variables, planned_outputs, output_changes, resource_drift, configuration: configurationJson(r.session.module) };
+}
+
+export function hiddenOf(registry: ProviderRegistry): HiddenOf {
+  return (type) => registry.resourceType(type)?.hiddenAttributes ?? [];
 }
 
 /** The outputs this plan changes against the state; none for destroy and refresh-only plans. */
@@ -70,19 +94,20 @@ export function plannedOutputChanges(r: PlanRun): OutputChange[] {
   return r.options.destroy || r.options.refreshOnly ? [] : outputChanges(r.result.outputs, r.state.outputs);
 }
 
-export function planJson(r: PlanRun) {
-  const outputs: Record<string, { sensitive: boolean; value?: unknown; unknown?: boolean }> = {};
-  for (const [name, o] of r.result.outputs) {
-    const sensitive = o.sensitive || containsSensitive(o.value);
-    const split = splitUnknown(unmark(o.value));
-    outputs[name] = sensitive ? { sensitive: true } : { sensitive: false, value: split.value, ...(split.unknown.length ? { unknown: true } : {}) };
-  }
-  return {
-    format_version: "1.0",
-    pmxform_version: pmxformVersion(),
-    ...changesJson(r.result.changes, r.result.drift),
-    output_changes: outputs,
-    summary: summaryCounts(r.result.changes),
-    errored: false,
+/** The JSON document of a saved plan (`show --json PLANFILE`, `apply PLANFILE --json`). */
+export function savedPlanRepresentation(plan: PlanFile, registry: ProviderRegistry) {
+  const extras: PlanJsonExtras = {
+    variables: plan.variables ?? {},
+    planned_outputs: (plan.planned_outputs ?? {}) as PlanJsonExtras["planned_outputs"],
+    output_changes: (plan.output_changes ?? {}) as PlanJsonExtras["output_changes"],
+    resource_drift: plan.resource_drift ?? [],
+    configuration: plan.configuration ?? {},
   };
+  return planRepresentation({ pmxformVersion: plan.pmxform_version, changes: plan.changes, priorState: plan.prior_state, extras, hiddenOf: hiddenOf(registry), timestamp: plan.created });
+}
+
+/** `plan --json`: Terraform's plan representation (docs/json-output.md) plus pmxform's summary. */
+export function planJson(r: PlanRun) {
+  const doc = planRepresentation({ pmxformVersion: pmxformVersion(), changes: r.result.changes.map(changeToFile), priorState: refreshedPriorState(r), extras: planExtras(r), hiddenOf: hiddenOf(r.registry), timestamp: new Date().toISOString() });
+  return { ...doc, summary: summaryCounts(r.result.changes), errored: false };
 }

@@ -7,8 +7,12 @@ import { runPlan, type RunOptions } from "../engine/run.js";
 import { savePlan, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js";
 import { writeGeneratedConfig } from "./generated-config.js";
+import { commandPrefix, shellWord } from "./chdir.js";
+import { planningOptionProblems } from "./planning-options.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
+  const refused = planningOptionProblems(opts, Boolean(opts.destroy));
+  if (refused.length) return printDiagnostics(refused, opts), 1;
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
   try {
@@ -39,7 +43,7 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
     }
     if (opts.out) {
       await savePlan(opts.out, r);
-      if (!opts.json) process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    pmxform apply ${opts.out}\n`);
+      if (!opts.json) process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    ${commandPrefix()}apply ${shellWord(opts.out)}\n`);
     }
     const changed = hasChanges(result.changes) || plannedOutputChanges(r).length > 0 || (r.options.refreshOnly && result.drift.length > 0);
     return opts.detailedExitcode && changed ? 2 : 0;

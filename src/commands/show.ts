@@ -3,11 +3,11 @@ import { error } from "../diag/diagnostic.js";
 import { readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { changeFromFile } from "../engine/planfile.js";
-import { redactPaths } from "../engine/attr-diff.js";
 import { statePathOf, type CommonOptions } from "../engine/session.js";
 import { StateStore } from "../state/store.js";
 import { buildRegistry } from "../registry-wiring.js";
-import { changesJson, renderContext } from "./plan-output.js";
+import { hiddenOf, renderContext, savedPlanRepresentation } from "./plan-output.js";
+import { JSON_FORMAT_VERSION, stateValuesJson } from "./plan-json.js";
 import { pmxformVersion } from "../state/version.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { renderStateResource } from "./state-render.js";
@@ -23,11 +23,10 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
       printDiagnostics([error("Failed to load the saved plan", e instanceof Error ? e.message : String(e))], opts);
       return 1;
     }
-    const changes = plan.changes.map(changeFromFile);
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: plan.pmxform_version, ...changesJson(changes, []), prior_state: plan.prior_state }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify(savedPlanRepresentation(plan, registry), null, 2) + "\n");
     } else {
-      process.stdout.write(renderPlan(changes, [], renderContext(registry, color), { refreshOnly: plan.options.refresh_only }));
+      process.stdout.write(renderPlan(plan.changes.map(changeFromFile), [], renderContext(registry, color), { refreshOnly: plan.options.refresh_only }));
     }
     return 0;
   }
@@ -41,15 +40,8 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
     return 1;
   }
   if (opts.json) {
-    const values = state
-      ? {
-          outputs: state.outputs,
-          root_module: {
-            resources: state.resources.map((r) => ({ address: r.address, type: r.type, name: r.name, ...(r.index !== undefined ? { index: r.index } : {}), provider_name: r.provider, values: redactPaths(r.attributes, r.sensitive_attributes), sensitive_values: r.sensitive_attributes })),
-          },
-        }
-      : undefined;
-    process.stdout.write(JSON.stringify({ format_version: "1.0", pmxform_version: pmxformVersion(), ...(values ? { values } : {}) }, null, 2) + "\n");
+    // Terraform's `show -json` of a state: no `values` when there is no state yet.
+    process.stdout.write(JSON.stringify({ format_version: JSON_FORMAT_VERSION, pmxform_version: pmxformVersion(), ...(state ? { values: stateValuesJson(state, hiddenOf(registry)) } : {}) }, null, 2) + "\n");
     return 0;
   }
   if (!state || !state.resources.length) {

@@ -11,7 +11,7 @@ import type { StateFile } from "../state/types.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { renderStateResource } from "./state-render.js";
 
-type Opts = CommonOptions & { lockTimeout?: string };
+type Opts = CommonOptions & { lockTimeout?: string; lock?: string };
 type Run = (opts: Opts, args: string[]) => Promise<number>;
 
 async function readOnly(opts: Opts): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[] }> {
@@ -45,7 +45,7 @@ const show: Run = async (opts, args) => {
 };
 
 async function edit(opts: Opts, fn: (s: StateFile) => Diagnostic[] | string[]): Promise<number> {
-  const st = await openState(statePathOf(opts), { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation: "state" });
+  const st = await openState(statePathOf(opts), { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "state" });
   if (!st.store || !st.state) return printDiagnostics(st.diagnostics, opts), 1;
   try {
     const r = fn(st.state);

@@ -30,6 +30,11 @@ export interface VariableInputs {
   baseDir: string;
   /** Functions for validation conditions; the standard library by default. */
   functions?: FunctionTable;
+  /**
+   * Values recorded in a saved plan being applied: they win over defaults and the environment,
+   * and a --var or --var-file that sets one of them is an error (Terraform's rule).
+   */
+  saved?: ReadonlyMap<string, Value>;
 }
 
 export const ENV_PREFIX = "PMXFORM_VAR_";
@@ -254,6 +259,20 @@ export function resolveVariables(decls: Map<string, VariableDecl>, inputs: Varia
     }
     const v = parseText(name, opt.slice(eq + 1), literalMode(types.get(name)), `--var ${name}`, diags);
     if (v !== undefined) chosen.set(name, { value: v, source: "a --var option" });
+  }
+
+  for (const [name, value] of inputs.saved ?? []) {
+    const given = chosen.get(name);
+    if (given && (given.source === "a --var option" || given.source.startsWith("the variables file "))) {
+      diags.push(
+        error(
+          "Can't change variable when applying a saved plan",
+          `The variable "${name}" is set by ${given.source}, but a saved plan already records the value it was planned with and applies with that one. Remove the option (or the file) for "${name}", or make a new plan with it: pmxform plan --var ${name}=... --out FILE.`,
+          given.range,
+        ),
+      );
+    }
+    chosen.set(name, { value, source: "the saved plan" });
   }
 
   const values = new Map<string, Value>();

@@ -363,9 +363,11 @@ export function plan(input: PlanInput): PlanResult {
       matched.forEach(addWithDeps);
     }
     kept = changes.filter((c) => wanted.has(c.address));
+    diagnostics.push(warning("Resource targeting is in effect", "You are creating a plan with the --target option, which means that the result of this plan may not represent all of the changes requested by the current configuration. The --target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes."));
   }
   for (const r of options.replace) {
-    if (!changes.some((c) => c.address === r)) diagnostics.push(warning("Replace target not found", `--replace ${r} matches no resource instance; nothing will be replaced for it.`));
+    // Terraform refuses this (an error, unlike an unmatched --target): a typo would otherwise apply without the replacement asked for.
+    if (!changes.some((c) => c.address === r)) diagnostics.push(error("Replace target not found", `--replace ${r} matches no resource instance in the configuration or state. Check the address with pmxform state list.`));
   }
 
   const outputs = evaluateOutputsAfterWalk();

@@ -26,12 +26,18 @@ export async function refresh(opts: {
   signal: AbortSignal;
   /** false: use the state as it is (--refresh=false); snapshots are still taken for planning new resources. */
   readState: boolean;
+  /**
+   * false: read nothing at all, not even the snapshot new resources are planned with (a plan
+   * from the last known state that creates nothing; see runPlan). Implies readState false.
+   */
+  snapshots?: boolean;
   /** The resource types the configuration declares (lets a provider skip reads nothing needs). */
   configuredTypes?: ReadonlySet<string>;
   /** See RefreshContext.configuredInstances. */
   configuredInstances?: (type: string) => ReadonlyArray<{ address: string; config: Attrs }>;
 }): Promise<RefreshResult> {
   const { registry, targets } = opts;
+  if (opts.snapshots === false) return { refreshed: new Map(), unreachable: new Map(), snapshotFor: () => undefined, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   const snapshots = new Map<string, Map<string, unknown>>();
   const failedNodes = new Map<string, string>();
@@ -135,7 +141,9 @@ export async function refresh(opts: {
   for (const [node, why] of failedNodes) {
     if (!targets.get(node)) continue;
     if (anyRead) diagnostics.push(warning("Node unreachable", `${why}. Resources on it were not refreshed.`));
-    else diagnostics.push(error("No node could be read", `${why}. Fix the connection and run again, or plan with --refresh=false to use the last known state.`));
+    else if (opts.readState) diagnostics.push(error("No node could be read", `${why}. Fix the connection and run again, or plan with --refresh=false to use the last known state.`));
+    // --refresh=false reads the cluster only to plan new resources (free VMIDs, images).
+    else diagnostics.push(error("No node could be read", `${why}. The plan creates resources, which needs the cluster's view even with --refresh=false (free VMIDs, images present). Fix the connection and run again, or plan without the new resources.`));
   }
   return { refreshed, unreachable, snapshotFor, diagnostics };
 }

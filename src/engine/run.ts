@@ -33,6 +33,8 @@ export interface RunOptions extends CommonOptions {
   lockTimeout?: string;
   json?: boolean;
   generateConfigOut?: string;
+  /** "false": do not hold the state lock (Terraform's -lock=false; dangerous with concurrent runs). */
+  lock?: string;
 }
 
 export interface PlanRun {
@@ -67,11 +69,11 @@ export async function openForPlanning(opts: RunOptions): Promise<{ session?: Ses
 }
 
 /** Locks the state for the whole run (released by the caller). */
-export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
+export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string; lock?: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return { diagnostics: [error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)] };
   try {
-    const store = await StateStore.open(statePath, { lock: true, lockTimeoutMs: timeout, operation: opts.operation });
+    const store = await StateStore.open(statePath, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: opts.operation });
     try {
       const state = store.read() ?? newState();
       return { store, state, diagnostics: [] };
@@ -90,7 +92,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const diagnostics = [...opened.diagnostics];
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
   const { session, targets, registry } = opened;
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), operation });
+  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return { diagnostics };
   // An entry copied under a second address would change or destroy its object twice.
@@ -100,31 +102,6 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     return { diagnostics: [...diagnostics, ...claims] };
   }
   const configuredTypes = new Set([...session.module.resources.values()].map((r) => r.type));
-  // Deposed objects are read with the resources (their own entries), then settled after reconcile.
-  const configuredInstances = (type: string) => instancesOfType(new ConfigEvaluation(session.module, session.variables, registry, session.dir, true), type);
-  const refreshed = await refresh({ prior: [...(st.state.resources as PriorResource[]), ...deposedForRefresh(st.state)], registry, targets, signal, readState: refreshWanted(opts.refresh), configuredTypes, configuredInstances });
-  diagnostics.push(...refreshed.diagnostics);
-  if (st.state.intents?.length) {
-    // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-    const rec = reconcileIntents({ registry, resources: st.state.resources, deposed: st.state.deposed ?? [], intents: st.state.intents, lineage: st.state.lineage, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
-    st.state.resources = rec.resources;
-    if (rec.deposed.length) st.state.deposed = [...(st.state.deposed ?? []), ...rec.deposed];
-    if (rec.intents.length) st.state.intents = rec.intents;
-    else delete st.state.intents;
-    for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
-    for (const address of rec.completed) refreshed.refreshed.delete(address);
-    diagnostics.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
-  }
-  for (const d of deposedForRefresh(st.state)) {
-    // A deposed object's vmid taken by another owner's container since: never destroyed.
-    const conflict = conflictOf(registry, d, refreshed.refreshed.get(d.address));
-    if (!conflict) continue;
-    diagnostics.push(conflictError(d.address, conflict));
-    refreshed.unreachable.set(d.address, "its object is not the one the state recorded");
-  }
-  const deposed = settleDeposed(st.state, refreshed.refreshed, refreshed.unreachable);
-  diagnostics.push(...deposed.diagnostics);
-  const prior = st.state.resources as PriorResource[];
   const options: PlanOptions = {
     destroy: Boolean(opts.destroy),
     refreshOnly: Boolean(opts.refreshOnly),
@@ -132,10 +109,50 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     replace: opts.replace ?? [],
     ...(opts.generateConfigOut ? { generateConfig: true } : {}),
   };
-  const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects, lineage: st.state.lineage });
-  diagnostics.push(...result.diagnostics);
+  const readState = refreshWanted(opts.refresh);
+  // Configured instances for providers that resolve what only the configuration names (an OCI tag).
+  const configuredInstances = (type: string) => instancesOfType(new ConfigEvaluation(session.module, session.variables, registry, session.dir, true), type);
+  const planOnce = async (snapshots: boolean) => {
+    const diags: Diagnostic[] = [];
+    // Deposed objects are read with the resources (their own entries), then settled after reconcile.
+    const refreshed = await refresh({ prior: [...(st.state!.resources as PriorResource[]), ...deposedForRefresh(st.state!)], registry, targets, signal, readState, snapshots, configuredTypes, configuredInstances });
+    diags.push(...refreshed.diagnostics);
+    if (st.state!.intents?.length) {
+      // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
+      const rec = reconcileIntents({ registry, resources: st.state!.resources, deposed: st.state!.deposed ?? [], intents: st.state!.intents, lineage: st.state!.lineage, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+      st.state!.resources = rec.resources;
+      if (rec.deposed.length) st.state!.deposed = [...(st.state!.deposed ?? []), ...rec.deposed];
+      if (rec.intents.length) st.state!.intents = rec.intents;
+      else delete st.state!.intents;
+      for (const [address, attrs] of rec.adopted) refreshed.refreshed.set(address, attrs);
+      for (const address of rec.completed) refreshed.refreshed.delete(address);
+      diags.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
+    }
+    for (const d of deposedForRefresh(st.state!)) {
+      // A deposed object's vmid taken by another owner's container since: never destroyed.
+      const conflict = conflictOf(registry, d, refreshed.refreshed.get(d.address));
+      if (!conflict) continue;
+      diags.push(conflictError(d.address, conflict));
+      refreshed.unreachable.set(d.address, "its object is not the one the state recorded");
+    }
+    const deposed = settleDeposed(st.state!, refreshed.refreshed, refreshed.unreachable);
+    diags.push(...deposed.diagnostics);
+    const prior = st.state!.resources as PriorResource[];
+    const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects, lineage: st.state!.lineage });
+    diags.push(...result.diagnostics);
+    return { result, snapshotFor: refreshed.snapshotFor, diags };
+  };
+  // --refresh=false plans from the last known state without a call to any node, as Terraform
+  // does. Only a plan that creates something needs the cluster's view (a free VMID, the images
+  // present), so such a plan is made again with the snapshots; plan is pure, so that is safe.
+  // A killed run's leftovers are reconciled against the cluster, so they need it too.
+  const blind = !readState && !st.state.intents?.length;
+  let planned = await planOnce(!blind);
+  if (blind && planned.result.changes.some((c) => c.action === "create" || c.action === "replace")) planned = await planOnce(true);
+  const { result, snapshotFor } = planned;
+  diagnostics.push(...planned.diags);
   return {
-    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor: refreshed.snapshotFor, diagnostics, options },
+    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor, diagnostics, options },
     diagnostics,
   };
 }

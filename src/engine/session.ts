@@ -19,6 +19,8 @@ export interface CommonOptions {
   color?: boolean;
   var?: string[];
   varFile?: string[];
+  /** Variable values of a saved plan being applied (see resolveVariables). */
+  savedVariables?: ReadonlyMap<string, Value>;
 }
 
 export interface Session {
@@ -64,6 +66,7 @@ export async function openSession(
       varFiles: (opts.varFile ?? []).map((f) => resolve(dir, f)),
       env: process.env,
       baseDir: dir,
+      ...(opts.savedVariables ? { saved: opts.savedVariables } : {}),
     });
     diagnostics.push(...r.diagnostics);
     variables = r.values;

@@ -1,6 +1,7 @@
 // How each Proxmox node is reached: the simulator, this machine (local = true), or SSH. Decided
 // from the `proxmox { node "x" { ... } }` blocks; PMXFORM_SIM=DIR sends every node to the
 // simulator at DIR, creating it when absent. Every runner retries transient failures visibly.
+import { LoggingRunner, commandLogWanted, logWriter } from "../exec/command-log.js";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -103,7 +104,9 @@ function simTarget(name: string, dir: string): NodeTarget {
 
 /** Every node's runner retries transient failures: a declared node with its own settings, others with the defaults. */
 function retrying(target: NodeTarget, policy: RetryPolicy): NodeTarget {
-  return { ...target, runner: new RetryingRunner(target.runner, policy) };
+  // PMXFORM_LOG=debug records each attempt, below the retries (docs/targets.md).
+  const runner = commandLogWanted(process.env) ? new LoggingRunner(target.runner, target.name, logWriter(process.env)) : target.runner;
+  return { ...target, runner: new RetryingRunner(runner, policy) };
 }
 
 export interface TargetOptions {

@@ -71,6 +71,17 @@ export interface PlanFile {
   changes: PlannedChange[];
   outputs?: Record<string, PlanOutputChange>;
   options: PlanOptions;
+  /**
+   * Variable values the plan was made with: apply uses them, as Terraform does. Sensitive ones
+   * hold no value (secrets never reach a plan file): apply takes them from its own inputs and
+   * checks them against variables_digest.
+   */
+  variables?: Record<string, { value?: unknown; sensitive?: boolean }>;
+  /** Parts of the JSON plan representation the changes do not hold (docs/json-output.md). */
+  planned_outputs?: Record<string, unknown>;
+  output_changes?: Record<string, unknown>;
+  resource_drift?: unknown[];
+  configuration?: object;
   /** sha256 (hex) of the canonical JSON of every other field. */
   checksum: string;
 }

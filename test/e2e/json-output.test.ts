@@ -63,7 +63,7 @@ describe.skipIf(!BUILT)(`--json output of every verb${BUILT ? "" : ` (skipped: $
     expect(r.code).toBe(0);
     const j = doc(r);
     expect(j).toMatchObject({
-      format_version: "1.0",
+      format_version: "1.2",
       errored: false,
       diagnostics: [],
       summary: { add: 2 },

@@ -24,13 +24,15 @@ describe.skipIf(!BUILT)(`references to attributes left out${BUILT ? "" : ` (skip
     expect(plan.stderr).toBe("");
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/# lxc_container\.b will be created[\s\S]*\+ description = \(known after apply\)/);
-    const json = JSON.parse((await w.run("plan", "--json")).stdout) as { output_changes: Record<string, { value: unknown; unknown?: boolean }> };
-    expect(json.output_changes).toEqual({
-      hostname: { sensitive: false, value: null, unknown: true },
-      memory: { sensitive: false, value: null, unknown: true },
+    const json = JSON.parse((await w.run("plan", "--json")).stdout) as { planned_values: { outputs: unknown }; output_changes: Record<string, { after: unknown; after_unknown: unknown }> };
+    // Terraform's shape: an output not known until apply has no value, and after_unknown true.
+    expect(json.planned_values.outputs).toEqual({
+      hostname: { sensitive: false },
+      memory: { sensitive: false },
       cores: { sensitive: false, value: null },
       network: { sensitive: false, value: null },
     });
+    expect(Object.fromEntries(Object.entries(json.output_changes).map(([k, v]) => [k, [v.after, v.after_unknown]]))).toEqual({ hostname: [null, true], memory: [null, true], cores: [null, false], network: [null, false] });
   });
 
   it("apply gives every reference its value, and the next plan has no changes", async () => {
