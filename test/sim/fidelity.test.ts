@@ -259,6 +259,40 @@ export const ROWS: Row[] = [
       expect(existsSync(join(dir, "run", "pve1", `${id}.running`))).toBe(false);
     },
   },
+  {
+    item: "5 hookscript: a file that is not there",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript (-f $path)",
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/missing.sh"],
+    code: 255,
+    stderr: "script 'local:snippets/missing.sh' does not exist\n",
+  },
+  {
+    item: "5 hookscript: a volume outside snippets",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript ($type ne 'snippets'); pve-storage Storage/Plugin.pm parse_volname",
+    run: ["pct", "set", "$ID", "--hookscript", "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"],
+    code: 255,
+    stderr: "'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' is not in the snippets directory\n",
+  },
+  {
+    item: "5 hookscript: a snippet that is not executable",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript (-x $path)",
+    prepare: (dir) => writeFileSync(join(dir, "nodes/pve1/var/lib/vz/snippets/plain.sh"), "#!/bin/sh\n", { mode: 0o644 }),
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/plain.sh"],
+    code: 255,
+    stderr: "script 'local:snippets/plain.sh' is not executable\n",
+  },
+  {
+    item: "5 hookscript: an executable snippet on local is taken",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript; local has snippets content on a new node",
+    prepare: (dir) => writeFileSync(join(dir, "nodes/pve1/var/lib/vz/snippets/hook.sh"), "#!/bin/sh\n", { mode: 0o755 }),
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/hook.sh"],
+    code: 0,
+    stderr: "",
+    after: ({ conf, dir }) => {
+      expect(conf.main.keys.get("hookscript")).toBe("local:snippets/hook.sh");
+      expect(readFileSync(join(dir, "etc/pve/storage.cfg"), "utf8")).toContain("\tcontent backup,iso,rootdir,snippets,vztmpl\n");
+    },
+  },
 ];
 
 describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
