@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import { loadSimContainer } from "../../src/sim/index.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
 
@@ -338,5 +339,18 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
     const bad = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "wifi"]);
     expect(bad.code).toBe(255);
     expect(bad.stderr).toContain("type: value 'wifi' does not have a value in the enumeration 'bridge, bond, eth,");
+  });
+
+  it("a config write past pmxcfs's 1 MiB is refused and the file stays as it was [pve-cluster src/pmxcfs/memdb.h MEMDB_MAX_FILE_SIZE, memdb.c EFBIG; pve-common File.pm file_set_contents]", async () => {
+    const big = "arch: amd64\nhostname: big\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-399-disk-0,size=1G\n\n[old]\n" + "#".padEnd(1000, "x").concat("\n").repeat(1047) + "memory: 256\n";
+    expect(Buffer.byteLength(big)).toBeLessThan(1024 * 1024 + 1000);
+    loadSimContainer(sim.dir, "pve1", 399, big);
+    const ok = await sim.run("pct", ["set", "399", "--cores", "1"]);
+    expect(ok.stderr).toBe("");
+    const before = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/399.conf"), "utf8");
+    const r = await sim.run("pct", ["set", "399", "--description", "x".repeat(8000)]);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/^unable to write '\/etc\/pve\/nodes\/pve1\/lxc\/399\.conf\.tmp\.\d+' - File too large\n$/);
+    expect(readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/399.conf"), "utf8")).toBe(before);
   });
 });
