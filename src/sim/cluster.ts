@@ -84,8 +84,16 @@ export function loadConf(ctx: Ctx, vmid: number): LoadedConf {
   return loadConfOn(ctx, ctx.node, vmid);
 }
 
+/** pve-cluster pmxcfs memdb.h MEMDB_MAX_FILE_SIZE: no file in /etc/pve may grow past 1 MiB. */
+export const PMXCFS_MAX_FILE_SIZE = 1024 * 1024;
+
 export function saveConf(ctx: Ctx, vmid: number, conf: ParsedConf, node = ctx.node): void {
-  atomicWrite(paths.confPath(ctx.dir, node, vmid), writeConf(conf));
+  const text = writeConf(conf);
+  // memdb.c refuses the write with EFBIG; pve-common File.pm file_set_contents reports it
+  if (Buffer.byteLength(text) > PMXCFS_MAX_FILE_SIZE) {
+    throw new SimError(`unable to write '/etc/pve/nodes/${node}/lxc/${vmid}.conf.tmp.${process.pid}' - File too large`);
+  }
+  atomicWrite(paths.confPath(ctx.dir, node, vmid), text);
 }
 
 export function removeConf(ctx: Ctx, vmid: number, node = ctx.node): void {

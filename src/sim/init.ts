@@ -37,7 +37,7 @@ export const DEVICES: Record<string, { type: "c" | "b"; major: number; minor: nu
 
 const STORAGE_CFG = `dir: local
 \tpath /var/lib/vz
-\tcontent backup,iso,rootdir,vztmpl
+\tcontent backup,iso,rootdir,snippets,vztmpl
 
 lvmthin: local-lvm
 \tthinpool data
@@ -127,7 +127,7 @@ function makeDirs(dir: string, nodes: string[]): void {
   const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
   for (const node of nodes) {
     leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
-    for (const sub of ["images", "template/iso", "dump"]) leaves.push(join(paths.vzDir(dir, node), sub));
+    for (const sub of ["images", "template/iso", "dump", "snippets"]) leaves.push(join(paths.vzDir(dir, node), sub));
     for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
   }
   const all = new Set<string>();

@@ -12,7 +12,8 @@ import { checkLock, cleanupPending, clearFromPending, deleteKeyNow, isMountKey }
 import { checkNamedFormat } from "../pve/check.js";
 import { parsePropertyString } from "../pve/propstring.js";
 import { mountKind, parseVolumeId } from "../pve/volid.js";
-import { assertStorage, freeVolume } from "./storage.js";
+import { statSync } from "node:fs";
+import { assertStorage, freeVolume, volumePath } from "./storage.js";
 import { checkLxcNetworks, readBridgeMtu } from "./network.js";
 
 export const SET_SPEC: VerbSpec = {
@@ -168,6 +169,8 @@ function checkSetValue(ctx: Ctx, vmid: number, conf: ParsedConf, key: string, va
       const s = assertStorage(sid);
       if (!s.content.includes("rootdir")) throw new SimError(`storage '${sid}' does not allow content type 'rootdir' (Container)`);
     }
+  } else if (key === "hookscript") {
+    checkHookscript(ctx, value);
   } else if (/^net\d+$/.test(key)) {
     const net = parsePropertyString("net", value).value;
     if (net["mtu"]) {
@@ -180,4 +183,18 @@ function checkSetValue(ctx: Ctx, vmid: number, conf: ParsedConf, key: string, va
   } else if (key === "unprivileged") {
     throw new SimError(`unable to modify read-only option: '${key}'`);
   }
+}
+
+/** pve-guest-common GuestHelpers.pm check_hookscript: a file in a snippets directory, executable. */
+function checkHookscript(ctx: Ctx, volid: string): void {
+  const loc = volumePath(ctx, volid);
+  if (loc.kind !== "snippets") throw new SimError(`'${volid}' is not in the snippets directory`);
+  let st;
+  try {
+    st = statSync(loc.path);
+  } catch {
+    throw new SimError(`script '${volid}' does not exist`);
+  }
+  if (!st.isFile()) throw new SimError(`script '${volid}' does not exist`);
+  if ((st.mode & 0o111) === 0) throw new SimError(`script '${volid}' is not executable`);
 }

@@ -16,7 +16,8 @@ export interface StorageDef {
 }
 
 export const STORAGES: StorageDef[] = [
-  { id: "local", type: "dir", content: ["backup", "iso", "rootdir", "vztmpl"], total: 100 * 1024 ** 3 },
+  // a node installed by the PVE 8/9 installer: `local` also holds snippets (hookscripts)
+  { id: "local", type: "dir", content: ["backup", "iso", "rootdir", "snippets", "vztmpl"], total: 100 * 1024 ** 3 },
   { id: "local-lvm", type: "lvmthin", content: ["images", "rootdir"], total: 350 * 1024 ** 3 },
 ];
 
@@ -37,7 +38,7 @@ export interface VolumeInfo {
   path: string;
   size: number;
   vmid?: number;
-  kind: "disk" | "vztmpl" | "other";
+  kind: "disk" | "vztmpl" | "snippets" | "other";
 }
 
 function diskPath(ctx: Ctx, node: string, s: StorageDef, volname: string): string | undefined {
@@ -57,6 +58,9 @@ export function volumePath(ctx: Ctx, volid: string, node = ctx.node): { path: st
     if (!t) throw new SimError(`unable to parse directory volume name '${v.volname}'`);
     return { path: join(paths.templateDir(ctx.dir, node), t.file), storage: s, volname: v.volname, kind: "vztmpl" };
   }
+  // pve-storage Storage/Plugin.pm parse_volname: snippets/<file> on a directory storage
+  const snippet = /^snippets\/([^/]+)$/.exec(v.volname);
+  if (snippet && s.type === "dir") return { path: join(paths.vzDir(ctx.dir, node), "snippets", snippet[1]!), storage: s, volname: v.volname, kind: "snippets" };
   const p = diskPath(ctx, node, s, v.volname);
   if (!p) throw new SimError(s.type === "lvmthin" ? `unable to parse lvm volume name '${v.volname}'` : `unable to parse directory volume name '${v.volname}'`);
   return { path: p, storage: s, volname: v.volname, kind: "disk" };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
+import { loadSimContainer } from "../../src/sim/index.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
 
@@ -259,6 +260,40 @@ export const ROWS: Row[] = [
       expect(existsSync(join(dir, "run", "pve1", `${id}.running`))).toBe(false);
     },
   },
+  {
+    item: "5 hookscript: a file that is not there",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript (-f $path)",
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/missing.sh"],
+    code: 255,
+    stderr: "script 'local:snippets/missing.sh' does not exist\n",
+  },
+  {
+    item: "5 hookscript: a volume outside snippets",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript ($type ne 'snippets'); pve-storage Storage/Plugin.pm parse_volname",
+    run: ["pct", "set", "$ID", "--hookscript", "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"],
+    code: 255,
+    stderr: "'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst' is not in the snippets directory\n",
+  },
+  {
+    item: "5 hookscript: a snippet that is not executable",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript (-x $path)",
+    prepare: (dir) => writeFileSync(join(dir, "nodes/pve1/var/lib/vz/snippets/plain.sh"), "#!/bin/sh\n", { mode: 0o644 }),
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/plain.sh"],
+    code: 255,
+    stderr: "script 'local:snippets/plain.sh' is not executable\n",
+  },
+  {
+    item: "5 hookscript: an executable snippet on local is taken",
+    source: "pve-guest-common src/PVE/GuestHelpers.pm check_hookscript; local has snippets content on a new node",
+    prepare: (dir) => writeFileSync(join(dir, "nodes/pve1/var/lib/vz/snippets/hook.sh"), "#!/bin/sh\n", { mode: 0o755 }),
+    run: ["pct", "set", "$ID", "--hookscript", "local:snippets/hook.sh"],
+    code: 0,
+    stderr: "",
+    after: ({ conf, dir }) => {
+      expect(conf.main.keys.get("hookscript")).toBe("local:snippets/hook.sh");
+      expect(readFileSync(join(dir, "etc/pve/storage.cfg"), "utf8")).toContain("\tcontent backup,iso,rootdir,snippets,vztmpl\n");
+    },
+  },
 ];
 
 describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
@@ -304,5 +339,18 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
     const bad = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "wifi"]);
     expect(bad.code).toBe(255);
     expect(bad.stderr).toContain("type: value 'wifi' does not have a value in the enumeration 'bridge, bond, eth,");
+  });
+
+  it("a config write past pmxcfs's 1 MiB is refused and the file stays as it was [pve-cluster src/pmxcfs/memdb.h MEMDB_MAX_FILE_SIZE, memdb.c EFBIG; pve-common File.pm file_set_contents]", async () => {
+    const big = "arch: amd64\nhostname: big\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-399-disk-0,size=1G\n\n[old]\n" + "#".padEnd(1000, "x").concat("\n").repeat(1047) + "memory: 256\n";
+    expect(Buffer.byteLength(big)).toBeLessThan(1024 * 1024 + 1000);
+    loadSimContainer(sim.dir, "pve1", 399, big);
+    const ok = await sim.run("pct", ["set", "399", "--cores", "1"]);
+    expect(ok.stderr).toBe("");
+    const before = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/399.conf"), "utf8");
+    const r = await sim.run("pct", ["set", "399", "--description", "x".repeat(8000)]);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/^unable to write '\/etc\/pve\/nodes\/pve1\/lxc\/399\.conf\.tmp\.\d+' - File too large\n$/);
+    expect(readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/399.conf"), "utf8")).toBe(before);
   });
 });
