@@ -198,7 +198,14 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /** Turns zod issues into provider issues with Terraform-like wording. */
-export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], typeName: string, value?: unknown): ProviderIssue[] {
+export function issuesFromZod(
+  schema: ZodType,
+  issues: readonly ZodIssueLike[],
+  typeName: string,
+  value?: unknown,
+  /** Whether the value at a path is sensitive: its value is then never quoted. */
+  isSensitive: (path: readonly (string | number)[]) => boolean = () => false,
+): ProviderIssue[] {
   const out: ProviderIssue[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
@@ -219,7 +226,7 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
     }
     if (issue.code === "invalid_union" && issue.errors && issue.errors[0]?.[0]) {
       const first = issue.errors[0][0];
-      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName, value));
+      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName, value, isSensitive));
       continue;
     }
     const present = value === undefined ? issue.input !== undefined : valueAt(value, path) !== undefined;
@@ -241,7 +248,7 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
       // A refused map key is reported at the map: the key itself has no place of its own.
       path: issue.code === "invalid_key" ? path.slice(0, -1) : path,
       summary: "Invalid value for argument",
-      detail: `${path.length ? `"${path.map(printableSegment).join(".")}": ` : ""}${message}${issue.code === "invalid_type" && got !== undefined ? `, got ${JSON.stringify(got)}` : ""}.`,
+      detail: `${path.length ? `"${path.map(printableSegment).join(".")}": ` : ""}${message}${issue.code === "invalid_type" && got !== undefined ? (isSensitive(path) ? ", got a sensitive value" : `, got ${JSON.stringify(got)}`) : ""}.`,
     });
   }
   return out;
