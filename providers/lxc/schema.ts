@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { bool, diskSize, enumOf, int, listOf, num, pattern, propValue, secretLine, str, text } from "../../src/provider/schema.js";
 import { sharedBlocks, sharedContainerShape } from "../mounts/schema.js";
+import { KEYS } from "../../src/pve/schema.js";
 
 const IPV4_CIDR = /^(dhcp|manual|(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|3[0-2]))$/;
 const IPV6_CIDR = /^(auto|dhcp|manual|[0-9a-fA-F:]+\/\d{1,3})$/;
@@ -51,7 +52,7 @@ export const containerShape = {
   node: str(),
   vmid: int(100, 999999999).optional(),
   hostname: pattern(/^(?=.{1,255}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/, "a DNS name is required").optional(),
-  description: text().optional(),
+  description: text(KEYS["description"]!.maxLength!).optional(),
   tags: listOf(pattern(/^[a-zA-Z0-9_][a-zA-Z0-9_\-+.]*$/, "tags may contain letters, digits and _ - + . only")).optional(),
   cores: int(1, 8192).optional(),
   cpulimit: num(0, 8192).optional(),

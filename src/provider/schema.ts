@@ -53,8 +53,26 @@ const stringLeaf = (re: RegExp, error: string) =>
 
 /** A one-line string (the default for every string attribute). */
 export const str = () => stringLeaf(ONE_LINE, ONE_LINE_ERROR);
-/** Free text that Proxmox encodes (description): line breaks allowed, NUL not. */
-export const text = () => stringLeaf(TEXT, "NUL characters are not allowed: they cannot be passed to pct. Remove them");
+/**
+ * Free text that Proxmox encodes (description): line breaks allowed, NUL not; at most `maxLength`
+ * characters, the limit of Proxmox's schema (pct itself refuses a longer value at apply).
+ */
+export const text = (maxLength: number) => {
+  const fits = (x: string) => x.length <= maxLength; // as pve/check.ts (the simulator) counts
+  return leaf(
+    z.preprocess(
+      toStr,
+      z
+        .string({ error: "a string is required" })
+        .regex(TEXT, { error: "NUL characters are not allowed: they cannot be passed to pct. Remove them" })
+        .refine(fits, { error: `at most ${maxLength} characters are allowed (Proxmox's limit). Shorten it` }),
+    ),
+    (v) => {
+      const x = toStr(v);
+      return typeof x === "string" && TEXT.test(x) && fits(x) ? x : DEFER;
+    },
+  );
+};
 /** A password or user name: no control characters (the value is never echoed back). */
 export const secretLine = (what: string) =>
   stringLeaf(NO_CONTROL, `${what} cannot contain line breaks or other control characters: chpasswd would read each line as another account. Remove them`);
