@@ -1,9 +1,10 @@
 // The lxc_container configuration schema: what users may write, with Proxmox's value rules.
 // Which attributes force replacement or need a restart is decided in diff.ts, not here.
 import { z } from "zod";
-import { bool, checked, diskSize, enumOf, int, listOf, num, pattern, propValue, str } from "../../src/provider/schema.js";
+import { bool, checked, diskSize, enumOf, int, listOf, num, pattern, propValue, secretLine, str, text } from "../../src/provider/schema.js";
 import { checkNamedFormat } from "../../src/pve/check.js";
 import { sharedBlocks, sharedContainerShape } from "../mounts/schema.js";
+import { KEYS } from "../../src/pve/schema.js";
 
 const IPV4_CIDR = /^(dhcp|manual|(\d{1,3}\.){3}\d{1,3}\/([89]|[12]\d|3[0-2]))$/;
 const IPV6_CIDR = /^(auto|dhcp|manual|[0-9a-fA-F:]+\/\d{1,3})$/;
@@ -52,7 +53,7 @@ export const containerShape = {
   node: str(),
   vmid: int(100, 999999999).optional(),
   hostname: pattern(/^(?=.{1,255}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/, "a DNS name is required").optional(),
-  description: str().optional(),
+  description: text(KEYS["description"]!.maxLength!).optional(),
   tags: listOf(pattern(/^[a-zA-Z0-9_][a-zA-Z0-9_\-+.]*$/, "tags may contain letters, digits and _ - + . only")).optional(),
   cores: int(1, 8192).optional(),
   cpulimit: num(0, 8192).optional(),
@@ -83,7 +84,7 @@ export const containerShape = {
   started: bool().optional(),
   /** Allow apply to restart a running container so that pending changes take effect. */
   restart_on_change: bool().optional(),
-  password: str().optional(),
+  password: secretLine("A password").optional(),
   ssh_public_keys: listOf(str()).optional(),
   ...sharedContainerShape,
 };

@@ -1,7 +1,7 @@
 // Schemas of oci_image (an image pulled into template storage) and oci_container (an application
 // container created from such an image).
 import { z } from "zod";
-import { bool, enumOf, listOf, mapOf, pattern, str } from "../../src/provider/schema.js";
+import { bool, enumOf, listOf, mapOf, pattern, secretLine, str } from "../../src/provider/schema.js";
 import { containerShape } from "../lxc/schema.js";
 
 export const ociImageSchema = z.strictObject({
@@ -14,8 +14,8 @@ export const ociImageSchema = z.strictObject({
   auth: z
     .strictObject({
       authfile: str().optional(),
-      username: str().optional(),
-      password: str().optional(),
+      username: secretLine("A user name").optional(),
+      password: secretLine("A password").optional(),
     })
     .optional(),
 });
@@ -27,7 +27,7 @@ export const ociContainerSchema = z.strictObject({
   env: mapOf(str()).optional(),
   cmode: enumOf(["shell", "console", "tty"] as const).optional(),
   working_dir: str().optional(),
-  user: str().optional(),
+  user: secretLine("A user name").optional(),
 });
 
 export const ociImageBlocks = { auth: { labelled: false } } as const;

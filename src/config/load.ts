@@ -1,5 +1,6 @@
 // Finds and reads the configuration files of a directory (or the explicit list), runs the right
 // front end on each and decodes them into one Module. File problems become diagnostics.
+import { lstatSync, readlinkSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { error } from "../diag/diagnostic.js";
@@ -58,6 +59,23 @@ function displayPath(dir: string, path: string): string {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : path;
 }
 
+/** Why a configuration file could not be read, in pmxform's words: -f path, dangling link, permissions. */
+function unreadableConfig(shown: string, full: string, e: unknown, givenWithF: boolean): Diagnostic {
+  const code = (e as NodeJS.ErrnoException).code;
+  let link: string | undefined;
+  try {
+    if (lstatSync(full).isSymbolicLink()) link = readlinkSync(full);
+  } catch {
+    // not there at all
+  }
+  if (link !== undefined && code === "ENOENT") {
+    return error("Configuration file not found", `${shown} is a symbolic link to ${link}, which does not exist. Fix or remove the link.`);
+  }
+  if (code === "EACCES") return error("Configuration file not readable", `Cannot read ${shown}: permission denied. Make it readable (chmod u+r ${shown}).`);
+  if (code === "EISDIR") return error("Configuration file not readable", `${shown} is a directory, not a configuration file. Rename it or move it away.`);
+  return error("Configuration file not found", `Cannot read ${shown}.${givenWithF ? " Check the path given with -f." : " Check that the file exists and is readable."}`);
+}
+
 export async function loadConfig(opts: { dir: string; files?: string[] }): Promise<LoadResult> {
   const dir = resolve(opts.dir);
   const diagnostics: Diagnostic[] = [];
@@ -87,8 +105,8 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
     let bytes: Uint8Array;
     try {
       bytes = await readFile(full);
-    } catch {
-      diagnostics.push(error("Configuration file not found", `Cannot read ${shown}. Check the path given with -f.`));
+    } catch (e) {
+      diagnostics.push(unreadableConfig(shown, full, e, Boolean(opts.files?.length)));
       continue;
     }
     const { text, diagnostic } = decodeUtf8(shown, bytes);

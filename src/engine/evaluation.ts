@@ -12,7 +12,7 @@ import type { Scope } from "../config/eval/evaluate.js";
 import { standardFunctions } from "../config/functions/index.js";
 import type { Module, ResourceDecl } from "../config/module.js";
 import { references } from "../config/refs.js";
-import { isObjectValue, isUnknown, markPaths, sensitivePaths, unmark, Unknown } from "../config/value.js";
+import { containsSensitive, isObjectValue, isSensitive, isUnknown, markPaths, sensitivePaths, unmark, Unknown } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import { Dag } from "../graph/dag.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -69,6 +69,16 @@ const resolved = (v: Value | Deferred): Value => (v instanceof Deferred ? v.valu
 export function declNodeId(kind: "var" | "local" | "output", name: string): string {
   return `${kind}.${name}`;
 }
+
+/**
+ * Instances one resource may have (docs/reliability.md). Far above any Proxmox cluster's
+ * capacity, and low enough that a typo (count = 1000000000) ends in a diagnostic instead of
+ * running out of memory.
+ */
+export const MAX_INSTANCES = 100_000;
+
+const tooManyInstances = (what: string, range: Range): Diagnostic =>
+  error("Too many instances", `${what} gives more than ${MAX_INSTANCES.toLocaleString("en-US")} instances of one resource, pmxform's limit. Use a smaller ${what}.`, range);
 
 export class ConfigEvaluation {
   readonly locals = new Map<string, Value>();
@@ -249,11 +259,21 @@ export class ConfigEvaluation {
       if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
         return { keys: [], eachValues, diagnostics: [error("Invalid count argument", "count must be a whole number of zero or more.", decl.count.range)] };
       }
+      if (v > MAX_INSTANCES) return { keys: [], eachValues, diagnostics: [tooManyInstances("count", decl.count.range)] };
       return { keys: Array.from({ length: v }, (_, i) => i), eachValues, diagnostics: [] };
     }
     if (decl.forEach) {
       const r = this.eval(decl.forEach, this.scope());
       if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
+      // Instance keys are printed in every address, so they cannot come from a secret (as in
+      // Terraform); a map's values may be sensitive, its keys and a set's elements may not.
+      if (isSensitive(r.value) || (Array.isArray(r.value) && r.value.some(containsSensitive))) {
+        return {
+          keys: [],
+          eachValues,
+          diagnostics: [error("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each keys: they would be shown in every instance address. Use keys that are not secret: a map whose values (not keys) hold the secrets.", decl.forEach.range)],
+        };
+      }
       const v = unmark(r.value);
       if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
       if (isUnknown(v)) return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "The for_each value depends on values only known after apply. Use keys known at plan time.", decl.forEach.range)] };
@@ -267,6 +287,7 @@ export class ConfigEvaluation {
       } else {
         return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "for_each needs a map, or a set of strings.", decl.forEach.range)] };
       }
+      if (eachValues.size > MAX_INSTANCES) return { keys: [], eachValues: new Map(), diagnostics: [tooManyInstances("for_each", decl.forEach.range)] };
       return { keys: [...eachValues.keys()].sort(), eachValues, diagnostics: [] };
     }
     return { keys: [undefined], eachValues, diagnostics: [] };
@@ -293,7 +314,9 @@ export class ConfigEvaluation {
     // The compiled check vouches for the common case; zod decides (and reports) everything else.
     const fast = fastParse(type.schema, raw);
     const parsed = fast ? { success: true as const, data: fast.data } : type.schema.safeParse(raw);
-    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type, raw);
+    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type, raw, (path) =>
+          sensitive.some((p) => p.length <= path.length && p.every((seg, i) => seg === path[i])),
+        );
     // The schema's conversions (a "512" string where a number is expected) apply to the config.
     const config = parsed.success ? (parsed.data as Attrs) : raw;
     if (parsed.success && type.validate) issues.push(...type.validate(config));

@@ -33,7 +33,7 @@ export async function writePlanFile(path: string, plan: Omit<PlanFile, "checksum
   const { checksum: _ignored, ...rest } = plan as PlanFile;
   const body: Omit<PlanFile, "checksum"> = { ...rest, changes: rest.changes.map(redactChange) };
   const full: PlanFile = { ...body, checksum: planChecksum(body) };
-  await atomicWrite(path, JSON.stringify(full, null, 2) + "\n", 0o600);
+  await atomicWrite(path, JSON.stringify(full, null, 2) + "\n", 0o600, "the plan file");
   return full;
 }
 

@@ -40,8 +40,11 @@ function pathKey(p: AttrPath): string {
   return JSON.stringify(p);
 }
 
+/** Whether p or a part of it is sensitive: a list or map holding one sensitive element is shown whole as sensitive. */
 function inPaths(paths: Set<string>, p: AttrPath): boolean {
   for (let n = p.length; n > 0; n--) if (paths.has(pathKey(p.slice(0, n)))) return true;
+  const inside = pathKey(p).slice(0, -1) + ",";
+  for (const k of paths) if (k.startsWith(inside)) return true;
   return false;
 }
 

@@ -111,14 +111,14 @@ function compileStrictObject(def: Def): FastCheck | undefined {
   };
 }
 
-/** z.record(z.string(), value): the output keeps the input's key order. */
-export function recordCheck(valueSchema: ZodType): FastCheck {
+/** z.record(z.string(), value): the output keeps the input's key order; keys failing keyPattern go to zod. */
+export function recordCheck(valueSchema: ZodType, keyPattern?: RegExp): FastCheck {
   return (v) => {
     const check = fastCheckOf(valueSchema);
     if (!check || !isPlainObject(v)) return DEFER;
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
-      if (k === "__proto__") return DEFER;
+      if (k === "__proto__" || (keyPattern && !keyPattern.test(k))) return DEFER;
       const r = check(v[k]);
       if (r === DEFER) return DEFER;
       out[k] = r;

@@ -32,12 +32,50 @@ const numberCheck = (integer: boolean, min?: number, max?: number): FastCheck =>
   if (typeof n !== "number" || !(integer ? Number.isSafeInteger(n) : Number.isFinite(n))) return DEFER;
   return (min === undefined || n >= min) && (max === undefined || n <= max) ? n : DEFER;
 };
-const regexCheck = (re: RegExp): FastCheck => (v) => (typeof v === "string" && re.test(v) ? v : DEFER);
 
-export const str = () => leaf(z.preprocess(toStr, z.string({ error: "a string is required" })), (v) => {
-  const x = toStr(v);
-  return typeof x === "string" ? x : DEFER;
-});
+/**
+ * What a string may not hold, by where it ends up. Every string attribute reaches a
+ * `key: value` line of a container's conf or an argv (which cannot carry NUL): a line break there
+ * would start a line of the user's choosing (`lxc.apparmor.profile: unconfined`).
+ */
+const ONE_LINE = /^[^\r\n\u0000]*$/;
+/** Proxmox encodes a description line by line (encode_text), so only NUL cannot be carried. */
+const TEXT = /^[^\u0000]*$/;
+/** Passwords and user names go through chpasswd/passwd files line by line: no control character is ever meant. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+const ONE_LINE_ERROR = "line breaks (\\n, \\r) and NUL are not allowed: the value is written into a line of the container's configuration. Remove them";
+const stringLeaf = (re: RegExp, error: string) =>
+  leaf(z.preprocess(toStr, z.string({ error: "a string is required" }).regex(re, { error })), (v) => {
+    const x = toStr(v);
+    return typeof x === "string" && re.test(x) ? x : DEFER;
+  });
+
+/** A one-line string (the default for every string attribute). */
+export const str = () => stringLeaf(ONE_LINE, ONE_LINE_ERROR);
+/**
+ * Free text that Proxmox encodes (description): line breaks allowed, NUL not; at most `maxLength`
+ * characters, the limit of Proxmox's schema (pct itself refuses a longer value at apply).
+ */
+export const text = (maxLength: number) => {
+  const fits = (x: string) => x.length <= maxLength; // as pve/check.ts (the simulator) counts
+  return leaf(
+    z.preprocess(
+      toStr,
+      z
+        .string({ error: "a string is required" })
+        .regex(TEXT, { error: "NUL characters are not allowed: they cannot be passed to pct. Remove them" })
+        .refine(fits, { error: `at most ${maxLength} characters are allowed (Proxmox's limit). Shorten it` }),
+    ),
+    (v) => {
+      const x = toStr(v);
+      return typeof x === "string" && TEXT.test(x) && fits(x) ? x : DEFER;
+    },
+  );
+};
+/** A password or user name: no control characters (the value is never echoed back). */
+export const secretLine = (what: string) =>
+  stringLeaf(NO_CONTROL, `${what} cannot contain line breaks or other control characters: chpasswd would read each line as another account. Remove them`);
 export const bool = () => leaf(z.preprocess(toBool, z.boolean({ error: "a bool is required" })), (v) => {
   const x = toBool(v);
   return typeof x === "boolean" ? x : DEFER;
@@ -56,7 +94,9 @@ export const num = (min?: number, max?: number) => {
 };
 export const enumOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   leaf(z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(", ")}` }), (v) => (typeof v === "string" && values.includes(v) ? v : DEFER));
-export const pattern = (re: RegExp, what: string) => leaf(z.string().regex(re, { error: what }), regexCheck(re));
+/** A string matching `re`, and one line whatever `re` allows (`\s*` also matches a line break). */
+export const pattern = (re: RegExp, what: string) =>
+  leaf(z.string().regex(ONE_LINE, { error: ONE_LINE_ERROR }).regex(re, { error: what }), (v) => (typeof v === "string" && ONE_LINE.test(v) && re.test(v) ? v : DEFER));
 
 /** A string that a predicate accepts (e.g. one of pve/check.ts's named Proxmox formats). */
 export const checked = (ok: (v: string) => boolean, what: string) =>
@@ -85,7 +125,10 @@ export const propValue = (what: string, opts: { defaultKey?: boolean } = {}) =>
     },
   );
 export const listOf = <T extends ZodType>(s: T) => leaf(z.array(s), arrayCheck(s));
-export const mapOf = <T extends ZodType>(s: T) => leaf(z.record(z.string(), s), recordCheck(s));
+/** A map whose keys become `KEY=value` entries of a conf line: one line, no NUL, no "=". */
+const MAP_KEY = /^[^=\r\n\u0000]+$/;
+export const mapOf = <T extends ZodType>(s: T) =>
+  leaf(z.record(z.string().regex(MAP_KEY, { error: 'cannot be empty or contain "=", line breaks or NUL: it is written as a KEY=value line. Rename the key' }), s), recordCheck(s, MAP_KEY));
 
 const MIB = { K: 1 / 1024, M: 1, G: 1024, T: 1024 ** 2 } as const;
 const wholeMiB = (v: string) => {
@@ -110,6 +153,8 @@ interface ZodIssueLike {
   message: string;
   keys?: string[];
   errors?: ZodIssueLike[][];
+  /** invalid_key: why the record key was refused. */
+  issues?: ZodIssueLike[];
   expected?: string;
   input?: unknown;
 }
@@ -165,6 +210,9 @@ function describeType(expected: string | undefined): string {
   }
 }
 
+/** A path segment as it can be printed: a key holding control characters is shown escaped. */
+const printableSegment = (seg: string | number): string => (typeof seg === "string" && /[\u0000-\u001f\u007f]/.test(seg) ? JSON.stringify(seg).slice(1, -1) : String(seg));
+
 function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   let cur = value;
   for (const seg of path) cur = cur && typeof cur === "object" ? (cur as Record<string | number, unknown>)[seg] : undefined;
@@ -172,7 +220,14 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /** Turns zod issues into provider issues with Terraform-like wording. */
-export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], typeName: string, value?: unknown): ProviderIssue[] {
+export function issuesFromZod(
+  schema: ZodType,
+  issues: readonly ZodIssueLike[],
+  typeName: string,
+  value?: unknown,
+  /** Whether the value at a path is sensitive: its value is then never quoted. */
+  isSensitive: (path: readonly (string | number)[]) => boolean = () => false,
+): ProviderIssue[] {
   const out: ProviderIssue[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
@@ -193,7 +248,7 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
     }
     if (issue.code === "invalid_union" && issue.errors && issue.errors[0]?.[0]) {
       const first = issue.errors[0][0];
-      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName, value));
+      out.push(...issuesFromZod(schema, [{ ...first, path: [...issue.path, ...first.path] }], typeName, value, isSensitive));
       continue;
     }
     const present = value === undefined ? issue.input !== undefined : valueAt(value, path) !== undefined;
@@ -207,13 +262,15 @@ export function issuesFromZod(schema: ZodType, issues: readonly ZodIssueLike[], 
       });
       continue;
     }
-    const message = issue.code === "invalid_type" ? describeType(issue.expected) : issue.message;
+    const message =
+      issue.code === "invalid_type" ? describeType(issue.expected) : issue.code === "invalid_key" && issue.issues?.[0] ? `key ${issue.issues[0].message}` : issue.message;
     const got = valueAt(value, path);
     out.push({
       severity: "error",
-      path,
+      // A refused map key is reported at the map: the key itself has no place of its own.
+      path: issue.code === "invalid_key" ? path.slice(0, -1) : path,
       summary: "Invalid value for argument",
-      detail: `${path.length ? `"${path.join(".")}": ` : ""}${message}${issue.code === "invalid_type" && got !== undefined ? `, got ${JSON.stringify(got)}` : ""}.`,
+      detail: `${path.length ? `"${path.map(printableSegment).join(".")}": ` : ""}${message}${issue.code === "invalid_type" && got !== undefined ? (isSensitive(path) ? ", got a sensitive value" : `, got ${JSON.stringify(got)}`) : ""}.`,
     });
   }
   return out;

@@ -2,11 +2,12 @@
 // `<state>.lock.info` JSON file naming the holder so that a blocked run can say who holds it.
 
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import lockfile from "proper-lockfile";
 import { StateError, StateLockedError } from "./errors.js";
 import { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
+import { refuseLink, replaceFileSync } from "./no-follow.js";
 
 export { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
 
@@ -34,6 +35,8 @@ export function readLockInfo(target: string): LockInfo | null {
 
 /** Takes the lock, polling until `timeoutMs` has passed; throws StateLockedError naming the holder. */
 export async function acquireLock(target: string, opts: { timeoutMs: number; operation: string; version: string }): Promise<HeldLock> {
+  // mkdir never follows a link, but proper-lockfile's staleness check and removal would.
+  refuseLink(lockDirOf(target), "the state lock directory");
   const deadline = Date.now() + Math.max(0, opts.timeoutMs);
   let lost: Error | undefined;
   let release: () => Promise<void>;
@@ -72,7 +75,12 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; ope
     version: opts.version,
     created: new Date().toISOString(),
   };
-  writeFileSync(lockInfoPathOf(target), JSON.stringify(info, null, 2) + "\n", { mode: 0o644 });
+  try {
+    replaceFileSync(lockInfoPathOf(target), "the lock information", JSON.stringify(info, null, 2) + "\n", 0o644);
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err;
+  }
   let released = false;
   return {
     info,

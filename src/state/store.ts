@@ -7,6 +7,7 @@ import { closeSync, fchmodSync, fsync, lstatSync, openSync, readFileSync, readli
 import { dirname, resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { acquireLock, forceUnlockTarget, type HeldLock } from "./lock.js";
+import { openExclusiveTemp, refuseLink } from "./no-follow.js";
 import { validateStateFile } from "./schema.js";
 import { StateSerializer, joinPieces, samePiecesExceptSerial, type StateText } from "./serialize.js";
 import { STATE_VERSION, type StateFile } from "./types.js";
@@ -61,6 +62,13 @@ export class StateStore {
   static async open(path: string, opts: OpenOptions): Promise<StateStore> {
     const target = resolveTarget(path);
     const lock = opts.lock ? await acquireLock(target, { timeoutMs: opts.lockTimeoutMs, operation: opts.operation, version: pmxformVersion() }) : null;
+    // Checked before anything changes: the backup is written only at the run's first state save.
+    try {
+      refuseLink(`${target}.backup`, "the state backup");
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
     return new StateStore(resolve(path), target, lock);
   }
 
@@ -208,7 +216,7 @@ export class StateStore {
       }
     }
     if (!this.backedUp && this.original !== null) {
-      await atomicWrite(`${this.target}.backup`, this.original);
+      await atomicWrite(`${this.target}.backup`, this.original, 0o600, "the state backup");
       this.backedUp = true;
     }
     await atomicWrite(this.target, [...(joined ? [joined] : rendered.pieces), FINAL_NEWLINE], 0o600);
@@ -263,11 +271,11 @@ const fsyncAsync = promisify(fsync);
  * the store, so nothing else touches the file meanwhile. `content` may be a list of byte pieces,
  * written with one writev (the state's cached per-resource texts).
  */
-export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w", mode);
+export async function atomicWrite(path: string, content: string | readonly Buffer[], mode = 0o600, what = "the file"): Promise<void> {
+  refuseLink(path, what);
+  const { tmp, fd } = openExclusiveTemp(path, mode);
   try {
-    fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
+    fchmodSync(fd, mode); // the umask may have narrowed the mode given to open
     if (typeof content === "string") writeSync(fd, content, null, "utf8");
     else writeAll(fd, content);
     await fsyncAsync(fd);

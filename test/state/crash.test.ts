@@ -53,6 +53,6 @@ describe("state writes under SIGKILL", () => {
       }
     }
     // Temp files of killed writers may remain; they are never mistaken for the state.
-    expect(readdirSync(dir).filter((f) => f.startsWith("pmxform.state.json") && !/\.(backup|tmp-\d+)$/.test(f))).toEqual(["pmxform.state.json"]);
+    expect(readdirSync(dir).filter((f) => f.startsWith("pmxform.state.json") && !/\.(backup|tmp-\d+-[0-9a-f]{12})$/.test(f))).toEqual(["pmxform.state.json"]);
   });
 });

@@ -4,7 +4,7 @@ import { T } from "../eval/convert.js";
 import { graphemes, objectFrom } from "../eval/marks.js";
 import type { Value } from "../value.js";
 import { p, whole } from "./params.js";
-import { compileRe2, groupCount, re2Replacement } from "./regex.js";
+import { allMatches, compileRe2, firstMatch, groupCount, re2Replacement, replaceAllRe2 } from "./regex.js";
 import { FunctionError } from "./types.js";
 import type { FunctionImpl } from "./types.js";
 
@@ -66,8 +66,8 @@ export const stringFunctions: Record<string, FunctionImpl> = {
     impl: ([str, sub, repl]) => {
       const pat = s(sub);
       if (pat.length > 1 && pat.startsWith("/") && pat.endsWith("/")) {
-        const re = compileRe2(pat.slice(1, -1), 1, true);
-        return s(str).replace(re, re2Replacement(s(repl)));
+        const re = compileRe2(pat.slice(1, -1), 1);
+        return replaceAllRe2(re, s(str), re2Replacement(s(repl)));
       }
       if (pat === "") return s(str);
       return s(str).split(pat).join(s(repl));
@@ -143,7 +143,7 @@ export const stringFunctions: Record<string, FunctionImpl> = {
     returns: "any",
     impl: ([pat, str]) => {
       const re = compileRe2(s(pat), 0);
-      const m = re.exec(s(str));
+      const m = firstMatch(re, s(str));
       if (!m) throw new FunctionError("pattern did not match any part of the given string; check it, or use can(regex(...)) or regexall() when no match is fine");
       return matchValue(m, groupCount(re));
     },
@@ -153,9 +153,9 @@ export const stringFunctions: Record<string, FunctionImpl> = {
     params: [p.string("pattern"), p.string("string")],
     returns: "list",
     impl: ([pat, str]) => {
-      const re = compileRe2(s(pat), 0, true);
+      const re = compileRe2(s(pat), 0);
       const groups = groupCount(re);
-      return [...s(str).matchAll(re)].map((m) => matchValue(m, groups));
+      return allMatches(re, s(str)).map((m) => matchValue(m, groups));
     },
   },
 };

@@ -57,7 +57,13 @@ class YamlFrontEnd {
         }
         return null;
       }
-      cur = (cur as Alias).resolve(this.doc);
+      const alias = cur as Alias;
+      cur = alias.resolve(this.doc);
+      if (cur === undefined) {
+        // The yaml library resolves a missing anchor to undefined, which would read as null.
+        this.fail("Undefined YAML alias", `*${alias.source} refers to no anchor: define &${alias.source} before this line, or write the value out.`, alias);
+        return null;
+      }
     }
     return (cur as YamlNode | undefined) ?? null;
   }
