@@ -48,6 +48,8 @@ export const paths = {
   vzDir: (dir: string, node: string) => join(dir, "nodes", node, "var", "lib", "vz"),
   templateDir: (dir: string, node: string) => join(dir, "nodes", node, "var", "lib", "vz", "template", "cache"),
   lvmDir: (dir: string, node: string) => join(dir, "nodes", node, "lvm"),
+  /** the datasets of the node's rpool/data (local-zfs) */
+  zfsDir: (dir: string, node: string) => join(dir, "nodes", node, "zfs"),
   devDir: (dir: string, node: string) => join(dir, "nodes", node, "dev"),
   runDir: (dir: string, node: string) => join(dir, "run", node),
   running: (dir: string, node: string, vmid: number | string) => join(dir, "run", node, `${vmid}.running`),

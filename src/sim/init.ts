@@ -43,6 +43,11 @@ lvmthin: local-lvm
 \tthinpool data
 \tvgname pve
 \tcontent images,rootdir
+
+zfspool: local-zfs
+\tpool rpool/data
+\tsparse
+\tcontent images,rootdir
 `;
 
 /** This checkout's dist/, whether this module runs compiled (dist/src/sim) or from src/sim (tests). */
@@ -126,7 +131,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
 function makeDirs(dir: string, nodes: string[]): void {
   const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
   for (const node of nodes) {
-    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
+    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.zfsDir(dir, node), paths.runDir(dir, node));
     for (const sub of ["images", "template/iso", "dump", "snippets"]) leaves.push(join(paths.vzDir(dir, node), sub));
     for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
   }
