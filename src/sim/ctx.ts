@@ -6,6 +6,8 @@ import { join } from "node:path";
 export interface SimConfig {
   nodes: string[];
   latencyMs: number;
+  /** pmxcfs quorum (src/sim/quorum.ts); false makes /etc/pve read-only */
+  quorate: boolean;
 }
 
 export interface Ctx {
@@ -21,7 +23,7 @@ export interface Ctx {
 
 export function readSimConfig(dir: string): SimConfig {
   const raw = JSON.parse(readFileSync(join(dir, "sim.json"), "utf8")) as Partial<SimConfig>;
-  return { nodes: raw.nodes ?? ["pve1"], latencyMs: raw.latencyMs ?? 0 };
+  return { nodes: raw.nodes ?? ["pve1"], latencyMs: raw.latencyMs ?? 0, quorate: raw.quorate ?? true };
 }
 
 export function makeCtx(dir: string, env: NodeJS.ProcessEnv): Ctx {

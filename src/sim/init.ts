@@ -14,9 +14,10 @@ export interface InitOptions {
 
 /**
  * flock takes the simulator's CT config locks for providers that edit a conf file directly; stat
- * answers for the fake device nodes.
+ * answers for the fake device nodes; mkdir/touch/rmdir take, renew and release pmxcfs cluster
+ * locks under /etc/pve/priv/lock (cfs-tools.ts).
  */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat"] as const;
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];

@@ -2,10 +2,10 @@
 // the Proxmox source (repository file and sub) whose behaviour it mirrors; `$ID` in a row's
 // commands is that row's own container, created fresh from the Debian template.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
-import { loadSimContainer } from "../../src/sim/index.js";
+import { loadSimContainer, setQuorum } from "../../src/sim/index.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
 
@@ -409,6 +409,70 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
       "Name            Type     Status           Total            Used       Available        %\n" +
         `local-zfs    zfspool     active ${kib(zfs["total"]).padStart(15)} ${kib(zfs["used"]).padStart(15)} ${kib(zfs["avail"]).padStart(15)} ${pct}\n`,
     );
+  });
+
+  it("without quorum every write under /etc/pve is refused with EACCES, reads still answer, and quorum back makes writes work [pve-cluster src/pmxcfs/cfs-plug-memdb.c tree_entry_stat (0444/0555 when !cfs_is_quorate); pve-common PVE/Tools.pm file_set_contents]", async () => {
+    const created = await sim.run("pct", ["create", "390", DEBIAN, "--storage", "local-zfs"]);
+    expect(created.stderr).toBe("");
+    const file = join(sim.dir, "etc/pve/nodes/pve1/lxc/390.conf");
+    const before = readFileSync(file, "utf8");
+    setQuorum(sim.dir, false);
+    try {
+      const set = await sim.run("pct", ["set", "390", "--cores", "2"]);
+      expect(set.stderr).toMatch(/^unable to open file '\/etc\/pve\/nodes\/pve1\/lxc\/390\.conf\.tmp\.\d+' - Permission denied\n$/);
+      expect(set.code).toBe(255);
+      const create = await sim.run("pct", ["create", "391", DEBIAN]);
+      expect(create.stderr).toMatch(/^unable to open file '\/etc\/pve\/nodes\/pve1\/lxc\/391\.conf\.tmp\.\d+' - Permission denied\n$/);
+      expect(existsSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/391.conf"))).toBe(false);
+      const destroy = await sim.run("pct", ["destroy", "390"]);
+      expect(destroy.code).toBe(255);
+      expect(readFileSync(file, "utf8")).toBe(before);
+      const read = await sim.run("pct", ["config", "390"]);
+      expect(read.stderr).toBe("");
+      expect(read.stdout).toContain("rootfs: local-zfs:subvol-390-disk-0,size=4G\n");
+    } finally {
+      setQuorum(sim.dir, true);
+    }
+    const again = await sim.run("pct", ["set", "390", "--cores", "2"]);
+    expect(again.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toContain("cores: 2\n");
+  });
+
+  it("cluster locks under /etc/pve/priv/lock: mkdir takes, a held lock is EEXIST, the utime-0 unlock request frees only a lock older than 120 s, touch renews, rmdir releases, no quorum is EACCES [pve-cluster PVE/Cluster.pm cfs_lock; src/pmxcfs/cfs-plug-memdb.c cfs_plug_memdb_utimens; memdb.c memdb_lock_expired, memdb.h CFS_LOCK_TIMEOUT]", async () => {
+    const lock = "/etc/pve/priv/lock/pmxform-state";
+    const onDisk = join(sim.dir, "etc/pve/priv/lock/pmxform-state");
+    const take = await sim.run("mkdir", [lock]);
+    expect([take.code, take.stderr]).toEqual([0, ""]);
+    const held = await sim.run("mkdir", [lock]);
+    expect([held.code, held.stderr]).toEqual([1, `mkdir: cannot create directory '${lock}': File exists\n`]);
+    // a fresh lock survives the unlock request
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(true);
+    // 121 s later (the clock moved by setting the lock's mtime back) the request frees it
+    const old = Date.now() / 1000 - 121;
+    utimesSync(onDisk, old, old);
+    expect((await sim.run("mkdir", [lock])).code).toBe(1);
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(false);
+    expect((await sim.run("mkdir", [lock])).code).toBe(0);
+    // renewing keeps a lock held past 120 s of age
+    utimesSync(onDisk, old, old);
+    expect((await sim.run("touch", ["-c", lock])).code).toBe(0);
+    expect(Date.now() - statSync(onDisk).mtimeMs).toBeLessThan(120_000);
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(true);
+    setQuorum(sim.dir, false);
+    try {
+      const denied = await sim.run("rmdir", [lock]);
+      expect([denied.code, denied.stderr]).toEqual([1, `rmdir: failed to remove '${lock}': Permission denied\n`]);
+      const mk = await sim.run("mkdir", ["/etc/pve/priv/lock/other"]);
+      expect([mk.code, mk.stderr]).toEqual([1, "mkdir: cannot create directory '/etc/pve/priv/lock/other': Permission denied\n"]);
+    } finally {
+      setQuorum(sim.dir, true);
+    }
+    expect((await sim.run("rmdir", [lock])).code).toBe(0);
+    const gone = await sim.run("rmdir", [lock]);
+    expect([gone.code, gone.stderr]).toEqual([1, `rmdir: failed to remove '${lock}': No such file or directory\n`]);
   });
 
   it("a config write past pmxcfs's 1 MiB is refused and the file stays as it was [pve-cluster src/pmxcfs/memdb.h MEMDB_MAX_FILE_SIZE, memdb.c EFBIG; pve-common File.pm file_set_contents]", async () => {
