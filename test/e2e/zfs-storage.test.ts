@@ -38,15 +38,19 @@ describe.skipIf(!BUILT)(`lxc_container on local-zfs through the CLI${BUILT ? "" 
   });
   afterAll(() => w.remove());
 
-  it("creates the container on subvol datasets", async () => {
-    w.write("main.pmx.hcl", ct("4G", "1G"));
+  /** Applies the sizes (GiB), then checks the conf, each dataset's refquota and a clean re-plan. */
+  const applyAndCheck = async (root: number, data: number) => {
+    w.write("main.pmx.hcl", ct(`${root}G`, `${data}G`));
     const a = await w.run("apply", "--auto-approve");
-    expect(a.stderr).toBe("");
-    expect(a.code).toBe(0);
-    expect(conf()).toMatch(/^rootfs: local-zfs:subvol-171-disk-0,size=4G$/m);
-    expect(conf()).toMatch(/^mp0: local-zfs:subvol-171-disk-1,mp=\/data,size=1G$/m);
-    expect(refquota("subvol-171-disk-0")).toBe(4 * 1024 ** 3);
+    expect([a.code, a.stderr]).toEqual([0, ""]);
+    expect(conf()).toMatch(new RegExp(`^rootfs: local-zfs:subvol-171-disk-0,size=${root}G$`, "m"));
+    expect(conf()).toMatch(new RegExp(`^mp0: local-zfs:subvol-171-disk-1,mp=/data,size=${data}G$`, "m"));
+    expect([refquota("subvol-171-disk-0"), refquota("subvol-171-disk-1")]).toEqual([root * 1024 ** 3, data * 1024 ** 3]);
     await noChanges();
+  };
+
+  it("creates the container on subvol datasets", async () => {
+    await applyAndCheck(4, 1);
   });
 
   it("grows rootfs and the mount in place (pct resize sets the refquota)", async () => {
@@ -54,13 +58,6 @@ describe.skipIf(!BUILT)(`lxc_container on local-zfs through the CLI${BUILT ? "" 
     const p = await w.run("plan");
     expect(p.code).toBe(0);
     expect(p.stdout).toContain("# lxc_container.zfs will be updated in-place");
-    const a = await w.run("apply", "--auto-approve");
-    expect(a.stderr).toBe("");
-    expect(a.code).toBe(0);
-    expect(conf()).toMatch(/^rootfs: local-zfs:subvol-171-disk-0,size=6G$/m);
-    expect(conf()).toMatch(/^mp0: local-zfs:subvol-171-disk-1,mp=\/data,size=2G$/m);
-    expect(refquota("subvol-171-disk-0")).toBe(6 * 1024 ** 3);
-    expect(refquota("subvol-171-disk-1")).toBe(2 * 1024 ** 3);
-    await noChanges();
+    await applyAndCheck(6, 2);
   });
 });
