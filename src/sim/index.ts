@@ -1,5 +1,5 @@
 // Programmatic API of the simulator for tests and `pmxform sim`: create a cluster, locate its
-// executables, read the call log, inject faults, place a hand-written conf.
+// executables, read the call log, inject faults, take quorum away, place a hand-written conf.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { paths } from "./ctx.js";
