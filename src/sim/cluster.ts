@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { paths, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
 import { parseConf, writeConf, confDigest, type ParsedConf } from "../pve/conf.js";
+import { assertRemovable, assertWritable } from "./quorum.js";
 
 export interface GuestLocation {
   vmid: number;
@@ -88,6 +89,7 @@ export function loadConf(ctx: Ctx, vmid: number): LoadedConf {
 export const PMXCFS_MAX_FILE_SIZE = 1024 * 1024;
 
 export function saveConf(ctx: Ctx, vmid: number, conf: ParsedConf, node = ctx.node): void {
+  assertWritable(ctx, `/etc/pve/nodes/${node}/lxc/${vmid}.conf`);
   const text = writeConf(conf);
   // memdb.c refuses the write with EFBIG; pve-common File.pm file_set_contents reports it
   if (Buffer.byteLength(text) > PMXCFS_MAX_FILE_SIZE) {
@@ -97,6 +99,7 @@ export function saveConf(ctx: Ctx, vmid: number, conf: ParsedConf, node = ctx.no
 }
 
 export function removeConf(ctx: Ctx, vmid: number, node = ctx.node): void {
+  assertRemovable(ctx, `/etc/pve/nodes/${node}/lxc/${vmid}.conf`);
   rmSync(paths.confPath(ctx.dir, node, vmid), { force: true });
 }
 

@@ -6,6 +6,8 @@ import { join } from "node:path";
 export interface SimConfig {
   nodes: string[];
   latencyMs: number;
+  /** pmxcfs quorum (src/sim/quorum.ts); false makes /etc/pve read-only */
+  quorate: boolean;
 }
 
 export interface Ctx {
@@ -21,7 +23,7 @@ export interface Ctx {
 
 export function readSimConfig(dir: string): SimConfig {
   const raw = JSON.parse(readFileSync(join(dir, "sim.json"), "utf8")) as Partial<SimConfig>;
-  return { nodes: raw.nodes ?? ["pve1"], latencyMs: raw.latencyMs ?? 0 };
+  return { nodes: raw.nodes ?? ["pve1"], latencyMs: raw.latencyMs ?? 0, quorate: raw.quorate ?? true };
 }
 
 export function makeCtx(dir: string, env: NodeJS.ProcessEnv): Ctx {
@@ -48,6 +50,8 @@ export const paths = {
   vzDir: (dir: string, node: string) => join(dir, "nodes", node, "var", "lib", "vz"),
   templateDir: (dir: string, node: string) => join(dir, "nodes", node, "var", "lib", "vz", "template", "cache"),
   lvmDir: (dir: string, node: string) => join(dir, "nodes", node, "lvm"),
+  /** the datasets of the node's rpool/data (local-zfs) */
+  zfsDir: (dir: string, node: string) => join(dir, "nodes", node, "zfs"),
   devDir: (dir: string, node: string) => join(dir, "nodes", node, "dev"),
   runDir: (dir: string, node: string) => join(dir, "run", node),
   running: (dir: string, node: string, vmid: number | string) => join(dir, "run", node, `${vmid}.running`),

@@ -1,5 +1,5 @@
 // Programmatic API of the simulator for tests and `pmxform sim`: create a cluster, locate its
-// executables, read the call log, inject faults, place a hand-written conf.
+// executables, read the call log, inject faults, take quorum away, place a hand-written conf.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { paths } from "./ctx.js";
@@ -10,6 +10,7 @@ export { binScript, initSim, simBin, simBundlePath, simMainPath, TEMPLATES, TOOL
 export { readCalls, type CallRecord } from "./calllog.js";
 export { setFaults, type Fault } from "./faults.js";
 export { readPushes, type PushRecord } from "./pct-push.js";
+export { setQuorum } from "./quorum.js";
 
 /** Puts a config file into etc/pve/nodes/<node>/lxc as a test fixture would; refreshes .vmlist. */
 export function loadSimContainer(dir: string, node: string, vmid: number, confText: string): string {

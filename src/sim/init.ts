@@ -14,9 +14,10 @@ export interface InitOptions {
 
 /**
  * flock takes the simulator's CT config locks for providers that edit a conf file directly; stat
- * answers for the fake device nodes.
+ * answers for the fake device nodes; mkdir/touch/rmdir take, renew and release pmxcfs cluster
+ * locks under /etc/pve/priv/lock (cfs-tools.ts).
  */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat"] as const;
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];
@@ -42,6 +43,11 @@ const STORAGE_CFG = `dir: local
 lvmthin: local-lvm
 \tthinpool data
 \tvgname pve
+\tcontent images,rootdir
+
+zfspool: local-zfs
+\tpool rpool/data
+\tsparse
 \tcontent images,rootdir
 `;
 
@@ -126,7 +132,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
 function makeDirs(dir: string, nodes: string[]): void {
   const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
   for (const node of nodes) {
-    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.runDir(dir, node));
+    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.zfsDir(dir, node), paths.runDir(dir, node));
     for (const sub of ["images", "template/iso", "dump", "snippets"]) leaves.push(join(paths.vzDir(dir, node), sub));
     for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
   }

@@ -10,6 +10,7 @@ import { runPvesm } from "./pvesm.js";
 import { runPveam } from "./pveam.js";
 import { runFlock } from "./flock.js";
 import { runStat } from "./stat.js";
+import { runCfsTool } from "./cfs-tools.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -25,6 +26,10 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
       return runPveam(ctx, argv);
     case "flock":
       return runFlock(ctx, argv);
+    case "mkdir":
+    case "touch":
+    case "rmdir":
+      return runCfsTool(ctx, tool, argv);
     case "stat":
       return runStat(ctx, argv);
     default:

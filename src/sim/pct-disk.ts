@@ -47,7 +47,9 @@ export function pctResize(ctx: Ctx, argv: string[]): number {
     v["size"] = formatSize(target);
     conf.main.keys.set(disk, printPropertyString(fmt, v));
     saveConf(ctx, vmid, conf);
-    ctx.out(`  Size of logical volume ${info.volname} changed from ${formatSize(info.size)} to ${formatSize(target)}.\n`);
+    // pve-storage ZFSPoolPlugin.pm volume_resize only sets refquota (zfs set prints nothing), and
+    // pve-container API2/LXC.pm resize_vm skips the filesystem resize for a subvol
+    if (info.storage.type !== "zfspool") ctx.out(`  Size of logical volume ${info.volname} changed from ${formatSize(info.size)} to ${formatSize(target)}.\n`);
     return 0;
   });
 }

@@ -34,7 +34,8 @@ export function pctSnapshot(ctx: Ctx, argv: string[]): number {
     for (const [k, v] of conf.main.keys) {
       const vol = volumeOf(k, v);
       if (!vol || k.startsWith("unused")) continue;
-      if (volumePath(ctx, vol).storage.type !== "lvmthin") throw new SimError("snapshot feature is not available");
+      // pve-storage LvmThinPlugin.pm / ZFSPoolPlugin.pm volume_has_feature: both snapshot
+      if (volumePath(ctx, vol).storage.type === "dir") throw new SimError("snapshot feature is not available");
     }
     const snap = cloneSection(conf.main);
     delete snap.description;

@@ -9,7 +9,8 @@ import { formatOutput } from "./format.js";
 import { mergedSection } from "./ct.js";
 import { pendingItems } from "./pct.js";
 import { vmStatus } from "./status.js";
-import { listVolumes, STORAGES } from "./storage.js";
+import { listVolumes } from "./storage.js";
+import { nodeStorages } from "./storage-status.js";
 import { nodeInterfaces } from "./network.js";
 
 const FORMAT_OPTS: VerbSpec["options"] = {
@@ -134,6 +135,18 @@ function resolve(ctx: Ctx, path: string): Route | undefined {
       },
     };
   }
+  m = /^\/nodes\/([^/]+)\/storage$/.exec(path);
+  if (m) {
+    const node = m[1]!;
+    return {
+      options: { content: "string", enabled: "boolean", format: "boolean", storage: "string", target: "string" },
+      run: (o) => {
+        checkNode(ctx, node);
+        const only = o.get("storage");
+        return nodeStorages(ctx, node, o.get("content")).filter((s) => !only || s.storage === only);
+      },
+    };
+  }
   m = /^\/nodes\/([^/]+)\/storage\/([^/]+)\/content$/.exec(path);
   if (m) {
     const node = m[1]!;
@@ -158,7 +171,8 @@ export function formatOf(volname: string): string {
   if (volname.endsWith(".tar.gz")) return "tgz";
   if (volname.endsWith(".tar.bz2")) return "tbz2";
   if (volname.endsWith(".tar")) return "tar";
-  if (volname.endsWith(".subvol")) return "subvol";
+  // pve-storage ZFSPoolPlugin.pm parse_volname: subvol-/basevol- names are format subvol
+  if (volname.endsWith(".subvol") || /^(?:subvol|basevol)-/.test(volname)) return "subvol";
   return "raw";
 }
 
@@ -195,9 +209,8 @@ function clusterResources(ctx: Ctx, type: string | undefined): unknown[] {
   }
   if (!type || type === "storage") {
     for (const n of ctx.cfg.nodes) {
-      for (const s of STORAGES) {
-        const used = listVolumes(ctx, s.id, n).reduce((acc, v) => acc + v.size, 0);
-        out.push({ id: `storage/${n}/${s.id}`, type: "storage", storage: s.id, node: n, status: "available", plugintype: s.type, content: s.content.join(","), shared: 0, maxdisk: s.total, disk: used });
+      for (const s of nodeStorages(ctx, n)) {
+        out.push({ id: `storage/${n}/${s.storage}`, type: "storage", storage: s.storage, node: n, status: "available", plugintype: s.type, content: s.content, shared: 0, maxdisk: s.total, disk: s.used });
       }
     }
   }

@@ -4,7 +4,8 @@ import { parseArgs, checkVmid, type VerbSpec } from "./args.js";
 import type { Ctx } from "./ctx.js";
 import { ParamError, SimError } from "./errors.js";
 import { formatOf } from "./pvesh.js";
-import { allocDisk, assertStorage, freeVolume, listVolumes, volumePath, STORAGES } from "./storage.js";
+import { allocDisk, assertStorage, freeVolume, listVolumes, volumePath } from "./storage.js";
+import { nodeStorages } from "./storage-status.js";
 
 const spec = (usage: string, positional: string[], options: VerbSpec["options"] = {}): VerbSpec => ({ usage, positional, options });
 
@@ -30,15 +31,13 @@ function status(ctx: Ctx, argv: string[]): number {
   const a = parseArgs(spec("pvesm status [OPTIONS]", [], { storage: "string", content: "string", enabled: "boolean", target: "string", format: "boolean" }), argv);
   const only = a.opts.get("storage");
   if (only) assertStorage(only);
-  const content = a.opts.get("content");
-  const rows = STORAGES.filter((s) => (!only || s.id === only) && (!content || s.content.includes(content)));
-  const w = Math.max(4, ...rows.map((s) => s.id.length));
+  const rows = nodeStorages(ctx, ctx.node, a.opts.get("content")).filter((s) => !only || s.storage === only);
+  const w = Math.max(4, ...rows.map((s) => s.storage.length));
   let out = `${"Name".padEnd(w)} ${"Type".padStart(10)} ${"Status".padStart(10)} ${"Total".padStart(15)} ${"Used".padStart(15)} ${"Available".padStart(15)} ${"%".padStart(8)}\n`;
+  const kib = (b: number): string => String(Math.floor(b / 1024));
   for (const s of rows) {
-    const used = listVolumes(ctx, s.id).reduce((acc, v) => acc + v.size, 0);
-    const kib = (b: number): string => String(Math.floor(b / 1024));
-    const pct = ((used / s.total) * 100).toFixed(2) + "%";
-    out += `${s.id.padEnd(w)} ${s.type.padStart(10)} ${"active".padStart(10)} ${kib(s.total).padStart(15)} ${kib(used).padStart(15)} ${kib(s.total - used).padStart(15)} ${pct.padStart(8)}\n`;
+    const pct = (s.used_fraction * 100).toFixed(2) + "%";
+    out += `${s.storage.padEnd(w)} ${s.type.padStart(10)} ${"active".padStart(10)} ${kib(s.total).padStart(15)} ${kib(s.used).padStart(15)} ${kib(s.avail).padStart(15)} ${pct.padStart(8)}\n`;
   }
   ctx.out(out);
   return 0;
@@ -66,6 +65,7 @@ function path(ctx: Ctx, argv: string[]): number {
 
 function alloc(ctx: Ctx, argv: string[]): number {
   const s = spec("pvesm alloc <storage> <vmid> <filename> <size> [OPTIONS]", ["storage", "vmid", "filename", "size"], { format: "string" });
+  // pve-storage ZFSPoolPlugin.pm plugindata: a zfspool's default format is raw (a zvol, vm-VMID-*)
   const a = parseArgs(s, argv);
   const vmid = checkVmid(a.pos["vmid"]!, s.usage);
   const sizeText = a.pos["size"]!;
@@ -79,7 +79,7 @@ function alloc(ctx: Ctx, argv: string[]): number {
     if (!filename.startsWith(`vm-${vmid}-`) && !filename.startsWith(`subvol-${vmid}-`)) throw new SimError(`illegal name '${filename}' - should be 'vm-${vmid}-*'`);
     wanted = st.type === "dir" ? `${vmid}/${filename.includes(".") ? filename : filename + ".raw"}` : filename;
   }
-  const volid = allocDisk(ctx, st.id, vmid, bytes, ctx.node, wanted);
+  const volid = allocDisk(ctx, st.id, vmid, bytes, ctx.node, wanted, a.opts.get("format") === "subvol" ? "subvol" : "raw");
   ctx.out(`successfully created '${volid}'\n`);
   return 0;
 }

@@ -2,10 +2,10 @@
 // the Proxmox source (repository file and sub) whose behaviour it mirrors; `$ID` in a row's
 // commands is that row's own container, created fresh from the Debian template.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConf, type ParsedConf } from "../../src/pve/conf.js";
-import { loadSimContainer } from "../../src/sim/index.js";
+import { loadSimContainer, setQuorum } from "../../src/sim/index.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Result, type Runner } from "./helpers.js";
 
@@ -294,6 +294,54 @@ export const ROWS: Row[] = [
       expect(readFileSync(join(dir, "etc/pve/storage.cfg"), "utf8")).toContain("\tcontent backup,iso,rootdir,snippets,vztmpl\n");
     },
   },
+  {
+    item: "7 zfspool: a CT disk on local-zfs is a subvol dataset whose refquota is its size, and resize only sets the refquota",
+    source: "pve-container src/PVE/LXC.pm alloc_disk (zfspool -> subvol); pve-storage ZFSPoolPlugin.pm alloc_image, zfs_create_subvol (refquota), volume_resize",
+    create: ["--rootfs", "local-zfs:8", "--mp0", "local-zfs:2,mp=/data"],
+    run: ["pct", "resize", "$ID", "rootfs", "10G"],
+    code: 0,
+    stderr: "",
+    after: ({ conf, dir, id, out }) => {
+      expect(conf.main.keys.get("rootfs")).toBe(`local-zfs:subvol-${id}-disk-0,size=10G`);
+      expect(conf.main.keys.get("mp0")).toBe(`local-zfs:subvol-${id}-disk-1,mp=/data,size=2G`);
+      expect(out.stdout).toBe("");
+      const refquota = JSON.parse(readFileSync(join(dir, "nodes/pve1/zfs", `subvol-${id}-disk-0`), "utf8")) as { size: number };
+      expect(refquota.size).toBe(10 * 1024 ** 3);
+      expect(readFileSync(join(dir, "etc/pve/storage.cfg"), "utf8")).toContain("zfspool: local-zfs\n\tpool rpool/data\n\tsparse\n\tcontent images,rootdir\n");
+    },
+  },
+  {
+    item: "7 zfspool: the next disk number is shared by subvol- and vm- names; pvesm alloc's default format is a raw zvol",
+    source: "pve-storage Plugin.pm get_next_vm_diskname; ZFSPoolPlugin.pm plugindata (default format raw), alloc_image",
+    create: ["--rootfs", "local-zfs:1"],
+    run: ["pvesm", "alloc", "local-zfs", "$ID", "", "1G"],
+    code: 0,
+    stderr: "",
+    after: ({ out, id }) => expect(out.stdout).toBe(`successfully created 'local-zfs:vm-${id}-disk-1'\n`),
+  },
+  {
+    item: "7 zfspool: a subvol must be named subvol-VMID-*",
+    source: "pve-storage ZFSPoolPlugin.pm alloc_image (illegal name ... should be 'subvol-$vmid-*')",
+    run: ["pvesm", "alloc", "local-zfs", "$ID", "vm-$ID-disk-5", "1G", "--format", "subvol"],
+    code: 255,
+    stderr: "illegal name 'vm-$ID-disk-5' - should be 'subvol-$ID-*'\n",
+  },
+  {
+    item: "7 zfspool: a volume name that is not vm|base|subvol|basevol-VMID-* does not parse",
+    source: "pve-storage ZFSPoolPlugin.pm parse_volname",
+    run: ["pvesm", "path", "local-zfs:disk-$ID"],
+    code: 255,
+    stderr: "unable to parse zfs volume name 'disk-$ID'\n",
+  },
+  {
+    item: "7 zfspool: subvols can be snapshotted",
+    source: "pve-storage ZFSPoolPlugin.pm volume_has_feature (snapshot on images and subvols)",
+    create: ["--rootfs", "local-zfs:1"],
+    run: ["pct", "snapshot", "$ID", "before"],
+    code: 0,
+    stderr: "",
+    after: ({ conf }) => expect(conf.snapshots.has("before")).toBe(true),
+  },
 ];
 
 describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessage})`, () => {
@@ -339,6 +387,92 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
     const bad = await sim.run("pvesh", ["get", "/nodes/pve1/network", "--type", "wifi"]);
     expect(bad.code).toBe(255);
     expect(bad.stderr).toContain("type: value 'wifi' does not have a value in the enumeration 'bridge, bond, eth,");
+  });
+
+  it("pvesm status and pvesh get /nodes/N/storage answer as storage_info reports each storage [pve-storage Storage.pm storage_info; PVE/CLI/pvesm.pm status (KiB columns); pve-manager PVE/API2/Storage/Status.pm index]", async () => {
+    const r = await sim.run("pvesh", ["get", "/nodes/pve1/storage", "--output-format", "json"]);
+    expect(r.stderr).toBe("");
+    const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const zfs = list.find((s) => s["storage"] === "local-zfs")!;
+    expect(Object.keys(zfs).sort()).toEqual(["active", "avail", "content", "enabled", "shared", "storage", "total", "type", "used", "used_fraction"]);
+    expect(zfs).toMatchObject({ type: "zfspool", content: "images,rootdir", active: 1, enabled: 1, shared: 0 });
+    expect((zfs["used"] as number) + (zfs["avail"] as number)).toBe(zfs["total"]);
+    expect(zfs["used_fraction"]).toBe((zfs["used"] as number) / (zfs["total"] as number));
+    expect(list.map((s) => s["storage"])).toEqual(["local", "local-lvm", "local-zfs"]);
+    const rootdir = JSON.parse((await sim.run("pvesh", ["get", "/nodes/pve1/storage", "--content", "snippets", "--output-format", "json"])).stdout) as { storage: string }[];
+    expect(rootdir.map((s) => s.storage)).toEqual(["local"]);
+    const status = await sim.run("pvesm", ["status", "--storage", "local-zfs"]);
+    expect(status.stderr).toBe("");
+    const kib = (n: unknown) => String(Math.floor((n as number) / 1024));
+    const pct = (((zfs["used_fraction"] as number) * 100).toFixed(2) + "%").padStart(8);
+    expect(status.stdout).toBe(
+      "Name            Type     Status           Total            Used       Available        %\n" +
+        `local-zfs    zfspool     active ${kib(zfs["total"]).padStart(15)} ${kib(zfs["used"]).padStart(15)} ${kib(zfs["avail"]).padStart(15)} ${pct}\n`,
+    );
+  });
+
+  it("without quorum every write under /etc/pve is refused with EACCES, reads still answer, and quorum back makes writes work [pve-cluster src/pmxcfs/cfs-plug-memdb.c tree_entry_stat (0444/0555 when !cfs_is_quorate); pve-common PVE/Tools.pm file_set_contents]", async () => {
+    const created = await sim.run("pct", ["create", "390", DEBIAN, "--storage", "local-zfs"]);
+    expect(created.stderr).toBe("");
+    const file = join(sim.dir, "etc/pve/nodes/pve1/lxc/390.conf");
+    const before = readFileSync(file, "utf8");
+    setQuorum(sim.dir, false);
+    try {
+      const set = await sim.run("pct", ["set", "390", "--cores", "2"]);
+      expect(set.stderr).toMatch(/^unable to open file '\/etc\/pve\/nodes\/pve1\/lxc\/390\.conf\.tmp\.\d+' - Permission denied\n$/);
+      expect(set.code).toBe(255);
+      const create = await sim.run("pct", ["create", "391", DEBIAN]);
+      expect(create.stderr).toMatch(/^unable to open file '\/etc\/pve\/nodes\/pve1\/lxc\/391\.conf\.tmp\.\d+' - Permission denied\n$/);
+      expect(existsSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/391.conf"))).toBe(false);
+      const destroy = await sim.run("pct", ["destroy", "390"]);
+      expect(destroy.code).toBe(255);
+      expect(readFileSync(file, "utf8")).toBe(before);
+      const read = await sim.run("pct", ["config", "390"]);
+      expect(read.stderr).toBe("");
+      expect(read.stdout).toContain("rootfs: local-zfs:subvol-390-disk-0,size=4G\n");
+    } finally {
+      setQuorum(sim.dir, true);
+    }
+    const again = await sim.run("pct", ["set", "390", "--cores", "2"]);
+    expect(again.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toContain("cores: 2\n");
+  });
+
+  it("cluster locks under /etc/pve/priv/lock: mkdir takes, a held lock is EEXIST, the utime-0 unlock request frees only a lock older than 120 s, touch renews, rmdir releases, no quorum is EACCES [pve-cluster PVE/Cluster.pm cfs_lock; src/pmxcfs/cfs-plug-memdb.c cfs_plug_memdb_utimens; memdb.c memdb_lock_expired, memdb.h CFS_LOCK_TIMEOUT]", async () => {
+    const lock = "/etc/pve/priv/lock/pmxform-state";
+    const onDisk = join(sim.dir, "etc/pve/priv/lock/pmxform-state");
+    const take = await sim.run("mkdir", [lock]);
+    expect([take.code, take.stderr]).toEqual([0, ""]);
+    const held = await sim.run("mkdir", [lock]);
+    expect([held.code, held.stderr]).toEqual([1, `mkdir: cannot create directory '${lock}': File exists\n`]);
+    // a fresh lock survives the unlock request
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(true);
+    // 121 s later (the clock moved by setting the lock's mtime back) the request frees it
+    const old = Date.now() / 1000 - 121;
+    utimesSync(onDisk, old, old);
+    expect((await sim.run("mkdir", [lock])).code).toBe(1);
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(false);
+    expect((await sim.run("mkdir", [lock])).code).toBe(0);
+    // renewing keeps a lock held past 120 s of age
+    utimesSync(onDisk, old, old);
+    expect((await sim.run("touch", ["-c", lock])).code).toBe(0);
+    expect(Date.now() - statSync(onDisk).mtimeMs).toBeLessThan(120_000);
+    expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
+    expect(existsSync(onDisk)).toBe(true);
+    setQuorum(sim.dir, false);
+    try {
+      const denied = await sim.run("rmdir", [lock]);
+      expect([denied.code, denied.stderr]).toEqual([1, `rmdir: failed to remove '${lock}': Permission denied\n`]);
+      const mk = await sim.run("mkdir", ["/etc/pve/priv/lock/other"]);
+      expect([mk.code, mk.stderr]).toEqual([1, "mkdir: cannot create directory '/etc/pve/priv/lock/other': Permission denied\n"]);
+    } finally {
+      setQuorum(sim.dir, true);
+    }
+    expect((await sim.run("rmdir", [lock])).code).toBe(0);
+    const gone = await sim.run("rmdir", [lock]);
+    expect([gone.code, gone.stderr]).toEqual([1, `rmdir: failed to remove '${lock}': No such file or directory\n`]);
   });
 
   it("a config write past pmxcfs's 1 MiB is refused and the file stays as it was [pve-cluster src/pmxcfs/memdb.h MEMDB_MAX_FILE_SIZE, memdb.c EFBIG; pve-common File.pm file_set_contents]", async () => {

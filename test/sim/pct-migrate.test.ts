@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setQuorum } from "../../src/sim/index.js";
 import { parseStorageMap } from "../../src/sim/pct-migrate.js";
 import { DEBIAN, newSim, simBuilt, skipMessage, type Runner } from "./helpers.js";
 
@@ -38,6 +39,28 @@ describe.skipIf(!simBuilt)(`pct migrate (${simBuilt ? "built" : skipMessage})`, 
     expect((await pct(["create", "300", DEBIAN, "--rootfs", "local-lvm:1", "--mp0", "local-lvm:1,mp=/data"])).code).toBe(0);
   });
   afterAll(() => sim.cleanup());
+
+  it("without quorum a migration writes nothing: the CT, its disk and its conf stay on the source (pve-cluster cfs-plug-memdb.c: /etc/pve read-only; pve-common file_set_contents)", async () => {
+    expect((await pct(["create", "330", DEBIAN, "--rootfs", "local-zfs:1"])).code).toBe(0);
+    const before = readFileSync(confPath(330, "pve1"), "utf8");
+    setQuorum(sim.dir, false);
+    try {
+      const r = await pct(["migrate", "330", "pve2"]);
+      expect(r.code).toBe(255);
+      // the lock: migrate write in Migrate.pm prepare fails inside the task
+      expect(r.stderr).toBe("migration aborted\n");
+      expect(r.stdout).toMatch(/ ERROR: unable to open file '\/etc\/pve\/nodes\/pve1\/lxc\/330\.conf\.tmp\.\d+' - Permission denied\n/);
+    } finally {
+      setQuorum(sim.dir, true);
+    }
+    expect(readFileSync(confPath(330, "pve1"), "utf8")).toBe(before);
+    expect(existsSync(confPath(330, "pve2"))).toBe(false);
+    expect(existsSync(join(sim.dir, "nodes/pve1/zfs/subvol-330-disk-0"))).toBe(true);
+    expect(existsSync(join(sim.dir, "nodes/pve2/zfs/subvol-330-disk-0"))).toBe(false);
+    const moved = await pct(["migrate", "330", "pve2"]);
+    expect(moved.code).toBe(0);
+    expect(readFileSync(confPath(330, "pve2"), "utf8")).toContain("rootfs: local-zfs:subvol-330-disk-0,size=1G\n");
+  });
 
   // Rows: arguments, where pct runs, the exact stderr, and (for task errors) the ERROR line of the log.
   const refusals: [string, string[], string, string | undefined][] = [

@@ -1,0 +1,75 @@
+// pmxcfs cluster locks: a directory `/etc/pve/priv/lock/<name>` (simulated under
+// DIR/etc/pve/priv/lock). pve-cluster PVE/Cluster.pm cfs_lock takes one by mkdir; a failing mkdir
+// (EEXIST) is followed by utime(0, 0) on it, an unlock request that pmxcfs honours only for an
+// expired lock (cfs-plug-memdb.c cfs_plug_memdb_utimens -> memdb.c memdb_lock_expired, older than
+// CFS_LOCK_TIMEOUT = 120 s), and the mkdir is retried; a later utime renews it, rmdir releases it.
+// Without quorum every one of these fails with EACCES as any write under /etc/pve does.
+import { mkdirSync, rmdirSync, statSync, utimesSync } from "node:fs";
+import { join } from "node:path";
+import type { Ctx } from "./ctx.js";
+import { paths } from "./ctx.js";
+
+/** pve-cluster src/pmxcfs/memdb.h CFS_LOCK_TIMEOUT, in seconds. */
+export const CFS_LOCK_TIMEOUT_S = 120;
+
+export type LockErrno = "EEXIST" | "ENOENT" | "EACCES" | "EINVAL";
+
+/** The lock's directory in the simulated tree, or undefined for a name pmxcfs would not take. */
+export function cfsLockPath(dir: string, name: string): string | undefined {
+  return /^[\w.:-]+$/.test(name) && name !== "." && name !== ".." ? join(paths.pveDir(dir), "priv", "lock", name) : undefined;
+}
+
+function denied(ctx: Ctx, name: string): LockErrno | undefined {
+  if (!ctx.cfg.quorate) return "EACCES";
+  return cfsLockPath(ctx.dir, name) ? undefined : "EINVAL";
+}
+
+/** mkdir: takes the lock; EEXIST while anyone holds it, expired or not. */
+export function cfsLockMkdir(ctx: Ctx, name: string): LockErrno | undefined {
+  const err = denied(ctx, name);
+  if (err) return err;
+  const p = cfsLockPath(ctx.dir, name)!;
+  mkdirSync(join(p, ".."), { recursive: true });
+  try {
+    mkdirSync(p);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return "EEXIST";
+    throw e;
+  }
+}
+
+/**
+ * utime: mtime 0 is the unlock request (the lock goes away if it is older than 120 s, else stays),
+ * any other time renews the lock to that time.
+ */
+export function cfsLockUtime(ctx: Ctx, name: string, mtimeS: number, nowMs = Date.now()): LockErrno | undefined {
+  const err = denied(ctx, name);
+  if (err) return err;
+  const p = cfsLockPath(ctx.dir, name)!;
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    return "ENOENT";
+  }
+  if (mtimeS === 0) {
+    if (st.isDirectory() && nowMs - st.mtimeMs > CFS_LOCK_TIMEOUT_S * 1000) rmdirSync(p);
+    return undefined;
+  }
+  utimesSync(p, mtimeS, mtimeS);
+  return undefined;
+}
+
+/** rmdir: releases the lock. */
+export function cfsLockRmdir(ctx: Ctx, name: string): LockErrno | undefined {
+  const err = denied(ctx, name);
+  if (err) return err;
+  try {
+    rmdirSync(cfsLockPath(ctx.dir, name)!);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "ENOENT";
+    throw e;
+  }
+}
