@@ -1,7 +1,6 @@
 // Examples a newcomer can copy (issue 16 item 13, in part): every example directory validates,
 // and each that needs no outside service applies to the simulator and re-plans as No changes.
-// oci-app needs a registry (docs/oci.md) and is validated only; examples/basic is the parser's
-// fixture, not an example to apply.
+// oci-app needs a registry (docs/oci.md) and is validated only.
 import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,13 +8,12 @@ import { BUILT, NOT_BUILT, ROOT, Workdir } from "../e2e/helpers.js";
 
 const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 const NEEDS_SERVICE = new Set(["oci-app"]);
-const NOT_AN_EXAMPLE = new Set(["basic"]);
 
 describe.skipIf(!BUILT)(`examples${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   const dirs: Workdir[] = [];
   afterAll(() => dirs.forEach((d) => d.remove()));
 
-  for (const name of EXAMPLES.filter((n) => !NOT_AN_EXAMPLE.has(n))) {
+  for (const name of EXAMPLES) {
     it(`examples/${name} ${NEEDS_SERVICE.has(name) ? "validates" : "validates, applies to the simulator and re-plans as No changes"}`, async () => {
       const w = new Workdir();
       dirs.push(w);
