@@ -5,10 +5,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../src/provider/json-schema.js";
 import { proxmoxProvider } from "../../providers/index.js";
+import { BUILT, Workdir } from "../e2e/helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SCHEMA_FILE = join(ROOT, "schema/pmxform.schema.json");
@@ -59,11 +60,20 @@ describe("YAML editor schema", () => {
     ["a template string where a block goes", (d) => void (web(d).rootfs = "${var.rootfs}")],
   ];
   for (const [what, change] of refused) {
-    it(`refuses ${what}`, () => {
+    it(`refuses ${what}, as pmxform validate does`, async () => {
       const doc = base();
       change(doc);
       expect(validate(doc)).toBe(false);
-    });
+      if (!BUILT) return;
+      const w = new Workdir();
+      try {
+        w.write("main.pmx.yaml", stringify(doc));
+        const r = await w.run("validate");
+        expect(r.code, r.stdout + r.stderr).toBe(1);
+      } finally {
+        w.remove();
+      }
+    }, 30_000);
   }
 
   const accepted: [string, (doc: ReturnType<typeof base>) => void][] = [
