@@ -3,7 +3,7 @@
 // JSON Schema and zod on the provider schema give the same verdict. Arguments checked by a
 // predicate zod cannot export (time zones, name servers, whole-MiB sizes) are left out, because
 // the editor schema can only be laxer there.
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../src/provider/json-schema.js";
 import { proxmoxProvider } from "../../providers/index.js";
@@ -13,9 +13,9 @@ const SEED = Number(process.env.PMXFORM_SCHEMA_SEED ?? 1612);
 const CASES = 400;
 
 const types = proxmoxProvider().resourceTypes;
-const ajv = new Ajv2020({ strict: false });
+const ajv = new Ajv({ strict: false });
 ajv.addSchema(configJsonSchema(types), "pmxform");
-const bodyValidators = new Map(types.map((rt) => [rt.type, ajv.compile({ $ref: `pmxform#/$defs/${rt.type}` })]));
+const bodyValidators = new Map(types.map((rt) => [rt.type, ajv.compile({ $ref: `pmxform#/definitions/${rt.type}` })]));
 
 /** Per argument: values the provider accepts and refuses (undefined leaves the argument out). */
 const CHOICES: Record<string, Record<string, unknown[]>> = {

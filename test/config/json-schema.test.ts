@@ -4,7 +4,7 @@
 // reports are refused by the schema too.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv } from "ajv";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../src/provider/json-schema.js";
@@ -14,7 +14,7 @@ import { BUILT, Workdir } from "../e2e/helpers.js";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SCHEMA_FILE = join(ROOT, "schema/pmxform.schema.json");
 const committed = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Record<string, unknown>;
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committed);
+const validate = new Ajv({ allErrors: true, strict: false }).compile(committed);
 
 const yamlFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true, recursive: true })
