@@ -1,5 +1,6 @@
 # An application container with its data on a volume, against the simulator.
-# Start a local registry and push an image first (see docs/oci.md), or point reference at Docker Hub.
+# Push an image to a local registry first (see docs/oci.md) and name it: pmxform apply -var registry=HOST:PORT
+# (test/cli/examples.test.ts does exactly that with a stand-in pmx/app:1), or point reference at Docker Hub.
 variable "registry" { default = "127.0.0.1:5000" }
 
 proxmox {

@@ -133,9 +133,9 @@ describe("HCL positions", () => {
 
 describe("HCL versus YAML", () => {
   for (const name of ["main", "fleet"]) {
-    it(`decodes examples/basic ${name} identically from both syntaxes`, async () => {
-      const hcl = await loadConfig({ dir: "examples/basic/hcl", files: [`${name}.pmx.hcl`] });
-      const yaml = await loadConfig({ dir: "examples/basic/yaml", files: [`${name}.pmx.yaml`] });
+    it(`decodes test/fixtures/config/basic ${name} identically from both syntaxes`, async () => {
+      const hcl = await loadConfig({ dir: "test/fixtures/config/basic/hcl", files: [`${name}.pmx.hcl`] });
+      const yaml = await loadConfig({ dir: "test/fixtures/config/basic/yaml", files: [`${name}.pmx.yaml`] });
       expect(renderCompact(hcl.diagnostics)).toBe("");
       expect(renderCompact(yaml.diagnostics)).toBe("");
       expect(hcl.module.resources.size).toBeGreaterThan(0);

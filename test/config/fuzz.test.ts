@@ -7,7 +7,7 @@ import { decodeModule } from "../../src/config/decode.js";
 import { decodeUtf8, parseConfigText } from "../../src/config/load.js";
 import { prng } from "../helpers/prng.js";
 
-const SEEDS = ["examples/basic/hcl/main.pmx.hcl", "examples/basic/hcl/fleet.pmx.hcl", "examples/basic/yaml/main.pmx.yaml", "examples/basic/yaml/fleet.pmx.yaml"];
+const SEEDS = ["test/fixtures/config/basic/hcl/main.pmx.hcl", "test/fixtures/config/basic/hcl/fleet.pmx.hcl", "test/fixtures/config/basic/yaml/main.pmx.yaml", "test/fixtures/config/basic/yaml/fleet.pmx.yaml"];
 const TOKENS = ["{", "}", "[", "]", "(", ")", '"', "${", "%{", "~", "=", ":", ",", "\n", "<<EOT\n", "EOT", "\\", "...", "*", "&a", "*a", "- ", "\t", "é", "😀"];
 
 function mutate(bytes: Buffer, rnd: () => number): Buffer {

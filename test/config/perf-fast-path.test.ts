@@ -145,7 +145,7 @@ describe("HCL fast path equals the tree-sitter path", () => {
   });
 
   it("on the examples, the generated benchmark config and the error fixtures", () => {
-    const dirs = ["examples/basic/hcl", "test/fixtures/config/errors"];
+    const dirs = ["test/fixtures/config/basic/hcl", "test/fixtures/config/errors"];
     const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".hcl")).map((f) => `${d}/${f}`));
     for (const f of files) {
       const took = sameAsTreeSitter(readFileSync(f, "utf8"), f);
@@ -156,7 +156,7 @@ describe("HCL fast path equals the tree-sitter path", () => {
 
   it("on 3,000 seeded mutations of the corpus", () => {
     const random = prng(4242);
-    const seeds = [...FILES.slice(0, FILES.indexOf("a = 1 b = 2\n")), ...EXPRESSIONS.map((e) => `x = ${e}\n`), readFileSync("examples/basic/hcl/main.pmx.hcl", "utf8"), readFileSync("examples/basic/hcl/fleet.pmx.hcl", "utf8")];
+    const seeds = [...FILES.slice(0, FILES.indexOf("a = 1 b = 2\n")), ...EXPRESSIONS.map((e) => `x = ${e}\n`), readFileSync("test/fixtures/config/basic/hcl/main.pmx.hcl", "utf8"), readFileSync("test/fixtures/config/basic/hcl/fleet.pmx.hcl", "utf8")];
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {
       const seed = seeds[Math.floor(random() * seeds.length)] as string;

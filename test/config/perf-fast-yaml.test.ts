@@ -71,13 +71,13 @@ describe("YAML fast reader equals the yaml package", () => {
   });
 
   it("takes the examples and the generated benchmark config", () => {
-    for (const f of ["examples/basic/yaml/main.pmx.yaml", "examples/basic/yaml/fleet.pmx.yaml"]) expect(sameAsPackage(readFileSync(f, "utf8"), f), f).toBe(true);
+    for (const f of ["test/fixtures/config/basic/yaml/main.pmx.yaml", "test/fixtures/config/basic/yaml/fleet.pmx.yaml"]) expect(sameAsPackage(readFileSync(f, "utf8"), f), f).toBe(true);
     expect(sameAsPackage(generateYaml(30) as string, "generated")).toBe(true);
   });
 
   it("agrees on 3,000 seeded mutations", () => {
     const random = prng(777);
-    const seeds = [...REGULAR, readFileSync("examples/basic/yaml/main.pmx.yaml", "utf8"), readFileSync("examples/basic/yaml/fleet.pmx.yaml", "utf8"), generateYaml(3) as string];
+    const seeds = [...REGULAR, readFileSync("test/fixtures/config/basic/yaml/main.pmx.yaml", "utf8"), readFileSync("test/fixtures/config/basic/yaml/fleet.pmx.yaml", "utf8"), generateYaml(3) as string];
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {
       const seed = seeds[Math.floor(random() * seeds.length)] as string;

@@ -1,0 +1,102 @@
+// The JSON Schema of a YAML configuration file, for editors (yaml-language-server): the provider
+// zod schemas give each resource body, so the editor and `pmxform validate` read one source of
+// truth; the sections around them mirror what src/config/yaml/parser.ts and decode.ts accept.
+// scripts/gen-schema.mjs writes it to schema/pmxform.schema.json, which ships in the package.
+// Draft-07, the draft every YAML language server version understands.
+import { z } from "zod";
+import { NODE_SETTINGS } from "../config/node-settings.js";
+import type { ResourceType } from "./types.js";
+
+type Json = Record<string, unknown>;
+
+/** A YAML string holding `${` or `%{` is a template, whose value is only known when evaluated. */
+const EXPRESSION: Json = { type: "string", pattern: "\\$\\{|%\\{", description: "A template or expression such as \"${var.x}\"" };
+const EXPR_REF = { $ref: "#/definitions/expression" };
+/** Values decode.ts reads as references without `${}` (depends_on, moved/import addresses). */
+const ADDRESS: Json = { type: "string", minLength: 1 };
+const OPEN: Json = {};
+
+const closed = (properties: Json, required: string[] = []): Json => ({ type: "object", properties, ...(required.length ? { required } : {}), additionalProperties: false });
+const mapOf = (value: Json): Json => ({ type: "object", additionalProperties: value });
+/** `moved: [{...}]` or a single `moved: {...}` (parser.ts list()). */
+const oneOrList = (item: Json): Json => ({ anyOf: [item, { type: "array", items: item }] });
+
+/**
+ * Where the provider schemas use Terraform's conversions (src/provider/schema.ts: a string
+ * holding a number or bool is accepted, numbers and bools become strings), the YAML may hold
+ * the unconverted value too.
+ */
+function widenConversions(zodSchema: unknown, json: Json): void {
+  const def = (zodSchema as { _zod: { def: { type: string; in?: { _zod: { def: { type: string } } } } } })._zod.def;
+  if (def.type !== "pipe" || def.in?._zod.def.type !== "transform") return;
+  const converted = { ...json };
+  for (const k of Object.keys(json)) delete json[k];
+  if (converted.type === "string") Object.assign(json, converted, { type: ["string", "number", "boolean"] });
+  else if (converted.type === "boolean") json.anyOf = [converted, { enum: ["true", "false"] }];
+  else json.anyOf = [converted, { type: "string", pattern: "^\\s*-?\\d+(\\.\\d+)?\\s*$" }];
+}
+
+/**
+ * Every provider leaf is `value | Unknown` (src/provider/schema.ts orUnknown); Unknown has no
+ * JSON form, so zod writes `{}` for it, which is where an expression may stand in YAML.
+ */
+function expressionsForUnknown(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(expressionsForUnknown);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === "anyOf" && Array.isArray(v) ? v.map((o) => (typeof o === "object" && o !== null && Object.keys(o).length === 0 ? EXPR_REF : expressionsForUnknown(o))) : expressionsForUnknown(v);
+  }
+  return out;
+}
+
+/** A resource body: the provider's arguments plus Terraform's meta-arguments (decode.ts RESOURCE_META, lifecycle). */
+function resourceBody(rt: ResourceType): Json {
+  const raw = z.toJSONSchema(rt.schema, { target: "draft-7", io: "output", unrepresentable: "any", override: (ctx) => widenConversions(ctx.zodSchema, ctx.jsonSchema as Json) }) as Json;
+  delete raw.$schema;
+  const body = expressionsForUnknown(raw) as Json;
+  const boolOrExpr = { anyOf: [{ type: "boolean" }, EXPR_REF] };
+  body.properties = {
+    ...(body.properties as Json),
+    count: { anyOf: [{ type: "integer", minimum: 0 }, EXPR_REF] },
+    for_each: { anyOf: [{ type: "object" }, { type: "array" }, EXPR_REF] },
+    depends_on: { type: "array", items: ADDRESS },
+    lifecycle: closed({
+      prevent_destroy: boolOrExpr,
+      create_before_destroy: boolOrExpr,
+      ignore_changes: { anyOf: [{ type: "array", items: ADDRESS }, { enum: ["all"] }] },
+      replace_triggered_by: { type: "array", items: ADDRESS },
+    }),
+  };
+  return body;
+}
+
+/** The schema of a whole YAML configuration file for these resource types. */
+export function configJsonSchema(resourceTypes: readonly ResourceType[]): Json {
+  const defs: Json = { expression: EXPRESSION };
+  const addressed: Json = {};
+  const grouped: Json = {};
+  for (const rt of [...resourceTypes].sort((a, b) => a.type.localeCompare(b.type))) {
+    defs[rt.type] = resourceBody(rt);
+    const ref = { $ref: `#/definitions/${rt.type}` };
+    addressed[`^${rt.type}\\.[^.]+$`] = ref;
+    grouped[rt.type] = mapOf(ref);
+  }
+  const boolOrExpr = { anyOf: [{ type: "boolean" }, EXPR_REF] };
+  const validation = closed({ condition: OPEN, error_message: { type: "string" } }, ["condition", "error_message"]);
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "pmxform configuration (YAML)",
+    description: "Generated by scripts/gen-schema.mjs from the provider schemas; do not edit.",
+    ...closed({
+      variables: mapOf(closed({ type: { type: "string" }, default: OPEN, description: { type: "string" }, sensitive: boolOrExpr, nullable: boolOrExpr, validation: oneOrList(validation) })),
+      locals: { type: "object" },
+      outputs: mapOf(closed({ value: OPEN, description: { type: "string" }, sensitive: boolOrExpr, depends_on: { type: "array", items: ADDRESS } }, ["value"])),
+      proxmox: closed({ nodes: mapOf(closed(Object.fromEntries(NODE_SETTINGS.map((s) => [s, OPEN])))) }),
+      resources: { type: "object", properties: grouped, patternProperties: addressed, additionalProperties: false },
+      moved: oneOrList(closed({ from: ADDRESS, to: ADDRESS }, ["from", "to"])),
+      import: oneOrList(closed({ to: ADDRESS, id: { anyOf: [{ type: "string" }, EXPR_REF] } }, ["to", "id"])),
+    }),
+    definitions: defs,
+  };
+}
