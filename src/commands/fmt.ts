@@ -11,6 +11,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { formatHcl } from "../config/hcl/format.js";
 import { withHcl } from "../config/hcl/parser.js";
 import { decodeUtf8, parseConfigText } from "../config/load.js";
+import { workingDir } from "../engine/session.js";
 import { printDiagnostics } from "./output-format.js";
 
 export interface FmtOptions {
@@ -71,7 +72,7 @@ async function expand(paths: string[], recursive: boolean, diags: Diagnostic[]):
 }
 
 function displayName(path: string): string {
-  const rel = relative(process.cwd(), resolve(path));
+  const rel = relative(workingDir({}), resolve(path));
   return rel === "" || rel.startsWith("..") ? path : rel;
 }
 
@@ -115,7 +116,8 @@ export async function run(opts: FmtOptions, args: string[]): Promise<number> {
     if (args.length > 1) diagnostics.push(error("Invalid arguments", "`-` (standard input) cannot be combined with other paths. Run pmxform fmt - on its own."));
     else note(await processStdin(opts, out));
   } else {
-    const files = await expand(args.length > 0 ? args : ["."], Boolean(opts.recursive), diagnostics);
+    // The same working directory every verb reads its configuration from.
+    const files = await expand(args.length > 0 ? args : [workingDir({})], Boolean(opts.recursive), diagnostics);
     const sources = new Map<string, string>();
     for (const f of files) {
       const o = await processFile(f, opts, out);
