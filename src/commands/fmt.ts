@@ -71,6 +71,7 @@ async function expand(paths: string[], recursive: boolean, diags: Diagnostic[]):
   return files;
 }
 
+/** File names are shown relative to the working directory every verb reads its configuration from. */
 function displayName(path: string): string {
   const rel = relative(workingDir({}), resolve(path));
   return rel === "" || rel.startsWith("..") ? path : rel;
@@ -116,8 +117,7 @@ export async function run(opts: FmtOptions, args: string[]): Promise<number> {
     if (args.length > 1) diagnostics.push(error("Invalid arguments", "`-` (standard input) cannot be combined with other paths. Run pmxform fmt - on its own."));
     else note(await processStdin(opts, out));
   } else {
-    // The same working directory every verb reads its configuration from.
-    const files = await expand(args.length > 0 ? args : [workingDir({})], Boolean(opts.recursive), diagnostics);
+    const files = await expand(args.length > 0 ? args : ["."], Boolean(opts.recursive), diagnostics);
     const sources = new Map<string, string>();
     for (const f of files) {
       const o = await processFile(f, opts, out);
