@@ -17,7 +17,8 @@ type Line = Token[];
 
 const OPEN = new Set(["{", "[", "("]);
 const CLOSE = new Set(["}", "]", ")"]);
-const SPECIAL = new Set([..."{}[]()=\"#/<"]);
+/** Characters that end a run of plain text: brackets, `=` and what may start a string, comment, heredoc or `!=`/`>=`. */
+const SPECIAL = new Set([..."{}[]()=\"#/<>!"]);
 
 /** Scans a quoted string from its opening quote, across `${ … }` / `%{ … }` holding nested strings. */
 function quotedEnd(src: string, start: number): number {
@@ -49,7 +50,7 @@ function templateEnd(src: string, start: number): number {
 
 /** `<<EOF` / `<<-EOF` through the line holding only the end marker (that line's newline excluded). */
 function heredocEnd(src: string, start: number): number | undefined {
-  const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n/.exec(src.slice(start, start + 200));
+  const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(src.slice(start, start + 200));
   if (!m) return undefined;
   let i = start + m[0].length;
   while (i < src.length) {
