@@ -2,29 +2,20 @@
 // blanks around `=` and before `{`, between block labels, trailing blanks, repeated blank lines,
 // `{ }`) must format back to exactly the canonical bytes. Seeded; a failure prints its seed.
 // Most rounds run the formatter in-process; a few go through `pmxform fmt` on a directory.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatHcl } from "../../src/config/hcl/format.js";
-import { withHcl } from "../../src/config/hcl/parser.js";
-import { parseConfigText } from "../../src/config/load.js";
-import { hasErrors } from "../../src/diag/diagnostic.js";
+import { hclCorpus, parsedShape } from "../helpers/hcl-corpus.js";
 import { prng } from "../helpers/prng.js";
 import { BUILT, NOT_BUILT, ROOT, Workdir } from "./helpers.js";
-
-function hclFilesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? hclFilesUnder(p) : n.endsWith(".pmx.hcl") ? [p] : [];
-  });
-}
 
 /** Canonical texts of every example and fixture without syntax errors (block comments excluded: their inner lines are verbatim). */
 async function canonicalFixtures(): Promise<Array<{ name: string; text: string }>> {
   const out: Array<{ name: string; text: string }> = [];
-  for (const p of [...hclFilesUnder(join(ROOT, "examples")), ...hclFilesUnder(join(ROOT, "test/fixtures"))].sort()) {
+  for (const p of hclCorpus(ROOT)) {
     const src = readFileSync(p, "utf8");
-    if (src.includes("/*") || hasErrors((await withHcl(() => parseConfigText(p, src))).diagnostics)) continue;
+    if (src.includes("/*") || (await parsedShape(p, src)).syntaxError) continue;
     out.push({ name: relative(ROOT, p).replaceAll("/", "__"), text: formatHcl(src) });
   }
   return out;

@@ -2,32 +2,16 @@
 // to the same configuration, syntax errors leave files untouched, and Terraform's flags
 // (-check exit 3, -diff, -recursive, -list/-write, stdin `-`) behave as Terraform's do.
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfigText } from "../../src/config/load.js";
-import { withHcl } from "../../src/config/hcl/parser.js";
-import { hasErrors } from "../../src/diag/diagnostic.js";
+import { hclCorpus, parsedShape } from "../helpers/hcl-corpus.js";
 import { BIN, BUILT, NOT_BUILT, ROOT, Workdir } from "./helpers.js";
 import type { CliResult } from "./helpers.js";
 
-function hclFilesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? hclFilesUnder(p) : n.endsWith(".pmx.hcl") ? [p] : [];
-  });
-}
-
-const ALL = [...hclFilesUnder(join(ROOT, "examples")), ...hclFilesUnder(join(ROOT, "test/fixtures"))].sort();
+const ALL = hclCorpus(ROOT);
 /** A flat, unique file name for a repository file, so that all of them fit in one directory. */
 const flatName = (p: string): string => relative(ROOT, p).replaceAll("/", "__");
-
-/** The parsed configuration without source positions: what formatting must not change. */
-async function parsedShape(path: string, text: string): Promise<{ shape: string; syntaxError: boolean }> {
-  const parsed = await withHcl(() => parseConfigText(path, text));
-  const shape = JSON.stringify(parsed.file.body, (key, value) => (/range/i.test(key) ? undefined : value));
-  return { shape, syntaxError: hasErrors(parsed.diagnostics) };
-}
 
 function withStdin(cwd: string, args: string[], input: string): Promise<CliResult> {
   return new Promise((resolveP) => {
