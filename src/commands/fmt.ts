@@ -107,6 +107,7 @@ async function processStdin(opts: FmtOptions, out: string[]): Promise<Outcome> {
 
 export async function run(opts: FmtOptions, args: string[]): Promise<number> {
   const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, string>();
   const out: string[] = [];
   let unformatted = false;
   const note = (o: Outcome) => {
@@ -117,18 +118,14 @@ export async function run(opts: FmtOptions, args: string[]): Promise<number> {
     if (args.length > 1) diagnostics.push(error("Invalid arguments", "`-` (standard input) cannot be combined with other paths. Run pmxform fmt - on its own."));
     else note(await processStdin(opts, out));
   } else {
-    const files = await expand(args.length > 0 ? args : ["."], Boolean(opts.recursive), diagnostics);
-    const sources = new Map<string, string>();
-    for (const f of files) {
+    for (const f of await expand(args.length > 0 ? args : ["."], Boolean(opts.recursive), diagnostics)) {
       const o = await processFile(f, opts, out);
+      // The diagnostic shows the offending line; the file was left as it was.
       if (o.diagnostics.length > 0) sources.set(f, (await readFile(f)).toString("utf8"));
       note(o);
     }
-    process.stdout.write(out.join(""));
-    printDiagnostics(diagnostics, opts, sources);
-    return hasErrors(diagnostics) ? 1 : opts.check && unformatted ? NOT_FORMATTED : 0;
   }
   process.stdout.write(out.join(""));
-  printDiagnostics(diagnostics, opts);
+  printDiagnostics(diagnostics, opts, sources);
   return hasErrors(diagnostics) ? 1 : opts.check && unformatted ? NOT_FORMATTED : 0;
 }

@@ -103,6 +103,11 @@ describe.skipIf(!BUILT)(BUILT ? "pmxform fmt" : NOT_BUILT, () => {
     expect(readFileSync(w.path("main.pmx.hcl"), "utf8")).toBe(CANONICAL);
     expect(readFileSync(w.path("other.pmx.yaml"), "utf8")).toBe("a:   1\n");
     expect(await w.run("fmt", "-check")).toMatchObject({ code: 0, stdout: "" });
+    // A syntax error outranks "not formatted": exit 1, and the other files are still checked.
+    w.write("broken.pmx.hcl", "a = [1,\n").write("main.pmx.hcl", UNFORMATTED);
+    const both = await w.run("fmt", "-check");
+    expect(both).toMatchObject({ code: 1, stdout: "main.pmx.hcl\n" });
+    expect(both.stderr).toContain("on broken.pmx.hcl line 1:");
   });
 
   it("-diff prints a unified diff; -write=false keeps the file; -list=false prints no names", async () => {
