@@ -89,6 +89,18 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--json", "machine-readable diagnostics")
     .action(lazy(() => import("./commands/validate.js"), setCode));
 
+  program
+    .command("fmt")
+    .description("rewrite *.pmx.hcl files into the canonical layout (YAML is left to YAML tools)")
+    .argument("[paths...]", "files or directories (default: the working directory); - reads stdin and writes stdout")
+    .option("--check", "write nothing; exit 3 when a file is not formatted")
+    .option("--diff", "print a unified diff of the changes")
+    .option("--recursive", "also format files in subdirectories")
+    .addOption(new Option("--list <bool>", "list the files whose formatting changed").choices(["true", "false"]).default("true"))
+    .addOption(new Option("--write <bool>", "write the result to the files").choices(["true", "false"]).default("true"))
+    .option("--no-color", "disable colours")
+    .action(lazy(() => import("./commands/fmt.js"), setCode));
+
   globals(
     planningFlags(program.command("plan").description("show what apply would change"))
       .option("--out <file>", "write the plan to a file for `pmxform apply FILE`")

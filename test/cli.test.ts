@@ -76,7 +76,7 @@ describe("help and flag mistakes", () => {
       err.mockRestore();
     }
   }
-  const verbs = [["validate"], ["plan"], ["apply"], ["destroy"], ["show"], ["import"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"], ["output"], ["graph"], ["force-unlock"], ["sim", "init"]];
+  const verbs = [["validate"], ["fmt"], ["plan"], ["apply"], ["destroy"], ["show"], ["import"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"], ["output"], ["graph"], ["force-unlock"], ["sim", "init"]];
 
   it("every verb prints its usage with --help", async () => {
     for (const verb of verbs) {

@@ -31,6 +31,15 @@ describe.skipIf(!BUILT)(BUILT ? "CLI start-up" : NOT_BUILT, () => {
     expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(20);
   });
 
+  it("fmt loads a handful of modules, none from node_modules (its verb is imported only when it runs)", () => {
+    const config = mkdtempSync(join(dir, "fmt-"));
+    writeFileSync(join(config, "main.pmx.hcl"), 'resource "lxc_container" "web" {\nnode="pve1"\n}\n');
+    const loaded = modulesLoadedBy(["fmt"], config);
+    expect(readFileSync(join(config, "main.pmx.hcl"), "utf8")).toBe('resource "lxc_container" "web" {\n  node = "pve1"\n}\n');
+    expect(loaded.filter((u) => u.includes("/node_modules/")), loaded.join("\n")).toEqual([]);
+    expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(20);
+  });
+
   it("--version loads fewer still", () => {
     const loaded = modulesLoadedBy(["--version"], dir);
     expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(8);

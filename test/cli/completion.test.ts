@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, Workdir } from "../e2e/helpers.js";
 
-const VERBS = ["validate", "plan", "apply", "destroy", "show", "import", "state", "output", "graph", "force-unlock", "sim", "version", "completion"];
+const VERBS = ["validate", "fmt", "plan", "apply", "destroy", "show", "import", "state", "output", "graph", "force-unlock", "sim", "version", "completion"];
 
 describe.skipIf(!BUILT)(`shell completion${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
@@ -26,6 +26,7 @@ describe.skipIf(!BUILT)(`shell completion${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(complete("pmxform", "state", "")).toEqual(expect.arrayContaining(["list", "show", "rm", "mv"]));
     expect(complete("pmxform", "plan", "--ou")).toEqual(["--out"]);
     expect(complete("pmxform", "apply", "--auto")).toEqual(["--auto-approve"]);
+    expect(complete("pmxform", "fmt", "--ch")).toEqual(["--check"]);
     // -chdir before the verb does not hide the verb; sub-verb flags are the sub-verb's.
     expect(complete("pmxform", "-chdir=x", "state", "list", "--lo")).toEqual(["--lock", "--lock-timeout"]);
     expect(complete("pmxform", "show", "--auto")).toEqual([]);
