@@ -156,6 +156,9 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   const from = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
+  // Before the first pct: the container read back after the move is whatever was at the vmid, so
+  // checking only afterwards would let a saved plan migrate (and then change) another's container.
+  await assertOwnContainer(t, prior);
   const running = prior["started"] === true;
   const stays = config["started"] !== false;
   if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");
