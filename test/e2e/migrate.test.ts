@@ -69,6 +69,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
   }, 180_000);
   afterAll(() => w?.remove());
+  const proxmoxOnly = (): string => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n`;
 
   it("the defect: a container migrated between plan and apply is followed; re-plans migrate, never replace", async () => {
     write({ ct: { vmid: 112, node: "pve1" } });
@@ -210,5 +211,26 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(readFileSync(confOf("pve2", 160), "utf8")).toMatch(/^entrypoint: \/app$/m);
     expect(stateOf("oci_container.app")).toMatchObject({ node: "pve2" });
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+  }, 180_000);
+
+  it("a node change with an image change keeps the data volume and does not list it as deleted", async () => {
+    for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app2.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=2"] }, gzipSync(writeTar([{ name: "app", data: "2" }]))));
+    const app = (node: string, image: string) => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\nresource "oci_container" "data" {\n  node  = "${node}"\n  image = "local:vztmpl/${image}"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n}\n`;
+    w.write("main.pmx.hcl", app("pve1", "app.tar"));
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const mp0 = (node: string, vmid: number) => /^mp0: ([^,]+),/m.exec(readFileSync(confOf(node, vmid), "utf8"))![1]!;
+    const oldVmid = stateOf("oci_container.data")["vmid"] as number;
+    writeFileSync(volumeFile("pve1", mp0("pve1", oldVmid)), DATA);
+    w.write("main.pmx.hcl", app("pve2", "app2.tar"));
+    const plan = await w.run("plan");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`the data volume local-lvm:vm-${oldVmid}-disk-1 (mount "data") moves to the new container`);
+    expect(plan.stdout + plan.stderr).not.toContain("deletes a volume");
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const newVmid = stateOf("oci_container.data")["vmid"] as number;
+    expect(readFileSync(volumeFile("pve2", mp0("pve2", newVmid)), "utf8")).toBe(DATA);
+    expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+    w.write("main.pmx.hcl", proxmoxOnly());
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
   }, 180_000);
 });
