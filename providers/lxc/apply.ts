@@ -163,8 +163,12 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   const stays = config["started"] !== false;
   if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");
   const m = planMigration(prior, config, running && stays);
-  await ctx.recordIntent({ operation: `migrate to ${m.to}`, node: from, vmid });
+  const intent = { operation: `migrate to ${m.to}`, node: from, vmid };
+  await ctx.recordIntent(intent);
   await pct(t, migrateArgv(vmid, m), `pct migrate to node ${m.to}`);
+  // Done: refresh finds the container on any node, so nothing is left to check. Kept, it would
+  // outlive an oci_container replacement that records a new vmid (nothing answers it then).
+  await ctx.forgetIntent(intent);
   const there: Target = { ...t, node: m.to, run: ctx.runnerFor(m.to) };
   return readBack(there, running && stays, migratedPrior(prior, m));
 }

@@ -229,6 +229,8 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
     const newVmid = stateOf("oci_container.data")["vmid"] as number;
     expect(readFileSync(volumeFile("pve2", mp0("pve2", newVmid)), "utf8")).toBe(DATA);
+    // Every step finished: no intent of the migration stays behind in the state.
+    expect((JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as StateFile).intents).toBeUndefined();
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
     w.write("main.pmx.hcl", proxmoxOnly());
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
