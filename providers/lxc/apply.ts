@@ -158,7 +158,12 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
   // Before the first pct: the container read back after the move is whatever was at the vmid, so
   // checking only afterwards would let a saved plan migrate (and then change) another's container.
-  await assertOwnContainer(t, prior);
+  const text = await assertOwnContainer(t, prior);
+  // pct migrate takes no digest: a container changed since the plan is refused here, as the
+  // digest-checked pct set refuses it, instead of having the change after the move undo it.
+  if (typeof prior["digest"] === "string" && confDigest(text) !== prior["digest"]) {
+    throw new Error(`${address}: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.`);
+  }
   const running = prior["started"] === true;
   const stays = config["started"] !== false;
   if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");

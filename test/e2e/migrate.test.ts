@@ -112,6 +112,24 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
   }, 180_000);
 
+  it("a saved migration applied after the container was changed outside refuses as stale and undoes nothing", async () => {
+    write({ stale: { vmid: 170, node: "pve1" } });
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    write({ stale: { vmid: 170, node: "pve2" } });
+    const plan = await w.run("plan", "-out=m");
+    expect(plan.stdout).toMatch(/~ node\s+= "pve1" -> "pve2" # migrates/);
+    expect(plan.stdout).not.toContain("memory");
+    pctOn("pve1", "set", "170", "--memory", "2048"); // outside pmxform, after the plan
+    const before = readCalls(sim).length;
+    const apply = await w.run("apply", "m");
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('lxc_container.stale: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.');
+    expect(calls(before, "migrate")).toEqual([]);
+    expect(readFileSync(confOf("pve1", 170), "utf8")).toMatch(/^memory: 2048$/m);
+    write({});
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+  }, 180_000);
+
   it("migrates a stopped container offline and a running one with restart_on_change, keeping the rootfs", async () => {
     write({ off: { vmid: 120, node: "pve1" }, on: { vmid: 121, node: "pve1", started: true, restart: true } });
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
