@@ -156,12 +156,24 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   const from = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
+  // Before the first pct: the container read back after the move is whatever was at the vmid, so
+  // checking only afterwards would let a saved plan migrate (and then change) another's container.
+  const text = await assertOwnContainer(t, prior);
+  // pct migrate takes no digest: a container changed since the plan is refused here, as the
+  // digest-checked pct set refuses it, instead of having the change after the move undo it.
+  if (typeof prior["digest"] === "string" && confDigest(text) !== prior["digest"]) {
+    throw new Error(`${address}: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.`);
+  }
   const running = prior["started"] === true;
   const stays = config["started"] !== false;
   if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");
   const m = planMigration(prior, config, running && stays);
-  await ctx.recordIntent({ operation: `migrate to ${m.to}`, node: from, vmid });
+  const intent = { operation: `migrate to ${m.to}`, node: from, vmid };
+  await ctx.recordIntent(intent);
   await pct(t, migrateArgv(vmid, m), `pct migrate to node ${m.to}`);
+  // Done: refresh finds the container on any node, so nothing is left to check. Kept, it would
+  // outlive an oci_container replacement that records a new vmid (nothing answers it then).
+  await ctx.forgetIntent(intent);
   const there: Target = { ...t, node: m.to, run: ctx.runnerFor(m.to) };
   return readBack(there, running && stays, migratedPrior(prior, m));
 }

@@ -6,6 +6,7 @@ import { CONTAINER_COMPUTED_ATTRIBUTES, CONTAINER_HIDDEN_ATTRIBUTES, lxcContaine
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { diffContainer } from "../lxc/diff.js";
 import { volumesDeletedWithContainer } from "../mounts/detached.js";
+import { migratedPrior, planMigration } from "../lxc/migrate.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
 import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
@@ -84,10 +85,15 @@ export function diffOci(req: DiffRequest): Diff {
   return result;
 }
 
-/** Mounts whose volume a replacement moves to the new container (replaceOn: same node, new vmid, same storage). */
+/**
+ * Mounts whose volume a replacement moves to the new container (replaceOn: new vmid, same
+ * storage). A planned node change is a pct migrate first (replaceOci), so the volumes are
+ * compared where the migration puts them.
+ */
 function movedVolumes(prior: Attrs, planned: Attrs): Set<string> {
-  if (planned["node"] !== prior["node"] || planned["vmid"] === prior["vmid"]) return new Set();
-  const before = obj(prior["mount"]);
+  if (planned["vmid"] === prior["vmid"]) return new Set();
+  const there = planned["node"] !== prior["node"] ? migratedPrior(prior, planMigration(prior, planned, false)) : prior;
+  const before = obj(there["mount"]);
   return new Set(Object.entries(obj(planned["mount"])).filter(([name, m]) => typeof obj(before[name])["volume"] === "string" && obj(before[name])["storage"] === obj(m)["storage"]).map(([name]) => name));
 }
 

@@ -69,6 +69,7 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
   }, 180_000);
   afterAll(() => w?.remove());
+  const proxmoxOnly = (): string => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n`;
 
   it("the defect: a container migrated between plan and apply is followed; re-plans migrate, never replace", async () => {
     write({ ct: { vmid: 112, node: "pve1" } });
@@ -109,6 +110,24 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(existsSync(confOf("pve2", 112))).toBe(false);
     expect(stateOf("lxc_container.ct")["migrated_from"]).toBeUndefined();
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+  }, 180_000);
+
+  it("a saved migration applied after the container was changed outside refuses as stale and undoes nothing", async () => {
+    write({ stale: { vmid: 170, node: "pve1" } });
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    write({ stale: { vmid: 170, node: "pve2" } });
+    const plan = await w.run("plan", "-out=m");
+    expect(plan.stdout).toMatch(/~ node\s+= "pve1" -> "pve2" # migrates/);
+    expect(plan.stdout).not.toContain("memory");
+    pctOn("pve1", "set", "170", "--memory", "2048"); // outside pmxform, after the plan
+    const before = readCalls(sim).length;
+    const apply = await w.run("apply", "m");
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('lxc_container.stale: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.');
+    expect(calls(before, "migrate")).toEqual([]);
+    expect(readFileSync(confOf("pve1", 170), "utf8")).toMatch(/^memory: 2048$/m);
+    write({});
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
   }, 180_000);
 
   it("migrates a stopped container offline and a running one with restart_on_change, keeping the rootfs", async () => {
@@ -210,5 +229,28 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
     expect(readFileSync(confOf("pve2", 160), "utf8")).toMatch(/^entrypoint: \/app$/m);
     expect(stateOf("oci_container.app")).toMatchObject({ node: "pve2" });
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+  }, 180_000);
+
+  it("a node change with an image change keeps the data volume and does not list it as deleted", async () => {
+    for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app2.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=2"] }, gzipSync(writeTar([{ name: "app", data: "2" }]))));
+    const app = (node: string, image: string) => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\nresource "oci_container" "data" {\n  node  = "${node}"\n  image = "local:vztmpl/${image}"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n}\n`;
+    w.write("main.pmx.hcl", app("pve1", "app.tar"));
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const mp0 = (node: string, vmid: number) => /^mp0: ([^,]+),/m.exec(readFileSync(confOf(node, vmid), "utf8"))![1]!;
+    const oldVmid = stateOf("oci_container.data")["vmid"] as number;
+    writeFileSync(volumeFile("pve1", mp0("pve1", oldVmid)), DATA);
+    w.write("main.pmx.hcl", app("pve2", "app2.tar"));
+    const plan = await w.run("plan");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`the data volume local-lvm:vm-${oldVmid}-disk-1 (mount "data") moves to the new container`);
+    expect(plan.stdout + plan.stderr).not.toContain("deletes a volume");
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const newVmid = stateOf("oci_container.data")["vmid"] as number;
+    expect(readFileSync(volumeFile("pve2", mp0("pve2", newVmid)), "utf8")).toBe(DATA);
+    // Every step finished: no intent of the migration stays behind in the state.
+    expect((JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as StateFile).intents).toBeUndefined();
+    expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+    w.write("main.pmx.hcl", proxmoxOnly());
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
   }, 180_000);
 });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readCalls } from "../../src/sim/calllog.js";
+import { initSim } from "../../src/sim/index.js";
 import { legacyMarkerFor } from "../../providers/lxc/identity.js";
 import { BUILT, NOT_BUILT, Workdir } from "./helpers.js";
 
@@ -121,6 +122,33 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     const mutating = readCalls(sim).slice(callsBefore).filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
     expect(mutating).toEqual([]);
     expect(readFileSync(conf130, "utf8")).toBe(theirs);
+    expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);
+  });
+
+  it("a saved migration never moves or changes another project's container that took the vmid", async () => {
+    const sim2 = root[0]!.path("sim2");
+    initSim(sim2, { nodes: ["pve1", "pve2"] });
+    const both = `proxmox {\n  node "pve1" {\n    sim = "${sim2}"\n  }\n  node "pve2" {\n    sim = "${sim2}"\n  }\n}\n`;
+    const pinned = (node: string, hostname: string) => `resource "lxc_container" "web" {\n  node     = "${node}"\n  template = "${TEMPLATE}"\n  vmid     = 150\n  hostname = "${hostname}"\n}\n`;
+    const a = project(root, "a", sim2, "");
+    const b = project(root, "b", sim2, "");
+    a.write("main.pmx.hcl", both + pinned("pve1", "alpha"));
+    b.write("main.pmx.hcl", both + pinned("pve1", "beta"));
+    expect((await a.run("apply", "--auto-approve")).code).toBe(0);
+    // A saved plan migrating A's container, then CT 150 is destroyed by hand and B creates its own there.
+    a.write("main.pmx.hcl", both + pinned("pve2", "alpha"));
+    expect((await a.run("plan", "--out", "m.out")).stdout).toContain("# migrates");
+    execFileSync(join(sim2, "bin/pct"), ["destroy", "150", "--purge", "1"], { env: { ...process.env, PMXSIM_NODE: "pve1" } });
+    expect((await b.run("apply", "--auto-approve")).code).toBe(0);
+    const conf150 = join(sim2, "etc/pve/nodes/pve1/lxc/150.conf");
+    const theirs = readFileSync(conf150, "utf8");
+    const callsBefore = readCalls(sim2).length;
+    const saved = await a.run("apply", "m.out");
+    expect(saved.code).toBe(1);
+    expect(saved.stderr).toContain("lxc_container.web: nothing was done: container pve1/150 is not the one lxc_container.web manages");
+    const mutating = readCalls(sim2).slice(callsBefore).filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
+    expect(mutating).toEqual([]);
+    expect(readFileSync(conf150, "utf8")).toBe(theirs);
     expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);
   });
 
