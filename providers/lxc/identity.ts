@@ -59,3 +59,16 @@ export async function assertOwnContainer(t: ConfTarget, prior: Attrs): Promise<s
   if (conflict) throw new Error(`${t.address}: nothing was done: ${conflict}.`);
   return text;
 }
+
+/**
+ * An imported container carrying a pmxform marker this state would not give `address`: another
+ * project created it (or this one at another address). Managing it from two states lets either
+ * change or destroy it, so import says so.
+ */
+export function foreignOwner(address: string, attrs: Attrs, lineage: string): string | undefined {
+  const m = markerOf(attrs);
+  if (!m || m === markerFor(lineage, address)) return undefined;
+  const id = containerId(attrs) ?? `vmid ${String(attrs["vmid"])}`;
+  return `container ${id} carries the pmxform marker ${m}, which this state does not give ${address}: another pmxform project (or this one under another address) created it`;
+}
+

@@ -129,4 +129,5 @@ export const ociContainer: ResourceType = {
   recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage, importOciContainer),
   identityConflict: lxcContainer.identityConflict!,
   objectId: lxcContainer.objectId!,
+  foreignOwner: lxcContainer.foreignOwner!,
 };

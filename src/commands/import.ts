@@ -62,7 +62,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
     const ac = runAbortController();
     const snaps = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal: ac.signal, readState: false });
     diagnostics.push(...snaps.diagnostics);
-    const input: ImportInput = { registry, state: st.state.resources, snapshotFor: snaps.snapshotFor };
+    const input: ImportInput = { registry, state: st.state.resources, snapshotFor: snaps.snapshotFor, lineage: st.state.lineage };
     const lines: string[] = [];
     let adopted: StateResource[] = [];
     let generated: GeneratedResource[] = [];

@@ -15,6 +15,8 @@ export interface ImportInput {
   /** Resources already in state (never modified here). */
   state: readonly StateResource[];
   snapshotFor(type: string, node: string | undefined): unknown;
+  /** The state's lineage: an object carrying another state's marker is imported with a warning. */
+  lineage?: string;
 }
 
 function vmidOf(a: Attrs): number | undefined {
@@ -70,7 +72,17 @@ export function importOne(input: ImportInput, address: string, id: string): { re
   }
   const owner = managedBy(input.state, vmidOf(attrs));
   if (owner) return { notes: [], diagnostics: [error("Container already managed by pmxform", `vmid ${vmidOf(attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`)] };
-  return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs, snapshot) ?? [], diagnostics: [] };
+  return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs, snapshot) ?? [], diagnostics: foreignOwnerWarning(input, type, address, attrs) };
+}
+
+/**
+ * Importing a container another pmxform state created is allowed (a project handed it over), but
+ * never silent: from then on either state could change or destroy it.
+ */
+function foreignOwnerWarning(input: ImportInput, type: ResourceType, address: string, attrs: Attrs): Diagnostic[] {
+  const foreign = input.lineage !== undefined ? type.foreignOwner?.({ address, attrs, lineage: input.lineage }) : undefined;
+  if (!foreign) return [];
+  return [warning("Importing another project's container", `${address}: ${foreign}. From now on both states may change or destroy it. If the other project still manages it, undo this with pmxform state rm ${address}; if it was handed over, run pmxform state rm for it in the other project.`, undefined, address)];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -176,6 +188,7 @@ export function importAll(input: ImportInput, declared: Iterable<string>, nodes:
     const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
     if (!attrs) continue;
     adopted.push(toStateResource(input.registry, address, type, attrs));
+    diagnostics.push(...foreignOwnerWarning(input, type, address, attrs));
     const notes = type.unexpressed?.(attrs, o.snap) ?? [];
     diagnostics.push(...notesAsWarnings(address, notes));
     generated.push({ type: type.type, name, body: type.generateConfig!(attrs), blocks: type.blocks, comments: [`imported from ${c.id}`, ...notes.map((n) => `not managed: ${n}`)] });

@@ -174,7 +174,7 @@ export function plan(input: PlanInput): PlanResult {
       return undefined;
     }
     const id = String(idValue);
-    const r = importOne({ registry, state: input.prior as unknown as StateResource[], snapshotFor: input.snapshotFor }, block.to.address, id);
+    const r = importOne({ registry, state: input.prior as unknown as StateResource[], snapshotFor: input.snapshotFor, lineage: input.lineage }, block.to.address, id);
     for (const d of r.diagnostics) diagnostics.push({ ...d, subject: d.subject ?? block.range, address: block.to.address });
     if (r.resource) diagnostics.push(...notesAsWarnings(block.to.address, r.notes, block.range));
     return r.resource ? { id, attrs: r.resource.attributes, notes: r.notes } : undefined;

@@ -209,6 +209,11 @@ export interface ResourceType {
    */
   objectId?(attrs: Attrs): string | undefined;
   /**
+   * Identity (pure): why an object being imported looks like another pmxform state's (its marker
+   * is not the one this state gives `address`), as one sentence; undefined when it does not.
+   */
+  foreignOwner?(req: { address: string; attrs: Attrs; lineage: string }): string | undefined;
+  /**
    * Crash cleanup (pure): when an interrupted step's only trace is a leftover the next apply may
    * remove (a killed pull's temporary archive, recognised by the provider's own naming), a
    * description of it; undefined keeps the intent for a person to check.

@@ -49,6 +49,26 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
   });
   afterEach(() => root.forEach((w) => w.remove()));
 
+  it("importing another project's container is never silent; re-importing one's own is", async () => {
+    const a = project(root, "a", sim, web("alpha"));
+    expect((await a.run("apply", "--auto-approve")).code).toBe(0);
+    const b = project(root, "b", sim, web("beta"));
+    const taken = await b.run("import", "lxc_container.web", "pve1/100");
+    expect(taken.code).toBe(0);
+    expect(taken.stderr).toContain("Importing another project's container");
+    expect(taken.stderr).toMatch(/container pve1\/100 carries the pmxform marker pmxform-[0-9a-f]{8}, which this state does not give lxc_container\.web/);
+    expect(taken.stderr).toContain("pmxform state rm lxc_container.web");
+    const all = project(root, "c", sim, "");
+    const bulk = await all.run("import", "--all", "--generate-config-out", all.path("gen.pmx.hcl"));
+    expect(bulk.code).toBe(0);
+    expect(bulk.stderr).toContain("Importing another project's container");
+    // The project that created it forgets and re-imports it at the same address: no warning.
+    expect((await a.run("state", "rm", "lxc_container.web")).code).toBe(0);
+    const own = await a.run("import", "lxc_container.web", "pve1/100");
+    expect(own.code).toBe(0);
+    expect(own.stderr).not.toContain("another project");
+  });
+
   it("two projects racing for one vmid: the loser re-plans onto a free vmid and never touches the winner's container", async () => {
     const a = project(root, "a", sim, web("alpha"));
     const b = project(root, "b", sim, web("beta"));
