@@ -98,9 +98,9 @@ export const enumOf = <const T extends readonly [string, ...string[]]>(values: T
 export const pattern = (re: RegExp, what: string) =>
   leaf(z.string().regex(ONE_LINE, { error: ONE_LINE_ERROR }).regex(re, { error: what }), (v) => (typeof v === "string" && ONE_LINE.test(v) && re.test(v) ? v : DEFER));
 
-/** A string that a predicate accepts (e.g. one of pve/check.ts's named Proxmox formats). */
+/** A string that a predicate accepts (e.g. one of pve/check.ts's named Proxmox formats), and one line whatever it accepts. */
 export const checked = (ok: (v: string) => boolean, what: string) =>
-  leaf(z.string({ error: "a string is required" }).refine(ok, { error: what }), (v) => (typeof v === "string" && ok(v) ? v : DEFER));
+  leaf(z.string({ error: "a string is required" }).regex(ONE_LINE, { error: ONE_LINE_ERROR }).refine(ok, { error: what }), (v) => (typeof v === "string" && ONE_LINE.test(v) && ok(v) ? v : DEFER));
 
 const PROPERTY_VALUE = /^[^,\u0000-\u001f\u007f]*$/;
 const NO_EQUALS = /^[^=]*$/;
