@@ -159,9 +159,27 @@ function makeDirs(dir: string, nodes: string[]): void {
  * NODE_EXTRA_CA_CERTS is dropped: Node parses that certificate bundle at every start-up (about
  * 55 ms of CPU, more than half of a simulated call), and the simulator never speaks TLS.
  */
+/**
+ * Tools a real node has as coreutils, simulated only for the cluster lock directory: any other use
+ * (a script on the node creating its own directories) runs the system's tool, as on a real node.
+ * Without this a session with the simulator's bin first in PATH could not mkdir anywhere else.
+ */
+const LOCK_DIR_TOOLS: ReadonlySet<string> = new Set(["mkdir", "touch", "rmdir"]);
+
+function systemToolFallback(tool: string): string[] {
+  if (!LOCK_DIR_TOOLS.has(tool)) return [];
+  return [
+    'case " $* " in',
+    '  *" /etc/pve/priv/lock/"*) ;;',
+    `  *) for d in /usr/bin /bin; do [ -x "$d/${tool}" ] && exec "$d/${tool}" "$@"; done ;;`,
+    "esac",
+  ];
+}
+
 export function binScript(dir: string, tool: string, entries = { bundle: simBundlePath(), main: simMainPath() }): string {
   return [
     "#!/bin/sh",
+    ...systemToolFallback(tool),
     `entry=${shQuote(entries.bundle)}`,
     `main=${shQuote(entries.main)}`,
     `[ -f "$entry" ] && [ ! "$entry" -ot "$main" ] || entry="$main"`,
