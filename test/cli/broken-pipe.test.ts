@@ -24,9 +24,10 @@ describe.skipIf(!BUILT)(`a reader that stops early${BUILT ? "" : ` (skipped: ${N
     w.write("main.pmx.hcl", SIM_NODE + container("app", `  vmid     = 100\n  hostname = "app"`));
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
     // Far more output than a pipe buffers (64 KiB): 3000 recorded containers, 3000 planned.
-    const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { address: string; name: string }[] };
+    // Each copy names its own vmid: two entries claiming one container are refused at load.
+    const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { address: string; name: string; attributes: Record<string, unknown> }[] };
     const one = state.resources[0]!;
-    state.resources = Array.from({ length: 3000 }, (_, i) => ({ ...one, address: `lxc_container.app${i}`, name: `app${i}` }));
+    state.resources = Array.from({ length: 3000 }, (_, i) => ({ ...one, address: `lxc_container.app${i}`, name: `app${i}`, attributes: { ...one.attributes, vmid: 5000 + i } }));
     writeFileSync(w.path("pmxform.state.json"), JSON.stringify(state));
     w.write("main.pmx.hcl", SIM_NODE + `resource "lxc_container" "many" {\n  count    = 3000\n  node     = "pve1"\n  vmid     = 1000 + count.index\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n}\n`);
   }, 60_000);
