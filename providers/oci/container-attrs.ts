@@ -107,7 +107,6 @@ export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, r
   }
   Object.assign(a, initKeysOf(conf.main.lxc));
   if (prior?.["image"] !== undefined) a["image"] = prior["image"];
-  if (prior?.["image_env_keys"] !== undefined) a["image_env_keys"] = prior["image_env_keys"];
   return a;
 }
 

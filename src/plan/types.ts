@@ -38,13 +38,6 @@ export interface PlannedChange {
   provider_data?: unknown;
 }
 
-export interface PlanOutputChange {
-  /** Null for sensitive or unknown values. */
-  value: unknown;
-  sensitive: boolean;
-  unknown?: boolean;
-}
-
 export interface PlanOptions {
   destroy: boolean;
   refresh_only: boolean;
@@ -69,7 +62,6 @@ export interface PlanFile {
   /** The refreshed prior state the changes were computed from. */
   prior_state: StateFile | null;
   changes: PlannedChange[];
-  outputs?: Record<string, PlanOutputChange>;
   options: PlanOptions;
   /**
    * Variable values the plan was made with: apply uses them, as Terraform does. Sensitive ones
