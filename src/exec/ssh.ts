@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalRunner } from "./local.js";
 import { CommandError, type RunOptions, type RunResult, type Runner } from "./runner.js";
-import { remoteCommand } from "./transport.js";
+import { remoteCommand } from "./shell-quote.js";
 
 export interface SshTarget {
   /** "root@10.0.0.11" or a Host alias from ~/.ssh/config. */

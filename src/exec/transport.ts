@@ -6,6 +6,9 @@ import type { Runner } from "./runner.js";
 import { SimRunner } from "./sim.js";
 import { SshRunner, type SshTarget } from "./ssh.js";
 
+// The quoting lives in its own file so ssh.ts can use it without importing this one (a cycle).
+export { remoteCommand, shellQuote } from "./shell-quote.js";
+
 export type Transport =
   | { kind: "local" }
   | { kind: "sim"; dir: string; node: string }
@@ -21,19 +24,4 @@ export function runnerFor(t: Transport): Runner {
     case "ssh":
       return new SshRunner(t);
   }
-}
-
-/**
- * Quotes one argument for a POSIX shell: the remote side of ssh always runs the command through
- * the login shell, so every argument must arrive as exactly one word, unexpanded.
- */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The remote command string for argv (what ssh would send). */
-export function remoteCommand(argv: readonly string[]): string {
-  if (argv.length === 0) throw new Error("bug: empty argv");
-  return argv.map(shellQuote).join(" ");
 }
