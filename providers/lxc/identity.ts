@@ -30,6 +30,22 @@ export function containerId(a: Attrs): string | undefined {
   return typeof a["node"] === "string" && typeof a["vmid"] === "number" ? `${a["node"]}/${a["vmid"]}` : undefined;
 }
 
+/** The container's key on its cluster (ResourceType.objectKey): its vmid, which no migration changes. */
+export function containerKey(a: Attrs): string | undefined {
+  return a["vmid"] !== undefined ? `vmid ${String(a["vmid"])}` : undefined;
+}
+
+/** What apply's progress lines show for a container (ResourceType.progressId). */
+export function containerProgressId(a: Attrs): string | undefined {
+  return a["vmid"] !== undefined && a["vmid"] !== null ? `vmid=${String(a["vmid"])}` : undefined;
+}
+
+/** The node part of an import id ("pve1/105" -> "pve1", ResourceType.importNode). */
+export function importIdNode(id: string): string | undefined {
+  const m = /^([^/\s]+)\//.exec(id.trim());
+  return m?.[1];
+}
+
 function describeLive(live: Attrs): string {
   const m = markerOf(live);
   const name = typeof live["hostname"] === "string" ? ` (hostname ${live["hostname"]})` : "";

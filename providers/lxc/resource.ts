@@ -10,7 +10,7 @@ import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
 import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { recoverContainer } from "./recover.js";
-import { containerId, ownerConflict, foreignOwner } from "./identity.js";
+import { containerId, containerKey, containerProgressId, importIdNode, ownerConflict, foreignOwner } from "./identity.js";
 
 function validate(config: Attrs): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
@@ -78,5 +78,8 @@ export const lxcContainer: ResourceType = {
   recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage),
   identityConflict: ({ address, recorded, live }) => ownerConflict(address, recorded, live),
   objectId: containerId,
+  objectKey: containerKey,
+  progressId: containerProgressId,
+  importNode: importIdNode,
   foreignOwner: ({ address, attrs, lineage }) => foreignOwner(address, attrs, lineage),
 };

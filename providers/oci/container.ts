@@ -129,5 +129,8 @@ export const ociContainer: ResourceType = {
   recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage, importOciContainer),
   identityConflict: lxcContainer.identityConflict!,
   objectId: lxcContainer.objectId!,
+  objectKey: lxcContainer.objectKey!,
+  progressId: lxcContainer.progressId!,
+  importNode: lxcContainer.importNode!,
   foreignOwner: lxcContainer.foreignOwner!,
 };

@@ -290,6 +290,9 @@ export const ociImage: ResourceType = {
     return out;
   },
   delete: ({ address, prior }, ctx) => deleteImage(address, prior, ctx),
+  // Identity: a template archive is its volume id (unique on the cluster, whatever the node).
+  objectKey: (a) => (a["volid"] !== undefined ? String(a["volid"]) : undefined),
+  progressId: (a) => (a["volid"] ? `volid=${String(a["volid"])}` : undefined),
   leftover: (intent) => (intent.operation === "pull" && typeof intent.file === "string" && isPullTemporary(intent.file) ? `the temporary archive ${intent.node}:${intent.file} of an interrupted image pull` : undefined),
   removeLeftover: async ({ intent }, ctx) => {
     // leftover() vouched for the name; checked again here since this deletes a file.

@@ -4,7 +4,7 @@
 // subset of it, so a reader handles both with one parser.
 import { hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { changeId, type ApplySummary } from "../engine/apply.js";
-import type { Change } from "../engine/change.js";
+import type { Change } from "../plan/change.js";
 import { changeToFile } from "../engine/planfile.js";
 import { summaryCounts } from "../plan/render.js";
 import { pmxformVersion } from "../state/version.js";

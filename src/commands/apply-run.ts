@@ -6,7 +6,7 @@ import kleur from "kleur";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import { applyChanges, type ApplySummary } from "../engine/apply.js";
-import type { Change } from "../engine/change.js";
+import type { Change } from "../plan/change.js";
 import type { Session } from "../engine/session.js";
 import { StateHolder } from "../engine/state-holder.js";
 import type { Targets } from "../engine/targets.js";

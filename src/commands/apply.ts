@@ -9,11 +9,12 @@ import { PlanFileError, readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
-import { configDigest, openForPlanning, openState, runPlan, variablesDigest, type RunOptions } from "../engine/run.js";
+import { openForPlanning, openState, runPlan, type RunOptions } from "../engine/run.js";
+import { inputsMismatch, stateMismatch } from "../plan/admission.js";
 import type { ApplySummary } from "../engine/apply.js";
 import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
 import { applyJson, savedPlanJson } from "./apply-json.js";
-import { cwdDigest, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
+import { planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { planningOptionProblems } from "./planning-options.js";
 
@@ -130,12 +131,9 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     return 1;
   }
   const { session, targets } = opened;
-  const problems: string[] = [];
-  if (plan.cwd_digest && plan.cwd_digest !== cwdDigest(session.dir)) problems.push("it was created in another working directory");
-  if (plan.config_digest !== configDigest(session)) problems.push("the configuration files changed since it was created");
-  if (plan.variables_digest !== variablesDigest(session.variables)) problems.push("the variable values differ from the ones it was planned with");
-  if (problems.length) {
-    printDiagnostics([error("Saved plan does not match", `The plan file ${path} cannot be applied: ${problems.join("; ")}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+  const mismatch = inputsMismatch(plan, session, path);
+  if (mismatch) {
+    printDiagnostics([mismatch], opts);
     return 1;
   }
   const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "apply" });
@@ -145,10 +143,9 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   }
   try {
     const state = st.state;
-    const fresh = state.serial === 0 && state.resources.length === 0;
-    const matches = plan.lineage === null ? fresh : plan.lineage === state.lineage && plan.serial === state.serial;
-    if (!matches) {
-      printDiagnostics([error("Saved plan is stale", `The state changed since ${path} was created (it was already applied, or another run changed the state${plan.lineage !== null && plan.lineage !== state.lineage ? "; the plan belongs to a different state lineage" : ""}). Create a new plan with pmxform plan --out ${path}.`)], opts);
+    const stale = stateMismatch(plan, state, path);
+    if (stale) {
+      printDiagnostics([stale], opts);
       return 1;
     }
     const changes = plan.changes.map(changeFromFile);

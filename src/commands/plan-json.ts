@@ -9,7 +9,7 @@ import type { Module } from "../config/module.js";
 import type { Expr } from "../config/ast.js";
 import type { Body } from "../config/body.js";
 import { references } from "../config/refs.js";
-import { redactPaths } from "../engine/attr-diff.js";
+import { redactPaths } from "../plan/attr-diff.js";
 
 /** Which top-level attributes of a resource type are bookkeeping, never shown. */
 export type HiddenOf = (type: string) => readonly string[];

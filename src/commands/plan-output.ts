@@ -1,8 +1,8 @@
 // Shared by plan/apply/show: the render context, the JSON form of a plan (terraform show -json
 // shaped), and saving a plan file.
-import { outputChanges, type OutputChange } from "../engine/output-changes.js";
-import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { outputChanges } from "../engine/output-changes.js";
+import { describeObject } from "../engine/identity.js";
+import type { OutputChange } from "../plan/change.js";
 import { writePlanFile } from "../plan/file.js";
 import type { PlanFile } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
@@ -11,23 +11,14 @@ import type { RenderContext } from "../plan/render.js";
 import { summaryCounts } from "../plan/render.js";
 import { changeToFile, buildPlanFile } from "../engine/planfile.js";
 import { configurationJson, mirror, planRepresentation, resourceChangeJson, type HiddenOf, type PlanJsonExtras } from "./plan-json.js";
-import { configDigest, variablesDigest, type PlanRun } from "../engine/run.js";
-import { splitUnknown } from "../engine/attr-diff.js";
+import type { PlanRun } from "../engine/run.js";
+import { configDigest, cwdDigest, variablesDigest } from "../plan/admission.js";
+import { splitUnknown } from "../plan/attr-diff.js";
 import { containsSensitive, unmark } from "../config/value.js";
 import { pmxformVersion } from "../state/version.js";
 
 export function renderContext(registry: ProviderRegistry, color: boolean): RenderContext {
-  return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {}, hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [] };
-}
-
-export function cwdDigest(dir: string): string {
-  let real = dir;
-  try {
-    real = realpathSync(dir);
-  } catch {
-    /* a missing directory keeps its given path */
-  }
-  return createHash("sha256").update(real).digest("hex");
+  return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {}, hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [], describeObject: (type, attrs) => describeObject(registry, type, attrs) };
 }
 
 /** The state the plan was computed from: the recorded one with every refreshed resource's values as read. */
@@ -40,7 +31,7 @@ export async function savePlan(path: string, r: PlanRun): Promise<void> {
     state: r.state,
     isNewState: r.state.serial === 0 && r.state.resources.length === 0,
     changes: r.result.changes,
-    configDigest: configDigest(r.session),
+    configDigest: configDigest(r.session.sources),
     variablesDigest: variablesDigest(r.session.variables),
     options: r.options,
     refreshedPrior: refreshedPriorState(r),

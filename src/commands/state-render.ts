@@ -1,6 +1,6 @@
 // Renders one state resource as HCL-like text (for `show` and `state show`), secrets hidden.
 import kleur from "kleur";
-import { redactPaths } from "../engine/attr-diff.js";
+import { redactPaths } from "../plan/attr-diff.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { BlockSpec } from "../provider/types.js";
 import { formatValue } from "../plan/render.js";

@@ -5,10 +5,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
-import type { Attrs, AttrPath } from "../provider/types.js";
+import type { Attrs } from "../provider/types.js";
 import type { DeposedResource, StateFile } from "../state/types.js";
-import { deepEqual } from "./attr-diff.js";
-import type { PriorResource } from "./plan.js";
+import type { ProviderRegistry } from "../provider/registry.js";
+import { describeObject, sameObject } from "./identity.js";
+import type { DeposedObject, PriorResource } from "./plan-types.js";
 
 export function newDeposedKey(): string {
   return randomBytes(4).toString("hex");
@@ -17,12 +18,6 @@ export function newDeposedKey(): string {
 /** The entry's key; entries written before keys existed get one derived from their content, the same in every run. */
 export function deposedKeyOf(d: DeposedResource): string {
   return d.deposed_key ?? createHash("sha256").update(d.address).update("\0").update(JSON.stringify(d.attributes)).digest("hex").slice(0, 8);
-}
-
-/** Whether two attribute sets name the same object on the cluster: by vmid or volid, else by content. */
-export function sameObject(a: Attrs, b: Attrs): boolean {
-  for (const id of ["vmid", "volid"]) if (a[id] !== undefined && b[id] !== undefined) return a[id] === b[id];
-  return deepEqual(a, b);
 }
 
 function refreshAddressOf(d: DeposedResource): string {
@@ -34,25 +29,12 @@ export function deposedForRefresh(state: StateFile): PriorResource[] {
   return (state.deposed ?? []).map((d) => ({ ...d, address: refreshAddressOf(d) }));
 }
 
-export interface DeposedObject {
-  address: string;
-  key: string;
-  type: string;
-  index?: number | string;
-  /** As refreshed (or as recorded when refresh was skipped). */
-  attributes: Attrs;
-  sensitive_attributes: AttrPath[];
-  dependencies: string[];
-  /** Why its node could not be read: nothing is planned for it this time. */
-  unreachable?: string;
-}
-
 /**
  * Settles `state.deposed` against the refresh, in memory (apply saves it), and returns what is
  * left to destroy. The refresh entries of deposed objects are taken out of `refreshed` and
  * `unreachable`, so the plan sees resources only.
  */
-export function settleDeposed(state: StateFile, refreshed: Map<string, Attrs | null>, unreachable: Map<string, string>): { objects: DeposedObject[]; diagnostics: Diagnostic[] } {
+export function settleDeposed(registry: ProviderRegistry, state: StateFile, refreshed: Map<string, Attrs | null>, unreachable: Map<string, string>): { objects: DeposedObject[]; diagnostics: Diagnostic[] } {
   const objects: DeposedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const kept: DeposedResource[] = [];
@@ -65,7 +47,7 @@ export function settleDeposed(state: StateFile, refreshed: Map<string, Attrs | n
     unreachable.delete(at);
     const current = state.resources.find((r) => r.address === d.address);
     // Deposed, but its replacement was never recorded: it is still the current object.
-    if (current && sameObject(current.attributes, d.attributes)) continue;
+    if (current && sameObject(registry, d.type, current.attributes, d.attributes)) continue;
     if (fresh === null && !why) continue; // gone from the cluster: nothing left to destroy
     kept.push({ ...d, deposed_key: key });
     objects.push({
@@ -78,17 +60,9 @@ export function settleDeposed(state: StateFile, refreshed: Map<string, Attrs | n
       dependencies: d.dependencies,
       ...(why ? { unreachable: why } : {}),
     });
-    if (why) diagnostics.push(warning("Deposed object could not be refreshed", `${d.address} (deposed object ${key}, ${describeObject(d.attributes)}): ${why}. It stays in the state and its destroy is planned once its node can be read.`, undefined, d.address));
+    if (why) diagnostics.push(warning("Deposed object could not be refreshed", `${d.address} (deposed object ${key}, ${describeObject(registry, d.type, d.attributes)}): ${why}. It stays in the state and its destroy is planned once its node can be read.`, undefined, d.address));
   }
   if (kept.length) state.deposed = kept;
   else delete state.deposed;
   return { objects, diagnostics };
-}
-
-/** "vmid 105 on pve1" (or the volid), for plan lines and warnings. */
-export function describeObject(a: Attrs): string {
-  const node = typeof a["node"] === "string" ? ` on ${a["node"]}` : "";
-  if (a["vmid"] !== undefined) return `vmid ${String(a["vmid"])}${node}`;
-  if (a["volid"] !== undefined) return `${String(a["volid"])}${node}`;
-  return node.trim() || "no id recorded";
 }

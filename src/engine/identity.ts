@@ -1,12 +1,14 @@
 // Which object a state entry owns: an entry may change or destroy only the object it recorded.
 // Two checks, both through the provider's identity hooks: a refreshed object that is not the one
 // recorded (another state's container at the same vmid), and two entries claiming one object.
-// Both are errors that stop the run before anything is planned for those entries.
+// Both are errors that stop the run before anything is planned for those entries. Also how the
+// engine names and matches objects (objectKey, "vmid 105 on pve1") without knowing what a vmid is.
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { Attrs } from "../provider/types.js";
 import type { StateResource } from "../state/types.js";
+import { deepEqual } from "../plan/attr-diff.js";
 
 /** Why `live` (refreshed for the entry) is not the object the entry recorded; undefined when it is. */
 export function conflictOf(registry: ProviderRegistry, entry: { address: string; type: string; attributes: Attrs }, live: Attrs | null | undefined): string | undefined {
@@ -37,4 +39,32 @@ export function duplicateClaims(registry: ProviderRegistry, resources: readonly 
     );
   }
   return out;
+}
+
+/** The object's key on its cluster (ResourceType.objectKey), e.g. "vmid 105"; undefined when its type has none. */
+export function objectKeyOf(registry: ProviderRegistry, type: string, attrs: Attrs | null | undefined): string | undefined {
+  return attrs ? registry.resourceType(type)?.objectKey?.(attrs) : undefined;
+}
+
+/** Whether two attribute sets of one type name the same cluster object: by key, else (no key) by content. */
+export function sameObject(registry: ProviderRegistry, type: string, a: Attrs, b: Attrs): boolean {
+  const ka = objectKeyOf(registry, type, a);
+  const kb = objectKeyOf(registry, type, b);
+  if (ka !== undefined && kb !== undefined) return ka === kb;
+  return deepEqual(a, b);
+}
+
+/** "vmid 105 on pve1" (the key on its node), for plan lines and warnings. */
+export function describeObject(registry: ProviderRegistry, type: string, attrs: Attrs): string {
+  const node = registry.resourceType(type)?.nodeOf(null, attrs);
+  const key = objectKeyOf(registry, type, attrs);
+  const on = node ? `on ${node}` : "";
+  return key !== undefined ? `${key}${on ? ` ${on}` : ""}` : on || "no id recorded";
+}
+
+/** The state entry that already manages the object `attrs` (of type `type`) names, if any. */
+export function managedBy(registry: ProviderRegistry, state: readonly StateResource[], type: string, attrs: Attrs): string | undefined {
+  const key = objectKeyOf(registry, type, attrs);
+  if (key === undefined) return undefined;
+  return state.find((r) => objectKeyOf(registry, r.type, r.attributes) === key)?.address;
 }

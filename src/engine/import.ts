@@ -8,6 +8,7 @@ import type { Attrs, ImportCandidate, ResourceType } from "../provider/types.js"
 import type { StateResource } from "../state/types.js";
 import type { GeneratedResource } from "../config/generate/model.js";
 import { instanceAddress, parseAddress, type InstanceKey } from "./address.js";
+import { managedBy, objectKeyOf } from "./identity.js";
 import type { ConfigEvaluation } from "./evaluation.js";
 
 export interface ImportInput {
@@ -17,22 +18,6 @@ export interface ImportInput {
   snapshotFor(type: string, node: string | undefined): unknown;
   /** The state's lineage: an object carrying another state's marker is imported with a warning. */
   lineage?: string;
-}
-
-function vmidOf(a: Attrs): number | undefined {
-  return typeof a["vmid"] === "number" ? a["vmid"] : undefined;
-}
-
-/** The state address already managing this vmid, if any. */
-export function managedBy(state: readonly StateResource[], vmid: number | undefined): string | undefined {
-  if (vmid === undefined) return undefined;
-  return state.find((r) => vmidOf(r.attributes) === vmid)?.address;
-}
-
-/** Node part of an id ("pve1/105" -> "pve1"), used to pick the right cluster's snapshot. */
-function nodeOfId(id: string): string | undefined {
-  const m = /^([^/\s]+)\//.exec(id.trim());
-  return m?.[1];
 }
 
 export function toStateResource(registry: ProviderRegistry, address: string, type: ResourceType, attrs: Attrs): StateResource {
@@ -57,8 +42,8 @@ export function importOne(input: ImportInput, address: string, id: string): { re
   if (!type) return { notes: [], diagnostics: [error("Unknown resource type", `${p.type} is not a resource type pmxform knows. Use lxc_container.`)] };
   if (!type.import) return { notes: [], diagnostics: [error("Resource type cannot be imported", `${p.type} does not support import. Create it with pmxform instead.`)] };
   const existing = input.state.find((r) => r.address === address);
-  if (existing) return { notes: [], diagnostics: [error("Resource already managed by pmxform", `${address} is already in the state (vmid ${vmidOf(existing.attributes) ?? "?"}). To import again, first forget it with pmxform state rm ${address}.`)] };
-  const snapshot = input.snapshotFor(p.type, nodeOfId(id));
+  if (existing) return { notes: [], diagnostics: [error("Resource already managed by pmxform", `${address} is already in the state (${objectKeyOf(input.registry, existing.type, existing.attributes) ?? "no id recorded"}). To import again, first forget it with pmxform state rm ${address}.`)] };
+  const snapshot = input.snapshotFor(p.type, type.importNode?.(id));
   if (snapshot === undefined) return { notes: [], diagnostics: [error("Cannot import", `No node of the proxmox block could be read for ${id}. Check the node declarations and the connection.`)] };
   let attrs: Attrs | null;
   try {
@@ -70,8 +55,8 @@ export function importOne(input: ImportInput, address: string, id: string): { re
     const why = type.explainImportMiss?.(id, snapshot) ?? `nothing was found for "${id}"`;
     return { notes: [], diagnostics: [error("Cannot import non-existent remote object", `${address}: ${why}. Check the id (NODE/VMID, e.g. pve1/105) with pct list on the node.`)] };
   }
-  const owner = managedBy(input.state, vmidOf(attrs));
-  if (owner) return { notes: [], diagnostics: [error("Container already managed by pmxform", `vmid ${vmidOf(attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`)] };
+  const owner = managedBy(input.registry, input.state, type.type, attrs);
+  if (owner) return { notes: [], diagnostics: [error("Container already managed by pmxform", `${objectKeyOf(input.registry, type.type, attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`)] };
   return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs, snapshot) ?? [], diagnostics: foreignOwnerWarning(input, type, address, attrs) };
 }
 
@@ -167,7 +152,8 @@ export function importAll(input: ImportInput, declared: Iterable<string>, nodes:
       seen.add(snap);
       for (const c of type.importable!(snap)) {
         if (onlyNode && c.node !== onlyNode) continue;
-        if (managedBy(input.state, c.vmid)) continue;
+        // The candidate's node and vmid name the object as its attributes do (ResourceType.objectKey).
+        if (managedBy(input.registry, input.state, type.type, { ...c })) continue;
         const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
         if (c.skip) o.skips.push(c.skip);
         else if (!o.type) Object.assign(o, { type, cand: c, snap });

@@ -4,16 +4,8 @@
 // disappears or changes sensitivity.
 import { containsSensitive, unmark, type Value } from "../config/value.js";
 import type { StateFile } from "../state/types.js";
-import { deepEqual } from "./attr-diff.js";
-
-export interface OutputChange {
-  name: string;
-  action: "create" | "update" | "delete";
-  before: unknown;
-  /** May hold Unknown values ("known after apply"). */
-  after: unknown;
-  sensitive: boolean;
-}
+import { deepEqual } from "../plan/attr-diff.js";
+import type { OutputChange } from "../plan/change.js";
 
 export function outputChanges(planned: ReadonlyMap<string, { value: Value; sensitive: boolean }>, prior: StateFile["outputs"]): OutputChange[] {
   const out: OutputChange[] = [];

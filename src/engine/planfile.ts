@@ -6,9 +6,9 @@ import { Unknown } from "../config/value.js";
 import type { PlanFile, PlannedChange } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
 import type { Attrs, AttrPath, VolumeDeletion } from "../provider/types.js";
-import { redactPaths, splitUnknown } from "./attr-diff.js";
-import type { Change, ChangeAction } from "./change.js";
-import type { PlanOptions } from "./plan.js";
+import { redactPaths, splitUnknown } from "../plan/attr-diff.js";
+import type { Change, ChangeAction } from "../plan/change.js";
+import type { PlanOptions } from "./plan-types.js";
 
 const ACTIONS: Record<ChangeAction, PlannedChange["actions"]> = {
   create: ["create"],

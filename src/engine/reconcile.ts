@@ -9,7 +9,8 @@ import type { Attrs } from "../provider/types.js";
 import type { DeposedResource, Intent, StateResource } from "../state/types.js";
 import { parseAddress } from "./address.js";
 import { toStateResource } from "./import.js";
-import { newDeposedKey, sameObject } from "./deposed.js";
+import { newDeposedKey } from "./deposed.js";
+import { sameObject } from "./identity.js";
 
 export interface ReconcileInput {
   registry: ProviderRegistry;
@@ -79,7 +80,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       const current = resources.find((r) => r.address === intent.address);
       // A create_before_destroy create (the old object is current and deposed meanwhile) that
       // was killed: its new object is what apply would have recorded; the old one stays deposed.
-      const replacing = current && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(d.attributes, current.attributes));
+      const replacing = current && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
       // A provider's own replace (create the new object, move data, destroy the old one) killed
       // after its create: the address still records the old object.
       const stray = current && !replacing && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid;

@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import type { Attrs } from "../provider/types.js";
-import type { PriorResource } from "./plan.js";
+import type { PriorResource } from "./plan-types.js";
 import type { Targets } from "./targets.js";
 
 export interface RefreshResult {

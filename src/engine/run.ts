@@ -1,16 +1,13 @@
 // One planning run as the commands share it: session, targets, locked state, refresh, plan.
 // Commands decide what to print and whether to apply.
 import { pmxformVersion } from "../state/version.js";
-import { createHash } from "node:crypto";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors } from "../diag/diagnostic.js";
-import { unmark } from "../config/value.js";
-import type { Value } from "../config/value.js";
 import { StateLockedError, StateStore } from "../state/store.js";
 import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import { buildRegistry } from "../registry-wiring.js";
-import type { PlanOptions, PlanResult, PriorResource } from "./plan.js";
+import type { PlanOptions, PlanResult, PriorResource } from "./plan-types.js";
 import { plan } from "./plan.js";
 import { refresh } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
@@ -135,7 +132,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
       diags.push(conflictError(d.address, conflict));
       refreshed.unreachable.set(d.address, "its object is not the one the state recorded");
     }
-    const deposed = settleDeposed(st.state!, refreshed.refreshed, refreshed.unreachable);
+    const deposed = settleDeposed(registry, st.state!, refreshed.refreshed, refreshed.unreachable);
     diags.push(...deposed.diagnostics);
     const prior = st.state!.resources as PriorResource[];
     const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects, lineage: st.state!.lineage });
@@ -155,18 +152,4 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor, diagnostics, options },
     diagnostics,
   };
-}
-
-/** Digest of the configuration files' contents (sorted by path), for stale-plan checks. */
-export function configDigest(session: Session): string {
-  const h = createHash("sha256");
-  for (const [path, text] of [...session.sources.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(path).update("\0").update(text).update("\0");
-  return h.digest("hex");
-}
-
-/** Digest of the variable values (secrets included, but only as part of a one-way hash). */
-export function variablesDigest(values: Map<string, Value>): string {
-  const h = createHash("sha256");
-  for (const [k, v] of [...values.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(k).update("\0").update(JSON.stringify(unmark(v)) ?? "null").update("\0");
-  return h.digest("hex");
 }

@@ -3,7 +3,7 @@
 // "invalid format - VALUE") cannot put a secret into an error message, a log line or the summary.
 import type { RunOptions, RunResult, Runner } from "../exec/runner.js";
 import { redactText } from "../exec/runner.js";
-import { getPath } from "./attr-diff.js";
+import { getPath } from "../plan/attr-diff.js";
 import type { Attrs, AttrPath } from "../provider/types.js";
 
 /** The secrets collected so far in a run (shared by every resource's redacting runner). */

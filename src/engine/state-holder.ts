@@ -3,7 +3,7 @@
 // irreversible steps, and deposed objects are tracked during create_before_destroy.
 import type { Value } from "../config/value.js";
 import { containsSensitive, unmark } from "../config/value.js";
-import { splitUnknown } from "./attr-diff.js";
+import { splitUnknown } from "../plan/attr-diff.js";
 import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
 

@@ -1,12 +1,10 @@
 // Human rendering of plans in Terraform's vocabulary: symbols, "# ... will be created",
 // attribute lines with "->", "(known after apply)", "(sensitive value)", reasons such as
 // "# forces replacement", and the closing "Plan: N to add, N to change, N to destroy." line.
-import type { OutputChange } from "../engine/output-changes.js";
 import kleur from "kleur";
 import { isUnknown } from "../config/value.js";
-import type { Change, DriftEntry } from "../engine/change.js";
-import { deepEqual } from "../engine/attr-diff.js";
-import { describeObject } from "../engine/deposed.js";
+import type { Change, DriftEntry, OutputChange } from "./change.js";
+import { deepEqual } from "./attr-diff.js";
 import type { Attrs, AttrPath, BlockSpec } from "../provider/types.js";
 
 export interface RenderContext {
@@ -15,6 +13,8 @@ export interface RenderContext {
   blocksOf(type: string): Record<string, BlockSpec>;
   /** Top-level bookkeeping attributes of a type that are never shown. */
   hiddenOf?(type: string): readonly string[];
+  /** How the plan names an object ("vmid 105 on pve1"), from its type's identity hooks. */
+  describeObject?(type: string, attrs: Attrs): string;
 }
 
 type Sym = "+" | "-" | "~" | " " | "-/+" | "+/-";
@@ -180,12 +180,12 @@ function annotations(c: Change): Ann {
   return ann;
 }
 
-function header(c: Change): { sym: Sym; text: string } {
+function header(c: Change, ctx: RenderContext): { sym: Sym; text: string } {
   switch (c.action) {
     case "create":
       return { sym: "+", text: `# ${c.address} will be created` };
     case "delete":
-      if (c.deposedKey) return { sym: "-", text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${describeObject(c.before ?? {})})` };
+      if (c.deposedKey) return { sym: "-", text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${ctx.describeObject?.(c.type, c.before ?? {}) ?? "no id recorded"})` };
       return { sym: "-", text: `# ${c.address} will be destroyed${c.deleteReason && c.deleteReason !== "destroy" ? `\n  # (because ${c.address} is ${c.deleteReason})` : ""}` };
     case "replace": {
       // Terraform's wording: asked for (-replace), triggered, or forced by the change itself.
@@ -200,7 +200,7 @@ function header(c: Change): { sym: Sym; text: string } {
 }
 
 export function renderChange(c: Change, ctx: RenderContext): string {
-  const h = header(c);
+  const h = header(c, ctx);
   const lines: string[] = [];
   if (c.movedFrom) lines.push(`  # ${c.movedFrom} has moved to ${c.address}`);
   if (c.importId !== undefined && c.action === "no-op") {

@@ -180,6 +180,8 @@ export interface ResourceType {
   replace?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
   /** Reads an existing object by id (e.g. "pve1/105") for `pmxform import`. */
   import?(req: { address: string; id: string; snapshot: unknown }): Attrs | null;
+  /** The node an import id names ("pve1/105" -> "pve1"), so the engine hands `import` that cluster's snapshot. */
+  importNode?(id: string): string | undefined;
   /** Writes configuration (HCL body attributes) that reproduces imported attributes. */
   generateConfig?(attrs: Attrs): Attrs;
   /** For `import --all`: every object in the snapshot this type would adopt (ids as `import` takes them). */
@@ -208,6 +210,16 @@ export interface ResourceType {
    * provider's types; two entries naming one object make the state unusable until one is removed.
    */
   objectId?(attrs: Attrs): string | undefined;
+  /**
+   * Identity (pure): the object's key on its cluster, readable ("vmid 105", a template's volid):
+   * the same on whichever node the object runs, comparable across the provider's types. Two
+   * attribute sets with one key are one object (a deposed copy that is still the current one; an
+   * import of what an entry already manages). Also given an ImportCandidate's fields (`node`,
+   * `vmid` name the object as its attributes do). Plans name the object as "KEY on NODE".
+   */
+  objectKey?(attrs: Attrs): string | undefined;
+  /** Identity (pure): the id progress lines show after an operation, as in "[vmid=105]". */
+  progressId?(attrs: Attrs): string | undefined;
   /**
    * Identity (pure): why an object being imported looks like another pmxform state's (its marker
    * is not the one this state gives `address`), as one sentence; undefined when it does not.

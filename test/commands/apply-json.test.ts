@@ -2,7 +2,7 @@
 // object's destroy (same address as the current object's replacement) reports its own status.
 import { describe, expect, it } from "vitest";
 import { outcomes } from "../../src/commands/apply-json.js";
-import type { Change } from "../../src/engine/change.js";
+import type { Change } from "../../src/plan/change.js";
 import type { ApplySummary } from "../../src/engine/apply.js";
 
 const change = (over: Partial<Change>): Change => ({

@@ -40,7 +40,7 @@ afterAll(() => {
 });
 
 describe("deposed objects", () => {
-  it("keeps what is still on the cluster, drops what is gone or still current, and warns about what cannot be read", () => {
+  it("keeps what is still on the cluster, drops what is gone or still current, and warns about what cannot be read", async () => {
     const legacy = entry(109);
     const s = state([entry(106)], [entry(105, "aaaa1111"), entry(106, "bbbb2222"), entry(107, "cccc3333"), entry(108, "dddd4444"), legacy]);
     const refreshed = new Map<string, Attrs | null>([[WEB, entry(106).attributes]]);
@@ -54,7 +54,7 @@ describe("deposed objects", () => {
     unreachable.set(addresses[3]!, "node pve1 could not be read: timeout");
     refreshed.set(addresses[4]!, legacy.attributes);
 
-    const r = settleDeposed(s, refreshed, unreachable);
+    const r = settleDeposed(await buildRegistry(), s, refreshed, unreachable);
     expect(r.objects.map((o) => [o.key, o.attributes["vmid"], o.unreachable ?? null])).toEqual([
       ["aaaa1111", 105, null],
       ["dddd4444", 108, "node pve1 could not be read: timeout"],
@@ -76,7 +76,7 @@ describe("deposed objects", () => {
     expect(unreachable.size).toBe(0);
 
     const none = state([], [entry(110, "eeee5555")]);
-    settleDeposed(none, new Map([[deposedForRefresh(none)[0]!.address, null]]), new Map());
+    settleDeposed(await buildRegistry(), none, new Map([[deposedForRefresh(none)[0]!.address, null]]), new Map());
     expect(none.deposed).toBeUndefined();
   });
 

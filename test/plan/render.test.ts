@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Unknown } from "../../src/config/value.js";
-import type { Change, DriftEntry } from "../../src/engine/change.js";
+import type { Change, DriftEntry } from "../../src/plan/change.js";
 import { renderPlan, type RenderContext } from "../../src/plan/render.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/plan");

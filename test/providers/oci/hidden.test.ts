@@ -5,7 +5,7 @@ import { ociContainer } from "../../../providers/oci/container.js";
 import { ociAttrsFromConf } from "../../../providers/oci/container-attrs.js";
 import { lxcContainer } from "../../../providers/lxc/resource.js";
 import { parseConf } from "../../../src/pve/conf.js";
-import { splitUnknown } from "../../../src/engine/attr-diff.js";
+import { splitUnknown } from "../../../src/plan/attr-diff.js";
 import { renderPlan } from "../../../src/plan/render.js";
 import { renderContext } from "../../../src/commands/plan-output.js";
 import { buildRegistry } from "../../../src/registry-wiring.js";

@@ -1,4 +1,5 @@
-// The engine's record of one planned change, as carried from plan to apply and rendered.
+// One planned change (and one drift entry, one output change) as the engine makes it, the plan
+// file carries it and rendering shows it: plan data, so src/plan owns it and the engine imports it.
 import type { Attrs, AttrPath, ChangeReason, VolumeDeletion } from "../provider/types.js";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op" | "read";
@@ -41,4 +42,14 @@ export interface DriftEntry {
   paths: AttrPath[];
   before: Attrs;
   after: Attrs | null;
+}
+
+/** An output the plan adds, changes or removes (Terraform's "Changes to Outputs"). */
+export interface OutputChange {
+  name: string;
+  action: "create" | "update" | "delete";
+  before: unknown;
+  /** May hold Unknown values ("known after apply"). */
+  after: unknown;
+  sensitive: boolean;
 }

@@ -1,0 +1,93 @@
+// Apply phase, per-change execution: carries out one planned change with its provider. Each
+// provider call has one place here (createObject, updateObject, destroyObject, the provider's
+// own replace); the sequences around them decide what the state says at every step:
+//   delete                        destroy, entry removed
+//   replace (destroy first)       destroy, entry removed; create, entry recorded
+//   replace (create_before_destroy) old object deposed; create, entry recorded; destroy the
+//                                 deposed copy, its record dropped (a failed create deposes nothing)
+//   create / update               entry recorded
+// Every step that changed something is saved before the next starts.
+import type { Change } from "../plan/change.js";
+import type { ApplyContext, Attrs, AttrPath, ResourceType } from "../provider/types.js";
+import { changeId } from "./apply-order.js";
+import { progressTag, withProgress, type ProgressKind } from "./apply-progress.js";
+import type { ApplyRecorder } from "./apply-record.js";
+
+/** What executing a change needs from the run. */
+export interface ChangeEnv {
+  recorder: ApplyRecorder;
+  /** The provider context for the change (runners, intents, log lines). */
+  contextFor(c: Change): ApplyContext;
+  /** The resource's configuration evaluated now, with the values finished changes produced. */
+  evaluateNow(c: Change): { config?: Attrs; sensitivePaths: AttrPath[] };
+  /** Sensitive values seen, redacted from error messages. */
+  addSecrets(attrs: Attrs | null | undefined, paths: AttrPath[]): void;
+  out(line: string): void;
+}
+
+/** What a change counted for the summary. */
+export interface ChangeCounts {
+  added: number;
+  changed: number;
+  destroyed: number;
+}
+
+export async function executeChange(c: Change, type: ResourceType, env: ChangeEnv): Promise<ChangeCounts> {
+  const ctx = env.contextFor(c);
+  const { recorder } = env;
+  const step = <T>(kind: ProgressKind, fn: () => Promise<T>, tagOf: (r: T) => string, label = c.address): Promise<T> => withProgress(label, c, type, kind, env.out, fn, tagOf);
+  const destroyObject = () => step("delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "", changeId(c));
+  const createObject = (config: Attrs) => step("create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), (a) => progressTag(type, a));
+  const updateObject = (config: Attrs) => step("update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), (a) => progressTag(type, a));
+
+  env.addSecrets(c.before, c.sensitivePaths);
+  if (c.action === "delete") {
+    await destroyObject();
+    await recorder.destroyed(c);
+    return { added: 0, changed: 0, destroyed: 1 };
+  }
+  const { config, sensitivePaths } = env.evaluateNow(c);
+  env.addSecrets(config, sensitivePaths);
+  if (!config) throw new Error("it is no longer in the configuration; plan again");
+
+  if (c.action === "replace" && type.replace) {
+    // The provider replaces in its own order (e.g. OCI: create the new container, move the
+    // data volumes over, destroy the old one last) and records its own intents.
+    const attrs = await step("create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), (a) => progressTag(type, a));
+    await recorder.saved(c, type, attrs, sensitivePaths);
+    return { added: 1, changed: 0, destroyed: 1 };
+  }
+  if (c.action === "replace" && c.createBeforeDestroy) {
+    const key = recorder.state.depose(c.address);
+    let attrs: Attrs;
+    try {
+      attrs = await createObject(config);
+    } catch (e) {
+      // The old object stays the current one; a failed create deposes nothing.
+      if (key) recorder.state.dropDeposed(c.address, key);
+      await recorder.save();
+      throw e;
+    }
+    await recorder.saved(c, type, attrs, sensitivePaths);
+    await destroyObject();
+    if (key) recorder.state.dropDeposed(c.address, key);
+    await recorder.save();
+    return { added: 1, changed: 0, destroyed: 1 };
+  }
+  if (c.action === "replace") {
+    await destroyObject();
+    await recorder.destroyed(c);
+    await recorder.saved(c, type, await createObject(config), sensitivePaths);
+    return { added: 1, changed: 0, destroyed: 1 };
+  }
+  if (c.action === "create") {
+    await recorder.saved(c, type, await createObject(config), sensitivePaths);
+    return { added: 1, changed: 0, destroyed: 0 };
+  }
+  if (c.action === "update") {
+    if (!type.update) throw new Error(`${c.type} cannot be updated in place`);
+    await recorder.saved(c, type, await updateObject(config), sensitivePaths);
+    return { added: 0, changed: 1, destroyed: 0 };
+  }
+  return { added: 0, changed: 0, destroyed: 0 };
+}
