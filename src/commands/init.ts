@@ -16,6 +16,7 @@ import { LocalBackend } from "../state/backends/local.js";
 import { selectBackend } from "../state/backends/select.js";
 import { backendIdentity, DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR, type BackendSettings } from "../state/backends/settings.js";
 import type { StateBackend } from "../state/backends/types.js";
+import { describeConn } from "../state/backends/pg.js";
 import { StateStore } from "../state/store.js";
 import { printDiagnostics } from "./output-format.js";
 
@@ -46,7 +47,7 @@ export async function run(opts: Opts): Promise<number> {
         return fail([error("Backend configuration changed", `This directory was initialised with ${rec.identity}; the configuration now says ${ctx.identity}. Run pmxform init -migrate-state to copy the states into the new backend, or pmxform init -reconfigure to use the new backend as it is.`)]);
       }
       if (opts.migrateState) {
-        from = rec.settings ?? (rec.type === "local" ? LOCAL_DEFAULT : undefined);
+        from = withCredentials(rec.settings ?? (rec.type === "local" ? LOCAL_DEFAULT : undefined));
         if (!from) return fail([error("Cannot migrate", `The record of the previous backend (${rec.identity}) has no settings to reopen it with. Run pmxform init -reconfigure and move the state with pmxform state pull / state push.`)]);
       }
     } else if (!rec && ctx.settings.type !== "local") {
@@ -74,6 +75,16 @@ export async function run(opts: Opts): Promise<number> {
   }
 }
 
+/**
+ * The record keeps no password: a recorded pg backend gets it back from PG_CONN_STR when that
+ * names the same server and database (else the driver reads PGPASSWORD or ~/.pgpass).
+ */
+function withCredentials(s: BackendSettings | undefined): BackendSettings | undefined {
+  const env = process.env["PG_CONN_STR"];
+  if (s?.type !== "pg" || !env || describeConn(env) !== describeConn(s.connString)) return s;
+  return { ...s, connString: env };
+}
+
 /** Copies every workspace's state, each under both backends' exclusive locks. */
 async function migrate(from: StateBackend, ctx: BackendContext, timeoutMs: number, force: boolean): Promise<Diagnostic[]> {
   const enc = ctx.encryption ? { encryption: ctx.encryption } : {};
@@ -86,11 +97,17 @@ async function migrate(from: StateBackend, ctx: BackendContext, timeoutMs: numbe
       if (!state) continue;
       dst = await StateStore.openBackend(ctx.backend, { lock: true, lockTimeoutMs: timeoutMs, operation: "init -migrate-state", workspace: ws, ...enc });
       const there = await dst.read();
-      if (there && !(there.lineage === state.lineage && there.serial === state.serial)) {
-        if (!force) return [error("The new backend already has a state", `Workspace "${ws}" already has a state in ${ctx.backend.description} (lineage ${there.lineage}, serial ${there.serial}), different from the one being migrated (lineage ${state.lineage}, serial ${state.serial}). Nothing was overwritten. Check which one is right; add -force-copy to overwrite it with the migrated one.`)];
+      // An older copy of the same state (a migration back) is brought forward; another state, or
+      // a newer one, is someone's work and is not overwritten without -force-copy.
+      const older = there && there.lineage === state.lineage && there.serial <= state.serial;
+      if (there && !older) {
+        if (!force) return [error("The new backend already has a state", `Workspace "${ws}" already has a state in ${ctx.backend.description} (lineage ${there.lineage}, serial ${there.serial}) that is not an older copy of the one being migrated (lineage ${state.lineage}, serial ${state.serial}). Nothing was overwritten. Check which one is right; add -force-copy to overwrite it with the migrated one.`)];
         state.serial = Math.max(state.serial, there.serial + 1);
       }
-      if (!there || there.serial !== state.serial || there.lineage !== state.lineage) await dst.replace(state);
+      if (!there || there.serial !== state.serial || there.lineage !== state.lineage || JSON.stringify(there) !== JSON.stringify(state)) {
+        if (there && there.lineage === state.lineage && there.serial === state.serial) state.serial += 1;
+        await dst.replace(state);
+      }
       process.stdout.write(`  workspace ${ws}: ${state.resources.length} resource(s), serial ${state.serial}\n`);
     } catch (e) {
       if (e instanceof StateLockedError) return [error(e.summary, e.detail)];

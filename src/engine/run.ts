@@ -3,13 +3,14 @@
 import { pmxformVersion } from "../state/version.js";
 import { createHash } from "node:crypto";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { error, hasErrors } from "../diag/diagnostic.js";
+import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import { unmark } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import { StateLockedError, type StateStore } from "../state/store.js";
 import { openStore } from "../state/context.js";
 import type { LockMode } from "../state/backends/types.js";
 import type { Encryptor } from "../state/encryption.js";
+import type { LockInfo } from "../state/lock-info.js";
 import { contextOf, type StateWhere } from "./backend-context.js";
 import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -95,7 +96,7 @@ export async function openState(where: StateWhere, opts: { lockTimeout?: string;
     const store = await openStore(c.ctx, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: opts.operation, ...(opts.mode ? { mode: opts.mode } : {}) });
     try {
       const state = (await store.read()) ?? newState();
-      return { store, state, location, diagnostics: c.diagnostics };
+      return { store, state, location, diagnostics: [...c.diagnostics, ...store.abandonedLocks.map(abandonedLockWarning)] };
     } catch (e) {
       await store.release();
       throw e;
@@ -104,6 +105,14 @@ export async function openState(where: StateWhere, opts: { lockTimeout?: string;
     if (e instanceof StateLockedError) return { diagnostics: [error(e.summary, e.detail)] };
     return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
   }
+}
+
+/** A run that died holding the lock (its session ended, so the lock was freed): who it was. */
+function abandonedLockWarning(h: LockInfo): Diagnostic {
+  return warning(
+    "The previous holder of the state lock ended without releasing it",
+    `Lock ${h.id} was held by ${h.who} (pid ${h.pid}) for ${h.operation} since ${h.created}; its connection ended, so the lock was freed. If that run was interrupted, this run continues from what it recorded: every finished step is in the state, and containers it was creating are found and adopted or reported by this plan.`,
+  );
 }
 
 export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[] }> {

@@ -7,8 +7,9 @@
 // always sees the other. A reader whose file is not refreshed for STALE_LOCK_MS is gone.
 
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, utimesSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
+import { dirname } from "node:path";
 import lockfile from "proper-lockfile";
 import { StateError, StateLockedError } from "./errors.js";
 import { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
@@ -79,13 +80,15 @@ async function acquireShared(target: string, info: LockInfo, timeoutMs: number):
   const deadline = Date.now() + Math.max(0, timeoutMs);
   const file = `${readersDirOf(target)}/${info.id}.json`;
   for (;;) {
+    if (!existsSync(dirname(target))) throw new StateError(`Cannot lock the state: the directory of ${target} does not exist. Create it first or pass a different --state path.`, target);
     try {
       mkdirSync(readersDirOf(target), { recursive: true, mode: 0o755 });
+      replaceFileSync(file, "the reader registration", JSON.stringify(info, null, 2) + "\n", 0o644);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new StateError(`Cannot lock the state: the directory of ${target} does not exist. Create it first or pass a different --state path.`, target);
+      // The last reader removed the (empty) directory between our mkdir and write: register again.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
       throw err;
     }
-    replaceFileSync(file, "the reader registration", JSON.stringify(info, null, 2) + "\n", 0o644);
     if (!(await writerPresent(target))) break;
     rmSync(file, { force: true });
     const left = deadline - Date.now();
@@ -110,6 +113,11 @@ async function acquireShared(target: string, info: LockInfo, timeoutMs: number):
       released = true;
       clearInterval(beat);
       rmSync(file, { force: true });
+      try {
+        rmdirSync(readersDirOf(target)); // the last reader leaves no directory behind
+      } catch {
+        // other readers are registered, or a writer is looking at it
+      }
     },
   };
 }

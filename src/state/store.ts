@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import { StateError } from "./errors.js";
 import { newLockInfo } from "./lock.js";
+import type { LockInfo } from "./lock-info.js";
 import { refuseLink } from "./no-follow.js";
 import { validateStateFile } from "./schema.js";
 import { StateSerializer, joinPieces, samePiecesExceptSerial, type StateText } from "./serialize.js";
@@ -108,6 +109,11 @@ export class StateStore {
 
   get lockMode(): LockMode | undefined {
     return this.lock?.mode;
+  }
+
+  /** Runs that died holding this state's lock, found when this run took it. */
+  get abandonedLocks(): readonly LockInfo[] {
+    return this.lock?.abandoned ?? [];
   }
 
   /** Where the local file's bytes live (a symlinked path's target); the description for other backends. */

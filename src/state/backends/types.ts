@@ -15,6 +15,8 @@ export interface StateVersion {
 export interface BackendLock {
   readonly info: LockInfo;
   readonly mode: LockMode;
+  /** Holders that died holding this lock (their session ended, their lease expired): said to the user. */
+  readonly abandoned?: readonly LockInfo[];
   /** Set when the backend lost the lock under the run (session ended, lease expired). */
   lost(): Error | undefined;
   release(): Promise<void>;
