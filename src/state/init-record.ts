@@ -28,7 +28,7 @@ export function withoutPassword(conn: string): string {
     u.password = "";
     return u.toString();
   } catch {
-    return conn.replace(/(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/g, "$1").trim();
+    return conn.replace(/(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)\s*/g, "$1").trim();
   }
 }
 
