@@ -95,6 +95,17 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     expect(applied.code, applied.stderr).toBe(0);
     const record = readFileSync(w.path(".pmxform/backend.json"), "utf8");
     for (const text of [init.stdout, init.stderr, applied.stdout, applied.stderr, record]) expect(text).not.toContain(pg.password);
+    // The connection string through a variable not declared sensitive: still kept out of a saved plan.
+    w.write("main.pmx.hcl", config(sim, ["a", "b"], `variable "conn" {\n  type = string\n}\nbackend "pg" {\n  conn_str    = var.conn\n  schema_name = "initcheck"\n}`));
+    const viaVar = { PMXFORM_VAR_conn: pg.url };
+    const saved = await run(w, ["plan", "-out=with-var.plan"], viaVar);
+    expect(saved.code, saved.stderr).toBe(0);
+    const planText = readFileSync(w.path("with-var.plan"), "utf8");
+    expect(planText).not.toContain(pg.password);
+    expect(JSON.parse(planText).variables.conn).toEqual({ sensitive: true });
+    const appliedSaved = await run(w, ["apply", "with-var.plan"], viaVar);
+    expect(appliedSaved.code, appliedSaved.stderr).toBe(0);
+    expect(appliedSaved.stdout + appliedSaved.stderr).not.toContain(pg.password);
     // A wrong password: the error names the server, not the password.
     const wrong = await run(w, ["plan"], { PG_CONN_STR: pg.url.replace(pg.password, "not-the-password-xyz") });
     expect(wrong.code).toBe(1);

@@ -11,6 +11,8 @@ import type { Attribute, Block } from "../../config/body.js";
 import type { Expr } from "../../config/ast.js";
 import { containsUnknown, unmark, type Value } from "../../config/value.js";
 import type { EncryptionConfig, KeySource } from "../encryption.js";
+import type { Module } from "../../config/module.js";
+import { references } from "../../config/refs.js";
 import { describeConn } from "./pg.js";
 
 export type BackendSettings =
@@ -173,4 +175,28 @@ export function encryptionSettings(block: Block | undefined, evaluate: Evaluate,
   }
   if (r.diagnostics.some((d) => d.severity === "error") || !primary) return { diagnostics: r.diagnostics };
   return { config: { primary, enforced, ...(fallback ? { fallback } : {}) }, diagnostics: r.diagnostics };
+}
+
+/**
+ * Variables the backend and encryption blocks read, directly or through locals: they carry
+ * credentials (a password, a passphrase) whether or not they are declared sensitive, so saved
+ * plans keep them as sensitive ones (no value; given again at apply and checked by digest).
+ */
+export function credentialVariables(module: Pick<Module, "backend" | "encryption" | "locals">): Set<string> {
+  const vars = new Set<string>();
+  const seenLocals = new Set<string>();
+  const pending: Expr[] = [];
+  const bodies = [module.backend?.body, module.encryption?.body, ...(module.encryption?.body.blocks.map((b) => b.body) ?? [])];
+  for (const body of bodies) for (const a of body?.attributes ?? []) pending.push(a.expr);
+  for (let expr = pending.pop(); expr; expr = pending.pop()) {
+    for (const ref of references(expr)) {
+      if (ref.kind === "var") vars.add(ref.name);
+      else if (ref.kind === "local" && !seenLocals.has(ref.name)) {
+        seenLocals.add(ref.name);
+        const decl = module.locals.get(ref.name);
+        if (decl) pending.push(decl.expr);
+      }
+    }
+  }
+  return vars;
 }
