@@ -161,8 +161,10 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; inf
     }
   }
   const info = opts.info;
+  let wroteInfo = false;
   try {
     replaceFileSync(lockInfoPathOf(target), "the lock information", JSON.stringify(info, null, 2) + "\n", 0o644);
+    wroteInfo = true;
     // Readers registered before this run took the directory finish first; new ones see the directory and wait.
     for (;;) {
       const readers = liveReaders(target).filter((r) => r.info?.id !== info.id);
@@ -172,7 +174,7 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; inf
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
     }
   } catch (err) {
-    rmSync(lockInfoPathOf(target), { force: true });
+    if (wroteInfo) rmSync(lockInfoPathOf(target), { force: true }); // never a link someone planted there
     await release().catch(() => undefined);
     throw err;
   }

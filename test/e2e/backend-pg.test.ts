@@ -107,7 +107,7 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     expect(appliedSaved.code, appliedSaved.stderr).toBe(0);
     expect(appliedSaved.stdout + appliedSaved.stderr).not.toContain(pg.password);
     // A wrong password: the error names the server, not the password.
-    const wrong = await run(w, ["plan"], { PG_CONN_STR: pg.url.replace(pg.password, "not-the-password-xyz") });
+    const wrong = await run(w, ["plan"], { PMXFORM_VAR_conn: pg.url.replace(pg.password, "not-the-password-xyz") });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/127\.0\.0\.1/);
     expect(wrong.stderr).not.toContain("not-the-password-xyz");
