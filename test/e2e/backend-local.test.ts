@@ -4,6 +4,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, Workdir, container } from "./helpers.js";
+import { LocalBackend } from "../../src/state/backends/local.js";
+import { newLockInfo } from "../../src/state/lock.js";
 
 const sim = () => `proxmox {\n  node "pve1" {\n    sim = "sim"\n  }\n}\n`;
 const VARS = `variable "pass" {\n  type      = string\n  sensitive = true\n}\n`;
@@ -66,17 +68,24 @@ describe.skipIf(!BUILT)(`local backend through the CLI${BUILT ? "" : ` (skipped:
     const [p1, p2] = await Promise.all([h.cli(w.dir, ["plan", "-out=one.plan"]), h.cli(w.dir, ["plan", "-lock-timeout=0s"])]);
     expect(p1.code, p1.stderr).toBe(0);
     expect(p2.code, p2.stderr).toBe(0);
-    // While a plan holds its shared lock, an apply without a timeout is refused naming the plan...
-    const plan = h.cli(w.dir, ["plan"]);
-    const readers = w.path("pmxform.state.json.lock.readers");
-    for (let i = 0; i < 600 && !(existsSync(readers) && readdirSync(readers).length); i++) await new Promise((r) => setTimeout(r, 50));
+    // While a reader holds its shared lock (as a plan does, here held by this test so that the
+    // timing is certain), an apply without a timeout is refused naming it...
+    const backend = new LocalBackend(w.path("pmxform.state.json"), w.path("pmxform.state.d"));
+    const reader = await backend.lock("default", "shared", newLockInfo("test", "plan", "test"), 0);
     const refused = await h.cli(w.dir, ["apply", "-auto-approve", "-lock-timeout=0s"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Error acquiring the state lock[\s\S]*Operation: plan/);
-    // ...and one with a timeout waits for it.
-    const apply = await h.cli(w.dir, ["apply", "-auto-approve", "-lock-timeout=120s"]);
+    // ...a plan is not...
+    const plan = await h.cli(w.dir, ["plan", "-lock-timeout=0s"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    // ...and an apply with a timeout waits for the reader to finish.
+    const applying = h.cli(w.dir, ["apply", "-auto-approve", "-lock-timeout=120s"]);
+    await new Promise((r) => setTimeout(r, 3000));
+    const lxcDir = w.path("sim/etc/pve/nodes/pve1/lxc");
+    expect(existsSync(lxcDir) ? readdirSync(lxcDir) : []).toEqual([]); // still waiting: nothing created
+    await reader.release();
+    const apply = await applying;
     expect(apply.code, apply.stderr).toBe(0);
-    expect((await plan).code).toBe(0);
     const stale = await w.run("apply", "one.plan");
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/Saved plan is stale/);
