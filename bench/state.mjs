@@ -59,7 +59,7 @@ async function main() {
   const state = { version: 1, pmxform_version: "0.1.0", lineage: "00000000-0000-4000-8000-000000000000", serial: 0, resources: Array.from({ length: RESOURCES }, (_, i) => resource(i)), outputs: { n: { value: 0, sensitive: false } } };
   const store = await StateStore.open(path, { lock: true, lockTimeoutMs: 0, operation: "bench" });
   try {
-    store.read();
+    await store.read();
     const cold = performance.now();
     await store.write(state);
     const coldMs = performance.now() - cold;

@@ -10,6 +10,7 @@ import { error, hasErrors, warning } from "../diag/diagnostic.js";
 import { parseAddress } from "../engine/address.js";
 import { checkInstanceKey, importAll, importOne, notesAsWarnings, type ImportInput } from "../engine/import.js";
 import { openForPlanning, openState, type RunOptions } from "../engine/run.js";
+import { erroredStateDiagnostic } from "./errored-state.js";
 import { refresh } from "../engine/refresh.js";
 import type { PriorResource } from "../engine/plan.js";
 import type { StateResource } from "../state/types.js";
@@ -55,7 +56,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
     return fail([...diagnostics, error("Target generated file already exists", `${opts.generateConfigOut} exists; pmxform does not overwrite configuration. Remove it or name a new file.`)], opts, session.sources);
   }
 
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "import" });
+  const st = await openState({ session, ...(targets ? { targets } : {}), opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "import" });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return fail(diagnostics, opts, session.sources);
   try {
@@ -88,11 +89,12 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
     }
     st.state.resources.push(...adopted);
     await st.store.write(st.state);
+    if (st.store.errored) diagnostics.push(erroredStateDiagnostic(st.store));
     printDiagnostics(diagnostics, opts, session.sources);
     for (const l of lines) process.stdout.write(l + "\n");
     if (outPath) process.stdout.write(`\nWrote configuration for ${generated.length} resource(s) to ${opts.generateConfigOut}.\n`);
     process.stdout.write(adopted.length ? `\nImport successful! ${adopted.length} resource(s) imported.\n\nThe resources that were imported are shown above. These resources are now in\nyour pmxform state and will henceforth be managed by pmxform.\n` : "\nNothing to import: every container is already in the state.\n");
-    return 0;
+    return st.store.errored ? 1 : 0;
   } finally {
     await st.store.release();
   }

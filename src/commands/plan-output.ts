@@ -4,6 +4,7 @@ import { outputChanges } from "../engine/output-changes.js";
 import { describeObject } from "../engine/identity.js";
 import type { OutputChange } from "../plan/change.js";
 import { writePlanFile } from "../plan/file.js";
+import { credentialVariables } from "../state/backends/settings.js";
 import type { PlanFile } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -37,7 +38,10 @@ export async function savePlan(path: string, r: PlanRun): Promise<void> {
     refreshedPrior: refreshedPriorState(r),
     workingDir: cwdDigest(r.session.dir),
   });
-  await writePlanFile(path, { ...file, ...planExtras(r) });
+  const extras = planExtras(r);
+  // Variables that feed the backend or encryption blocks are credentials: never in a plan file.
+  for (const name of credentialVariables(r.session.module)) if (extras.variables?.[name]) extras.variables[name] = { sensitive: true };
+  await writePlanFile(path, { ...file, ...extras, backend: r.location.backend, workspace: r.location.workspace }, r.location.encryption);
 }
 
 /** Everything of a plan's JSON document that its changes and prior state do not hold (saved in plan files). */

@@ -64,3 +64,11 @@ export function stateMismatch(plan: PlanFile, state: StateFile, path: string): D
   if (matches) return undefined;
   return error("Saved plan is stale", `The state changed since ${path} was created (it was already applied, or another run changed the state${plan.lineage !== null && plan.lineage !== state.lineage ? "; the plan belongs to a different state lineage" : ""}). Create a new plan with pmxform plan --out ${path}.`);
 }
+
+/** "Saved plan is for another state": planned against another backend or workspace (plans older than backends: the local default). */
+export function locationMismatch(plan: PlanFile, location: { backend: string; workspace: string }, path: string): Diagnostic | undefined {
+  const planBackend = plan.backend ?? location.backend;
+  const planWorkspace = plan.workspace ?? "default";
+  if (planBackend === location.backend && planWorkspace === location.workspace) return undefined;
+  return error("Saved plan is for another state", `${path} was planned against ${planBackend}, workspace ${planWorkspace}; this run uses ${location.backend}, workspace ${location.workspace}. Select that workspace (pmxform workspace select ${planWorkspace}) or create a new plan with pmxform plan --out ${path}.`);
+}

@@ -30,6 +30,9 @@ export class StateLockedError extends Error {
   }
 }
 
+/** The local backend locks a file path; other backends pass their description. */
+const isFile = (path: string): boolean => path.startsWith("/");
+
 function describeHolder(path: string, h: LockInfo | null): string {
   const lines: string[] = [];
   if (h) {
@@ -49,13 +52,15 @@ function describeHolder(path: string, h: LockInfo | null): string {
         "",
       );
     }
-  } else {
+  } else if (isFile(path)) {
     lines.push(`The lock ${path}.lock exists but its holder did not leave a readable ${path}.lock.info (it may be starting up right now).`, "");
+  } else {
+    lines.push(`The lock in ${path} is held, but its holder's record could not be read (it may be starting up right now).`, "");
   }
   lines.push(
     "pmxform locks the state so that two runs cannot change it at once. Wait for the other run to finish and try again, or pass --lock-timeout 30s to wait for it.",
     "If you are sure no other run is active, remove the lock with:",
-    h ? `  pmxform force-unlock ${h.id}` : `  rm -r ${path}.lock`,
+    h ? `  pmxform force-unlock ${h.id}` : isFile(path) ? `  rm -r ${path}.lock` : "  (retry first: the holder's ID is shown once its record is readable)",
   );
   return lines.join("\n");
 }

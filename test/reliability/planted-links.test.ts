@@ -34,11 +34,19 @@ describe.skipIf(!BUILT)(`planted symlinks${BUILT ? "" : ` (skipped: ${NOT_BUILT}
   it("refuses a link at <state>.lock.info and leaves its target alone", async () => {
     const { w, victim } = await setup(false);
     symlinkSync(victim, w.path("pmxform.state.json.lock.info"));
-    const r = await w.run("plan");
+    // The exclusive lock writes the info (plan's shared lock registers in lock.readers/ instead).
+    const r = await w.run("apply", "-auto-approve");
     expectRefused(r, "pmxform.state.json.lock.info");
     expect(readFileSync(victim, "utf8")).toBe(VICTIM_TEXT);
     // The lock was given back: once the link is gone, plan runs.
     expect(lstatSync(w.path("pmxform.state.json.lock.info")).isSymbolicLink()).toBe(true);
+  });
+
+  it("refuses a link at <state>.lock.readers (plan's shared lock) and writes nothing through it", async () => {
+    const { w } = await setup(false);
+    symlinkSync(w.path("elsewhere"), w.path("pmxform.state.json.lock.readers"));
+    expectRefused(await w.run("plan"), "pmxform.state.json.lock.readers");
+    expect(readdirSync(w.dir)).not.toContain("elsewhere");
   });
 
   it("refuses a link at <state>.lock (the lock directory)", async () => {

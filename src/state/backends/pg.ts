@@ -143,6 +143,7 @@ export class PgBackend implements StateBackend {
     const session = await this.connect(`${info.operation} lock`);
     const fn = mode === "shared" ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
     const deadline = Date.now() + Math.max(0, timeoutMs);
+    let abandoned: LockInfo[] = [];
     try {
       for (;;) {
         const got = await session.query<{ ok: boolean }>(`SELECT ${fn}(hashtext($1), hashtext($2)) AS ok`, [this.schema, workspace]);
@@ -151,8 +152,10 @@ export class PgBackend implements StateBackend {
         if (left <= 0) throw new StateLockedError(`${this.description}, workspace ${workspace}`, await this.holder(session, workspace, mode));
         await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
       }
-      // Rows of sessions that have ended are leftovers (a killed holder): cleared by the next holder.
-      await session.query(`DELETE FROM ${this.q("locks")} l WHERE workspace = $1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start)`, [workspace]);
+      // Rows of sessions that have ended are leftovers (a killed holder): cleared by the next
+      // holder, which tells the user who it was.
+      const dead = await session.query<{ info: LockInfo }>(`DELETE FROM ${this.q("locks")} l WHERE workspace = $1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start) RETURNING info`, [workspace]);
+      abandoned = dead.rows.map((r) => r.info);
       await session.query(`INSERT INTO ${this.q("locks")} (id, workspace, mode, info, pid, backend_start) SELECT $1, $2, $3, $4, pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()`, [info.id, workspace, mode, JSON.stringify(info)]);
     } catch (err) {
       await session.end().catch(() => undefined);
@@ -166,6 +169,7 @@ export class PgBackend implements StateBackend {
     return {
       info,
       mode,
+      abandoned,
       lost: () => (released ? undefined : lostError),
       release: async () => {
         if (released) return;
