@@ -2,7 +2,7 @@
 // $dev_desc) and the gpu block, which expands to devN entries (providers/mounts/gpu.ts).
 import { bool, diskSize, enumOf, int, listOf, pattern, propValue } from "../../../src/provider/schema.js";
 import { flag, number, semicolonSet, size, text, type Block } from "./types.js";
-import { MOUNT_OPTIONS } from "./rootfs.js";
+import { MOUNT_OPTIONS, idmapArg } from "./rootfs.js";
 
 export const MOUNT: Block = {
   name: "mount",
@@ -24,7 +24,7 @@ export const MOUNT: Block = {
     { attr: "shared", pve: "shared", type: "bool", codec: flag, schema: bool(), change: "add-live", doc: "a bind mount available on every node (lets the container migrate)" },
     { attr: "mount_options", pve: "mountoptions", type: "list(string)", codec: semicolonSet(), schema: listOf(enumOf(MOUNT_OPTIONS)), change: "add-live", doc: "any of `discard lazytime noatime nodev noexec nosuid`" },
     { attr: "keep_on_remove", type: "bool", schema: bool(), noImport: true, change: "apply", doc: "keep the volume (detached as `unusedN`) when the mount is removed" },
-    { attr: "idmap", pve: "idmap", type: "string", codec: text, schema: propValue("An idmap"), change: "add-live", doc: '`"passthrough"` or `"u:CT:HOST:COUNT;g:..."`' },
+    { attr: "idmap", pve: "idmap", type: "string", codec: text, schema: idmapArg(), change: "add-live", doc: '`"passthrough"` or `"u:CT:HOST:COUNT;g:..."`' },
     { attr: "keep_attrs", pve: "keepattrs", type: "bool", codec: flag, schema: bool(), change: "add-live", doc: "inherit owner and mode from the mount point directory (pve-container 6.1.2 and later)" },
     { attr: "slot", type: "int", schema: int(0, 255), noImport: true, change: "add-live", doc: "pin the mpN slot; normally chosen once and kept for life" },
     { attr: "volume", pve: "volume", type: "string", change: "computed", doc: "the volume id Proxmox allocated" },

@@ -1,10 +1,12 @@
 // The rootfs block: the container's root volume (pct key `rootfs`, pve-container's $rootfs_desc).
-import { bool, diskSize, enumOf, listOf, propValue } from "../../../src/provider/schema.js";
+import { bool, diskSize, enumOf, listOf, pattern, propValue } from "../../../src/provider/schema.js";
 import { flag, semicolonSet, size, text, type Block } from "./types.js";
 
 export const MOUNT_OPTIONS = ["discard", "lazytime", "noatime", "nodev", "noexec", "nosuid"] as const;
 /** Proxmox's idmap sub-option: "passthrough" or "u:CT:HOST:COUNT;g:..." (Config.pm $mp_idmap pattern). */
 export const IDMAP = /^(?:passthrough|[ug]:[0-9]+:[0-9]+:[1-9][0-9]*(?:;[ug]:[0-9]+:[0-9]+:[1-9][0-9]*)*)$/;
+/** An idmap as Proxmox accepts it (pct refuses anything else at apply; checked at validate instead). */
+export const idmapArg = () => pattern(IDMAP, 'an idmap such as "passthrough" or "u:0:100000:1000;g:0:100000:1000" (type:container:host:count, ";"-separated) is required');
 
 export const ROOTFS: Block = {
   name: "rootfs",
@@ -21,7 +23,7 @@ export const ROOTFS: Block = {
     { attr: "read_only", pve: "ro", type: "bool", codec: flag, schema: bool(), change: "pending", doc: "mount read-only" },
     { attr: "shared", pve: "shared", type: "bool", codec: flag, schema: bool(), change: "pending", doc: "the volume is available on every node (migration does not copy it)" },
     { attr: "mount_options", pve: "mountoptions", type: "list(string)", codec: semicolonSet(), schema: listOf(enumOf(MOUNT_OPTIONS)), change: "pending", doc: "any of `discard lazytime noatime nodev noexec nosuid`" },
-    { attr: "idmap", pve: "idmap", type: "string", codec: text, schema: propValue("An idmap"), change: "pending", doc: '`"passthrough"` or `"u:CT:HOST:COUNT;g:..."` (pve-container 6.1.6 and later)' },
+    { attr: "idmap", pve: "idmap", type: "string", codec: text, schema: idmapArg(), change: "pending", doc: '`"passthrough"` or `"u:CT:HOST:COUNT;g:..."` (pve-container 6.1.6 and later)' },
     { attr: "volume", pve: "volume", type: "string", change: "computed", doc: "the volume id Proxmox allocated" },
   ],
 };
