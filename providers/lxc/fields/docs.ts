@@ -1,7 +1,7 @@
 // The argument tables of docs/provider-lxc.md and docs/mounts-and-devices.md, rendered from the
 // field tables into marked sections (scripts/gen-field-docs.ts writes them; a test fails when stale).
 import type { Block, Change, Field } from "./types.js";
-import { TOP } from "./top.js";
+import { TOP, type TopField } from "./top.js";
 
 const CHANGE: Record<Change, string> = {
   live: "in place",
@@ -22,6 +22,13 @@ const pveOf = (f: Field, b?: Block) => (f.pve ? `\`${f.pve}\`` : b?.pve && f.att
 function fieldTable(fields: readonly Field[], b?: Block): string[] {
   const rows = ["| Argument | Type | pct | Change | Notes |", "|---|---|---|---|---|"];
   for (const f of fields) {
+    const block = (f as TopField).block;
+    if (block) {
+      const pct = block.pve ? (block.maxIndex !== undefined ? `\`${block.pve}N\`` : `\`${block.pve}\``) : "—";
+      const where = LXC_DOC_BLOCKS.includes(block.name) ? "table below" : "[mounts-and-devices.md](mounts-and-devices.md)";
+      rows.push(`| ${blockName(block)} | block | ${pct} | ${CHANGE[f.change]} | ${where}${f.noReset ? " (never reset)" : ""} |`);
+      continue;
+    }
     if (!f.schema && f.change !== "computed") continue;
     const name = f.schema ? `\`${f.attr}\`${f.required ? " (required)" : ""}` : `\`${f.attr}\` (computed)`;
     const flags = [f.sensitive ? "sensitive" : "", f.noReset && !b ? "never reset" : ""].filter(Boolean).join(", ");
@@ -30,17 +37,22 @@ function fieldTable(fields: readonly Field[], b?: Block): string[] {
   return rows;
 }
 
+/** Blocks documented in provider-lxc.md; mount, device and gpu are in mounts-and-devices.md. */
+const LXC_DOC_BLOCKS = ["rootfs", "network", "features", "startup"];
+
+const blockName = (b: Block) => (b.labelled ? `\`${b.name} "NAME" { ... }\`` : `\`${b.name} { ... }\``);
+
 function blockSection(b: Block): string[] {
-  const head = b.labelled ? `\`${b.name} "NAME" { ... }\`` : `\`${b.name} { ... }\``;
+  const head = blockName(b);
   const key = b.pve ? (b.maxIndex !== undefined ? ` (pct keys \`${b.pve}0\`..\`${b.pve}${b.maxIndex}\`)` : ` (pct key \`${b.pve}\`)`) : "";
-  return [`#### ${head}${key}`, "", cell(b.doc), "", ...fieldTable(b.fields, b), ""];
+  return [`### ${head}${key}`, "", cell(b.doc), "", ...fieldTable(b.fields, b), ""];
 }
 
 /** The lxc_container section: top-level arguments, then the rootfs, network, features and startup blocks. */
 export function lxcArgumentsDoc(): string {
   const out = fieldTable(TOP);
   out.push("");
-  for (const name of ["rootfs", "network", "features", "startup"]) out.push(...blockSection(TOP.find((f) => f.attr === name)!.block!));
+  for (const name of LXC_DOC_BLOCKS) out.push(...blockSection(TOP.find((f) => f.attr === name)!.block!));
   return out.join("\n").trimEnd();
 }
 
