@@ -5,7 +5,7 @@ import { printPropertyString } from "../../src/pve/propstring.js";
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
-import { FEATURES, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, STARTUP, TOP, printProps } from "./fields/index.js";
+import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, STARTUP, TOP, printProps, resizeOnly } from "./fields/index.js";
 
 /** A pct value whose text only apply can tell (it depends on an unknown configuration value). */
 export const UNKNOWN_VALUE = Symbol("unknown pct value");
@@ -16,6 +16,9 @@ const hasUnknown = (v: unknown): boolean =>
 
 /** Top-level arguments whose value is one pct key printed by its codec. */
 const SCALAR_FIELDS = TOP.filter((f) => f.pve && f.codec && !f.block && !f.manual);
+/** rootfs and mount sizes: compared and changed through `pct resize` only. */
+const ROOTFS_RESIZED = resizeOnly(ROOTFS);
+const MOUNT_RESIZED = resizeOnly(MOUNT);
 
 export function networkToPve(name: string, n: Obj): string {
   const o: Record<string, string | undefined> = { [NETWORK_LABEL_KEY]: name };
@@ -29,7 +32,7 @@ export function rootfsToPve(r: Obj, size?: string): string | undefined {
   const volume = mountVolumeArg(r);
   if (volume === undefined) return undefined;
   const o: Record<string, string | undefined> = { volume };
-  printProps(ROOTFS, r, o, ["size"]);
+  printProps(ROOTFS, r, o, ROOTFS_RESIZED);
   if (size && typeof r["volume"] === "string") o["size"] = size;
   return printPropertyString("rootfs", o);
 }
@@ -98,7 +101,7 @@ export function pveKeysFromAttrs(a: Attrs): Map<string, PveValue> {
     for (const item of Object.values(items as Record<string, Obj>)) {
       if (typeof item["slot"] !== "number") continue;
       // The slot's size is handled by resize; compare without it.
-      const { size: _size, ...rest } = item;
+      const rest = Object.fromEntries(Object.entries(item).filter(([k]) => !MOUNT_RESIZED.includes(k)));
       put(`${prefix}${item["slot"]}`, item, () => print(field === "mount" && typeof item["volume"] === "string" ? rest : item));
     }
   }

@@ -5,7 +5,7 @@ import { parsePropertyString, printPropertyString } from "../../src/pve/propstri
 import { parseDiskSize } from "../../src/pve/size.js";
 import { mountKind, parseVolumeId } from "../../src/pve/volid.js";
 import { isUnknown } from "../../src/config/value.js";
-import { DEVICE, MOUNT, canonicalSize, printProps, readProps } from "../lxc/fields/index.js";
+import { DEVICE, MOUNT, canonicalSize, printProps, readProps, resizeOnly } from "../lxc/fields/index.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -20,6 +20,9 @@ export interface MountAttrs extends Obj {
 }
 
 export { canonicalSize };
+
+/** Sizes change through `pct resize` only; `pct set` carries one only when asked (see mountToPve). */
+const RESIZED = resizeOnly(MOUNT);
 
 /** Read by hand: the volume becomes host_path or volume + storage (+ size); the path is always set. */
 const MOUNT_BY_HAND = ["path", "size"] as const;
@@ -63,7 +66,7 @@ export function mountToPve(m: Obj, size?: string): string | undefined {
   const volume = mountVolumeArg(m);
   if (volume === undefined || typeof m["path"] !== "string") return undefined;
   const o: Record<string, string | undefined> = { volume };
-  printProps(MOUNT, m, o, ["size"]);
+  printProps(MOUNT, m, o, RESIZED);
   if (size && typeof m["volume"] === "string") o["size"] = size;
   return printPropertyString("mp", o);
 }

@@ -70,3 +70,8 @@ export function canonFields(b: Block, c: Obj, prior: Obj | undefined, into: Obj,
 export function importedFields(b: Block): string[] {
   return b.fields.filter((f) => f.schema && !f.noImport).map((f) => f.attr);
 }
+
+/** Fields that change only through `pct resize`: `pct set` never carries them, so the writer leaves them out unless asked. */
+export function resizeOnly(b: Block): string[] {
+  return b.fields.filter((f) => f.change === "resize").map((f) => f.attr);
+}
