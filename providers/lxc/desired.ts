@@ -54,7 +54,7 @@ function normalizeRootfs(c: Obj, prior: Obj | undefined): Obj {
 }
 
 function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 31);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, NETWORK.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, n] of Object.entries(c)) {
     const i: Obj = { slot: slots.get(name) };
@@ -80,7 +80,7 @@ const VOLUME_ONLY_BY_HAND = MOUNT.fields.map((f) => f.attr).filter((a) => a !== 
 const MOUNT_BY_HAND = ["slot", "path", "host_path", "storage", "size", "volume"];
 
 function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 255);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, MOUNT.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, m] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: m["path"] };
@@ -98,7 +98,7 @@ function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | un
 }
 
 function normalizeDevices(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 255);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, DEVICE.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, d] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: d["path"] };
