@@ -7,19 +7,9 @@ import { parseVolumeId } from "../../src/pve/volid.js";
 import { splitTags } from "../../src/pve/tags.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { canonicalSize, deviceFromPve, mountFromPve, readSlots } from "../mounts/slots.js";
-import { FEATURES, NETWORK, NETWORK_LABEL_KEY, ROOTFS, STARTUP, TOP, boolean, number, readProps, spaces, text } from "./fields/index.js";
+import { FEATURES, NETWORK, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, TOP, readProps } from "./fields/index.js";
 import { rawLinesOf } from "../mounts/raw-lxc.js";
 import { carryDetachedVolumes } from "../mounts/detached.js";
-
-export type Kind = "str" | "int" | "num" | "bool" | "spaces";
-
-const KIND_OF: Record<string, Kind> = { string: "str", int: "int", number: "num", bool: "bool", "list(string)": "spaces" };
-
-/** Top-level arguments that are one pct key of the same name, read and printed by their codec. */
-const SCALAR_FIELDS = TOP.filter((f) => f.pve && f.codec && !f.block && !f.manual);
-
-/** Scalar arguments: attribute name = pct key, with the value's type (from the field table). */
-export const SCALARS: Record<string, Kind> = Object.fromEntries(SCALAR_FIELDS.map((f) => [f.attr, KIND_OF[f.type]!]));
 
 /** pct keys that attributes model (and lock, digest); everything else is kept in `unknown_keys`. */
 const MODELLED_KEYS = new Set([...TOP.filter((f) => f.pve && f.block?.maxIndex === undefined).map((f) => f.pve!), "lock", "digest"]);
@@ -50,10 +40,6 @@ export function followMigration(read: Attrs, prior: Attrs): Attrs {
 
 /** A tag of this shape marks containers pmxform created; it never shows in `tags`. */
 export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;
-
-export function scalarFromPve(kind: Kind, v: string): unknown {
-  return (kind === "int" || kind === "num" ? number : kind === "bool" ? boolean : kind === "spaces" ? spaces : text).read(v);
-}
 
 /** The view a plan must compare with: the config as it will be after pending changes apply. */
 export function effectiveSection(conf: ParsedConf): { section: ConfSection; pendingKeys: string[] } {

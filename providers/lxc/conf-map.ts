@@ -5,7 +5,7 @@ import { printPropertyString } from "../../src/pve/propstring.js";
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
-import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, STARTUP, TOP, printProps, resizeOnly } from "./fields/index.js";
+import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, printProps, resizeOnly } from "./fields/index.js";
 
 /** A pct value whose text only apply can tell (it depends on an unknown configuration value). */
 export const UNKNOWN_VALUE = Symbol("unknown pct value");
@@ -14,8 +14,6 @@ export type PveValue = string | typeof UNKNOWN_VALUE;
 const hasUnknown = (v: unknown): boolean =>
   isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : typeof v === "object" && v !== null ? Object.values(v).some(hasUnknown) : false);
 
-/** Top-level arguments whose value is one pct key printed by its codec. */
-const SCALAR_FIELDS = TOP.filter((f) => f.pve && f.codec && !f.block && !f.manual);
 /** rootfs and mount sizes: compared and changed through `pct resize` only. */
 const ROOTFS_RESIZED = resizeOnly(ROOTFS);
 const MOUNT_RESIZED = resizeOnly(MOUNT);

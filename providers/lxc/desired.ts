@@ -8,9 +8,9 @@ import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../moun
 import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
 import { planDetachedVolumes } from "../mounts/detached.js";
-import { SCALARS, normalizeDescription } from "./attrs.js";
+import { normalizeDescription } from "./attrs.js";
 import { networkToPve } from "./conf-map.js";
-import { DEVICE, FEATURES, MOUNT, NETWORK, NOT_RESETTABLE, RESET_VALUE, ROOTFS, TOP, canonFields, canonOf } from "./fields/index.js";
+import { DEVICE, FEATURES, MOUNT, NETWORK, NOT_RESETTABLE, RESET_VALUE, ROOTFS, SCALAR_FIELDS, TOP, canonFields, canonOf } from "./fields/index.js";
 
 const TOP_FIELD = new Map(TOP.map((f) => [f.attr, f]));
 
@@ -140,7 +140,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
 
   p["node"] = config["node"];
   p["vmid"] = vmid;
-  for (const name of Object.keys(SCALARS)) {
+  for (const { attr: name } of SCALAR_FIELDS) {
     if (set(name)) p[name] = normalizeScalar(name, config[name]);
     else if (reset(name)) {
       if (name in RESET_VALUE) p[name] = RESET_VALUE[name];

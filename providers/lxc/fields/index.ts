@@ -1,6 +1,6 @@
 // The field tables, one per block kind, and what derives from them (see types.ts).
 export * from "./types.js";
-export { TOP, type TopField } from "./top.js";
+export { SCALAR_FIELDS, TOP, type TopField } from "./top.js";
 export { ROOTFS, MOUNT_OPTIONS, IDMAP } from "./rootfs.js";
 export { NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY } from "./network.js";
 export { FEATURES, STARTUP } from "./features.js";

@@ -85,3 +85,6 @@ export const TOP: TopField[] = [
   { attr: "ssh_public_keys", type: "list(string)", schema: listOf(str()), noImport: true, change: "apply", noReset: true, doc: "root's authorized_keys (`pct push`; the container must run)" },
   { attr: "allow_volume_removal", type: "bool", schema: bool(), noImport: true, change: "apply", doc: "let an in-place update delete volumes with data (a mount removed from the configuration)" },
 ];
+
+/** Top-level arguments stored as one pct key each, read and printed by their codec (not blocks, description or tags). */
+export const SCALAR_FIELDS: readonly TopField[] = TOP.filter((f) => f.pve && f.codec && !f.block && !f.manual);
