@@ -33,22 +33,27 @@ export function topShape(top: readonly TopField[], opts: { lxcOnly: boolean }): 
   return shape;
 }
 
-/** Fields a property string reads and prints through their codec (the rest a block assembles by hand). */
-const coded = (b: Block, skip: readonly string[] = []) => b.fields.filter((f) => f.pve && f.codec && !skip.includes(f.attr));
+/** Fields a property string reads and prints through their codec (the rest a block assembles by hand); computed once per block, as every plan reads and prints each container several times. */
+const codedCache = new WeakMap<Block, Field[]>();
+function coded(b: Block): Field[] {
+  let list = codedCache.get(b);
+  if (!list) codedCache.set(b, (list = b.fields.filter((f) => f.pve && f.codec)));
+  return list;
+}
 
 /** Sets `into[attr]` for every coded sub-key the parsed property string holds. */
 export function readProps(b: Block, v: Record<string, string>, into: Obj, skip: readonly string[] = []): void {
-  for (const f of coded(b, skip)) {
+  for (const f of coded(b)) {
     const t = v[f.pve!];
-    if (t !== undefined) into[f.attr] = f.codec!.read(t);
+    if (t !== undefined && !skip.includes(f.attr)) into[f.attr] = f.codec!.read(t);
   }
 }
 
 /** Sets `out[pveKey]` for every coded attribute `a` holds (values of the wrong type are left out). */
 export function printProps(b: Block, a: Obj, out: Record<string, string | undefined>, skip: readonly string[] = []): void {
-  for (const f of coded(b, skip)) {
+  for (const f of coded(b)) {
     const x = a[f.attr];
-    if (!isSet(x)) continue;
+    if (!isSet(x) || skip.includes(f.attr)) continue;
     const t = f.codec!.print(x);
     if (t !== undefined) out[f.pve!] = t;
   }
