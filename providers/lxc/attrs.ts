@@ -1,41 +1,20 @@
 // Container config (pct's key/value form) -> state attributes, read back and normalised so that
 // equal meaning gives equal attributes (tags, sizes, lists, property strings as objects).
+// Which key holds which attribute, and how its text reads, is the field tables' (./fields).
 import type { ConfSection, ParsedConf } from "../../src/pve/conf.js";
 import { parsePropertyString } from "../../src/pve/propstring.js";
-import { parseBoolean } from "../../src/pve/check.js";
 import { parseVolumeId } from "../../src/pve/volid.js";
 import { splitTags } from "../../src/pve/tags.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { canonicalSize, deviceFromPve, mountFromPve, readSlots } from "../mounts/slots.js";
+import { FEATURES, NETWORK, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, TOP, readProps } from "./fields/index.js";
 import { rawLinesOf } from "../mounts/raw-lxc.js";
 import { carryDetachedVolumes } from "../mounts/detached.js";
 
-export type Kind = "str" | "int" | "num" | "bool" | "spaces";
-
-/** Scalar arguments: attribute name = pct key, with the value's type. */
-export const SCALARS: Record<string, Kind> = {
-  hostname: "str",
-  cores: "int",
-  cpulimit: "num",
-  cpuunits: "int",
-  memory: "int",
-  swap: "int",
-  onboot: "bool",
-  protection: "bool",
-  timezone: "str",
-  arch: "str",
-  ostype: "str",
-  console: "bool",
-  tty: "int",
-  cmode: "str",
-  hookscript: "str",
-  unprivileged: "bool",
-  nameserver: "spaces",
-  searchdomain: "spaces",
-};
-
-/** pct keys that attributes model; everything else is kept in `unknown_keys`. */
-const MODELLED = /^(rootfs|features|startup|description|tags|net\d+|mp\d+|dev\d+|lock|digest)$/;
+/** pct keys that attributes model (and lock, digest); everything else is kept in `unknown_keys`. */
+const MODELLED_KEYS = new Set([...TOP.filter((f) => f.pve && f.block?.maxIndex === undefined).map((f) => f.pve!), "lock", "digest"]);
+const MODELLED_FAMILY = new RegExp(`^(?:${TOP.filter((f) => f.block?.maxIndex !== undefined).map((f) => f.pve!).join("|")})\\d+$`);
+const modelled = (k: string) => MODELLED_KEYS.has(k) || MODELLED_FAMILY.test(k);
 
 /** Attributes that describe the configuration, not Proxmox, and survive every read. */
 export const CARRIED = [
@@ -62,26 +41,6 @@ export function followMigration(read: Attrs, prior: Attrs): Attrs {
 /** A tag of this shape marks containers pmxform created; it never shows in `tags`. */
 export const MARKER_RE = /^pmxform-[0-9a-f]{8}$/;
 
-export function scalarFromPve(kind: Kind, v: string): unknown {
-  switch (kind) {
-    case "int":
-    case "num": {
-      // A hand-edited value that is not a number stays as text (reported at import), never NaN.
-      const n = Number(v);
-      return v.trim() !== "" && Number.isFinite(n) ? n : v;
-    }
-    case "bool": {
-      // Proxmox reads hand-written `yes`/`on`/`true` as 1 (check_type); anything else stays text.
-      const b = parseBoolean(v);
-      return b === undefined ? v : b === "1";
-    }
-    case "spaces":
-      return v.split(/[\s,;]+/).filter(Boolean);
-    default:
-      return v;
-  }
-}
-
 /** The view a plan must compare with: the config as it will be after pending changes apply. */
 export function effectiveSection(conf: ParsedConf): { section: ConfSection; pendingKeys: string[] } {
   const main = conf.main;
@@ -104,18 +63,11 @@ export function effectiveSection(conf: ParsedConf): { section: ConfSection; pend
   return { section, pendingKeys: [...pendingKeys].sort() };
 }
 
-function boolsOf(v: Record<string, string>, names: string[], out: Record<string, unknown>): void {
-  for (const n of names) if (v[n] !== undefined) out[n.replace(/-/g, "_")] = v[n] === "1";
-}
-
 export function networkFromPve(slot: number, text: string): { name: string; iface: Attrs } {
   const v = parsePropertyString("net", text).value;
   const iface: Attrs = { slot };
-  for (const k of ["bridge", "ip", "gw", "ip6", "gw6", "trunks"]) if (v[k] !== undefined) iface[k] = v[k];
-  if (v["hwaddr"] !== undefined) iface["hwaddr"] = v["hwaddr"].toUpperCase();
-  for (const k of ["tag", "mtu", "rate"]) if (v[k] !== undefined) iface[k] = Number(v[k]);
-  boolsOf(v, ["firewall", "link_down", "host-managed"], iface);
-  return { name: v["name"] ?? `eth${slot}`, iface };
+  readProps(NETWORK, v, iface);
+  return { name: v[NETWORK_LABEL_KEY] ?? `eth${slot}`, iface };
 }
 
 export function rootfsFromPve(text: string): Attrs {
@@ -123,24 +75,19 @@ export function rootfsFromPve(text: string): Attrs {
   const volume = v["volume"] ?? "";
   const r: Attrs = { volume, storage: parseVolumeId(volume)?.storage ?? volume };
   if (v["size"]) r["size"] = canonicalSize(v["size"]);
-  boolsOf(v, ["acl", "quota", "replicate", "ro", "shared"], r);
-  if (v["mountoptions"]) r["mount_options"] = v["mountoptions"].split(";").filter(Boolean).sort();
-  if (v["idmap"]) r["idmap"] = v["idmap"];
+  readProps(ROOTFS, v, r, ["size"]);
   return r;
 }
 
 export function featuresFromPve(text: string): Attrs {
-  const v = parsePropertyString("features", text).value;
   const f: Attrs = {};
-  boolsOf(v, ["nesting", "keyctl", "fuse", "mknod", "force_rw_sys"], f);
-  if (v["mount"]) f["mount"] = v["mount"].split(/[;\s]+/).filter(Boolean).sort();
+  readProps(FEATURES, parsePropertyString("features", text).value, f);
   return f;
 }
 
 export function startupFromPve(text: string): Attrs {
-  const v = parsePropertyString("startup", text).value;
   const s: Attrs = {};
-  for (const k of ["order", "up", "down"]) if (v[k] !== undefined) s[k] = Number(v[k]);
+  readProps(STARTUP, parsePropertyString("startup", text).value, s);
   return s;
 }
 
@@ -157,9 +104,9 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   const { section, pendingKeys } = effectiveSection(conf);
   const keys = section.keys;
   const a: Attrs = { node, vmid };
-  for (const [name, kind] of Object.entries(SCALARS)) {
-    const v = keys.get(name);
-    if (v !== undefined) a[name] = scalarFromPve(kind, v);
+  for (const f of SCALAR_FIELDS) {
+    const v = keys.get(f.pve!);
+    if (v !== undefined) a[f.attr] = f.codec!.read(v);
   }
   if (section.description !== undefined) a["description"] = normalizeDescription(section.description);
   const tags = splitTags(keys.get("tags") ?? "").map((t) => t.toLowerCase());
@@ -199,7 +146,7 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   if (raw.length) a["raw_lxc"] = raw;
 
   const unknown: Record<string, string> = {};
-  for (const [k, v] of keys) if (!(k in SCALARS) && !MODELLED.test(k)) unknown[k] = v;
+  for (const [k, v] of keys) if (!modelled(k)) unknown[k] = v;
   if (section.env.length) unknown["env"] = section.env.join("\0");
   if (Object.keys(unknown).length) a["unknown_keys"] = unknown;
   const lock = keys.get("lock");

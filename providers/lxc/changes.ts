@@ -1,12 +1,12 @@
 // What must happen to turn prior attributes into planned ones, in pct's terms: keys to set,
 // keys to delete, disks to grow, run state, secrets; and which of it waits for a restart.
 import { isUnknown } from "../../src/config/value.js";
-import { lookupKey } from "../../src/pve/schema.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
 import { unusedDeletes } from "../mounts/detached.js";
 import { UNKNOWN_VALUE, pveKeysFromAttrs, type PveValue } from "./conf-map.js";
+import { waitsForRestart } from "./fields/index.js";
 
 export interface Resize {
   disk: string;
@@ -132,14 +132,7 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   cs.password = planned["password_sha256"] !== undefined && !same(planned["password_sha256"], prior["password_sha256"]);
   cs.sshKeys = planned["ssh_public_keys"] !== undefined && !same(planned["ssh_public_keys"], prior["ssh_public_keys"]);
 
-  for (const k of [...cs.set.keys(), ...cs.del]) {
-    const def = lookupKey(k === "net*" ? "net0" : k);
-    const hot = def?.def.hotplug;
-    const existed = before.has(k);
-    if (hot === "pending") cs.restartKeys.push(k);
-    else if (hot === "live-add-only" && existed) cs.restartKeys.push(k);
-    else if (def?.base === "net" && cs.del.includes(k) && (def.index ?? 0) >= 10) cs.restartKeys.push(k);
-  }
+  for (const k of [...cs.set.keys(), ...cs.del]) if (waitsForRestart(k, before.has(k), cs.del.includes(k))) cs.restartKeys.push(k);
   // `pct resize` writes the grown size= into the current section only (pve-container API2/LXC.pm
   // resize_vm); a value of the same key waiting in [pve:pending] still carries the old size= and
   // replaces the current one at the next start (Config.pm vmconfig_apply_pending). So a disk whose

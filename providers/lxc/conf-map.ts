@@ -1,10 +1,11 @@
 // State attributes -> pct keys and values, printed canonically, so that a plan compares pct's
 // own representation of prior and planned attributes (and builds argv from the same strings).
+// Which attribute goes to which key, and how its value prints, is the field tables' (./fields).
 import { printPropertyString } from "../../src/pve/propstring.js";
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
-import { SCALARS } from "./attrs.js";
+import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, printProps, resizeOnly } from "./fields/index.js";
 
 /** A pct value whose text only apply can tell (it depends on an unknown configuration value). */
 export const UNKNOWN_VALUE = Symbol("unknown pct value");
@@ -13,52 +14,38 @@ export type PveValue = string | typeof UNKNOWN_VALUE;
 const hasUnknown = (v: unknown): boolean =>
   isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : typeof v === "object" && v !== null ? Object.values(v).some(hasUnknown) : false);
 
-const bool01 = (v: unknown) => (v ? "1" : "0");
-
-function scalarToPve(kind: string, v: unknown): string {
-  if (kind === "bool") return bool01(v);
-  if (kind === "spaces") return (v as unknown[]).map(String).join(" ");
-  return String(v);
-}
+/** rootfs and mount sizes: compared and changed through `pct resize` only. */
+const ROOTFS_RESIZED = resizeOnly(ROOTFS);
+const MOUNT_RESIZED = resizeOnly(MOUNT);
 
 export function networkToPve(name: string, n: Obj): string {
-  const o: Record<string, string | undefined> = { name };
-  for (const k of ["bridge", "ip", "gw", "ip6", "gw6", "trunks"]) if (typeof n[k] === "string") o[k] = n[k] as string;
-  if (typeof n["hwaddr"] === "string") o["hwaddr"] = (n["hwaddr"] as string).toUpperCase();
-  for (const k of ["tag", "mtu", "rate"]) if (typeof n[k] === "number") o[k] = String(n[k]);
-  for (const [a, p] of [["firewall", "firewall"], ["link_down", "link_down"], ["host_managed", "host-managed"]] as const) {
-    if (typeof n[a] === "boolean") o[p] = bool01(n[a]);
-  }
-  o["type"] = "veth";
+  const o: Record<string, string | undefined> = { [NETWORK_LABEL_KEY]: name };
+  printProps(NETWORK, n, o);
+  Object.assign(o, NETWORK_FIXED);
   return printPropertyString("net", o);
 }
 
-/** rootfs without `size` (sizes change through `pct resize`, never through `pct set`). */
+/** rootfs without `size` unless given (sizes change through `pct resize`, never through `pct set`). */
 export function rootfsToPve(r: Obj, size?: string): string | undefined {
   const volume = mountVolumeArg(r);
   if (volume === undefined) return undefined;
   const o: Record<string, string | undefined> = { volume };
-  for (const k of ["acl", "quota", "replicate", "ro", "shared"]) if (typeof r[k] === "boolean") o[k] = bool01(r[k]);
-  const opts = r["mount_options"];
-  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...opts].map(String).sort().join(";");
-  if (typeof r["idmap"] === "string") o["idmap"] = r["idmap"] as string;
+  printProps(ROOTFS, r, o, ROOTFS_RESIZED);
   if (size && typeof r["volume"] === "string") o["size"] = size;
   return printPropertyString("rootfs", o);
 }
 
 export function featuresToPve(f: Obj): string {
   const o: Record<string, string | undefined> = {};
-  for (const k of ["nesting", "keyctl", "fuse", "mknod", "force_rw_sys"]) if (typeof f[k] === "boolean") o[k] = bool01(f[k]);
-  if (Array.isArray(f["mount"]) && f["mount"].length) o["mount"] = [...f["mount"]].map(String).sort().join(";");
+  printProps(FEATURES, f, o);
   return printPropertyString("features", o);
 }
 
+/** `order=..,up=..,down=..` in that order (pct stores the startup string as given). */
 export function startupToPve(s: Obj): string {
-  const parts: string[] = [];
-  if (typeof s["order"] === "number") parts.push(`order=${s["order"]}`);
-  if (typeof s["up"] === "number") parts.push(`up=${s["up"]}`);
-  if (typeof s["down"] === "number") parts.push(`down=${s["down"]}`);
-  return parts.join(",");
+  const o: Record<string, string | undefined> = {};
+  printProps(STARTUP, s, o);
+  return STARTUP.fields.filter((f) => o[f.pve!] !== undefined).map((f) => `${f.pve}=${o[f.pve!]}`).join(",");
 }
 
 export function tagsToPve(tags: unknown, marker: unknown): string | undefined {
@@ -84,7 +71,7 @@ export function pveKeysFromAttrs(a: Attrs): Map<string, PveValue> {
     if (text === undefined) out.set(k, UNKNOWN_VALUE);
     else if (text !== "") out.set(k, text);
   };
-  for (const [name, kind] of Object.entries(SCALARS)) put(name, a[name], () => scalarToPve(kind, a[name]));
+  for (const f of SCALAR_FIELDS) put(f.pve!, a[f.attr], () => f.codec!.print(a[f.attr]) ?? String(a[f.attr]));
   put("description", a["description"], () => String(a["description"]));
   if (isUnknown(a["tags"])) out.set("tags", UNKNOWN_VALUE);
   else {
@@ -112,7 +99,7 @@ export function pveKeysFromAttrs(a: Attrs): Map<string, PveValue> {
     for (const item of Object.values(items as Record<string, Obj>)) {
       if (typeof item["slot"] !== "number") continue;
       // The slot's size is handled by resize; compare without it.
-      const { size: _size, ...rest } = item;
+      const rest = Object.fromEntries(Object.entries(item).filter(([k]) => !MOUNT_RESIZED.includes(k)));
       put(`${prefix}${item["slot"]}`, item, () => print(field === "mount" && typeof item["volume"] === "string" ? rest : item));
     }
   }

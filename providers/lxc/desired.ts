@@ -3,18 +3,16 @@
 import { hash } from "node:crypto";
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
-import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
+import { assignSlots, type Obj } from "../mounts/slots.js";
 import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";
 import { planDetachedVolumes } from "../mounts/detached.js";
-import { SCALARS, normalizeDescription } from "./attrs.js";
+import { normalizeDescription } from "./attrs.js";
 import { networkToPve } from "./conf-map.js";
+import { DEVICE, FEATURES, MOUNT, NETWORK, NOT_RESETTABLE, RESET_VALUE, ROOTFS, SCALAR_FIELDS, TOP, canonFields, canonOf } from "./fields/index.js";
 
-/** Arguments that are not Proxmox settings (or only exist at create) and never reset. */
-const NOT_RESETTABLE = new Set(["node", "vmid", "template", "unprivileged", "arch", "ostype", "rootfs", "password", "ssh_public_keys", "started", "restart_on_change", "hostname"]);
-/** `pct set --delete` refuses these; removing the argument sets the create default instead. */
-const RESET_VALUE: Record<string, unknown> = { memory: 512 };
+const TOP_FIELD = new Map(TOP.map((f) => [f.attr, f]));
 
 export function sha256(text: string): string {
   return hash("sha256", text, "hex"); // one-shot: a fifth of createHash's cost, once per planned container
@@ -23,17 +21,10 @@ export function sha256(text: string): string {
 const isSet = (v: unknown) => v !== undefined && v !== null;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !isUnknown(v) && !Array.isArray(v) ? (v as Obj) : {});
 
-function copyKnown(src: Obj, keys: string[], into: Obj): void {
-  for (const k of keys) if (isSet(src[k])) into[k] = src[k];
-}
-
-function sortedList(v: unknown): unknown {
-  return Array.isArray(v) ? [...v].sort() : v;
-}
-
+/** A configured top-level value as pct stores it (its field's canonicaliser, e.g. cpuunits clamped). */
 function normalizeScalar(name: string, v: unknown): unknown {
-  if (name === "cpuunits" && typeof v === "number" && v > 10000) return 10000; // stored clamped (cgroup v2)
-  return v;
+  const f = TOP_FIELD.get(name);
+  return f ? canonOf(f, v) : v;
 }
 
 function normalizeTags(v: unknown): unknown {
@@ -55,26 +46,22 @@ function keepComputed(into: Obj, field: string, prior: Obj | undefined, stays: b
 }
 
 function normalizeRootfs(c: Obj, prior: Obj | undefined): Obj {
-  const r: Obj = { storage: c["storage"], size: typeof c["size"] === "string" ? canonicalSize(c["size"]) : c["size"] };
-  copyKnown(c, ["acl", "quota", "replicate", "idmap"], r);
-  if (isSet(c["mount_options"])) r["mount_options"] = sortedList(c["mount_options"]);
+  const r: Obj = {};
+  canonFields(ROOTFS, c, prior, r);
   // Without a volume id there is nothing to keep: pct allocates one.
   keepComputed(r, "volume", prior, prior?.["storage"] === c["storage"], () => true);
   return r;
 }
 
 function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 31);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, NETWORK.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, n] of Object.entries(c)) {
     const i: Obj = { slot: slots.get(name) };
-    copyKnown(n, ["bridge", "ip", "gw", "ip6", "gw6", "tag", "firewall", "mtu", "rate", "link_down", "trunks", "host_managed"], i);
-    const hw = n["hwaddr"];
-    if (typeof hw === "string") i["hwaddr"] = hw.toUpperCase();
-    else if (isUnknown(hw)) i["hwaddr"] = hw;
-    else {
+    const p = prior?.[name];
+    canonFields(NETWORK, n, p, i, ["slot"]);
+    if (!isSet(n["hwaddr"])) {
       // The MAC stays as long as the interface keeps its slot; a netN that pct set writes gets one.
-      const p = prior?.[name];
       keepComputed(i, "hwaddr", p, p?.["slot"] === i["slot"], () => networkToPve(name, i) !== networkToPve(name, p!));
     }
     out[name] = i;
@@ -84,37 +71,38 @@ function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | u
 
 function normalizeFeatures(c: Obj): Obj {
   const f: Obj = {};
-  copyKnown(c, ["nesting", "keyctl", "fuse", "mknod", "force_rw_sys"], f);
-  if (isSet(c["mount"])) f["mount"] = sortedList(c["mount"]);
+  canonFields(FEATURES, c, undefined, f);
   return f;
 }
 
+/** A volume mount's size (besides storage and volume, which the code sets); the rest is the same for binds. */
+const VOLUME_ONLY_BY_HAND = MOUNT.fields.map((f) => f.attr).filter((a) => a !== "size");
+const MOUNT_BY_HAND = ["slot", "path", "host_path", "storage", "size", "volume"];
+
 function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 255);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, MOUNT.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, m] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: m["path"] };
     if (isSet(m["host_path"])) o["host_path"] = m["host_path"];
     else {
       o["storage"] = m["storage"];
-      if (typeof m["size"] === "string") o["size"] = canonicalSize(m["size"]);
-      else if (isSet(m["size"])) o["size"] = m["size"];
+      canonFields(MOUNT, m, undefined, o, VOLUME_ONLY_BY_HAND);
       const p = prior?.[name];
       keepComputed(o, "volume", p, p?.["slot"] === o["slot"] && p?.["storage"] === m["storage"], () => true);
     }
-    copyKnown(m, ["read_only", "backup", "acl", "quota", "replicate", "shared", "idmap", "keep_on_remove"], o);
-    if (isSet(m["mount_options"])) o["mount_options"] = sortedList(m["mount_options"]);
+    canonFields(MOUNT, m, undefined, o, MOUNT_BY_HAND);
     out[name] = o;
   }
   return out;
 }
 
 function normalizeDevices(c: Record<string, Obj>, prior: Record<string, Obj> | undefined): Record<string, Obj> {
-  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, 255);
+  const slots = assignSlots(c, prior as Record<string, { slot: number }> | undefined, DEVICE.maxIndex!);
   const out: Record<string, Obj> = {};
   for (const [name, d] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: d["path"] };
-    copyKnown(d, ["mode", "uid", "gid", "deny_write"], o);
+    canonFields(DEVICE, d, undefined, o, ["slot", "path"]);
     out[name] = o;
   }
   return out;
@@ -152,7 +140,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
 
   p["node"] = config["node"];
   p["vmid"] = vmid;
-  for (const name of Object.keys(SCALARS)) {
+  for (const { attr: name } of SCALAR_FIELDS) {
     if (set(name)) p[name] = normalizeScalar(name, config[name]);
     else if (reset(name)) {
       if (name in RESET_VALUE) p[name] = RESET_VALUE[name];

@@ -14,6 +14,7 @@ import { adoptSlotNames } from "../mounts/adopt.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
 
@@ -30,8 +31,7 @@ function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   // An imported container has no recorded template: adopt the configured one.
   // The placeholder of generated configuration, once recorded, is no more known than no template.
   if (known(config["template"]) && typeof prior["template"] === "string" && prior["template"] !== TEMPLATE_UNKNOWN_AT_IMPORT && config["template"] !== prior["template"]) force(["template"]);
-  if (known(config["unprivileged"]) && config["unprivileged"] !== (prior["unprivileged"] ?? false)) force(["unprivileged"]);
-  if (known(config["arch"]) && config["arch"] !== (prior["arch"] ?? "amd64")) force(["arch"]);
+  for (const { attr, absentMeans } of REPLACED_WHEN_CHANGED) if (known(config[attr]) && config[attr] !== (prior[attr] ?? absentMeans)) force([attr]);
   const cr = obj(config["rootfs"]);
   const pr = obj(prior["rootfs"]);
   // Without a volume id (an unusual rootfs) there is nothing pct move-volume could move.

@@ -3,7 +3,8 @@
 import type { Attrs, ImportCandidate } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
 import type { ZodType } from "zod";
-import { SCALARS, attrsFromConf } from "./attrs.js";
+import { attrsFromConf } from "./attrs.js";
+import { DEVICE, MOUNT, NETWORK, ROOTFS, TOP, importedFields } from "./fields/index.js";
 import { lxcContainerSchema } from "./schema.js";
 import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 
@@ -104,8 +105,6 @@ export function validArguments(schema: ZodType, config: Attrs): { config: Attrs;
   return { config: c, dropped };
 }
 
-const DEFAULTS: Record<string, unknown> = { swap: 512, memory: undefined, arch: "amd64", console: true, tty: 2, cmode: "tty", onboot: false, protection: false };
-
 function pick(o: Obj, keys: string[]): Obj {
   const out: Obj = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
@@ -117,46 +116,52 @@ export function generateConfig(attrs: Attrs): Attrs {
   return validArguments(lxcContainerSchema, rawConfig(attrs)).config;
 }
 
-/** Every argument `attrs` holds, as configuration, before the schema's check. */
+const ROOTFS_ARGS = importedFields(ROOTFS);
+const NETWORK_ARGS = importedFields(NETWORK);
+const DEVICE_ARGS = importedFields(DEVICE);
+/** A bind mount writes host_path, a volume mount storage and size; both write the options. */
+const MOUNT_OPTION_ARGS = importedFields(MOUNT).filter((k) => !["host_path", "storage", "size"].includes(k));
+const isEmptyObj = (v: unknown) => !v || typeof v !== "object" || Object.keys(v).length === 0;
+
+/** Every argument `attrs` holds, as configuration, before the schema's check (in the field table's order). */
 export function rawConfig(attrs: Attrs): Attrs {
   const c: Attrs = { node: attrs["node"], vmid: attrs["vmid"] };
   // pct does not store the template: a placeholder that validates and never forces a replacement.
   c["template"] = typeof attrs["template"] === "string" ? attrs["template"] : TEMPLATE_UNKNOWN_AT_IMPORT;
-  for (const k of ["hostname", "description", ...Object.keys(SCALARS)]) {
-    const v = attrs[k];
-    if (v === undefined || (k in DEFAULTS && DEFAULTS[k] === v)) continue;
+  for (const f of TOP) {
+    if (f.attr in c || f.noImport || !(f.schema || f.block)) continue;
+    const v = attrs[f.attr];
+    if (v === undefined || (f.importDefault !== undefined && f.importDefault === v)) continue;
     if (Array.isArray(v) && v.length === 0) continue;
-    c[k] = v;
-  }
-  if (Array.isArray(attrs["tags"]) && attrs["tags"].length) c["tags"] = attrs["tags"];
-  const rootfs = attrs["rootfs"] as Obj | undefined;
-  if (rootfs) c["rootfs"] = pick(rootfs, ["storage", "size", "acl", "quota", "replicate", "mount_options"]);
-  if (attrs["features"] && Object.keys(attrs["features"] as Obj).length) c["features"] = attrs["features"];
-  if (attrs["startup"] && Object.keys(attrs["startup"] as Obj).length) c["startup"] = attrs["startup"];
-  const network = attrs["network"] as Record<string, Obj> | undefined;
-  if (network) {
-    const out: Record<string, Obj> = {};
-    for (const [name, n] of Object.entries(network)) {
-      out[name] = pick(n, ["bridge", "ip", "gw", "ip6", "gw6", "hwaddr", "tag", "firewall", "mtu", "rate", "link_down", "trunks"]);
+    switch (f.attr) {
+      case "rootfs":
+        c[f.attr] = pick(v as Obj, ROOTFS_ARGS);
+        break;
+      case "network":
+        c[f.attr] = Object.fromEntries(Object.entries(v as Record<string, Obj>).map(([name, n]) => [name, pick(n, NETWORK_ARGS)]));
+        break;
+      case "mount":
+        c[f.attr] = Object.fromEntries(
+          Object.entries(v as Record<string, Obj>).map(([name, m]) => {
+            const base = typeof m["host_path"] === "string" ? pick(m, ["host_path"]) : pick(m, ["storage", "size"]);
+            return [name, { ...base, ...pick(m, MOUNT_OPTION_ARGS) }];
+          }),
+        );
+        break;
+      case "device":
+        c[f.attr] = Object.fromEntries(Object.entries(v as Record<string, Obj>).map(([name, d]) => [name, pick(d, DEVICE_ARGS)]));
+        break;
+      case "features":
+      case "startup":
+        if (!isEmptyObj(v)) c[f.attr] = v;
+        break;
+      case "started":
+        if (typeof v === "boolean") c[f.attr] = v;
+        break;
+      default:
+        // gpu is configuration only: a read container holds its devices as devN entries.
+        if (!f.block) c[f.attr] = v;
     }
-    c["network"] = out;
   }
-  const mounts = attrs["mount"] as Record<string, Obj> | undefined;
-  if (mounts) {
-    const out: Record<string, Obj> = {};
-    for (const [name, m] of Object.entries(mounts)) {
-      const base = typeof m["host_path"] === "string" ? pick(m, ["host_path"]) : pick(m, ["storage", "size"]);
-      out[name] = { ...base, ...pick(m, ["path", "read_only", "backup", "acl", "quota", "replicate", "shared", "mount_options", "idmap"]) };
-    }
-    c["mount"] = out;
-  }
-  const devices = attrs["device"] as Record<string, Obj> | undefined;
-  if (devices) {
-    const out: Record<string, Obj> = {};
-    for (const [name, d] of Object.entries(devices)) out[name] = pick(d, ["path", "mode", "uid", "gid", "deny_write"]);
-    c["device"] = out;
-  }
-  if (Array.isArray(attrs["raw_lxc"]) && attrs["raw_lxc"].length) c["raw_lxc"] = attrs["raw_lxc"];
-  if (typeof attrs["started"] === "boolean") c["started"] = attrs["started"];
   return c;
 }

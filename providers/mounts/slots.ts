@@ -1,9 +1,11 @@
 // mpN / devN slots <-> named mount and device blocks. Proxmox stores no names, so the names
 // live in state (`mount_names`/`device_names`: slot key -> name) and are reused on every read.
+// The options of a mount or device and their pct names are the field tables' (lxc/fields/mount.ts).
 import { parsePropertyString, printPropertyString } from "../../src/pve/propstring.js";
-import { formatSize, parseDiskSize } from "../../src/pve/size.js";
+import { parseDiskSize } from "../../src/pve/size.js";
 import { mountKind, parseVolumeId } from "../../src/pve/volid.js";
 import { isUnknown } from "../../src/config/value.js";
+import { DEVICE, MOUNT, canonicalSize, printProps, readProps, resizeOnly } from "../lxc/fields/index.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -17,20 +19,13 @@ export interface MountAttrs extends Obj {
   volume?: unknown;
 }
 
-const MOUNT_BOOLS: [attr: string, pve: string][] = [
-  ["read_only", "ro"],
-  ["backup", "backup"],
-  ["acl", "acl"],
-  ["quota", "quota"],
-  ["replicate", "replicate"],
-  ["shared", "shared"],
-];
+export { canonicalSize };
 
-/** A size as Proxmox prints it ("8192M" -> "8G"); unparseable text is kept as written. */
-export function canonicalSize(size: string): string {
-  const bytes = parseDiskSize(size);
-  return bytes === undefined ? size : formatSize(bytes);
-}
+/** Sizes change through `pct resize` only; `pct set` carries one only when asked (see mountToPve). */
+const RESIZED = resizeOnly(MOUNT);
+
+/** Read by hand: the volume becomes host_path or volume + storage (+ size); the path is always set. */
+const MOUNT_BY_HAND = ["path", "size"] as const;
 
 export function mountFromPve(slot: number, text: string): MountAttrs {
   const v = parsePropertyString("mp", text).value;
@@ -44,10 +39,7 @@ export function mountFromPve(slot: number, text: string): MountAttrs {
   } else {
     m.host_path = volume;
   }
-  for (const [attr, pve] of MOUNT_BOOLS) if (v[pve] !== undefined) m[attr] = v[pve] === "1";
-  if (v["mountoptions"]) m["mount_options"] = v["mountoptions"].split(";").filter(Boolean).sort();
-  if (v["idmap"]) m["idmap"] = v["idmap"];
-  if (v["keepattrs"] !== undefined) m["keepattrs"] = v["keepattrs"] === "1";
+  readProps(MOUNT, v, m, MOUNT_BY_HAND);
   return m;
 }
 
@@ -73,12 +65,8 @@ export function mountToPve(m: Obj, size?: string): string | undefined {
   if (Object.values(m).some(isUnknown)) return undefined;
   const volume = mountVolumeArg(m);
   if (volume === undefined || typeof m["path"] !== "string") return undefined;
-  const o: Record<string, string | undefined> = { volume, mp: m["path"] };
-  for (const [attr, pve] of MOUNT_BOOLS) if (typeof m[attr] === "boolean") o[pve] = m[attr] ? "1" : "0";
-  const opts = m["mount_options"];
-  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...opts].map(String).sort().join(";");
-  if (typeof m["idmap"] === "string") o["idmap"] = m["idmap"];
-  if (typeof m["keepattrs"] === "boolean") o["keepattrs"] = m["keepattrs"] ? "1" : "0";
+  const o: Record<string, string | undefined> = { volume };
+  printProps(MOUNT, m, o, RESIZED);
   if (size && typeof m["volume"] === "string") o["size"] = size;
   return printPropertyString("mp", o);
 }
@@ -91,20 +79,14 @@ export interface DeviceAttrs extends Obj {
 export function deviceFromPve(slot: number, text: string): DeviceAttrs {
   const v = parsePropertyString("dev", text).value;
   const d: DeviceAttrs = { slot, path: v["path"] ?? "" };
-  if (v["mode"] !== undefined) d["mode"] = v["mode"];
-  if (v["uid"] !== undefined) d["uid"] = Number(v["uid"]);
-  if (v["gid"] !== undefined) d["gid"] = Number(v["gid"]);
-  if (v["deny-write"] !== undefined) d["deny_write"] = v["deny-write"] === "1";
+  readProps(DEVICE, v, d, ["path"]);
   return d;
 }
 
 export function deviceToPve(d: Obj): string | undefined {
   if (Object.values(d).some(isUnknown) || typeof d["path"] !== "string") return undefined;
-  const o: Record<string, string | undefined> = { path: d["path"] };
-  if (typeof d["mode"] === "string") o["mode"] = d["mode"];
-  if (typeof d["uid"] === "number") o["uid"] = String(d["uid"]);
-  if (typeof d["gid"] === "number") o["gid"] = String(d["gid"]);
-  if (typeof d["deny_write"] === "boolean") o["deny-write"] = d["deny_write"] ? "1" : "0";
+  const o: Record<string, string | undefined> = {};
+  printProps(DEVICE, d, o);
   return printPropertyString("dev", o);
 }
 
