@@ -149,7 +149,7 @@ function spaceWarnings(config: Attrs, prior: Attrs | null, node: string, storage
   for (const [id, { bytes, path }] of newAllocations(config, prior)) {
     const s = storages.find((x) => x.storage === id);
     if (!s || s.total === undefined || s.used === undefined) continue;
-    const free = s.total - s.used;
+    const free = Math.max(0, s.total - s.used); // thin pools report more used than their size when overcommitted
     if (bytes > free) {
       out.push({ severity: "warning", path, summary: "Not enough free space on the storage", detail: `This container allocates ${gib(bytes)} on storage "${id}" of node ${node}, which has ${gib(free)} free (of ${gib(s.total)}). ${s.plugintype === "lvmthin" || s.plugintype === "zfspool" ? "A thin pool may allow it, but fills up when the volumes are used. " : ""}Free space on ${id}, choose another storage, or make the volume smaller.` });
     }
