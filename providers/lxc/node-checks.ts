@@ -10,6 +10,7 @@ import { parseTemplateVolname, parseVolumeId } from "../../src/pve/volid.js";
 import type { Attrs, AttrPath, ProviderIssue } from "../../src/provider/types.js";
 import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 import type { ClusterStorage } from "./snapshot-parse.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -39,7 +40,7 @@ export function nodeChecks(config: Attrs, prior: Attrs | null, snapshot: unknown
   };
 
   const template = str(config["template"]);
-  if (template && (!prior || template !== prior["template"])) templateIssue(template, node, snap, issues, storageIssue);
+  if (template && templateUsed(template, prior)) templateIssue(template, node, snap, issues, storageIssue);
 
   const rootfs = obj(config["rootfs"]);
   const priorRootfs = obj(prior?.["rootfs"]);
@@ -54,6 +55,17 @@ export function nodeChecks(config: Attrs, prior: Attrs | null, snapshot: unknown
   issues.push(...bridgeIssues(config, prior, node, snap));
   issues.push(...spaceWarnings(config, prior, node, storages));
   return issues;
+}
+
+/**
+ * Whether a plan creates the container from `template`: a new container, or a replacement because
+ * the recorded template differs. An imported container records none (or the placeholder of
+ * generated configuration), and adopting it creates nothing (diff.ts replaceReasons).
+ */
+export function templateUsed(template: string, prior: Attrs | null): boolean {
+  if (!prior) return true;
+  const recorded = prior["template"];
+  return typeof recorded === "string" && recorded !== TEMPLATE_UNKNOWN_AT_IMPORT && recorded !== template;
 }
 
 /**

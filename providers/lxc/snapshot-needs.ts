@@ -4,6 +4,7 @@
 // templates new containers are created from). Also the templates the configuration itself puts
 // on nodes (lxc_template), which a container may name before they exist.
 import type { RefreshContext } from "../../src/provider/types.js";
+import { templateUsed } from "./node-checks.js";
 
 /** The node's bridges, as pve-manager API2/Network.pm index lists them (proxied by pvesh to `node`). */
 export const bridgesArgv = (node: string): string[] => ["pvesh", "get", `/nodes/${node}/network`, "--type", "any_bridge", "--output-format", "json"];
@@ -27,8 +28,8 @@ export function templatesWanted(ctx: Pick<RefreshContext, "configuredTypes" | "p
   if (TEMPLATE_TYPES.some((t) => ctx.configuredTypes!.has(t))) return true;
   if ((ctx.priorResources ?? []).some((r) => TEMPLATE_TYPES.includes(r.type))) return true;
   if (!ctx.configuredTypes.has("lxc_container") || !ctx.configuredInstances) return false;
-  const recorded = new Map((ctx.priorResources ?? []).filter((r) => r.type === "lxc_container").map((r) => [r.address, r.attributes["template"]]));
-  return ctx.configuredInstances("lxc_container").some(({ address, config }) => !recorded.has(address) || (typeof config["template"] === "string" && config["template"] !== recorded.get(address)));
+  const recorded = new Map((ctx.priorResources ?? []).filter((r) => r.type === "lxc_container").map((r) => [r.address, r.attributes]));
+  return ctx.configuredInstances("lxc_container").some(({ address, config }) => typeof config["template"] === "string" && templateUsed(config["template"], recorded.get(address) ?? null));
 }
 
 /** "node/volid" of each template an lxc_template of the configuration names (known values only). */

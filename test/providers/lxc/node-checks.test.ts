@@ -45,6 +45,16 @@ describe("nodeChecks", () => {
     expect(issues.map((i) => [i.severity, i.summary])).toEqual([["warning", "Bridge does not exist"]]);
   });
 
+  it("does not check the template of an imported container, which adopting does not use", () => {
+    const prior = { node: "pve1", rootfs: { storage: "ct", size: "8G" }, network: { eth0: { bridge: "vmbr0" } } };
+    for (const template of ["local:vztmpl/unknown-at-import.tar.zst", "local:vztmpl/gone_1_amd64.tar.zst"]) {
+      expect(nodeChecks(config({ template }), prior, snap())).toEqual([]);
+      expect(nodeChecks(config({ template }), { ...prior, template: "local:vztmpl/unknown-at-import.tar.zst" }, snap())).toEqual([]);
+    }
+    // a recorded template replaced by another is a re-creation from it: checked
+    expect(nodeChecks(config({ template: "local:vztmpl/gone_1_amd64.tar.zst" }), { ...prior, template: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst" }, snap()).map((i) => i.summary)).toEqual(["Template not found"]);
+  });
+
   it("checks nothing a refresh did not read (an unreachable node)", () => {
     const s = emptySnapshot(["pve1"]);
     expect(nodeChecks(config({ rootfs: { storage: "nope", size: "8G" }, network: { eth0: { bridge: "nope" } }, template: "x:vztmpl/y.tar.zst" }), null, s)).toEqual([]);
