@@ -25,11 +25,19 @@ export async function readInventories(registry: ProviderRegistry, targets: Targe
   const names = targets.names().sort();
   const inventories = new Map<string, NodeInventory>();
   const failed = new Map<string, string>();
+  // A snapshot read through one node covers its whole cluster (pvesh proxies), but a node pmxform
+  // cannot reach itself cannot be acted on: each is probed with one trivial command meanwhile, as
+  // refresh does.
+  const probes = new Map(
+    names.map((n) => [n, targets.runnerFor(n).run(["true"], { signal, timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => `could not be reached: ${describe(e)}`)] as const),
+  );
+  const contacted = new Set<string>();
   for (const provider of registry.all()) {
     if (!provider.inventory) continue;
     const covered = new Map<string, unknown>();
     for (const node of names) {
       if (covered.has(node) || failed.has(node)) continue;
+      contacted.add(node);
       try {
         const { snapshot, nodes } = await provider.snapshot(node, { runnerFor: targets.runnerFor, pveRootFor: targets.pveRootFor, signal, expectedNodes: names });
         for (const n of [node, ...nodes]) if (!covered.has(n)) covered.set(n, snapshot);
@@ -38,6 +46,13 @@ export async function readInventories(registry: ProviderRegistry, targets: Targe
       }
     }
     for (const [n, snap] of covered) if (names.includes(n)) inventories.set(n, provider.inventory(snap, n));
+  }
+  for (const [n, probe] of probes) {
+    const problem = await probe;
+    if (problem && !contacted.has(n)) {
+      failed.set(n, problem);
+      inventories.delete(n);
+    }
   }
   // Which state entry manages each cluster object (ResourceType.objectId, e.g. "pve1/105").
   const managedBy = new Map<string, string>();
