@@ -130,7 +130,8 @@ function bridgeIssues(config: Attrs, prior: Attrs | null, node: string, snap: Lx
     }
     const mtu = obj(n)["mtu"];
     if (typeof mtu === "number" && mtu > found.mtu) {
-      out.push({ severity: "error", path: ["network", name, "mtu"], summary: "MTU bigger than the bridge's", detail: `Bridge ${bridge} on node ${node} has MTU ${found.mtu}; Proxmox refuses a NIC with MTU ${mtu} on it ("MTU size '${mtu}' is bigger than bridge MTU '${found.mtu}'"). Lower mtu to ${found.mtu} or less, or raise the bridge's MTU.` });
+      const keptMtu = kept && obj(priorNets[name])["mtu"] === mtu;
+      out.push({ severity: keptMtu ? "warning" : "error", path: ["network", name, "mtu"], summary: "MTU bigger than the bridge's", detail: `Bridge ${bridge} on node ${node} has MTU ${found.mtu}; Proxmox refuses a NIC with MTU ${mtu} on it ("MTU size '${mtu}' is bigger than bridge MTU '${found.mtu}'"). Lower mtu to ${found.mtu} or less, or raise the bridge's MTU.` });
     }
   }
   return out;

@@ -45,6 +45,13 @@ describe("nodeChecks", () => {
     expect(issues.map((i) => [i.severity, i.summary])).toEqual([["warning", "Bridge does not exist"]]);
   });
 
+  it("refuses an MTU above the bridge's for a new NIC and only warns for one the container already has", () => {
+    const net = { eth0: { bridge: "vmbr0", mtu: 9000 } };
+    expect(nodeChecks(config({ network: net }), null, snap()).map((i) => [i.severity, i.path])).toEqual([["error", ["network", "eth0", "mtu"]]]);
+    const prior = { node: "pve1", template: config().template, rootfs: { storage: "ct", size: "8G" }, network: net };
+    expect(nodeChecks(config({ network: net }), prior, snap()).map((i) => [i.severity, i.path])).toEqual([["warning", ["network", "eth0", "mtu"]]]);
+  });
+
   it("does not check the template of an imported container, which adopting does not use", () => {
     const prior = { node: "pve1", rootfs: { storage: "ct", size: "8G" }, network: { eth0: { bridge: "vmbr0" } } };
     for (const template of ["local:vztmpl/unknown-at-import.tar.zst", "local:vztmpl/gone_1_amd64.tar.zst"]) {
