@@ -10,7 +10,7 @@ import { parseTemplateVolname, parseVolumeId } from "../../src/pve/volid.js";
 import type { Attrs, AttrPath, ProviderIssue } from "../../src/provider/types.js";
 import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 import type { ClusterStorage } from "./snapshot-parse.js";
-import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+import { anyOciArchive, templateUsed } from "./snapshot-needs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -58,17 +58,6 @@ export function nodeChecks(config: Attrs, prior: Attrs | null, snapshot: unknown
 }
 
 /**
- * Whether a plan creates the container from `template`: a new container, or a replacement because
- * the recorded template differs. An imported container records none (or the placeholder of
- * generated configuration), and adopting it creates nothing (diff.ts replaceReasons).
- */
-export function templateUsed(template: string, prior: Attrs | null): boolean {
-  if (!prior) return true;
-  const recorded = prior["template"];
-  return typeof recorded === "string" && recorded !== TEMPLATE_UNKNOWN_AT_IMPORT && recorded !== template;
-}
-
-/**
  * Storage `id` on `node` against the content it must hold: missing (with the closest name), or
  * without the content type. Undefined when it is fine or the node's storages were not read.
  */
@@ -95,6 +84,7 @@ function templateIssue(template: string, node: string, snap: LxcSnapshot, issues
   const v = parseVolumeId(template);
   const t = v && parseTemplateVolname(v.volname);
   if (!v || !t) return; // the schema reports the format
+  if (t.ext === "tar" && snap.plannedTemplates?.has(anyOciArchive(node, v.storage))) return; // an oci_image of this configuration pulls it
   if (storageIssue(["template"], v.storage, "vztmpl")) return;
   const listing = snap.templates?.get(`${node}/${v.storage}`);
   if (!listing || listing.has(template)) return;

@@ -3,8 +3,19 @@
 // bridges containers name) and the template listings (for lxc_template, oci_image, and the
 // templates new containers are created from). Also the templates the configuration itself puts
 // on nodes (lxc_template), which a container may name before they exist.
-import type { RefreshContext } from "../../src/provider/types.js";
-import { templateUsed } from "./node-checks.js";
+import type { Attrs, RefreshContext } from "../../src/provider/types.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+
+/**
+ * Whether a plan creates the container from `template`: a new container, or a replacement because
+ * the recorded template differs. An imported container records none (or the placeholder of
+ * generated configuration), and adopting it creates nothing (diff.ts replaceReasons).
+ */
+export function templateUsed(template: string, prior: Attrs | null): boolean {
+  if (!prior) return true;
+  const recorded = prior["template"];
+  return typeof recorded === "string" && recorded !== TEMPLATE_UNKNOWN_AT_IMPORT && recorded !== template;
+}
 
 /** The node's bridges, as pve-manager API2/Network.pm index lists them (proxied by pvesh to `node`). */
 export const bridgesArgv = (node: string): string[] => ["pvesh", "get", `/nodes/${node}/network`, "--type", "any_bridge", "--output-format", "json"];
@@ -32,13 +43,24 @@ export function templatesWanted(ctx: Pick<RefreshContext, "configuredTypes" | "p
   return ctx.configuredInstances("lxc_container").some(({ address, config }) => typeof config["template"] === "string" && templateUsed(config["template"], recorded.get(address) ?? null));
 }
 
-/** "node/volid" of each template an lxc_template of the configuration names (known values only). */
+/** The entry of plannedTemplateVolids standing for any OCI archive an oci_image pulls to a storage (its name holds the digest). */
+export const anyOciArchive = (node: string, storage: string): string => `${node}/${storage}:vztmpl/*.tar`;
+
+/**
+ * "node/volid" of each template an lxc_template of the configuration names (known values only),
+ * and anyOciArchive(node, storage) for each storage an oci_image of the configuration pulls to.
+ */
 export function plannedTemplateVolids(ctx: Pick<RefreshContext, "configuredTypes" | "configuredInstances">): Set<string> {
   const out = new Set<string>();
-  if (!ctx.configuredInstances || (ctx.configuredTypes && !ctx.configuredTypes.has("lxc_template"))) return out;
-  for (const { config } of ctx.configuredInstances("lxc_template")) {
+  if (!ctx.configuredInstances) return out;
+  const has = (t: string) => !ctx.configuredTypes || ctx.configuredTypes.has(t);
+  for (const { config } of has("lxc_template") ? ctx.configuredInstances("lxc_template") : []) {
     const { node, storage, template } = config;
     if (typeof node === "string" && typeof storage === "string" && typeof template === "string") out.add(`${node}/${storage}:vztmpl/${template}`);
+  }
+  for (const { config } of has("oci_image") ? ctx.configuredInstances("oci_image") : []) {
+    const { node, storage } = config;
+    if (typeof node === "string" && typeof storage === "string") out.add(anyOciArchive(node, storage));
   }
   return out;
 }
