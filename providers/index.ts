@@ -4,11 +4,14 @@ import { lxcContainer } from "./lxc/resource.js";
 import { ociImage } from "./oci/image.js";
 import { ociContainer } from "./oci/container.js";
 import { takeProxmoxSnapshot } from "./oci/snapshot.js";
+import { lxcTemplate } from "./template/resource.js";
+import { nodeInventory } from "./lxc/snapshot-inventory.js";
 
 export function proxmoxProvider(): Provider {
   return {
     name: "proxmox",
-    resourceTypes: [lxcContainer, ociImage, ociContainer],
+    resourceTypes: [lxcContainer, lxcTemplate, ociImage, ociContainer],
     snapshot: (node, ctx) => takeProxmoxSnapshot(node, ctx),
+    inventory: nodeInventory,
   };
 }

@@ -183,6 +183,10 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--raw", "print a string output without quotes")
     .action(lazy(() => import("./commands/output.js"), setCode));
 
+  globals(program.command("nodes").alias("inventory").description("list what each configured node holds: storages, bridges, templates, containers"))
+    .option("--json", "machine-readable output")
+    .action(lazy(() => import("./commands/nodes.js"), setCode));
+
   globals(program.command("graph").description("print the dependency graph as DOT")).action(
     lazy(() => import("./commands/graph.js"), setCode),
   );

@@ -16,6 +16,7 @@ import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
+import { nodeChecks } from "./node-checks.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -96,6 +97,7 @@ export function diffContainer(req: DiffRequest): Diff {
   if (prior && !migration && known(config["node"])) config = { ...config, node: prior["node"] };
   const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
   issues.push(...gpuIssues(config, devices));
+  issues.push(...nodeChecks(config, prior, req.snapshot));
 
   const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
     const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);

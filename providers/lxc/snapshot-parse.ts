@@ -17,6 +17,9 @@ export interface ClusterStorage {
   content?: string[];
   plugintype?: string;
   shared?: boolean;
+  /** Size and used space in bytes (the resource list's maxdisk and disk), when reported. */
+  total?: number;
+  used?: number;
 }
 
 export interface ClusterResources {
@@ -73,11 +76,35 @@ export function parseClusterResources(text: string): ClusterResources {
       const plugin = asString(item["plugintype"]);
       if (plugin) s.plugintype = plugin;
       if (asNumber(item["shared"]) === 1) s.shared = true;
+      const total = asNumber(item["maxdisk"]);
+      const used = asNumber(item["disk"]);
+      if (total !== undefined) s.total = total;
+      if (used !== undefined) s.used = used;
       storages.push(s);
       nodes.add(node);
     }
   }
   return { guests, nodes: [...nodes].sort(), storages };
+}
+
+export interface NodeBridge {
+  name: string;
+  mtu: number;
+}
+
+/**
+ * `pvesh get /nodes/<node>/network --type any_bridge --output-format json` (pve-manager
+ * API2/Network.pm index): the node's Linux and OVS bridges from its network configuration. An
+ * interface without an mtu option carries the kernel's default, 1500.
+ */
+export function parseNodeBridges(text: string): NodeBridge[] {
+  const out: NodeBridge[] = [];
+  for (const item of parseJsonArray(text, "pvesh get /nodes/<node>/network")) {
+    const name = asString(item["iface"]);
+    if (!name) continue;
+    out.push({ name, mtu: asNumber(item["mtu"]) ?? 1500 });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export interface ConfFile {

@@ -1,18 +1,21 @@
 // The cluster snapshot: every container config, run state and storage of the cluster a node
-// belongs to, read in 2 + 2 x (number of nodes) processes however many containers there are, in
-// one round of start-ups when the run knows the cluster's nodes.
+// belongs to, and each node's bridges, read in 2 + 3 x (number of nodes) processes however many
+// containers there are, in one round of start-ups when the run knows the cluster's nodes.
 import { confDigest, parseConf, type ParsedConf } from "../../src/pve/conf.js";
 import type { RefreshContext } from "../../src/provider/types.js";
 import type { Runner } from "../../src/exec/runner.js";
 import {
   parseClusterResources,
   parseConfDump,
+  parseNodeBridges,
   parseNodeLxcList,
   type ClusterResources,
   type ClusterStorage,
   type ConfFile,
+  type NodeBridge,
   type NodeCtStatus,
 } from "./snapshot-parse.js";
+import { bridgesArgv, bridgesWanted, catalogueNodes, parseAvailable, plannedTemplateVolids } from "./snapshot-needs.js";
 import { deviceStatArgv, parseDeviceStat, type HostDevices } from "../mounts/host-devices.js";
 import { nodeCommand } from "./conf-write.js";
 
@@ -32,10 +35,21 @@ export interface LxcSnapshot {
   storages: ClusterStorage[];
   /** GPU device nodes per node; absent when the node could not be asked (nothing is checked then). */
   devices: Map<string, HostDevices>;
+  /** Bridges per node (its network configuration); absent when not read (nothing is checked then). */
+  bridges?: Map<string, NodeBridge[]>;
+  /**
+   * "node/storage" -> template volid -> size in bytes, for the storages listed (see
+   * snapshot-needs.ts templatesWanted); a storage missing here was not listed.
+   */
+  templates?: Map<string, Map<string, number>>;
+  /** "node/volid" of every template an lxc_template of the configuration puts on a node. */
+  plannedTemplates?: Set<string>;
+  /** node -> the template names its `pveam available` lists; read only for nodes with a new lxc_template. */
+  catalogue?: Map<string, Set<string>>;
 }
 
 export function emptySnapshot(nodes: string[] = []): LxcSnapshot {
-  return { nodes: [...nodes], containers: new Map(), vms: new Set(), storages: [], devices: new Map() };
+  return { nodes: [...nodes], containers: new Map(), vms: new Set(), storages: [], devices: new Map(), bridges: new Map(), plannedTemplates: new Set() };
 }
 
 /** Pure: combines the parsed reads. Conf files win over the (possibly lagging) resource list. */
@@ -112,10 +126,13 @@ export async function takeSnapshot<T = undefined>(
   };
   const lists = new Map<string, Promise<NodeList>>();
   const devices = new Map<string, Promise<HostDevices | undefined>>();
+  const bridges = new Map<string, Promise<NodeBridge[] | undefined>>();
+  const readBridges = bridgesWanted(ctx) ? (n: string, s: AbortSignal) => bridges.set(n, readNodeBridges(run, n, s)) : () => undefined;
   for (const n of [...new Set([node, ...(ctx.expectedNodes ?? [])])].sort()) {
     const s = signalFor(n);
     lists.set(n, readNodeList(run, n, s));
     devices.set(n, readHostDevice(n, { ...ctx, signal: s }));
+    readBridges(n, s);
   }
   const cancelExcept = (keep: ReadonlySet<string>): void => {
     for (const [n, c] of cancel) if (!keep.has(n)) c.abort();
@@ -143,20 +160,49 @@ export async function takeSnapshot<T = undefined>(
   for (const n of nodes) {
     if (!lists.has(n)) lists.set(n, readNodeList(run, n, signal));
     if (!devices.has(n)) devices.set(n, readHostDevice(n, ctx));
+    if (!bridges.has(n)) readBridges(n, signal);
   }
   // pvesh proxies /nodes/<other>/... itself, so one runner serves every node of the cluster. A
   // node that is down or gone from the cluster fails only its own list: the snapshot then does
   // not cover it, so the engine asks that node itself, and only its resources go unrefreshed.
-  const [read, stats, extra] = await Promise.all([
+  const catalogue = readCatalogues(catalogueNodes(ctx), ctx);
+  const [read, stats, nets, extra] = await Promise.all([
     Promise.all(nodes.map((n) => lists.get(n)!)),
     Promise.all(nodes.map(async (n) => [n, await devices.get(n)!] as const)),
+    Promise.all(nodes.map(async (n) => [n, await bridges.get(n)] as const)),
     alongside?.(resources),
   ]);
   for (const l of read) if ("error" in l && (l.node === node || signal.aborted)) throw l.error;
   const snapshot = buildSnapshot({ ...resources, nodes }, confs, read.map((l) => ("status" in l ? l.status : [])));
   for (const [n, d] of stats) if (d) snapshot.devices.set(n, d);
+  snapshot.bridges = new Map(nets.filter((e): e is readonly [string, NodeBridge[]] => e[1] !== undefined));
+  snapshot.plannedTemplates = plannedTemplateVolids(ctx);
+  snapshot.catalogue = await catalogue;
   const unread = new Set(read.filter((l) => "error" in l).map((l) => l.node));
   return { snapshot, nodes: snapshot.nodes.filter((n) => !unread.has(n)), extra };
+}
+
+/** `pveam available` on each node (its own runner: pveam does not proxy); a node that cannot answer is left out. */
+async function readCatalogues(nodes: string[], ctx: RefreshContext): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        out.set(n, parseAvailable((await ctx.runnerFor(n).run(["pveam", "available"], { signal: ctx.signal, timeoutMs: 60_000 })).stdout));
+      } catch {
+        // unchecked: pveam download says it at apply
+      }
+    }),
+  );
+  return out;
+}
+
+/** The bridges of node `n`; undefined when they cannot be read (its bridges are not checked then). */
+function readNodeBridges(run: Runner, n: string, signal: AbortSignal): Promise<NodeBridge[] | undefined> {
+  return run.run(bridgesArgv(n), { signal }).then(
+    (r) => parseNodeBridges(r.stdout),
+    () => undefined,
+  );
 }
 
 /** The GPU device nodes `n` has; undefined when it cannot be asked (an undeclared or unreachable

@@ -4,6 +4,7 @@
 // and of every configured one the state does not hold yet (the digest its plan shows and pulls).
 import type { RefreshContext } from "../../src/provider/types.js";
 import { asSnapshot, takeSnapshot, type LxcSnapshot } from "../lxc/snapshot.js";
+import { templatesWanted } from "../lxc/snapshot-needs.js";
 import type { ClusterResources, ClusterStorage } from "../lxc/snapshot-parse.js";
 import { inspectDigestArgv, parseDigest, explainSkopeoError, type RegistryAccess } from "./skopeo.js";
 import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
@@ -135,11 +136,6 @@ async function resolveConfigured(snap: LxcSnapshot, ctx: RefreshContext): Promis
     }),
   );
   return out;
-}
-
-/** Only oci_image reads the template listings: without one in the configuration or the state, they are not taken. */
-function templatesWanted(ctx: RefreshContext): boolean {
-  return !ctx.configuredTypes || ctx.configuredTypes.has("oci_image") || (ctx.priorResources ?? []).some((r) => r.type === "oci_image");
 }
 
 export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: ProxmoxSnapshot; nodes: string[] }> {

@@ -2,6 +2,7 @@
 // live in providers/ and are wired in by src/cli.ts through the registry.
 import type { ZodType } from "zod";
 import type { Runner } from "../exec/runner.js";
+import type { NodeInventory } from "./inventory.js";
 
 /** Attribute values as stored in state and plans: JSON data; planned values may hold Unknown. */
 export type Attrs = Record<string, unknown>;
@@ -270,4 +271,6 @@ export interface Provider {
    * names it covers, so the engine asks each cluster only once.
    */
   snapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: unknown; nodes: string[] }>;
+  /** What `node` holds according to a snapshot this provider took (for `pmxform nodes`). */
+  inventory?(snapshot: unknown, node: string): NodeInventory;
 }

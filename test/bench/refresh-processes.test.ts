@@ -34,9 +34,9 @@ describe.skipIf(!BUILT)(`no-op plan process count${BUILT ? "" : ` (skipped: ${NO
     large.remove();
   });
 
-  // Per node: its container list and one stat of its GPU device nodes; once per cluster: the
-  // resource list and the conf dump (and a listing per template storage when an oci_image is
-  // configured or recorded: none here). 4 per node bounds all of it.
+  // Per node: its container list, one stat of its GPU device nodes and its bridge list; once per
+  // cluster: the resource list and the conf dump (and a listing per template storage when
+  // something may be created from a template: none here). 4 per node bounds all of it.
   it("starts at most 4 simulated Proxmox processes per node, none of them per container", () => {
     expect(callsLarge.length).toBeLessThanOrEqual(4 * NODES3.length);
     expect(callsLarge.filter((argv) => argv[0] === "pct")).toEqual([]);

@@ -1,7 +1,7 @@
 // Refresh takes one round of process start-ups when the run knows the cluster's nodes: the
 // per-node reads do not wait for the cluster-wide ones (issue 9, budgets 1 and 5). Checked without
 // a clock: the resource list is made to hang, and every per-node read must have started before it
-// ended. Template listings are taken only when an oci_image is configured or recorded.
+// ended. Template listings are taken only when something may be created from a template.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,11 +29,11 @@ describe.skipIf(!BUILT)(`refresh rounds${BUILT ? "" : ` (skipped: ${NOT_BUILT})`
   });
   afterAll(() => w.remove());
 
-  it("starts every node's container list and device check while the cluster's resource list is still being read", () => {
+  it("starts every node's container list, device check and bridge list while the cluster's resource list is still being read", () => {
     const resources = calls.find((c) => c.tool === "pvesh" && c.argv[1] === "/cluster/resources");
     expect(resources?.ms).toBeGreaterThanOrEqual(HANG_MS);
-    const perNode = calls.filter((c) => (c.tool === "pvesh" && /^\/nodes\/[^/]+\/lxc$/.test(c.argv[1] ?? "")) || c.tool === "stat");
-    expect(perNode.map((c) => (c.tool === "stat" ? `stat@${c.node}` : c.argv[1])).sort()).toEqual([...NODES3.map((n) => `/nodes/${n}/lxc`), ...NODES3.map((n) => `stat@${n}`)].sort());
+    const perNode = calls.filter((c) => (c.tool === "pvesh" && /^\/nodes\/[^/]+\/(?:lxc|network)$/.test(c.argv[1] ?? "")) || c.tool === "stat");
+    expect(perNode.map((c) => (c.tool === "stat" ? `stat@${c.node}` : c.argv[1])).sort()).toEqual([...NODES3.map((n) => `/nodes/${n}/lxc`), ...NODES3.map((n) => `/nodes/${n}/network`), ...NODES3.map((n) => `stat@${n}`)].sort());
     for (const c of perNode) expect(start(c), `${c.tool} ${c.argv.join(" ")} on ${c.node}`).toBeLessThan(end(resources!));
   });
 
