@@ -4,13 +4,27 @@
 // expired lock (cfs-plug-memdb.c cfs_plug_memdb_utimens -> memdb.c memdb_lock_expired, older than
 // CFS_LOCK_TIMEOUT = 120 s), and the mkdir is retried; a later utime renews it, rmdir releases it.
 // Without quorum every one of these fails with EACCES as any write under /etc/pve does.
-import { mkdirSync, rmdirSync, statSync, utimesSync } from "node:fs";
+import { mkdirSync, readFileSync, rmdirSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "./ctx.js";
 import { paths } from "./ctx.js";
 
 /** pve-cluster src/pmxcfs/memdb.h CFS_LOCK_TIMEOUT, in seconds. */
 export const CFS_LOCK_TIMEOUT_S = 120;
+
+/**
+ * The expiry this simulated cluster applies: 120 s unless sim.json sets "cfsLockTimeoutS" (a
+ * test knob, setCfsLockTimeout in cfs-settings.ts, so a killed holder's lease can expire within a
+ * test; real pmxcfs has no such setting).
+ */
+export function cfsLockTimeoutS(ctx: Ctx): number {
+  try {
+    const raw = JSON.parse(readFileSync(join(ctx.dir, "sim.json"), "utf8")) as { cfsLockTimeoutS?: unknown };
+    return typeof raw.cfsLockTimeoutS === "number" && raw.cfsLockTimeoutS > 0 ? raw.cfsLockTimeoutS : CFS_LOCK_TIMEOUT_S;
+  } catch {
+    return CFS_LOCK_TIMEOUT_S;
+  }
+}
 
 export type LockErrno = "EEXIST" | "ENOENT" | "EACCES" | "EINVAL";
 
@@ -41,7 +55,10 @@ export function cfsLockMkdir(ctx: Ctx, name: string): LockErrno | undefined {
 
 /**
  * utime: mtime 0 is the unlock request (the lock goes away if it is older than 120 s, else stays),
- * any other time renews the lock to that time.
+ * any other time renews the lock to that time. Either way the MTIME message that follows
+ * (cfs-plug-memdb.c cfs_plug_memdb_utimens) meets memdb.c memdb_mtime, which lets a lock's mtime
+ * only grow: an unlock request on a live lock, or a renewal to an older time, fails with EACCES,
+ * and on a lock the request just removed with ENOENT (which `touch -c` ignores).
  */
 export function cfsLockUtime(ctx: Ctx, name: string, mtimeS: number, nowMs = Date.now()): LockErrno | undefined {
   const err = denied(ctx, name);
@@ -54,9 +71,13 @@ export function cfsLockUtime(ctx: Ctx, name: string, mtimeS: number, nowMs = Dat
     return "ENOENT";
   }
   if (mtimeS === 0) {
-    if (st.isDirectory() && nowMs - st.mtimeMs > CFS_LOCK_TIMEOUT_S * 1000) rmdirSync(p);
-    return undefined;
+    if (st.isDirectory() && nowMs - st.mtimeMs > cfsLockTimeoutS(ctx) * 1000) {
+      rmdirSync(p);
+      return "ENOENT";
+    }
+    return "EACCES";
   }
+  if (mtimeS < Math.floor(st.mtimeMs / 1000)) return "EACCES";
   utimesSync(p, mtimeS, mtimeS);
   return undefined;
 }
