@@ -142,11 +142,40 @@ export function buildProgram(setCode: (n: number) => void): Command {
     ["show", "show one resource", ["<addr>"]],
     ["rm", "forget a resource (does not destroy it)", ["<addr...>"]],
     ["mv", "rename a resource in state", ["<from>", "<to>"]],
+    ["pull", "print the workspace's state (decrypted) from its backend", []],
+    ["push", "replace the workspace's state with FILE (- for stdin): same lineage, serial not behind", ["<file>"]],
   ] as const) {
     const c = globals(state.command(name).description(desc));
     for (const a of argsSpec) c.argument(a);
     c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s").addOption(lockOption());
+    if (name === "push") c.option("--force", "push even if the lineage differs or the serial is behind");
     c.action(lazy(async () => ({ run: (await import("./commands/state.js")).commands[name] }), setCode));
+  }
+
+  globals(program.command("init").description("check the configured state backend and record it for this directory"))
+    .option("--migrate-state", "copy the states of the previously initialised backend into the configured one")
+    .option("--reconfigure", "use the configured backend as it is, ignoring the one initialised before")
+    .option("--force-copy", "with --migrate-state: overwrite states the new backend already has")
+    .option("--var <k=v>", "set a variable (repeatable)", collect)
+    .option("--var-file <file>", "read variables from a file (repeatable)", collect)
+    .option("--lock-timeout <dur>", "how long to wait for the state locks", "0s")
+    .action(lazy(() => import("./commands/init.js"), setCode));
+
+  const workspace = program.command("workspace").description("manage workspaces: each has its own state and lock");
+  for (const [name, desc, argsSpec] of [
+    ["list", "list workspaces (* marks the selected one)", []],
+    ["show", "print the selected workspace", []],
+    ["new", "create a workspace and select it", ["<name>"]],
+    ["select", "select a workspace", ["<name>"]],
+    ["delete", "delete a workspace and its state", ["<name>"]],
+  ] as const) {
+    const c = globals(workspace.command(name).description(desc));
+    for (const a of argsSpec) c.argument(a);
+    c.option("--var <k=v>", "set a variable (repeatable)", collect).option("--var-file <file>", "read variables from a file (repeatable)", collect);
+    if (name === "delete") c.option("--force", "delete even if its state still manages resources");
+    if (name === "select") c.option("--or-create", "create the workspace if it does not exist");
+    if (name === "new" || name === "delete") c.option("--lock-timeout <dur>", "how long to wait for the state lock", "0s");
+    c.action(lazy(async () => ({ run: (await import("./commands/workspace.js")).commands[name] }), setCode));
   }
 
   globals(program.command("output").description("show output values").argument("[name]"))

@@ -6,6 +6,9 @@ import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Value } from "../config/value.js";
 import { PlanFileError, readPlanFile } from "../plan/file.js";
+import { EncryptionError } from "../state/encryption.js";
+import { planDecryptor } from "./state-read.js";
+import { erroredStateDiagnostic } from "./errored-state.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
@@ -16,6 +19,9 @@ import { applyJson, savedPlanJson } from "./apply-json.js";
 import { cwdDigest, planJson, plannedOutputChanges, renderContext } from "./plan-output.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { planningOptionProblems } from "./planning-options.js";
+
+/** The exit status of an apply whose state could not be saved to the backend (kept in the errored file). */
+export const ERRORED_EXIT = 3;
 
 export interface ApplyOpts extends RunOptions {
   autoApprove?: boolean;
@@ -82,6 +88,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
       if (json) report(summary);
       else if (!planned.options.destroy) printOutputs(r.state, color);
+      if (r.store.errored) return printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT;
       return summary.failed.length ? 1 : 0;
     }
     if (!opts.autoApprove) {
@@ -96,6 +103,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       printSummary(summary, { ...opts, destroy }, r.session.sources);
       if (!summary.failed.length && !destroy) printOutputs(r.state, color);
     }
+    if (r.store.errored) return printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT;
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await r?.store.release();
@@ -116,10 +124,10 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   const parallelism = parallelismOf(opts);
   let plan;
   try {
-    plan = await readPlanFile(path);
+    plan = await readPlanFile(path, planDecryptor(opts, path));
   } catch (e) {
-    // A PlanFileError's message already says how to fix it.
-    printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    // A PlanFileError's or EncryptionError's message already says how to fix it.
+    printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError || e instanceof EncryptionError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
   // The plan's own variable values (sensitive ones are not in it: they come from this run's inputs).
@@ -138,13 +146,20 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     printDiagnostics([error("Saved plan does not match", `The plan file ${path} cannot be applied: ${problems.join("; ")}. Create a new plan with pmxform plan --out ${path}.`)], opts);
     return 1;
   }
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "apply" });
-  if (!st.store || !st.state) {
+  const st = await openState({ session, targets, opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "apply" });
+  if (!st.store || !st.state || !st.location) {
     printDiagnostics(st.diagnostics, opts);
     return 1;
   }
   try {
     const state = st.state;
+    // A plan records where its state was (plans older than backends: the local default).
+    const planBackend = plan.backend ?? st.location.backend;
+    const planWorkspace = plan.workspace ?? "default";
+    if (planBackend !== st.location.backend || planWorkspace !== st.location.workspace) {
+      printDiagnostics([error("Saved plan is for another state", `${path} was planned against ${planBackend}, workspace ${planWorkspace}; this run uses ${st.location.backend}, workspace ${st.location.workspace}. Select that workspace (pmxform workspace select ${planWorkspace}) or create a new plan with pmxform plan --out ${path}.`)], opts);
+      return 1;
+    }
     const fresh = state.serial === 0 && state.resources.length === 0;
     const matches = plan.lineage === null ? fresh : plan.lineage === state.lineage && plan.serial === state.serial;
     if (!matches) {
@@ -177,6 +192,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
       printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
       if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
     }
+    if (st.store.errored) return printDiagnostics([erroredStateDiagnostic(st.store)], opts), ERRORED_EXIT;
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await st.store.release();

@@ -55,7 +55,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
     return fail([...diagnostics, error("Target generated file already exists", `${opts.generateConfigOut} exists; pmxform does not overwrite configuration. Remove it or name a new file.`)], opts, session.sources);
   }
 
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "import" });
+  const st = await openState({ session, ...(targets ? { targets } : {}), opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "import" });
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state) return fail(diagnostics, opts, session.sources);
   try {

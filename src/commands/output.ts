@@ -1,19 +1,17 @@
 // `pmxform output [NAME] [--json] [--raw]`: output values recorded in the state.
 import { error } from "../diag/diagnostic.js";
-import { statePathOf, type CommonOptions } from "../engine/session.js";
-import { StateStore } from "../state/store.js";
+import type { CommonOptions } from "../engine/session.js";
+import { readStateOnly } from "./state-read.js";
 import { printDiagnostics } from "./output-format.js";
 
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
   let outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
-  try {
-    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "output" });
-    outputs = store.read()?.outputs ?? {};
-    await store.release();
-  } catch (e) {
-    printDiagnostics([error("Error reading the state", e instanceof Error ? e.message : String(e))], opts);
+  const read = await readStateOnly(opts, "output");
+  if (read.diagnostics.length) {
+    printDiagnostics(read.diagnostics, opts);
     return 1;
   }
+  outputs = read.state?.outputs ?? {};
   const name = args[0];
   if (name !== undefined) {
     const o = outputs[name];

@@ -46,7 +46,7 @@ export async function savePlan(path: string, r: PlanRun): Promise<void> {
     refreshedPrior: refreshedPriorState(r),
     workingDir: cwdDigest(r.session.dir),
   });
-  await writePlanFile(path, { ...file, ...planExtras(r) });
+  await writePlanFile(path, { ...file, ...planExtras(r), backend: r.location.backend, workspace: r.location.workspace }, r.location.encryption);
 }
 
 /** Everything of a plan's JSON document that its changes and prior state do not hold (saved in plan files). */

@@ -3,8 +3,8 @@ import { error } from "../diag/diagnostic.js";
 import { readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
 import { changeFromFile } from "../engine/planfile.js";
-import { statePathOf, type CommonOptions } from "../engine/session.js";
-import { StateStore } from "../state/store.js";
+import type { CommonOptions } from "../engine/session.js";
+import { planDecryptor, readStateOnly } from "./state-read.js";
 import { buildRegistry } from "../registry-wiring.js";
 import { hiddenOf, renderContext, savedPlanRepresentation } from "./plan-output.js";
 import { JSON_FORMAT_VERSION, stateValuesJson } from "./plan-json.js";
@@ -18,7 +18,7 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
   if (args[0]) {
     let plan;
     try {
-      plan = await readPlanFile(args[0]);
+      plan = await readPlanFile(args[0], planDecryptor(opts, args[0]));
     } catch (e) {
       printDiagnostics([error("Failed to load the saved plan", e instanceof Error ? e.message : String(e))], opts);
       return 1;
@@ -30,13 +30,10 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
     }
     return 0;
   }
-  let state;
-  try {
-    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "show" });
-    state = store.read();
-    await store.release();
-  } catch (e) {
-    printDiagnostics([error("Error reading the state", e instanceof Error ? e.message : String(e))], opts);
+  const read = await readStateOnly(opts, "show");
+  const state = read.state;
+  if (read.diagnostics.length) {
+    printDiagnostics(read.diagnostics, opts);
     return 1;
   }
   if (opts.json) {

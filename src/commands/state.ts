@@ -1,29 +1,23 @@
-// `pmxform state list | show ADDR | rm ADDR... | mv FROM TO`: inspect and edit the state
-// without touching any container. Edits take the state lock and keep a backup.
+// `pmxform state list | show ADDR | rm ADDR... | mv FROM TO | pull | push FILE`: inspect and edit
+// the state without touching any container, through the configured backend and workspace. Edits
+// take the exclusive state lock (the local file also keeps a backup).
 import { error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { addressMatches, parseAddress } from "../engine/address.js";
 import { openState } from "../engine/run.js";
-import { statePathOf, type CommonOptions } from "../engine/session.js";
+import type { CommonOptions } from "../engine/session.js";
 import { buildRegistry } from "../registry-wiring.js";
-import { StateStore } from "../state/store.js";
 import type { StateFile } from "../state/types.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { renderStateResource } from "./state-render.js";
+import { erroredStateDiagnostic } from "./errored-state.js";
+import { readStateOnly } from "./state-read.js";
+import { pull, push } from "./state-transfer.js";
 
-type Opts = CommonOptions & { lockTimeout?: string; lock?: string };
+type Opts = CommonOptions & { lockTimeout?: string; lock?: string; force?: boolean };
 type Run = (opts: Opts, args: string[]) => Promise<number>;
 
-async function readOnly(opts: Opts): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[] }> {
-  try {
-    const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "state" });
-    const state = store.read();
-    await store.release();
-    return { state, diagnostics: [] };
-  } catch (e) {
-    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
-  }
-}
+const readOnly = (opts: Opts) => readStateOnly(opts, "state");
 
 const list: Run = async (opts, args) => {
   const { state, diagnostics } = await readOnly(opts);
@@ -45,7 +39,7 @@ const show: Run = async (opts, args) => {
 };
 
 async function edit(opts: Opts, fn: (s: StateFile) => Diagnostic[] | string[]): Promise<number> {
-  const st = await openState(statePathOf(opts), { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "state" });
+  const st = await openState({ opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "state" });
   if (!st.store || !st.state) return printDiagnostics(st.diagnostics, opts), 1;
   try {
     const r = fn(st.state);
@@ -54,6 +48,10 @@ async function edit(opts: Opts, fn: (s: StateFile) => Diagnostic[] | string[]): 
       return 1;
     }
     await st.store.write(st.state);
+    if (st.store.errored) {
+      printDiagnostics([erroredStateDiagnostic(st.store)], opts);
+      return 1;
+    }
     for (const line of r as string[]) process.stdout.write(line + "\n");
     return 0;
   } finally {
@@ -90,4 +88,4 @@ const mv: Run = (opts, args) =>
     return [`Move "${from}" to "${to}"`, "Successfully moved 1 object(s)."];
   });
 
-export const commands: Record<"list" | "show" | "rm" | "mv", Run> = { list, show, rm, mv };
+export const commands: Record<"list" | "show" | "rm" | "mv" | "pull" | "push", Run> = { list, show, rm, mv, pull, push };

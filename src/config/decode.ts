@@ -9,6 +9,7 @@ import type { Attribute, Block, Body, File } from "./body.js";
 import type { ImportDecl, Lifecycle, Module, MovedDecl, OutputDecl, ResourceDecl, Traversal, VariableDecl } from "./module.js";
 import { TOP_LEVEL_BLOCKS, didYouMean } from "./structure.js";
 import { NODE_SETTINGS } from "./node-settings.js";
+import { checkBackendBlock, checkEncryptionBlock } from "./backend-block.js";
 
 /** Static references (`lxc_container.db["a"]`, `tags`) for meta-arguments that name things. */
 export function traversalText(expr: Expr): string | undefined {
@@ -164,6 +165,18 @@ class Decoder {
         case "import":
           this.importBlock(block);
           break;
+        case "backend": {
+          const problems = checkBackendBlock(block, this.module.backend);
+          this.diags.push(...problems);
+          if (!problems.length) this.module.backend = block;
+          break;
+        }
+        case "encryption": {
+          const problems = checkEncryptionBlock(block, this.module.encryption);
+          this.diags.push(...problems);
+          if (!problems.length) this.module.encryption = block;
+          break;
+        }
       }
     }
   }

@@ -96,6 +96,10 @@ export interface Module {
   resources: Map<string, ResourceDecl>;
   moved: MovedDecl[];
   imports: ImportDecl[];
+  /** The `backend "TYPE" { }` block (checked by backend-block.ts); absent: the local file. */
+  backend?: Block;
+  /** The `encryption { }` block of state and plan files (checked by backend-block.ts). */
+  encryption?: Block;
   /** The files the module came from (for diagnostic snippets), keyed by path. */
   sources: Map<string, string>;
 }

@@ -16,6 +16,8 @@ export const TOP_LEVEL_BLOCKS: Readonly<Record<string, { labels: string[] }>> = 
   resource: { labels: ["type", "name"] },
   moved: { labels: [] },
   import: { labels: [] },
+  backend: { labels: ["type"] },
+  encryption: { labels: [] },
 };
 
 /** Nested blocks inside a resource body, for every resource type. */
@@ -35,6 +37,7 @@ export const RESOURCE_BLOCKS: Readonly<Record<string, NestedBlockSpec>> = {
 export const OTHER_BLOCKS: Readonly<Record<string, Readonly<Record<string, NestedBlockSpec>>>> = {
   variable: { validation: { labeled: false } },
   proxmox: { node: { labeled: true } },
+  encryption: { fallback: { labeled: false } },
 };
 
 /**

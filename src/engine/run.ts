@@ -6,7 +6,11 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors } from "../diag/diagnostic.js";
 import { unmark } from "../config/value.js";
 import type { Value } from "../config/value.js";
-import { StateLockedError, StateStore } from "../state/store.js";
+import { StateLockedError, type StateStore } from "../state/store.js";
+import { openStore } from "../state/context.js";
+import type { LockMode } from "../state/backends/types.js";
+import type { Encryptor } from "../state/encryption.js";
+import { contextOf, type StateWhere } from "./backend-context.js";
 import type { StateFile } from "../state/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import { buildRegistry } from "../registry-wiring.js";
@@ -43,6 +47,8 @@ export interface PlanRun {
   targets: Targets;
   store: StateStore;
   state: StateFile;
+  /** Where the state is (backend identity, workspace): recorded in saved plans. */
+  location: StateLocation;
   result: PlanResult;
   snapshotFor(type: string, node: string | undefined): unknown;
   diagnostics: Diagnostic[];
@@ -68,15 +74,28 @@ export async function openForPlanning(opts: RunOptions): Promise<{ session?: Ses
   return { session, targets: t.targets, registry, diagnostics };
 }
 
-/** Locks the state for the whole run (released by the caller). */
-export async function openState(statePath: string, opts: { lockTimeout?: string; operation: string; lock?: string }): Promise<{ store?: StateStore; state?: StateFile; diagnostics: Diagnostic[] }> {
+export interface StateLocation {
+  backend: string;
+  workspace: string;
+  /** The encryption block, for saved plans. */
+  encryption?: Encryptor;
+}
+
+/**
+ * Locks the state for the whole run (released by the caller): exclusive unless `mode` says
+ * shared (plan: readers do not block readers).
+ */
+export async function openState(where: StateWhere, opts: { lockTimeout?: string; operation: string; lock?: string; mode?: LockMode }): Promise<{ store?: StateStore; state?: StateFile; location?: StateLocation; diagnostics: Diagnostic[] }> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return { diagnostics: [error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)] };
+  const c = await contextOf(where);
+  if (!c.ctx || hasErrors(c.diagnostics)) return { diagnostics: c.diagnostics };
+  const location: StateLocation = { backend: c.ctx.identity, workspace: c.ctx.workspace, ...(c.ctx.encryption ? { encryption: c.ctx.encryption } : {}) };
   try {
-    const store = await StateStore.open(statePath, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: opts.operation });
+    const store = await openStore(c.ctx, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: opts.operation, ...(opts.mode ? { mode: opts.mode } : {}) });
     try {
-      const state = store.read() ?? newState();
-      return { store, state, diagnostics: [] };
+      const state = (await store.read()) ?? newState();
+      return { store, state, location, diagnostics: c.diagnostics };
     } catch (e) {
       await store.release();
       throw e;
@@ -92,9 +111,10 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const diagnostics = [...opened.diagnostics];
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
   const { session, targets, registry } = opened;
-  const st = await openState(session.statePath, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation });
+  // plan only reads: a shared lock, so plans do not wait for each other.
+  const st = await openState({ session, targets, opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation, mode: operation === "plan" ? "shared" : "exclusive" });
   diagnostics.push(...st.diagnostics);
-  if (!st.store || !st.state) return { diagnostics };
+  if (!st.store || !st.state || !st.location) return { diagnostics };
   // An entry copied under a second address would change or destroy its object twice.
   const claims = duplicateClaims(registry, st.state.resources);
   if (claims.length) {
@@ -152,7 +172,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const { result, snapshotFor } = planned;
   diagnostics.push(...planned.diags);
   return {
-    run: { session, registry, targets, store: st.store, state: st.state, result, snapshotFor, diagnostics, options },
+    run: { session, registry, targets, store: st.store, state: st.state, location: st.location, result, snapshotFor, diagnostics, options },
     diagnostics,
   };
 }

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { atomicWrite } from "../state/store.js";
+import { isEnvelope, type Encryptor } from "../state/encryption.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import { PLAN_FORMAT_VERSION, type PlanFile, type PlannedChange } from "./types.js";
 
@@ -29,19 +30,30 @@ export function planChecksum(plan: Omit<PlanFile, "checksum"> | PlanFile): strin
  * Writes the plan with a fresh checksum. Values at each change's sensitive_paths are nulled on the
  * way out whatever the caller passed: secrets never reach a plan file.
  */
-export async function writePlanFile(path: string, plan: Omit<PlanFile, "checksum"> | PlanFile): Promise<PlanFile> {
+export async function writePlanFile(path: string, plan: Omit<PlanFile, "checksum"> | PlanFile, encryption?: Encryptor): Promise<PlanFile> {
   const { checksum: _ignored, ...rest } = plan as PlanFile;
   const body: Omit<PlanFile, "checksum"> = { ...rest, changes: rest.changes.map(redactChange) };
   const full: PlanFile = { ...body, checksum: planChecksum(body) };
-  await atomicWrite(path, JSON.stringify(full, null, 2) + "\n", 0o600, "the plan file");
+  const text = JSON.stringify(full, null, 2) + "\n";
+  // With an encryption block the plan is encrypted as the state is (it holds the prior state).
+  await atomicWrite(path, encryption ? [await encryption.encode(Buffer.from(text))] : text, 0o600, "the plan file");
   return full;
 }
 
-export async function readPlanFile(path: string): Promise<PlanFile> {
+/**
+ * Reads a plan file. An encrypted one needs `decrypt` (which loads the encryption block only
+ * then); its EncryptionError says which key is missing.
+ */
+export async function readPlanFile(path: string, decrypt?: (bytes: Buffer) => Promise<Buffer>): Promise<PlanFile> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const bytes = await readFile(path);
+    if (isEnvelope(bytes)) {
+      if (!decrypt) throw new PlanFileError(`The plan file ${path} is encrypted, and this command cannot decrypt it. Run it in the working directory whose encryption block wrote the plan.`, path, "unreadable");
+      text = (await decrypt(bytes)).toString("utf8");
+    } else text = bytes.toString("utf8");
   } catch (err) {
+    if (err instanceof PlanFileError || (err as Error).name === "EncryptionError") throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new PlanFileError(code === "ENOENT" ? `The plan file ${path} does not exist. Create it with pmxform plan --out ${path}.` : `The plan file ${path} cannot be read: ${(err as Error).message}.`, path, "unreadable");
   }
@@ -122,6 +134,8 @@ const planFileSchema = z.looseObject({
   config_digest: z.string(),
   variables_digest: z.string(),
   cwd_digest: z.string().optional(),
+  backend: z.string().optional(),
+  workspace: z.string().optional(),
   prior_state: z.looseObject({ lineage: z.string(), serial: z.number(), resources: z.array(z.unknown()) }).nullable(),
   changes: z.array(plannedChange),
   options: z.looseObject({ destroy: z.boolean(), refresh_only: z.boolean(), targets: z.array(z.string()), replace: z.array(z.string()) }),

@@ -59,6 +59,9 @@ export interface PlanFile {
   /** sha256 of the variable values (sensitive ones included: that is how their change is noticed). */
   variables_digest: string;
   cwd_digest?: string;
+  /** Where the state planned from is: the backend's identity (no credentials) and workspace; apply refuses another. */
+  backend?: string;
+  workspace?: string;
   /** The refreshed prior state the changes were computed from. */
   prior_state: StateFile | null;
   changes: PlannedChange[];

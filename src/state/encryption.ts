@@ -92,8 +92,17 @@ export class Encryptor {
 
   /** The plaintext of a stored file (state or plan), or an EncryptionError saying what key it needs. */
   async decode(bytes: Buffer, what: string): Promise<Buffer> {
+    return (await this.decodeWithSource(bytes, what)).plain;
+  }
+
+  /**
+   * decode, also saying whether the file is as `encode` would write it now (primary setting): a
+   * state read through the fallback (plain while migrating to encryption, an old key, or
+   * encrypted while migrating back) is rewritten by the next save even when unchanged.
+   */
+  async decodeWithSource(bytes: Buffer, what: string): Promise<{ plain: Buffer; primary: boolean }> {
     if (!isEnvelope(bytes)) {
-      if (this.cfg.primary === "unencrypted" || this.cfg.fallback === "unencrypted") return bytes;
+      if (this.cfg.primary === "unencrypted" || this.cfg.fallback === "unencrypted") return { plain: bytes, primary: this.cfg.primary === "unencrypted" };
       throw new EncryptionError(`The ${what} is not encrypted, but the configuration encrypts. To encrypt an existing ${what}, add fallback { unencrypted = true } to the encryption block for one apply, then remove it.`);
     }
     let env: Envelope;
@@ -118,7 +127,7 @@ export class Encryptor {
         d.setAuthTag(Buffer.from(env.tag, "base64"));
         const plain = Buffer.concat([d.update(Buffer.from(env.data, "base64")), d.final()]);
         if (env.kdf.name === "pbkdf2-sha256" && env.kdf.iterations === ITERATIONS && source === this.cfg.primary) this.writeSalt ??= env.kdf.salt;
-        return plain;
+        return { plain, primary: source === this.cfg.primary };
       } catch {
         throw new EncryptionError(`The encrypted ${what} failed its integrity check: it was changed or damaged after it was written. Restore it from the backup.`);
       }

@@ -1,8 +1,13 @@
-// The state lock: a proper-lockfile directory lock `<state>.lock` held for a whole run, plus a
-// `<state>.lock.info` JSON file naming the holder so that a blocked run can say who holds it.
+// The local file's state lock. Exclusive (apply, state edits): a proper-lockfile directory lock
+// `<state>.lock` held for a whole run, plus a `<state>.lock.info` JSON file naming the holder so
+// that a blocked run can say who holds it. Shared (plan): readers do not block each other, so a
+// reader does not take that directory; it registers a file in `<state>.lock.readers/` and keeps
+// its mtime fresh. The two sides check each other in opposite order (a reader registers, then
+// looks for the directory; a writer takes the directory, then looks for readers), so one of them
+// always sees the other. A reader whose file is not refreshed for STALE_LOCK_MS is gone.
 
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import lockfile from "proper-lockfile";
 import { StateError, StateLockedError } from "./errors.js";
@@ -24,6 +29,90 @@ export interface HeldLock {
 
 export const lockDirOf = (target: string): string => `${target}.lock`;
 export const lockInfoPathOf = (target: string): string => `${target}.lock.info`;
+export const readersDirOf = (target: string): string => `${target}.lock.readers`;
+
+/** The lock information of a run about to lock (its ID is what force-unlock takes). */
+export function newLockInfo(path: string, operation: string, version: string): LockInfo {
+  const user = safeUser();
+  const host = hostname();
+  return { id: randomUUID(), path, operation, who: `${user}@${host}`, user, host, pid: process.pid, version, created: new Date().toISOString() };
+}
+
+/** Readers whose registration is fresh (a reader gone for STALE_LOCK_MS no longer counts). */
+function liveReaders(target: string): { info: LockInfo | null; file: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(readersDirOf(target));
+  } catch {
+    return [];
+  }
+  const out: { info: LockInfo | null; file: string }[] = [];
+  for (const n of names) {
+    if (!n.endsWith(".json")) continue;
+    const file = `${readersDirOf(target)}/${n}`;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > STALE_LOCK_MS) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      out.push({ info: JSON.parse(readFileSync(file, "utf8")) as LockInfo, file });
+    } catch {
+      out.push({ info: null, file }); // being written or removed right now: counts as live
+    }
+  }
+  return out;
+}
+
+/** Whether an exclusive holder (not a stale one) has the directory lock. */
+async function writerPresent(target: string): Promise<boolean> {
+  try {
+    return await lockfile.check(target, { lockfilePath: lockDirOf(target), realpath: false, stale: STALE_LOCK_MS });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
+}
+
+/** A shared lock: registered as a reader while no exclusive holder has the state. */
+async function acquireShared(target: string, info: LockInfo, timeoutMs: number): Promise<HeldLock> {
+  refuseLink(readersDirOf(target), "the state readers directory");
+  const deadline = Date.now() + Math.max(0, timeoutMs);
+  const file = `${readersDirOf(target)}/${info.id}.json`;
+  for (;;) {
+    try {
+      mkdirSync(readersDirOf(target), { recursive: true, mode: 0o755 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new StateError(`Cannot lock the state: the directory of ${target} does not exist. Create it first or pass a different --state path.`, target);
+      throw err;
+    }
+    replaceFileSync(file, "the reader registration", JSON.stringify(info, null, 2) + "\n", 0o644);
+    if (!(await writerPresent(target))) break;
+    rmSync(file, { force: true });
+    const left = deadline - Date.now();
+    if (left <= 0) throw new StateLockedError(target, readLockInfo(target) ?? (await infoOfNewHolder(target)));
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+  }
+  const beat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // removed by force-unlock: the reader goes on reading; writes are compare-and-swap anyway
+    }
+  }, STALE_LOCK_MS / 4);
+  beat.unref();
+  let released = false;
+  return {
+    info,
+    compromised: () => (existsSync(file) || released ? undefined : new Error("the shared lock was removed (force-unlock)")),
+    release: async () => {
+      if (released) return;
+      released = true;
+      clearInterval(beat);
+      rmSync(file, { force: true });
+    },
+  };
+}
 
 export function readLockInfo(target: string): LockInfo | null {
   try {
@@ -34,9 +123,10 @@ export function readLockInfo(target: string): LockInfo | null {
 }
 
 /** Takes the lock, polling until `timeoutMs` has passed; throws StateLockedError naming the holder. */
-export async function acquireLock(target: string, opts: { timeoutMs: number; operation: string; version: string }): Promise<HeldLock> {
+export async function acquireLock(target: string, opts: { timeoutMs: number; info: LockInfo; mode?: "shared" | "exclusive" }): Promise<HeldLock> {
   // mkdir never follows a link, but proper-lockfile's staleness check and removal would.
   refuseLink(lockDirOf(target), "the state lock directory");
+  if (opts.mode === "shared") return acquireShared(target, opts.info, opts.timeoutMs);
   const deadline = Date.now() + Math.max(0, opts.timeoutMs);
   let lost: Error | undefined;
   let release: () => Promise<void>;
@@ -62,22 +152,19 @@ export async function acquireLock(target: string, opts: { timeoutMs: number; ope
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
     }
   }
-  const user = safeUser();
-  const host = hostname();
-  const info: LockInfo = {
-    id: randomUUID(),
-    path: target,
-    operation: opts.operation,
-    who: `${user}@${host}`,
-    user,
-    host,
-    pid: process.pid,
-    version: opts.version,
-    created: new Date().toISOString(),
-  };
+  const info = opts.info;
   try {
     replaceFileSync(lockInfoPathOf(target), "the lock information", JSON.stringify(info, null, 2) + "\n", 0o644);
+    // Readers registered before this run took the directory finish first; new ones see the directory and wait.
+    for (;;) {
+      const readers = liveReaders(target).filter((r) => r.info?.id !== info.id);
+      if (!readers.length) break;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new StateLockedError(target, readers[0]!.info);
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+    }
   } catch (err) {
+    rmSync(lockInfoPathOf(target), { force: true });
     await release().catch(() => undefined);
     throw err;
   }
@@ -116,6 +203,11 @@ async function infoOfNewHolder(target: string): Promise<LockInfo | null> {
 
 /** Removes a lock left by a run that is gone, after checking that `id` is the holder's ID. */
 export function forceUnlockTarget(target: string, id: string): void {
+  const reader = liveReaders(target).find((r) => r.info?.id === id);
+  if (reader) {
+    rmSync(reader.file, { force: true });
+    return;
+  }
   const held = lockHeld(target);
   const info = readLockInfo(target);
   if (!held) {

@@ -17,7 +17,7 @@ const writer = `
 import { StateStore } from ${JSON.stringify(new URL("../../src/state/store.ts", import.meta.url).pathname)};
 import { newState } from ${JSON.stringify(new URL("../../src/state/types.ts", import.meta.url).pathname)};
 const store = await StateStore.open(process.argv[2], { lock: false, lockTimeoutMs: 0, operation: "apply" });
-const state = store.read() ?? newState("0.1.0");
+const state = (await store.read()) ?? newState("0.1.0");
 for (let i = 0; ; i++) {
   state.resources.push({ address: "lxc_container.c" + i, type: "lxc_container", name: "c" + i, provider: "proxmox",
     attributes: { vmid: 100 + i, blob: "x".repeat(2000) }, sensitive_attributes: [], dependencies: [] });
@@ -44,7 +44,7 @@ describe("state writes under SIGKILL", () => {
       const result = await child;
       expect(result.signal).toBe("SIGKILL");
       const store = await StateStore.open(statePath, { lock: false, lockTimeoutMs: 0, operation: "show" });
-      const state = store.read()!;
+      const state = (await store.read())!;
       expect(state.serial).toBe(state.resources.length);
       if (round > 0) {
         // The backup is the state as the killed run found it: complete, and older.

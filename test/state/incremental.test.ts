@@ -60,7 +60,7 @@ describe("StateStore with cached resource texts", () => {
       // Read back by a fresh store: the state as JSON sees it. Saving it again writes only if its
       // text differs (validation puts a resource's known members in schema order).
       const again = await open(path);
-      const read = again.read()!;
+      const read = (await again.read())!;
       expect(read).toEqual(JSON.parse(JSON.stringify({ ...state, serial })));
       const differs = reference(read, serial) !== onDisk;
       await again.write(read);

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { StateError, StateLockedError, StateStore, forceUnlock } from "../../src/state/store.js";
+import { StateError, StateLockedError, StateStore } from "../../src/state/store.js";
+import { LocalBackend } from "../../src/state/backends/local.js";
+import { dirname, join as joinPath } from "node:path";
+
+/** force-unlock as the command does it: through the local backend, default workspace. */
+const forceUnlock = (path: string, id: string) => new LocalBackend(path, joinPath(dirname(path), "pmxform.state.d")).forceUnlock("default", id);
 import { newState, type StateFile, type StateResource } from "../../src/state/types.js";
 
 let dir: string;
@@ -42,7 +47,7 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 describe("StateStore: reading and writing", () => {
   it("creates nothing until the first write, which makes serial 1 with mode 0600", async () => {
     const store = await openStore();
-    expect(store.read()).toBeNull();
+    expect(await store.read()).toBeNull();
     expect(existsSync(statePath)).toBe(false);
     const state = newState("0.1.0");
     state.resources.push(resource(1));
@@ -80,7 +85,7 @@ describe("StateStore: reading and writing", () => {
     const originalText = readFileSync(statePath, "utf8");
 
     const second = await openStore();
-    const state = second.read()!;
+    const state = (await second.read())!;
     state.resources.push(resource(1));
     await second.write(state);
     state.resources.push(resource(2));
@@ -122,7 +127,7 @@ describe("StateStore: reading and writing", () => {
     raw.resources.push({ ...resource(3), extra: 1 } as StateResource);
     writeFileSync(statePath, JSON.stringify(raw), { mode: 0o600 });
     const again = await openStore();
-    const state = again.read()!;
+    const state = (await again.read())!;
     state.outputs["o"] = { value: "v", sensitive: false };
     await again.write(state);
     const out = readJson(statePath) as StateFile & { future?: unknown };
@@ -136,7 +141,7 @@ describe("StateStore: reading and writing", () => {
     const target = join(real, "state.json");
     symlinkSync(target, statePath); // dangling until the first write
     const store = await openStore();
-    expect(store.read()).toBeNull();
+    expect(await store.read()).toBeNull();
     await store.write(newState("0.1.0"));
     expect(lstatSync(statePath).isSymbolicLink()).toBe(true);
     expect(readJson(target).serial).toBe(1);
@@ -188,8 +193,8 @@ describe("StateStore: refusing files it cannot trust", () => {
     it(`refuses ${what} and never overwrites it`, async () => {
       writeFileSync(statePath, content as string, { mode: 0o600 });
       const store = await openStore();
-      expect(() => store.read()).toThrow(StateError);
-      expect(() => store.read()).toThrow(message);
+      await expect(store.read()).rejects.toThrow(StateError);
+      await expect(store.read()).rejects.toThrow(message);
       await expect(store.write(newState("0.1.0"))).rejects.toThrow(/Refusing to overwrite/);
       expect(readFileSync(statePath, "utf8")).toBe(content);
     });
@@ -199,11 +204,11 @@ describe("StateStore: refusing files it cannot trust", () => {
     writeFileSync(statePath, JSON.stringify(newState("0.1.0")));
     chmodSync(statePath, 0o666);
     const store = await openStore();
-    expect(() => store.read()).toThrow(/can be written by any user \(mode 0666\).*chmod 600/);
+    await expect(store.read()).rejects.toThrow(/can be written by any user \(mode 0666\).*chmod 600/);
     chmodSync(statePath, 0o620);
-    expect(() => store.read()).toThrow(/can be written by its group/);
+    await expect(store.read()).rejects.toThrow(/can be written by its group/);
     chmodSync(statePath, 0o600);
-    expect(store.read()?.version).toBe(1);
+    expect((await store.read())?.version).toBe(1);
   });
 
   it("says so when the state directory does not exist", async () => {
@@ -306,6 +311,6 @@ describe("StateStore: locking", () => {
     await openStore();
     const ro = await openStore(statePath, { lock: false });
     expect(ro.lockId).toBeUndefined();
-    expect(ro.read()).toBeNull();
+    expect(await ro.read()).toBeNull();
   });
 });

@@ -19,7 +19,7 @@ import { fastYamlDocument } from "./fast-yaml.js";
 
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 64;
-const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "moved", "import"];
+const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "moved", "import", "backend", "encryption"];
 
 class YamlFrontEnd {
   readonly diags: Diagnostic[] = [];
@@ -219,6 +219,12 @@ class YamlFrontEnd {
         case "moved":
         case "import":
           body.blocks.push(...this.list(key, keyNode, value));
+          break;
+        case "backend": // backend: { pg: { conn_str: ... } }
+          body.blocks.push(...this.named("backend", keyNode, value, {}));
+          break;
+        case "encryption":
+          body.blocks.push(this.block("encryption", [], [], keyNode, value, 1, OTHER_BLOCKS.encryption ?? {}));
           break;
         default: {
           const hint = didYouMean(key, TOP_KEYS);

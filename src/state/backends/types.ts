@@ -45,9 +45,10 @@ export class StateConflictError extends Error {
   constructor(
     readonly where: string,
     readonly expected: StateVersion | null,
-    readonly found: StateVersion | null,
+    /** "other": a state whose version cannot be told (encrypted, damaged). */
+    readonly found: StateVersion | null | "other",
   ) {
-    const was = (v: StateVersion | null) => (v ? `serial ${v.serial} of lineage ${v.lineage}` : "no state");
+    const was = (v: StateVersion | null | "other") => (v === "other" ? "a different state" : v ? `serial ${v.serial} of lineage ${v.lineage}` : "no state");
     super(
       `The state in ${where} changed while this run held it: this run expected ${was(expected)} but found ${was(found)}. ` +
         "Nothing was overwritten. Another run changed it (a lock was bypassed with -lock=false or force-unlock). Run pmxform plan again to see the current state.",
