@@ -30,7 +30,10 @@ export interface PveBackendOptions {
   runnerFor(node: string): Runner;
   /** The node's /etc/pve as its runner sees it (default /etc/pve; a simulator's DIR/etc/pve). */
   pveRootFor?(node: string): string;
-  /** Directory under <pveRoot>/priv holding the workspaces (default "pmxform"). */
+  /**
+   * Where the workspaces live: a directory under /etc/pve/priv, as "/etc/pve/priv/pmxform" (the
+   * backend block's path) or relative to priv ("pmxform", the default).
+   */
   dir?: string;
 }
 
@@ -41,11 +44,24 @@ export function createPveBackend(opts: PveBackendOptions): StateBackend {
   return new PveBackend(opts, leaseTiming());
 }
 
+/** "pmxform" or "/etc/pve/priv/pmxform" -> "pmxform"; nothing that could leave priv. */
+function privRelative(dir: string): string {
+  const rel = dir.startsWith("/etc/pve/priv/") ? dir.slice("/etc/pve/priv/".length) : dir;
+  const parts = rel.replace(/\/+$/, "").split("/");
+  if (rel === "lock" || parts[0] === "lock" || !parts.every((p) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== "." && p !== "..")) {
+    throw new StateError(`The pve backend's path "${dir}" must be a directory under /etc/pve/priv (not priv/lock), like "/etc/pve/priv/pmxform": names of letters, digits, ".", "-" and "_", no "." or ".." components.`, "pve");
+  }
+  return parts.join("/");
+}
+
 const sameVersion = (a: StateVersion | null, b: StateVersion | null): boolean => (a === null || b === null ? a === b : a.lineage === b.lineage && a.serial === b.serial);
 
 class PveBackend implements StateBackend {
   readonly description: string;
+  /** Below <pveRoot>/priv. */
   private readonly dir: string;
+  /** Names the workspace's cluster locks: priv/lock/<prefix>-<workspace>[.w|.r-<id>]. */
+  private readonly lockPrefix: string;
   private readonly nodes: PveNode[];
   /** Index of the node that answered last: later calls start there. */
   private preferred = 0;
@@ -54,8 +70,8 @@ class PveBackend implements StateBackend {
     opts: PveBackendOptions,
     private readonly t: LeaseTiming,
   ) {
-    this.dir = opts.dir ?? "pmxform";
-    if (!NAME.test(this.dir)) throw new StateError(`The pve backend's dir "${this.dir}" must be one plain directory name (letters, digits, - and _), created under /etc/pve/priv/.`, "pve");
+    this.dir = privRelative(opts.dir ?? "pmxform");
+    this.lockPrefix = this.dir.replace(/\//g, "_");
     if (opts.nodes.length === 0) throw new StateError('The pve backend needs at least one node: nodes = ["pve1", ...], nodes of the cluster that holds the state.', "pve");
     this.nodes = opts.nodes.map((n) => new PveNode(n, opts.runnerFor(n), opts.pveRootFor?.(n)));
     this.description = `pve (/etc/pve/priv/${this.dir} through ${opts.nodes.join(", ")})`;
@@ -67,7 +83,7 @@ class PveBackend implements StateBackend {
   }
 
   private lockRel(ws: string, suffix = ""): string {
-    return `priv/lock/${this.dir}-${ws}${suffix}`;
+    return `priv/lock/${this.lockPrefix}-${ws}${suffix}`;
   }
 
   private where(ws: string): string {
@@ -237,8 +253,8 @@ class PveBackend implements StateBackend {
     await node.rename(tmp, rel);
   }
 
-  private async lockedError(node: PveNode, ws: string, wanted: LockMode): Promise<StateLockedError> {
-    const all = await this.holders(node, ws).catch(() => []);
+  private async lockedError(node: PveNode, ws: string, wanted: LockMode, self?: string): Promise<StateLockedError> {
+    const all = (await this.holders(node, ws).catch(() => [])).filter((h) => h.rec.info.id !== self);
     // A shared lock waits only for an exclusive holder; an exclusive one for anyone.
     const relevant = wanted === "shared" ? all.filter((h) => h.rec.mode === "exclusive") : all;
     return new PveLockedError(this.where(ws), relevant, this.t.expiryMs);
@@ -266,7 +282,7 @@ class PveBackend implements StateBackend {
         const lease = new Lease(n, gate, this.t, stillOurs, taken);
         lease.start();
         try {
-          await this.drainReaders(n, workspace, deadline, lease);
+          await this.drainReaders(n, workspace, deadline, lease, info.id);
         } catch (err) {
           await lease.release(() => n.remove([holderRel]));
           throw err;
@@ -290,15 +306,15 @@ class PveBackend implements StateBackend {
   }
 
   /** Waits (holding the gate, so no new reader enters) until every shared lease has ended or expired. */
-  private async drainReaders(node: PveNode, ws: string, deadline: number, lease: Lease): Promise<void> {
-    const prefix = `${this.dir}-${ws}.r-`;
+  private async drainReaders(node: PveNode, ws: string, deadline: number, lease: Lease, self: string): Promise<void> {
+    const prefix = `${this.lockPrefix}-${ws}.r-`;
     for (;;) {
       const readers = (await node.list("priv/lock")).filter((n) => n.startsWith(prefix));
       if (readers.length === 0) return;
       for (const r of readers) await node.unlockRequest(`priv/lock/${r}`);
       const lost = lease.lost();
       if (lost) throw new StateError(`Lost the state lock of ${this.where(ws)} while waiting for plans to finish: ${lost.message}. Run again.`, "pve");
-      if (Date.now() >= deadline) throw await this.lockedError(node, ws, "exclusive");
+      if (Date.now() >= deadline) throw await this.lockedError(node, ws, "exclusive", self);
       await new Promise((r) => setTimeout(r, Math.min(this.t.pollMs, Math.max(0, deadline - Date.now()))));
     }
   }
