@@ -146,7 +146,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     }
     await b.write("quorum", Buffer.from("after"), v(1), v(2));
     expect((await b.read("quorum"))!.toString()).toBe("after");
-  }, 60_000);
+  }, 180_000);
 
   it("quorum lost between the chunks and the manifest swap: the write fails, the old state stays, its chunks are cleared", async () => {
     const b = backend();
@@ -162,7 +162,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     expect((await b.read("midway"))!.toString()).toBe("old");
     expect(readdirSync(wsDir("midway")).filter((n) => n.startsWith("chunk."))).toHaveLength(1);
     expect(existsSync(join(dir, "etc/pve/priv/lock/pmxform-midway.w"))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it("a CAS conflict raises StateConflictError and overwrites nothing; concurrent unlocked writers lose no update", async () => {
     const [a, b] = [backend(["pve1"]), backend(["pve2"])];
@@ -216,7 +216,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     await x.release();
     expect(readdirSync(join(dir, "etc/pve/priv/lock")).filter((n) => n.startsWith("pmxform-locks"))).toEqual([]);
     await (await r1.lock("locks", "shared", info("plan"), 0)).release();
-  }, 60_000);
+  }, 240_000);
 
   it("a lease outlives the pmxcfs expiry while its heartbeat runs", async () => {
     const b = expiring();
@@ -226,7 +226,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     const other = await expiring(["pve2"]).lock("beat", "exclusive", info("apply", "bob@desk"), 300).catch((e: unknown) => e);
     expect((other as StateLockedError).holder?.id).toBe(held.info.id);
     await held.release();
-  }, 60_000);
+  }, 180_000);
 
   it("a SIGKILLed holder is named while its lease lasts, and pmxcfs's expiry then frees the lock", async () => {
     const id = randomUUID();
@@ -249,7 +249,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     expect(holder.info.who).toBe("next@run");
     expect(holder.node).toBe("pve2");
     await lock.release();
-  }, 60_000);
+  }, 180_000);
 
   it("force-unlock names the holders for an unknown ID, removes the right lock, and the old holder learns it lost it", async () => {
     const [holder, other] = [backend(["pve1"]), backend(["pve2"])];
@@ -291,7 +291,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 
   it("lists workspaces that hold a state and deletes one, leaving the others", async () => {
     const b = backend();
@@ -307,5 +307,5 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     expect(await b.workspaces()).not.toContain("ws-b");
     expect((await b.read("ws-a"))!.toString()).toBe("a");
     await expect(b.read("../etc")).rejects.toThrow(/cannot be stored in the pve backend/);
-  }, 60_000);
+  }, 180_000);
 });

@@ -60,6 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function takeLockDir(node: PveNode, rel: string, deadlineMs: number, t: LeaseTiming): Promise<boolean> {
   let madeParent = false;
+  let asked = false;
   for (;;) {
     try {
       await node.mkdir(rel);
@@ -75,10 +76,13 @@ export async function takeLockDir(node: PveNode, rel: string, deadlineMs: number
       }
       if (err.errno !== "EEXIST") throw err;
     }
+    // Out of time, but only after one more mkdir following an unlock request: the request may
+    // just have freed an expired lock, and that mkdir then takes it.
+    if (asked && Date.now() >= deadlineMs) return false;
     await node.unlockRequest(rel);
+    asked = true;
     const left = deadlineMs - Date.now();
-    if (left <= 0) return false;
-    await sleep(Math.min(t.pollMs, left));
+    if (left > 0) await sleep(Math.min(t.pollMs, left));
   }
 }
 
