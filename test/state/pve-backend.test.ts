@@ -251,6 +251,23 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     await lock.release();
   }, 180_000);
 
+  it("an apply waits out a SIGKILLed plan's shared lease, then clears the plan's leftover record", async () => {
+    const id = randomUUID();
+    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed-plan", "shared", id], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) } });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+      child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
+    });
+    child.kill("SIGKILL");
+    const b = expiring(["pve2"]);
+    const err = await b.lock("killed-plan", "exclusive", info("apply"), 200).catch((e: unknown) => e);
+    expect((err as StateLockedError).holder).toMatchObject({ id, operation: "apply", who: "child@test" });
+    expect((err as Error).message).toContain("Mode:      shared");
+    const lock = await b.lock("killed-plan", "exclusive", info("apply", "next@run"), 60_000);
+    expect(readdirSync(wsDir("killed-plan", expDir)).filter((n) => n.startsWith("holder.r-"))).toEqual([]);
+    await lock.release();
+  }, 180_000);
+
   it("force-unlock names the holders for an unknown ID, removes the right lock, and the old holder learns it lost it", async () => {
     const [holder, other] = [backend(["pve1"]), backend(["pve2"])];
     const held = await holder.lock("force", "exclusive", info("apply", "stuck@host"), 0);

@@ -242,7 +242,9 @@ class PveBackend implements StateBackend {
     const out: { rec: HolderRecord; renewed: number | undefined }[] = [];
     for (const n of names) {
       const rec = await this.readHolder(node, `${rel}/${n}`);
-      if (rec?.info) out.push({ rec, renewed: times.get(rec.lock.replace(/^priv\/lock\//, "")) });
+      const renewed = rec?.info ? times.get(rec.lock.replace(/^priv\/lock\//, "")) : undefined;
+      // A plan's record without its lease is a killed plan's leftover, not a holder.
+      if (rec?.info && (renewed !== undefined || rec.mode === "exclusive")) out.push({ rec, renewed });
     }
     return out;
   }
@@ -310,7 +312,14 @@ class PveBackend implements StateBackend {
     const prefix = `${this.lockPrefix}-${ws}.r-`;
     for (;;) {
       const readers = (await node.list("priv/lock")).filter((n) => n.startsWith(prefix));
-      if (readers.length === 0) return;
+      if (readers.length === 0) {
+        // Records of plans whose leases pmxcfs expired (killed plans) are no one's: no plan can be
+        // entering now, since entering needs the gate this run holds.
+        const rel = this.wsRel(ws);
+        const stale = (await node.list(rel)).filter((n) => /^holder\.r-[\w-]+\.json$/.test(n));
+        await node.remove(stale.map((n) => `${rel}/${n}`)).catch(() => undefined);
+        return;
+      }
       for (const r of readers) await node.unlockRequest(`priv/lock/${r}`);
       const lost = lease.lost();
       if (lost) throw new StateError(`Lost the state lock of ${this.where(ws)} while waiting for plans to finish: ${lost.message}. Run again.`, "pve");
