@@ -120,4 +120,22 @@ describe.skipIf(!simBuilt)(`simulated pmxcfs private tree (${simBuilt ? "built" 
     expect((await sim.run("touch", ["-c", "-d", "@0", lock])).code).toBe(0);
     expect(existsSync(disk("priv/lock/renew-test"))).toBe(false);
   });
+
+  it("only the node that took a lock renews it; any node releases it [memdb.c memdb_mtime: 'only allow lock updates if the writer is the same'; memdb_delete has no writer check]", async () => {
+    const two = newSim(["pve1", "pve2"]);
+    try {
+      const lock = "/etc/pve/priv/lock/writer-test";
+      expect((await two.run("mkdir", [lock], { PMXSIM_NODE: "pve1" })).code).toBe(0);
+      expect((await two.run("touch", ["-c", lock], { PMXSIM_NODE: "pve1" })).code).toBe(0);
+      const other = await two.run("touch", ["-c", lock], { PMXSIM_NODE: "pve2" });
+      expect([other.code, other.stderr]).toEqual([1, `touch: setting times of '${lock}': Permission denied\n`]);
+      expect((await two.run("rmdir", [lock], { PMXSIM_NODE: "pve2" })).code).toBe(0);
+      // taken again through pve2, it is pve2's to renew
+      expect((await two.run("mkdir", [lock], { PMXSIM_NODE: "pve2" })).code).toBe(0);
+      expect((await two.run("touch", ["-c", lock], { PMXSIM_NODE: "pve2" })).code).toBe(0);
+      expect((await two.run("touch", ["-c", lock], { PMXSIM_NODE: "pve1" })).code).toBe(1);
+    } finally {
+      two.cleanup();
+    }
+  });
 });
