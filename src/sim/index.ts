@@ -11,6 +11,7 @@ export { readCalls, type CallRecord } from "./calllog.js";
 export { setFaults, type Fault } from "./faults.js";
 export { readPushes, type PushRecord } from "./pct-push.js";
 export { setQuorum } from "./quorum.js";
+export { setCfsLockTimeout } from "./cfs-settings.js";
 
 /** Puts a config file into etc/pve/nodes/<node>/lxc as a test fixture would; refreshes .vmlist. */
 export function loadSimContainer(dir: string, node: string, vmid: number, confText: string): string {

@@ -15,9 +15,10 @@ export interface InitOptions {
 /**
  * flock takes the simulator's CT config locks for providers that edit a conf file directly; stat
  * answers for the fake device nodes; mkdir/touch/rmdir take, renew and release pmxcfs cluster
- * locks under /etc/pve/priv/lock (cfs-tools.ts).
+ * locks under /etc/pve/priv/lock, and with dd/mv/rm make, write, swap and remove files in
+ * /etc/pve/priv under pmxcfs's rules (cfs-tools.ts).
  */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir"] as const;
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir", "dd", "mv", "rm"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];
@@ -130,7 +131,8 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
  * ~20 failed mkdir calls on existing parents, and metadata calls are most of init's file work.
  */
 function makeDirs(dir: string, nodes: string[]): void {
-  const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin")];
+  // etc/pve/priv exists on every real node (pmxcfs keeps authkey.key there); backends write below it.
+  const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin"), join(paths.pveDir(dir), "priv")];
   for (const node of nodes) {
     leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.zfsDir(dir, node), paths.runDir(dir, node));
     for (const sub of ["images", "template/iso", "dump", "snippets"]) leaves.push(join(paths.vzDir(dir, node), sub));
@@ -160,17 +162,20 @@ function makeDirs(dir: string, nodes: string[]): void {
  * 55 ms of CPU, more than half of a simulated call), and the simulator never speaks TLS.
  */
 /**
- * Tools a real node has as coreutils, simulated only for the cluster lock directory: any other use
- * (a script on the node creating its own directories) runs the system's tool, as on a real node.
- * Without this a session with the simulator's bin first in PATH could not mkdir anywhere else.
+ * Tools a real node has as coreutils, simulated only for pmxcfs's private tree (its cluster locks
+ * and a state backend's files), named /etc/pve/priv/... or DIR/etc/pve/priv/... (the pve_root a
+ * runner sees): any other use (a script on the node creating its own directories) runs the
+ * system's tool, as on a real node. Without this a session with the simulator's bin first in PATH
+ * could not mkdir anywhere else.
  */
-const LOCK_DIR_TOOLS: ReadonlySet<string> = new Set(["mkdir", "touch", "rmdir"]);
+const PRIV_TREE_TOOLS: ReadonlySet<string> = new Set(["mkdir", "touch", "rmdir", "dd", "mv", "rm"]);
 
-function systemToolFallback(tool: string): string[] {
-  if (!LOCK_DIR_TOOLS.has(tool)) return [];
+function systemToolFallback(dir: string, tool: string): string[] {
+  if (!PRIV_TREE_TOOLS.has(tool)) return [];
+  const simPriv = shQuote(join(resolve(dir), "etc", "pve", "priv") + "/");
   return [
     'case " $* " in',
-    '  *" /etc/pve/priv/lock/"*) ;;',
+    `  *" /etc/pve/priv/"*|*" of=/etc/pve/priv/"*|*" "${simPriv}*|*" of="${simPriv}*) ;;`,
     `  *) for d in /usr/bin /bin; do [ -x "$d/${tool}" ] && exec "$d/${tool}" "$@"; done ;;`,
     "esac",
   ];
@@ -179,7 +184,7 @@ function systemToolFallback(tool: string): string[] {
 export function binScript(dir: string, tool: string, entries = { bundle: simBundlePath(), main: simMainPath() }): string {
   return [
     "#!/bin/sh",
-    ...systemToolFallback(tool),
+    ...systemToolFallback(dir, tool),
     `entry=${shQuote(entries.bundle)}`,
     `main=${shQuote(entries.main)}`,
     `[ -f "$entry" ] && [ ! "$entry" -ot "$main" ] || entry="$main"`,

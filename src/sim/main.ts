@@ -29,6 +29,9 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
     case "mkdir":
     case "touch":
     case "rmdir":
+    case "dd":
+    case "mv":
+    case "rm":
       return runCfsTool(ctx, tool, argv);
     case "stat":
       return runStat(ctx, argv);

@@ -6,6 +6,7 @@ import type { Runner } from "../../exec/runner.js";
 import { StateError } from "../errors.js";
 import { LocalBackend } from "./local.js";
 import { PgBackend } from "./pg.js";
+import { createPveBackend } from "./pve.js";
 import type { BackendSettings } from "./settings.js";
 import type { StateBackend } from "./types.js";
 
@@ -42,12 +43,9 @@ export async function selectBackend(settings: BackendSettings, opts: SelectOptio
 }
 
 /**
- * The pve backend (src/state/backends/pve.ts, written separately): state in the cluster
+ * The pve backend (src/state/backends/pve.ts): state in the cluster
  * filesystem under /etc/pve/priv/pmxform/<workspace>/, reached through the configured nodes.
  */
 export async function pveBackendFrom(block: Extract<BackendSettings, { type: "pve" }>, transport: NodeTransport): Promise<StateBackend> {
-  // REPLACED BY s6-pve: return createPveBackend({ nodes: block.nodes, runnerFor: transport.runnerFor, pveRootFor: transport.pveRootFor, dir: block.path })
-  void block;
-  void transport;
-  throw new StateError("backend pve is not available in this build. Use backend \"local\" or backend \"pg\" (docs/backends.md).", "pve");
+  return createPveBackend({ nodes: block.nodes, runnerFor: transport.runnerFor, ...(transport.pveRootFor ? { pveRootFor: transport.pveRootFor } : {}), ...(block.path ? { dir: block.path } : {}) });
 }
