@@ -40,7 +40,7 @@ export function rootfsToPve(r: Obj, size?: string): string | undefined {
   const o: Record<string, string | undefined> = { volume };
   for (const k of ["acl", "quota", "replicate", "ro", "shared"]) if (typeof r[k] === "boolean") o[k] = bool01(r[k]);
   const opts = r["mount_options"];
-  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...opts].map(String).sort().join(";");
+  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...(opts as unknown[])].map(String).sort().join(";");
   if (typeof r["idmap"] === "string") o["idmap"] = r["idmap"] as string;
   if (size && typeof r["volume"] === "string") o["size"] = size;
   return printPropertyString("rootfs", o);
@@ -49,7 +49,7 @@ export function rootfsToPve(r: Obj, size?: string): string | undefined {
 export function featuresToPve(f: Obj): string {
   const o: Record<string, string | undefined> = {};
   for (const k of ["nesting", "keyctl", "fuse", "mknod", "force_rw_sys"]) if (typeof f[k] === "boolean") o[k] = bool01(f[k]);
-  if (Array.isArray(f["mount"]) && f["mount"].length) o["mount"] = [...f["mount"]].map(String).sort().join(";");
+  if (Array.isArray(f["mount"]) && f["mount"].length) o["mount"] = [...(f["mount"] as unknown[])].map(String).sort().join(";");
   return printPropertyString("features", o);
 }
 

@@ -28,7 +28,7 @@ function copyKnown(src: Obj, keys: string[], into: Obj): void {
 }
 
 function sortedList(v: unknown): unknown {
-  return Array.isArray(v) ? [...v].sort() : v;
+  return Array.isArray(v) ? [...(v as unknown[])].sort() : v;
 }
 
 function normalizeScalar(name: string, v: unknown): unknown {
@@ -167,7 +167,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     ["startup", (v) => v],
     ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
     ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? v.map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
+    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? (v as unknown[]).map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
     ["template", (v) => v],
     ["restart_on_change", (v) => v],
     ["ssh_public_keys", (v) => v],
@@ -207,7 +207,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
 function withLegacyGpu(lines: unknown, gpu: unknown, devices: HostDevices | undefined): unknown {
   if (!isLegacy(obj(gpu))) return lines;
   if (isUnknown(lines)) return lines;
-  const own = Array.isArray(lines) ? lines : [];
+  const own: unknown[] = Array.isArray(lines) ? lines : [];
   return [...own, ...(legacyGpuLines(obj(gpu), devices) ?? [new Unknown("string")])];
 }
 

@@ -76,7 +76,7 @@ export function mountToPve(m: Obj, size?: string): string | undefined {
   const o: Record<string, string | undefined> = { volume, mp: m["path"] };
   for (const [attr, pve] of MOUNT_BOOLS) if (typeof m[attr] === "boolean") o[pve] = m[attr] ? "1" : "0";
   const opts = m["mount_options"];
-  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...opts].map(String).sort().join(";");
+  if (Array.isArray(opts) && opts.length) o["mountoptions"] = [...(opts as unknown[])].map(String).sort().join(";");
   if (typeof m["idmap"] === "string") o["idmap"] = m["idmap"];
   if (typeof m["keepattrs"] === "boolean") o["keepattrs"] = m["keepattrs"] ? "1" : "0";
   if (size && typeof m["volume"] === "string") o["size"] = size;

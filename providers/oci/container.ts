@@ -105,7 +105,7 @@ export const ociContainer: ResourceType = {
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   // The image brings its entrypoint, environment, working directory and user.
   computedAttributes: [...CONTAINER_COMPUTED_ATTRIBUTES, "entrypoint", "env", "working_dir", "user", "cmode"],
-  nodeOf: lxcContainer.nodeOf,
+  nodeOf: (config, prior) => lxcContainer.nodeOf(config, prior),
   validate,
   diff: diffOci,
   read({ prior, snapshot }) {
@@ -127,7 +127,7 @@ export const ociContainer: ResourceType = {
   unexpressed: unexpressedOciAttrs,
   // Created with pct like lxc_container: the same lineage-bound marker, checks and recovery.
   recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage, importOciContainer),
-  identityConflict: lxcContainer.identityConflict!,
-  objectId: lxcContainer.objectId!,
-  foreignOwner: lxcContainer.foreignOwner!,
+  identityConflict: (req) => lxcContainer.identityConflict!(req),
+  objectId: (attrs) => lxcContainer.objectId!(attrs),
+  foreignOwner: (req) => lxcContainer.foreignOwner!(req),
 };

@@ -5,7 +5,7 @@ import { StateStore } from "../state/store.js";
 import { printDiagnostics } from "./output-format.js";
 
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
-  let outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
+  let outputs: Record<string, { value: unknown; sensitive: boolean }>;
   try {
     const store = await StateStore.open(statePathOf(opts), { lock: false, lockTimeoutMs: 0, operation: "output" });
     outputs = store.read()?.outputs ?? {};

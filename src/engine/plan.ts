@@ -46,7 +46,7 @@ export interface PlanInput {
   refreshed: Map<string, Attrs | null>;
   /** Addresses whose node could not be reached: no change may be planned for them. */
   unreachable: Map<string, string>;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   options: PlanOptions;
   /** Deposed objects left by create_before_destroy (settled against the refresh): each is destroyed. */
   deposed?: DeposedObject[];
@@ -415,7 +415,7 @@ function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: { path:
     for (const k of ["node", "vmid"]) if (k in config) out[k] = config[k];
     return out;
   }
-  const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;
+  const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;
   restoreUnknown(out, config);
   for (const { path } of ignore) {
     const segs = path.split(".").filter(Boolean);

@@ -44,7 +44,7 @@ export interface PlanRun {
   store: StateStore;
   state: StateFile;
   result: PlanResult;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   diagnostics: Diagnostic[];
   options: PlanOptions;
 }
