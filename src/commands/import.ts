@@ -11,7 +11,6 @@ import { parseAddress } from "../engine/address.js";
 import { checkInstanceKey, importAll, importOne, notesAsWarnings, type ImportInput } from "../engine/import.js";
 import { openForPlanning, openState, type RunOptions } from "../engine/run.js";
 import { refresh } from "../engine/refresh.js";
-import type { PriorResource } from "../engine/plan.js";
 import type { StateResource } from "../state/types.js";
 import { writeGenerated, type GeneratedFormat } from "../config/generate/index.js";
 import type { GeneratedResource } from "../config/generate/model.js";
@@ -60,7 +59,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
   if (!st.store || !st.state) return fail(diagnostics, opts, session.sources);
   try {
     const ac = runAbortController();
-    const snaps = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal: ac.signal, readState: false });
+    const snaps = await refresh({ prior: st.state.resources, registry, targets, signal: ac.signal, readState: false });
     diagnostics.push(...snaps.diagnostics);
     const input: ImportInput = { registry, state: st.state.resources, snapshotFor: snaps.snapshotFor, lineage: st.state.lineage };
     const lines: string[] = [];
