@@ -1,6 +1,6 @@
 // ESLint (flat config): typed rules for the TypeScript sources and the layering rules of
 // docs/architecture.md ("Who owns what"). Formatting is Prettier's job (.prettierrc.json), import
-// cycles dpdm's (`npm run lint:cycles`; docs/decisions.md says why not import-x/no-cycle).
+// cycles dpdm's (scripts/lint.sh; docs/decisions.md says why not import-x/no-cycle).
 // `npm run lint` runs all three; `npm run format` rewrites; scripts/format-all.sh does both at once.
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
@@ -19,7 +19,7 @@ const dynamicImport = (regex, message) => ({ selector: `ImportExpression[source.
 
 export default defineConfig(
   {
-    ignores: ["dist/", "node_modules/", "bench/out/", ".pmxform-sim/", "test/fixtures/", "schema/", "tmp/"],
+    ignores: ["dist/", "**/node_modules/", "bench/out/", "**/.pmxform-sim/", "test/fixtures/", "schema/", "tmp/"],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: "error" },
