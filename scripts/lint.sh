@@ -21,6 +21,6 @@ step prettier "$bin/prettier" --check --log-level warn "**/*.{ts,mts,js,mjs,cjs}
 step cycles "$bin/dpdm" --no-warning --no-tree --no-progress --exit-code circular:1 "src/**/*.ts" "providers/**/*.ts" "test/**/*.ts" "bench/**/*.{ts,mts,mjs}" "scripts/**/*.mjs" "*.ts"
 
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "lint: failed: ${failed[*]} (npm run format fixes formatting and what ESLint can fix itself)"
+  echo "lint: failed: ${failed[*]} (npm run format fixes formatting and what ESLint can fix itself; a cycle needs a module split)"
   exit 1
 fi
