@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the Debian packages the real-component tests need when they
-# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql, jq), builds, type-checks, runs vitest
+# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql, jq), builds, type-checks, lints, runs vitest
 # and ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -26,14 +26,19 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build --silent || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc --noEmit -p . || { echo "0 passed, 1 failed"; exit 1; }
+# Lint (ESLint, Prettier's check, import cycles) runs before the tests; a failure is counted as one
+# failed test on the last line, after the tests have still run.
+lint_failed=0
+npm run --silent lint || lint_failed=1
 
 rm -f .vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest.json
 rc=$?
+[ $lint_failed = 0 ] || { echo "npm run lint failed (see its output above): counted as one failure below"; rc=1; }
 if [ -f .vitest.json ]; then
-  node -e 'const r=require("./.vitest.json");const s=r.numPendingTests+r.numTodoTests;console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`+(s?`, ${s} skipped`:""))'
+  LINT_FAILED=$lint_failed node -e 'const r=require("./.vitest.json");const s=r.numPendingTests+r.numTodoTests;const f=r.numFailedTests+Number(process.env.LINT_FAILED);console.log(`${r.numPassedTests} passed, ${f} failed`+(s?`, ${s} skipped`:""))'
 else
-  echo "0 passed, 1 failed"
+  echo "0 passed, $((1 + lint_failed)) failed"
   rc=1
 fi
 exit $rc

@@ -52,16 +52,17 @@ function inputOption(): Option {
   return new Option("--input <bool>", "ask for input (pmxform asks only for approval, on a terminal)").choices(["true", "false"]).default("true");
 }
 
-type Runner = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
+/** A verb's entry point; `command` is the verb's own commander Command (completion walks up from it to the whole table). */
+type Runner = (opts: Record<string, unknown>, args: string[], command: Command) => Promise<number>;
 
-/** Wires a verb to its lazily imported module; the module exports `run(opts, args)`. */
+/** Wires a verb to its lazily imported module; the module exports `run(opts, args, command)`. */
 function lazy(load: () => Promise<{ run: Runner }>, setCode: (n: number) => void) {
   return async (...params: unknown[]) => {
     const cmd = params[params.length - 1] as Command;
-    const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    const opts = cmd.optsWithGlobals<Record<string, unknown>>();
     const args = cmd.args;
     const mod = await load();
-    setCode(await mod.run(opts, args));
+    setCode(await mod.run(opts, args, cmd));
   };
 }
 

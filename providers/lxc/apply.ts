@@ -231,7 +231,7 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
     throw err;
   }
   for (const m of cs.moves) await pct(t, moveVolumeArgv(vmid, m.disk, m.storage), `moving ${m.disk} to storage ${m.storage}`);
-  let nowRunning = cs.start ?? running;
+  const nowRunning = cs.start ?? running;
   if (cs.start === true || cycling) await pct(t, startArgv(vmid), "pct start");
   const password = typeof config["password"] === "string" ? config["password"] : undefined;
   if (cs.password && password) await setPassword(t, password);
@@ -243,7 +243,6 @@ async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyC
     if (desired["restart_on_change"] === true) await pct(t, rebootArgv(vmid), "pct reboot");
     else if (waiting.length) ctx.log(`${address}: ${waiting.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
   }
-  nowRunning = cs.start ?? running;
   await deleteDetachedVolumes(t, desired["volumes_to_delete"]);
   return readBack(t, nowRunning, desired);
 }

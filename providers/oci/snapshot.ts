@@ -29,7 +29,13 @@ export interface ProxmoxSnapshot extends LxcSnapshot {
 
 export function asProxmoxSnapshot(s: unknown): ProxmoxSnapshot {
   const base = asSnapshot(s) as Partial<ProxmoxSnapshot> & LxcSnapshot;
-  return { ...base, templates: base.templates ?? new Map(), registry: base.registry ?? new Map(), resolved: base.resolved ?? new Map(), imageVolumes: base.imageVolumes ?? new Map() };
+  return {
+    ...base,
+    templates: base.templates ?? new Map<string, Map<string, number>>(),
+    registry: base.registry ?? new Map<string, RegistryLookup>(),
+    resolved: base.resolved ?? new Map<string, RegistryLookup & { reference: string }>(),
+    imageVolumes: base.imageVolumes ?? new Map<string, string[]>(),
+  };
 }
 
 /** `pvesh get /nodes/N/storage/S/content --content vztmpl --output-format json` -> volid -> size. */

@@ -35,7 +35,7 @@ export interface ExecuteArgs {
   store: StateStore;
   state: StateFile;
   changes: Change[];
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   parallelism: number;
   color: boolean;
   destroy: boolean;

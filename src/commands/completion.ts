@@ -1,11 +1,12 @@
 // `pmxform completion bash|zsh|fish`: a completion script generated from the command table in
 // program.ts (one source of truth: a new verb or flag completes without touching this file).
+// The table arrives as the verb's own Command, whose root is the whole program, so this file does
+// not import program.ts (which lazy-loads this one: the import would be a cycle).
 // Install: `pmxform completion bash > /etc/bash_completion.d/pmxform`, or
 // `source <(pmxform completion bash)`; zsh uses the bash script through bashcompinit;
 // `pmxform completion fish > ~/.config/fish/completions/pmxform.fish`.
 import type { Command } from "commander";
 import { error } from "../diag/diagnostic.js";
-import { buildProgram } from "../program.js";
 import { printDiagnostics } from "./output-format.js";
 
 interface Entry {
@@ -71,13 +72,15 @@ function fish(table: Entry[]): string {
 
 const SHELLS: Record<string, (t: Entry[]) => string> = { bash, zsh, fish };
 
-export async function run(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export async function run(opts: Record<string, unknown>, args: string[], command: Command): Promise<number> {
   const shell = args[0] ?? "";
   const make = Object.hasOwn(SHELLS, shell) ? SHELLS[shell] : undefined;
   if (!make) {
     printDiagnostics([error("Unsupported shell", `pmxform completion knows bash, zsh and fish, not ${JSON.stringify(shell)}. Run pmxform completion bash (or zsh, fish).`)], opts);
     return 1;
   }
-  process.stdout.write(make(entries(buildProgram(() => undefined), [], [])));
+  let root = command;
+  while (root.parent) root = root.parent;
+  process.stdout.write(make(entries(root, [], [])));
   return 0;
 }

@@ -12,7 +12,6 @@ import { checkInstanceKey, importAll, importOne, notesAsWarnings, type ImportInp
 import { openForPlanning, openState, type RunOptions } from "../engine/run.js";
 import { erroredStateDiagnostic } from "./errored-state.js";
 import { refresh } from "../engine/refresh.js";
-import type { PriorResource } from "../engine/plan.js";
 import type { StateResource } from "../state/types.js";
 import { writeGenerated, type GeneratedFormat } from "../config/generate/index.js";
 import type { GeneratedResource } from "../config/generate/model.js";
@@ -61,7 +60,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
   if (!st.store || !st.state) return fail(diagnostics, opts, session.sources);
   try {
     const ac = runAbortController();
-    const snaps = await refresh({ prior: st.state.resources as PriorResource[], registry, targets, signal: ac.signal, readState: false });
+    const snaps = await refresh({ prior: st.state.resources, registry, targets, signal: ac.signal, readState: false });
     diagnostics.push(...snaps.diagnostics);
     const input: ImportInput = { registry, state: st.state.resources, snapshotFor: snaps.snapshotFor, lineage: st.state.lineage };
     const lines: string[] = [];
@@ -80,7 +79,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
       if (hasErrors(all.diagnostics)) return fail(diagnostics, opts, session.sources);
       adopted = all.adopted;
       generated = all.generated;
-      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${r.attributes["node"]}/${r.attributes["vmid"]}"...`);
+      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${String(r.attributes["node"])}/${String(r.attributes["vmid"])}"...`);
     }
     if (outPath) {
       const format = formatOf(outPath, opts.format);

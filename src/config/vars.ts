@@ -278,7 +278,7 @@ export function resolveVariables(decls: Map<string, VariableDecl>, inputs: Varia
   const values = new Map<string, Value>();
   for (const [name, decl] of decls) {
     const type = types.get(name);
-    let c = chosen.get(name);
+    const c = chosen.get(name);
     if (c && c.value === null && !decl.nullable) {
       diags.push(
         error(
@@ -287,7 +287,6 @@ export function resolveVariables(decls: Map<string, VariableDecl>, inputs: Varia
           c.range ?? decl.range,
         ),
       );
-      c = undefined;
       values.set(name, new Unknown(type ? typeHint(type) : "any"));
       continue;
     }

@@ -31,11 +31,11 @@ export interface ApplyOptions {
   changes: Change[];
   targets: Targets;
   state: StateHolder;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   parallelism: number;
   perNodeLimit: number;
   signal: AbortSignal;
-  out(line: string): void;
+  out: (line: string) => void;
 }
 
 export interface ApplySummary {

@@ -58,7 +58,7 @@ class Deferred {
 
 type Instances = {
   mode: "single" | "count" | "each";
-  values: Map<string | number | "", Value | Deferred>;
+  values: Map<string | number, Value | Deferred>;
   /** The value a reference to the whole declaration sees, until an instance changes. */
   assembled?: Value;
 };

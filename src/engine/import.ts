@@ -15,7 +15,7 @@ export interface ImportInput {
   registry: ProviderRegistry;
   /** Resources already in state (never modified here). */
   state: readonly StateResource[];
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   /** The state's lineage: an object carrying another state's marker is imported with a warning. */
   lineage?: string;
 }
@@ -135,7 +135,7 @@ export function notesAsWarnings(address: string, notes: string[], range?: Range)
  * Each type offers candidates; an object some type adopts wins over another type's refusal.
  */
 export function importAll(input: ImportInput, declared: Iterable<string>, nodes: string[], onlyNode: string | undefined): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
-  const types = input.registry.typeNames().map((t) => input.registry.resourceType(t)!).filter((t) => t.importable && t.import && t.generateConfig);
+  const types = input.registry.typeNames().map((t) => input.registry.resourceType(t)!).filter((t) => t.importable && t.import !== undefined && t.generateConfig !== undefined);
   const diagnostics: Diagnostic[] = [];
   const taken = new Map<string, Set<string>>(types.map((t) => [t.type, new Set<string>()]));
   for (const d of declared) {

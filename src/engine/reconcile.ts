@@ -22,7 +22,7 @@ export interface ReconcileInput {
   lineage: string;
   /** Refreshed attributes by address (null = gone; absent = not read), as refresh returns them. */
   refreshed: ReadonlyMap<string, Attrs | null>;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
 }
 
 export interface ReconcileResult {
@@ -51,7 +51,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
   const completed: string[] = [];
   const deposed: DeposedResource[] = [];
   const diagnostics: Diagnostic[] = [];
-  const has = (address: string) => resources.some((r) => r.address === address);
+
 
   for (const intent of input.intents) {
     const p = parseAddress(intent.address);

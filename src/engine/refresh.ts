@@ -11,7 +11,7 @@ import type { Targets } from "./targets.js";
 export interface RefreshResult {
   refreshed: Map<string, Attrs | null>;
   unreachable: Map<string, string>;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   diagnostics: Diagnostic[];
 }
 

@@ -50,7 +50,7 @@ export interface PlanRun {
   /** Where the state is (backend identity, workspace): recorded in saved plans. */
   location: StateLocation;
   result: PlanResult;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   diagnostics: Diagnostic[];
   options: PlanOptions;
 }

@@ -8,7 +8,8 @@ import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
 
 export interface StateWriter {
-  write(state: StateFile): Promise<unknown> | unknown;
+  /** May return a promise, which the holder awaits. */
+  write(state: StateFile): unknown;
 }
 
 export class StateHolder {

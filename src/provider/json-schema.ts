@@ -45,7 +45,7 @@ function expressionsForUnknown(node: unknown): unknown {
   if (node === null || typeof node !== "object") return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node)) {
-    out[k] = k === "anyOf" && Array.isArray(v) ? v.map((o) => (typeof o === "object" && o !== null && Object.keys(o).length === 0 ? EXPR_REF : expressionsForUnknown(o))) : expressionsForUnknown(v);
+    out[k] = k === "anyOf" && Array.isArray(v) ? (v as unknown[]).map((o) => (typeof o === "object" && o !== null && Object.keys(o).length === 0 ? EXPR_REF : expressionsForUnknown(o))) : expressionsForUnknown(v);
   }
   return out;
 }

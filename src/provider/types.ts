@@ -31,7 +31,8 @@ export type Action = "no-op" | "create" | "update" | "replace" | "delete";
 
 export interface ChangeReason {
   path: AttrPath;
-  reason: "forces replacement" | "requires restart" | string;
+  /** "forces replacement", "requires restart", or another short note shown after the attribute. */
+  reason: string;
 }
 
 /**

@@ -49,7 +49,7 @@ export function tryLockFile(file: string, timeoutMs: number): boolean {
       }
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
-    let owner = NaN;
+    let owner: number;
     try {
       owner = Number(readFileSync(file, "utf8"));
     } catch {

@@ -1,6 +1,6 @@
 // `pct create`: validation, cluster-wide vmid check, `lock: create` while the "worker" runs,
 // volume allocation, template (or OCI image) handling, defaults and normalisation on save.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { emptySection, type ParsedConf } from "../pve/conf.js";
 import { lookupKey, validateOptionAll } from "../pve/schema.js";
 import { ostypeFromTemplateName, parseVolumeId } from "../pve/volid.js";

@@ -50,7 +50,7 @@ export function pctPush(ctx: Ctx, argv: string[]): number {
 
 /** The pushes recorded so far (tests). */
 export function readPushes(dir: string): PushRecord[] {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(pushLog(dir), "utf8");
   } catch {

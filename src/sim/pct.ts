@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { encodeText, perlCompare } from "../pve/text.js";
 import type { ConfSection } from "../pve/conf.js";
 import { parseArgs, checkVmid, type VerbSpec } from "./args.js";
-import { isRunning, listGuests, loadConf, loadConfOn, removeConf, saveConf, setRunning, writeVmlist } from "./cluster.js";
+import { isRunning, listGuests, loadConf, removeConf, saveConf, setRunning, writeVmlist } from "./cluster.js";
 import { paths, type Ctx } from "./ctx.js";
 import { ParamError, SimError, taskError } from "./errors.js";
 import { checkLxcNetworks } from "./network.js";
@@ -19,7 +19,6 @@ import { pctResize, pctMoveVolume } from "./pct-disk.js";
 import { pctPush } from "./pct-push.js";
 import { pctMigrate } from "./pct-migrate.js";
 import { pctHelp } from "./pct-help.js";
-import { volumeOwner } from "../pve/volid.js";
 
 type Verb = (ctx: Ctx, argv: string[]) => number;
 

@@ -81,7 +81,7 @@ export class Encryptor {
     if ("keyFile" in source) return Promise.resolve(createHash("sha256").update(source.keyFile).digest());
     const cacheKey = `${iterations}:${salt!}`;
     let mine = this.derived.get(source);
-    if (!mine) this.derived.set(source, (mine = new Map()));
+    if (!mine) this.derived.set(source, (mine = new Map<string, Promise<Buffer>>()));
     let k = mine.get(cacheKey);
     if (!k) {
       k = pbkdf2Async(source.passphrase, Buffer.from(salt!, "base64"), iterations, 32, "sha256");

@@ -7,7 +7,6 @@ import { fastParseFile } from "../../src/config/hcl/fast-parser.js";
 import { TextPosMap } from "../../src/config/hcl/positions.js";
 import type { PosMap } from "../../src/config/hcl/positions.js";
 import { duplicateKeyPositions } from "../../src/config/yaml/duplicates.js";
-// @ts-expect-error -- plain ESM helper shared with the benchmark, no type declarations
 import { generateHcl } from "../../bench/lib/gen-config.mjs";
 
 /**
@@ -30,7 +29,7 @@ class CountingMap implements PosMap {
 }
 
 function lookups(resources: number): number {
-  const text = generateHcl(resources) as string;
+  const text = generateHcl(resources);
   const map = new CountingMap(text);
   const body = fastParseFile(text, map);
   expect(body, "the generated config takes the fast path").toBeDefined();

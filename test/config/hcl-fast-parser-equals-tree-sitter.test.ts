@@ -8,7 +8,6 @@ import { initHcl, parseExpressionWithTreeSitter, parseHclFileWithTreeSitter, par
 import { TextPosMap } from "../../src/config/hcl/positions.js";
 import { prng } from "../helpers/prng.js";
 import { mutateText } from "../helpers/mutate.js";
-// @ts-expect-error -- plain ESM helper shared with the benchmark, no type declarations
 import { generateHcl } from "../../bench/lib/gen-config.mjs";
 
 /** Compares both paths on one file; returns whether the fast path took it. */
@@ -151,7 +150,7 @@ describe("HCL fast path equals the tree-sitter path", () => {
       const took = sameAsTreeSitter(readFileSync(f, "utf8"), f);
       if (f.startsWith("examples/")) expect(took, f).toBe(true);
     }
-    expect(sameAsTreeSitter(generateHcl(40) as string, "generated")).toBe(true);
+    expect(sameAsTreeSitter(generateHcl(40), "generated")).toBe(true);
   });
 
   it("on 3,000 seeded mutations of the corpus", () => {

@@ -27,7 +27,7 @@ interface Doc {
 
 /** The whole of stdout must be one JSON document: anything printed before or after fails to parse. */
 function doc(r: CliResult): Doc {
-  expect(() => JSON.parse(r.stdout), `stdout is not one JSON document:\n${r.stdout}`).not.toThrow();
+  expect(() => JSON.parse(r.stdout) as unknown, `stdout is not one JSON document:\n${r.stdout}`).not.toThrow();
   return JSON.parse(r.stdout) as Doc;
 }
 

@@ -21,6 +21,6 @@ export function hclCorpus(root: string): string[] {
 /** The parsed configuration without source positions (what formatting must not change), and whether the text has syntax errors. */
 export async function parsedShape(path: string, text: string): Promise<{ shape: string; syntaxError: boolean }> {
   const parsed = await withHcl(() => parseConfigText(path, text));
-  const shape = JSON.stringify(parsed.file.body, (key, value) => (/range/i.test(key) ? undefined : value));
+  const shape = JSON.stringify(parsed.file.body, (key, value: unknown) => (/range/i.test(key) ? undefined : value));
   return { shape, syntaxError: hasErrors(parsed.diagnostics) };
 }

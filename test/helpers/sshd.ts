@@ -57,49 +57,49 @@ function writeDropWrappers(dir: string, tools: string[]): string {
   const bin = join(dir, "wrap-bin");
   mkdirSync(bin, { recursive: true });
   const script = `#!/bin/sh
-tool=\$(basename "\$0")
+tool=$(basename "$0")
 state=${dir}/drop
-ppid_of() { sed 's/.*) //' "/proc/\$1/stat" | cut -d' ' -f2; }
-if [ -s "\$state/rules" ]; then
+ppid_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
+if [ -s "$state/rules" ]; then
   rule=0
   while read -r rtool rsub nth what; do
-    rule=\$((rule+1))
-    [ "\$rtool" = "\$tool" ] || continue
-    [ "\$rsub" = "-" ] || [ "\$rsub" = "\$1" ] || continue
+    rule=$((rule+1))
+    [ "$rtool" = "$tool" ] || continue
+    [ "$rsub" = "-" ] || [ "$rsub" = "$1" ] || continue
     i=1
-    while ! mkdir "\$state/count-\$rule-\$i" 2>/dev/null; do
-      [ -d "\$state" ] || exit 255
-      i=\$((i+1))
+    while ! mkdir "$state/count-$rule-$i" 2>/dev/null; do
+      [ -d "$state" ] || exit 255
+      i=$((i+1))
     done
-    [ "\$i" = "\$nth" ] || continue
-    read -r listener < "\$state/listener.pid"
-    echo "\$tool \$* (\$what)" >> "\$state/dropped"
-    if [ "\$what" = node ]; then
+    [ "$i" = "$nth" ] || continue
+    read -r listener < "$state/listener.pid"
+    echo "$tool $* ($what)" >> "$state/dropped"
+    if [ "$what" = node ]; then
       # Sessions first found, then killed after the listener: once it is gone they belong to init.
       sessions=""
       for f in /proc/[0-9]*/stat; do
         p=\${f#/proc/}; p=\${p%/stat}
-        [ "\$(ppid_of "\$p" 2>/dev/null)" = "\$listener" ] && sessions="\$sessions \$p"
+        [ "$(ppid_of "$p" 2>/dev/null)" = "$listener" ] && sessions="$sessions $p"
       done
-      kill -9 "\$listener" \$sessions 2>/dev/null
+      kill -9 "$listener" $sessions 2>/dev/null
     else
-      p=\$\$
-      while [ "\$p" -gt 1 ]; do
-        pp=\$(ppid_of "\$p")
-        [ "\$pp" = "\$listener" ] && { kill -9 "\$p"; break; }
-        p=\$pp
+      p=$$
+      while [ "$p" -gt 1 ]; do
+        pp=$(ppid_of "$p")
+        [ "$pp" = "$listener" ] && { kill -9 "$p"; break; }
+        p=$pp
       done
     fi
     exit 255
-  done < "\$state/rules"
+  done < "$state/rules"
 fi
 # The login shell may have put more in front of PATH: drop this directory wherever it is.
 rest=""
 IFS=:
-for d in \$PATH; do [ "\$d" = "${bin}" ] || rest="\${rest:+\$rest:}\$d"; done
+for d in $PATH; do [ "$d" = "${bin}" ] || rest="\${rest:+$rest:}$d"; done
 unset IFS
-PATH=\$rest
-exec "\$tool" "\$@"
+PATH=$rest
+exec "$tool" "$@"
 `;
   for (const t of tools) writeFileSync(join(bin, t), script, { mode: 0o755 });
   mkdirSync(join(dir, "drop"), { recursive: true });
@@ -132,7 +132,12 @@ function descendantsOf(pid: number): number[] {
   }
   const found: number[] = [];
   const walk = (p: number): void => {
-    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), walk(child));
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        found.push(child);
+        walk(child);
+      }
+    }
   };
   walk(pid);
   return found;

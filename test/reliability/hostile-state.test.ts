@@ -99,7 +99,7 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(elsewhere);
     expect(statSync(elsewhere).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(elsewhere, "utf8")).resources[0].attributes.hostname).toBe("web2");
+    expect((JSON.parse(readFileSync(elsewhere, "utf8")) as { resources: { attributes: Record<string, unknown> }[] }).resources[0]!.attributes["hostname"]).toBe("web2");
     // Refusals look at the target: a readable target is refused through the link too.
     chmodSync(elsewhere, 0o644);
     const before = snap(elsewhere);

@@ -75,7 +75,7 @@ describe.skipIf(!BUILT)(`planted symlinks${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     const r = await w.run("apply", "-auto-approve");
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(victim, "utf8")).toBe(VICTIM_TEXT);
-    expect(JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")).resources[0].attributes.hostname).toBe("web2");
+    expect((JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: Record<string, unknown> }[] }).resources[0]!.attributes["hostname"]).toBe("web2");
     expect(readdirSync(w.dir).filter((f) => /\.tmp-\d+-/.test(f))).toEqual([]);
   });
 

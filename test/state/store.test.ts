@@ -300,7 +300,7 @@ describe("StateStore: locking", () => {
     const next = await openStore();
     expect(next.lockId).toBeDefined();
     await holder.release(); // the old holder's release must not remove the new holder's lock info
-    expect(JSON.parse(readFileSync(`${statePath}.lock.info`, "utf8")).id).toBe(next.lockId);
+    expect((JSON.parse(readFileSync(`${statePath}.lock.info`, "utf8")) as { id: unknown }).id).toBe(next.lockId);
   });
 
   it("force-unlock says when there is no lock", async () => {

@@ -33,12 +33,13 @@ export interface Scope {
 
 export function lookupName(names: Names | undefined, name: string): Value | undefined {
   if (names === undefined) return undefined;
-  if (names instanceof Map) return names.get(name);
+  // instanceof narrows a ReadonlyMap to Map<any, any>: restate what it holds.
+  if (names instanceof Map) return (names as ReadonlyMap<string, Value>).get(name);
   const rec = names as Readonly<Record<string, Value>>;
   return Object.prototype.hasOwnProperty.call(rec, name) ? rec[name] : undefined;
 }
 
 export function nameList(names: Names | undefined): string[] {
   if (names === undefined) return [];
-  return names instanceof Map ? [...names.keys()] : Object.keys(names);
+  return names instanceof Map ? [...(names as ReadonlyMap<string, Value>).keys()] : Object.keys(names);
 }

@@ -41,9 +41,11 @@ function templateEnd(src: string, start: number): number {
   while (i < src.length && depth > 0) {
     const c = src[i];
     if (c === '"') i = quotedEnd(src, i);
-    else if (c === "{") (depth++, i++);
-    else if (c === "}") (depth--, i++);
-    else i++;
+    else {
+      if (c === "{") depth++;
+      else if (c === "}") depth--;
+      i++;
+    }
   }
   return i;
 }

@@ -2,7 +2,7 @@
 // one-line flow collections and scalars, `|` block text), building the same yaml-package nodes
 // with the same ranges, ~5x faster. Anything else (comments inside collections, anchors, tags,
 // folded or multi-line scalars, duplicates, ...) gives up, and the yaml package reads the file.
-import type { Document, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from "yaml";
+import type { Document, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from "yaml";
 import { yaml } from "./lib.js";
 
 class GiveUp extends Error {}

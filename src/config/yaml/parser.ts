@@ -2,7 +2,7 @@
 // decode.ts and everything after it never know which syntax a file used. Strings holding
 // `${` or `%{` are templates, parsed by the HCL expression parser. Plain YAML is read by
 // fast-yaml.ts, anything else by the yaml package; both give the same nodes.
-import type { Alias, Document, Node as YamlNode, Scalar, YAMLMap } from "yaml";
+import type { Document, Node as YamlNode, Scalar, YAMLMap } from "yaml";
 import { yaml } from "./lib.js";
 import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic, Range } from "../../diag/diagnostic.js";
@@ -53,11 +53,11 @@ class YamlFrontEnd {
       if (this.aliases > MAX_ALIASES || hops > MAX_ALIASES) {
         if (!this.aliasLimitReported) {
           this.aliasLimitReported = true;
-          this.fail("Too many YAML aliases", `This file expands more than ${MAX_ALIASES} aliases, which is how "billion laughs" documents exhaust memory. Write the values out instead of using aliases.`, cur as Alias);
+          this.fail("Too many YAML aliases", `This file expands more than ${MAX_ALIASES} aliases, which is how "billion laughs" documents exhaust memory. Write the values out instead of using aliases.`, cur);
         }
         return null;
       }
-      const alias = cur as Alias;
+      const alias = cur;
       cur = alias.resolve(this.doc);
       if (cur === undefined) {
         // The yaml library resolves a missing anchor to undefined, which would read as null.

@@ -75,7 +75,7 @@ describe("create", () => {
       "--memory", "1024",
       "--net0", "name=eth0,bridge=vmbr0,ip=dhcp,type=veth",
       "--rootfs", "local-lvm:8",
-      "--tags", `${planned["marker"]};prod;web`,
+      "--tags", `${String(planned["marker"])};prod;web`,
       "--unprivileged", "1",
     ]);
   });

@@ -91,7 +91,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
 
   it("my digest equals pvesh's digest of the same file", async () => {
     const out = await simRunner(dir, "pve1", calls).run(["pvesh", "get", "/nodes/pve1/lxc/100/config", "--output-format", "json"]);
-    expect(JSON.parse(out.stdout).digest).toBe(state["digest"]);
+    expect((JSON.parse(out.stdout) as { digest: unknown }).digest).toBe(state["digest"]);
   });
 
   it("updates memory in place with one pct set guarded by the digest", async () => {
