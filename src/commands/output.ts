@@ -5,13 +5,12 @@ import { readStateOnly } from "./state-read.js";
 import { printDiagnostics } from "./output-format.js";
 
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
-  let outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
   const read = await readStateOnly(opts, "output");
   if (read.diagnostics.length) {
     printDiagnostics(read.diagnostics, opts);
     return 1;
   }
-  outputs = read.state?.outputs ?? {};
+  const outputs: Record<string, { value: unknown; sensitive: boolean }> = read.state?.outputs ?? {};
   const name = args[0];
   if (name !== undefined) {
     const o = outputs[name];

@@ -22,7 +22,7 @@ export interface ChangeEnv {
   evaluateNow(c: Change): { config?: Attrs; sensitivePaths: AttrPath[] };
   /** Sensitive values seen, redacted from error messages. */
   addSecrets(attrs: Attrs | null | undefined, paths: AttrPath[]): void;
-  out(line: string): void;
+  out: (line: string) => void;
 }
 
 /** What a change counted for the summary. */

@@ -50,7 +50,7 @@ export function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: 
     for (const k of ["node", "vmid"]) if (k in config) out[k] = config[k];
     return out;
   }
-  const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;
+  const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;
   restoreUnknown(out, config);
   for (const { path } of ignore) {
     const segs = path.split(".").filter(Boolean);

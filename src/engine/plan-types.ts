@@ -35,7 +35,7 @@ export interface PlanInput {
   refreshed: Map<string, Attrs | null>;
   /** Addresses whose node could not be reached: no change may be planned for them. */
   unreachable: Map<string, string>;
-  snapshotFor(type: string, node: string | undefined): unknown;
+  snapshotFor: (type: string, node: string | undefined) => unknown;
   options: PlanOptions;
   /** Deposed objects left by create_before_destroy (settled against the refresh): each is destroyed. */
   deposed?: DeposedObject[];

@@ -3,8 +3,6 @@
 import { pmxformVersion } from "../state/version.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
-import { unmark } from "../config/value.js";
-import type { Value } from "../config/value.js";
 import { StateLockedError, type StateStore } from "../state/store.js";
 import { openStore } from "../state/context.js";
 import type { LockMode } from "../state/backends/types.js";

@@ -105,7 +105,7 @@ export const boolean: Codec = {
 };
 
 /** Booleans inside a property string, which the parser has already normalised to 1/0. */
-export const flag: Codec = { read: (t) => t === "1", print: boolean.print };
+export const flag: Codec = { read: (t) => t === "1", print: (v) => boolean.print(v) };
 
 /** A space-separated list (nameserver, searchdomain): pct accepts , ; and spaces and stores spaces. */
 export const spaces: Codec = {
@@ -113,12 +113,12 @@ export const spaces: Codec = {
   print: (v) => (Array.isArray(v) ? v.map(String).join(" ") : undefined),
 };
 
-const sorted = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
+const sorted = (v: unknown) => (Array.isArray(v) ? [...(v as unknown[])].sort() : v);
 
 /** A ";"-separated set (mount options, features' fs types): order carries no meaning, so it is sorted. */
 export const semicolonSet = (split: RegExp = /;/): Codec => ({
   read: (t) => t.split(split).filter(Boolean).sort(),
-  print: (v) => (Array.isArray(v) && v.length ? [...v].map(String).sort().join(";") : undefined),
+  print: (v) => (Array.isArray(v) && v.length ? [...(v as unknown[])].map(String).sort().join(";") : undefined),
   canon: sorted,
 });
 

@@ -55,7 +55,6 @@ export class LocalBackend implements StateBackend {
   async read(workspace: string): Promise<Buffer | null> {
     const path = this.pathOf(workspace);
     const target = this.targetOf(workspace);
-    let bytes: Buffer;
     let st;
     try {
       st = statSync(target);
@@ -81,7 +80,7 @@ export class LocalBackend implements StateBackend {
         path,
       );
     }
-    bytes = readFileSync(target);
+    const bytes = readFileSync(target);
     this.remember(workspace, bytes, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
     return bytes;
   }

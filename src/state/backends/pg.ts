@@ -143,7 +143,7 @@ export class PgBackend implements StateBackend {
     const session = await this.connect(`${info.operation} lock`);
     const fn = mode === "shared" ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
     const deadline = Date.now() + Math.max(0, timeoutMs);
-    let abandoned: LockInfo[] = [];
+    let abandoned: LockInfo[];
     try {
       for (;;) {
         const got = await session.query<{ ok: boolean }>(`SELECT ${fn}(hashtext($1), hashtext($2)) AS ok`, [this.schema, workspace]);

@@ -66,7 +66,7 @@ export function parseManifest(text: string): Manifest {
   try {
     m = JSON.parse(text) as Partial<Manifest>;
   } catch (err) {
-    throw new Error(`the manifest is not JSON (${(err as Error).message})`);
+    throw new Error(`the manifest is not JSON (${(err as Error).message})`, { cause: err });
   }
   if (m.format !== MANIFEST_FORMAT) throw new Error(`the manifest is not a ${MANIFEST_FORMAT} manifest`);
   if (m.version !== 1) throw new Error(`the manifest has format version ${String(m.version)}, which this pmxform does not know (written by a newer pmxform?)`);

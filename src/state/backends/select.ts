@@ -12,8 +12,8 @@ import type { StateBackend } from "./types.js";
 
 /** How the nodes are reached (engine/targets.ts's Targets has this shape). */
 export interface NodeTransport {
-  runnerFor(node: string): Runner;
-  pveRootFor?(node: string): string;
+  runnerFor: (node: string) => Runner;
+  pveRootFor?: (node: string) => string;
 }
 
 export interface SelectOptions {
