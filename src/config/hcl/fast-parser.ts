@@ -9,6 +9,7 @@ import { nodeRange } from "./positions.js";
 import { IndexedRange } from "../../diag/indexed-range.js";
 import { assembleTemplate } from "./template.js";
 import type { StructuralToken, TemplateToken } from "./template.js";
+import { MAX_EXPR_DEPTH, TooDeep } from "../depth.js";
 
 /** Internal signal "let tree-sitter handle this input"; never escapes this module. */
 class GiveUp extends Error {}
@@ -72,6 +73,8 @@ class FastParser {
   private tokEnd = 0;
   /** Assembly never reports anything on input this parser accepts; if it does, give up. */
   private readonly diags: Diagnostic[] = [];
+  /** Open expression() / unary() calls: each is one level of the tree being built. */
+  private nesting = 0;
 
   constructor(
     private readonly src: string,
@@ -236,6 +239,15 @@ class FastParser {
   // ---- expressions ----
 
   expression(): Expr {
+    if (++this.nesting > MAX_EXPR_DEPTH) throw new TooDeep(this.pos);
+    try {
+      return this.conditional();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private conditional(): Expr {
     this.skipSpace();
     const start = this.pos;
     const cond = this.binary(1);
@@ -307,7 +319,13 @@ class FastParser {
     const c = this.code();
     if ((c === Ch.Minus || c === Ch.Bang) && this.code(this.pos + 1) !== Ch.Eq) {
       this.pos++;
-      const operand = this.unary();
+      if (++this.nesting > MAX_EXPR_DEPTH) throw new TooDeep(start);
+      let operand: Expr;
+      try {
+        operand = this.unary();
+      } finally {
+        this.nesting--;
+      }
       return { kind: "unary", op: c === Ch.Minus ? "-" : "!", operand, range: this.range(start, this.tokEnd) };
     }
     return this.postfix(this.primary());

@@ -12,6 +12,7 @@ import { convertTemplateSpan } from "./template.js";
 import { ShiftedPosMap, TextPosMap, rangeOf } from "./positions.js";
 import { fastParseExpression, fastParseFile, fastParseTemplate } from "./fast-parser.js";
 import type { PosMap } from "./positions.js";
+import { MAX_EXPR_DEPTH, TooDeep, bodyTooDeep, exprTooDeep, tooDeepExprDiagnostic } from "../depth.js";
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
@@ -69,10 +70,58 @@ function withTree<T>(text: string, use: (tree: Tree) => T): T {
   const tree = ready().parse(text);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
+    // tree-sitter itself parses any depth; the error walker and converters recurse per node.
+    const deep = treeTooDeep(tree);
+    if (deep !== undefined) throw new TooDeep(deep);
     return use(tree);
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * tree-sitter nodes per expression level: `expression > expr_term > collection_value > tuple`
+ * and the like, measured at most 6 (conditional and template chains); blocks take two per level.
+ */
+const TREE_NODES_PER_LEVEL = 8;
+
+/** Start offset of the first node nested deeper than the converters may recurse, walked without recursion. */
+function treeTooDeep(tree: Tree): number | undefined {
+  const cursor = tree.walk();
+  try {
+    const limit = MAX_EXPR_DEPTH * TREE_NODES_PER_LEVEL;
+    let depth = 0;
+    for (;;) {
+      if (depth > limit) return cursor.startIndex;
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return undefined;
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Runs a parse; recursion past MAX_EXPR_DEPTH anywhere in it becomes one diagnostic at `map`'s offset. */
+function guarded<T>(map: PosMap, parse: () => T, tooDeep: (d: Diagnostic) => T, shift = 0): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+    const at = Math.max(0, e.offset - shift);
+    return tooDeep(tooDeepExprDiagnostic(rangeOf(map, at, at + 1)));
+  }
+}
+
+/** A parsed expression whose tree is deeper than the evaluator and reference walker may go is refused. */
+function checkedExpr(r: { expr?: Expr; diagnostics: Diagnostic[] }): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const deep = r.expr && exprTooDeep(r.expr);
+  return deep ? { diagnostics: [...r.diagnostics, tooDeepExprDiagnostic(deep)] } : r;
 }
 
 export interface HclFileResult {
@@ -82,9 +131,18 @@ export interface HclFileResult {
 
 export function parseHclFileSync(path: string, source: string): HclFileResult {
   const map = new TextPosMap(path, source);
-  const fast = fastParseFile(source, map);
-  if (fast) return { file: { path, source, body: fast }, diagnostics: [] };
-  return parseHclFileWithTreeSitter(path, source, map);
+  const empty = (d: Diagnostic): HclFileResult => ({ file: { path, source, body: { attributes: [], blocks: [], range: rangeOf(map, 0, source.length) } }, diagnostics: [d] });
+  const result = guarded(
+    map,
+    () => {
+      const fast = fastParseFile(source, map);
+      if (fast) return { file: { path, source, body: fast }, diagnostics: [] };
+      return parseHclFileWithTreeSitter(path, source, map);
+    },
+    empty,
+  );
+  const deep = bodyTooDeep(result.file.body);
+  return deep ? empty(tooDeepExprDiagnostic(deep)) : result;
 }
 
 /** The tree-sitter path: any input, with error recovery and the syntax error messages. */
@@ -131,8 +189,14 @@ const EXPR_PREFIX = "__pmx_expr = ";
 
 /** Parses text that `map` places in the user's file (index 0 of text = map.pos(0)). */
 export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
-  const fast = fastParseExpression(text, map);
-  return fast ? { expr: fast, diagnostics: [] } : parseExpressionWithTreeSitter(text, map);
+  return guarded(
+    map,
+    () => {
+      const fast = fastParseExpression(text, map);
+      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseExpressionWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), EXPR_PREFIX.length));
+    },
+    (d) => ({ diagnostics: [d] }),
+  );
 }
 
 export function parseExpressionWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
@@ -181,8 +245,17 @@ export async function parseHclExpression(text: string, file: string, startLine =
 
 /** Parses a template's content (as if inside a heredoc: no backslash escapes) into an expression. */
 export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
-  const fast = fastParseTemplate(text, map);
-  return fast ? { expr: fast, diagnostics: [] } : parseTemplateWithTreeSitter(text, map);
+  let marker = "__PMX";
+  while (text.includes(marker)) marker += "X";
+  const shift = `${EXPR_PREFIX}<<${marker}\n`.length;
+  return guarded(
+    map,
+    () => {
+      const fast = fastParseTemplate(text, map);
+      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseTemplateWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), shift));
+    },
+    (d) => ({ diagnostics: [d] }),
+  );
 }
 
 export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
