@@ -1,7 +1,7 @@
 // Configuration -> planned attributes: arguments the user set replace the prior value (after
 // normalisation), arguments the user removed reset to Proxmox's default, the rest stay as read.
 import { hash } from "node:crypto";
-import { Unknown, isUnknown } from "../../src/config/value.js";
+import { Unknown, isUnknown, putKey } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, canonicalSize, type Obj } from "../mounts/slots.js";
 import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../mounts/gpu.js";
@@ -77,7 +77,7 @@ function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | u
       const p = prior?.[name];
       keepComputed(i, "hwaddr", p, p?.["slot"] === i["slot"], () => networkToPve(name, i) !== networkToPve(name, p!));
     }
-    out[name] = i;
+    putKey(out, name, i);
   }
   return out;
 }
@@ -104,7 +104,7 @@ function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | un
     }
     copyKnown(m, ["read_only", "backup", "acl", "quota", "replicate", "shared", "idmap", "keep_on_remove"], o);
     if (isSet(m["mount_options"])) o["mount_options"] = sortedList(m["mount_options"]);
-    out[name] = o;
+    putKey(out, name, o);
   }
   return out;
 }
@@ -115,7 +115,7 @@ function normalizeDevices(c: Record<string, Obj>, prior: Record<string, Obj> | u
   for (const [name, d] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: d["path"] };
     copyKnown(d, ["mode", "uid", "gid", "deny_write"], o);
-    out[name] = o;
+    putKey(out, name, o);
   }
   return out;
 }
@@ -216,7 +216,7 @@ export function structuredCloneAttrs<T>(v: T): T {
   if (Array.isArray(v)) return v.map(structuredCloneAttrs) as T;
   if (v && typeof v === "object" && !isUnknown(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = structuredCloneAttrs(x);
+    for (const [k, x] of Object.entries(v)) putKey(out, k, structuredCloneAttrs(x));
     return out as T;
   }
   return v;

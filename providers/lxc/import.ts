@@ -1,6 +1,7 @@
 // `pmxform import ADDR NODE/VMID`: attributes from the snapshot, and the configuration that
 // reproduces them (only meaningful, non-computed arguments, so the next plan is "No changes").
 import type { Attrs, ImportCandidate } from "../../src/provider/types.js";
+import { putKey } from "../../src/config/value.js";
 import type { Obj } from "../mounts/slots.js";
 import type { ZodType } from "zod";
 import { SCALARS, attrsFromConf } from "./attrs.js";
@@ -137,7 +138,7 @@ export function rawConfig(attrs: Attrs): Attrs {
   if (network) {
     const out: Record<string, Obj> = {};
     for (const [name, n] of Object.entries(network)) {
-      out[name] = pick(n, ["bridge", "ip", "gw", "ip6", "gw6", "hwaddr", "tag", "firewall", "mtu", "rate", "link_down", "trunks"]);
+      putKey(out, name, pick(n, ["bridge", "ip", "gw", "ip6", "gw6", "hwaddr", "tag", "firewall", "mtu", "rate", "link_down", "trunks"]));
     }
     c["network"] = out;
   }
@@ -146,14 +147,14 @@ export function rawConfig(attrs: Attrs): Attrs {
     const out: Record<string, Obj> = {};
     for (const [name, m] of Object.entries(mounts)) {
       const base = typeof m["host_path"] === "string" ? pick(m, ["host_path"]) : pick(m, ["storage", "size"]);
-      out[name] = { ...base, ...pick(m, ["path", "read_only", "backup", "acl", "quota", "replicate", "shared", "mount_options", "idmap"]) };
+      putKey(out, name, { ...base, ...pick(m, ["path", "read_only", "backup", "acl", "quota", "replicate", "shared", "mount_options", "idmap"]) });
     }
     c["mount"] = out;
   }
   const devices = attrs["device"] as Record<string, Obj> | undefined;
   if (devices) {
     const out: Record<string, Obj> = {};
-    for (const [name, d] of Object.entries(devices)) out[name] = pick(d, ["path", "mode", "uid", "gid", "deny_write"]);
+    for (const [name, d] of Object.entries(devices)) putKey(out, name, pick(d, ["path", "mode", "uid", "gid", "deny_write"]));
     c["device"] = out;
   }
   if (Array.isArray(attrs["raw_lxc"]) && attrs["raw_lxc"].length) c["raw_lxc"] = attrs["raw_lxc"];

@@ -3,7 +3,7 @@
 import { parsePropertyString, printPropertyString } from "../../src/pve/propstring.js";
 import { formatSize, parseDiskSize } from "../../src/pve/size.js";
 import { mountKind, parseVolumeId } from "../../src/pve/volid.js";
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -121,9 +121,10 @@ export function readSlots<T extends { slot: number }>(
   const slots = [...keys.keys()].map((k) => re.exec(k)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
   for (const slot of slots) {
     const key = `${prefix}${slot}`;
-    let name = names?.[key] ?? key;
-    if (items[name]) name = key;
-    items[name] = parse(slot, keys.get(key)!);
+    let name = (names && Object.hasOwn(names, key) ? names[key] : undefined) ?? key;
+    // Own keys only, defined not assigned: labels such as "constructor" or "__proto__" are data.
+    if (Object.hasOwn(items, name)) name = key;
+    putKey(items, name, parse(slot, keys.get(key)!));
     outNames[key] = name;
   }
   return { items, names: outNames };

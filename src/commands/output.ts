@@ -3,6 +3,7 @@ import { error } from "../diag/diagnostic.js";
 import { statePathOf, type CommonOptions } from "../engine/session.js";
 import { StateStore } from "../state/store.js";
 import { printDiagnostics } from "./output-format.js";
+import { putKey } from "../config/value.js";
 
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
   let outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
@@ -29,7 +30,7 @@ export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean 
   }
   if (opts.json) {
     const out: Record<string, unknown> = {};
-    for (const [n, o] of Object.entries(outputs)) out[n] = { sensitive: o.sensitive, value: o.sensitive ? null : o.value };
+    for (const [n, o] of Object.entries(outputs)) putKey(out, n, { sensitive: o.sensitive, value: o.sensitive ? null : o.value });
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return 0;
   }

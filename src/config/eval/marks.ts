@@ -1,6 +1,6 @@
 // Helpers for the two value marks (Unknown, Sensitive) and for building objects safely:
 // peeling marks off operands, re-applying them to results, and deep equality.
-import { Sensitive, Unknown, containsSensitive, containsUnknown, isObjectValue, unmark } from "../value.js";
+import { Sensitive, Unknown, containsSensitive, containsUnknown, isObjectValue, putKey, unmark } from "../value.js";
 import type { Value } from "../value.js";
 
 /** Removes a top-level Sensitive mark, reporting whether there was one. */
@@ -26,7 +26,7 @@ export function flatten(v: Value): { value: Value; sensitive: boolean; unknown: 
 
 /** An object with no prototype surprises: keys like `__proto__` become ordinary entries. */
 export function setKey(obj: { [key: string]: Value }, key: string, value: Value): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  putKey(obj, key, value);
 }
 
 export function objectFrom(entries: Iterable<[string, Value]>): { [key: string]: Value } {

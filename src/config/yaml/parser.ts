@@ -142,7 +142,8 @@ class YamlFrontEnd {
     }
     if (this.tooDeep(depth, node)) return body;
     for (const { key, keyNode, value } of this.entries(node)) {
-      const spec = nested[key];
+      // Own keys only: a local named "constructor" is not an inherited block spec.
+      const spec = Object.hasOwn(nested, key) ? nested[key] : undefined;
       if (spec) {
         body.blocks.push(...this.nestedBlocks(key, keyNode, value, spec, depth + 1, {}));
         continue;
