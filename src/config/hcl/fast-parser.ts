@@ -800,6 +800,11 @@ class FastParser {
     return this.pos === this.src.length;
   }
 
+  /** Where parsing is (where it stopped, after a give-up). */
+  get at(): number {
+    return this.pos;
+  }
+
   get end(): number {
     return this.tokEnd;
   }
@@ -821,8 +826,20 @@ function attempt<T>(run: () => T): T | undefined {
 
 /** The file's Body, or undefined when tree-sitter must parse it (anything irregular). */
 export function fastParseFile(src: string, map: PosMap): Body | undefined {
-  if (unusual(src)) return undefined;
-  return attempt(() => new FastParser(src, map).file());
+  const r = fastParseFileOrStop(src, map);
+  return typeof r === "number" ? undefined : r;
+}
+
+/** The file's Body, or the offset where the fast parser stopped (0 for text it never takes). */
+export function fastParseFileOrStop(src: string, map: PosMap): Body | number {
+  if (unusual(src)) return 0;
+  const parser = new FastParser(src, map);
+  try {
+    return parser.file();
+  } catch (e) {
+    if (e instanceof GiveUp) return parser.at;
+    throw e;
+  }
 }
 
 /** One expression spanning all of `text` (no surrounding space), or undefined. */

@@ -10,7 +10,9 @@ import { convertBody, makeContext } from "./convert.js";
 import { syntaxErrors } from "./errors.js";
 import { convertTemplateSpan } from "./template.js";
 import { ShiftedPosMap, TextPosMap, rangeOf } from "./positions.js";
-import { fastParseExpression, fastParseFile, fastParseTemplate } from "./fast-parser.js";
+import { fastParseExpression, fastParseFileOrStop, fastParseTemplate } from "./fast-parser.js";
+import { unterminatedStringAt } from "./unterminated.js";
+import { error } from "../../diag/diagnostic.js";
 import type { PosMap } from "./positions.js";
 import { MAX_EXPR_DEPTH, TooDeep, bodyTooDeep, exprTooDeep, tooDeepExprDiagnostic } from "../depth.js";
 
@@ -129,14 +131,46 @@ export interface HclFileResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * tree-sitter's error recovery costs up to ~300 bytes of memory per input byte and seconds per
+ * megabyte (a 4 MB non-HCL file took 60 s and 1.3 GB, 7 MB aborted its wasm heap). Text the fast
+ * parser accepts never gets here; of the rest, an unclosed string (the worst case) is found by a
+ * linear scan, and files over MAX_TREE_SITTER_BYTES get one diagnostic where the fast parser
+ * stopped instead of tree-sitter's full list.
+ */
+export const MAX_TREE_SITTER_BYTES = 512 * 1024;
+const SCAN_UNTERMINATED_FROM = 64 * 1024;
+
+function tooCostlyForTreeSitter(source: string, stoppedAt: number, map: PosMap): Diagnostic | undefined {
+  if (source.length < SCAN_UNTERMINATED_FROM) return undefined;
+  const open = unterminatedStringAt(source);
+  if (open !== undefined) {
+    const at = map.pos(open);
+    return error("Unterminated string", `The string that starts at line ${at.line}, column ${at.column} has no closing quote on its line. Add the missing '"'.`, rangeOf(map, open, open + 1));
+  }
+  if (source.length <= MAX_TREE_SITTER_BYTES) return undefined;
+  return error(
+    "Invalid configuration syntax",
+    `This file cannot be read from here on. It is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB, so pmxform reports only the first place it cannot read instead of a full list of syntax errors (which would cost gigabytes of memory). Check that the file is HCL, fix the syntax here (or save it with LF line ends if it uses CRLF), or split it into smaller files.`,
+    rangeOf(map, stoppedAt, Math.min(source.length, stoppedAt + 1)),
+  );
+}
+
+/** A string value over MAX_TREE_SITTER_BYTES whose template or expression the fast parser refused. */
+function tooLargeToDiagnose(text: string, map: PosMap): Diagnostic {
+  return error("Invalid expression", `This value is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB and its template or expression cannot be read; pmxform does not diagnose values this large in detail. Check its \${ } and %{ } sequences, or move the text into a file read with file().`, rangeOf(map, 0, Math.min(text.length, 1)));
+}
+
 export function parseHclFileSync(path: string, source: string): HclFileResult {
   const map = new TextPosMap(path, source);
   const empty = (d: Diagnostic): HclFileResult => ({ file: { path, source, body: { attributes: [], blocks: [], range: rangeOf(map, 0, source.length) } }, diagnostics: [d] });
   const result = guarded(
     map,
     () => {
-      const fast = fastParseFile(source, map);
-      if (fast) return { file: { path, source, body: fast }, diagnostics: [] };
+      const fast = fastParseFileOrStop(source, map);
+      if (typeof fast !== "number") return { file: { path, source, body: fast }, diagnostics: [] };
+      const refused = tooCostlyForTreeSitter(source, fast, map);
+      if (refused) return empty(refused);
       return parseHclFileWithTreeSitter(path, source, map);
     },
     empty,
@@ -193,6 +227,7 @@ export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr
     map,
     () => {
       const fast = fastParseExpression(text, map);
+      if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
       return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseExpressionWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), EXPR_PREFIX.length));
     },
     (d) => ({ diagnostics: [d] }),
@@ -252,6 +287,7 @@ export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; 
     map,
     () => {
       const fast = fastParseTemplate(text, map);
+      if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
       return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseTemplateWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), shift));
     },
     (d) => ({ diagnostics: [d] }),

@@ -18,6 +18,8 @@ import { duplicateKeyPositions } from "./duplicates.js";
 import { fastYamlDocument } from "./fast-yaml.js";
 
 const MAX_ALIASES = 100;
+/** Source text all alias expansions of a file may repeat, beyond the file's own size. */
+export const MAX_ALIAS_EXPANSION = 1024 * 1024;
 const MAX_DEPTH = 64;
 const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "moved", "import"];
 
@@ -25,6 +27,8 @@ class YamlFrontEnd {
   readonly diags: Diagnostic[] = [];
   private readonly map: TextPosMap;
   private aliases = 0;
+  /** Characters of source the aliases expanded so far repeat. */
+  private expanded = 0;
   private aliasLimitReported = false;
 
   constructor(
@@ -59,6 +63,16 @@ class YamlFrontEnd {
       }
       const alias = cur as Alias;
       cur = alias.resolve(this.doc);
+      // The alias count does not bound the size: 99 aliases of a 1 MB list are 100 MB of values.
+      const span = (cur as YamlNode | undefined)?.range;
+      if (span) this.expanded += span[1] - span[0];
+      if (this.expanded > MAX_ALIAS_EXPANSION + this.source.length) {
+        if (!this.aliasLimitReported) {
+          this.aliasLimitReported = true;
+          this.fail("YAML aliases expand too much", `The aliases of this file repeat more text than the file holds plus ${MAX_ALIAS_EXPANSION / 1024 / 1024} MB, which is how "billion laughs" documents exhaust memory. Write the values out, or read large data with file().`, alias);
+        }
+        return null;
+      }
       if (cur === undefined) {
         // The yaml library resolves a missing anchor to undefined, which would read as null.
         this.fail("Undefined YAML alias", `*${alias.source} refers to no anchor: define &${alias.source} before this line, or write the value out.`, alias);
