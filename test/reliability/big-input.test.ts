@@ -109,3 +109,21 @@ describe.skipIf(!BUILT)(`big and endless inputs${BUILT ? "" : ` (skipped: ${NOT_
     expect(broken.stderr).not.toContain("Invalid configuration syntax");
   }, 60_000);
 });
+
+describe("grapheme counting of long strings (length, substr, reverse)", () => {
+  it("is linear and agrees with one Intl.Segmenter pass on random mixed text", async () => {
+    const { graphemes } = await import("../../src/config/eval/marks.js");
+    const { prng } = await import("../helpers/prng.js");
+    const rnd = prng(2309);
+    const parts = ["a", "b", " ", "\r", "\n", "\r\n", "é", "e\u0301", "😀", "👍🏽", "🇩🇪", "\u200d", "ก", "\u0e31", "한", "\u1100\u1161"];
+    const seg = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    for (let t = 0; t < 30; t++) {
+      let s = "";
+      while (s.length < 6000) s += parts[Math.floor(rnd() * parts.length)];
+      expect(graphemes(s)).toEqual(Array.from(seg.segment(s), (x) => x.segment));
+    }
+    const started = Date.now();
+    expect(graphemes("0123456789".repeat(100_000)).length).toBe(1_000_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // was minutes: V8's iterator is quadratic
+  }, 60_000);
+});

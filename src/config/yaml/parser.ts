@@ -353,8 +353,14 @@ export function parseYamlFileWithPackage(path: string, source: string): { file: 
   for (const e of doc.warnings) problems.push({ pos: e.pos, code: e.code, message: e.message, warning: true });
   for (const e of problems) {
     const [start, end] = e.pos;
-    const summary = e.code === "DUPLICATE_KEY" ? "Duplicate key" : "Invalid YAML";
-    const detail = e.code === "DUPLICATE_KEY" ? `${firstLine(e.message)}. Each key may appear only once in a mapping; remove or rename one of them.` : `${firstLine(e.message)}. Fix the YAML syntax here.`;
+    // The library's own advice ("please use YAML.parseAllDocuments()") means nothing to a user.
+    const summary = e.code === "DUPLICATE_KEY" ? "Duplicate key" : e.code === "MULTIPLE_DOCS" ? "More than one YAML document" : "Invalid YAML";
+    const detail =
+      e.code === "DUPLICATE_KEY"
+        ? `${firstLine(e.message)}. Each key may appear only once in a mapping; remove or rename one of them.`
+        : e.code === "MULTIPLE_DOCS"
+          ? `A configuration file holds one YAML document, but a second one starts here (after "---"). Remove the "---" line to merge them, or move the second document into a file of its own.`
+          : `${firstLine(e.message)}. Fix the YAML syntax here.`;
     diagnostics.push({ ...error(summary, detail, rangeOf(map, start, Math.max(start, end))), severity: e.warning ? "warning" : "error" });
   }
   if (doc.errors.length > 0 || duplicates.length > 0) {
