@@ -57,7 +57,7 @@ const CASES: [string, (w: Workdir) => void, string, string[]?][] = [
   ],
   ["a 10 MB unclosed string", (w) => w.write("main.pmx.hcl", `locals {\n  x = "${"a".repeat(10 * 1024 * 1024)}\n`), "Error: Unterminated string"],
   ["a 1 MB YAML anchor aliased 99 times", (w) => w.write("main.pmx.yaml", aliasBomb()), "Error: YAML aliases expand too much"],
-  ["4 MB of text that is not HCL", (w) => w.write("main.pmx.hcl", junk(4 * 1024 * 1024)), "Error: Invalid configuration syntax"],
+  ["4 MB of text that is not HCL", (w) => writeFileSync(w.path("main.pmx.hcl"), junk(4 * 1024 * 1024)), "Error: Invalid configuration syntax"],
   ["7 MB of JSON named .pmx.hcl", (w) => w.write("main.pmx.hcl", json(7 * 1024 * 1024)), "Error: Invalid configuration syntax"],
   [
     "a configuration file over the limit (sparse)",

@@ -138,7 +138,7 @@ export interface HclFileResult {
  * linear scan, and files over MAX_TREE_SITTER_BYTES get one diagnostic where the fast parser
  * stopped instead of tree-sitter's full list.
  */
-export const MAX_TREE_SITTER_BYTES = 512 * 1024;
+export const MAX_TREE_SITTER_BYTES = 256 * 1024;
 const SCAN_UNTERMINATED_FROM = 64 * 1024;
 
 function tooCostlyForTreeSitter(source: string, stoppedAt: number, map: PosMap): Diagnostic | undefined {
