@@ -1,5 +1,5 @@
 // pct argv builders (pure): one `pct create`, one `pct set`, resizes and lifecycle verbs.
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { canonicalSize, mountToPve, type Obj } from "../mounts/slots.js";
 import { UNKNOWN_VALUE, pveKeysFromAttrs, rootfsToPve } from "./conf-map.js";
@@ -14,7 +14,7 @@ function withoutComputed(a: Attrs): Attrs {
     for (const [n, x] of Object.entries(items as Record<string, Obj>)) {
       const c = { ...x };
       if (isUnknown(c[field])) delete c[field];
-      o[n] = c;
+      putKey(o, n, c);
     }
     return o;
   };

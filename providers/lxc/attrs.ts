@@ -1,6 +1,7 @@
 // Container config (pct's key/value form) -> state attributes, read back and normalised so that
 // equal meaning gives equal attributes (tags, sizes, lists, property strings as objects).
 // Which key holds which attribute, and how its text reads, is the field tables' (./fields).
+import { putKey } from "../../src/config/value.js";
 import type { ConfSection, ParsedConf } from "../../src/pve/conf.js";
 import { parsePropertyString } from "../../src/pve/propstring.js";
 import { parseVolumeId } from "../../src/pve/volid.js";
@@ -124,7 +125,8 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   const netSlots = [...keys.keys()].map((k) => /^net(\d+)$/.exec(k)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((x, y) => x - y);
   for (const slot of netSlots) {
     const { name, iface } = networkFromPve(slot, keys.get(`net${slot}`)!);
-    network[network[name] ? `net${slot}` : name] = iface;
+    // Own keys only, defined not assigned: a network named "constructor" or "__proto__" is data.
+    putKey(network, Object.hasOwn(network, name) ? `net${slot}` : name, iface);
   }
   if (netSlots.length) a["network"] = network;
 

@@ -1,6 +1,6 @@
 // What must happen to turn prior attributes into planned ones, in pct's terms: keys to set,
 // keys to delete, disks to grow, run state, secrets; and which of it waits for a restart.
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
@@ -98,7 +98,7 @@ export function beforeMoves(prior: Attrs, planned: Attrs, moves: Move[]): Attrs 
   const mounts = { ...obj(planned["mount"]) };
   for (const m of moves) {
     const name = m.path[0] === "mount" ? String(m.path[1]) : undefined;
-    if (name) mounts[name] = keep(obj(obj(prior["mount"])[name]), obj(mounts[name]));
+    if (name) putKey(mounts, name, keep(obj(obj(prior["mount"])[name]), obj(mounts[name])));
   }
   out["mount"] = mounts;
   return out;

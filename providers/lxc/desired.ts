@@ -1,7 +1,7 @@
 // Configuration -> planned attributes: arguments the user set replace the prior value (after
 // normalisation), arguments the user removed reset to Proxmox's default, the rest stay as read.
 import { hash } from "node:crypto";
-import { Unknown, isUnknown } from "../../src/config/value.js";
+import { Unknown, isUnknown, putKey } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
 import { assignSlots, type Obj } from "../mounts/slots.js";
 import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../mounts/gpu.js";
@@ -64,7 +64,7 @@ function normalizeNetwork(c: Record<string, Obj>, prior: Record<string, Obj> | u
       // The MAC stays as long as the interface keeps its slot; a netN that pct set writes gets one.
       keepComputed(i, "hwaddr", p, p?.["slot"] === i["slot"], () => networkToPve(name, i) !== networkToPve(name, p!));
     }
-    out[name] = i;
+    putKey(out, name, i);
   }
   return out;
 }
@@ -92,7 +92,7 @@ function normalizeMounts(c: Record<string, Obj>, prior: Record<string, Obj> | un
       keepComputed(o, "volume", p, p?.["slot"] === o["slot"] && p?.["storage"] === m["storage"], () => true);
     }
     canonFields(MOUNT, m, undefined, o, MOUNT_BY_HAND);
-    out[name] = o;
+    putKey(out, name, o);
   }
   return out;
 }
@@ -103,7 +103,7 @@ function normalizeDevices(c: Record<string, Obj>, prior: Record<string, Obj> | u
   for (const [name, d] of Object.entries(c)) {
     const o: Obj = { slot: slots.get(name), path: d["path"] };
     canonFields(DEVICE, d, undefined, o, ["slot", "path"]);
-    out[name] = o;
+    putKey(out, name, o);
   }
   return out;
 }
@@ -204,7 +204,7 @@ export function structuredCloneAttrs<T>(v: T): T {
   if (Array.isArray(v)) return v.map(structuredCloneAttrs) as T;
   if (v && typeof v === "object" && !isUnknown(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = structuredCloneAttrs(x);
+    for (const [k, x] of Object.entries(v)) putKey(out, k, structuredCloneAttrs(x));
     return out as T;
   }
   return v;

@@ -4,7 +4,7 @@
 import { parsePropertyString, printPropertyString } from "../../src/pve/propstring.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import { mountKind, parseVolumeId } from "../../src/pve/volid.js";
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 import { DEVICE, MOUNT, canonicalSize, printProps, readProps, resizeOnly } from "../lxc/fields/index.js";
 
 export type Obj = Record<string, unknown>;
@@ -103,9 +103,10 @@ export function readSlots<T extends { slot: number }>(
   const slots = [...keys.keys()].map((k) => re.exec(k)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
   for (const slot of slots) {
     const key = `${prefix}${slot}`;
-    let name = names?.[key] ?? key;
-    if (items[name]) name = key;
-    items[name] = parse(slot, keys.get(key)!);
+    let name = (names && Object.hasOwn(names, key) ? names[key] : undefined) ?? key;
+    // Own keys only, defined not assigned: labels such as "constructor" or "__proto__" are data.
+    if (Object.hasOwn(items, name)) name = key;
+    putKey(items, name, parse(slot, keys.get(key)!));
     outNames[key] = name;
   }
   return { items, names: outNames };

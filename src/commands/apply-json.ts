@@ -13,6 +13,7 @@ import { savedPlanRepresentation } from "./plan-output.js";
 import type { PlanFile } from "../plan/types.js";
 import type { ProviderRegistry } from "../provider/registry.js";
 import { diagnosticsJson } from "./output-format.js";
+import { putKey } from "../config/value.js";
 
 export type ApplyOperation = "apply" | "destroy" | "refresh-only";
 
@@ -70,7 +71,7 @@ export function applyJson(input: ApplyJsonInput): string {
   const diagnostics = [...input.diagnostics, ...(s?.diagnostics ?? [])];
   const errored = hasErrors(diagnostics) || Boolean(s && (s.failed.length || s.skipped.length));
   const outputs: Record<string, { sensitive: boolean; value: unknown }> = {};
-  for (const [n, o] of Object.entries(input.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) outputs[n] = { sensitive: o.sensitive, value: o.sensitive ? null : o.value };
+  for (const [n, o] of Object.entries(input.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) putKey(outputs, n, { sensitive: o.sensitive, value: o.sensitive ? null : o.value });
   // plan --json's own `errored` and `diagnostics` give way to the run's.
   const { errored: _planErrored, diagnostics: _planDiagnostics, ...plan } = input.plan as Record<string, unknown>;
   const doc = {

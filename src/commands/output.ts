@@ -3,6 +3,7 @@ import { error } from "../diag/diagnostic.js";
 import type { CommonOptions } from "../engine/session.js";
 import { readStateOnly } from "./state-read.js";
 import { printDiagnostics } from "./output-format.js";
+import { putKey } from "../config/value.js";
 
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
   const read = await readStateOnly(opts, "output");
@@ -26,7 +27,7 @@ export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean 
   }
   if (opts.json) {
     const out: Record<string, unknown> = {};
-    for (const [n, o] of Object.entries(outputs)) out[n] = { sensitive: o.sensitive, value: o.sensitive ? null : o.value };
+    for (const [n, o] of Object.entries(outputs)) putKey(out, n, { sensitive: o.sensitive, value: o.sensitive ? null : o.value });
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return 0;
   }

@@ -10,6 +10,7 @@ import type { Expr } from "../config/ast.js";
 import type { Body } from "../config/body.js";
 import { references } from "../config/refs.js";
 import { redactPaths } from "../plan/attr-diff.js";
+import { putKey } from "../config/value.js";
 
 /** Which top-level attributes of a resource type are bookkeeping, never shown. */
 export type HiddenOf = (type: string) => readonly string[];
@@ -32,7 +33,7 @@ export function mirror(value: unknown, paths: readonly AttrPath[]): Mirror {
     const out: Record<string, Mirror> = {};
     for (const [k, v] of Object.entries(value)) {
       const m = mirror(v, below(k));
-      if (m !== false) out[k] = m;
+      if (m !== false) putKey(out, k, m);
     }
     // A marked key the value lacks (an unknown left out of after) is still reported.
     for (const p of paths) if (typeof p[0] === "string" && !(p[0] in out) && !(p[0] in (value as object))) out[p[0]] = mirror(undefined, below(p[0]));
@@ -100,7 +101,7 @@ function volumeDeletionsJson(changes: readonly PlannedChange[]) {
 /** State values as Terraform's `values` (used by `show --json` and a plan's `prior_state`). */
 export function stateValuesJson(state: StateFile, hiddenOf: HiddenOf) {
   const outputs: Record<string, { sensitive: boolean; value?: unknown }> = {};
-  for (const [name, o] of Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) outputs[name] = o.sensitive ? { sensitive: true } : { sensitive: false, value: o.value };
+  for (const [name, o] of Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) putKey(outputs, name, o.sensitive ? { sensitive: true } : { sensitive: false, value: o.value });
   return { outputs, root_module: { resources: state.resources.map((r) => stateResourceJson(r, hiddenOf)) } };
 }
 
@@ -211,7 +212,7 @@ function constantOf(e: Expr): { ok: true; value: unknown } | { ok: false } {
       const k = constantOf(item.key);
       const v = constantOf(item.value);
       if (!k.ok || !v.ok || typeof k.value !== "string") return { ok: false };
-      out[k.value] = v.value;
+      putKey(out, k.value, v.value);
     }
     return { ok: true, value: out };
   }

@@ -15,7 +15,7 @@ import { configurationJson, mirror, planRepresentation, resourceChangeJson, type
 import type { PlanRun } from "../engine/run.js";
 import { configDigest, cwdDigest, variablesDigest } from "../plan/admission.js";
 import { splitUnknown } from "../plan/attr-diff.js";
-import { containsSensitive, unmark } from "../config/value.js";
+import { containsSensitive, putKey, unmark } from "../config/value.js";
 import { pmxformVersion } from "../state/version.js";
 
 export function renderContext(registry: ProviderRegistry, color: boolean): RenderContext {
@@ -57,20 +57,20 @@ export function planExtras(r: PlanRun): PlanJsonExtras {
   for (const [name, o] of [...r.result.outputs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const sensitive = o.sensitive || containsSensitive(o.value);
     const split = splitUnknown(unmark(o.value));
-    planned_outputs[name] = sensitive || split.unknown.length ? { sensitive } : { sensitive, value: split.value };
+    putKey(planned_outputs, name, sensitive || split.unknown.length ? { sensitive } : { sensitive, value: split.value });
     const c = changed.get(name);
     const after = unmark(o.value);
-    output_changes[name] = {
+    putKey(output_changes, name, {
       actions: [c?.action ?? "no-op"],
       before: c ? shown(c.before, sensitive) : shown(after, sensitive),
       after: shown(after, sensitive),
       after_unknown: sensitive ? false : mirror(split.value, split.unknown),
-      before_sensitive: c ? Boolean(r.state.outputs[name]?.sensitive) : sensitive,
+      before_sensitive: c ? Boolean(Object.hasOwn(r.state.outputs, name) && r.state.outputs[name]?.sensitive) : sensitive,
       after_sensitive: sensitive,
-    };
+    });
   }
   for (const c of changed.values()) {
-    if (c.action === "delete") output_changes[c.name] = { actions: ["delete"], before: c.sensitive ? null : c.before, after: null, after_unknown: false, before_sensitive: c.sensitive, after_sensitive: false };
+    if (c.action === "delete") putKey(output_changes, c.name, { actions: ["delete"], before: c.sensitive ? null : c.before, after: null, after_unknown: false, before_sensitive: c.sensitive, after_sensitive: false });
   }
   const resource_drift = r.result.drift.map((d) => {
     const s = r.state.resources.find((x) => x.address === d.address);

@@ -6,6 +6,7 @@ import { error } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
 import type { Block, Body } from "./body.js";
 import type { Value } from "./value.js";
+import { setKey } from "./eval/marks.js";
 
 export interface BlockShape {
   labelled: boolean;
@@ -63,7 +64,8 @@ export function evaluateBody(
   const out: { [k: string]: Value } = {};
   const diags: Diagnostic[] = [];
   for (const a of body.attributes) {
-    if (shape[a.name]) {
+    // Own names only: "constructor" or "toString" is not a block type every body inherits.
+    if (Object.hasOwn(shape, a.name)) {
       diags.push(
         error(
           "Unsupported argument",
@@ -75,10 +77,10 @@ export function evaluateBody(
     }
     const r = evalExpr(a.expr);
     diags.push(...r.diagnostics);
-    out[a.name] = r.value;
+    setKey(out, a.name, r.value);
   }
   for (const b of body.blocks) {
-    const spec = shape[b.type];
+    const spec = Object.hasOwn(shape, b.type) ? shape[b.type] : undefined;
     if (!spec) {
       diags.push(
         error(
@@ -106,21 +108,21 @@ export function evaluateBody(
     diags.push(...inner.diagnostics);
     if (spec.labelled) {
       const label = b.labels[0]!;
-      const existing = (out[b.type] ?? {}) as { [k: string]: Value };
-      if (label in existing) {
+      const existing = (Object.hasOwn(out, b.type) ? out[b.type] : {}) as { [k: string]: Value };
+      if (Object.hasOwn(existing, label)) {
         diags.push(
           error("Duplicate block", `A ${b.type} block named "${label}" was already declared in this resource. Give each ${b.type} block a unique name.`, b.labelRanges[0] ?? b.typeRange),
         );
         continue;
       }
-      existing[label] = inner.value;
-      out[b.type] = existing;
+      setKey(existing, label, inner.value);
+      setKey(out, b.type, existing);
     } else {
-      if (b.type in out) {
+      if (Object.hasOwn(out, b.type)) {
         diags.push(error("Duplicate block", `Only one ${b.type} block is allowed here. Merge the two ${b.type} blocks into one.`, b.typeRange));
         continue;
       }
-      out[b.type] = inner.value;
+      setKey(out, b.type, inner.value);
     }
   }
   return { value: out, diagnostics: diags };

@@ -1,7 +1,8 @@
 // Finds and reads the configuration files of a directory (or the explicit list), runs the right
 // front end on each and decodes them into one Module. File problems become diagnostics.
 import { lstatSync, readlinkSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
+import { MAX_CONFIG_FILE_BYTES, readBounded } from "./read-bounded.js";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -104,7 +105,16 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
     const shown = displayPath(dir, full);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(full);
+      const read = readBounded(full, MAX_CONFIG_FILE_BYTES);
+      if (!("bytes" in read)) {
+        diagnostics.push(
+          read.problem === "too-large"
+            ? error("Configuration file too large", `${shown} is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB, the limit for one configuration file. Split it into several files, or move large values into files read with file().`)
+            : error("Configuration file not readable", `${shown} is not a regular file (a device, FIFO or socket). Configuration files must be regular files.`),
+        );
+        continue;
+      }
+      bytes = read.bytes;
     } catch (e) {
       diagnostics.push(unreadableConfig(shown, full, e, Boolean(opts.files?.length)));
       continue;

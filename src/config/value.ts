@@ -27,6 +27,14 @@ export type Value =
 
 export const UNKNOWN = new Unknown();
 
+/**
+ * Sets an own, enumerable key. Plain assignment is wrong for user-chosen keys: `o["__proto__"] = v`
+ * replaces the prototype and the key is lost. Every map keyed by user text is written with this.
+ */
+export function putKey<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function isUnknown(v: unknown): v is Unknown {
   return v instanceof Unknown;
 }
@@ -62,7 +70,8 @@ export function unmark(v: Value): Value {
   if (Array.isArray(v)) return v.map(unmark);
   if (isObjectValue(v)) {
     const out: { [key: string]: Value } = {};
-    for (const [k, x] of Object.entries(v)) out[k] = unmark(x);
+    // Defined, not assigned: `out["__proto__"] = x` would set the prototype and drop the key.
+    for (const [k, x] of Object.entries(v)) putKey(out, k, unmark(x));
     return out;
   }
   return v;
@@ -80,7 +89,7 @@ function markAt(v: Value, path: readonly (string | number)[], i: number): Value 
   if (i === path.length) return new Sensitive(v);
   const seg = path[i]!;
   if (Array.isArray(v) && typeof seg === "number" && seg < v.length) return v.map((x, j) => (j === seg ? markAt(x, path, i + 1) : x));
-  if (isObjectValue(v) && typeof seg === "string" && seg in v) return { ...v, [seg]: markAt(v[seg]!, path, i + 1) };
+  if (isObjectValue(v) && typeof seg === "string" && Object.hasOwn(v, seg)) return { ...v, [seg]: markAt(v[seg]!, path, i + 1) };
   return v;
 }
 

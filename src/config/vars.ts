@@ -1,6 +1,7 @@
 // Input variables: collects values from defaults, PMXFORM_VAR_* environment variables, var files
 // and --var options (in that order of precedence, lowest first), converts them to the declared
 // types, runs validation rules and marks sensitive variables.
+import { MAX_NESTING, tooDeepAt } from "./nesting.js";
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { yaml } from "./yaml/lib.js";
@@ -164,6 +165,11 @@ function readVarFile(path: string, baseDir: string, decls: Map<string, VariableD
   const ext = extname(full).toLowerCase();
   if (ext === ".json" || ext === ".yaml" || ext === ".yml") {
     let data: unknown;
+    // JSON is YAML flow syntax: one scan bounds both before a parser or fromData recurses.
+    if (tooDeepAt(text, true) !== undefined) {
+      diags.push(error("Invalid variables file", `${path} nests lists or maps more than ${MAX_NESTING} levels deep. Flatten it.`));
+      return out;
+    }
     try {
       data = ext === ".json" ? JSON.parse(text) : yaml().parse(text, { maxAliasCount: 100 });
     } catch (e) {

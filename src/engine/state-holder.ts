@@ -2,7 +2,7 @@
 // written through at once (atomic write by the store), intents are recorded before
 // irreversible steps, and deposed objects are tracked during create_before_destroy.
 import type { Value } from "../config/value.js";
-import { containsSensitive, unmark } from "../config/value.js";
+import { containsSensitive, putKey, unmark } from "../config/value.js";
 import { splitUnknown } from "../plan/attr-diff.js";
 import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
@@ -114,7 +114,7 @@ export class StateHolder {
     for (const [name, o] of values) {
       const sensitive = o.sensitive || containsSensitive(o.value);
       // Secrets never reach the state file: a sensitive output is recorded without its value.
-      outputs[name] = { value: sensitive ? null : splitUnknown(unmark(o.value)).value, sensitive };
+      putKey(outputs, name, { value: sensitive ? null : splitUnknown(unmark(o.value)).value, sensitive });
     }
     this.state.outputs = outputs;
   }

@@ -1,6 +1,6 @@
 // Structural comparison of attribute objects: which paths differ, and deep equality that treats
 // Unknown as "different from everything known".
-import { isUnknown } from "../config/value.js";
+import { isUnknown, putKey } from "../config/value.js";
 import type { Attrs, AttrPath } from "../provider/types.js";
 
 /** Attributes that change on every write and mean nothing to the user. */
@@ -57,7 +57,7 @@ export function splitUnknown(v: unknown, prefix: AttrPath = []): { value: unknow
     for (const [k, x] of Object.entries(v)) {
       const r = splitUnknown(x, [...prefix, k]);
       unknown.push(...r.unknown);
-      value[k] = r.value;
+      putKey(value, k, r.value);
     }
     return { value, unknown };
   }

@@ -17,6 +17,26 @@ import { refuseLink, replaceFileSync } from "./no-follow.js";
 
 export { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
 
+/**
+ * proper-lockfile loads signal-exit 3, which listens for SIGTERM, SIGINT, SIGHUP and the rest to
+ * remove the lock before dying. A JS signal listener replaces the default action, and it runs only
+ * when the event loop is free: a plan busy in a long synchronous evaluation ignored SIGTERM until
+ * the work was done. Those listeners are removed so that signals keep their default action (the
+ * process ends at once, also mid-loop); the lock directory it leaves stops being refreshed and is
+ * taken over once stale (STALE_LOCK_MS), like a SIGKILLed run's, or cleared with force-unlock.
+ * A normal exit still removes the lock (signal-exit's 'exit' hook stays). apply's own graceful
+ * interrupt handler (commands/interrupt.ts) is installed while operations run, as before.
+ */
+function restoreDefaultSignalActions(): void {
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP", "SIGALRM", "SIGABRT", "SIGVTALRM", "SIGXCPU", "SIGXFSZ", "SIGUSR2", "SIGTRAP", "SIGSYS", "SIGQUIT", "SIGIOT", "SIGPOLL", "SIGPWR", "SIGSTKFLT", "SIGUNUSED"] as const) {
+    for (const fn of process.listeners(sig as NodeJS.Signals)) {
+      // signal-exit 3's per-signal handler: compares the listener count with its emitter's count.
+      if (fn.name === "listener" && String(fn).includes("emitter.count")) process.removeListener(sig as NodeJS.Signals, fn);
+    }
+  }
+}
+restoreDefaultSignalActions();
+
 const POLL_MS = 200;
 /** How long a blocked run waits for a new holder to write its lock info before failing without it. */
 const INFO_WAIT_MS = 2000;

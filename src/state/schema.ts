@@ -2,6 +2,7 @@
 // path of the first problems, never "repaired" or overwritten. Unknown fields are kept (loose
 // objects) so a newer minor build's additions survive a round trip through this one.
 
+import { putKey } from "../config/value.js";
 import { z } from "zod";
 import type { StateFile } from "./types.js";
 
@@ -28,13 +29,15 @@ const intent = z.object({
   started: z.string(),
 });
 
+const stateOutput = z.object({ value: z.unknown(), sensitive: z.boolean() });
+
 export const stateFileSchema = z.looseObject({
   version: z.literal(1),
   pmxform_version: z.string(),
   lineage: z.string().min(1),
   serial: z.number().int().nonnegative(),
   resources: z.array(resource),
-  outputs: z.record(z.string(), z.object({ value: z.unknown(), sensitive: z.boolean() })),
+  outputs: z.record(z.string(), stateOutput),
   intents: z.array(intent).optional(),
   deposed: z.array(resource.extend({ deposed_key: z.string().regex(/^[0-9a-f]{8}$/).optional() })).optional(),
   applied_plan: z.string().optional(),
@@ -43,7 +46,16 @@ export const stateFileSchema = z.looseObject({
 /** Returns the validated state or a list of "path: problem" lines. */
 export function validateStateFile(data: unknown): { state: StateFile } | { problems: string[] } {
   const parsed = stateFileSchema.safeParse(data);
-  if (parsed.success) return { state: parsed.data as StateFile };
+  if (parsed.success) {
+    // zod's record drops a "__proto__" key, and `output "__proto__"` is a valid name: keep it.
+    const outputs = (data as { outputs: object }).outputs;
+    if (Object.hasOwn(outputs, "__proto__")) {
+      const o = stateOutput.safeParse((outputs as Record<string, unknown>)["__proto__"]);
+      if (!o.success) return { problems: ["outputs.__proto__: expected { value, sensitive }"] };
+      putKey(parsed.data.outputs, "__proto__", o.data);
+    }
+    return { state: parsed.data as StateFile };
+  }
   return {
     problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`),
   };

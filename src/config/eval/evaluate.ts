@@ -13,6 +13,7 @@ import { deepEqual, markIf, numberToString, parseNumber, peel, setKey, sortedKey
 import { lookupName, nameList } from "./scope.js";
 import type { Scope } from "./scope.js";
 import { didYouMean } from "./suggest.js";
+import { MAX_VALUE_DEPTH, tooDeepValueDiagnostic, valueDepth } from "../depth.js";
 
 export type { Scope } from "./scope.js";
 
@@ -28,6 +29,11 @@ export function evaluate(expr: Expr, scope: Scope): EvalResult {
   const ev = new Evaluator(scope);
   try {
     const value = ev.eval(expr, new Map());
+    // Locals can each add a level to the last: bound what every consumer of values recurses over.
+    if (valueDepth(value) > MAX_VALUE_DEPTH) {
+      ev.diags.push(tooDeepValueDiagnostic(expr.range, scope.address));
+      return { value: new Unknown(), diagnostics: ev.diags };
+    }
     return { value, diagnostics: ev.diags };
   } catch (e) {
     ev.diags.push(

@@ -1,6 +1,6 @@
 // Helpers for the two value marks (Unknown, Sensitive) and for building objects safely:
 // peeling marks off operands, re-applying them to results, and deep equality.
-import { Sensitive, Unknown, containsSensitive, containsUnknown, isObjectValue, unmark } from "../value.js";
+import { Sensitive, Unknown, containsSensitive, containsUnknown, isObjectValue, putKey, unmark } from "../value.js";
 import type { Value } from "../value.js";
 
 /** Removes a top-level Sensitive mark, reporting whether there was one. */
@@ -26,7 +26,7 @@ export function flatten(v: Value): { value: Value; sensitive: boolean; unknown: 
 
 /** An object with no prototype surprises: keys like `__proto__` become ordinary entries. */
 export function setKey(obj: { [key: string]: Value }, key: string, value: Value): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  putKey(obj, key, value);
 }
 
 export function objectFrom(entries: Iterable<[string, Value]>): { [key: string]: Value } {
@@ -98,8 +98,26 @@ let segmenter: Intl.Segmenter | undefined;
 export function graphemes(s: string): string[] {
   // Created on first use: building it loads ICU's break data (~20 ms of every command's start-up).
   segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
-  return Array.from(segmenter.segment(s), (x) => x.segment);
+  // V8's segment iterator is quadratic in the string's length (100,000 characters: 8 s; a 1 MB
+  // string: minutes), so long strings are cut into pieces at places that are always a grapheme
+  // boundary — between two ASCII characters other than CR LF (UAX #29: GB3, GB999) — and each
+  // piece is segmented on its own.
+  if (s.length <= GRAPHEME_PIECE) return Array.from(segmenter.segment(s), (x) => x.segment);
+  const out: string[] = [];
+  let from = 0;
+  while (from < s.length) {
+    let cut = Math.min(s.length, from + GRAPHEME_PIECE);
+    while (cut < s.length && !(s.charCodeAt(cut - 1) < 128 && s.charCodeAt(cut) < 128 && !(s.charCodeAt(cut - 1) === 13 && s.charCodeAt(cut) === 10))) cut++;
+    const piece = s.slice(from, cut);
+    // ASCII without CR: one grapheme per character, no segmenter needed.
+    if (ASCII_NO_CR.test(piece)) for (let i = 0; i < piece.length; i++) out.push(piece[i]!);
+    else for (const x of segmenter.segment(piece)) out.push(x.segment);
+    from = cut;
+  }
+  return out;
 }
+const GRAPHEME_PIECE = 256;
+const ASCII_NO_CR = /^[\0-\x0c\x0e-\x7f]*$/;
 
 /** Parses a string as a number the way HCL converts strings (decimal, optional sign and exponent). */
 export function parseNumber(s: string): number | undefined {

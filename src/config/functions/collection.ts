@@ -8,6 +8,7 @@ import type { Value } from "../value.js";
 import { asList, p, whole } from "./params.js";
 import { FunctionError, UnknownResult } from "./types.js";
 import type { FunctionImpl } from "./types.js";
+import { MAX_VALUE_DEPTH } from "../depth.js";
 
 function asObject(v: Value, argIndex: number): { [k: string]: Value } {
   if (!isObjectValue(v)) throw new FunctionError(`a map or object is required, got ${typeName(v)}`, argIndex);
@@ -95,7 +96,7 @@ export const collectionFunctions: Record<string, FunctionImpl> = {
     impl: ([l]) => {
       const out: Value[] = [];
       const walk = (items: Value[], sensitive: boolean, depth: number): void => {
-        if (depth > 100) throw new FunctionError("the list is nested too deeply", 0);
+        if (depth > MAX_VALUE_DEPTH) throw new FunctionError("the list is nested too deeply", 0);
         for (const item of items) {
           const pe = peel(item);
           if (pe.value instanceof Unknown) throw new UnknownResult();

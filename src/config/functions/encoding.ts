@@ -8,11 +8,13 @@ import type { Value } from "../value.js";
 import { stableJson } from "./format.js";
 import { p } from "./params.js";
 import { FunctionError } from "./types.js";
+import { MAX_VALUE_DEPTH } from "../depth.js";
+import { tooDeepAt } from "../nesting.js";
 import type { FunctionImpl } from "./types.js";
 
 /** Plain JSON data -> Value, with object keys set safely. */
 function fromData(d: unknown, depth = 0): Value {
-  if (depth > 500) throw new FunctionError("the document is nested too deeply", 0);
+  if (depth > MAX_VALUE_DEPTH) throw new FunctionError(`the document is nested more than ${MAX_VALUE_DEPTH} levels deep`, 0);
   if (d === null || d === undefined) return null;
   if (typeof d === "string" || typeof d === "boolean") return d;
   if (typeof d === "number") return d;
@@ -76,6 +78,8 @@ export const encodingFunctions: Record<string, FunctionImpl> = {
     params: [p.string("src")],
     returns: "any",
     impl: ([s]) => {
+      // The YAML library recurses per flow level: bound the depth before it parses.
+      if (tooDeepAt(s as string, true, MAX_VALUE_DEPTH) !== undefined) throw new FunctionError(`the document is nested more than ${MAX_VALUE_DEPTH} levels deep`, 0);
       const docs = yaml().parseAllDocuments(s as string);
       const list = Array.isArray(docs) ? docs : [docs];
       if (list.length > 1) throw new FunctionError("the string holds more than one YAML document", 0);

@@ -1,6 +1,8 @@
 // Filesystem functions: file, fileexists, filebase64, templatefile, basename, dirname.
 // Relative paths resolve against the configuration directory (baseDir), never the process cwd.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { MAX_FUNCTION_FILE_BYTES, readBounded } from "../read-bounded.js";
+import type { BoundedRead } from "../read-bounded.js";
 import { basename, dirname, resolve } from "node:path";
 import { hasErrors } from "../../diag/diagnostic.js";
 import { evaluate } from "../eval/evaluate.js";
@@ -12,22 +14,20 @@ import { p } from "./params.js";
 import { FunctionError } from "./types.js";
 import type { FunctionImpl, FunctionTable } from "./types.js";
 
-/** Large files are almost always a mistake in a configuration value. */
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
-
 function readBytes(baseDir: string, path: string): { bytes: Buffer; full: string } {
   const full = resolve(baseDir, path);
-  let size: number;
+  let read: BoundedRead;
   try {
-    const st = statSync(full);
-    if (st.isDirectory()) throw new FunctionError(`${JSON.stringify(path)} is a directory, not a file`, 0);
-    size = st.size;
+    read = readBounded(full, MAX_FUNCTION_FILE_BYTES);
   } catch (e) {
-    if (e instanceof FunctionError) throw e;
+    if ((e as NodeJS.ErrnoException).code === "EISDIR") throw new FunctionError(`${JSON.stringify(path)} is a directory, not a file`, 0);
+    if ((e as NodeJS.ErrnoException).code === "EACCES") throw new FunctionError(`${JSON.stringify(path)} cannot be read: permission denied`, 0);
     throw new FunctionError(`no file exists at ${JSON.stringify(path)} (looked in ${baseDir}); check the path, which is relative to the configuration directory`, 0);
   }
-  if (size > MAX_FILE_BYTES) throw new FunctionError(`${JSON.stringify(path)} is larger than ${MAX_FILE_BYTES} bytes`, 0);
-  return { bytes: readFileSync(full), full };
+  if ("bytes" in read) return { bytes: read.bytes, full };
+  // /dev/zero, /dev/urandom, a FIFO or a socket would never end or would block.
+  if (read.problem === "not-regular") throw new FunctionError(`${JSON.stringify(path)} is not a regular file (a device, FIFO or socket); only files can be read`, 0);
+  throw new FunctionError(`${JSON.stringify(path)} is larger than ${MAX_FUNCTION_FILE_BYTES} bytes (the limit for files read by functions)`, 0);
 }
 
 function readText(baseDir: string, path: string): { text: string; full: string } {

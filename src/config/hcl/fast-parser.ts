@@ -9,6 +9,7 @@ import { nodeRange } from "./positions.js";
 import { IndexedRange } from "../../diag/indexed-range.js";
 import { assembleTemplate } from "./template.js";
 import type { StructuralToken, TemplateToken } from "./template.js";
+import { MAX_EXPR_DEPTH, TooDeep } from "../depth.js";
 
 /** Internal signal "let tree-sitter handle this input"; never escapes this module. */
 class GiveUp extends Error {}
@@ -72,6 +73,8 @@ class FastParser {
   private tokEnd = 0;
   /** Assembly never reports anything on input this parser accepts; if it does, give up. */
   private readonly diags: Diagnostic[] = [];
+  /** Open expression() / unary() calls: each is one level of the tree being built. */
+  private nesting = 0;
 
   constructor(
     private readonly src: string,
@@ -236,6 +239,15 @@ class FastParser {
   // ---- expressions ----
 
   expression(): Expr {
+    if (++this.nesting > MAX_EXPR_DEPTH) throw new TooDeep(this.pos);
+    try {
+      return this.conditional();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private conditional(): Expr {
     this.skipSpace();
     const start = this.pos;
     const cond = this.binary(1);
@@ -307,7 +319,13 @@ class FastParser {
     const c = this.code();
     if ((c === Ch.Minus || c === Ch.Bang) && this.code(this.pos + 1) !== Ch.Eq) {
       this.pos++;
-      const operand = this.unary();
+      if (++this.nesting > MAX_EXPR_DEPTH) throw new TooDeep(start);
+      let operand: Expr;
+      try {
+        operand = this.unary();
+      } finally {
+        this.nesting--;
+      }
       return { kind: "unary", op: c === Ch.Minus ? "-" : "!", operand, range: this.range(start, this.tokEnd) };
     }
     return this.postfix(this.primary());
@@ -782,6 +800,11 @@ class FastParser {
     return this.pos === this.src.length;
   }
 
+  /** Where parsing is (where it stopped, after a give-up). */
+  get at(): number {
+    return this.pos;
+  }
+
   get end(): number {
     return this.tokEnd;
   }
@@ -803,8 +826,20 @@ function attempt<T>(run: () => T): T | undefined {
 
 /** The file's Body, or undefined when tree-sitter must parse it (anything irregular). */
 export function fastParseFile(src: string, map: PosMap): Body | undefined {
-  if (unusual(src)) return undefined;
-  return attempt(() => new FastParser(src, map).file());
+  const r = fastParseFileOrStop(src, map);
+  return typeof r === "number" ? undefined : r;
+}
+
+/** The file's Body, or the offset where the fast parser stopped (0 for text it never takes). */
+export function fastParseFileOrStop(src: string, map: PosMap): Body | number {
+  if (unusual(src)) return 0;
+  const parser = new FastParser(src, map);
+  try {
+    return parser.file();
+  } catch (e) {
+    if (e instanceof GiveUp) return parser.at;
+    throw e;
+  }
 }
 
 /** One expression spanning all of `text` (no surrounding space), or undefined. */

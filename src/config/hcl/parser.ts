@@ -10,8 +10,11 @@ import { convertBody, makeContext } from "./convert.js";
 import { syntaxErrors } from "./errors.js";
 import { convertTemplateSpan } from "./template.js";
 import { ShiftedPosMap, TextPosMap, rangeOf } from "./positions.js";
-import { fastParseExpression, fastParseFile, fastParseTemplate } from "./fast-parser.js";
+import { fastParseExpression, fastParseFileOrStop, fastParseTemplate } from "./fast-parser.js";
+import { unterminatedStringAt } from "./unterminated.js";
+import { error } from "../../diag/diagnostic.js";
 import type { PosMap } from "./positions.js";
+import { MAX_EXPR_DEPTH, TooDeep, bodyTooDeep, exprTooDeep, tooDeepExprDiagnostic } from "../depth.js";
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
@@ -69,10 +72,58 @@ function withTree<T>(text: string, use: (tree: Tree) => T): T {
   const tree = ready().parse(text);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
+    // tree-sitter itself parses any depth; the error walker and converters recurse per node.
+    const deep = treeTooDeep(tree);
+    if (deep !== undefined) throw new TooDeep(deep);
     return use(tree);
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * tree-sitter nodes per expression level: `expression > expr_term > collection_value > tuple`
+ * and the like, measured at most 6 (conditional and template chains); blocks take two per level.
+ */
+const TREE_NODES_PER_LEVEL = 8;
+
+/** Start offset of the first node nested deeper than the converters may recurse, walked without recursion. */
+function treeTooDeep(tree: Tree): number | undefined {
+  const cursor = tree.walk();
+  try {
+    const limit = MAX_EXPR_DEPTH * TREE_NODES_PER_LEVEL;
+    let depth = 0;
+    for (;;) {
+      if (depth > limit) return cursor.startIndex;
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return undefined;
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Runs a parse; recursion past MAX_EXPR_DEPTH anywhere in it becomes one diagnostic at `map`'s offset. */
+function guarded<T>(map: PosMap, parse: () => T, tooDeep: (d: Diagnostic) => T, shift = 0): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+    const at = Math.max(0, e.offset - shift);
+    return tooDeep(tooDeepExprDiagnostic(rangeOf(map, at, at + 1)));
+  }
+}
+
+/** A parsed expression whose tree is deeper than the evaluator and reference walker may go is refused. */
+function checkedExpr(r: { expr?: Expr; diagnostics: Diagnostic[] }): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const deep = r.expr && exprTooDeep(r.expr);
+  return deep ? { diagnostics: [...r.diagnostics, tooDeepExprDiagnostic(deep)] } : r;
 }
 
 export interface HclFileResult {
@@ -80,11 +131,52 @@ export interface HclFileResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * tree-sitter's error recovery costs up to ~300 bytes of memory per input byte and seconds per
+ * megabyte (a 4 MB non-HCL file took 60 s and 1.3 GB, 7 MB aborted its wasm heap). Text the fast
+ * parser accepts never gets here; of the rest, an unclosed string (the worst case) is found by a
+ * linear scan, and files over MAX_TREE_SITTER_BYTES get one diagnostic where the fast parser
+ * stopped instead of tree-sitter's full list.
+ */
+export const MAX_TREE_SITTER_BYTES = 256 * 1024;
+const SCAN_UNTERMINATED_FROM = 64 * 1024;
+
+function tooCostlyForTreeSitter(source: string, stoppedAt: number, map: PosMap): Diagnostic | undefined {
+  if (source.length < SCAN_UNTERMINATED_FROM) return undefined;
+  const open = unterminatedStringAt(source);
+  if (open !== undefined) {
+    const at = map.pos(open);
+    return error("Unterminated string", `The string that starts at line ${at.line}, column ${at.column} has no closing quote on its line. Add the missing '"'.`, rangeOf(map, open, open + 1));
+  }
+  if (source.length <= MAX_TREE_SITTER_BYTES) return undefined;
+  return error(
+    "Invalid configuration syntax",
+    `This file cannot be read from here on. It is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB, so pmxform reports only the first place it cannot read instead of a full list of syntax errors (which would cost gigabytes of memory). Check that the file is HCL, fix the syntax here (or save it with LF line ends if it uses CRLF), or split it into smaller files.`,
+    rangeOf(map, stoppedAt, Math.min(source.length, stoppedAt + 1)),
+  );
+}
+
+/** A string value over MAX_TREE_SITTER_BYTES whose template or expression the fast parser refused. */
+function tooLargeToDiagnose(text: string, map: PosMap): Diagnostic {
+  return error("Invalid expression", `This value is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB and its template or expression cannot be read; pmxform does not diagnose values this large in detail. Check its \${ } and %{ } sequences, or move the text into a file read with file().`, rangeOf(map, 0, Math.min(text.length, 1)));
+}
+
 export function parseHclFileSync(path: string, source: string): HclFileResult {
   const map = new TextPosMap(path, source);
-  const fast = fastParseFile(source, map);
-  if (fast) return { file: { path, source, body: fast }, diagnostics: [] };
-  return parseHclFileWithTreeSitter(path, source, map);
+  const empty = (d: Diagnostic): HclFileResult => ({ file: { path, source, body: { attributes: [], blocks: [], range: rangeOf(map, 0, source.length) } }, diagnostics: [d] });
+  const result = guarded(
+    map,
+    () => {
+      const fast = fastParseFileOrStop(source, map);
+      if (typeof fast !== "number") return { file: { path, source, body: fast }, diagnostics: [] };
+      const refused = tooCostlyForTreeSitter(source, fast, map);
+      if (refused) return empty(refused);
+      return parseHclFileWithTreeSitter(path, source, map);
+    },
+    empty,
+  );
+  const deep = bodyTooDeep(result.file.body);
+  return deep ? empty(tooDeepExprDiagnostic(deep)) : result;
 }
 
 /** The tree-sitter path: any input, with error recovery and the syntax error messages. */
@@ -131,8 +223,15 @@ const EXPR_PREFIX = "__pmx_expr = ";
 
 /** Parses text that `map` places in the user's file (index 0 of text = map.pos(0)). */
 export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
-  const fast = fastParseExpression(text, map);
-  return fast ? { expr: fast, diagnostics: [] } : parseExpressionWithTreeSitter(text, map);
+  return guarded(
+    map,
+    () => {
+      const fast = fastParseExpression(text, map);
+      if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
+      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseExpressionWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), EXPR_PREFIX.length));
+    },
+    (d) => ({ diagnostics: [d] }),
+  );
 }
 
 export function parseExpressionWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
@@ -181,8 +280,18 @@ export async function parseHclExpression(text: string, file: string, startLine =
 
 /** Parses a template's content (as if inside a heredoc: no backslash escapes) into an expression. */
 export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
-  const fast = fastParseTemplate(text, map);
-  return fast ? { expr: fast, diagnostics: [] } : parseTemplateWithTreeSitter(text, map);
+  let marker = "__PMX";
+  while (text.includes(marker)) marker += "X";
+  const shift = `${EXPR_PREFIX}<<${marker}\n`.length;
+  return guarded(
+    map,
+    () => {
+      const fast = fastParseTemplate(text, map);
+      if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
+      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseTemplateWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), shift));
+    },
+    (d) => ({ diagnostics: [d] }),
+  );
 }
 
 export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {

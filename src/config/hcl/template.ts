@@ -10,6 +10,7 @@ import type { EscapeProblem } from "./strings.js";
 import { nodeRange, rangeOf } from "./positions.js";
 import type { PosMap } from "./positions.js";
 import type { ConvertCtx } from "./context.js";
+import { MAX_EXPR_DEPTH, TooDeep } from "../depth.js";
 
 /** A structural piece of a template: an interpolation or a directive, positioned in the parsed text. */
 export interface StructuralToken {
@@ -147,7 +148,8 @@ function directiveExpr(tok: Structural, ctx: TemplateSink): Expr {
 }
 
 /** Builds nested parts from the flat token list; returns the index after what it consumed. */
-function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: TemplatePart[], ctx: TemplateSink): number {
+function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: TemplatePart[], ctx: TemplateSink, depth = 0): number {
+  if (depth > MAX_EXPR_DEPTH) throw new TooDeep(tokens[from - 1]?.start ?? 0);
   let i = from;
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
@@ -170,8 +172,8 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
       case "if": {
         const thenParts: TemplatePart[] = [];
         const elseParts: TemplatePart[] = [];
-        i = nest(tokens, i, new Set(["else", "endif"]), thenParts, ctx);
-        if (tokens[i]?.kind === "else") i = nest(tokens, i + 1, new Set(["endif"]), elseParts, ctx);
+        i = nest(tokens, i, new Set(["else", "endif"]), thenParts, ctx, depth + 1);
+        if (tokens[i]?.kind === "else") i = nest(tokens, i + 1, new Set(["endif"]), elseParts, ctx, depth + 1);
         const end = tokens[i];
         const endIndex = end && end.kind !== "text" ? end.end : tok.end;
         if (end?.kind === "endif") i++;
@@ -180,7 +182,7 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
       }
       case "for": {
         const body: TemplatePart[] = [];
-        i = nest(tokens, i, new Set(["endfor"]), body, ctx);
+        i = nest(tokens, i, new Set(["endfor"]), body, ctx, depth + 1);
         const end = tokens[i];
         const endIndex = end && end.kind !== "text" ? end.end : tok.end;
         if (end?.kind === "endfor") i++;

@@ -18,6 +18,8 @@ import { duplicateKeyPositions } from "./duplicates.js";
 import { fastYamlDocument } from "./fast-yaml.js";
 
 const MAX_ALIASES = 100;
+/** Source text all alias expansions of a file may repeat, beyond the file's own size. */
+export const MAX_ALIAS_EXPANSION = 1024 * 1024;
 const MAX_DEPTH = 64;
 const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "moved", "import", "backend", "encryption"];
 
@@ -25,6 +27,8 @@ class YamlFrontEnd {
   readonly diags: Diagnostic[] = [];
   private readonly map: TextPosMap;
   private aliases = 0;
+  /** Characters of source the aliases expanded so far repeat. */
+  private expanded = 0;
   private aliasLimitReported = false;
 
   constructor(
@@ -59,6 +63,16 @@ class YamlFrontEnd {
       }
       const alias = cur;
       cur = alias.resolve(this.doc);
+      // The alias count does not bound the size: 99 aliases of a 1 MB list are 100 MB of values.
+      const span = (cur as YamlNode | undefined)?.range;
+      if (span) this.expanded += span[1] - span[0];
+      if (this.expanded > MAX_ALIAS_EXPANSION + this.source.length) {
+        if (!this.aliasLimitReported) {
+          this.aliasLimitReported = true;
+          this.fail("YAML aliases expand too much", `The aliases of this file repeat more text than the file holds plus ${MAX_ALIAS_EXPANSION / 1024 / 1024} MB, which is how "billion laughs" documents exhaust memory. Write the values out, or read large data with file().`, alias);
+        }
+        return null;
+      }
       if (cur === undefined) {
         // The yaml library resolves a missing anchor to undefined, which would read as null.
         this.fail("Undefined YAML alias", `*${alias.source} refers to no anchor: define &${alias.source} before this line, or write the value out.`, alias);
@@ -142,7 +156,8 @@ class YamlFrontEnd {
     }
     if (this.tooDeep(depth, node)) return body;
     for (const { key, keyNode, value } of this.entries(node)) {
-      const spec = nested[key];
+      // Own keys only: a local named "constructor" is not an inherited block spec.
+      const spec = Object.hasOwn(nested, key) ? nested[key] : undefined;
       if (spec) {
         body.blocks.push(...this.nestedBlocks(key, keyNode, value, spec, depth + 1, {}));
         continue;
@@ -344,8 +359,14 @@ export function parseYamlFileWithPackage(path: string, source: string): { file: 
   for (const e of doc.warnings) problems.push({ pos: e.pos, code: e.code, message: e.message, warning: true });
   for (const e of problems) {
     const [start, end] = e.pos;
-    const summary = e.code === "DUPLICATE_KEY" ? "Duplicate key" : "Invalid YAML";
-    const detail = e.code === "DUPLICATE_KEY" ? `${firstLine(e.message)}. Each key may appear only once in a mapping; remove or rename one of them.` : `${firstLine(e.message)}. Fix the YAML syntax here.`;
+    // The library's own advice ("please use YAML.parseAllDocuments()") means nothing to a user.
+    const summary = e.code === "DUPLICATE_KEY" ? "Duplicate key" : e.code === "MULTIPLE_DOCS" ? "More than one YAML document" : "Invalid YAML";
+    const detail =
+      e.code === "DUPLICATE_KEY"
+        ? `${firstLine(e.message)}. Each key may appear only once in a mapping; remove or rename one of them.`
+        : e.code === "MULTIPLE_DOCS"
+          ? `A configuration file holds one YAML document, but a second one starts here (after "---"). Remove the "---" line to merge them, or move the second document into a file of its own.`
+          : `${firstLine(e.message)}. Fix the YAML syntax here.`;
     diagnostics.push({ ...error(summary, detail, rangeOf(map, start, Math.max(start, end))), severity: e.warning ? "warning" : "error" });
   }
   if (doc.errors.length > 0 || duplicates.length > 0) {
