@@ -16,6 +16,7 @@ import type { HostDevices } from "../mounts/host-devices.js";
 import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
 import { protectionIssues } from "./protection.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
+import { updateOperations } from "./operations.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -128,8 +129,10 @@ export function diffContainer(req: DiffRequest): Diff {
   if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
   if (forced.length) return createPlan(forced, "replace");
 
-  // A migration first puts the container on the other node; the rest is planned from there.
-  const base = migration ? migratedPrior(prior, migration) : prior;
+  // A migration first puts the container on the other node; the rest is planned from there. A
+  // running container the configuration stops is stopped before it moves (offline).
+  const stopFirst = migration !== undefined && prior["started"] === true && config["started"] === false;
+  const base = migration ? { ...migratedPrior(prior, migration), ...(stopFirst ? { started: false } : {}) } : prior;
   const planned = plannedAttrs(config, base, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
   const cs = computeChanges(base, planned);
@@ -195,10 +198,11 @@ export function diffContainer(req: DiffRequest): Diff {
   if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
   }
+  const operations = updateOperations({ base, planned, cs, ...(typeof prior["digest"] === "string" ? { digest: prior["digest"] } : {}), ...(migration ? { migration: { ...migration, stopFirst } } : {}), cycling, sensitive: req.sensitivePaths ?? [] });
   planned["digest"] = new Unknown("string");
   if (migration) delete planned["migrated_from"];
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
-  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
+  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted, operations };
 }
 
 /**

@@ -18,6 +18,7 @@ import { StateHolder } from "./state-holder.js";
 import { toStateResource } from "./import.js";
 import { SecretSet, redactingRunner } from "./secrets.js";
 import { removeLeftovers } from "./leftovers.js";
+import { InconsistentResultError, verifyResult } from "./verify-result.js";
 
 export interface ApplyOptions {
   session: Session;
@@ -57,6 +58,9 @@ function idOf(attrs: Attrs | null): string {
   if (attrs["volid"]) return `[volid=${String(attrs["volid"])}]`;
   return "";
 }
+
+/** The plan's operations for a provider request (Diff.operations), when the change has any. */
+const ops = (c: Change) => (c.operations ? { operations: c.operations } : {});
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -181,7 +185,8 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     }
   };
 
-  const finish = (c: Change, type: ResourceType, attrs: Attrs, sensitivePaths: AttrPath[]): void => {
+  /** Records what the provider returned (saved at once), then checks it against the plan. */
+  const finish = async (c: Change, type: ResourceType, attrs: Attrs, sensitivePaths: AttrPath[]): Promise<void> => {
     const p = parseAddress(c.address)!;
     state.upsert({
       address: c.address,
@@ -195,6 +200,10 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     });
     const decl = session.module.resources.get(p.decl);
     if (decl) ev.setInstanceAttributes(decl, p.key, type, attrs as Value, false, sensitivePaths);
+    await state.save();
+    // Saved first: a result the plan did not predict still names an object that exists.
+    const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths] });
+    if (inconsistent) throw new InconsistentResultError(inconsistent);
   };
 
   const visit = async (address: string): Promise<void> => {
@@ -223,9 +232,8 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     if (c.action === "replace" && type.replace) {
       // The provider replaces in its own order (e.g. OCI: create the new container, move the
       // data volumes over, destroy the old one last) and records its own intents.
-      const attrs = await timed(c, "create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), idOf);
-      finish(c, type, attrs, sensitivePaths);
-      await state.save();
+      const attrs = await timed(c, "create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops(c) }, ctx), idOf);
+      await finish(c, type, attrs, sensitivePaths);
       summary.added++;
       summary.destroyed++;
       return;
@@ -235,15 +243,14 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
         const key = state.depose(c.address);
         let attrs: Attrs;
         try {
-          attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), idOf);
+          attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after!, ...ops(c) }, ctx), idOf);
         } catch (e) {
           // The old object stays the current one; a failed create deposes nothing.
           if (key) state.dropDeposed(c.address, key);
           await state.save();
           throw e;
         }
-        finish(c, type, attrs, sensitivePaths);
-        await state.save();
+        await finish(c, type, attrs, sensitivePaths);
         await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
         if (key) state.dropDeposed(c.address, key);
         await state.save();
@@ -251,26 +258,23 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
         await timed(c, "delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "");
         state.remove(c.address);
         await state.save();
-        const attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), idOf);
-        finish(c, type, attrs, sensitivePaths);
-        await state.save();
+        const attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after!, ...ops(c) }, ctx), idOf);
+        await finish(c, type, attrs, sensitivePaths);
       }
       summary.added++;
       summary.destroyed++;
       return;
     }
     if (c.action === "create") {
-      const attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), idOf);
-      finish(c, type, attrs, sensitivePaths);
-      await state.save();
+      const attrs = await timed(c, "create", () => type.create({ address: c.address, config, planned: c.after!, ...ops(c) }, ctx), idOf);
+      await finish(c, type, attrs, sensitivePaths);
       summary.added++;
       return;
     }
     if (c.action === "update") {
       if (!type.update) throw new Error(`${c.type} cannot be updated in place`);
-      const attrs = await timed(c, "update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), idOf);
-      finish(c, type, attrs, sensitivePaths);
-      await state.save();
+      const attrs = await timed(c, "update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops(c) }, ctx), idOf);
+      await finish(c, type, attrs, sensitivePaths);
       summary.changed++;
     }
   };
@@ -294,7 +298,8 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       const why = secrets.redact(message(r.error));
       summary.failed.push({ address: id, message: why });
       const decl = session.module.resources.get(byAddress.get(id)?.decl ?? "");
-      summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
+      if (r.error instanceof InconsistentResultError) summary.diagnostics.push({ ...r.error.diagnostic, detail: why, ...(decl ? { subject: decl.declRange } : {}) });
+      else summary.diagnostics.push(error(`${id}: ${VERB_OF[byAddress.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
     } else if (r.status === "skipped") summary.skipped.push({ address: id, because: r.because });
     else summary.completed.push(id);
   }

@@ -1,5 +1,5 @@
 // The engine's record of one planned change, as carried from plan to apply and rendered.
-import type { Attrs, AttrPath, ChangeReason, VolumeDeletion } from "../provider/types.js";
+import type { Attrs, AttrPath, ChangeReason, PlannedOperation, VolumeDeletion } from "../provider/types.js";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op" | "read";
 
@@ -18,6 +18,8 @@ export interface Change {
   sensitivePaths: AttrPath[];
   reasons: ChangeReason[];
   notes: string[];
+  /** The provider's steps for this change (Diff.operations), executed as planned at apply. */
+  operations?: PlannedOperation[];
   /** Volumes with data this change deletes: listed loudly at the end of the plan. */
   volumeDeletions?: VolumeDeletion[];
   /** Declaration addresses this resource depends on (for ordering and for state). */
