@@ -142,7 +142,7 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
  * order after the ownership check; nothing is worked out again from the configuration, which is
  * read only for secrets and for values the plan could not know.
  */
-export function updateContainer(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+export async function updateContainer(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
   const ops = pctOperations(address, operations);
   return onCurrentNode(address, prior, ctx, async (p) => {
     // A migration is done only when the plan made one and the container is not already there (a
