@@ -168,8 +168,10 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       await state.save();
     },
     lineage: state.file.lineage,
+    deviates: (path: AttrPath) => void deviations.set(changeId(c), [...(deviations.get(changeId(c)) ?? []), path]),
     signal: operationSignal,
   });
+  const deviations = new Map<string, AttrPath[]>();
 
   const timed = async <T>(c: Change, kind: keyof typeof VERBS, fn: () => Promise<T>, idFrom: (r: T) => string): Promise<T> => {
     const [start, still, done] = VERBS[kind];
@@ -202,7 +204,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     if (decl) ev.setInstanceAttributes(decl, p.key, type, attrs as Value, false, sensitivePaths);
     await state.save();
     // Saved first: a result the plan did not predict still names an object that exists.
-    const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths] });
+    const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths], deviations: deviations.get(changeId(c)) ?? [] });
     if (inconsistent) throw new InconsistentResultError(inconsistent);
   };
 

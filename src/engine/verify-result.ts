@@ -51,6 +51,7 @@ export function mismatches(planned: unknown, actual: unknown, sensitive: readonl
 }
 
 const MAX_SHOWN = 20;
+
 const MAX_VALUE = 200;
 
 function show(v: unknown): string {
@@ -65,9 +66,10 @@ const pathText = (p: AttrPath) => (p.length ? p.map(String).join(".") : "(the wh
  * The diagnostic for a result that differs from the plan, or undefined when it does not. Values
  * at sensitive paths are never printed.
  */
-export function verifyResult(args: { address: string; planned: Attrs | null; actual: Attrs; sensitivePaths: readonly AttrPath[] }): Diagnostic | undefined {
+export function verifyResult(args: { address: string; planned: Attrs | null; actual: Attrs; sensitivePaths: readonly AttrPath[]; deviations?: readonly AttrPath[] }): Diagnostic | undefined {
   if (!args.planned) return undefined;
-  const found = mismatches(args.planned, args.actual, args.sensitivePaths);
+  // What the provider said it left the plan for (ApplyContext.deviates), and everything under it.
+  const found = mismatches(args.planned, args.actual, args.sensitivePaths).filter((m) => !(args.deviations ?? []).some((d) => under(m.path, d)));
   if (!found.length) return undefined;
   const secret = (p: AttrPath) => args.sensitivePaths.some((s) => under(p, s) || under(s, p));
   const lines = found.slice(0, MAX_SHOWN).map((m) => (secret(m.path) ? `  ${pathText(m.path)}: planned (sensitive value), but the object now has another (sensitive value)` : `  ${pathText(m.path)}: planned ${show(m.planned)}, but the object now has ${show(m.actual)}`));

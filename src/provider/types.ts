@@ -139,6 +139,12 @@ export interface ApplyContext {
   forgetIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
   /** The state's lineage (see DiffRequest.lineage): what created objects are marked with. */
   lineage: string;
+  /**
+   * The provider knowingly leaves the plan for `path` because of something found at apply (e.g. a
+   * container migrated since the plan, followed to its new node) and has said so through `log`:
+   * the engine's check of the result against the plan (src/engine/verify-result.ts) skips it.
+   */
+  deviates?(path: AttrPath): void;
   signal: AbortSignal;
   /** As RefreshContext.pveRootFor: the node's /etc/pve as its runner sees it (default "/etc/pve"). */
   pveRootFor?(node: string): string;
