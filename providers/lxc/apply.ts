@@ -295,7 +295,11 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
     if (raw && !setDone) await restoreConf(t, raw).catch(() => undefined);
     throw err;
   }
-  return readBack(t, running, carriedAttrs(planned, config));
+  // The record of volumes to delete goes on for those not detached yet (the read drops the rest).
+  const carried = carriedAttrs(planned, config);
+  const doomed = ops.find((o) => o.op === "delete_detached");
+  if (doomed) carried["volumes_to_delete"] = doomed.volumes;
+  return readBack(t, running, carried);
 }
 
 /** The raw lxc lines the configuration holds now (a step the plan could not print). */

@@ -199,6 +199,9 @@ export function diffContainer(req: DiffRequest): Diff {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
   }
   const operations = updateOperations({ base, planned, cs, ...(typeof prior["digest"] === "string" ? { digest: prior["digest"] } : {}), ...(migration ? { migration: { ...migration, stopFirst } } : {}), cycling, sensitive: req.sensitivePaths ?? [] });
+  // Volumes Proxmox detaches in this apply are deleted by it (the delete_detached step): what
+  // stays to delete later is only what waits for a restart.
+  if (detachesNow) delete planned["volumes_to_delete"];
   planned["digest"] = new Unknown("string");
   if (migration) delete planned["migrated_from"];
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
