@@ -21,6 +21,11 @@ import { updateOperations } from "./operations.js";
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
 
+/** Planned values as Proxmox stores them: an empty description is no description key at all. */
+function asStored(planned: Attrs): void {
+  if (planned["description"] === "") delete planned["description"];
+}
+
 /** Attributes that cannot change on an existing container. */
 function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
   const out: ChangeReason[] = [];
@@ -120,6 +125,7 @@ export function diffContainer(req: DiffRequest): Diff {
     if (action === "replace" && !known(planned["unprivileged"])) planned["unprivileged"] = true;
     const volumeDeletions = action === "replace" && prior ? volumesDeletedWithContainer(prior) : [];
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
+    asStored(planned);
     return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
   };
 
@@ -135,6 +141,7 @@ export function diffContainer(req: DiffRequest): Diff {
   const base = migration ? { ...migratedPrior(prior, migration), ...(stopFirst ? { started: false } : {}) } : prior;
   const planned = plannedAttrs(config, base, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
+  asStored(planned);
   const cs = computeChanges(base, planned);
   const reasons: ChangeReason[] = [];
   const notes: string[] = [];
@@ -194,6 +201,10 @@ export function diffContainer(req: DiffRequest): Diff {
     planned["pending_keys"] = !running && cs.start === true ? [] : priorPending.filter((k) => !touched.has(k));
   }
   if (cycling) planned["pending_keys"] = [];
+  // A volume whose conf lags behind its size (left by an older apply) refuses the resize, and its
+  // value is set again instead (the resize step's if_already), which a running container keeps
+  // pending: only apply can tell, so what waits for a restart is known then.
+  if (running && willRun && !cycling && !(restart && restartAllowed) && cs.grow.some((g) => !cs.set.has(g.disk))) planned["pending_keys"] = new Unknown();
 
   if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
