@@ -1,9 +1,10 @@
 // Create, update and delete through pct, then read the container back with the snapshot's parser.
 import { confDigest, parseConf } from "../../src/pve/conf.js";
-import type { ApplyContext, Attrs } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
+import { isUnknown } from "../../src/config/value.js";
 import { CommandError, errorLines, type RunResult, type Runner } from "../../src/exec/runner.js";
 import { withFileOnTarget } from "../../src/exec/place-file.js";
-import { attrsFromConf } from "./attrs.js";
+import { CARRIED, attrsFromConf } from "./attrs.js";
 import {
   chpasswdArgv,
   createArgv,
@@ -14,26 +15,25 @@ import {
   pushKeysArgv,
   rebootArgv,
   resizeArgv,
-  setArgv,
+  setArgvOf,
+  setValue,
   startArgv,
   stopArgv,
   unlockArgv,
 } from "./argv.js";
-import { beforeMoves, computeChanges, setDisksAgain } from "./changes.js";
-import { pveKeysFromAttrs } from "./conf-map.js";
-import { adoptSlotNames } from "../mounts/adopt.js";
-import { plannedAttrs } from "./desired.js";
+import { beforeMoves, volumeMoves } from "./changes.js";
+import { plannedAttrs, sha256 } from "./desired.js";
+import { pctOperations, valueOf, type PctOperation, type SetPiece } from "./operations.js";
 import { pveError, vmidTaken } from "./errors.js";
-import { unprotectFirst } from "./protection.js";
 import { assertOwnContainer, markerFor } from "./identity.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
-import { mergeRawLines } from "../mounts/raw-lxc.js";
+import { mergeRawLines, normalizeRawLine } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
 import { asSnapshot, readNodeDevices } from "./snapshot.js";
 import { isLegacy } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { followedTo, onCurrentNode } from "./snapshot-locate.js";
-import { migrateArgv, migratedPrior, planMigration } from "./migrate.js";
+import { migrateArgv, migratedPrior, planMigration, type Migration } from "./migrate.js";
 
 interface Target {
   address: string;
@@ -137,22 +137,30 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
   }, "writing raw lxc lines");
 }
 
-export function updateContainer(address: string, config: Attrs, prior: Attrs, plannedNode: unknown, ctx: ApplyContext): Promise<Attrs> {
+/**
+ * An update as the plan decided it: `operations` (providers/lxc/operations.ts) are executed in
+ * order after the ownership check; nothing is worked out again from the configuration, which is
+ * read only for secrets and for values the plan could not know.
+ */
+export async function updateContainer(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+  const ops = pctOperations(address, operations);
   return onCurrentNode(address, prior, ctx, async (p) => {
-    // A migration is done only when the plan made one (its planned node is another than its
-    // prior's); a container merely followed elsewhere gets the planned change where it is.
-    const migrates = typeof plannedNode === "string" && plannedNode !== prior["node"] && plannedNode !== p["node"];
-    const here = migrates ? await migrateContainer(address, { ...config, node: plannedNode }, p, ctx) : p;
-    return followedTo(await updateOn(address, config, here, ctx), prior, config);
+    // A migration is done only when the plan made one and the container is not already there (a
+    // container merely followed elsewhere gets the planned change where it is).
+    const m = ops.find((o) => o.op === "migrate");
+    const migrates = m !== undefined && m.to !== prior["node"] && m.to !== p["node"];
+    const here = migrates ? await migrateContainer(address, { ...config, node: m.to }, p, ctx, m) : p;
+    return followedTo(await runUpdate(address, config, here, planned, ops, !migrates, ctx), prior, config);
   });
 }
 
 /**
  * `pct migrate` on the node that holds the container, then its conf read on the target. A running
  * container that the configuration stops is stopped first and moved offline; one that keeps
- * running moves with --restart (the plan allowed it: restart_on_change).
+ * running moves with --restart (the plan allowed it: restart_on_change). `planned`: the plan's
+ * migrate step (an update); without one (an oci_container replacement) it is worked out here.
  */
-export async function migrateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext): Promise<Attrs> {
+export async function migrateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext, planned?: { to: string; restart: boolean; stop_first: boolean; storage_map: [string, string][] }): Promise<Attrs> {
   const from = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
@@ -166,8 +174,8 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   }
   const running = prior["started"] === true;
   const stays = config["started"] !== false;
-  if (running && !stays) await pct(t, stopArgv(vmid), "pct stop");
-  const m = planMigration(prior, config, running && stays);
+  const m: Migration = planned ? { from, to: planned.to, restart: planned.restart, storageMap: planned.storage_map } : planMigration(prior, config, running && stays);
+  if (planned ? planned.stop_first && running : running && !stays) await pct(t, stopArgv(vmid), "pct stop");
   const intent = { operation: `migrate to ${m.to}`, node: from, vmid };
   await ctx.recordIntent(intent);
   await pct(t, migrateArgv(vmid, m), `pct migrate to node ${m.to}`);
@@ -175,77 +183,149 @@ export async function migrateContainer(address: string, config: Attrs, prior: At
   // outlive an oci_container replacement that records a new vmid (nothing answers it then).
   await ctx.forgetIntent(intent);
   const there: Target = { ...t, node: m.to, run: ctx.runnerFor(m.to) };
-  return readBack(there, running && stays, migratedPrior(prior, m));
+  return readBack(there, m.restart, migratedPrior(prior, m));
 }
 
-async function updateOn(address: string, config: Attrs, read: Attrs, ctx: ApplyContext): Promise<Attrs> {
-  const prior = adoptSlotNames(config, read);
-  const node = String(prior["node"]);
-  const vmid = Number(prior["vmid"]);
+/**
+ * Executes the plan's steps on the container `read` (where it is now). `planDigest`: the first
+ * write checks the digest the plan read; after a migration (which checked it itself before
+ * moving) the conf read back on the target stands in for it. The digest survives pct stop, which
+ * does not write the conf (pve-container LXC.pm vm_stop; the simulator's pct stop), so an outside
+ * change made between the plan and the stop is still refused; every write changes it, so only
+ * the first write checks it.
+ */
+async function runUpdate(address: string, config: Attrs, read: Attrs, planned: Attrs, ops: readonly PctOperation[], planDigest: boolean, ctx: ApplyContext): Promise<Attrs> {
+  const node = String(read["node"]);
+  const vmid = Number(read["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  await assertOwnContainer(t, prior);
-  const desired = plannedAttrs(config, prior, vmid, address, await hostDevices(config, node, ctx));
-  const cs = computeChanges(prior, desired);
-  const running = prior["started"] === true;
-  const stopping = cs.start === false && running;
-  // Volumes move only while the container is stopped; it runs again afterwards.
-  const cycling = cs.moves.length > 0 && running && cs.start === undefined;
-  if (stopping || cycling) await pct(t, stopArgv(vmid), "pct stop");
-  // After a stop the plan's digest is not passed on; only each write's own edit is checked. (This
-  // said stopping applies pending changes; neither Proxmox nor the simulator does. Whether the
-  // digest can be kept here belongs to issue 21, which moves digests into the planned operations.)
-  let digest = typeof prior["digest"] === "string" && !stopping && !cycling ? prior["digest"] : undefined;
-  const raw = cs.rawLxc ? await writeRawLxc(t, digest, cs.rawLxc) : undefined;
-  if (raw) digest = raw.digest;
-  if (unprotectFirst(prior, cs)) {
-    // Proxmox checks the protection the container has, not the one this pct set brings.
-    await pct(t, ["pct", "set", String(vmid), ...(digest ? ["--digest", digest] : []), "--protection", "0"], "pct set --protection 0");
+  await assertOwnContainer(t, read);
+  const checked = ops.find((o) => o.op === "digest");
+  let digest = planDigest ? checked?.digest : typeof read["digest"] === "string" ? read["digest"] : undefined;
+  let running = read["started"] === true;
+  // Values the plan left to apply (unknown then, or secret): printed from the configuration now,
+  // by the plan's own mapping (a moved volume still where it is; disks echo their grown size).
+  let fromConfig: Attrs | undefined;
+  const grown = new Map(ops.flatMap((o) => (o.op === "resize" ? [[o.disk, o.size] as const] : [])));
+  const resolve = (key: string): string | undefined => {
+    if (!fromConfig) {
+      const p = plannedAttrs(config, read, vmid, address);
+      fromConfig = beforeMoves(read, p, volumeMoves(read, p));
+    }
+    return setValue(key, fromConfig, read, grown);
+  };
+  let raw: ConfEdit | undefined;
+  let setDone = false;
+  const stale: SetPiece[] = [];
+  const runSet = async (pieces: readonly SetPiece[], del: string[]) => {
+    const all = [...pieces, ...stale.filter((s) => !pieces.some((p) => p.key === s.key))];
+    const printed = all.map((p) => ({ key: p.key, value: valueOf(p, resolve) }));
+    await pct(t, setArgvOf(vmid, digest, printed, del), "pct set");
     digest = undefined;
-  }
+    stale.length = 0;
+    setDone = true;
+  };
   try {
-    // Grown before pct set: resize writes size= into the current section only, so a pct set
-    // before it would leave a pending value with the old size that the next start applies over
-    // the grown one (providers/lxc/changes.ts). After the resize, the set echoes the grown size.
-    // Only the first write checks the plan's digest; each write changes it.
-    const stale: string[] = [];
-    for (const g of cs.grow) {
-      try {
-        await t.run.run(resizeArgv(vmid, g.disk, g.size, digest), { signal: t.ctx.signal });
-        digest = undefined;
-      } catch (err) {
-        // The volume has the size already and only the conf's size= lags (a pending value with an
-        // old size= applied over a resize, as apply before this order left it): pct refuses
-        // before writing anything, and pct set stores the true size= below.
-        if (!/disk is already at specified size/.test(String((err as { stderr?: unknown }).stderr ?? ""))) throw pveError(err, address, `growing ${g.disk} to ${g.size}`);
-        stale.push(g.disk);
+    for (const op of ops) {
+      if (stale.length && op.op !== "resize" && op.op !== "set") await runSet([], []);
+      switch (op.op) {
+        case "digest":
+        case "migrate": // done above, before anything on this node
+          break;
+        case "stop":
+          await pct(t, stopArgv(vmid), "pct stop");
+          running = false;
+          break;
+        case "raw_lxc": {
+          const lines = "lines" in op ? op.lines : rawLinesFrom(config, op.from);
+          raw = await writeRawLxc(t, digest, lines);
+          if (raw) digest = raw.digest;
+          break;
+        }
+        case "unprotect":
+          await pct(t, setArgvOf(vmid, digest, [{ key: "protection", value: "0" }], []), "pct set --protection 0");
+          digest = undefined;
+          break;
+        case "resize":
+          try {
+            await t.run.run(resizeArgv(vmid, op.disk, op.size, digest), { signal: t.ctx.signal });
+            digest = undefined;
+          } catch (err) {
+            // The volume has the size already and only the conf's size= lags (a pending value with an
+            // old size= applied over a resize, as apply before this order left it): pct refuses
+            // before writing anything, and pct set stores the true size= (the plan's if_already).
+            if (!/disk is already at specified size/.test(String((err as { stderr?: unknown }).stderr ?? "")) || !op.if_already) throw pveError(err, address, `growing ${op.disk} to ${op.size}`);
+            stale.push(op.if_already);
+          }
+          break;
+        case "set":
+          await runSet(op.set, op.delete);
+          break;
+        case "move_volume":
+          await pct(t, moveVolumeArgv(vmid, op.disk, op.storage), `moving ${op.disk} to storage ${op.storage}`);
+          break;
+        case "start":
+          await pct(t, startArgv(vmid), "pct start");
+          running = true;
+          break;
+        case "password": {
+          const password = getPath(config, op.from);
+          if (typeof password !== "string") throw new Error(`${address}: the plan sets the root password, but the configuration holds none now. Run "pmxform plan" again.`);
+          await setPassword(t, password);
+          break;
+        }
+        case "ssh_keys":
+          await pushKeys(t, "keys" in op ? op.keys : getPath(config, op.from));
+          break;
+        case "reboot":
+          await pct(t, rebootArgv(vmid), "pct reboot");
+          running = true;
+          break;
+        case "pending":
+          ctx.log(`${address}: ${op.keys.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
+          break;
+        case "delete_detached":
+          await deleteDetachedVolumes(t, op.volumes);
+          break;
       }
     }
-    const setAttrs = beforeMoves(prior, desired, cs.moves);
-    setDisksAgain(cs, pveKeysFromAttrs(setAttrs), stale);
-    const set = setArgv(vmid, digest, cs, prior, setAttrs);
-    if (set) await pct(t, set, "pct set");
+    if (stale.length) await runSet([], []);
   } catch (err) {
-    // Nothing written half: the raw lines go back out when pct refuses the rest (restoreConf
-    // leaves a conf a resize has written since: its size= is true now).
-    if (raw) await restoreConf(t, raw).catch(() => undefined);
+    // Nothing written half: the raw lines go back out when pct refuses what follows them up to
+    // the set (restoreConf leaves a conf a resize has written since: its size= is true now).
+    if (raw && !setDone) await restoreConf(t, raw).catch(() => undefined);
     throw err;
   }
-  for (const m of cs.moves) await pct(t, moveVolumeArgv(vmid, m.disk, m.storage), `moving ${m.disk} to storage ${m.storage}`);
-  const nowRunning = cs.start ?? running;
-  if (cs.start === true || cycling) await pct(t, startArgv(vmid), "pct start");
-  const password = typeof config["password"] === "string" ? config["password"] : undefined;
-  if (cs.password && password) await setPassword(t, password);
-  if (cs.sshKeys) await pushKeys(t, config["ssh_public_keys"]);
-  const pendingBefore = (prior["pending_keys"] as string[] | undefined) ?? [];
-  const waiting = [...cs.restartKeys, ...(cs.rawLxc ? ["raw_lxc"] : [])];
-  const needsRestart = running && cs.start === undefined && !cycling && (waiting.length > 0 || pendingBefore.length > 0);
-  if (needsRestart) {
-    if (desired["restart_on_change"] === true) await pct(t, rebootArgv(vmid), "pct reboot");
-    else if (waiting.length) ctx.log(`${address}: ${waiting.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
-  }
-  await deleteDetachedVolumes(t, desired["volumes_to_delete"]);
-  return readBack(t, nowRunning, desired);
+  // The record of volumes to delete goes on for those not detached yet (the read drops the rest).
+  const carried = carriedAttrs(planned, config);
+  const doomed = ops.find((o) => o.op === "delete_detached");
+  if (doomed) carried["volumes_to_delete"] = doomed.volumes;
+  return readBack(t, running, carried);
 }
+
+/** The raw lxc lines the configuration holds now (a step the plan could not print). */
+function rawLinesFrom(config: Attrs, from: AttrPath): string[] {
+  const v = getPath(config, from);
+  if (!Array.isArray(v) || v.some((l) => typeof l !== "string")) throw new Error("the raw lxc lines are still unknown at apply");
+  return v.map((l) => normalizeRawLine(l as string));
+}
+
+/**
+ * What the read-back carries over from the plan (names of slots, managed keys, the template...):
+ * the planned values, and where the plan did not know one, the configuration's now.
+ */
+function carriedAttrs(planned: Attrs, config: Attrs): Attrs {
+  const out: Attrs = { ...planned };
+  for (const k of CARRIED) if (hasUnknown(out[k])) out[k] = k === "password_sha256" ? (typeof config["password"] === "string" ? sha256(config["password"]) : undefined) : config[k];
+  return out;
+}
+
+function getPath(a: Attrs, path: AttrPath): unknown {
+  let cur: unknown = a;
+  for (const seg of path) cur = cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[String(seg)] : undefined;
+  return cur;
+}
+
+const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : v !== null && typeof v === "object" ? Object.values(v).some(hasUnknown) : false);
 
 /** Deletes removed mounts' volumes that Proxmox has detached to unusedN by now (one cat, one pct set). */
 async function deleteDetachedVolumes(t: Target, doomed: unknown): Promise<void> {

@@ -51,32 +51,53 @@ export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: s
 /** The single `pct set` of an update, guarded by the digest the plan was made from. */
 export function setArgv(vmid: number, digest: string | undefined, cs: ChangeSet, prior: Attrs, planned: Attrs): string[] | undefined {
   if (cs.set.size === 0 && cs.del.length === 0) return undefined;
+  const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
+  const pieces = [...cs.set.keys()].sort().map((key) => {
+    const value = setValue(key, planned, prior, grown);
+    if (value === undefined) throw new Error(`bug: value of ${key} unknown at apply`);
+    return { key, value };
+  });
+  return setArgvOf(vmid, digest, pieces, cs.del);
+}
+
+/** `pct set VMID [--digest D] --key value ... [--delete k1,k2]` from printed pieces. */
+export function setArgvOf(vmid: number, digest: string | undefined, pieces: { key: string; value: string }[], del: string[]): string[] {
   const argv = ["pct", "set", String(vmid)];
   if (digest) argv.push("--digest", digest);
-  const keys = pveKeysFromAttrs(withoutComputed(planned));
-  // rootfs and existing volume mounts are stored verbatim by `pct set`: echo the size the volume
-  // has when the set runs, which is the grown one (apply resizes first; see updateOn).
-  const grown = new Map(cs.grow.map((g) => [g.disk, canonicalSize(g.size)]));
-  for (const k of [...cs.set.keys()].sort()) {
-    let v = keys.get(k);
-    if (k === "rootfs") v = rootfsToPve(planned["rootfs"] as Obj, grown.get(k) ?? sizeOf(prior["rootfs"]));
-    const mp = /^mp(\d+)$/.exec(k);
-    if (mp) {
-      const m = Object.values((planned["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
-      const pm = Object.values((prior["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
-      if (m) v = mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? grown.get(k) ?? sizeOf(pm) : undefined);
-    }
-    if (v === undefined || v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at apply`);
-    argv.push(`--${k}`, v);
-  }
-  if (cs.del.length) argv.push("--delete", cs.del.join(","));
+  for (const p of pieces) argv.push(`--${p.key}`, p.value);
+  if (del.length) argv.push("--delete", del.join(","));
   return argv;
+}
+
+/**
+ * The text pct set gets for `key` from `planned`, or undefined while it is not known. rootfs and
+ * existing volume mounts are stored verbatim by `pct set`: they echo the size the volume has when
+ * the set runs, the grown one (`grown`: disk -> size; apply resizes first) or the prior's.
+ */
+export function setValue(key: string, planned: Attrs, prior: Attrs, grown: ReadonlyMap<string, string>): string | undefined {
+  const size = (disk: string, was: unknown) => {
+    const g = grown.get(disk);
+    return g !== undefined ? canonicalSize(g) : sizeOf(was);
+  };
+  let v = pveKeysFromAttrs(withoutComputed(planned)).get(key);
+  // A volume id pct allocates is left out (pct set then allocates it); any other unknown waits.
+  const printable = (x: Obj) => !hasUnknown(stripUnknownVolume(x));
+  if (key === "rootfs") v = printable(planned["rootfs"] as Obj) ? rootfsToPve(planned["rootfs"] as Obj, size(key, prior["rootfs"])) : UNKNOWN_VALUE;
+  const mp = /^mp(\d+)$/.exec(key);
+  if (mp) {
+    const m = Object.values((planned["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+    const pm = Object.values((prior["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+    if (m) v = printable(m) ? mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? size(key, pm) : undefined) : UNKNOWN_VALUE;
+  }
+  return v === UNKNOWN_VALUE ? undefined : v;
 }
 
 function sizeOf(x: unknown): string | undefined {
   const s = x && typeof x === "object" ? (x as Obj)["size"] : undefined;
   return typeof s === "string" ? s : undefined;
 }
+
+const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : v !== null && typeof v === "object" ? Object.values(v).some(hasUnknown) : false);
 
 function stripUnknownVolume(m: Obj): Obj {
   if (!isUnknown(m["volume"])) return m;

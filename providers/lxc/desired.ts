@@ -180,8 +180,9 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   else delete p["password_sha256"];
 
   if (prior) planDetachedVolumes(prior, p);
-  if (p["mount"] !== undefined || set("mount")) p["mount_names"] = namesOf(p["mount"], "mp");
-  if (p["device"] !== undefined || set("device")) p["device_names"] = namesOf(p["device"], "dev");
+  // Read back, the names are always there (empty once the last item is gone): planned likewise.
+  if (p["mount"] !== undefined || set("mount") || prior) p["mount_names"] = namesOf(p["mount"], "mp");
+  if (p["device"] !== undefined || set("device") || prior) p["device_names"] = namesOf(p["device"], "dev");
   p["managed_keys"] = managed;
   p["address"] = address;
   if (!prior) {

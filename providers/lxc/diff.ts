@@ -18,9 +18,15 @@ import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
 import { nodeChecks } from "./node-checks.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
+import { updateOperations } from "./operations.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
+
+/** Planned values as Proxmox stores them: an empty description is no description key at all. */
+function asStored(planned: Attrs): void {
+  if (planned["description"] === "") delete planned["description"];
+}
 
 /** Attributes that cannot change on an existing container. */
 function replaceReasons(config: Attrs, prior: Attrs): ChangeReason[] {
@@ -121,6 +127,7 @@ export function diffContainer(req: DiffRequest): Diff {
     if (action === "replace" && !known(planned["unprivileged"])) planned["unprivileged"] = true;
     const volumeDeletions = action === "replace" && prior ? volumesDeletedWithContainer(prior) : [];
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
+    asStored(planned);
     return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
   };
 
@@ -130,10 +137,13 @@ export function diffContainer(req: DiffRequest): Diff {
   if (req.forceReplace) forced.push({ path: [], reason: "replacement requested with --replace" });
   if (forced.length) return createPlan(forced, "replace");
 
-  // A migration first puts the container on the other node; the rest is planned from there.
-  const base = migration ? migratedPrior(prior, migration) : prior;
+  // A migration first puts the container on the other node; the rest is planned from there. A
+  // running container the configuration stops is stopped before it moves (offline).
+  const stopFirst = migration !== undefined && prior["started"] === true && config["started"] === false;
+  const base = migration ? { ...migratedPrior(prior, migration), ...(stopFirst ? { started: false } : {}) } : prior;
   const planned = plannedAttrs(config, base, prior["vmid"] as number, address, devices);
   issues.push(...mountIssues(prior, planned));
+  asStored(planned);
   const cs = computeChanges(base, planned);
   const reasons: ChangeReason[] = [];
   const notes: string[] = [];
@@ -193,14 +203,22 @@ export function diffContainer(req: DiffRequest): Diff {
     planned["pending_keys"] = !running && cs.start === true ? [] : priorPending.filter((k) => !touched.has(k));
   }
   if (cycling) planned["pending_keys"] = [];
+  // A volume whose conf lags behind its size (left by an older apply) refuses the resize, and its
+  // value is set again instead (the resize step's if_already), which a running container keeps
+  // pending: only apply can tell, so what waits for a restart is known then.
+  if (running && willRun && !cycling && !(restart && restartAllowed) && cs.grow.some((g) => !cs.set.has(g.disk))) planned["pending_keys"] = new Unknown();
 
   if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
   }
+  const operations = updateOperations({ base, planned, cs, ...(typeof prior["digest"] === "string" ? { digest: prior["digest"] } : {}), ...(migration ? { migration: { ...migration, stopFirst } } : {}), cycling, sensitive: req.sensitivePaths ?? [] });
+  // Volumes Proxmox detaches in this apply are deleted by it (the delete_detached step): what
+  // stays to delete later is only what waits for a restart.
+  if (detachesNow) delete planned["volumes_to_delete"];
   planned["digest"] = new Unknown("string");
   if (migration) delete planned["migrated_from"];
   if (prior["lock"]) notes.push(`the container is locked (${String(prior["lock"])}); apply will fail until the lock is gone`);
-  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
+  return { action: "update", planned, reasons, issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted, operations };
 }
 
 /**

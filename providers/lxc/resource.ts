@@ -67,7 +67,7 @@ export const lxcContainer: ResourceType = {
     return followMigration(attrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
   create: ({ address, config, planned }, ctx) => createContainer(address, config, planned, ctx),
-  update: ({ address, config, prior, planned }, ctx) => updateContainer(address, config, prior, planned["node"], ctx),
+  update: ({ address, config, prior, planned, operations }, ctx) => updateContainer(address, config, prior, planned, operations, ctx),
   delete: ({ address, prior }, ctx) => deleteContainer(address, prior, ctx),
   volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),
   import: ({ address, id, snapshot }) => importContainer(address, id, asSnapshot(snapshot)),

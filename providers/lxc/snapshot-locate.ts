@@ -52,6 +52,9 @@ export async function onCurrentNode<T>(address: string, prior: Attrs, ctx: Apply
       throw new Error(`${address}: container ${vmid} moved from node ${node} to ${found.node} after the plan was made, and its configuration was changed there. Nothing was done; run "pmxform plan" again.`, { cause: err });
     }
     ctx.log(`container ${vmid} moved from node ${node} to ${found.node} after the plan was made; following it there`);
+    // The plan put it on `node`; where it is now was decided outside pmxform, not by this apply.
+    ctx.deviates?.(["node"]);
+    ctx.deviates?.(["migrated_from"]);
     return op({ ...prior, node: found.node });
   }
 }

@@ -2,7 +2,7 @@
 // env / lxc.init.* written into the conf, since argv cannot carry several NUL-separated env
 // entries), and the image replace that moves data volumes to the new container.
 import { confDigest, parseConf } from "../../src/pve/conf.js";
-import type { ApplyContext, Attrs } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, PlannedOperation } from "../../src/provider/types.js";
 import { isUnknown } from "../../src/config/value.js";
 import { createContainer, deleteContainer, migrateContainer, updateContainer } from "../lxc/apply.js";
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
@@ -10,7 +10,7 @@ import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
 import { assertOwnContainer } from "../lxc/identity.js";
-import { lxcConfigOf, ociAttrsFromConf, ociChanges, writeOciKeys } from "./container-attrs.js";
+import { OCI_OPS, lxcConfigOf, ociAttrsFromConf, ociChanges, ociSteps, writeOciKeys } from "./container-attrs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -72,12 +72,27 @@ function pick(p: Attrs): Attrs {
   return out;
 }
 
-export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
-  // updateContainer follows a container moved since the plan; the OCI keys go where it went.
-  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, planned["node"], ctx);
+export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+  // lxc_container's steps first (updateContainer follows a container moved since the plan; the
+  // OCI keys go where it went), then the OCI steps of the same plan.
+  const oci = ociSteps(address, operations ?? []);
+  const lxcOps = operations?.filter((o) => !OCI_OPS.has(o.op));
+  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, { ...planned, template: prior["image"] }, lxcOps, ctx);
   const node = String(lxcAttrs["node"] ?? prior["node"]);
   const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
-  await applyOci(t, config, prior, planned);
+  for (const op of oci) {
+    if (op.op === "entrypoint") await pct(t, ["pct", "set", String(t.vmid), "--entrypoint", op.value], "pct set --entrypoint");
+    else {
+      const env: Record<string, string> = { ...op.env };
+      for (const k of op.env_from) {
+        const v = obj(config["env"])[k];
+        if (typeof v !== "string") throw new Error(`${address}: env ${k} is still unknown at apply. Run "pmxform plan" again.`);
+        env[k] = v;
+      }
+      const removed = Object.fromEntries(op.remove_env.map((k) => [k, ""]));
+      await editOciKeys(t, config, { env: removed }, { env });
+    }
+  }
   const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
   return followedTo(attrs, prior, config);
 }

@@ -9,7 +9,7 @@ import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { migratedPrior, planMigration } from "../lxc/migrate.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
-import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
+import { lxcConfigOf, ociAttrsFromConf, ociChanges, ociOperations, parseUser, plannedOci } from "./container-attrs.js";
 import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.js";
 import { asProxmoxSnapshot } from "./snapshot.js";
 import { IMAGE_UNKNOWN_AT_IMPORT, explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
@@ -77,6 +77,7 @@ export function diffOci(req: DiffRequest): Diff {
     planned["digest"] = new Unknown("string");
   }
   const result: Diff = { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
+  if (action === "update" && prior) result.operations = [...(base.operations ?? []), ...ociOperations(ch, prior, planned, req.sensitivePaths ?? [])];
   if (action === "replace" && prior) {
     const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
     if (volumeDeletions.length) result.volumeDeletions = volumeDeletions;
@@ -116,7 +117,7 @@ export const ociContainer: ResourceType = {
     return followMigration(ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
   create: ({ address, config, planned }, ctx) => createOci(address, config, planned, ctx),
-  update: ({ address, config, prior, planned }, ctx) => updateOci(address, config, prior, planned, ctx),
+  update: ({ address, config, prior, planned, operations }, ctx) => updateOci(address, config, prior, planned, operations, ctx),
   replace: ({ address, config, prior, planned }, ctx) => replaceOci(address, config, prior, planned, ctx),
   delete: ({ address, prior }, ctx) => deleteOci(address, prior, ctx),
   volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),

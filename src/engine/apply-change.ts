@@ -12,6 +12,7 @@ import type { ApplyContext, Attrs, AttrPath, ResourceType } from "../provider/ty
 import { changeId } from "./apply-order.js";
 import { progressTag, withProgress, type ProgressKind } from "./apply-progress.js";
 import type { ApplyRecorder } from "./apply-record.js";
+import { InconsistentResultError, verifyResult } from "./verify-result.js";
 
 /** What executing a change needs from the run. */
 export interface ChangeEnv {
@@ -23,6 +24,8 @@ export interface ChangeEnv {
   /** Sensitive values seen, redacted from error messages. */
   addSecrets(attrs: Attrs | null | undefined, paths: AttrPath[]): void;
   out: (line: string) => void;
+  /** Attributes the provider declared it left the plan for, knowingly (ApplyContext.deviates). */
+  deviationsOf: (c: Change) => AttrPath[];
 }
 
 /** What a change counted for the summary. */
@@ -35,10 +38,20 @@ export interface ChangeCounts {
 export async function executeChange(c: Change, type: ResourceType, env: ChangeEnv): Promise<ChangeCounts> {
   const ctx = env.contextFor(c);
   const { recorder } = env;
+  // The reviewed operations (Diff.operations) go to the provider as the plan holds them.
+  const ops = c.operations ? { operations: c.operations } : {};
   const step = <T>(kind: ProgressKind, fn: () => Promise<T>, tagOf: (r: T) => string, label = c.address): Promise<T> => withProgress(label, c, type, kind, env.out, fn, tagOf);
   const destroyObject = () => step("delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "", changeId(c));
-  const createObject = (config: Attrs) => step("create", () => type.create({ address: c.address, config, planned: c.after! }, ctx), (a) => progressTag(type, a));
-  const updateObject = (config: Attrs) => step("update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), (a) => progressTag(type, a));
+  const createObject = (config: Attrs) => step("create", () => type.create({ address: c.address, config, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
+  const updateObject = (config: Attrs) => step("update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
+
+  /** Records what the provider returned (saved at once), then checks it against the plan. */
+  const record = async (attrs: Attrs, sensitivePaths: AttrPath[]): Promise<void> => {
+    await record(attrs, sensitivePaths);
+    // Saved first: a result the plan did not predict still names an object that exists.
+    const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths], deviations: env.deviationsOf(c) });
+    if (inconsistent) throw new InconsistentResultError(inconsistent);
+  };
 
   env.addSecrets(c.before, c.sensitivePaths);
   if (c.action === "delete") {
@@ -53,8 +66,8 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
   if (c.action === "replace" && type.replace) {
     // The provider replaces in its own order (e.g. OCI: create the new container, move the
     // data volumes over, destroy the old one last) and records its own intents.
-    const attrs = await step("create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after! }, ctx), (a) => progressTag(type, a));
-    await recorder.saved(c, type, attrs, sensitivePaths);
+    const attrs = await step("create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
+    await record(attrs, sensitivePaths);
     return { added: 1, changed: 0, destroyed: 1 };
   }
   if (c.action === "replace" && c.createBeforeDestroy) {
@@ -68,7 +81,7 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
       await recorder.save();
       throw e;
     }
-    await recorder.saved(c, type, attrs, sensitivePaths);
+    await record(attrs, sensitivePaths);
     await destroyObject();
     if (key) recorder.state.dropDeposed(c.address, key);
     await recorder.save();
@@ -77,16 +90,16 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
   if (c.action === "replace") {
     await destroyObject();
     await recorder.destroyed(c);
-    await recorder.saved(c, type, await createObject(config), sensitivePaths);
+    await record(await createObject(config), sensitivePaths);
     return { added: 1, changed: 0, destroyed: 1 };
   }
   if (c.action === "create") {
-    await recorder.saved(c, type, await createObject(config), sensitivePaths);
+    await record(await createObject(config), sensitivePaths);
     return { added: 1, changed: 0, destroyed: 0 };
   }
   if (c.action === "update") {
     if (!type.update) throw new Error(`${c.type} cannot be updated in place`);
-    await recorder.saved(c, type, await updateObject(config), sensitivePaths);
+    await record(await updateObject(config), sensitivePaths);
     return { added: 0, changed: 1, destroyed: 0 };
   }
   return { added: 0, changed: 0, destroyed: 0 };

@@ -23,6 +23,7 @@ import type { Session } from "./session.js";
 import type { StateHolder } from "./state-holder.js";
 import type { Targets } from "./targets.js";
 import { evaluateOutputs } from "./walk-config.js";
+import { InconsistentResultError } from "./verify-result.js";
 
 export { changeGraph, changeId } from "./apply-order.js";
 
@@ -70,12 +71,15 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   // `pct create` leaves a locked container behind); only the walk stops starting new ones.
   const operationSignal = runAbortController().signal;
   const secrets = new SecretSet();
+  // Attributes a provider declared it left the plan for, knowingly (ApplyContext.deviates).
+  const deviations = new Map<string, AttrPath[]>();
   const env: ChangeEnv = {
     recorder: new ApplyRecorder(session, state),
-    contextFor: (c) => contextFor(c, opts, secrets, operationSignal),
+    contextFor: (c) => contextFor(c, opts, secrets, operationSignal, (path) => void deviations.set(changeId(c), [...(deviations.get(changeId(c)) ?? []), path])),
     evaluateNow: (c) => evaluateNow(session, c),
     addSecrets: (attrs, paths) => secrets.addFrom(attrs, paths),
     out: opts.out,
+    deviationsOf: (c) => deviations.get(changeId(c)) ?? [],
   };
   const visit = async (id: string): Promise<void> => {
     const c = byId.get(id)!;
@@ -105,7 +109,8 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
       const why = secrets.redact(message(r.error));
       summary.failed.push({ address: id, message: why });
       const decl = session.module.resources.get(byId.get(id)?.decl ?? "");
-      summary.diagnostics.push(error(`${id}: ${VERB_OF[byId.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
+      if (r.error instanceof InconsistentResultError) summary.diagnostics.push({ ...r.error.diagnostic, detail: why, ...(decl ? { subject: decl.declRange } : {}) });
+      else summary.diagnostics.push(error(`${id}: ${VERB_OF[byId.get(id)?.action ?? "update"] ?? "apply"} failed`, why, decl?.declRange, id));
     } else if (r.status === "skipped") summary.skipped.push({ address: id, because: r.because });
     else summary.completed.push(id);
   }
@@ -118,7 +123,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
 }
 
 /** The provider's view of the run for one change: redacting runners, its snapshot, intents recorded in the state. */
-function contextFor(c: Change, opts: ApplyOptions, secrets: SecretSet, signal: AbortSignal): ApplyContext {
+function contextFor(c: Change, opts: ApplyOptions, secrets: SecretSet, signal: AbortSignal, deviates: (path: AttrPath) => void): ApplyContext {
   const { targets, state } = opts;
   return {
     runnerFor: (node: string) => redactingRunner(targets.runnerFor(node), secrets),
@@ -133,6 +138,7 @@ function contextFor(c: Change, opts: ApplyOptions, secrets: SecretSet, signal: A
       await state.save();
     },
     lineage: state.file.lineage,
+    deviates,
     signal,
   };
 }

@@ -71,7 +71,7 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
         const triggered = !requested && replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
         const forceReplace = requested || triggered;
         const node = type.nodeOf(config, before);
-        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace, lineage: input.lineage });
+        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace, lineage: input.lineage, sensitivePaths: inst.sensitivePaths });
         // The replacement gets anew what the node decides: known only once it exists.
         if (d.action === "replace" && base) markRecomputed(d.planned, base, type.computedAttributes ?? []);
         for (const issue of d.issues) {
@@ -93,6 +93,7 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
           reasons: d.reasons,
           notes: d.notes ?? [],
           ...(d.volumeDeletions?.length ? { volumeDeletions: d.volumeDeletions } : {}),
+          ...(d.operations ? { operations: d.operations } : {}),
           dependencies: deps,
           ...(movedFrom.has(inst.address) ? { movedFrom: movedFrom.get(inst.address)! } : {}),
           ...(createsBeforeDestroy(ev, decl) ? { createBeforeDestroy: true } : {}),

@@ -5,7 +5,7 @@ import { pmxformVersion } from "../state/version.js";
 import { Unknown } from "../config/value.js";
 import type { PlanFile, PlannedChange } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
-import type { Attrs, AttrPath, VolumeDeletion } from "../provider/types.js";
+import type { Attrs, AttrPath, PlannedOperation, VolumeDeletion } from "../provider/types.js";
 import { redactPaths, splitUnknown } from "../plan/attr-diff.js";
 import type { Change, ChangeAction } from "../plan/change.js";
 import type { PlanOptions } from "./plan-types.js";
@@ -44,6 +44,7 @@ export function changeToFile(c: Change): PlannedChange {
     ...(c.movedFrom ? { moved_from: c.movedFrom } : {}),
     ...(c.importId !== undefined ? { import_id: c.importId } : {}),
     ...(c.deposedKey ? { deposed: c.deposedKey } : {}),
+    ...(c.operations ? { operations: c.operations } : {}),
     provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.volumeDeletions?.length ? { volume_deletions: c.volumeDeletions } : {}), ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}), ...(c.replaceCause ? { replace_cause: c.replaceCause } : {}) },
   };
 }
@@ -83,6 +84,7 @@ export function changeFromFile(p: PlannedChange): Change {
     ...(p.moved_from ? { movedFrom: p.moved_from } : {}),
     ...(p.import_id !== undefined ? { importId: p.import_id } : {}),
     ...(p.deposed ? { deposedKey: p.deposed } : {}),
+    ...(p.operations ? { operations: p.operations as PlannedOperation[] } : {}),
     ...(data.delete_reason ? { deleteReason: data.delete_reason } : {}),
     ...(data.create_before_destroy || (a[0] === "create" && a[1] === "delete") ? { createBeforeDestroy: true } : {}),
     ...(data.replace_cause ? { replaceCause: data.replace_cause } : {}),

@@ -1,6 +1,6 @@
 // One planned change (and one drift entry, one output change) as the engine makes it, the plan
 // file carries it and rendering shows it: plan data, so src/plan owns it and the engine imports it.
-import type { Attrs, AttrPath, ChangeReason, VolumeDeletion } from "../provider/types.js";
+import type { Attrs, AttrPath, ChangeReason, PlannedOperation, VolumeDeletion } from "../provider/types.js";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op" | "read";
 
@@ -19,6 +19,8 @@ export interface Change {
   sensitivePaths: AttrPath[];
   reasons: ChangeReason[];
   notes: string[];
+  /** The provider's steps for this change (Diff.operations), executed as planned at apply. */
+  operations?: PlannedOperation[];
   /** Volumes with data this change deletes: listed loudly at the end of the plan. */
   volumeDeletions?: VolumeDeletion[];
   /** Declaration addresses this resource depends on (for ordering and for state). */

@@ -34,6 +34,12 @@ export interface PlannedChange {
   import_id?: string;
   /** Set on the destroy of a deposed object (create_before_destroy leftover): its deposed key. */
   deposed?: string;
+  /**
+   * The provider's ordered steps for this change (src/provider/types.ts PlannedOperation): apply
+   * executes exactly these. Covered by the checksum like every other field, so an edited step is
+   * refused; they never hold a secret.
+   */
+  operations?: { op: string; [argument: string]: unknown }[];
   /** Whatever the provider/engine needs to repeat the plan exactly (planned argv, allocated vmid, ...). */
   provider_data?: unknown;
 }

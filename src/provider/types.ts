@@ -49,6 +49,29 @@ export interface VolumeDeletion {
   when?: string;
 }
 
+/** JSON data: what a plan file can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * One step of carrying out a change, decided by the provider's `diff` at plan time. The ordered
+ * list travels unchanged in the plan's change (and in a saved plan, under its checksum) to
+ * `create`/`update`/`replace`, which execute exactly these steps after their safety checks
+ * instead of working the change out again. The engine never reads or reorders them.
+ *
+ * - `op` names the step in the provider's own vocabulary (lxc_container: "pct set",
+ *   "pct resize", "pct stop", ...; see docs/provider-lxc.md), the other fields are its
+ *   arguments, JSON data only.
+ * - Never a secret, never a value only apply can know: such a piece names the attribute path it
+ *   comes from (`DiffRequest.sensitivePaths` says which are secret), and apply takes the value
+ *   from the configuration evaluated at apply, as before.
+ * - A provider refuses operations it does not know (a plan made by another version) with a
+ *   message saying to plan again.
+ */
+export interface PlannedOperation {
+  op: string;
+  [argument: string]: JsonValue;
+}
+
 export interface DiffRequest {
   address: string;
   /** The evaluated configuration (sensitive marks removed; may contain Unknown values). */
@@ -66,6 +89,11 @@ export interface DiffRequest {
    * creation marker). Absent (a diff outside a run): that identity is known only after apply.
    */
   lineage?: string;
+  /**
+   * Attribute paths whose configured values are sensitive: an operation never carries their
+   * values (it names the path; apply reads the value from the configuration).
+   */
+  sensitivePaths?: AttrPath[];
 }
 
 export interface Diff {
@@ -83,6 +111,11 @@ export interface Diff {
    * (a mount read back as `mp0` that the configuration calls "data"): shown and applied as before.
    */
   prior?: Attrs;
+  /**
+   * create/update/replace: the ordered steps apply executes (see PlannedOperation). Absent: the
+   * type plans none, and apply works from `planned` alone.
+   */
+  operations?: PlannedOperation[];
 }
 
 export interface NodeRef {
@@ -108,6 +141,12 @@ export interface ApplyContext {
   forgetIntent(intent: { operation: string; node: string; vmid?: number; file?: string }): Promise<void>;
   /** The state's lineage (see DiffRequest.lineage): what created objects are marked with. */
   lineage: string;
+  /**
+   * The provider knowingly leaves the plan for `path` because of something found at apply (e.g. a
+   * container migrated since the plan, followed to its new node) and has said so through `log`:
+   * the engine's check of the result against the plan (src/engine/verify-result.ts) skips it.
+   */
+  deviates?(path: AttrPath): void;
   signal: AbortSignal;
   /** As RefreshContext.pveRootFor: the node's /etc/pve as its runner sees it (default "/etc/pve"). */
   pveRootFor?(node: string): string;
@@ -168,9 +207,15 @@ export interface ResourceType {
   diff(req: DiffRequest): Diff;
   /** Answers from the snapshot; null when the object is gone. */
   read(req: { address: string; prior: Attrs; snapshot: unknown }): Attrs | null;
-  create(req: { address: string; config: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
+  /**
+   * create/update/replace get the planned attributes and the plan's operations (Diff.operations,
+   * exactly as the plan showed them); `config` is the configuration evaluated at apply, the source
+   * of secrets and of values the plan did not know. What they return is saved in the state and
+   * then checked against `planned` (src/engine/verify-result.ts).
+   */
+  create(req: { address: string; config: Attrs; planned: Attrs; operations?: PlannedOperation[] }, ctx: ApplyContext): Promise<Attrs>;
   /** Absent: every change is a replace. */
-  update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
+  update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs; operations?: PlannedOperation[] }, ctx: ApplyContext): Promise<Attrs>;
   delete(req: { address: string; prior: Attrs }, ctx: ApplyContext): Promise<void>;
   /** Pure: the volumes with data that `delete` destroys together with the object (for the plan's list). */
   volumesDeletedWith?(prior: Attrs): VolumeDeletion[];
@@ -179,7 +224,7 @@ export interface ResourceType {
    * delete the old one) instead of the engine's delete + create. Returns the new attributes; on
    * failure the old object must still exist.
    */
-  replace?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs }, ctx: ApplyContext): Promise<Attrs>;
+  replace?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs; operations?: PlannedOperation[] }, ctx: ApplyContext): Promise<Attrs>;
   /** Reads an existing object by id (e.g. "pve1/105") for `pmxform import`. */
   import?(req: { address: string; id: string; snapshot: unknown }): Attrs | null;
   /** The node an import id names ("pve1/105" -> "pve1"), so the engine hands `import` that cluster's snapshot. */

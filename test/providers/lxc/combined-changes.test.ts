@@ -167,7 +167,7 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
       const why = `seed ${SEED} step ${step}: ${JSON.stringify(next)}`;
       const d = plan(s, config(next), state);
       expect(d.issues?.filter((i) => i.severity === "error") ?? [], why).toEqual([]);
-      if (d.action !== "no-op") state = await lxcContainer.update!({ address, config: config(next), prior: state, planned: d.planned }, applyCtx(s));
+      if (d.action !== "no-op") state = await lxcContainer.update!({ address, config: config(next), prior: state, planned: d.planned, operations: d.operations }, applyCtx(s));
       s = await snap();
       const again = plan(s, config(next), state);
       expect([again.action, again.reasons], `${why}: re-plan after apply`).toEqual(["no-op", []]);

@@ -76,7 +76,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const s0 = await snap();
     const d = plan(s0, config(), null);
     expect(d.action).toBe("create");
-    state = await lxcContainer.create({ address, config: config(), planned: d.planned }, applyCtx(s0));
+    state = await lxcContainer.create({ address, config: config(), planned: d.planned, operations: d.operations }, applyCtx(s0));
     expect(state).toMatchObject({ vmid: 100, node: "pve1", hostname: "web", memory: 1024, started: true, tags: ["prod", "web"] });
     expect(intents).toEqual([{ operation: "create", node: "pve1", vmid: 100 }]);
     const s1 = await snap();
@@ -99,7 +99,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const d = plan(s, config({ memory: 2048 }), lxcContainer.read({ address, prior: state, snapshot: s }));
     expect(d.action).toBe("update");
     calls.length = 0;
-    state = await lxcContainer.update!({ address, config: config({ memory: 2048 }), prior: state, planned: d.planned }, applyCtx(s));
+    state = await lxcContainer.update!({ address, config: config({ memory: 2048 }), prior: state, planned: d.planned, operations: d.operations }, applyCtx(s));
     expect(calls.filter((c) => c[0] === "pct")).toEqual([["pct", "set", "100", "--digest", expect.any(String), "--memory", "2048"]]);
     expect(state["memory"]).toBe(2048);
     expect(plan(await snap(), config({ memory: 2048 }), state).action).toBe("no-op");
@@ -111,7 +111,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const mac = ((state["network"] as Attrs)["eth0"] as Attrs)["hwaddr"];
     const d = plan(s, c, state);
     expect(d.action).toBe("update");
-    state = await lxcContainer.update!({ address, config: c, prior: state, planned: d.planned }, applyCtx(s));
+    state = await lxcContainer.update!({ address, config: c, prior: state, planned: d.planned, operations: d.operations }, applyCtx(s));
     expect(((state["network"] as Attrs)["eth0"] as Attrs)["hwaddr"]).toBe(mac);
     expect(((state["network"] as Attrs)["eth1"] as Attrs)["slot"]).toBe(1);
     expect(plan(await snap(), c, state).action).toBe("no-op");
@@ -122,7 +122,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const c = config({ memory: 4096 });
     const d = plan(s, c, state);
     await simRunner(dir, "pve1", calls).run(["pct", "set", "100", "--cores", "3"]);
-    await expect(lxcContainer.update!({ address, config: c, prior: state, planned: d.planned }, applyCtx(s))).rejects.toThrow(/lxc_container.web: the container was changed outside pmxform/);
+    await expect(lxcContainer.update!({ address, config: c, prior: state, planned: d.planned, operations: d.operations }, applyCtx(s))).rejects.toThrow(/lxc_container.web: the container was changed outside pmxform/);
   });
 
   it("refresh cost does not grow with the number of containers", async () => {
@@ -141,7 +141,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const s = await snap();
     const d = plan(s, c, null);
     calls.length = 0;
-    let db = await lxcContainer.create({ address: "lxc_container.db", config: c, planned: d.planned }, applyCtx(s));
+    let db = await lxcContainer.create({ address: "lxc_container.db", config: c, planned: d.planned, operations: d.operations }, applyCtx(s));
     expect(calls.flat()).not.toContain("Zq9-secret");
     expect(calls.some((a) => a.includes("chpasswd"))).toBe(true);
     expect(Object.keys(db["mount"] as object).sort()).toEqual(["data", "media"]);
@@ -149,7 +149,7 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const s2 = await snap();
     const d2 = lxcContainer.diff({ address: "lxc_container.db", config: grown, prior: db, snapshot: s2, claimedVmids: new Set(), forceReplace: false });
     expect(d2.action).toBe("update");
-    db = await lxcContainer.update!({ address: "lxc_container.db", config: grown, prior: db, planned: d2.planned }, applyCtx(s2));
+    db = await lxcContainer.update!({ address: "lxc_container.db", config: grown, prior: db, planned: d2.planned, operations: d2.operations }, applyCtx(s2));
     expect(((db["mount"] as Attrs)["data"] as Attrs)["size"]).toBe("2G");
     const d3 = lxcContainer.diff({ address: "lxc_container.db", config: grown, prior: db, snapshot: await snap(), claimedVmids: new Set(), forceReplace: false });
     expect(d3.action).toBe("no-op");

@@ -72,7 +72,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     const s = await snap();
     const d = diff(config(image1), null, s);
     expect(d.action).toBe("create");
-    ct = await ociContainer.create({ address: "oci_container.app", config: config(image1), planned: d.planned }, applyCtx());
+    ct = await ociContainer.create({ address: "oci_container.app", config: config(image1), planned: d.planned, operations: d.operations }, applyCtx());
     const conf = confOf(Number(ct["vmid"]));
     expect(conf).toMatch(/^entrypoint: \/bin\/app --serve$/m);
     expect(conf).toMatch(/^cmode: console$/m);
@@ -94,7 +94,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     const cfg = config(image1, { env: { APP_MODE: "staging" } });
     const d = diff(cfg, read, s);
     expect(d.action).toBe("update");
-    ct = await ociContainer.update!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned }, applyCtx());
+    ct = await ociContainer.update!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned, operations: d.operations }, applyCtx());
     const conf = confOf(Number(ct["vmid"]));
     expect(conf).toMatch(/^lxc\.environment\.runtime: APP_MODE=staging$/m);
     expect(conf).not.toMatch(/APP_PORT/);
@@ -116,7 +116,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     expect(d.volumeDeletions).toBeUndefined();
     const elsewhere = config(image2, { mount: { data: { storage: "local", size: "1G", path: "/data" }, media: { host_path: "/tank/media", path: "/media" } } });
     expect(diff(elsewhere, read, s).volumeDeletions).toEqual([{ volume, size: "1G", reason: 'mount "data" (mp0), destroyed with the container' }]);
-    const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned }, applyCtx());
+    const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned: d.planned, operations: d.operations }, applyCtx());
     const newVmid = Number(next["vmid"]);
     expect(newVmid).not.toBe(oldVmid);
     expect(existsSync(join(dir, "etc/pve/nodes/pve1/lxc", `${oldVmid}.conf`))).toBe(false);

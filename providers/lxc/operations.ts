@@ -1,0 +1,145 @@
+// The steps of an lxc_container update in pct's terms, decided once by the plan (diff.ts) and
+// executed as they are by apply (apply.ts runUpdate): the digest the first write checks, the
+// migration, stop, raw lxc lines, protection off, resizes, the one pct set (argv pieces and
+// --delete), volume moves, start, secrets by reference, restart, deleting detached volumes.
+// They are JSON data (src/provider/types.ts PlannedOperation) and travel in the plan file.
+import { isUnknown } from "../../src/config/value.js";
+import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
+import type { Obj } from "../mounts/slots.js";
+import { setValue } from "./argv.js";
+import { beforeMoves, pathOfPveKey, type ChangeSet } from "./changes.js";
+import type { Migration } from "./migrate.js";
+import { unprotectFirst } from "./protection.js";
+
+/**
+ * One `--key value` of pct set: the value as the plan printed it, or, when the plan could not
+ * print it (unknown until apply, or sensitive), the attribute path apply reads it from.
+ */
+export type SetPiece = { key: string; value: string } | { key: string; from: AttrPath };
+
+export type PctOperation =
+  /** The conf must still be the one the plan read: the first write passes it as --digest. */
+  | { op: "digest"; digest: string }
+  /** pct migrate (stop_first: a running container the configuration stops is stopped, then moved offline). */
+  | { op: "migrate"; to: string; restart: boolean; stop_first: boolean; storage_map: [string, string][] }
+  | { op: "stop" }
+  /** The raw lxc.* lines written into the conf (pct cannot set them), or the path to read them from. */
+  | { op: "raw_lxc"; lines: string[] }
+  | { op: "raw_lxc"; from: AttrPath }
+  /** `pct set --protection 0` alone: Proxmox checks the flag the container has, not the one a set brings. */
+  | { op: "unprotect" }
+  /** pct resize; `if_already`: what pct set stores when the volume already has the size and only size= lags. */
+  | { op: "resize"; disk: string; size: string; if_already?: SetPiece }
+  | { op: "set"; set: SetPiece[]; delete: string[] }
+  | { op: "move_volume"; disk: string; storage: string }
+  | { op: "start" }
+  /** chpasswd inside the container; the password is read from the configuration at apply. */
+  | { op: "password"; from: AttrPath }
+  | { op: "ssh_keys"; keys: string[] }
+  | { op: "ssh_keys"; from: AttrPath }
+  | { op: "reboot" }
+  /** Nothing runs: apply says which changes wait for the next restart. */
+  | { op: "pending"; keys: string[] }
+  /** pct set --delete of the unusedN keys holding these volumes, once Proxmox has detached them. */
+  | { op: "delete_detached"; volumes: string[] };
+
+const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : v !== null && typeof v === "object" ? Object.values(v).some(hasUnknown) : false);
+const overlaps = (a: AttrPath, b: AttrPath) => a.slice(0, Math.min(a.length, b.length)).every((s, i) => String(s) === String(b[i]));
+
+/** What the plan decided besides the change set (diff.ts). */
+export interface UpdatePlan {
+  /** The container as the changes start from (after a migration: where it lands). */
+  base: Attrs;
+  planned: Attrs;
+  cs: ChangeSet;
+  digest?: string;
+  migration?: Migration & { stopFirst: boolean };
+  /** Stopped for volume moves and started again. */
+  cycling: boolean;
+  /** Paths whose configured values are secret (DiffRequest.sensitivePaths). */
+  sensitive: readonly AttrPath[];
+}
+
+/** The ordered steps of an update; every value in them is one the plan shows. */
+export function updateOperations(u: UpdatePlan): PctOperation[] {
+  const { base, planned, cs } = u;
+  const secret = (path: AttrPath) => u.sensitive.some((s) => overlaps(s, path));
+  const running = base["started"] === true;
+  const ops: PctOperation[] = [];
+  if (u.digest) ops.push({ op: "digest", digest: u.digest });
+  if (u.migration) ops.push({ op: "migrate", to: u.migration.to, restart: u.migration.restart, stop_first: u.migration.stopFirst, storage_map: u.migration.storageMap });
+  if ((cs.start === false && running) || u.cycling) ops.push({ op: "stop" });
+  const rawUnknown = Array.isArray(planned["raw_lxc"]) && hasUnknown(planned["raw_lxc"]);
+  if (rawUnknown || (cs.rawLxc && secret(["raw_lxc"]))) ops.push({ op: "raw_lxc", from: ["raw_lxc"] });
+  else if (cs.rawLxc) ops.push({ op: "raw_lxc", lines: cs.rawLxc });
+  if (unprotectFirst(base, cs)) ops.push({ op: "unprotect" });
+  // Grown before pct set: resize writes size= into the current section only, so a pct set before
+  // it would leave a pending value with the old size that the next start applies over the grown
+  // one (changes.ts). The set then echoes the grown size.
+  const setAttrs = beforeMoves(base, planned, cs.moves);
+  const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
+  const piece = (key: string): SetPiece => {
+    const path = pathOfPveKey(key, planned);
+    const value = secret(path) ? undefined : setValue(key, setAttrs, base, grown);
+    return value === undefined ? { key, from: path } : { key, value };
+  };
+  for (const g of cs.grow) ops.push({ op: "resize", disk: g.disk, size: g.size, if_already: piece(g.disk) });
+  if (cs.set.size || cs.del.length) ops.push({ op: "set", set: [...cs.set.keys()].sort().map(piece), delete: cs.del });
+  for (const m of cs.moves) ops.push({ op: "move_volume", disk: m.disk, storage: m.storage });
+  if (cs.start === true || u.cycling) ops.push({ op: "start" });
+  if (cs.password) ops.push({ op: "password", from: ["password"] });
+  if (cs.sshKeys) {
+    const keys = planned["ssh_public_keys"];
+    ops.push(Array.isArray(keys) && !hasUnknown(keys) && !secret(["ssh_public_keys"]) ? { op: "ssh_keys", keys: keys.map(String) } : { op: "ssh_keys", from: ["ssh_public_keys"] });
+  }
+  const pendingBefore = (base["pending_keys"] as string[] | undefined) ?? [];
+  const waiting = [...cs.restartKeys, ...(cs.rawLxc || rawUnknown ? ["raw_lxc"] : [])];
+  if (running && cs.start === undefined && !u.cycling && (waiting.length || pendingBefore.length)) {
+    if (planned["restart_on_change"] === true) ops.push({ op: "reboot" });
+    else if (waiting.length) ops.push({ op: "pending", keys: waiting });
+  }
+  const doomed = planned["volumes_to_delete"];
+  if (Array.isArray(doomed) && doomed.length) ops.push({ op: "delete_detached", volumes: doomed.map(String) });
+  return ops;
+}
+
+const str = (v: unknown): v is string => typeof v === "string";
+const path = (v: unknown): v is AttrPath => Array.isArray(v) && v.every((s) => typeof s === "string" || typeof s === "number");
+const pieceOk = (p: unknown): p is SetPiece => !!p && typeof p === "object" && str((p as Obj)["key"]) && (str((p as Obj)["value"]) || path((p as Obj)["from"]));
+const CHECKS: Record<PctOperation["op"], (o: Obj) => boolean> = {
+  digest: (o) => str(o["digest"]),
+  migrate: (o) => str(o["to"]) && typeof o["restart"] === "boolean" && typeof o["stop_first"] === "boolean" && Array.isArray(o["storage_map"]) && (o["storage_map"] as unknown[]).every((e) => Array.isArray(e) && e.length === 2 && e.every(str)),
+  stop: () => true,
+  raw_lxc: (o) => (Array.isArray(o["lines"]) && (o["lines"] as unknown[]).every(str)) || path(o["from"]),
+  unprotect: () => true,
+  resize: (o) => str(o["disk"]) && str(o["size"]) && (o["if_already"] === undefined || pieceOk(o["if_already"])),
+  set: (o) => Array.isArray(o["set"]) && (o["set"] as unknown[]).every(pieceOk) && Array.isArray(o["delete"]) && (o["delete"] as unknown[]).every(str),
+  move_volume: (o) => str(o["disk"]) && str(o["storage"]),
+  start: () => true,
+  password: (o) => path(o["from"]),
+  ssh_keys: (o) => (Array.isArray(o["keys"]) && (o["keys"] as unknown[]).every(str)) || path(o["from"]),
+  reboot: () => true,
+  pending: (o) => Array.isArray(o["keys"]) && (o["keys"] as unknown[]).every(str),
+  delete_detached: (o) => Array.isArray(o["volumes"]) && (o["volumes"] as unknown[]).every(str),
+};
+
+/**
+ * The plan's operations as this provider's steps, or an error saying to plan again: a plan made
+ * before operations existed has none, and one from another version may hold steps unknown here.
+ */
+export function pctOperations(address: string, operations: readonly PlannedOperation[] | undefined): PctOperation[] {
+  if (!operations) throw new Error(`${address}: the plan carries no operations for this change (it was made by an earlier pmxform version). Nothing was done; run "pmxform plan" again.`);
+  for (const o of operations) {
+    const check = Object.hasOwn(CHECKS, o.op) ? CHECKS[o.op as PctOperation["op"]] : undefined;
+    if (!check?.(o as Obj)) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
+  }
+  return operations as unknown as PctOperation[];
+}
+
+/** The pct set value for a piece the plan left to apply: printed from the configuration now. */
+export function valueOf(p: SetPiece, resolve: (key: string) => string | undefined): string {
+  if ("value" in p) return p.value;
+  const v = resolve(p.key);
+  if (v === undefined) throw new Error(`the value of ${p.key} is still unknown at apply`);
+  return v;
+}

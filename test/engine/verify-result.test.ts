@@ -1,0 +1,38 @@
+// The check of a provider's result against the plan: known planned values must be what was read
+// back (recursively); unknown ones and unplanned attributes are not checked; secrets are never
+// printed; the diagnostic names the path and both values and ends with what to do.
+import { describe, expect, it } from "vitest";
+import { Unknown } from "../../src/config/value.js";
+import { mismatches, verifyResult } from "../../src/engine/verify-result.js";
+
+describe("verifyResult", () => {
+  const planned = { memory: 2048, started: true, vmid: new Unknown("number"), mount: { data: { size: "8G", volume: new Unknown("string") } }, tags: ["a", "b"], gone: null };
+
+  it("accepts a result that holds every known planned value, whatever it adds", () => {
+    expect(verifyResult({ address: "x.y", planned, actual: { memory: 2048, started: true, vmid: 105, mount: { data: { size: "8G", volume: "v:1", slot: 0 } }, tags: ["a", "b"], swap: 512 }, sensitivePaths: [] })).toBeUndefined();
+  });
+
+  it("names each differing path with the planned and the actual value", () => {
+    const actual = { memory: 1024, started: true, vmid: 105, mount: { data: { size: "4G", volume: "v:1" } }, tags: ["b"], gone: "back" };
+    expect(mismatches(planned, actual).map((m) => m.path.join("."))).toEqual(["memory", "mount.data.size", "tags", "gone"]);
+    const d = verifyResult({ address: "lxc_container.web", planned, actual, sensitivePaths: [] })!;
+    expect(d.summary).toBe("Provider produced inconsistent result after apply");
+    expect(d.address).toBe("lxc_container.web");
+    expect(d.detail).toContain("memory: planned 2048, but the object now has 1024");
+    expect(d.detail).toContain('mount.data.size: planned "8G", but the object now has "4G"');
+    expect(d.detail).toContain('tags: planned ["a","b"], but the object now has ["b"]');
+    expect(d.detail).toMatch(/saved to the state.*run "pmxform plan"/s);
+  });
+
+  it("a missing planned block or attribute is a mismatch; null and absent are the same", () => {
+    expect(mismatches({ mount: { data: { size: "8G" } } }, {}).map((m) => m.path)).toEqual([["mount"]]);
+    expect(mismatches({ a: null, b: 1 }, { b: 1 })).toEqual([]);
+  });
+
+  it("never prints a sensitive value, and does not compare one a saved plan nulled", () => {
+    const d = verifyResult({ address: "x.y", planned: { env: { TOKEN: "s3cret-planned" }, description: "d" }, actual: { env: { TOKEN: "s3cret-actual" }, description: "d" }, sensitivePaths: [["env", "TOKEN"]] })!;
+    expect(d.detail).toContain("env.TOKEN: planned (sensitive value)");
+    expect(d.detail).not.toMatch(/s3cret/);
+    expect(verifyResult({ address: "x.y", planned: { env: { TOKEN: null } }, actual: { env: { TOKEN: "s3cret-actual" } }, sensitivePaths: [["env", "TOKEN"]] })).toBeUndefined();
+  });
+});
