@@ -64,7 +64,10 @@ function stateWrites() {
   writeFileSync(join(dir, "providers.pmx.hcl"), simProxmoxBlock(NODES3));
   execFileSync(process.execPath, [CLI, "import", "--all", "--generate-config-out", "containers.pmx.hcl"], { cwd: dir, stdio: "ignore" });
   const cfg = join(dir, "containers.pmx.hcl");
-  writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/memory(\s*)= (\d+)/g, (_, sp, m) => `memory${sp}= ${Number(m) + 128}`));
+  writeFileSync(
+    cfg,
+    readFileSync(cfg, "utf8").replace(/memory(\s*)= (\d+)/g, (_, sp, m) => `memory${sp}= ${Number(m) + 128}`),
+  );
   const serial = () => JSON.parse(readFileSync(join(dir, "pmxform.state.json"), "utf8")).serial;
   const before = serial();
   const r = apply(dir, []);

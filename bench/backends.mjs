@@ -91,7 +91,11 @@ async function main() {
       rows.push({ figure: `  ${s.name} / local`, value: round(m / local, 2), unit: "x", budget: 2 });
       rows.push({ figure: `  ${s.name} overhead`, value: round(m - local), unit: "ms" });
     }
-    const ok = report("backends", `backend overhead: median of ${RUNS} no-op plans each (fresh CLI process)`, rows, { containers: CONTAINERS, runs: RUNS, raw: Object.fromEntries(subjects.map((s) => [s.name, s.times?.map((t) => round(t)) ?? s.skipped])) });
+    const ok = report("backends", `backend overhead: median of ${RUNS} no-op plans each (fresh CLI process)`, rows, {
+      containers: CONTAINERS,
+      runs: RUNS,
+      raw: Object.fromEntries(subjects.map((s) => [s.name, s.times?.map((t) => round(t)) ?? s.skipped])),
+    });
     return CHECK && !ok ? 1 : 0;
   } finally {
     pg?.remove();

@@ -82,7 +82,10 @@ async function loadPipeline() {
     const t2 = performance.now();
     const errors = all.filter((d) => d.severity === "error");
     if (!session || errors.length > 0) {
-      const shown = errors.slice(0, 3).map((d) => `  ${d.summary}: ${d.detail ?? ""}`).join("\n");
+      const shown = errors
+        .slice(0, 3)
+        .map((d) => `  ${d.summary}: ${d.detail ?? ""}`)
+        .join("\n");
       throw new Error(`the generated config in ${dir} does not validate (${errors.length} errors), so the timing would be meaningless:\n${shown}`);
     }
     return { load: t1 - t0, evaluate: t2 - t1, total: t2 - t0, resources: session.module.resources.size };
@@ -134,7 +137,9 @@ async function main() {
 
   const results = rows.map((r) => ({ ...r, ms: Math.round(r.ms * 10) / 10, verdict: r.budget === undefined ? "-" : r.ms <= r.budget ? "PASS" : "FAIL" }));
   const width = Math.max(...results.map((r) => r.figure.length));
-  const load = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
   process.stdout.write(`\nconfig benchmark: ${RESOURCES} lxc_container resources, median of ${RUNS} runs after a warm-up (node ${process.version}, ${cpus().length} CPUs, load ${load})\n\n`);
   process.stdout.write(`${"figure".padEnd(width)}  ${"median ms".padStart(9)}  ${"budget".padStart(6)}  result\n`);
   for (const r of results) {

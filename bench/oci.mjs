@@ -30,7 +30,12 @@ async function main() {
   writeFileSync(join(DIR, "wrap", "skopeo"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec ${real} "$@"\n`);
   chmodSync(join(DIR, "wrap", "skopeo"), 0o755);
   const env = { ...process.env, NO_COLOR: "1", PATH: `${join(DIR, "wrap")}:${process.env.PATH}` };
-  const copies = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.split(" ").includes("copy")).length : 0);
+  const copies = () =>
+    existsSync(log)
+      ? readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l.split(" ").includes("copy")).length
+      : 0;
   const registry = await reg.startRegistry();
   try {
     await reg.pushImage(registry, "pmx/bench", "1", { entrypoint: ["/bin/app"], files: { "app/data.bin": "x".repeat(1 << 20) } });

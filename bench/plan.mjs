@@ -45,7 +45,13 @@ async function child() {
   });
   const t3 = performance.now();
   const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) throw new Error(`plan failed: ${errors.slice(0, 3).map((d) => `${d.summary}: ${d.detail}`).join("; ")}`);
+  if (errors.length)
+    throw new Error(
+      `plan failed: ${errors
+        .slice(0, 3)
+        .map((d) => `${d.summary}: ${d.detail}`)
+        .join("; ")}`,
+    );
   const creates = result.changes.filter((c) => c.action === "create").length;
   process.stdout.write(JSON.stringify({ importMs: t1 - t0, loadMs: t2 - t1, planMs: t3 - t2, totalMs: t3 - t1, creates, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }

@@ -82,9 +82,21 @@ async function main() {
     { figure: "per-container refresh (pct config + status, parallelism 10)", value: round(base, 2), unit: "s" },
     { figure: "baseline / plan", value: round(base / plan, 1), unit: "x", budget: 15, op: ">=" },
     { figure: "simulated Proxmox calls per plan", value: calls, unit: "" },
-    { figure: "  per node", value: round(calls / NODES3.length, 2), unit: "", budget: 4, op: "<=", note: "per node: CT list + GPU device stat; per cluster: resources, conf grep (template listings only with an oci_image)" },
+    {
+      figure: "  per node",
+      value: round(calls / NODES3.length, 2),
+      unit: "",
+      budget: 4,
+      op: "<=",
+      note: "per node: CT list + GPU device stat; per cluster: resources, conf grep (template listings only with an oci_image)",
+    },
   ];
-  const ok = report("refresh", `refresh benchmark: median of ${RUNS} plan runs and ${baselines.length} baseline runs, interleaved`, rows, { containers: CONTAINERS, nodes: NODES3.length, latencyMs: LATENCY, raw: { plans, baselines } });
+  const ok = report("refresh", `refresh benchmark: median of ${RUNS} plan runs and ${baselines.length} baseline runs, interleaved`, rows, {
+    containers: CONTAINERS,
+    nodes: NODES3.length,
+    latencyMs: LATENCY,
+    raw: { plans, baselines },
+  });
   return CHECK && !ok ? 1 : 0;
 }
 

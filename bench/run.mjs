@@ -49,8 +49,23 @@ const failed = summary.filter((s) => s.exit !== 0 && !(s.name in OTHER_ISSUES));
 mkdirSync(join(here, "results"), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:]/g, "").slice(0, 15);
 const file = join(here, "results", `${stamp}-${hostname()}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machineAtStart: before, machineAtEnd: machine(), realtime: flag("--rt"), benchmarks: summary.map((s) => (s.name in OTHER_ISSUES ? { ...s, reportedApart: OTHER_ISSUES[s.name] } : s)) }, null, 2) + "\n");
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machineAtStart: before,
+      machineAtEnd: machine(),
+      realtime: flag("--rt"),
+      benchmarks: summary.map((s) => (s.name in OTHER_ISSUES ? { ...s, reportedApart: OTHER_ISSUES[s.name] } : s)),
+    },
+    null,
+    2,
+  ) + "\n",
+);
 const counted = scripts.length - apart.length;
 const apartLine = apart.map((s) => `${s.name} (${OTHER_ISSUES[s.name]}): ${s.exit === 0 ? "PASS" : "FAIL"}`).join("; ");
-process.stdout.write(`\n${counted - failed.length} benchmark scripts passed, ${failed.length} failed${failed.length ? ` (${failed.map((f) => f.name).join(", ")})` : ""}${apartLine ? `\nreported apart: ${apartLine}` : ""}\nwritten: ${file.slice(ROOT.length + 1)}\n`);
+process.stdout.write(
+  `\n${counted - failed.length} benchmark scripts passed, ${failed.length} failed${failed.length ? ` (${failed.map((f) => f.name).join(", ")})` : ""}${apartLine ? `\nreported apart: ${apartLine}` : ""}\nwritten: ${file.slice(ROOT.length + 1)}\n`,
+);
 process.exit(failed.length ? 1 : 0);

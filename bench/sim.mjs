@@ -74,7 +74,10 @@ function sample() {
   try {
     const init = timed(process.execPath, [CLI, "sim", "init", dir]);
     const pct = join(dir, "bin", "pct");
-    execFileSync(pct, ["create", VMID, "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "--hostname", "bench", "--rootfs", "local-lvm:8", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp"], { stdio: "ignore", env });
+    execFileSync(pct, ["create", VMID, "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "--hostname", "bench", "--rootfs", "local-lvm:8", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp"], {
+      stdio: "ignore",
+      env,
+    });
     const config = timed(pct, ["config", VMID]);
     return { init, config };
   } finally {
@@ -110,7 +113,9 @@ function main() {
     ? `\ninstructions (callgrind, load-independent): bare node ${mi(ir.node)}, sim init ${mi(ir.init)} (+${(((ir.init - ir.node) / ir.node) * 100).toFixed(0)} %), ` +
       `pct config ${mi(ir.config)} (+${(((ir.config - ir.nodeSim) / ir.nodeSim) * 100).toFixed(0)} % over bare node${caNote} ${mi(ir.nodeSim)})\n`
     : "\ninstructions: valgrind not installed, not counted\n";
-  const load = loadavg().map((x) => x.toFixed(2)).join(" ");
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
   process.stdout.write(
     `\nsimulator benchmark: median of ${RUNS} runs after a warm-up (node ${process.version}, ${cpus().length} CPUs, load ${load})\n\n` +
       `pmxform sim init DIR          ${init.toFixed(1).padStart(6)} ms   (${(init - node).toFixed(1)} above node start-up)\n` +

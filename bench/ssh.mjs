@@ -58,7 +58,9 @@ async function startSshd(dir, env, clientKey) {
   writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostPub}\n`);
   // An empty HOME, as in test/helpers/sshd.ts: no ~/.bashrc of this machine's root in every command.
   mkdirSync(join(dir, "home"));
-  const setEnv = Object.entries({ HOME: join(dir, "home"), ...env }).map(([k, v]) => `"${k}=${v}"`).join(" ");
+  const setEnv = Object.entries({ HOME: join(dir, "home"), ...env })
+    .map(([k, v]) => `"${k}=${v}"`)
+    .join(" ");
   writeFileSync(
     join(dir, "sshd_config"),
     `ListenAddress 127.0.0.1\nPort ${port}\nHostKey ${join(dir, "hostkey")}\nPidFile ${join(dir, "sshd.pid")}\nAuthorizedKeysFile ${join(dir, "authorized_keys")}\nStrictModes no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nLogLevel ERROR\nMaxStartups 50:30:100\nSetEnv ${setEnv}\n`,
@@ -71,9 +73,14 @@ async function startSshd(dir, env, clientKey) {
 
 function config(sim, servers, key) {
   const nodes = NODES.map(
-    (n) => `  node "${n}" {\n    ssh = "root@127.0.0.1"\n    port = ${servers[n].port}\n    identity_file = "${key}"\n    known_hosts_file = "${servers[n].knownHosts}"\n    pve_root = "${join(sim, "etc/pve")}"\n  }\n`,
+    (n) =>
+      `  node "${n}" {\n    ssh = "root@127.0.0.1"\n    port = ${servers[n].port}\n    identity_file = "${key}"\n    known_hosts_file = "${servers[n].knownHosts}"\n    pve_root = "${join(sim, "etc/pve")}"\n  }\n`,
   );
-  const cts = Array.from({ length: COUNT }, (_, i) => `resource "lxc_container" "ct${i}" {\n  node = "${NODES[i % NODES.length]}"\n  vmid = ${500 + i}\n  template = "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz"\n  rootfs {\n    storage = "local-lvm"\n    size = "1G"\n  }\n}\n`);
+  const cts = Array.from(
+    { length: COUNT },
+    (_, i) =>
+      `resource "lxc_container" "ct${i}" {\n  node = "${NODES[i % NODES.length]}"\n  vmid = ${500 + i}\n  template = "local:vztmpl/alpine-3.22-default_20250617_amd64.tar.xz"\n  rootfs {\n    storage = "local-lvm"\n    size = "1G"\n  }\n}\n`,
+  );
   return `proxmox {\n${nodes.join("")}}\n${cts.join("")}`;
 }
 
@@ -87,7 +94,11 @@ function childCpuSeconds() {
 
 /** How many simulated pct create calls ran at once on average (their run time over the span they cover). */
 function createConcurrency(sim) {
-  const calls = readFileSync(join(sim, "log", "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((c) => c.tool === "pct" && c.argv[0] === "create");
+  const calls = readFileSync(join(sim, "log", "calls.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((c) => c.tool === "pct" && c.argv[0] === "create");
   const start = Math.min(...calls.map((c) => Date.parse(c.ts)));
   const end = Math.max(...calls.map((c) => Date.parse(c.ts) + c.ms));
   return calls.reduce((sum, c) => sum + c.ms, 0) / (end - start);
@@ -124,7 +135,9 @@ try {
   for (const p of [1, 10]) {
     results[p] = await applyOnce(p, key);
     const r = results[p];
-    console.log(`apply ${COUNT} containers over ${NODES.length} nodes, latency ${LATENCY} ms, --parallelism ${p}: ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s; pct create calls running at once: ${r.createConcurrency.toFixed(1)})`);
+    console.log(
+      `apply ${COUNT} containers over ${NODES.length} nodes, latency ${LATENCY} ms, --parallelism ${p}: ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s; pct create calls running at once: ${r.createConcurrency.toFixed(1)})`,
+    );
   }
 } finally {
   rmSync(keyDir, { recursive: true, force: true });
@@ -136,9 +149,15 @@ const ideal = Math.min(10, 4 * NODES.length);
 // or the CPU it needs spread over every core.
 const floor = Math.max(results[1].seconds / ideal, results[10].cpuSeconds / cores);
 console.log(`speed-up 1 -> 10: ${speedup.toFixed(1)}x (ideal ${ideal}x by parallelism and the per-node limit 4)`);
-console.log(`floor for --parallelism 10 on ${cores} cores: ${floor.toFixed(1)} s (max of p1/${ideal} and CPU/${cores}); best possible speed-up here ${(results[1].seconds / floor).toFixed(1)}x; load average at start ${load.toFixed(1)}`);
+console.log(
+  `floor for --parallelism 10 on ${cores} cores: ${floor.toFixed(1)} s (max of p1/${ideal} and CPU/${cores}); best possible speed-up here ${(results[1].seconds / floor).toFixed(1)}x; load average at start ${load.toFixed(1)}`,
+);
 mkdirSync(OUT, { recursive: true });
 writeFileSync(
   join(OUT, "ssh.json"),
-  JSON.stringify({ count: COUNT, nodes: NODES.length, latencyMs: LATENCY, p1: results[1], p10: results[10], speedup, idealSpeedup: ideal, floorSeconds: floor, cpus: cores, loadavg: loadavg() }, null, 2) + "\n",
+  JSON.stringify(
+    { count: COUNT, nodes: NODES.length, latencyMs: LATENCY, p1: results[1], p10: results[10], speedup, idealSpeedup: ideal, floorSeconds: floor, cpus: cores, loadavg: loadavg() },
+    null,
+    2,
+  ) + "\n",
 );

@@ -32,7 +32,7 @@ function resource(i) {
       ostype: "alpine",
       unprivileged: true,
       tags: [],
-      marker: `pmxform-${(i * 2654435761 >>> 0).toString(16).padStart(8, "0")}`,
+      marker: `pmxform-${((i * 2654435761) >>> 0).toString(16).padStart(8, "0")}`,
       rootfs: { volume: `local-lvm:vm-${1000 + i}-disk-0`, storage: "local-lvm", size: "1G" },
       network: { eth0: { slot: 0, bridge: "vmbr0", ip: "dhcp", hwaddr: /hwaddr=([^,]+)/.exec(conf)[1] } },
       mount_names: {},
@@ -56,7 +56,14 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "pmxform.state.json");
-  const state = { version: 1, pmxform_version: "0.1.0", lineage: "00000000-0000-4000-8000-000000000000", serial: 0, resources: Array.from({ length: RESOURCES }, (_, i) => resource(i)), outputs: { n: { value: 0, sensitive: false } } };
+  const state = {
+    version: 1,
+    pmxform_version: "0.1.0",
+    lineage: "00000000-0000-4000-8000-000000000000",
+    serial: 0,
+    resources: Array.from({ length: RESOURCES }, (_, i) => resource(i)),
+    outputs: { n: { value: 0, sensitive: false } },
+  };
   const store = await StateStore.open(path, { lock: true, lockTimeoutMs: 0, operation: "bench" });
   try {
     await store.read();

@@ -40,7 +40,13 @@ async function child(kind) {
   const result = plan({ session, prior: [], refreshed: new Map(), unreachable: new Map(), snapshotFor: () => snapshot, options: { destroy: false, refreshOnly: false, targets: [], replace: [] } });
   const ms = performance.now() - t0;
   const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) throw new Error(`plan failed: ${errors.slice(0, 3).map((d) => `${d.summary}: ${d.detail}`).join("; ")}`);
+  if (errors.length)
+    throw new Error(
+      `plan failed: ${errors
+        .slice(0, 3)
+        .map((d) => `${d.summary}: ${d.detail}`)
+        .join("; ")}`,
+    );
   process.stdout.write(JSON.stringify({ ms, creates: result.changes.filter((c) => c.action === "create").length }) + "\n");
 }
 
@@ -53,10 +59,19 @@ function fixtures() {
   const sim = join(DIR, "sim");
   execFileSync(process.execPath, [CLI, "sim", "init", sim], { stdio: "ignore" });
   const pvesh = (...a) => execFileSync(join(sim, "bin", "pvesh"), ["get", ...a, "--output-format", "json"], { encoding: "utf8" });
-  writeFileSync(join(DIR, "recorded.json"), JSON.stringify({ resources: pvesh("/cluster/resources"), lxc: pvesh("/nodes/pve1/lxc"), templates: pvesh("/nodes/pve1/storage/local/content", "--content", "vztmpl") }));
+  writeFileSync(
+    join(DIR, "recorded.json"),
+    JSON.stringify({ resources: pvesh("/cluster/resources"), lxc: pvesh("/nodes/pve1/lxc"), templates: pvesh("/nodes/pve1/storage/local/content", "--content", "vztmpl") }),
+  );
 }
 
-const sample = (kind) => JSON.parse(execFileSync(process.execPath, [process.argv[1], "--child", kind], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 }).trim().split("\n").pop());
+const sample = (kind) =>
+  JSON.parse(
+    execFileSync(process.execPath, [process.argv[1], "--child", kind], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 })
+      .trim()
+      .split("\n")
+      .pop(),
+  );
 
 async function main() {
   requireBuild();

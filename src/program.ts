@@ -188,9 +188,7 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--json", "machine-readable output")
     .action(lazy(() => import("./commands/nodes.js"), setCode));
 
-  globals(program.command("graph").description("print the dependency graph as DOT")).action(
-    lazy(() => import("./commands/graph.js"), setCode),
-  );
+  globals(program.command("graph").description("print the dependency graph as DOT")).action(lazy(() => import("./commands/graph.js"), setCode));
 
   globals(program.command("force-unlock").description("remove a stale state lock").argument("<lock_id>"))
     .option("--force", "do not ask for confirmation")

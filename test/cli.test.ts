@@ -3,15 +3,7 @@ import { fastSimInit, normaliseArgv } from "../src/cli.js";
 
 describe("normaliseArgv", () => {
   it("accepts Terraform's single-dash long flags", () => {
-    expect(normaliseArgv(["plan", "-out=plan.out", "-auto-approve", "-var", "x=1", "-f", "a.hcl"])).toEqual([
-      "plan",
-      "--out=plan.out",
-      "--auto-approve",
-      "--var",
-      "x=1",
-      "-f",
-      "a.hcl",
-    ]);
+    expect(normaliseArgv(["plan", "-out=plan.out", "-auto-approve", "-var", "x=1", "-f", "a.hcl"])).toEqual(["plan", "--out=plan.out", "--auto-approve", "--var", "x=1", "-f", "a.hcl"]);
   });
   it("leaves everything after -- alone", () => {
     expect(normaliseArgv(["x", "--", "-keep"])).toEqual(["x", "--", "-keep"]);
@@ -76,7 +68,23 @@ describe("help and flag mistakes", () => {
       err.mockRestore();
     }
   }
-  const verbs = [["validate"], ["fmt"], ["plan"], ["apply"], ["destroy"], ["show"], ["import"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"], ["output"], ["graph"], ["force-unlock"], ["sim", "init"]];
+  const verbs = [
+    ["validate"],
+    ["fmt"],
+    ["plan"],
+    ["apply"],
+    ["destroy"],
+    ["show"],
+    ["import"],
+    ["state", "list"],
+    ["state", "show"],
+    ["state", "rm"],
+    ["state", "mv"],
+    ["output"],
+    ["graph"],
+    ["force-unlock"],
+    ["sim", "init"],
+  ];
 
   it("every verb prints its usage with --help", async () => {
     for (const verb of verbs) {
@@ -100,7 +108,12 @@ describe("help and flag mistakes", () => {
   });
 
   it("refuses a --parallelism that is not a whole number of 1 or more, on plan too", async () => {
-    for (const [verb, value] of [["plan", "abc"], ["plan", "0"], ["apply", "1.5"], ["destroy", "-2"]] as const) {
+    for (const [verb, value] of [
+      ["plan", "abc"],
+      ["plan", "0"],
+      ["apply", "1.5"],
+      ["destroy", "-2"],
+    ] as const) {
       const r = await capture([verb, "--parallelism", value]);
       expect(r.code, `${verb} ${value}`).toBe(1);
       expect(r.stderr).toContain(`argument '${value}' is invalid. A whole number of 1 or more is required.`);

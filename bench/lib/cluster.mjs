@@ -61,7 +61,10 @@ export function readCalls(dir) {
   } catch (e) {
     if (e.code !== "ENOENT") throw e;
   }
-  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** The proxmox block for a simulator in `sim` beside the config. */

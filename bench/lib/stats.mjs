@@ -35,7 +35,9 @@ export function machine() {
   }
   let policy = "other";
   try {
-    policy = execFileSync("chrt", ["-p", String(process.pid)], { encoding: "utf8" }).split("\n")[0].replace(/^.*: /, "");
+    policy = execFileSync("chrt", ["-p", String(process.pid)], { encoding: "utf8" })
+      .split("\n")[0]
+      .replace(/^.*: /, "");
   } catch {
     // chrt missing: report the default
   }

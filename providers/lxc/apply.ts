@@ -132,9 +132,14 @@ export async function createContainer(address: string, config: Attrs, planned: A
 
 /** Writes the raw lxc.* lines into the conf (under the CT lock, digest checked). */
 function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Promise<ConfEdit | undefined> {
-  return editConf(t, digest, (conf) => {
-    conf.main.lxc = mergeRawLines(conf.main.lxc, lines);
-  }, "writing raw lxc lines");
+  return editConf(
+    t,
+    digest,
+    (conf) => {
+      conf.main.lxc = mergeRawLines(conf.main.lxc, lines);
+    },
+    "writing raw lxc lines",
+  );
 }
 
 /**
@@ -160,7 +165,13 @@ export async function updateContainer(address: string, config: Attrs, prior: Att
  * running moves with --restart (the plan allowed it: restart_on_change). `planned`: the plan's
  * migrate step (an update); without one (an oci_container replacement) it is worked out here.
  */
-export async function migrateContainer(address: string, config: Attrs, prior: Attrs, ctx: ApplyContext, planned?: { to: string; restart: boolean; stop_first: boolean; storage_map: [string, string][] }): Promise<Attrs> {
+export async function migrateContainer(
+  address: string,
+  config: Attrs,
+  prior: Attrs,
+  ctx: ApplyContext,
+  planned?: { to: string; restart: boolean; stop_first: boolean; storage_map: [string, string][] },
+): Promise<Attrs> {
   const from = String(prior["node"]);
   const vmid = Number(prior["vmid"]);
   const t: Target = { address, node: from, vmid, run: ctx.runnerFor(from), ctx };
@@ -337,7 +348,13 @@ async function deleteDetachedVolumes(t: Target, doomed: unknown): Promise<void> 
 export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
   await ctx.recordIntent({ operation: "delete", node: String(prior["node"]), vmid: Number(prior["vmid"]) });
   // Gone from its node and from the cluster: already destroyed. Moved: destroyed where it is.
-  await onCurrentNode(address, prior, ctx, (p) => deleteOn(address, p, ctx), () => undefined);
+  await onCurrentNode(
+    address,
+    prior,
+    ctx,
+    (p) => deleteOn(address, p, ctx),
+    () => undefined,
+  );
 }
 
 async function deleteOn(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {

@@ -14,20 +14,15 @@ import { carryDetachedVolumes } from "../mounts/detached.js";
 
 /** pct keys that attributes model (and lock, digest); everything else is kept in `unknown_keys`. */
 const MODELLED_KEYS = new Set([...TOP.filter((f) => f.pve && f.block?.maxIndex === undefined).map((f) => f.pve!), "lock", "digest"]);
-const MODELLED_FAMILY = new RegExp(`^(?:${TOP.filter((f) => f.block?.maxIndex !== undefined).map((f) => f.pve!).join("|")})\\d+$`);
+const MODELLED_FAMILY = new RegExp(
+  `^(?:${TOP.filter((f) => f.block?.maxIndex !== undefined)
+    .map((f) => f.pve!)
+    .join("|")})\\d+$`,
+);
 const modelled = (k: string) => MODELLED_KEYS.has(k) || MODELLED_FAMILY.test(k);
 
 /** Attributes that describe the configuration, not Proxmox, and survive every read. */
-export const CARRIED = [
-  "template",
-  "restart_on_change",
-  "password_sha256",
-  "ssh_public_keys",
-  "managed_keys",
-  "gpu",
-  "address",
-  "migrated_from",
-] as const;
+export const CARRIED = ["template", "restart_on_change", "password_sha256", "ssh_public_keys", "managed_keys", "gpu", "address", "migrated_from"] as const;
 
 /**
  * Refreshed attributes of a container found on another node than the state recorded: the node
@@ -122,7 +117,11 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   if (startup !== undefined) a["startup"] = startupFromPve(startup);
 
   const network: Record<string, Attrs> = {};
-  const netSlots = [...keys.keys()].map((k) => /^net(\d+)$/.exec(k)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((x, y) => x - y);
+  const netSlots = [...keys.keys()]
+    .map((k) => /^net(\d+)$/.exec(k))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => Number(m[1]))
+    .sort((x, y) => x - y);
   for (const slot of netSlots) {
     const { name, iface } = networkFromPve(slot, keys.get(`net${slot}`)!);
     // Own keys only, defined not assigned: a network named "constructor" or "__proto__" is data.

@@ -118,7 +118,7 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   for (const [disk, { size, path }] of sizesOf(planned)) {
     const was = priorSizes.get(disk);
     // A new mount gets its size at allocation; only existing disks resize.
-    if (!was || cs.set.has(disk) && disk !== "rootfs" && !before.has(disk)) continue;
+    if (!was || (cs.set.has(disk) && disk !== "rootfs" && !before.has(disk))) continue;
     if (typeof size !== "string" || typeof was.size !== "string") continue;
     const a = parseDiskSize(size);
     const b = parseDiskSize(was.size);
@@ -138,7 +138,11 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   // replaces the current one at the next start (Config.pm vmconfig_apply_pending). So a disk whose
   // value is pending is set again, after the resize, with the grown size (see setArgv).
   const pendingBefore = new Set(Array.isArray(prior["pending_keys"]) ? (prior["pending_keys"] as string[]) : []);
-  setDisksAgain(cs, after, cs.grow.map((g) => g.disk).filter((d) => pendingBefore.has(d)));
+  setDisksAgain(
+    cs,
+    after,
+    cs.grow.map((g) => g.disk).filter((d) => pendingBefore.has(d)),
+  );
   return cs;
 }
 

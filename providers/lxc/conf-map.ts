@@ -11,8 +11,7 @@ import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, SCA
 export const UNKNOWN_VALUE = Symbol("unknown pct value");
 export type PveValue = string | typeof UNKNOWN_VALUE;
 
-const hasUnknown = (v: unknown): boolean =>
-  isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : typeof v === "object" && v !== null ? Object.values(v).some(hasUnknown) : false);
+const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : typeof v === "object" && v !== null ? Object.values(v).some(hasUnknown) : false);
 
 /** rootfs and mount sizes: compared and changed through `pct resize` only. */
 const ROOTFS_RESIZED = resizeOnly(ROOTFS);
@@ -45,7 +44,10 @@ export function featuresToPve(f: Obj): string {
 export function startupToPve(s: Obj): string {
   const o: Record<string, string | undefined> = {};
   printProps(STARTUP, s, o);
-  return STARTUP.fields.filter((f) => o[f.pve!] !== undefined).map((f) => `${f.pve}=${o[f.pve!]}`).join(",");
+  return STARTUP.fields
+    .filter((f) => o[f.pve!] !== undefined)
+    .map((f) => `${f.pve}=${o[f.pve!]}`)
+    .join(",");
 }
 
 export function tagsToPve(tags: unknown, marker: unknown): string | undefined {

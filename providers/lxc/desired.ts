@@ -155,7 +155,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
     ["startup", (v) => v],
     ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
     ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? v.map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
+    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? (v as unknown[]).map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
     ["template", (v) => v],
     ["restart_on_change", (v) => v],
     ["ssh_public_keys", (v) => v],
@@ -167,7 +167,10 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   }
   if (set("device")) {
     const priorDevices = obj(prior?.["device"]) as Record<string, Obj>;
-    const caps = nvidiaCapsPresent(hostDevices, Object.values(priorDevices).map((d) => String(obj(d)["path"])));
+    const caps = nvidiaCapsPresent(
+      hostDevices,
+      Object.values(priorDevices).map((d) => String(obj(d)["path"])),
+    );
     const wanted = { ...(obj(config["device"]) as Record<string, Obj>), ...gpuDevices(set("gpu") ? obj(config["gpu"]) : undefined, caps) };
     p["device"] = normalizeDevices(wanted, priorDevices);
   } else if (reset("device")) delete p["device"];
@@ -196,7 +199,7 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
 function withLegacyGpu(lines: unknown, gpu: unknown, devices: HostDevices | undefined): unknown {
   if (!isLegacy(obj(gpu))) return lines;
   if (isUnknown(lines)) return lines;
-  const own = Array.isArray(lines) ? lines : [];
+  const own: unknown[] = Array.isArray(lines) ? (lines as unknown[]) : [];
   return [...own, ...(legacyGpuLines(obj(gpu), devices) ?? [new Unknown("string")])];
 }
 

@@ -13,7 +13,7 @@ import { ALLOW_VOLUME_REMOVAL, removedVolumeNotes, updateVolumeDeletions, volume
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { gpuDevicePaths, isLegacy, legacyGpuLines, missingGpuDeviceIssues } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
-import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./template-placeholder.js";
 import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
 import { nodeChecks } from "./node-checks.js";
@@ -57,11 +57,21 @@ function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
   if (unprivileged === true) {
     issues.push(...unprivilegedBindIssues(obj(config["mount"]) as Record<string, Obj>));
     if (obj(config["rootfs"])["quota"] === true) {
-      issues.push({ severity: "error", path: ["rootfs", "quota"], summary: "Quotas need a privileged container", detail: "Proxmox refuses to start an unprivileged container with quota=1 (\"Quotas are not supported by unprivileged containers\"). Remove quota, or set unprivileged = false." });
+      issues.push({
+        severity: "error",
+        path: ["rootfs", "quota"],
+        summary: "Quotas need a privileged container",
+        detail: 'Proxmox refuses to start an unprivileged container with quota=1 ("Quotas are not supported by unprivileged containers"). Remove quota, or set unprivileged = false.',
+      });
     }
     for (const [name, m] of Object.entries(obj(config["mount"]))) {
       if (obj(m)["quota"] === true) {
-        issues.push({ severity: "error", path: ["mount", name, "quota"], summary: "Quotas need a privileged container", detail: "Proxmox refuses to start an unprivileged container with quota=1 on a mount point. Remove quota, or set unprivileged = false." });
+        issues.push({
+          severity: "error",
+          path: ["mount", name, "quota"],
+          summary: "Quotas need a privileged container",
+          detail: "Proxmox refuses to start an unprivileged container with quota=1 on a mount point. Remove quota, or set unprivileged = false.",
+        });
       }
     }
   }
@@ -74,7 +84,14 @@ function gpuIssues(config: Attrs, devices: HostDevices | undefined): ProviderIss
   const node = String(config["node"]);
   const missing = missingGpuDeviceIssues(gpu, node, devices);
   if (missing.length || !isLegacy(gpu) || !gpuDevicePaths(gpu) || legacyGpuLines(gpu, devices)) return missing;
-  return [{ severity: "error", path: ["gpu", "legacy"], summary: "GPU device numbers unknown", detail: `The legacy recipe needs the device numbers of the GPU's device nodes, and node ${node} could not be asked for them during refresh (stat /dev/nvidia-uvm ...). Make sure the node is reachable and has coreutils' stat, or remove legacy = true on Proxmox 8.1 and later.` }];
+  return [
+    {
+      severity: "error",
+      path: ["gpu", "legacy"],
+      summary: "GPU device numbers unknown",
+      detail: `The legacy recipe needs the device numbers of the GPU's device nodes, and node ${node} could not be asked for them during refresh (stat /dev/nvidia-uvm ...). Make sure the node is reachable and has coreutils' stat, or remove legacy = true on Proxmox 8.1 and later.`,
+    },
+  ];
 }
 
 function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
@@ -85,7 +102,12 @@ function mountIssues(prior: Attrs, planned: Attrs): ProviderIssue[] {
     const mo = obj(m);
     if (p["slot"] === undefined || p["slot"] !== mo["slot"]) continue;
     if (typeof p["host_path"] === "string" && mo["host_path"] === undefined) {
-      issues.push({ severity: "error", path: ["mount", name], summary: "Cannot turn a bind mount into a volume", detail: `Mount "${name}" is a bind mount of ${p["host_path"]}. Give the volume mount another name.` });
+      issues.push({
+        severity: "error",
+        path: ["mount", name],
+        summary: "Cannot turn a bind mount into a volume",
+        detail: `Mount "${name}" is a bind mount of ${p["host_path"]}. Give the volume mount another name.`,
+      });
     }
   }
   return issues;
@@ -110,14 +132,24 @@ export function diffContainer(req: DiffRequest): Diff {
     if (typeof vmid === "number" && action === "create" && known(config["vmid"])) {
       const holder = snap.containers.get(vmid);
       if (holder || snap.vms.has(vmid)) {
-        issues.push({ severity: "error", path: ["vmid"], summary: "VMID already in use", detail: `VMID ${vmid} is already used by ${holder ? `container ${vmid} on node ${holder.node}` : `virtual machine ${vmid}`}. Choose another vmid, remove it to let pmxform pick a free one, or import the existing container with "pmxform import ${address} ${holder?.node ?? ""}/${vmid}".` });
+        issues.push({
+          severity: "error",
+          path: ["vmid"],
+          summary: "VMID already in use",
+          detail: `VMID ${vmid} is already used by ${holder ? `container ${vmid} on node ${holder.node}` : `virtual machine ${vmid}`}. Choose another vmid, remove it to let pmxform pick a free one, or import the existing container with "pmxform import ${address} ${holder?.node ?? ""}/${vmid}".`,
+        });
       }
     }
     const planned = plannedAttrs(config, null, vmid, address, devices);
     planned["marker"] = req.lineage !== undefined ? markerFor(req.lineage, address) : new Unknown("string");
     const mountNames = Object.keys(obj(config["mount"]));
     if (mountNames.length && config["rootfs"] === undefined) {
-      issues.push({ severity: "error", path: ["mount", mountNames[0]!], summary: "Mounts need a rootfs block", detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.` });
+      issues.push({
+        severity: "error",
+        path: ["mount", mountNames[0]!],
+        summary: "Mounts need a rootfs block",
+        detail: `pct create refuses mount points without an explicit root disk ("mount points configured, but 'rootfs' not set - aborting"). Add rootfs { storage = "local-lvm"  size = "8G" }.`,
+      });
     }
     const notes: string[] = [];
     if (action === "replace" && prior?.["lock"] === "create") {
@@ -155,12 +187,22 @@ export function diffContainer(req: DiffRequest): Diff {
     for (const m of Object.values(obj(planned["mount"]))) if (renamed(m)) (m as Obj)["volume"] = new Unknown("string");
   }
   for (const s of cs.shrink) {
-    issues.push({ severity: "error", path: s.path, summary: "Cannot shrink a mount volume", detail: `Proxmox can only grow volumes (pct resize). Keep size at least ${String(obj(obj(prior["mount"])[String(s.path[1])])["size"])}, or give the mount a new name to get a new, empty volume.` });
+    issues.push({
+      severity: "error",
+      path: s.path,
+      summary: "Cannot shrink a mount volume",
+      detail: `Proxmox can only grow volumes (pct resize). Keep size at least ${String(obj(obj(prior["mount"])[String(s.path[1])])["size"])}, or give the mount a new name to get a new, empty volume.`,
+    });
   }
   const running = base["started"] === true;
   const willRun = planned["started"] !== false;
   if ((cs.password || cs.sshKeys) && !willRun) {
-    issues.push({ severity: "error", path: [cs.password ? "password" : "ssh_public_keys"], summary: "The container must run to change its login secrets", detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply." });
+    issues.push({
+      severity: "error",
+      path: [cs.password ? "password" : "ssh_public_keys"],
+      summary: "The container must run to change its login secrets",
+      detail: "The root password and SSH keys of an existing container are changed inside it (pct exec / pct push). Set started = true for this apply.",
+    });
   }
   const restartAllowed = planned["restart_on_change"] === true;
   // Proxmox detaches a running CT's mount only when it restarts; then its volume can go.
@@ -211,7 +253,15 @@ export function diffContainer(req: DiffRequest): Diff {
   if (isEmpty(cs) && !(restart && restartAllowed) && !migration) {
     return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), ...deletes, ...adopted };
   }
-  const operations = updateOperations({ base, planned, cs, ...(typeof prior["digest"] === "string" ? { digest: prior["digest"] } : {}), ...(migration ? { migration: { ...migration, stopFirst } } : {}), cycling, sensitive: req.sensitivePaths ?? [] });
+  const operations = updateOperations({
+    base,
+    planned,
+    cs,
+    ...(typeof prior["digest"] === "string" ? { digest: prior["digest"] } : {}),
+    ...(migration ? { migration: { ...migration, stopFirst } } : {}),
+    cycling,
+    sensitive: req.sensitivePaths ?? [],
+  });
   // Volumes Proxmox detaches in this apply are deleted by it (the delete_detached step): what
   // stays to delete later is only what waits for a restart.
   if (detachesNow) delete planned["volumes_to_delete"];
@@ -237,14 +287,30 @@ function migrationOf(address: string, config: Attrs, prior: Attrs, issues: Provi
   const outside = prior["migrated_from"] === to;
   if (running && stays && config["restart_on_change"] !== true) {
     if (outside) {
-      issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} now runs on ${from} (it was on ${to}). It is running, and moving it back needs a restart, so pmxform leaves it there. Set node = "${from}" to match, or set restart_on_change = true to let apply move it back with pct migrate --restart.` });
+      issues.push({
+        severity: "warning",
+        path: ["node"],
+        summary: "Container migrated outside pmxform",
+        detail: `${address} now runs on ${from} (it was on ${to}). It is running, and moving it back needs a restart, so pmxform leaves it there. Set node = "${from}" to match, or set restart_on_change = true to let apply move it back with pct migrate --restart.`,
+      });
     } else {
-      issues.push({ severity: "error", path: ["node"], summary: "Moving a running container needs a restart", detail: `Proxmox cannot live-migrate containers ("lxc live migration is currently not implemented"): pct migrate moves a running container only by shutting it down and starting it on ${to} (--restart). Set restart_on_change = true to allow that, or started = false to stop it and move it offline, or keep node = "${from}".` });
+      issues.push({
+        severity: "error",
+        path: ["node"],
+        summary: "Moving a running container needs a restart",
+        detail: `Proxmox cannot live-migrate containers ("lxc live migration is currently not implemented"): pct migrate moves a running container only by shutting it down and starting it on ${to} (--restart). Set restart_on_change = true to allow that, or started = false to stop it and move it offline, or keep node = "${from}".`,
+      });
     }
     return undefined;
   }
   const m = planMigration(prior, config, running && stays);
-  if (outside) issues.push({ severity: "warning", path: ["node"], summary: "Container migrated outside pmxform", detail: `${address} was moved from ${to} to ${from} outside pmxform; this plan migrates it back to ${to}, as the configuration says. To keep it on ${from}, set node = "${from}".` });
+  if (outside)
+    issues.push({
+      severity: "warning",
+      path: ["node"],
+      summary: "Container migrated outside pmxform",
+      detail: `${address} was moved from ${to} to ${from} outside pmxform; this plan migrates it back to ${to}, as the configuration says. To keep it on ${from}, set node = "${from}".`,
+    });
   const refused = migrationIssues(prior, m);
   issues.push(...refused);
   return m;

@@ -14,18 +14,27 @@ export const PATTERNS: ErrorPattern[] = [
   { re: /storage '([^']+)' does not exist/, message: (m, a) => `${a}: storage "${m[1]}" does not exist on this cluster. Fix the storage name (see "pvesm status").` },
   { re: /storage '([^']+)' is disabled/, message: (m, a) => `${a}: storage "${m[1]}" is disabled. Enable it or choose another storage.` },
   { re: /storage '([^']+)' is not available on node '([^']+)'/, message: (m, a) => `${a}: storage "${m[1]}" is not available on node ${m[2]}. Choose a storage of that node.` },
-  { re: /storage '([^']+)' does not (?:support container directories|allow content type 'rootdir')/, message: (m, a) => `${a}: storage "${m[1]}" cannot hold container volumes (content type rootdir). Choose another storage, e.g. local-lvm.` },
+  {
+    re: /storage '([^']+)' does not (?:support container directories|allow content type 'rootdir')/,
+    message: (m, a) => `${a}: storage "${m[1]}" cannot hold container volumes (content type rootdir). Choose another storage, e.g. local-lvm.`,
+  },
   { re: /can't find file '([^']+)'/, message: (m, a) => `${a}: template ${m[1]} was not found. Download it first ("pveam download <storage> <template>") or fix the template name.` },
   { re: /unable to parse (?:directory )?volume (?:ID|name) '([^']+)'/, message: (m, a) => `${a}: "${m[1]}" is not a valid volume id. Use STORAGE:vztmpl/FILE for templates.` },
   { re: /CT is locked \(([^)]+)\)/, message: (m, a) => `${a}: the container is locked (${m[1]}). Wait for the running operation to finish, or remove a stale lock with "pct unlock".` },
   { re: /can't lock file '([^']+)' - got timeout/, message: (_m, a) => `${a}: another operation holds the container's lock. Try again when it has finished, or lower --parallelism.` },
-  { re: /config file has been modified by another user|detected modified configuration/i, message: (_m, a) => `${a}: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.` },
+  {
+    re: /config file has been modified by another user|detected modified configuration/i,
+    message: (_m, a) => `${a}: the container was changed outside pmxform since the plan was made. Run "pmxform plan" again.`,
+  },
   { re: /protection mode enabled/, message: (_m, a) => `${a}: the container has protection enabled. Set protection = false and apply first, then destroy it.` },
   { re: /unable to shrink disk size/, message: (_m, a) => `${a}: Proxmox cannot shrink a disk. Keep the size, or replace the container.` },
   { re: /Configuration file 'nodes\/([^/]+)\/lxc\/(\d+)\.conf' does not exist/, message: (m, a) => `${a}: container ${m[2]} no longer exists on node ${m[1]}. Run "pmxform plan" again.` },
   { re: /cluster not ready - no quorum\?/, message: (_m, a) => `${a}: the Proxmox cluster has no quorum, so no configuration can be written. Restore quorum and retry.` },
   // pct migrate's task log carries the reason; its stderr only says "migration aborted".
-  { re: /ERROR: migration aborted \(duration [^)]*\): (.+)/, message: (m, a) => `${a}: pct migrate failed: ${m[1]!.trim()}. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.` },
+  {
+    re: /ERROR: migration aborted \(duration [^)]*\): (.+)/,
+    message: (m, a) => `${a}: pct migrate failed: ${m[1]!.trim()}. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.`,
+  },
   { re: /MTU size '(\d+)' is bigger than bridge MTU '(\d+)'/, message: (m, a) => `${a}: mtu ${m[1]} is bigger than the bridge's MTU ${m[2]}. Lower mtu.` },
 ];
 

@@ -87,4 +87,3 @@ export function foreignOwner(address: string, attrs: Attrs, lineage: string): st
   const id = containerId(attrs) ?? `vmid ${String(attrs["vmid"])}`;
   return `container ${id} carries the pmxform marker ${m}, which this state does not give ${address}: another pmxform project (or this one under another address) created it`;
 }
-

@@ -6,6 +6,7 @@ import type { ZodType } from "zod";
 import { attrsFromConf } from "./attrs.js";
 import { DEVICE, MOUNT, NETWORK, ROOTFS, TOP, importedFields } from "./fields/index.js";
 import { lxcContainerSchema } from "./schema.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./template-placeholder.js";
 import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 
 /** Parses "pve1/105" or "105"; a bare vmid is looked up in the snapshot. */
@@ -25,9 +26,6 @@ export function importContainer(address: string, id: string, snap: LxcSnapshot):
   attrs["managed_keys"] = Object.keys(generateConfig(attrs)).sort();
   return attrs;
 }
-
-/** Written as `template` for imported containers; only used if the container is ever re-created. */
-export const TEMPLATE_UNKNOWN_AT_IMPORT = "local:vztmpl/unknown-at-import.tar.zst";
 
 /** Every container of the snapshot, ordered by vmid. */
 export function importableContainers(snap: LxcSnapshot): ImportCandidate[] {

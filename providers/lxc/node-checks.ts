@@ -66,10 +66,23 @@ export function storageContentIssue(node: string, storages: ClusterStorage[], pa
   const fit = storages.filter((x) => (x.content ?? []).includes(content)).map((x) => x.storage);
   const s = storages.find((x) => x.storage === id);
   if (!s) {
-    return { severity: "error", path, summary: "Storage does not exist", detail: `Node ${node} has no storage "${id}".${didYouMean(id, storages.map((x) => x.storage))} Storages on ${node} for ${CONTENT_NAMES[content]}: ${fit.join(", ") || "none"}.` };
+    return {
+      severity: "error",
+      path,
+      summary: "Storage does not exist",
+      detail: `Node ${node} has no storage "${id}".${didYouMean(
+        id,
+        storages.map((x) => x.storage),
+      )} Storages on ${node} for ${CONTENT_NAMES[content]}: ${fit.join(", ") || "none"}.`,
+    };
   }
   if (!(s.content ?? []).includes(content)) {
-    return { severity: "error", path, summary: `Storage cannot hold ${content === "vztmpl" ? "templates" : "container volumes"}`, detail: `Storage "${id}" on node ${node} holds ${(s.content ?? []).join(", ") || "nothing"}, not ${CONTENT_NAMES[content]}. Use ${fit.length ? fit.map((f) => `"${f}"`).join(" or ") : "a storage with that content type"}${content === "vztmpl" && !FILE_STORAGES.has(s.plugintype ?? "") ? ` (a ${s.plugintype ?? "block"} storage cannot hold files)` : `, or add ${content} to the storage's content (pvesm set ${id} --content ...)`}.` };
+    return {
+      severity: "error",
+      path,
+      summary: `Storage cannot hold ${content === "vztmpl" ? "templates" : "container volumes"}`,
+      detail: `Storage "${id}" on node ${node} holds ${(s.content ?? []).join(", ") || "nothing"}, not ${CONTENT_NAMES[content]}. Use ${fit.length ? fit.map((f) => `"${f}"`).join(" or ") : "a storage with that content type"}${content === "vztmpl" && !FILE_STORAGES.has(s.plugintype ?? "") ? ` (a ${s.plugintype ?? "block"} storage cannot hold files)` : `, or add ${content} to the storage's content (pvesm set ${id} --content ...)`}.`,
+    };
   }
   return undefined;
 }
@@ -121,7 +134,12 @@ function bridgeIssues(config: Attrs, prior: Attrs | null, node: string, snap: Lx
     const mtu = obj(n)["mtu"];
     if (typeof mtu === "number" && mtu > found.mtu) {
       const keptMtu = kept && obj(priorNets[name])["mtu"] === mtu;
-      out.push({ severity: keptMtu ? "warning" : "error", path: ["network", name, "mtu"], summary: "MTU bigger than the bridge's", detail: `Bridge ${bridge} on node ${node} has MTU ${found.mtu}; Proxmox refuses a NIC with MTU ${mtu} on it ("MTU size '${mtu}' is bigger than bridge MTU '${found.mtu}'"). Lower mtu to ${found.mtu} or less, or raise the bridge's MTU.` });
+      out.push({
+        severity: keptMtu ? "warning" : "error",
+        path: ["network", name, "mtu"],
+        summary: "MTU bigger than the bridge's",
+        detail: `Bridge ${bridge} on node ${node} has MTU ${found.mtu}; Proxmox refuses a NIC with MTU ${mtu} on it ("MTU size '${mtu}' is bigger than bridge MTU '${found.mtu}'"). Lower mtu to ${found.mtu} or less, or raise the bridge's MTU.`,
+      });
     }
   }
   return out;
@@ -154,7 +172,12 @@ function spaceWarnings(config: Attrs, prior: Attrs | null, node: string, storage
     if (!s || s.total === undefined || s.used === undefined) continue;
     const free = Math.max(0, s.total - s.used); // thin pools report more used than their size when overcommitted
     if (bytes > free) {
-      out.push({ severity: "warning", path, summary: "Not enough free space on the storage", detail: `This container allocates ${gib(bytes)} on storage "${id}" of node ${node}, which has ${gib(free)} free (of ${gib(s.total)}). ${s.plugintype === "lvmthin" || s.plugintype === "zfspool" ? "A thin pool may allow it, but fills up when the volumes are used. " : ""}Free space on ${id}, choose another storage, or make the volume smaller.` });
+      out.push({
+        severity: "warning",
+        path,
+        summary: "Not enough free space on the storage",
+        detail: `This container allocates ${gib(bytes)} on storage "${id}" of node ${node}, which has ${gib(free)} free (of ${gib(s.total)}). ${s.plugintype === "lvmthin" || s.plugintype === "zfspool" ? "A thin pool may allow it, but fills up when the volumes are used. " : ""}Free space on ${id}, choose another storage, or make the volume smaller.`,
+      });
     }
   }
   return out;

@@ -108,7 +108,12 @@ const path = (v: unknown): v is AttrPath => Array.isArray(v) && v.every((s) => t
 const pieceOk = (p: unknown): p is SetPiece => !!p && typeof p === "object" && str((p as Obj)["key"]) && (str((p as Obj)["value"]) || path((p as Obj)["from"]));
 const CHECKS: Record<PctOperation["op"], (o: Obj) => boolean> = {
   digest: (o) => str(o["digest"]),
-  migrate: (o) => str(o["to"]) && typeof o["restart"] === "boolean" && typeof o["stop_first"] === "boolean" && Array.isArray(o["storage_map"]) && (o["storage_map"] as unknown[]).every((e) => Array.isArray(e) && e.length === 2 && e.every(str)),
+  migrate: (o) =>
+    str(o["to"]) &&
+    typeof o["restart"] === "boolean" &&
+    typeof o["stop_first"] === "boolean" &&
+    Array.isArray(o["storage_map"]) &&
+    (o["storage_map"] as unknown[]).every((e) => Array.isArray(e) && e.length === 2 && e.every(str)),
   stop: () => true,
   raw_lxc: (o) => (Array.isArray(o["lines"]) && (o["lines"] as unknown[]).every(str)) || path(o["from"]),
   unprotect: () => true,
@@ -131,7 +136,7 @@ export function pctOperations(address: string, operations: readonly PlannedOpera
   if (!operations) throw new Error(`${address}: the plan carries no operations for this change (it was made by an earlier pmxform version). Nothing was done; run "pmxform plan" again.`);
   for (const o of operations) {
     const check = Object.hasOwn(CHECKS, o.op) ? CHECKS[o.op as PctOperation["op"]] : undefined;
-    if (!check?.(o as Obj)) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
+    if (!check?.(o)) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
   }
   return operations as unknown as PctOperation[];
 }

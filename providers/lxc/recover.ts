@@ -9,7 +9,13 @@ import { importContainer } from "./import.js";
 import { asSnapshot, type LxcSnapshot } from "./snapshot.js";
 
 /** `read` turns the container into the type's attributes (oci_container reads its OCI keys too). */
-export function recoverContainer(address: string, intent: RecordedIntent, snapshot: unknown, lineage: string, read: (address: string, id: string, snap: LxcSnapshot) => Attrs | null = importContainer): Recovery {
+export function recoverContainer(
+  address: string,
+  intent: RecordedIntent,
+  snapshot: unknown,
+  lineage: string,
+  read: (address: string, id: string, snap: LxcSnapshot) => Attrs | null = importContainer,
+): Recovery {
   if (intent.operation !== "create" || typeof intent.vmid !== "number") return { found: "nothing" };
   const snap = asSnapshot(snapshot);
   const vmid = intent.vmid;

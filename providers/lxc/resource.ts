@@ -23,11 +23,22 @@ function validate(config: Attrs): ProviderIssue[] {
     if (hasHost === hasStorage) {
       issues.push({ severity: "error", path: ["mount", name], summary: "Invalid mount", detail: `Mount "${name}" needs exactly one of host_path (a bind mount) or storage with size (a new volume).` });
     } else if (hasStorage && m["size"] === undefined) {
-      issues.push({ severity: "error", path: ["mount", name], summary: "Missing required argument", detail: `Mount "${name}" allocates a volume on storage ${String(m["storage"])}; add size = "8G" or similar.` });
+      issues.push({
+        severity: "error",
+        path: ["mount", name],
+        summary: "Missing required argument",
+        detail: `Mount "${name}" allocates a volume on storage ${String(m["storage"])}; add size = "8G" or similar.`,
+      });
     }
     if (typeof m["path"] === "string") {
       const other = paths.get(m["path"]);
-      if (other) issues.push({ severity: "error", path: ["mount", name, "path"], summary: "Two mounts at one path", detail: `Mounts "${other}" and "${name}" both mount at ${m["path"]}. Give each a different path.` });
+      if (other)
+        issues.push({
+          severity: "error",
+          path: ["mount", name, "path"],
+          summary: "Two mounts at one path",
+          detail: `Mounts "${other}" and "${name}" both mount at ${m["path"]}. Give each a different path.`,
+        });
       paths.set(m["path"], name);
     }
   }

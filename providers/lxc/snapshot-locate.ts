@@ -49,7 +49,10 @@ export async function onCurrentNode<T>(address: string, prior: Attrs, ctx: Apply
     }
     if (found.node === node) throw err;
     if (found.digest !== prior["digest"]) {
-      throw new Error(`${address}: container ${vmid} moved from node ${node} to ${found.node} after the plan was made, and its configuration was changed there. Nothing was done; run "pmxform plan" again.`, { cause: err });
+      throw new Error(
+        `${address}: container ${vmid} moved from node ${node} to ${found.node} after the plan was made, and its configuration was changed there. Nothing was done; run "pmxform plan" again.`,
+        { cause: err },
+      );
     }
     ctx.log(`container ${vmid} moved from node ${node} to ${found.node} after the plan was made; following it there`);
     // The plan put it on `node`; where it is now was decided outside pmxform, not by this apply.

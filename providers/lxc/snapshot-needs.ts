@@ -4,7 +4,7 @@
 // templates new containers are created from). Also the templates the configuration itself puts
 // on nodes (lxc_template), which a container may name before they exist.
 import type { Attrs, RefreshContext } from "../../src/provider/types.js";
-import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./import.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./template-placeholder.js";
 
 /**
  * Whether a plan creates the container from `template`: a new container, or a replacement because

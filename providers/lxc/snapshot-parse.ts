@@ -40,8 +40,7 @@ function parseJsonArray(text: string, what: string): Record<string, unknown>[] {
   return data.filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null);
 }
 
-const asNumber = (v: unknown): number | undefined =>
-  typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
+const asNumber = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
 const asString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** `pvesh get /cluster/resources [--type vm] --output-format json`. */

@@ -173,7 +173,11 @@ export async function takeSnapshot<T = undefined>(
     alongside?.(resources),
   ]);
   for (const l of read) if ("error" in l && (l.node === node || signal.aborted)) throw l.error;
-  const snapshot = buildSnapshot({ ...resources, nodes }, confs, read.map((l) => ("status" in l ? l.status : [])));
+  const snapshot = buildSnapshot(
+    { ...resources, nodes },
+    confs,
+    read.map((l) => ("status" in l ? l.status : [])),
+  );
   for (const [n, d] of stats) if (d) snapshot.devices.set(n, d);
   snapshot.bridges = new Map(nets.filter((e): e is readonly [string, NodeBridge[]] => e[1] !== undefined));
   snapshot.plannedTemplates = plannedTemplateVolids(ctx);

@@ -63,7 +63,10 @@ export function unusedDeletes(prior: Attrs, planned: Attrs): string[] {
 
 /** The unusedN keys of `conf` holding one of `volumes` (after Proxmox detached them). */
 export function unusedKeysHolding(conf: ParsedConf, volumes: string[]): string[] {
-  return [...conf.main.keys].filter(([k, v]) => UNUSED.test(k) && volumes.includes(v)).map(([k]) => k).sort();
+  return [...conf.main.keys]
+    .filter(([k, v]) => UNUSED.test(k) && volumes.includes(v))
+    .map(([k]) => k)
+    .sort();
 }
 
 function referenced(conf: ParsedConf, volume: string): boolean {
@@ -105,7 +108,12 @@ export function updateVolumeDeletions(prior: Attrs, planned: Attrs, detachesNow:
   const out: VolumeDeletion[] = [];
   for (const r of removedVolumes(prior, planned)) {
     if (r.keep) continue;
-    out.push({ volume: r.volume, ...(r.size ? { size: r.size } : {}), reason: `mount "${r.name}"${slotName(r.name, prior)} is no longer in the configuration`, ...(detachesNow ? {} : { when: RESTART_WAIT }) });
+    out.push({
+      volume: r.volume,
+      ...(r.size ? { size: r.size } : {}),
+      reason: `mount "${r.name}"${slotName(r.name, prior)} is no longer in the configuration`,
+      ...(detachesNow ? {} : { when: RESTART_WAIT }),
+    });
   }
   const unknown = obj(prior["unknown_keys"]);
   for (const k of unusedDeletes(prior, planned)) out.push({ volume: String(unknown[k]), reason: `${k}, detached from a mount removed earlier` });

@@ -100,7 +100,11 @@ export function readSlots<T extends { slot: number }>(
   const items: Record<string, T> = {};
   const outNames: Record<string, string> = {};
   const re = new RegExp(`^${prefix}(\\d+)$`);
-  const slots = [...keys.keys()].map((k) => re.exec(k)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
+  const slots = [...keys.keys()]
+    .map((k) => re.exec(k))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
   for (const slot of slots) {
     const key = `${prefix}${slot}`;
     let name = (names && Object.hasOwn(names, key) ? names[key] : undefined) ?? key;
@@ -116,11 +120,7 @@ export function readSlots<T extends { slot: number }>(
  * Assigns slots to desired named items: the slot the name had before, else a pinned `slot`,
  * else the lowest slot nobody holds (including slots still present in the prior state).
  */
-export function assignSlots(
-  desired: Record<string, Obj>,
-  prior: Record<string, { slot: number }> | undefined,
-  max: number,
-): Map<string, number> {
+export function assignSlots(desired: Record<string, Obj>, prior: Record<string, { slot: number }> | undefined, max: number): Map<string, number> {
   const out = new Map<string, number>();
   const taken = new Set<number>();
   for (const [name, d] of Object.entries(desired)) {
@@ -132,7 +132,11 @@ export function assignSlots(
       taken.add(slot);
     }
   }
-  const priorSlots = new Set(Object.entries(prior ?? {}).filter(([n]) => !(n in desired)).map(([, p]) => p.slot));
+  const priorSlots = new Set(
+    Object.entries(prior ?? {})
+      .filter(([n]) => !(n in desired))
+      .map(([, p]) => p.slot),
+  );
   for (const name of Object.keys(desired)) {
     if (out.has(name)) continue;
     let s = 0;

@@ -142,13 +142,18 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
   // Pin the slots the plan chose, so the new volumes never take a slot a moved volume needs.
   const createCfg: Attrs = {
     ...config,
-    mount: Object.fromEntries(Object.entries(cfgMounts).filter(([n]) => !keepNames.has(n)).map(([n, m]) => [n, { ...obj(m), slot: obj(plannedMounts[n])["slot"] }])),
+    mount: Object.fromEntries(
+      Object.entries(cfgMounts)
+        .filter(([n]) => !keepNames.has(n))
+        .map(([n, m]) => [n, { ...obj(m), slot: obj(plannedMounts[n])["slot"] }]),
+    ),
   };
   const createPlanned: Attrs = { ...planned, mount: Object.fromEntries(Object.entries(plannedMounts).filter(([n]) => !keepNames.has(n))) };
   const wantRunning = planned["started"] === true;
   const created = await createOci(address, createCfg, { ...createPlanned, started: false }, ctx);
   const newVmid = Number(created["vmid"]);
-  const where = (step: string) => `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;
+  const where = (step: string) =>
+    `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;
   const step = async (name: string, argv: string[]) => {
     await ctx.recordIntent({ operation: `replace: ${name}`, node, vmid: newVmid });
     try {
@@ -159,7 +164,16 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
   };
   if (prior["started"] === true) await step(`pct stop ${oldVmid}`, stopArgv(oldVmid));
   for (const k of keep) {
-    await step(`move mp${String(k.from["slot"])} to CT ${newVmid} mp${String(k.to["slot"])}`, ["pct", "move-volume", String(oldVmid), `mp${String(k.from["slot"])}`, "--target-vmid", String(newVmid), "--target-volume", `mp${String(k.to["slot"])}`]);
+    await step(`move mp${String(k.from["slot"])} to CT ${newVmid} mp${String(k.to["slot"])}`, [
+      "pct",
+      "move-volume",
+      String(oldVmid),
+      `mp${String(k.from["slot"])}`,
+      "--target-vmid",
+      String(newVmid),
+      "--target-volume",
+      `mp${String(k.to["slot"])}`,
+    ]);
   }
   if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
   await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));

@@ -142,7 +142,7 @@ export function plannedOci(config: Attrs, prior: Attrs | null, planned: Attrs): 
 /** Which OCI parts differ between prior and planned (applied after pct set, before start). */
 export function ociChanges(prior: Attrs | null, planned: Attrs): { entrypoint?: string; confEdit: boolean } {
   // No env and an empty env are the same conf: nothing to write.
-  const norm = (k: string, v: unknown) => (k === "env" && v && typeof v === "object" && !Object.keys(v).length ? null : v ?? null);
+  const norm = (k: string, v: unknown) => (k === "env" && v && typeof v === "object" && !Object.keys(v).length ? null : (v ?? null));
   const same = (k: string) => JSON.stringify(norm(k, prior?.[k])) === JSON.stringify(norm(k, planned[k]));
   const out: { entrypoint?: string; confEdit: boolean } = { confEdit: !same("env") || !same("working_dir") || !same("user") };
   if (!same("entrypoint") && typeof planned["entrypoint"] === "string") out.entrypoint = planned["entrypoint"];

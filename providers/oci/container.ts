@@ -26,10 +26,20 @@ export const IMAGE_REPLACE_REASON = "replace (image digest changed; data volumes
 function validate(config: Attrs): ProviderIssue[] {
   const issues = lxcContainer.validate?.(lxcConfigOf(config, null)) ?? [];
   if (config["unprivileged"] === false) {
-    issues.push({ severity: "error", path: ["unprivileged"], summary: "OCI containers must be unprivileged", detail: "Proxmox cannot run application containers as privileged containers. Remove unprivileged = false." });
+    issues.push({
+      severity: "error",
+      path: ["unprivileged"],
+      summary: "OCI containers must be unprivileged",
+      detail: "Proxmox cannot run application containers as privileged containers. Remove unprivileged = false.",
+    });
   }
   if (typeof config["user"] === "string" && !parseUser(config["user"])) {
-    issues.push({ severity: "error", path: ["user"], summary: "Invalid user", detail: `user "${config["user"]}" must be numeric, "UID" or "UID:GID" (names are resolved by Proxmox from the image only at create). Write e.g. user = "1000:1000".` });
+    issues.push({
+      severity: "error",
+      path: ["user"],
+      summary: "Invalid user",
+      detail: `user "${config["user"]}" must be numeric, "UID" or "UID:GID" (names are resolved by Proxmox from the image only at create). Write e.g. user = "1000:1000".`,
+    });
   }
   return issues;
 }
@@ -41,7 +51,12 @@ function volumeWarnings(config: Attrs, snapshot: unknown): ProviderIssue[] {
   const paths = new Set(Object.values(obj(config["mount"])).map((m) => obj(m)["path"]));
   return volumes
     .filter((v) => !paths.has(v) && !paths.has(v.replace(/\/+$/, "")))
-    .map((v) => ({ severity: "warning" as const, path: ["image"], summary: "Image volume without a mount", detail: `The image declares the volume ${v}, but no mount is configured at that path, so its data lives in the container's root filesystem and is lost when the image changes. Add mount "data" { storage = "local-lvm"  size = "1G"  path = "${v}" }.` }));
+    .map((v) => ({
+      severity: "warning" as const,
+      path: ["image"],
+      summary: "Image volume without a mount",
+      detail: `The image declares the volume ${v}, but no mount is configured at that path, so its data lives in the container's root filesystem and is lost when the image changes. Add mount "data" { storage = "local-lvm"  size = "1G"  path = "${v}" }.`,
+    }));
 }
 
 export function diffOci(req: DiffRequest): Diff {
@@ -55,7 +70,12 @@ export function diffOci(req: DiffRequest): Diff {
   // generated configuration: adopt the configured one.
   if (prior && known(config["image"]) && typeof prior["image"] === "string" && prior["image"] !== IMAGE_UNKNOWN_AT_IMPORT && config["image"] !== prior["image"]) {
     if (known(config["vmid"]) && config["vmid"] === prior["vmid"]) {
-      issues.push({ severity: "error", path: ["vmid"], summary: "An image change needs a new VMID", detail: `Changing the image creates a new container and moves the data volumes to it while the old one (VMID ${String(prior["vmid"])}) still exists. Remove vmid so pmxform picks a free one.` });
+      issues.push({
+        severity: "error",
+        path: ["vmid"],
+        summary: "An image change needs a new VMID",
+        detail: `Changing the image creates a new container and moves the data volumes to it while the old one (VMID ${String(prior["vmid"])}) still exists. Remove vmid so pmxform picks a free one.`,
+      });
     }
     const base = diffContainer({ ...req, config: lxcConfigOf(config, null), prior: priorLxc, forceReplace: true });
     const planned = plannedOci(config, null, base.planned);
@@ -65,7 +85,15 @@ export function diffOci(req: DiffRequest): Diff {
       if (typeof p["volume"] === "string" && p["storage"] === obj(m)["storage"]) notes.push(`the data volume ${p["volume"]} (mount "${name}") moves to the new container`);
     }
     const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
-    return { action: "replace", planned, reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }], issues: [...issues, ...base.issues], notes, ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
+    return {
+      action: "replace",
+      planned,
+      reasons: [{ path: ["image"], reason: IMAGE_REPLACE_REASON }],
+      issues: [...issues, ...base.issues],
+      notes,
+      ...(volumeDeletions.length ? { volumeDeletions } : {}),
+      ...adopted,
+    };
   }
 
   const base = diffContainer({ ...req, config: lxcConfigOf(config, prior), prior: priorLxc });
@@ -95,7 +123,11 @@ function movedVolumes(prior: Attrs, planned: Attrs): Set<string> {
   if (planned["vmid"] === prior["vmid"]) return new Set();
   const there = planned["node"] !== prior["node"] ? migratedPrior(prior, planMigration(prior, planned, false)) : prior;
   const before = obj(there["mount"]);
-  return new Set(Object.entries(obj(planned["mount"])).filter(([name, m]) => typeof obj(before[name])["volume"] === "string" && obj(before[name])["storage"] === obj(m)["storage"]).map(([name]) => name));
+  return new Set(
+    Object.entries(obj(planned["mount"]))
+      .filter(([name, m]) => typeof obj(before[name])["volume"] === "string" && obj(before[name])["storage"] === obj(m)["storage"])
+      .map(([name]) => name),
+  );
 }
 
 export const ociContainer: ResourceType = {
@@ -106,7 +138,7 @@ export const ociContainer: ResourceType = {
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   // The image brings its entrypoint, environment, working directory and user.
   computedAttributes: [...CONTAINER_COMPUTED_ATTRIBUTES, "entrypoint", "env", "working_dir", "user", "cmode"],
-  nodeOf: lxcContainer.nodeOf,
+  nodeOf: (config, prior) => lxcContainer.nodeOf(config, prior),
   validate,
   diff: diffOci,
   read({ prior, snapshot }) {
@@ -128,10 +160,10 @@ export const ociContainer: ResourceType = {
   unexpressed: unexpressedOciAttrs,
   // Created with pct like lxc_container: the same lineage-bound marker, checks and recovery.
   recover: ({ address, intent, snapshot, lineage }) => recoverContainer(address, intent, snapshot, lineage, importOciContainer),
-  identityConflict: lxcContainer.identityConflict!,
-  objectId: lxcContainer.objectId!,
-  objectKey: lxcContainer.objectKey!,
-  progressId: lxcContainer.progressId!,
-  importNode: lxcContainer.importNode!,
-  foreignOwner: lxcContainer.foreignOwner!,
+  identityConflict: (req) => lxcContainer.identityConflict!(req),
+  objectId: (attrs) => lxcContainer.objectId!(attrs),
+  objectKey: (attrs) => lxcContainer.objectKey!(attrs),
+  progressId: (attrs) => lxcContainer.progressId!(attrs),
+  importNode: (id) => lxcContainer.importNode!(id),
+  foreignOwner: (req) => lxcContainer.foreignOwner!(req),
 };

@@ -28,7 +28,12 @@ function validate(config: Attrs): ProviderIssue[] {
     issues.push({ severity: "error", path: ["auth"], summary: "Incomplete registry credentials", detail: "auth needs both username and password (or only authfile). Add the missing one." });
   }
   if (has("authfile") && (has("username") || has("password"))) {
-    issues.push({ severity: "error", path: ["auth"], summary: "Conflicting registry credentials", detail: "Give either auth.authfile or auth.username + auth.password, not both. Remove one of them." });
+    issues.push({
+      severity: "error",
+      path: ["auth"],
+      summary: "Conflicting registry credentials",
+      detail: "Give either auth.authfile or auth.username + auth.password, not both. Remove one of them.",
+    });
   }
   return issues;
 }
@@ -111,7 +116,8 @@ export function diffImage(req: DiffRequest): Diff {
 
   const lookup = snap.registry.get(address);
   const notes: string[] = [];
-  if (lookup && "error" in lookup) issues.push({ severity: "warning", path: ["reference"], summary: "Could not check the registry for a newer image", detail: `${lookup.error} The recorded image is kept.` });
+  if (lookup && "error" in lookup)
+    issues.push({ severity: "warning", path: ["reference"], summary: "Could not check the registry for a newer image", detail: `${lookup.error} The recorded image is kept.` });
   if (lookup && "skipped" in lookup) notes.push(`a moved tag is not checked: ${lookup.skipped}`);
 
   const reasons: ChangeReason[] = [];
@@ -193,11 +199,19 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
     try {
       path = (await run.run(["pvesm", "path", volid], { signal })).stdout.trim();
     } catch (err) {
-      throw new Error(`${address}: cannot find the template directory of storage "${String(config["storage"])}" (pvesm path ${volid}): ${String((err as Error).message)}. Use a storage with content type vztmpl.`, { cause: err });
+      throw new Error(
+        `${address}: cannot find the template directory of storage "${String(config["storage"])}" (pvesm path ${volid}): ${String((err as Error).message)}. Use a storage with content type vztmpl.`,
+        { cause: err },
+      );
     }
     // The template file name carries the digest: a file the snapshot listed under that name is
     // this very image (pulls land by rename), so it is adopted instead of copied again.
-    if (config["file_name"] === undefined && asProxmoxSnapshot(ctx.snapshot).templates.get(`${node}/${String(config["storage"])}`)?.has(volid)) {
+    if (
+      config["file_name"] === undefined &&
+      asProxmoxSnapshot(ctx.snapshot)
+        .templates.get(`${node}/${String(config["storage"])}`)
+        ?.has(volid)
+    ) {
       ctx.log(`${volid} is already in the template storage with digest ${digest}; not pulling it again`);
       return finished(run, address, config, digest, volid, path, await archiveVolumes(run, address, full, path, platform, signal), signal);
     }
@@ -226,7 +240,13 @@ async function archiveVolumes(run: Runner, address: string, full: string, archiv
   try {
     cfgText = (await run.run(inspectArchiveConfigArgv(archive), { signal })).stdout;
   } catch (err) {
-    throw new Error(`${address}: ${full}: the pulled archive is not a usable OCI image (${String((err as { stderr?: unknown }).stderr ?? err).trim().split("\n").pop()}).`, { cause: err });
+    throw new Error(
+      `${address}: ${full}: the pulled archive is not a usable OCI image (${String((err as { stderr?: unknown }).stderr ?? err)
+        .trim()
+        .split("\n")
+        .pop()}).`,
+      { cause: err },
+    );
   }
   const cfg = parseImageConfig(cfgText);
   if (cfg.architecture && cfg.architecture !== platform) {
@@ -293,7 +313,8 @@ export const ociImage: ResourceType = {
   // Identity: a template archive is its volume id (unique on the cluster, whatever the node).
   objectKey: (a) => (a["volid"] !== undefined ? String(a["volid"]) : undefined),
   progressId: (a) => (a["volid"] ? `volid=${String(a["volid"])}` : undefined),
-  leftover: (intent) => (intent.operation === "pull" && typeof intent.file === "string" && isPullTemporary(intent.file) ? `the temporary archive ${intent.node}:${intent.file} of an interrupted image pull` : undefined),
+  leftover: (intent) =>
+    intent.operation === "pull" && typeof intent.file === "string" && isPullTemporary(intent.file) ? `the temporary archive ${intent.node}:${intent.file} of an interrupted image pull` : undefined,
   removeLeftover: async ({ intent }, ctx) => {
     // leftover() vouched for the name; checked again here since this deletes a file.
     if (!intent.file || !isPullTemporary(intent.file)) throw new Error(`${String(intent.file)} is not a temporary pull archive`);

@@ -68,12 +68,21 @@ export function parseImageConfig(stdout: string): ImageConfig {
 }
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/manifest unknown|name unknown|repository name not known|not found: manifest/i, () => "the registry has no such image or tag. Check the name and tag (skopeo list-tags docker://REPOSITORY lists the tags)."],
-  [/unauthorized|authentication required|invalid username\/password|denied: requested access/i, () => "the registry refused the credentials (or needs some). Check auth.username/auth.password or auth.authfile."],
+  [
+    /manifest unknown|name unknown|repository name not known|not found: manifest/i,
+    () => "the registry has no such image or tag. Check the name and tag (skopeo list-tags docker://REPOSITORY lists the tags).",
+  ],
+  [
+    /unauthorized|authentication required|invalid username\/password|denied: requested access/i,
+    () => "the registry refused the credentials (or needs some). Check auth.username/auth.password or auth.authfile.",
+  ],
   [/server gave HTTP response to HTTPS client/, () => "the registry speaks plain HTTP. Set tls_verify = false for it."],
   [/x509:|certificate signed by unknown authority|tls: /i, () => "the registry's TLS certificate is not trusted. Install its CA on the node, or set tls_verify = false."],
   [/connection refused|no such host|i\/o timeout|network is unreachable|dial tcp/i, () => "the registry cannot be reached. Check the registry address and the node's network."],
-  [/no image found in image index for architecture ([\w-]+)|choosing image instance: no image found.*architecture ([\w-]+)/i, (m) => `the image has no variant for architecture ${m[1] ?? m[2]}. Set platform to one the image provides.`],
+  [
+    /no image found in image index for architecture ([\w-]+)|choosing image instance: no image found.*architecture ([\w-]+)/i,
+    (m) => `the image has no variant for architecture ${m[1] ?? m[2]}. Set platform to one the image provides.`,
+  ],
   [/invalid reference format/i, () => "skopeo cannot parse the reference. Write it as REGISTRY/NAME:TAG or NAME@sha256:DIGEST."],
 ];
 
@@ -83,6 +92,12 @@ export function explainSkopeoError(stderr: string, address: string, reference: s
     const m = re.exec(stderr);
     if (m) return `${address}: ${reference}: ${msg(m)}`;
   }
-  const last = stderr.trim().split("\n").filter(Boolean).slice(-2).join(" ").replace(/^time="[^"]*" level=\w+ msg="?/, "");
+  const last = stderr
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .slice(-2)
+    .join(" ")
+    .replace(/^time="[^"]*" level=\w+ msg="?/, "");
   return `${address}: ${reference}: skopeo failed: ${last || "no error text"}`;
 }

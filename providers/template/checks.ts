@@ -15,7 +15,12 @@ export function templateStorageIssues(config: Attrs, snapshot: unknown): Provide
   const names = asSnapshot(snapshot).catalogue?.get(node);
   const template = config["template"];
   if (names && typeof template === "string" && !names.has(template)) {
-    issues.push({ severity: "error", path: ["template"], summary: "No such template", detail: `pveam on node ${node} cannot download "${template}": it is not in the node's appliance catalogue.${didYouMean(template, names)} Run pveam available on ${node} for the names (pveam update refreshes the catalogue).` });
+    issues.push({
+      severity: "error",
+      path: ["template"],
+      summary: "No such template",
+      detail: `pveam on node ${node} cannot download "${template}": it is not in the node's appliance catalogue.${didYouMean(template, names)} Run pveam available on ${node} for the names (pveam update refreshes the catalogue).`,
+    });
   }
   return issues;
 }

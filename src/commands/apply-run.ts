@@ -19,7 +19,13 @@ import { printDiagnostics, useColor } from "./output-format.js";
 /** Asks "Do you want to perform these actions?"; refuses without a terminal. */
 export async function confirm(question: string, detail: string): Promise<{ ok: boolean; diagnostic?: Diagnostic }> {
   if (!process.stdin.isTTY) {
-    return { ok: false, diagnostic: error("No terminal to ask for confirmation", "pmxform needs your approval to change infrastructure, but standard input is not a terminal. Run with --auto-approve, or save a plan with `pmxform plan --out FILE` and apply that file.") };
+    return {
+      ok: false,
+      diagnostic: error(
+        "No terminal to ask for confirmation",
+        "pmxform needs your approval to change infrastructure, but standard input is not a terminal. Run with --auto-approve, or save a plan with `pmxform plan --out FILE` and apply that file.",
+      ),
+    };
   }
   process.stdout.write(`\n${question}\n  ${detail}\n  Only 'yes' will be accepted to approve.\n\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -44,7 +50,10 @@ export interface ExecuteArgs {
 }
 
 export function perNodeLimit(targets: Targets, fallback = 4): number {
-  const limits = targets.names().map((n) => targets.get(n)?.maxParallel).filter((x): x is number => typeof x === "number");
+  const limits = targets
+    .names()
+    .map((n) => targets.get(n)?.maxParallel)
+    .filter((x): x is number => typeof x === "number");
   return limits.length ? Math.min(...limits) : Number(process.env.PMXFORM_NODE_PARALLELISM ?? fallback);
 }
 
@@ -83,10 +92,14 @@ export function printSummary(s: ApplySummary, opts: { color?: boolean; destroy: 
       process.stderr.write(`\nNot attempted because something they depend on failed or the run was interrupted:\n`);
       for (const k of s.skipped) process.stderr.write(`  - ${k.address}${k.because === "interrupted" ? " (interrupted)" : ` (because ${k.because} failed)`}\n`);
     }
-    process.stderr.write(`\nApply ended with errors. The state records everything that finished: ${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.\nFix the problem and run pmxform apply again; it will continue from where this run stopped.\n`);
+    process.stderr.write(
+      `\nApply ended with errors. The state records everything that finished: ${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.\nFix the problem and run pmxform apply again; it will continue from where this run stopped.\n`,
+    );
     return;
   }
-  const line = opts.destroy ? `Destroy complete! Resources: ${s.destroyed} destroyed.` : `Apply complete! Resources: ${s.imported ? `${s.imported} imported, ` : ""}${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.`;
+  const line = opts.destroy
+    ? `Destroy complete! Resources: ${s.destroyed} destroyed.`
+    : `Apply complete! Resources: ${s.imported ? `${s.imported} imported, ` : ""}${s.added} added, ${s.changed} changed, ${s.destroyed} destroyed.`;
   process.stdout.write(`\n${color ? kleur.green().bold(line) : line}\n`);
 }
 

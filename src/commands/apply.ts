@@ -45,11 +45,19 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
   const json = Boolean(opts.json);
   if (json && !opts.autoApprove) {
     // As Terraform: the question would corrupt the machine-readable output.
-    printDiagnostics([error("Approval required", `pmxform cannot ask for approval when --json is set. Add --auto-approve, or save a plan with pmxform plan --out FILE and run pmxform ${destroy ? "apply --destroy" : "apply"} FILE.`)], opts);
+    printDiagnostics(
+      [
+        error(
+          "Approval required",
+          `pmxform cannot ask for approval when --json is set. Add --auto-approve, or save a plan with pmxform plan --out FILE and run pmxform ${destroy ? "apply --destroy" : "apply"} FILE.`,
+        ),
+      ],
+      opts,
+    );
     return 1;
   }
   const refused = planningOptionProblems(opts, destroy || Boolean(opts.destroy));
-  if (refused.length) return printDiagnostics(refused, opts), 1;
+  if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
@@ -60,7 +68,16 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
     const planned = r;
     const operation = planned.options.refreshOnly ? "refresh-only" : planned.options.destroy ? "destroy" : "apply";
     const report = (summary?: ApplySummary): void => {
-      process.stdout.write(applyJson({ operation, plan: planJson(planned), changes: planned.result.changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: planned.state.outputs } : {}), diagnostics }));
+      process.stdout.write(
+        applyJson({
+          operation,
+          plan: planJson(planned),
+          changes: planned.result.changes,
+          ...(summary ? { summary } : {}),
+          ...(operation === "apply" ? { outputs: planned.state.outputs } : {}),
+          diagnostics,
+        }),
+      );
     };
     const progressToStderr = json;
     if (!json) {
@@ -73,10 +90,15 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
         return 0;
       }
       if (!opts.autoApprove) {
-        const c = await confirm("Would you like to update the pmxform state to reflect these detected changes?", "pmxform will write these changes to the state without modifying any real infrastructure.");
+        const c = await confirm(
+          "Would you like to update the pmxform state to reflect these detected changes?",
+          "pmxform will write these changes to the state without modifying any real infrastructure.",
+        );
         if (!c.ok) return refuse(c.diagnostic, opts);
       }
-      r.state.resources = r.state.resources.filter((s) => r.result.refreshedPrior.some((p) => p.address === s.address)).map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)!.attributes }));
+      r.state.resources = r.state.resources
+        .filter((s) => r.result.refreshedPrior.some((p) => p.address === s.address))
+        .map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)!.attributes }));
       await r.store.write(r.state);
       if (json) report();
       else process.stdout.write(`\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n`);
@@ -86,25 +108,50 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       if (r.result.drift.length) {
         r.state.resources = r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((s) => s.address === p.address)!, attributes: p.attributes }));
       }
-      const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
+      const summary = await execute({
+        session: r.session,
+        targets: r.targets,
+        store: r.store,
+        state: r.state,
+        changes: r.result.changes,
+        snapshotFor: r.snapshotFor,
+        parallelism,
+        color,
+        destroy,
+        progressToStderr,
+      });
       if (json) report(summary);
       else if (!planned.options.destroy) printOutputs(r.state, color);
-      if (r.store.errored) return printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT;
+      if (r.store.errored) return (printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT);
       return summary.failed.length ? 1 : 0;
     }
     if (!opts.autoApprove) {
-      const c = await confirm(destroy ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroy ? "pmxform will destroy all your managed containers. There is no undo." : "pmxform will perform the actions described above.");
+      const c = await confirm(
+        destroy ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?",
+        destroy ? "pmxform will destroy all your managed containers. There is no undo." : "pmxform will perform the actions described above.",
+      );
       if (!c.ok) return refuse(c.diagnostic, opts);
     }
     // Refreshed values of untouched resources are recorded as well.
     r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
-    const summary = await execute({ session: r.session, targets: r.targets, store: r.store, state: r.state, changes: r.result.changes, snapshotFor: r.snapshotFor, parallelism, color, destroy, progressToStderr });
+    const summary = await execute({
+      session: r.session,
+      targets: r.targets,
+      store: r.store,
+      state: r.state,
+      changes: r.result.changes,
+      snapshotFor: r.snapshotFor,
+      parallelism,
+      color,
+      destroy,
+      progressToStderr,
+    });
     if (json) report(summary);
     else {
       printSummary(summary, { ...opts, destroy }, r.session.sources);
       if (!summary.failed.length && !destroy) printOutputs(r.state, color);
     }
-    if (r.store.errored) return printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT;
+    if (r.store.errored) return (printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT);
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await r?.store.release();
@@ -128,7 +175,15 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     plan = await readPlanFile(path, planDecryptor(opts, path));
   } catch (e) {
     // A PlanFileError's or EncryptionError's message already says how to fix it.
-    printDiagnostics([error("Failed to load the saved plan", e instanceof PlanFileError || e instanceof EncryptionError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`)], opts);
+    printDiagnostics(
+      [
+        error(
+          "Failed to load the saved plan",
+          e instanceof PlanFileError || e instanceof EncryptionError ? e.message : `${e instanceof Error ? e.message : String(e)}. Create a new plan with pmxform plan --out ${path}.`,
+        ),
+      ],
+      opts,
+    );
     return 1;
   }
   // The plan's own variable values (sensitive ones are not in it: they come from this run's inputs).
@@ -165,7 +220,16 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     if (prior) state.resources = prior.resources;
     const operation = plan.options.refresh_only ? "refresh-only" : plan.options.destroy ? "destroy" : "apply";
     const report = (summary?: ApplySummary): void => {
-      process.stdout.write(applyJson({ operation, plan: savedPlanJson(plan, changes, opened.registry), changes, ...(summary ? { summary } : {}), ...(operation === "apply" ? { outputs: state.outputs } : {}), diagnostics: opened.diagnostics }));
+      process.stdout.write(
+        applyJson({
+          operation,
+          plan: savedPlanJson(plan, changes, opened.registry),
+          changes,
+          ...(summary ? { summary } : {}),
+          ...(operation === "apply" ? { outputs: state.outputs } : {}),
+          diagnostics: opened.diagnostics,
+        }),
+      );
     };
     if (plan.options.refresh_only) {
       await st.store.write(state);
@@ -173,7 +237,18 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
       else process.stdout.write("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
       return 0;
     }
-    const summary = await execute({ session, targets, store: st.store, state, changes, snapshotFor: () => undefined, parallelism, color, destroy: plan.options.destroy, progressToStderr: Boolean(opts.json) });
+    const summary = await execute({
+      session,
+      targets,
+      store: st.store,
+      state,
+      changes,
+      snapshotFor: () => undefined,
+      parallelism,
+      color,
+      destroy: plan.options.destroy,
+      progressToStderr: Boolean(opts.json),
+    });
     // Recording the plan's digest writes the state even when nothing changed, which raises the
     // serial: the same plan file is stale from now on.
     state.applied_plan = createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16);
@@ -183,7 +258,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
       printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);
       if (!summary.failed.length && !plan.options.destroy) printOutputs(state, color);
     }
-    if (st.store.errored) return printDiagnostics([erroredStateDiagnostic(st.store)], opts), ERRORED_EXIT;
+    if (st.store.errored) return (printDiagnostics([erroredStateDiagnostic(st.store)], opts), ERRORED_EXIT);
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await st.store.release();

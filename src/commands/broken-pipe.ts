@@ -19,7 +19,7 @@ export function stopOnBrokenPipe(stop: () => void): () => void {
 export function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
   stream.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") throw e;
-    stream.write = (() => true) as typeof stream.write;
+    stream.write = () => true;
     process.exitCode = BROKEN_PIPE_STATUS;
     if (!gracefulStop) process.exit(BROKEN_PIPE_STATUS);
     gracefulStop();

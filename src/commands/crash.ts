@@ -17,8 +17,7 @@ export function reportCrash(e: unknown): number {
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(
-    `Error: internal error in pmxform: ${msg}\n\nThis is a bug in pmxform, not in your configuration. ` +
-      `Please report it with the command you ran; set PMXFORM_DEBUG=1 to see the stack trace.\n`,
+    `Error: internal error in pmxform: ${msg}\n\nThis is a bug in pmxform, not in your configuration. ` + `Please report it with the command you ran; set PMXFORM_DEBUG=1 to see the stack trace.\n`,
   );
   if (process.env.PMXFORM_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
   return 1;

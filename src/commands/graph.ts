@@ -16,7 +16,7 @@ export async function run(opts: CommonOptions): Promise<number> {
     printDiagnostics(g.diagnostics, opts, session.sources);
     return 1;
   }
-  const lines = ["digraph {", "  compound = \"true\"", "  newrank = \"true\"", "  rankdir = \"RL\""];
+  const lines = ["digraph {", '  compound = "true"', '  newrank = "true"', '  rankdir = "RL"'];
   const q = (s: string) => JSON.stringify(s);
   for (const id of g.dag.topoOrder()) {
     const shape = id.startsWith("var.") ? "note" : id.startsWith("local.") || id.startsWith("output.") ? "note" : "box";

@@ -44,11 +44,22 @@ export async function run(opts: Opts): Promise<number> {
     let from: BackendSettings | undefined;
     if (rec && rec.identity !== ctx.identity) {
       if (!opts.migrateState && !opts.reconfigure) {
-        return fail([error("Backend configuration changed", `This directory was initialised with ${rec.identity}; the configuration now says ${ctx.identity}. Run pmxform init -migrate-state to copy the states into the new backend, or pmxform init -reconfigure to use the new backend as it is.`)]);
+        return fail([
+          error(
+            "Backend configuration changed",
+            `This directory was initialised with ${rec.identity}; the configuration now says ${ctx.identity}. Run pmxform init -migrate-state to copy the states into the new backend, or pmxform init -reconfigure to use the new backend as it is.`,
+          ),
+        ]);
       }
       if (opts.migrateState) {
         from = withCredentials(rec.settings ?? (rec.type === "local" ? LOCAL_DEFAULT : undefined));
-        if (!from) return fail([error("Cannot migrate", `The record of the previous backend (${rec.identity}) has no settings to reopen it with. Run pmxform init -reconfigure and move the state with pmxform state pull / state push.`)]);
+        if (!from)
+          return fail([
+            error(
+              "Cannot migrate",
+              `The record of the previous backend (${rec.identity}) has no settings to reopen it with. Run pmxform init -reconfigure and move the state with pmxform state pull / state push.`,
+            ),
+          ]);
       }
     } else if (!rec && ctx.settings.type !== "local") {
       // Never initialised: the states so far were in the local file.
@@ -56,7 +67,12 @@ export async function run(opts: Opts): Promise<number> {
       const withState: string[] = [];
       for (const ws of await local.workspaces()) if ((await local.read(ws)) !== null) withState.push(ws);
       if (withState.length && !opts.migrateState && !opts.reconfigure) {
-        return fail([error("A local state exists", `This directory has local state (workspaces: ${withState.join(", ")}) and the configuration now keeps the state in ${ctx.identity}. Run pmxform init -migrate-state to copy it there, or pmxform init -reconfigure to leave it behind.`)]);
+        return fail([
+          error(
+            "A local state exists",
+            `This directory has local state (workspaces: ${withState.join(", ")}) and the configuration now keeps the state in ${ctx.identity}. Run pmxform init -migrate-state to copy it there, or pmxform init -reconfigure to leave it behind.`,
+          ),
+        ]);
       }
       if (withState.length && opts.migrateState) from = LOCAL_DEFAULT;
     }
@@ -101,7 +117,13 @@ async function migrate(from: StateBackend, ctx: BackendContext, timeoutMs: numbe
       // a newer one, is someone's work and is not overwritten without -force-copy.
       const older = there && there.lineage === state.lineage && there.serial <= state.serial;
       if (there && !older) {
-        if (!force) return [error("The new backend already has a state", `Workspace "${ws}" already has a state in ${ctx.backend.description} (lineage ${there.lineage}, serial ${there.serial}) that is not an older copy of the one being migrated (lineage ${state.lineage}, serial ${state.serial}). Nothing was overwritten. Check which one is right; add -force-copy to overwrite it with the migrated one.`)];
+        if (!force)
+          return [
+            error(
+              "The new backend already has a state",
+              `Workspace "${ws}" already has a state in ${ctx.backend.description} (lineage ${there.lineage}, serial ${there.serial}) that is not an older copy of the one being migrated (lineage ${state.lineage}, serial ${state.serial}). Nothing was overwritten. Check which one is right; add -force-copy to overwrite it with the migrated one.`,
+            ),
+          ];
         state.serial = Math.max(state.serial, there.serial + 1);
       }
       if (!there || there.serial !== state.serial || there.lineage !== state.lineage || JSON.stringify(there) !== JSON.stringify(state)) {

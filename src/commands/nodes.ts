@@ -29,7 +29,19 @@ export async function readInventories(registry: ProviderRegistry, targets: Targe
   // cannot reach itself cannot be acted on: each is probed with one trivial command meanwhile, as
   // refresh does.
   const probes = new Map(
-    names.map((n) => [n, targets.runnerFor(n).run(["true"], { signal, timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => `could not be reached: ${describe(e)}`)] as const),
+    names.map(
+      (n) =>
+        [
+          n,
+          targets
+            .runnerFor(n)
+            .run(["true"], { signal, timeoutMs: 60_000 })
+            .then(
+              () => undefined,
+              (e: unknown) => `could not be reached: ${describe(e)}`,
+            ),
+        ] as const,
+    ),
   );
   const contacted = new Set<string>();
   for (const provider of registry.all()) {
@@ -67,7 +79,6 @@ export async function readInventories(registry: ProviderRegistry, targets: Targe
   });
 }
 
-
 const gib = (b: number | undefined): string => (b === undefined ? "?" : `${(b / 1024 ** 3).toFixed(1)} GiB`);
 
 function size(b: number): string {
@@ -79,7 +90,18 @@ function size(b: number): string {
 
 function table(rows: string[][], indent: string): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map(
+        (r) =>
+          indent +
+          r
+            .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+            .join("  ")
+            .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 export function renderHuman(reports: NodeReport[]): string {
@@ -99,7 +121,13 @@ export function renderHuman(reports: NodeReport[]): string {
     out += inv.templates.length ? table([["VOLID", "SIZE", "MANAGED BY"], ...inv.templates.map((t) => [t.volid, size(t.size), r.managed.get(t.id) ?? "(not managed)"])], "    ") : "    (none)\n";
     out += "  Containers:\n";
     out += inv.containers.length
-      ? table([["VMID", "HOSTNAME", "STATUS", "MANAGED BY"], ...inv.containers.map((c) => [String(c.vmid), c.hostname ?? "-", c.status + (c.lock ? ` (lock: ${c.lock})` : ""), r.managed.get(c.id) ?? "(not managed)"])], "    ")
+      ? table(
+          [
+            ["VMID", "HOSTNAME", "STATUS", "MANAGED BY"],
+            ...inv.containers.map((c) => [String(c.vmid), c.hostname ?? "-", c.status + (c.lock ? ` (lock: ${c.lock})` : ""), r.managed.get(c.id) ?? "(not managed)"]),
+          ],
+          "    ",
+        )
       : "    (none)\n";
     out += "\n";
   }
@@ -131,13 +159,13 @@ export function renderJson(reports: NodeReport[]): string {
 export async function run(opts: Opts): Promise<number> {
   const opened = await openForPlanning(opts);
   const diagnostics: Diagnostic[] = [...opened.diagnostics];
-  if (!opened.session || !opened.targets || hasErrors(diagnostics)) return printDiagnostics(diagnostics, opts, opened.session?.sources), 1;
+  if (!opened.session || !opened.targets || hasErrors(diagnostics)) return (printDiagnostics(diagnostics, opts, opened.session?.sources), 1);
   if (!opened.targets.names().length) {
-    return printDiagnostics([error("No nodes declared", 'The configuration has no proxmox block with a node. Add one, e.g. proxmox { node "pve1" { host = "pve1.example.com" } }.')], opts), 1;
+    return (printDiagnostics([error("No nodes declared", 'The configuration has no proxmox block with a node. Add one, e.g. proxmox { node "pve1" { host = "pve1.example.com" } }.')], opts), 1);
   }
   // Through the configured backend and workspace, unlocked (nodes changes nothing).
   const read = await readStateOnly(opts, "nodes");
-  if (read.state === undefined) return printDiagnostics(read.diagnostics, opts), 1;
+  if (read.state === undefined) return (printDiagnostics(read.diagnostics, opts), 1);
   const state = read.state;
   const reports = await readInventories(opened.registry, opened.targets, state, runAbortController().signal);
   printDiagnostics(diagnostics, opts, opened.session.sources);

@@ -16,7 +16,15 @@ export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean 
   if (name !== undefined) {
     const o = outputs[name];
     if (!o) {
-      printDiagnostics([error("Output not found", `The output "${name}" is not in the state. Apply a configuration that declares output "${name}" first; known outputs: ${Object.keys(outputs).join(", ") || "none"}.`)], opts);
+      printDiagnostics(
+        [
+          error(
+            "Output not found",
+            `The output "${name}" is not in the state. Apply a configuration that declares output "${name}" first; known outputs: ${Object.keys(outputs).join(", ") || "none"}.`,
+          ),
+        ],
+        opts,
+      );
       return 1;
     }
     if (opts.json) process.stdout.write(JSON.stringify(o.sensitive ? null : o.value) + "\n");

@@ -36,7 +36,7 @@ export function mirror(value: unknown, paths: readonly AttrPath[]): Mirror {
       if (m !== false) putKey(out, k, m);
     }
     // A marked key the value lacks (an unknown left out of after) is still reported.
-    for (const p of paths) if (typeof p[0] === "string" && !(p[0] in out) && !(p[0] in (value as object))) out[p[0]] = mirror(undefined, below(p[0]));
+    for (const p of paths) if (typeof p[0] === "string" && !(p[0] in out) && !(p[0] in value)) out[p[0]] = mirror(undefined, below(p[0]));
     return out;
   }
   return false;
@@ -95,7 +95,7 @@ function actionReason(c: PlannedChange): string | undefined {
 
 /** Every volume with data the plan deletes (the human plan's last section): pmxform's addition to the document. */
 function volumeDeletionsJson(changes: readonly PlannedChange[]) {
-  return changes.flatMap((c) => (((c.provider_data as { volume_deletions?: object[] } | undefined)?.volume_deletions ?? []) as object[]).map((d) => ({ address: c.address, ...d })));
+  return changes.flatMap((c) => ((c.provider_data as { volume_deletions?: object[] } | undefined)?.volume_deletions ?? []).map((d) => ({ address: c.address, ...d })));
 }
 
 /** State values as Terraform's `values` (used by `show --json` and a plan's `prior_state`). */
@@ -139,7 +139,17 @@ export function planRepresentation(input: { pmxformVersion: string; changes: rea
   const changes = input.changes.map((c) => resourceChangeJson(c, input.hiddenOf));
   const planned = changes
     .filter((c) => c.change.after !== null && !c.deposed)
-    .map((c) => ({ address: c.address, mode: c.mode, type: c.type, name: c.name, ...("index" in c ? { index: c.index } : {}), provider_name: c.provider_name, schema_version: 0, values: c.change.after, sensitive_values: c.change.after_sensitive }));
+    .map((c) => ({
+      address: c.address,
+      mode: c.mode,
+      type: c.type,
+      name: c.name,
+      ...("index" in c ? { index: c.index } : {}),
+      provider_name: c.provider_name,
+      schema_version: 0,
+      values: c.change.after,
+      sensitive_values: c.change.after_sensitive,
+    }));
   return {
     format_version: JSON_FORMAT_VERSION,
     pmxform_version: input.pmxformVersion,
@@ -169,11 +179,28 @@ export function configurationJson(module: Module) {
     ...(r.forEach ? { for_each_expression: expressionJson(r.forEach) } : {}),
     ...(r.dependsOn.length ? { depends_on: r.dependsOn.map((d) => d.address) } : {}),
   }));
-  const outputs = Object.fromEntries([...module.outputs.values()].map((o) => [o.name, { expression: expressionJson(o.value), ...(o.sensitive ? { sensitive: true } : {}), ...(o.description ? { description: o.description } : {}), ...(o.dependsOn.length ? { depends_on: o.dependsOn.map((d) => d.address) } : {}) }]));
+  const outputs = Object.fromEntries(
+    [...module.outputs.values()].map((o) => [
+      o.name,
+      {
+        expression: expressionJson(o.value),
+        ...(o.sensitive ? { sensitive: true } : {}),
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.dependsOn.length ? { depends_on: o.dependsOn.map((d) => d.address) } : {}),
+      },
+    ]),
+  );
   const variables = Object.fromEntries(
     [...module.variables.values()].map((v) => {
       const def = v.default ? expressionJson(v.default) : undefined;
-      return [v.name, { ...(def && "constant_value" in def && !v.sensitive ? { default: def.constant_value } : {}), ...(v.description ? { description: v.description } : {}), ...(v.sensitive ? { sensitive: true } : {}) }];
+      return [
+        v.name,
+        {
+          ...(def && "constant_value" in def && !v.sensitive ? { default: def.constant_value } : {}),
+          ...(v.description ? { description: v.description } : {}),
+          ...(v.sensitive ? { sensitive: true } : {}),
+        },
+      ];
     }),
   );
   return { provider_config: { [PROVIDER]: { name: PROVIDER, full_name: "pmxform/proxmox" } }, root_module: { outputs, resources, variables } };

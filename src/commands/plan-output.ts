@@ -19,7 +19,12 @@ import { containsSensitive, putKey, unmark } from "../config/value.js";
 import { pmxformVersion } from "../state/version.js";
 
 export function renderContext(registry: ProviderRegistry, color: boolean): RenderContext {
-  return { color, blocksOf: (type) => registry.resourceType(type)?.blocks ?? {}, hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [], describeObject: (type, attrs) => describeObject(registry, type, attrs) };
+  return {
+    color,
+    blocksOf: (type) => registry.resourceType(type)?.blocks ?? {},
+    hiddenOf: (type) => registry.resourceType(type)?.hiddenAttributes ?? [],
+    describeObject: (type, attrs) => describeObject(registry, type, attrs),
+  };
 }
 
 /** The state the plan was computed from: the recorded one with every refreshed resource's values as read. */
@@ -70,12 +75,27 @@ export function planExtras(r: PlanRun): PlanJsonExtras {
     });
   }
   for (const c of changed.values()) {
-    if (c.action === "delete") putKey(output_changes, c.name, { actions: ["delete"], before: c.sensitive ? null : c.before, after: null, after_unknown: false, before_sensitive: c.sensitive, after_sensitive: false });
+    if (c.action === "delete")
+      putKey(output_changes, c.name, { actions: ["delete"], before: c.sensitive ? null : c.before, after: null, after_unknown: false, before_sensitive: c.sensitive, after_sensitive: false });
   }
   const resource_drift = r.result.drift.map((d) => {
     const s = r.state.resources.find((x) => x.address === d.address);
     const type = s?.type ?? d.address.split(".")[0]!;
-    return resourceChangeJson({ address: d.address, type, name: s?.name ?? d.address.slice(type.length + 1), ...(s?.index !== undefined ? { index: s.index } : {}), actions: [d.kind === "deleted" ? "delete" : "update"], before: d.before, after: d.after, after_unknown: [], reasons: [], sensitive_paths: s?.sensitive_attributes ?? [] }, hiddenOf(r.registry));
+    return resourceChangeJson(
+      {
+        address: d.address,
+        type,
+        name: s?.name ?? d.address.slice(type.length + 1),
+        ...(s?.index !== undefined ? { index: s.index } : {}),
+        actions: [d.kind === "deleted" ? "delete" : "update"],
+        before: d.before,
+        after: d.after,
+        after_unknown: [],
+        reasons: [],
+        sensitive_paths: s?.sensitive_attributes ?? [],
+      },
+      hiddenOf(r.registry),
+    );
   });
   return { variables, planned_outputs, output_changes, resource_drift, configuration: configurationJson(r.session.module) };
 }
@@ -103,6 +123,13 @@ export function savedPlanRepresentation(plan: PlanFile, registry: ProviderRegist
 
 /** `plan --json`: Terraform's plan representation (docs/json-output.md) plus pmxform's summary. */
 export function planJson(r: PlanRun) {
-  const doc = planRepresentation({ pmxformVersion: pmxformVersion(), changes: r.result.changes.map(changeToFile), priorState: refreshedPriorState(r), extras: planExtras(r), hiddenOf: hiddenOf(r.registry), timestamp: new Date().toISOString() });
+  const doc = planRepresentation({
+    pmxformVersion: pmxformVersion(),
+    changes: r.result.changes.map(changeToFile),
+    priorState: refreshedPriorState(r),
+    extras: planExtras(r),
+    hiddenOf: hiddenOf(r.registry),
+    timestamp: new Date().toISOString(),
+  });
   return { ...doc, summary: summaryCounts(r.result.changes), errored: false };
 }

@@ -12,7 +12,7 @@ import { planningOptionProblems } from "./planning-options.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
   const refused = planningOptionProblems(opts, Boolean(opts.destroy));
-  if (refused.length) return printDiagnostics(refused, opts), 1;
+  if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
   const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
   try {
@@ -29,7 +29,9 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
         return 1;
       }
       // Under --json the note goes to stderr: stdout carries only the plan document.
-      (opts.json ? process.stderr : process.stdout).write(`Generated configuration for ${result.generated.length} import target(s) in ${opts.generateConfigOut}. Review it; planning again with it:\n\n`);
+      (opts.json ? process.stderr : process.stdout).write(
+        `Generated configuration for ${result.generated.length} import target(s) in ${opts.generateConfigOut}. Review it; planning again with it:\n\n`,
+      );
       await r.store.release();
       const { generateConfigOut: _done, ...rest } = opts;
       return run(rest);
@@ -43,7 +45,8 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
     }
     if (opts.out) {
       await savePlan(opts.out, r);
-      if (!opts.json) process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    ${commandPrefix()}apply ${shellWord(opts.out)}\n`);
+      if (!opts.json)
+        process.stdout.write(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run the following command to apply:\n    ${commandPrefix()}apply ${shellWord(opts.out)}\n`);
     }
     const changed = hasChanges(result.changes) || plannedOutputChanges(r).length > 0 || (r.options.refreshOnly && result.drift.length > 0);
     return opts.detailedExitcode && changed ? 2 : 0;

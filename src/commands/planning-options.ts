@@ -7,15 +7,26 @@ import { refreshWanted, type RunOptions } from "../engine/run.js";
 
 export function planningOptionProblems(opts: RunOptions, destroy: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const [flag, list] of [["--target", opts.target], ["--replace", opts.replace]] as const) {
+  for (const [flag, list] of [
+    ["--target", opts.target],
+    ["--replace", opts.replace],
+  ] as const) {
     for (const a of list ?? []) {
-      if (!parseAddress(a)) out.push(error(`Invalid ${flag.slice(2)} address`, `${flag} ${JSON.stringify(a)} is not a resource address. Write TYPE.NAME, TYPE.NAME[INDEX] or TYPE.NAME["KEY"], e.g. ${flag}=lxc_container.web (see pmxform state list).`));
+      if (!parseAddress(a))
+        out.push(
+          error(
+            `Invalid ${flag.slice(2)} address`,
+            `${flag} ${JSON.stringify(a)} is not a resource address. Write TYPE.NAME, TYPE.NAME[INDEX] or TYPE.NAME["KEY"], e.g. ${flag}=lxc_container.web (see pmxform state list).`,
+          ),
+        );
     }
   }
   if (opts.refreshOnly && !refreshWanted(opts.refresh)) {
     out.push(error("Incompatible refresh options", "--refresh-only with --refresh=false has nothing to do: a refresh-only plan only reads the nodes. Remove one of the two."));
   }
-  if (destroy && opts.refreshOnly) out.push(error("Incompatible plan mode options", "--destroy and --refresh-only are mutually exclusive (destroy plans removals, refresh-only plans none). Choose one."));
-  if (destroy && opts.replace?.length) out.push(error("Incompatible plan options", "--replace cannot be used with --destroy: it forces a replacement, and a destroy plan creates nothing. Remove --replace."));
+  if (destroy && opts.refreshOnly)
+    out.push(error("Incompatible plan mode options", "--destroy and --refresh-only are mutually exclusive (destroy plans removals, refresh-only plans none). Choose one."));
+  if (destroy && opts.replace?.length)
+    out.push(error("Incompatible plan options", "--replace cannot be used with --destroy: it forces a replacement, and a destroy plan creates nothing. Remove --replace."));
   return out;
 }

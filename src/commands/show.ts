@@ -38,7 +38,9 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
   }
   if (opts.json) {
     // Terraform's `show -json` of a state: no `values` when there is no state yet.
-    process.stdout.write(JSON.stringify({ format_version: JSON_FORMAT_VERSION, pmxform_version: pmxformVersion(), ...(state ? { values: stateValuesJson(state, hiddenOf(registry)) } : {}) }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify({ format_version: JSON_FORMAT_VERSION, pmxform_version: pmxformVersion(), ...(state ? { values: stateValuesJson(state, hiddenOf(registry)) } : {}) }, null, 2) + "\n",
+    );
     return 0;
   }
   if (!state || !state.resources.length) {

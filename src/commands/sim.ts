@@ -8,7 +8,15 @@ export async function run(opts: Record<string, unknown>, args: string[]): Promis
     return 1;
   }
   const nodesOpt = opts["nodes"];
-  const nodes = typeof nodesOpt === "string" ? nodesOpt.split(",").map((n) => n.trim()).filter(Boolean) : Array.isArray(nodesOpt) ? nodesOpt.map(String) : undefined;
+  const nodes =
+    typeof nodesOpt === "string"
+      ? nodesOpt
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean)
+      : Array.isArray(nodesOpt)
+        ? nodesOpt.map(String)
+        : undefined;
   const latency = Number(opts["latencyMs"] ?? 0);
   if (!Number.isFinite(latency) || latency < 0) {
     process.stderr.write(`Error: --latency-ms must be a non-negative number, got '${String(opts["latencyMs"])}'\n`);

@@ -29,7 +29,10 @@ export function planDecryptor(opts: CommonOptions, path: string): (bytes: Buffer
     const s = await loadContextSource(opts);
     if (!s.source) throw new EncryptionError(`The plan file ${path} is encrypted, and the configuration cannot be loaded to find its key: ${s.diagnostics.map((d) => d.summary).join("; ")}.`);
     const e = encryptorOf(s.source);
-    if (!e.encryption) throw new EncryptionError(`The plan file ${path} is encrypted, but ${e.diagnostics.length ? `the encryption block is invalid (${e.diagnostics.map((d) => d.detail ?? d.summary).join("; ")})` : "the configuration has no encryption block"}. Use the configuration that wrote it.`);
+    if (!e.encryption)
+      throw new EncryptionError(
+        `The plan file ${path} is encrypted, but ${e.diagnostics.length ? `the encryption block is invalid (${e.diagnostics.map((d) => d.detail ?? d.summary).join("; ")})` : "the configuration has no encryption block"}. Use the configuration that wrote it.`,
+      );
     return e.encryption.decode(bytes, `plan file ${path}`);
   };
 }

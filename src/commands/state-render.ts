@@ -10,7 +10,9 @@ const HIDDEN = new Set(["managed_keys", "digest"]);
 
 function body(attrs: Record<string, unknown>, blocks: Record<string, BlockSpec>, indent: string, hidden: ReadonlySet<string> = HIDDEN): string[] {
   const lines: string[] = [];
-  const keys = Object.keys(attrs).filter((k) => attrs[k] !== undefined && attrs[k] !== null && !hidden.has(k)).sort();
+  const keys = Object.keys(attrs)
+    .filter((k) => attrs[k] !== undefined && attrs[k] !== null && !hidden.has(k))
+    .sort();
   const plain = keys.filter((k) => !blocks[k]);
   const w = Math.max(0, ...plain.map((k) => k.length));
   for (const k of plain) lines.push(`${indent}${k.padEnd(w)} = ${formatValue(attrs[k], indent)}`);
@@ -31,5 +33,10 @@ export function renderStateResource(r: StateResource, registry: ProviderRegistry
   const attrs = redactPaths(r.attributes, r.sensitive_attributes);
   for (const p of r.sensitive_attributes) if (p.length === 1 && attrs[String(p[0])] === null && p[0] !== undefined) attrs[String(p[0])] = "(sensitive value)";
   const head = `# ${r.address}:`;
-  return [color ? kleur.bold(head) : head, `resource ${JSON.stringify(r.type)} ${JSON.stringify(r.name)} {`, ...body(attrs, registry.resourceType(r.type)?.blocks ?? {}, "    ", new Set([...HIDDEN, ...(registry.resourceType(r.type)?.hiddenAttributes ?? [])])), "}"].join("\n");
+  return [
+    color ? kleur.bold(head) : head,
+    `resource ${JSON.stringify(r.type)} ${JSON.stringify(r.name)} {`,
+    ...body(attrs, registry.resourceType(r.type)?.blocks ?? {}, "    ", new Set([...HIDDEN, ...(registry.resourceType(r.type)?.hiddenAttributes ?? [])])),
+    "}",
+  ].join("\n");
 }

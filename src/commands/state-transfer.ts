@@ -17,7 +17,7 @@ type Opts = CommonOptions & { lockTimeout?: string; lock?: string; force?: boole
 
 export async function pull(opts: Opts): Promise<number> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return printDiagnostics(c.diagnostics, opts), 1;
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
   try {
     const store = await openStore(c.ctx, { lock: false, lockTimeoutMs: 0, operation: "state pull" });
     try {
@@ -67,10 +67,20 @@ export async function push(opts: Opts, args: string[]): Promise<number> {
     const current = await store.read();
     if (current && !opts.force) {
       if (current.lineage !== pushed.lineage) {
-        return fail([error("Cannot push a state of another lineage", `${file} has lineage ${pushed.lineage}, but the state in ${store.path} has lineage ${current.lineage}: it is a different state, and pushing it would make pmxform forget what the current one manages. Check the file; to replace the state anyway, add -force.`)]);
+        return fail([
+          error(
+            "Cannot push a state of another lineage",
+            `${file} has lineage ${pushed.lineage}, but the state in ${store.path} has lineage ${current.lineage}: it is a different state, and pushing it would make pmxform forget what the current one manages. Check the file; to replace the state anyway, add -force.`,
+          ),
+        ]);
       }
       if (pushed.serial < current.serial) {
-        return fail([error("Cannot push an older state", `${file} has serial ${pushed.serial}, but the state in ${store.path} is already at serial ${current.serial}: someone saved a newer state since this file was written. Pull the current state (pmxform state pull) and compare; to replace it anyway, add -force.`)]);
+        return fail([
+          error(
+            "Cannot push an older state",
+            `${file} has serial ${pushed.serial}, but the state in ${store.path} is already at serial ${current.serial}: someone saved a newer state since this file was written. Pull the current state (pmxform state pull) and compare; to replace it anyway, add -force.`,
+          ),
+        ]);
       }
     }
     if (current && current.lineage === pushed.lineage && current.serial === pushed.serial && JSON.stringify(current) === JSON.stringify(pushed)) {

@@ -21,14 +21,14 @@ const readOnly = (opts: Opts) => readStateOnly(opts, "state");
 
 const list: Run = async (opts, args) => {
   const { state, diagnostics } = await readOnly(opts);
-  if (diagnostics.length) return printDiagnostics(diagnostics, opts), 1;
+  if (diagnostics.length) return (printDiagnostics(diagnostics, opts), 1);
   for (const r of state?.resources ?? []) if (!args.length || args.some((a) => addressMatches(a, r.address) || r.address === a)) process.stdout.write(r.address + "\n");
   return 0;
 };
 
 const show: Run = async (opts, args) => {
   const { state, diagnostics } = await readOnly(opts);
-  if (diagnostics.length) return printDiagnostics(diagnostics, opts), 1;
+  if (diagnostics.length) return (printDiagnostics(diagnostics, opts), 1);
   const r = state?.resources.find((x) => x.address === args[0]);
   if (!r) {
     printDiagnostics([error("No such resource instance", `${args[0]} is not in the state. See pmxform state list.`)], opts);
@@ -40,7 +40,7 @@ const show: Run = async (opts, args) => {
 
 async function edit(opts: Opts, fn: (s: StateFile) => Diagnostic[] | string[]): Promise<number> {
   const st = await openState({ opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation: "state" });
-  if (!st.store || !st.state) return printDiagnostics(st.diagnostics, opts), 1;
+  if (!st.store || !st.state) return (printDiagnostics(st.diagnostics, opts), 1);
   try {
     const r = fn(st.state);
     if (r.length && typeof r[0] !== "string") {
@@ -76,7 +76,7 @@ const mv: Run = (opts, args) =>
     const [from, to] = args as [string, string];
     const f = parseAddress(from);
     const t = parseAddress(to);
-    if (!f || !t) return [error("Invalid address", "Both addresses must look like lxc_container.web or lxc_container.db[\"a\"].")];
+    if (!f || !t) return [error("Invalid address", 'Both addresses must look like lxc_container.web or lxc_container.db["a"].')];
     if (f.type !== t.type) return [error("Invalid move", `A resource cannot change type (${f.type} -> ${t.type}).`)];
     const r = s.resources.find((x) => x.address === from);
     if (!r) return [error("No such resource instance", `${from} is not in the state. See pmxform state list.`)];

@@ -19,7 +19,17 @@ export async function run(opts: CommonOptions & { json?: boolean }): Promise<num
   const ok = !hasErrors(all);
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ format_version: "1.0", valid: ok, error_count: all.filter((d) => d.severity === "error").length, warning_count: all.filter((d) => d.severity === "warning").length, diagnostics: diagnosticsJson(all) }, null, 2) + "\n",
+      JSON.stringify(
+        {
+          format_version: "1.0",
+          valid: ok,
+          error_count: all.filter((d) => d.severity === "error").length,
+          warning_count: all.filter((d) => d.severity === "warning").length,
+          diagnostics: diagnosticsJson(all),
+        },
+        null,
+        2,
+      ) + "\n",
     );
   } else {
     printDiagnostics(all, opts, sources);

@@ -20,12 +20,12 @@ type Run = (opts: Opts, args: string[]) => Promise<number>;
 
 async function withContext(opts: Opts, fn: (ctx: BackendContext) => Promise<number>): Promise<number> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return printDiagnostics(c.diagnostics, opts), 1;
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
   try {
     return await fn(c.ctx);
   } catch (e) {
-    if (e instanceof StateLockedError) return printDiagnostics([error(e.summary, e.detail)], opts), 1;
-    return printDiagnostics([error("Workspace operation failed", e instanceof Error ? e.message : String(e))], opts), 1;
+    if (e instanceof StateLockedError) return (printDiagnostics([error(e.summary, e.detail)], opts), 1);
+    return (printDiagnostics([error("Workspace operation failed", e instanceof Error ? e.message : String(e))], opts), 1);
   } finally {
     await c.ctx.backend.close();
   }
@@ -53,7 +53,7 @@ const list: Run = (opts) =>
 
 const show: Run = async (opts) => {
   const c = await contextOf({ opts });
-  if (!c.ctx) return printDiagnostics(c.diagnostics, opts), 1;
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
   await c.ctx.backend.close();
   process.stdout.write(c.ctx.workspace + "\n");
   return 0;
@@ -75,10 +75,13 @@ const neu: Run = (opts, args) =>
     const name = args[0]!;
     const bad = workspaceNameProblem(name);
     if (bad) return fail(opts, error("Invalid workspace name", `${bad} Choose another name.`));
-    if ((await existing(ctx)).includes(name)) return fail(opts, error("Workspace already exists", `Workspace "${name}" already exists in ${ctx.backend.description}. Select it with pmxform workspace select ${name}.`));
+    if ((await existing(ctx)).includes(name))
+      return fail(opts, error("Workspace already exists", `Workspace "${name}" already exists in ${ctx.backend.description}. Select it with pmxform workspace select ${name}.`));
     await create(ctx, name, opts);
     selectWorkspace(ctx.dir, name);
-    process.stdout.write(`Created and switched to workspace "${name}"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run "pmxform plan" pmxform will not see any existing state\nfor this configuration.\n`);
+    process.stdout.write(
+      `Created and switched to workspace "${name}"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run "pmxform plan" pmxform will not see any existing state\nfor this configuration.\n`,
+    );
     return envOverrides(name);
   });
 
@@ -88,7 +91,8 @@ const select: Run = (opts, args) =>
     const bad = workspaceNameProblem(name);
     if (bad) return fail(opts, error("Invalid workspace name", `${bad} Choose another name.`));
     if (!(await existing(ctx)).includes(name)) {
-      if (!opts.orCreate) return fail(opts, error("Workspace doesn't exist", `Workspace "${name}" does not exist in ${ctx.backend.description}. Create it with pmxform workspace new ${name}, or add --or-create.`));
+      if (!opts.orCreate)
+        return fail(opts, error("Workspace doesn't exist", `Workspace "${name}" does not exist in ${ctx.backend.description}. Create it with pmxform workspace new ${name}, or add --or-create.`));
       await create(ctx, name, opts);
     }
     selectWorkspace(ctx.dir, name);
@@ -118,7 +122,13 @@ const del: Run = (opts, args) =>
       await store.release();
       const managed = state?.resources.length ?? 0;
       if (managed && !opts.force) {
-        return fail(opts, error("Workspace is not empty", `Workspace "${name}" manages ${managed} resource(s); deleting it would make pmxform forget them (the containers would stay). Destroy them first (pmxform workspace select ${name}; pmxform destroy), or add --force.`));
+        return fail(
+          opts,
+          error(
+            "Workspace is not empty",
+            `Workspace "${name}" manages ${managed} resource(s); deleting it would make pmxform forget them (the containers would stay). Destroy them first (pmxform workspace select ${name}; pmxform destroy), or add --force.`,
+          ),
+        );
       }
       await ctx.backend.deleteWorkspace(name);
     } finally {

@@ -7,21 +7,7 @@ export type BinaryOp = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+"
 export type UnaryOp = "-" | "!";
 
 export type Expr =
-  | LiteralExpr
-  | TemplateExpr
-  | TupleExpr
-  | ObjectExpr
-  | VariableExpr
-  | GetAttrExpr
-  | IndexExpr
-  | SplatExpr
-  | SplatItemExpr
-  | CallExpr
-  | UnaryExpr
-  | BinaryExpr
-  | ConditionalExpr
-  | ForExpr
-  | ParenExpr;
+  LiteralExpr | TemplateExpr | TupleExpr | ObjectExpr | VariableExpr | GetAttrExpr | IndexExpr | SplatExpr | SplatItemExpr | CallExpr | UnaryExpr | BinaryExpr | ConditionalExpr | ForExpr | ParenExpr;
 
 /** null, bool, number, or a string with no interpolation (escapes already decoded). */
 export interface LiteralExpr {

@@ -41,14 +41,29 @@ export function checkBackendBlock(block: Block, first: Block | undefined): Diagn
   const settings = BACKEND_SETTINGS[type];
   if (!settings) {
     const hint = didYouMean(type, Object.keys(BACKEND_SETTINGS));
-    out.push(error("Unknown backend type", `pmxform has no backend "${type}".${hint ? ` Did you mean "${hint}"?` : ""} Use one of: ${Object.keys(BACKEND_SETTINGS).join(", ")} (docs/backends.md).`, block.labelRanges[0] ?? block.typeRange));
+    out.push(
+      error(
+        "Unknown backend type",
+        `pmxform has no backend "${type}".${hint ? ` Did you mean "${hint}"?` : ""} Use one of: ${Object.keys(BACKEND_SETTINGS).join(", ")} (docs/backends.md).`,
+        block.labelRanges[0] ?? block.typeRange,
+      ),
+    );
     return out;
   }
   unknownSettings(block.body, `backend "${type}"`, settings, [], out);
   const has = (n: string) => block.body.attributes.some((a) => a.name === n);
-  if (type === "pve" && !has("nodes")) out.push(error("Missing required argument", `backend "pve" needs nodes = ["pve1", ...]: the cluster's nodes (declared in the proxmox block) through which the state is read and written, tried in order. Add the nodes argument.`, block.typeRange));
+  if (type === "pve" && !has("nodes"))
+    out.push(
+      error(
+        "Missing required argument",
+        `backend "pve" needs nodes = ["pve1", ...]: the cluster's nodes (declared in the proxmox block) through which the state is read and written, tried in order. Add the nodes argument.`,
+        block.typeRange,
+      ),
+    );
   if (type === "pg" && has("conn_str") && ["host", "port", "database", "user", "password", "sslmode"].some(has)) {
-    out.push(error("Conflicting pg settings", `backend "pg" takes either conn_str or host/port/database/user/password/sslmode, not both. Keep one way of saying where the database is.`, block.typeRange));
+    out.push(
+      error("Conflicting pg settings", `backend "pg" takes either conn_str or host/port/database/user/password/sslmode, not both. Keep one way of saying where the database is.`, block.typeRange),
+    );
   }
   if (type === "pg" && has("schema") && has("schema_name")) out.push(error("Conflicting pg settings", `schema and schema_name name the same setting. Keep schema_name.`, block.typeRange));
   return out;
@@ -58,7 +73,9 @@ export function checkBackendBlock(block: Block, first: Block | undefined): Diagn
 export function checkEncryptionBlock(block: Block, first: Block | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (first) {
-    out.push(error("Duplicate encryption block", `A configuration has one encryption block; one was already declared at ${first.range.file}:${first.range.start.line}. Remove one of them.`, block.typeRange));
+    out.push(
+      error("Duplicate encryption block", `A configuration has one encryption block; one was already declared at ${first.range.file}:${first.range.start.line}. Remove one of them.`, block.typeRange),
+    );
     return out;
   }
   unknownSettings(block.body, "the encryption block", ENCRYPTION_SETTINGS, ["fallback"], out);
@@ -72,7 +89,13 @@ export function checkEncryptionBlock(block: Block, first: Block | undefined): Di
     const keys = ["passphrase", "key_file", "unencrypted"].filter((k) => body.attributes.some((a) => a.name === k));
     if (keys.length !== 1) {
       const where = body === block.body ? "The encryption block" : "The fallback block";
-      out.push(error("Invalid encryption settings", `${where} must set exactly one of passphrase, key_file or unencrypted = true${keys.length ? `, but sets ${keys.join(" and ")}` : ""}. Keep one.`, body === block.body ? block.typeRange : body.range));
+      out.push(
+        error(
+          "Invalid encryption settings",
+          `${where} must set exactly one of passphrase, key_file or unencrypted = true${keys.length ? `, but sets ${keys.join(" and ")}` : ""}. Keep one.`,
+          body === block.body ? block.typeRange : body.range,
+        ),
+      );
     }
   }
   return out;

@@ -56,22 +56,14 @@ export class RangeIndex {
   }
 }
 
-export function evaluateBody(
-  body: Body,
-  shape: Record<string, BlockShape>,
-  evalExpr: EvalFn,
-): { value: { [k: string]: Value }; diagnostics: Diagnostic[] } {
+export function evaluateBody(body: Body, shape: Record<string, BlockShape>, evalExpr: EvalFn): { value: { [k: string]: Value }; diagnostics: Diagnostic[] } {
   const out: { [k: string]: Value } = {};
   const diags: Diagnostic[] = [];
   for (const a of body.attributes) {
     // Own names only: "constructor" or "toString" is not a block type every body inherits.
     if (Object.hasOwn(shape, a.name)) {
       diags.push(
-        error(
-          "Unsupported argument",
-          `"${a.name}" is a block, not an argument. Write it as ${a.name} ${shape[a.name]!.labelled ? '"NAME" ' : ""}{ ... } instead of ${a.name} = ...`,
-          a.nameRange,
-        ),
+        error("Unsupported argument", `"${a.name}" is a block, not an argument. Write it as ${a.name} ${shape[a.name]!.labelled ? '"NAME" ' : ""}{ ... } instead of ${a.name} = ...`, a.nameRange),
       );
       continue;
     }
@@ -85,8 +77,7 @@ export function evaluateBody(
       diags.push(
         error(
           "Unsupported block type",
-          `Blocks of type "${b.type}" are not expected here.` +
-            (Object.keys(shape).length ? ` Blocks allowed here: ${Object.keys(shape).join(", ")}.` : " Remove the block."),
+          `Blocks of type "${b.type}" are not expected here.` + (Object.keys(shape).length ? ` Blocks allowed here: ${Object.keys(shape).join(", ")}.` : " Remove the block."),
           b.typeRange,
         ),
       );
@@ -96,9 +87,7 @@ export function evaluateBody(
       diags.push(
         error(
           spec.labelled ? "Missing name for block" : "Extraneous label for block",
-          spec.labelled
-            ? `A ${b.type} block needs one name, e.g. ${b.type} "eth0" { ... }. Add the name after "${b.type}".`
-            : `A ${b.type} block takes no name. Remove the label after "${b.type}".`,
+          spec.labelled ? `A ${b.type} block needs one name, e.g. ${b.type} "eth0" { ... }. Add the name after "${b.type}".` : `A ${b.type} block takes no name. Remove the label after "${b.type}".`,
           b.typeRange,
         ),
       );
@@ -110,9 +99,7 @@ export function evaluateBody(
       const label = b.labels[0]!;
       const existing = (Object.hasOwn(out, b.type) ? out[b.type] : {}) as { [k: string]: Value };
       if (Object.hasOwn(existing, label)) {
-        diags.push(
-          error("Duplicate block", `A ${b.type} block named "${label}" was already declared in this resource. Give each ${b.type} block a unique name.`, b.labelRanges[0] ?? b.typeRange),
-        );
+        diags.push(error("Duplicate block", `A ${b.type} block named "${label}" was already declared in this resource. Give each ${b.type} block a unique name.`, b.labelRanges[0] ?? b.typeRange));
         continue;
       }
       setKey(existing, label, inner.value);

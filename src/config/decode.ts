@@ -62,7 +62,11 @@ class Decoder {
     for (const a of body.attributes) {
       if (attrs.includes(a.name)) continue;
       const hint = didYouMean(a.name, attrs);
-      this.fail("Unsupported argument", `An argument named "${a.name}" is not expected in ${what}.${hint ? ` Did you mean "${hint}"?` : ""} Remove it${attrs.length ? `; allowed: ${attrs.join(", ")}` : ""}.`, a.nameRange);
+      this.fail(
+        "Unsupported argument",
+        `An argument named "${a.name}" is not expected in ${what}.${hint ? ` Did you mean "${hint}"?` : ""} Remove it${attrs.length ? `; allowed: ${attrs.join(", ")}` : ""}.`,
+        a.nameRange,
+      );
     }
     for (const b of body.blocks) {
       if (blocks.includes(b.type)) continue;
@@ -88,7 +92,11 @@ class Decoder {
   private traversal(expr: Expr, what: string): Traversal | undefined {
     const address = traversalText(expr);
     if (address !== undefined) return { address, range: expr.range };
-    this.fail("Invalid reference", `${what} must be a static reference such as lxc_container.web or lxc_container.db["a"], not a computed value. Write the address without quotes or functions.`, expr.range);
+    this.fail(
+      "Invalid reference",
+      `${what} must be a static reference such as lxc_container.web or lxc_container.db["a"], not a computed value. Write the address without quotes or functions.`,
+      expr.range,
+    );
     return undefined;
   }
 
@@ -109,25 +117,41 @@ class Decoder {
   private labelsOk(block: Block, expected: string[]): boolean {
     if (block.labels.length < expected.length) {
       const missing = expected[block.labels.length] ?? "name";
-      this.fail(`Missing ${missing} for ${block.type}`, `A ${block.type} block needs ${expected.length} label${expected.length === 1 ? "" : "s"}: ${expected.map((l) => `"${l}"`).join(" ")}. Add the ${missing} after "${block.type}".`, block.typeRange);
+      this.fail(
+        `Missing ${missing} for ${block.type}`,
+        `A ${block.type} block needs ${expected.length} label${expected.length === 1 ? "" : "s"}: ${expected.map((l) => `"${l}"`).join(" ")}. Add the ${missing} after "${block.type}".`,
+        block.typeRange,
+      );
       return false;
     }
     if (block.labels.length > expected.length) {
       const extra = block.labelRanges[expected.length] ?? block.typeRange;
-      this.fail(`Extraneous label for ${block.type}`, expected.length === 0 ? `A ${block.type} block takes no labels. Remove the label.` : `A ${block.type} block takes only ${expected.map((l) => `"${l}"`).join(" ")}. Remove the extra label.`, extra);
+      this.fail(
+        `Extraneous label for ${block.type}`,
+        expected.length === 0 ? `A ${block.type} block takes no labels. Remove the label.` : `A ${block.type} block takes only ${expected.map((l) => `"${l}"`).join(" ")}. Remove the extra label.`,
+        extra,
+      );
       return false;
     }
     let ok = true;
     block.labels.forEach((label, i) => {
       if (NAME.test(label)) return;
       ok = false;
-      this.fail("Invalid name", `"${label}" is not a valid ${expected[i] ?? "name"}: it must start with a letter or underscore and contain only letters, digits, underscores and dashes. Rename it.`, block.labelRanges[i] ?? block.typeRange);
+      this.fail(
+        "Invalid name",
+        `"${label}" is not a valid ${expected[i] ?? "name"}: it must start with a letter or underscore and contain only letters, digits, underscores and dashes. Rename it.`,
+        block.labelRanges[i] ?? block.typeRange,
+      );
     });
     return ok;
   }
 
   private duplicate(kind: string, name: string, first: Range, second: Range): void {
-    this.fail(`Duplicate ${kind}`, `${kind[0]?.toUpperCase()}${kind.slice(1)} "${name}" was already defined at ${where(first)}. Names must be unique within the configuration; rename or remove one.`, second);
+    this.fail(
+      `Duplicate ${kind}`,
+      `${kind[0]?.toUpperCase()}${kind.slice(1)} "${name}" was already defined at ${where(first)}. Names must be unique within the configuration; rename or remove one.`,
+      second,
+    );
   }
 
   file(file: File): void {
@@ -139,7 +163,11 @@ class Decoder {
       const spec = TOP_LEVEL_BLOCKS[block.type];
       if (!spec) {
         const hint = didYouMean(block.type, Object.keys(TOP_LEVEL_BLOCKS));
-        this.fail("Unsupported block type", `Blocks of type "${block.type}" are not expected here.${hint ? ` Did you mean "${hint}"?` : ""} Use one of: ${Object.keys(TOP_LEVEL_BLOCKS).join(", ")}.`, block.typeRange);
+        this.fail(
+          "Unsupported block type",
+          `Blocks of type "${block.type}" are not expected here.${hint ? ` Did you mean "${hint}"?` : ""} Use one of: ${Object.keys(TOP_LEVEL_BLOCKS).join(", ")}.`,
+          block.typeRange,
+        );
         continue;
       }
       if (!this.labelsOk(block, spec.labels)) continue;
@@ -331,7 +359,7 @@ class Decoder {
           this.fail("Invalid ignore_changes entry", `Each entry must name an attribute of ${address}, like tags or network["eth0"]. Write the attribute name without quotes.`, item.range, address);
           return [];
         });
-      } else this.fail("Invalid ignore_changes", 'ignore_changes must be a list of attribute names, or all. Write e.g. ignore_changes = [tags].', e.range, address);
+      } else this.fail("Invalid ignore_changes", "ignore_changes must be a list of attribute names, or all. Write e.g. ignore_changes = [tags].", e.range, address);
     }
     return out;
   }

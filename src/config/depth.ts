@@ -138,7 +138,7 @@ export function valueDepth(v: Value, limit = MAX_VALUE_DEPTH): number {
   // Post-order without recursion: a node is finished once all its children are.
   const stack: { v: object; kids: Value[]; i: number; max: number }[] = [];
   const open = (x: object): void => {
-    const kids = x instanceof Sensitive ? [x.value] : Array.isArray(x) ? x : isObjectValue(x as Value) ? Object.values(x) : [];
+    const kids = x instanceof Sensitive ? [x.value] : Array.isArray(x) ? (x as Value[]) : isObjectValue(x as Value) ? (Object.values(x) as Value[]) : [];
     stack.push({ v: x, kids, i: 0, max: 0 });
   };
   open(v);
@@ -158,7 +158,7 @@ export function valueDepth(v: Value, limit = MAX_VALUE_DEPTH): number {
     }
     stack.pop();
     // A Sensitive mark wraps a value without nesting it; lists and maps add one level.
-    const own = top.v instanceof Sensitive ? top.max : (Array.isArray(top.v) || isObjectValue(top.v as Value) ? top.max + 1 : 0);
+    const own = top.v instanceof Sensitive ? top.max : Array.isArray(top.v) || isObjectValue(top.v as Value) ? top.max + 1 : 0;
     const d = own;
     depths.set(top.v, d);
     result = d;

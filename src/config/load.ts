@@ -37,7 +37,10 @@ export function decodeUtf8(path: string, bytes: Uint8Array): { text?: string; di
     const at = map.pos(bad);
     // The byte offset of the lossy text drifts after the bad byte; the line/column are right.
     return {
-      diagnostic: error("Invalid UTF-8", "Configuration files must be UTF-8 encoded, but this file contains bytes that are not valid UTF-8. Re-save it as UTF-8.", { ...rangeOf(map, bad, bad + 1), start: at }),
+      diagnostic: error("Invalid UTF-8", "Configuration files must be UTF-8 encoded, but this file contains bytes that are not valid UTF-8. Re-save it as UTF-8.", {
+        ...rangeOf(map, bad, bad + 1),
+        start: at,
+      }),
     };
   }
 }
@@ -90,7 +93,10 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
         diagnostics.push(error("Not a directory", `${opts.dir} is not a directory. Pass the directory that holds the *.pmx.hcl / *.pmx.yaml files.`));
         return empty();
       }
-      paths = (await readdir(dir)).filter((n) => CONFIG_SUFFIXES.some((s) => n.endsWith(s))).sort().map((n) => join(dir, n));
+      paths = (await readdir(dir))
+        .filter((n) => CONFIG_SUFFIXES.some((s) => n.endsWith(s)))
+        .sort()
+        .map((n) => join(dir, n));
     } catch {
       diagnostics.push(error("Configuration directory not found", `The directory ${opts.dir} does not exist. Check --chdir, or create the directory.`));
       return empty();
@@ -109,7 +115,10 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
       if (!("bytes" in read)) {
         diagnostics.push(
           read.problem === "too-large"
-            ? error("Configuration file too large", `${shown} is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB, the limit for one configuration file. Split it into several files, or move large values into files read with file().`)
+            ? error(
+                "Configuration file too large",
+                `${shown} is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB, the limit for one configuration file. Split it into several files, or move large values into files read with file().`,
+              )
             : error("Configuration file not readable", `${shown} is not a regular file (a device, FIFO or socket). Configuration files must be regular files.`),
         );
         continue;

@@ -11,9 +11,22 @@ export function tooDeepAt(source: string, yaml: boolean, limit = MAX_NESTING): n
 }
 
 const enum C {
-  Quote = 34, Dollar = 36, Percent = 37, LParen = 40, RParen = 41, Star = 42, Slash = 47, Less = 60,
-  LBracket = 91, Backslash = 92, RBracket = 93, LBrace = 123, RBrace = 125, Hash = 35,
-  Apostrophe = 39, Minus = 45,
+  Quote = 34,
+  Dollar = 36,
+  Percent = 37,
+  LParen = 40,
+  RParen = 41,
+  Star = 42,
+  Slash = 47,
+  Less = 60,
+  LBracket = 91,
+  Backslash = 92,
+  RBracket = 93,
+  LBrace = 123,
+  RBrace = 125,
+  Hash = 35,
+  Apostrophe = 39,
+  Minus = 45,
 }
 /** What an open level of the scan is: code (brackets count), a quoted string, a ${ } inside one. */
 const enum Mode {
@@ -93,7 +106,7 @@ function yamlTooDeep(s: string, limit: number): number | undefined {
         indents.push(indent);
         // "- - - x" nests one level per dash.
         let dashes = 0;
-        for (let j = first; s.charCodeAt(j) === C.Minus && isBlank(s.charCodeAt(j + 1)); ) {
+        for (let j = first; s.charCodeAt(j) === C.Minus && isBlank(s.charCodeAt(j + 1));) {
           dashes++;
           j += 2;
           while (isBlank(s.charCodeAt(j))) j++;

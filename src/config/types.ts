@@ -12,8 +12,7 @@ export { T, typeString, typeHint, convertValue, ConversionError } from "./eval/c
 export type { TypeConstraint, ObjectAttributeType } from "./eval/convert.js";
 
 const PRIMITIVES = new Set(["string", "number", "bool", "any"]);
-const HOW =
-  "Write a type constraint such as string, number, bool, any, list(string), set(string), map(number), tuple([string, number]) or object({ name = string, size = optional(number, 8) }).";
+const HOW = "Write a type constraint such as string, number, bool, any, list(string), set(string), map(number), tuple([string, number]) or object({ name = string, size = optional(number, 8) }).";
 
 export function parseType(expr: Expr): { type?: TypeConstraint; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];

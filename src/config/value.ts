@@ -15,15 +15,7 @@ export class Sensitive {
   constructor(readonly value: Value) {}
 }
 
-export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | Value[]
-  | { [key: string]: Value }
-  | Unknown
-  | Sensitive;
+export type Value = null | boolean | number | string | Value[] | { [key: string]: Value } | Unknown | Sensitive;
 
 export const UNKNOWN = new Unknown();
 

@@ -251,7 +251,12 @@ export function resolveVariables(decls: Map<string, VariableDecl>, inputs: Varia
     const eq = opt.indexOf("=");
     const name = eq > 0 ? opt.slice(0, eq).trim() : "";
     if (eq <= 0 || name === "") {
-      diags.push(error("Invalid --var option", `The given --var option ${JSON.stringify(opt)} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value.`));
+      diags.push(
+        error(
+          "Invalid --var option",
+          `The given --var option ${JSON.stringify(opt)} is not correctly specified. It must be a variable name and value separated by an equals sign, like --var key=value.`,
+        ),
+      );
       continue;
     }
     if (!decls.has(name)) {
@@ -342,20 +347,20 @@ function suggestion(name: string, decls: Map<string, VariableDecl>): string {
   return close ? ` Did you mean "${close}"?` : "";
 }
 
-function validate(
-  name: string,
-  rule: VariableDecl["validations"][number],
-  values: Map<string, Value>,
-  functions: FunctionTable,
-  baseDir: string,
-): Diagnostic[] {
+function validate(name: string, rule: VariableDecl["validations"][number], values: Map<string, Value>, functions: FunctionTable, baseDir: string): Diagnostic[] {
   const scope = { variables: values, functions, baseDir };
   const cond = evaluate(rule.condition, scope);
   if (hasErrors(cond.diagnostics)) return cond.diagnostics;
   const { value: ok } = peel(cond.value);
   if (ok instanceof Unknown) return [];
   if (typeof ok !== "boolean") {
-    return [error("Invalid validation result", `The validation condition for var.${name} must be true or false, got ${ok === null ? "null" : typeof ok}. Rewrite the condition to produce a bool.`, rule.condition.range)];
+    return [
+      error(
+        "Invalid validation result",
+        `The validation condition for var.${name} must be true or false, got ${ok === null ? "null" : typeof ok}. Rewrite the condition to produce a bool.`,
+        rule.condition.range,
+      ),
+    ];
   }
   if (ok) return [];
   const msg = evaluate(rule.errorMessage, scope);

@@ -41,9 +41,25 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
   // The reviewed operations (Diff.operations) go to the provider as the plan holds them.
   const ops = c.operations ? { operations: c.operations } : {};
   const step = <T>(kind: ProgressKind, fn: () => Promise<T>, tagOf: (r: T) => string, label = c.address): Promise<T> => withProgress(label, c, type, kind, env.out, fn, tagOf);
-  const destroyObject = () => step("delete", () => type.delete({ address: c.address, prior: c.before! }, ctx), () => "", changeId(c));
-  const createObject = (config: Attrs) => step("create", () => type.create({ address: c.address, config, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
-  const updateObject = (config: Attrs) => step("update", () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
+  const destroyObject = () =>
+    step(
+      "delete",
+      () => type.delete({ address: c.address, prior: c.before! }, ctx),
+      () => "",
+      changeId(c),
+    );
+  const createObject = (config: Attrs) =>
+    step(
+      "create",
+      () => type.create({ address: c.address, config, planned: c.after!, ...ops }, ctx),
+      (a) => progressTag(type, a),
+    );
+  const updateObject = (config: Attrs) =>
+    step(
+      "update",
+      () => type.update!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx),
+      (a) => progressTag(type, a),
+    );
 
   /** Records what the provider returned (saved at once), then checks it against the plan. */
   const record = async (attrs: Attrs, sensitivePaths: AttrPath[]): Promise<void> => {
@@ -66,7 +82,11 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
   if (c.action === "replace" && type.replace) {
     // The provider replaces in its own order (e.g. OCI: create the new container, move the
     // data volumes over, destroy the old one last) and records its own intents.
-    const attrs = await step("create", () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx), (a) => progressTag(type, a));
+    const attrs = await step(
+      "create",
+      () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx),
+      (a) => progressTag(type, a),
+    );
     await record(attrs, sensitivePaths);
     return { added: 1, changed: 0, destroyed: 1 };
   }

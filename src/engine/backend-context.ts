@@ -78,6 +78,13 @@ export async function contextOf(where: StateWhere, extra: { checkInit?: boolean 
     source = s.source;
   }
   const state = where.opts.state;
-  const c = await openBackendContext({ dir: source.dir, module: source.module, evaluate: source.evaluate, transport: source.transport, ...(state !== undefined ? { statePath: state } : {}), ...extra });
+  const c = await openBackendContext({
+    dir: source.dir,
+    module: source.module,
+    evaluate: source.evaluate,
+    transport: source.transport,
+    ...(state !== undefined ? { statePath: state } : {}),
+    ...extra,
+  });
   return { ...c, source };
 }

@@ -34,7 +34,12 @@ export function deposedForRefresh(state: StateFile): PriorResource[] {
  * left to destroy. The refresh entries of deposed objects are taken out of `refreshed` and
  * `unreachable`, so the plan sees resources only.
  */
-export function settleDeposed(registry: ProviderRegistry, state: StateFile, refreshed: Map<string, Attrs | null>, unreachable: Map<string, string>): { objects: DeposedObject[]; diagnostics: Diagnostic[] } {
+export function settleDeposed(
+  registry: ProviderRegistry,
+  state: StateFile,
+  refreshed: Map<string, Attrs | null>,
+  unreachable: Map<string, string>,
+): { objects: DeposedObject[]; diagnostics: Diagnostic[] } {
   const objects: DeposedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const kept: DeposedResource[] = [];
@@ -60,7 +65,15 @@ export function settleDeposed(registry: ProviderRegistry, state: StateFile, refr
       dependencies: d.dependencies,
       ...(why ? { unreachable: why } : {}),
     });
-    if (why) diagnostics.push(warning("Deposed object could not be refreshed", `${d.address} (deposed object ${key}, ${describeObject(registry, d.type, d.attributes)}): ${why}. It stays in the state and its destroy is planned once its node can be read.`, undefined, d.address));
+    if (why)
+      diagnostics.push(
+        warning(
+          "Deposed object could not be refreshed",
+          `${d.address} (deposed object ${key}, ${describeObject(registry, d.type, d.attributes)}): ${why}. It stays in the state and its destroy is planned once its node can be read.`,
+          undefined,
+          d.address,
+        ),
+      );
   }
   if (kept.length) state.deposed = kept;
   else delete state.deposed;

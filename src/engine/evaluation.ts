@@ -207,13 +207,7 @@ export class ConfigEvaluation {
       const first = cycle[0]!;
       const second = cycle[1] ?? first;
       const range = this.firstReference(first, second) ?? m.resources.get(first)?.declRange;
-      diags.push(
-        error(
-          "Cycle in the configuration",
-          `These declarations refer to each other in a loop: ${[...cycle, first].join(" -> ")}. Break the loop by removing one of the references.`,
-          range,
-        ),
-      );
+      diags.push(error("Cycle in the configuration", `These declarations refer to each other in a loop: ${[...cycle, first].join(" -> ")}. Break the loop by removing one of the references.`, range));
     }
     return { dag, diagnostics: diags, ...("order" in sorted ? { order: sorted.order } : {}) };
   }
@@ -226,7 +220,13 @@ export class ConfigEvaluation {
   private firstReference(from: string, to: string): Range | undefined {
     const m = this.module;
     const name = from.slice(from.indexOf(".") + 1);
-    const exprs = from.startsWith("local.") ? [m.locals.get(name)?.expr] : from.startsWith("output.") ? [m.outputs.get(name)?.value] : m.resources.has(from) ? ConfigEvaluation.resourceExprs(m.resources.get(from)!) : [];
+    const exprs = from.startsWith("local.")
+      ? [m.locals.get(name)?.expr]
+      : from.startsWith("output.")
+        ? [m.outputs.get(name)?.value]
+        : m.resources.has(from)
+          ? ConfigEvaluation.resourceExprs(m.resources.get(from)!)
+          : [];
     for (const expr of exprs) {
       for (const ref of expr ? references(expr) : []) {
         const id = ref.kind === "var" ? declNodeId("var", ref.name) : ref.kind === "local" ? declNodeId("local", ref.name) : ref.kind === "resource" ? `${ref.type}.${ref.name}` : undefined;
@@ -248,14 +248,25 @@ export class ConfigEvaluation {
   expand(decl: ResourceDecl): { keys: InstanceKey[]; eachValues: Map<string, Value>; diagnostics: Diagnostic[] } {
     const eachValues = new Map<string, Value>();
     if (decl.count && decl.forEach) {
-      return { keys: [], eachValues, diagnostics: [error("Invalid combination of \"count\" and \"for_each\"", "A resource may use count or for_each, not both. Remove one of them.", decl.forEach.range)] };
+      return { keys: [], eachValues, diagnostics: [error('Invalid combination of "count" and "for_each"', "A resource may use count or for_each, not both. Remove one of them.", decl.forEach.range)] };
     }
     if (decl.count) {
       const r = this.eval(decl.count, this.scope());
       const v = unmark(r.value);
       if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
       if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
-      if (isUnknown(v)) return { keys: [], eachValues, diagnostics: [error("Invalid count argument", "The count value depends on values only known after apply. Use a value known at plan time, or create the dependency first with --target.", decl.count.range)] };
+      if (isUnknown(v))
+        return {
+          keys: [],
+          eachValues,
+          diagnostics: [
+            error(
+              "Invalid count argument",
+              "The count value depends on values only known after apply. Use a value known at plan time, or create the dependency first with --target.",
+              decl.count.range,
+            ),
+          ],
+        };
       if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
         return { keys: [], eachValues, diagnostics: [error("Invalid count argument", "count must be a whole number of zero or more.", decl.count.range)] };
       }
@@ -271,17 +282,28 @@ export class ConfigEvaluation {
         return {
           keys: [],
           eachValues,
-          diagnostics: [error("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each keys: they would be shown in every instance address. Use keys that are not secret: a map whose values (not keys) hold the secrets.", decl.forEach.range)],
+          diagnostics: [
+            error(
+              "Invalid for_each argument",
+              "Sensitive values, or values derived from sensitive values, cannot be used as for_each keys: they would be shown in every instance address. Use keys that are not secret: a map whose values (not keys) hold the secrets.",
+              decl.forEach.range,
+            ),
+          ],
         };
       }
       const v = unmark(r.value);
       if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
-      if (isUnknown(v)) return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "The for_each value depends on values only known after apply. Use keys known at plan time.", decl.forEach.range)] };
+      if (isUnknown(v))
+        return {
+          keys: [],
+          eachValues,
+          diagnostics: [error("Invalid for_each argument", "The for_each value depends on values only known after apply. Use keys known at plan time.", decl.forEach.range)],
+        };
       if (Array.isArray(v)) {
         if (!v.every((x) => typeof x === "string")) {
           return { keys: [], eachValues, diagnostics: [error("Invalid for_each argument", "for_each needs a map, or a set of strings (use toset([...])).", decl.forEach.range)] };
         }
-        for (const k of v as string[]) eachValues.set(k, k);
+        for (const k of v) eachValues.set(k, k);
       } else if (isObjectValue(v)) {
         for (const [k, x] of Object.entries(v)) eachValues.set(k, x);
       } else {
@@ -314,9 +336,9 @@ export class ConfigEvaluation {
     // The compiled check vouches for the common case; zod decides (and reports) everything else.
     const fast = fastParse(type.schema, raw);
     const parsed = fast ? { success: true as const, data: fast.data } : type.schema.safeParse(raw);
-    const issues = parsed.success ? [] : issuesFromZod(type.schema, parsed.error.issues as never, decl.type, raw, (path) =>
-          sensitive.some((p) => p.length <= path.length && p.every((seg, i) => seg === path[i])),
-        );
+    const issues = parsed.success
+      ? []
+      : issuesFromZod(type.schema, parsed.error.issues, decl.type, raw, (path) => sensitive.some((p) => p.length <= path.length && p.every((seg, i) => seg === path[i])));
     // The schema's conversions (a "512" string where a number is expected) apply to the config.
     const config = parsed.success ? (parsed.data as Attrs) : raw;
     if (parsed.success && type.validate) issues.push(...type.validate(config));

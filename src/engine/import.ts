@@ -42,7 +42,16 @@ export function importOne(input: ImportInput, address: string, id: string): { re
   if (!type) return { notes: [], diagnostics: [error("Unknown resource type", `${p.type} is not a resource type pmxform knows. Use lxc_container.`)] };
   if (!type.import) return { notes: [], diagnostics: [error("Resource type cannot be imported", `${p.type} does not support import. Create it with pmxform instead.`)] };
   const existing = input.state.find((r) => r.address === address);
-  if (existing) return { notes: [], diagnostics: [error("Resource already managed by pmxform", `${address} is already in the state (${objectKeyOf(input.registry, existing.type, existing.attributes) ?? "no id recorded"}). To import again, first forget it with pmxform state rm ${address}.`)] };
+  if (existing)
+    return {
+      notes: [],
+      diagnostics: [
+        error(
+          "Resource already managed by pmxform",
+          `${address} is already in the state (${objectKeyOf(input.registry, existing.type, existing.attributes) ?? "no id recorded"}). To import again, first forget it with pmxform state rm ${address}.`,
+        ),
+      ],
+    };
   const snapshot = input.snapshotFor(p.type, type.importNode?.(id));
   if (snapshot === undefined) return { notes: [], diagnostics: [error("Cannot import", `No node of the proxmox block could be read for ${id}. Check the node declarations and the connection.`)] };
   let attrs: Attrs | null;
@@ -56,7 +65,16 @@ export function importOne(input: ImportInput, address: string, id: string): { re
     return { notes: [], diagnostics: [error("Cannot import non-existent remote object", `${address}: ${why}. Check the id (NODE/VMID, e.g. pve1/105) with pct list on the node.`)] };
   }
   const owner = managedBy(input.registry, input.state, type.type, attrs);
-  if (owner) return { notes: [], diagnostics: [error("Container already managed by pmxform", `${objectKeyOf(input.registry, type.type, attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`)] };
+  if (owner)
+    return {
+      notes: [],
+      diagnostics: [
+        error(
+          "Container already managed by pmxform",
+          `${objectKeyOf(input.registry, type.type, attrs)} is already managed as ${owner}. To manage it under ${address}, move it with pmxform state mv ${owner} ${address}.`,
+        ),
+      ],
+    };
   return { resource: toStateResource(input.registry, address, type, attrs), notes: type.unexpressed?.(attrs, snapshot) ?? [], diagnostics: foreignOwnerWarning(input, type, address, attrs) };
 }
 
@@ -67,7 +85,14 @@ export function importOne(input: ImportInput, address: string, id: string): { re
 function foreignOwnerWarning(input: ImportInput, type: ResourceType, address: string, attrs: Attrs): Diagnostic[] {
   const foreign = input.lineage !== undefined ? type.foreignOwner?.({ address, attrs, lineage: input.lineage }) : undefined;
   if (!foreign) return [];
-  return [warning("Importing another project's container", `${address}: ${foreign}. From now on both states may change or destroy it. If the other project still manages it, undo this with pmxform state rm ${address}; if it was handed over, run pmxform state rm for it in the other project.`, undefined, address)];
+  return [
+    warning(
+      "Importing another project's container",
+      `${address}: ${foreign}. From now on both states may change or destroy it. If the other project still manages it, undo this with pmxform state rm ${address}; if it was handed over, run pmxform state rm for it in the other project.`,
+      undefined,
+      address,
+    ),
+  ];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -110,14 +135,30 @@ export function checkInstanceKey(ev: ConfigEvaluation, address: string): Diagnos
   if (expansion.diagnostics.length) return undefined;
   const keys = expansion.keys;
   if (keys.includes(p.key)) return undefined;
-  const shown = keys.slice(0, 10).map((k) => instanceAddress(decl.address, k)).join(", ") + (keys.length > 10 ? ", ..." : "");
+  const shown =
+    keys
+      .slice(0, 10)
+      .map((k) => instanceAddress(decl.address, k))
+      .join(", ") + (keys.length > 10 ? ", ..." : "");
   const detail = (why: string, fix: string) => error("Import to non-existent resource instance", `${address}: ${why}. ${fix}`, decl.declRange);
   if (!decl.count && !decl.forEach) return detail(`${decl.address} has neither count nor for_each, so it has no instance ${instanceKeyText(p.key)}`, `Import into ${decl.address}.`);
   const what = decl.count ? `count = ${keys.length}` : "for_each";
-  if (p.key === undefined) return detail(`${decl.address} uses ${decl.count ? "count" : "for_each"}, so an instance key is needed`, keys.length ? `Import into one of ${shown}.` : `It has no instances now (${what}); change ${decl.count ? "count" : "for_each"} first.`);
-  if (decl.count && typeof p.key !== "number") return detail(`${decl.address} uses count, so its keys are numbers, not ${instanceKeyText(p.key)}`, keys.length ? `Import into one of ${shown}.` : `It has no instances now (count = 0).`);
-  if (decl.forEach && typeof p.key !== "string") return detail(`${decl.address} uses for_each, so its keys are strings, not ${instanceKeyText(p.key)}`, keys.length ? `Import into one of ${shown}.` : "It has no instances now (for_each is empty).");
-  return detail(`${decl.address} has no instance ${instanceKeyText(p.key)} (${what})`, keys.length ? `Import into one of ${shown}, or add the key to ${decl.count ? "count" : "for_each"} first.` : `It has no instances now; change ${decl.count ? "count" : "for_each"} first.`);
+  if (p.key === undefined)
+    return detail(
+      `${decl.address} uses ${decl.count ? "count" : "for_each"}, so an instance key is needed`,
+      keys.length ? `Import into one of ${shown}.` : `It has no instances now (${what}); change ${decl.count ? "count" : "for_each"} first.`,
+    );
+  if (decl.count && typeof p.key !== "number")
+    return detail(`${decl.address} uses count, so its keys are numbers, not ${instanceKeyText(p.key)}`, keys.length ? `Import into one of ${shown}.` : `It has no instances now (count = 0).`);
+  if (decl.forEach && typeof p.key !== "string")
+    return detail(
+      `${decl.address} uses for_each, so its keys are strings, not ${instanceKeyText(p.key)}`,
+      keys.length ? `Import into one of ${shown}.` : "It has no instances now (for_each is empty).",
+    );
+  return detail(
+    `${decl.address} has no instance ${instanceKeyText(p.key)} (${what})`,
+    keys.length ? `Import into one of ${shown}, or add the key to ${decl.count ? "count" : "for_each"} first.` : `It has no instances now; change ${decl.count ? "count" : "for_each"} first.`,
+  );
 }
 
 function instanceKeyText(key: InstanceKey): string {
@@ -127,15 +168,30 @@ function instanceKeyText(key: InstanceKey): string {
 /** What an import kept but cannot write as configuration, as one warning (at `range` when given). */
 export function notesAsWarnings(address: string, notes: string[], range?: Range): Diagnostic[] {
   if (!notes.length) return [];
-  return [warning("Imported values that are not configuration", `${address} holds ${notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`, range, range ? address : undefined)];
+  return [
+    warning(
+      "Imported values that are not configuration",
+      `${address} holds ${notes.join("; ")}. They are kept in state and left as they are; pmxform does not manage them.`,
+      range,
+      range ? address : undefined,
+    ),
+  ];
 }
 
 /**
  * Every object of the selected nodes that no state resource manages yet, named after its hostname.
  * Each type offers candidates; an object some type adopts wins over another type's refusal.
  */
-export function importAll(input: ImportInput, declared: Iterable<string>, nodes: string[], onlyNode: string | undefined): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
-  const types = input.registry.typeNames().map((t) => input.registry.resourceType(t)!).filter((t) => t.importable && t.import !== undefined && t.generateConfig !== undefined);
+export function importAll(
+  input: ImportInput,
+  declared: Iterable<string>,
+  nodes: string[],
+  onlyNode: string | undefined,
+): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
+  const types = input.registry
+    .typeNames()
+    .map((t) => input.registry.resourceType(t)!)
+    .filter((t) => t.importable && t.import !== undefined && t.generateConfig !== undefined);
   const diagnostics: Diagnostic[] = [];
   const taken = new Map<string, Set<string>>(types.map((t) => [t.type, new Set<string>()]));
   for (const d of declared) {
@@ -166,7 +222,12 @@ export function importAll(input: ImportInput, declared: Iterable<string>, nodes:
   for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
     const { type, cand: c } = o;
     if (!type) {
-      diagnostics.push(warning("Container not imported", `${c.id}${c.name ? ` (${c.name})` : ""} was left out: ${o.skips.join("; ")}. Import it one by one with pmxform import ADDR ${c.id} and a hand-written block.`));
+      diagnostics.push(
+        warning(
+          "Container not imported",
+          `${c.id}${c.name ? ` (${c.name})` : ""} was left out: ${o.skips.join("; ")}. Import it one by one with pmxform import ADDR ${c.id} and a hand-written block.`,
+        ),
+      );
       continue;
     }
     const name = uniqueName(resourceName(c.name, c.vmid), c.vmid, taken.get(type.type)!);

@@ -61,14 +61,26 @@ export class ImportBlocks {
       const target = block.to.address;
       if (configured.has(target) || prior.has(target)) continue;
       if (!generateConfig) {
-        this.diagnostics.push(error("Configuration for import target does not exist", `The import block targets ${target}, which has no resource block. Add the resource block, or let pmxform write one with pmxform plan --generate-config-out=FILE.`, block.to.range));
+        this.diagnostics.push(
+          error(
+            "Configuration for import target does not exist",
+            `The import block targets ${target}, which has no resource block. Add the resource block, or let pmxform write one with pmxform plan --generate-config-out=FILE.`,
+            block.to.range,
+          ),
+        );
         continue;
       }
       const p = parseAddress(target);
       const type = p && session.registry.resourceType(p.type);
       const r = this.read(block);
       if (!p || !type || !r) continue;
-      generated.push({ type: p.type, name: p.name, body: type.generateConfig?.(r.attrs) ?? {}, blocks: type.blocks, comments: [`__generated__ by pmxform from ${String(r.id)}`, ...r.notes.map((n) => `not managed: ${n}`)] });
+      generated.push({
+        type: p.type,
+        name: p.name,
+        body: type.generateConfig?.(r.attrs) ?? {},
+        blocks: type.blocks,
+        comments: [`__generated__ by pmxform from ${String(r.id)}`, ...r.notes.map((n) => `not managed: ${n}`)],
+      });
     }
     return generated;
   }

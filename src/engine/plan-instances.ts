@@ -71,7 +71,16 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
         const triggered = !requested && replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
         const forceReplace = requested || triggered;
         const node = type.nodeOf(config, before);
-        const d = type.diff({ address: inst.address, config, prior: base, snapshot: input.snapshotFor(decl.type, node), claimedVmids, forceReplace, lineage: input.lineage, sensitivePaths: inst.sensitivePaths });
+        const d = type.diff({
+          address: inst.address,
+          config,
+          prior: base,
+          snapshot: input.snapshotFor(decl.type, node),
+          claimedVmids,
+          forceReplace,
+          lineage: input.lineage,
+          sensitivePaths: inst.sensitivePaths,
+        });
         // The replacement gets anew what the node decides: known only once it exists.
         if (d.action === "replace" && base) markRecomputed(d.planned, base, type.computedAttributes ?? []);
         for (const issue of d.issues) {
@@ -100,7 +109,14 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
           ...(d.action === "replace" && forceReplace ? { replaceCause: requested ? ("requested" as const) : ("replace_triggered_by" as const) } : {}),
         };
         if ((d.action === "replace" || d.action === "delete") && preventsDestroy(ev, decl)) {
-          diagnostics.push(error("Instance cannot be destroyed", `${inst.address} has lifecycle.prevent_destroy set, but the plan calls for it to be ${d.action === "replace" ? "replaced" : "destroyed"}${d.reasons.length ? ` (${d.reasons.map((r) => `${r.path.join(".")} ${r.reason}`).join(", ")})` : ""}. Change the configuration so no replacement is needed, or remove prevent_destroy.`, decl.lifecycle!.range, inst.address));
+          diagnostics.push(
+            error(
+              "Instance cannot be destroyed",
+              `${inst.address} has lifecycle.prevent_destroy set, but the plan calls for it to be ${d.action === "replace" ? "replaced" : "destroyed"}${d.reasons.length ? ` (${d.reasons.map((r) => `${r.path.join(".")} ${r.reason}`).join(", ")})` : ""}. Change the configuration so no replacement is needed, or remove prevent_destroy.`,
+              decl.lifecycle!.range,
+              inst.address,
+            ),
+          );
         }
         changes.push(change);
         changeByAddress.set(change.address, change);
@@ -120,5 +136,10 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
  * the plan goes ahead, so one node down does not stop work on the others.
  */
 export function notRefreshed(address: string, why: string, range: Diagnostic["subject"]): Diagnostic {
-  return warning("Resource could not be refreshed", `${address}: ${why}. No change is planned for it (the other resources are planned as usual). Fix the connection and plan again, or plan with --refresh=false to use the last known state.`, range, address);
+  return warning(
+    "Resource could not be refreshed",
+    `${address}: ${why}. No change is planned for it (the other resources are planned as usual). Fix the connection and plan again, or plan with --refresh=false to use the last known state.`,
+    range,
+    address,
+  );
 }

@@ -25,7 +25,14 @@ export function orphanChanges(input: PlanInput, moved: Moved, refreshed: Refresh
     const before = refreshed.current.get(r.address) ?? null;
     const decl = session.module.resources.get(declOf(r.address));
     if (options.destroy && preventsDestroy(ev, decl)) {
-      diagnostics.push(error("Instance cannot be destroyed", `${r.address} has lifecycle.prevent_destroy set. Remove prevent_destroy from its lifecycle block before destroying it.`, decl!.lifecycle!.range, r.address));
+      diagnostics.push(
+        error(
+          "Instance cannot be destroyed",
+          `${r.address} has lifecycle.prevent_destroy set. Remove prevent_destroy from its lifecycle block before destroying it.`,
+          decl!.lifecycle!.range,
+          r.address,
+        ),
+      );
     }
     const type = session.registry.resourceType(r.type);
     const node = type?.nodeOf(null, before ?? r.attributes);

@@ -21,12 +21,18 @@ export function keepTargeted(changes: Change[], targets: readonly string[], diag
     if (!matched.length && !byAddr.has(t)) diagnostics.push(warning("Target not found", `--target ${t} matches no resource in the configuration or state.`));
     matched.forEach(addWithDeps);
   }
-  diagnostics.push(warning("Resource targeting is in effect", "You are creating a plan with the --target option, which means that the result of this plan may not represent all of the changes requested by the current configuration. The --target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes."));
+  diagnostics.push(
+    warning(
+      "Resource targeting is in effect",
+      "You are creating a plan with the --target option, which means that the result of this plan may not represent all of the changes requested by the current configuration. The --target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes.",
+    ),
+  );
   return changes.filter((c) => wanted.has(c.address));
 }
 
 export function checkReplaceAddresses(changes: readonly Change[], options: PlanOptions, diagnostics: Diagnostic[]): void {
   for (const r of options.replace) {
-    if (!changes.some((c) => c.address === r)) diagnostics.push(error("Replace target not found", `--replace ${r} matches no resource instance in the configuration or state. Check the address with pmxform state list.`));
+    if (!changes.some((c) => c.address === r))
+      diagnostics.push(error("Replace target not found", `--replace ${r} matches no resource instance in the configuration or state. Check the address with pmxform state list.`));
   }
 }

@@ -45,7 +45,15 @@ export function changeToFile(c: Change): PlannedChange {
     ...(c.importId !== undefined ? { import_id: c.importId } : {}),
     ...(c.deposedKey ? { deposed: c.deposedKey } : {}),
     ...(c.operations ? { operations: c.operations } : {}),
-    provider_data: { decl: c.decl, dependencies: c.dependencies, notes: c.notes, ...(c.volumeDeletions?.length ? { volume_deletions: c.volumeDeletions } : {}), ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}), ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}), ...(c.replaceCause ? { replace_cause: c.replaceCause } : {}) },
+    provider_data: {
+      decl: c.decl,
+      dependencies: c.dependencies,
+      notes: c.notes,
+      ...(c.volumeDeletions?.length ? { volume_deletions: c.volumeDeletions } : {}),
+      ...(c.deleteReason ? { delete_reason: c.deleteReason } : {}),
+      ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
+      ...(c.replaceCause ? { replace_cause: c.replaceCause } : {}),
+    },
   };
 }
 
@@ -61,7 +69,15 @@ function setPath(obj: Attrs, path: AttrPath, value: unknown): void {
 }
 
 export function changeFromFile(p: PlannedChange): Change {
-  const data = (p.provider_data ?? {}) as { decl?: string; dependencies?: string[]; notes?: string[]; volume_deletions?: VolumeDeletion[]; delete_reason?: string; create_before_destroy?: boolean; replace_cause?: Change["replaceCause"] };
+  const data = (p.provider_data ?? {}) as {
+    decl?: string;
+    dependencies?: string[];
+    notes?: string[];
+    volume_deletions?: VolumeDeletion[];
+    delete_reason?: string;
+    create_before_destroy?: boolean;
+    replace_cause?: Change["replaceCause"];
+  };
   const after = p.after ? (JSON.parse(JSON.stringify(p.after)) as Attrs) : null;
   if (after) for (const path of p.after_unknown) setPath(after, path, new Unknown());
   const a = p.actions;
@@ -73,7 +89,7 @@ export function changeFromFile(p: PlannedChange): Change {
     ...(p.index !== undefined ? { index: p.index } : {}),
     ...(p.node ? { node: p.node } : {}),
     action,
-    before: (p.before as Attrs | null) ?? null,
+    before: p.before ?? null,
     after,
     afterUnknown: p.after_unknown,
     sensitivePaths: p.sensitive_paths ?? [],

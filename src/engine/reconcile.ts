@@ -52,7 +52,6 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
   const deposed: DeposedResource[] = [];
   const diagnostics: Diagnostic[] = [];
 
-
   for (const intent of input.intents) {
     const p = parseAddress(intent.address);
     const type = p && input.registry.resourceType(p.type);
@@ -71,7 +70,14 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       if (input.refreshed.get(intent.address) === null) {
         resources.splice(resources.indexOf(existing), 1);
         completed.push(intent.address);
-        diagnostics.push(warning("Completed an interrupted destroy", `${intent.address}: ${idOf(existing.attributes, intent)} was being destroyed by an interrupted run and is gone now; it is removed from the state.`, undefined, intent.address));
+        diagnostics.push(
+          warning(
+            "Completed an interrupted destroy",
+            `${intent.address}: ${idOf(existing.attributes, intent)} was being destroyed by an interrupted run and is gone now; it is removed from the state.`,
+            undefined,
+            intent.address,
+          ),
+        );
       }
       continue; // still there: planned like any recorded object
     }
@@ -80,7 +86,11 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       const current = resources.find((r) => r.address === intent.address);
       // A create_before_destroy create (the old object is current and deposed meanwhile) that
       // was killed: its new object is what apply would have recorded; the old one stays deposed.
-      const replacing = current && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
+      const replacing =
+        current &&
+        intent.vmid !== undefined &&
+        current.attributes["vmid"] !== intent.vmid &&
+        (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
       // A provider's own replace (create the new object, move data, destroy the old one) killed
       // after its create: the address still records the old object.
       const stray = current && !replacing && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid;
@@ -92,10 +102,22 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       const snapshot = input.snapshotFor(p.type, intent.node);
       if (snapshot === undefined) {
         kept.push(intent);
-        diagnostics.push(warning("Interrupted operation not checked", `${intent.address}: a previous run was interrupted while creating ${idOf(null, intent)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`, undefined, intent.address));
+        diagnostics.push(
+          warning(
+            "Interrupted operation not checked",
+            `${intent.address}: a previous run was interrupted while creating ${idOf(null, intent)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`,
+            undefined,
+            intent.address,
+          ),
+        );
         continue;
       }
-      const found = type.recover({ address: intent.address, intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) }, snapshot, lineage: input.lineage });
+      const found = type.recover({
+        address: intent.address,
+        intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) },
+        snapshot,
+        lineage: input.lineage,
+      });
       if (found.found === "unproven") {
         kept.push(intent);
         diagnostics.push(warning("Interrupted create not adopted", `${intent.address}: ${found.detail}.`, undefined, intent.address));
@@ -110,14 +132,30 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       if (stray && current) {
         // Nothing was moved to it yet: destroyed as a deposed object; the old one stays current.
         deposed.push({ ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies, deposed_key: newDeposedKey() });
-        diagnostics.push(warning("Found an object left by an interrupted run", `${intent.address}: container ${idOf(attrs, intent)} was created by an interrupted run that had not yet replaced ${idOf(current.attributes, intent)} with it. It is recorded as a deposed object and destroyed by the next apply; ${idOf(current.attributes, intent)} stays.`, undefined, intent.address));
+        diagnostics.push(
+          warning(
+            "Found an object left by an interrupted run",
+            `${intent.address}: container ${idOf(attrs, intent)} was created by an interrupted run that had not yet replaced ${idOf(current.attributes, intent)} with it. It is recorded as a deposed object and destroyed by the next apply; ${idOf(current.attributes, intent)} stays.`,
+            undefined,
+            intent.address,
+          ),
+        );
         continue;
       }
       if (current) resources.splice(resources.indexOf(current), 1, { ...toStateResource(input.registry, intent.address, type, attrs), dependencies: current.dependencies });
       else resources.push(toStateResource(input.registry, intent.address, type, attrs));
       adopted.set(intent.address, attrs);
-      const locked = (attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "") + (current ? ` as the replacement of ${idOf(current.attributes, intent)}, which stays deposed and is destroyed by the next apply` : "");
-      diagnostics.push(warning("Adopted an object left by an interrupted run", `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`, undefined, intent.address));
+      const locked =
+        (attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "") +
+        (current ? ` as the replacement of ${idOf(current.attributes, intent)}, which stays deposed and is destroyed by the next apply` : "");
+      diagnostics.push(
+        warning(
+          "Adopted an object left by an interrupted run",
+          `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`,
+          undefined,
+          intent.address,
+        ),
+      );
       continue;
     }
     kept.push(intent); // operations without a recovery rule stay recorded for a person to check

@@ -61,7 +61,10 @@ export async function refresh(opts: {
         targets
           .runnerFor(n)
           .run(["true"], { signal: opts.signal, timeoutMs: 60_000 })
-          .then(() => undefined, (e: unknown) => `node ${n} could not be reached: ${describe(e)}`),
+          .then(
+            () => undefined,
+            (e: unknown) => `node ${n} could not be reached: ${describe(e)}`,
+          ),
       );
     }
   }
@@ -143,7 +146,13 @@ export async function refresh(opts: {
     if (anyRead) diagnostics.push(warning("Node unreachable", `${why}. Resources on it were not refreshed.`));
     else if (opts.readState) diagnostics.push(error("No node could be read", `${why}. Fix the connection and run again, or plan with --refresh=false to use the last known state.`));
     // --refresh=false reads the cluster only to plan new resources (free VMIDs, images).
-    else diagnostics.push(error("No node could be read", `${why}. The plan creates resources, which needs the cluster's view even with --refresh=false (free VMIDs, images present). Fix the connection and run again, or plan without the new resources.`));
+    else
+      diagnostics.push(
+        error(
+          "No node could be read",
+          `${why}. The plan creates resources, which needs the cluster's view even with --refresh=false (free VMIDs, images present). Fix the connection and run again, or plan without the new resources.`,
+        ),
+      );
   }
   return { refreshed, unreachable, snapshotFor, diagnostics };
 }

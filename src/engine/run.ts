@@ -83,7 +83,10 @@ export interface StateLocation {
  * Locks the state for the whole run (released by the caller): exclusive unless `mode` says
  * shared (plan: readers do not block readers).
  */
-export async function openState(where: StateWhere, opts: { lockTimeout?: string; operation: string; lock?: string; mode?: LockMode }): Promise<{ store?: StateStore; state?: StateFile; location?: StateLocation; diagnostics: Diagnostic[] }> {
+export async function openState(
+  where: StateWhere,
+  opts: { lockTimeout?: string; operation: string; lock?: string; mode?: LockMode },
+): Promise<{ store?: StateStore; state?: StateFile; location?: StateLocation; diagnostics: Diagnostic[] }> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return { diagnostics: [error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)] };
   const c = await contextOf(where);
@@ -118,7 +121,10 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
   const { session, targets, registry } = opened;
   // plan only reads: a shared lock, so plans do not wait for each other.
-  const st = await openState({ session, targets, opts }, { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation, mode: operation === "plan" ? "shared" : "exclusive" });
+  const st = await openState(
+    { session, targets, opts },
+    { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation, mode: operation === "plan" ? "shared" : "exclusive" },
+  );
   diagnostics.push(...st.diagnostics);
   if (!st.store || !st.state || !st.location) return { diagnostics };
   // An entry copied under a second address would change or destroy its object twice.
@@ -141,11 +147,28 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
   const planOnce = async (snapshots: boolean) => {
     const diags: Diagnostic[] = [];
     // Deposed objects are read with the resources (their own entries), then settled after reconcile.
-    const refreshed = await refresh({ prior: [...(st.state!.resources as PriorResource[]), ...deposedForRefresh(st.state!)], registry, targets, signal, readState, snapshots, configuredTypes, configuredInstances });
+    const refreshed = await refresh({
+      prior: [...(st.state!.resources as PriorResource[]), ...deposedForRefresh(st.state!)],
+      registry,
+      targets,
+      signal,
+      readState,
+      snapshots,
+      configuredTypes,
+      configuredInstances,
+    });
     diags.push(...refreshed.diagnostics);
     if (st.state!.intents?.length) {
       // A killed run's leftovers become ordinary state entries (in memory: apply saves them).
-      const rec = reconcileIntents({ registry, resources: st.state!.resources, deposed: st.state!.deposed ?? [], intents: st.state!.intents, lineage: st.state!.lineage, refreshed: refreshed.refreshed, snapshotFor: refreshed.snapshotFor });
+      const rec = reconcileIntents({
+        registry,
+        resources: st.state!.resources,
+        deposed: st.state!.deposed ?? [],
+        intents: st.state!.intents,
+        lineage: st.state!.lineage,
+        refreshed: refreshed.refreshed,
+        snapshotFor: refreshed.snapshotFor,
+      });
       st.state!.resources = rec.resources;
       if (rec.deposed.length) st.state!.deposed = [...(st.state!.deposed ?? []), ...rec.deposed];
       if (rec.intents.length) st.state!.intents = rec.intents;
@@ -164,7 +187,16 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     const deposed = settleDeposed(registry, st.state!, refreshed.refreshed, refreshed.unreachable);
     diags.push(...deposed.diagnostics);
     const prior = st.state!.resources as PriorResource[];
-    const result = plan({ session, prior, refreshed: refreshed.refreshed, unreachable: refreshed.unreachable, snapshotFor: refreshed.snapshotFor, options, deposed: deposed.objects, lineage: st.state!.lineage });
+    const result = plan({
+      session,
+      prior,
+      refreshed: refreshed.refreshed,
+      unreachable: refreshed.unreachable,
+      snapshotFor: refreshed.snapshotFor,
+      options,
+      deposed: deposed.objects,
+      lineage: st.state!.lineage,
+    });
     diags.push(...result.diagnostics);
     return { result, snapshotFor: refreshed.snapshotFor, diags };
   };

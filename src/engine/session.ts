@@ -47,11 +47,7 @@ export function statePathOf(opts: CommonOptions): string {
  * Loads and decodes the configuration and resolves variables. With `variables: "unknown"`
  * (validate) every variable without a default is Unknown, as Terraform's validate does.
  */
-export async function openSession(
-  opts: CommonOptions,
-  registry: ProviderRegistry,
-  mode: { variables: "resolve" | "unknown" },
-): Promise<{ session?: Session; diagnostics: Diagnostic[] }> {
+export async function openSession(opts: CommonOptions, registry: ProviderRegistry, mode: { variables: "resolve" | "unknown" }): Promise<{ session?: Session; diagnostics: Diagnostic[] }> {
   const dir = workingDir(opts);
   const loaded = await loadConfig({ dir, ...(opts.file?.length ? { files: opts.file.map((f) => resolve(process.cwd(), f)) } : {}) });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];

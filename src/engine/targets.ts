@@ -57,7 +57,10 @@ export class Targets {
 }
 
 export class UnknownNodeError extends Error {
-  constructor(readonly node: string, readonly known: string[]) {
+  constructor(
+    readonly node: string,
+    readonly known: string[],
+  ) {
     super(`node "${node}" is not declared in the proxmox block (declared: ${known.join(", ") || "none"}); add proxmox { node "${node}" { ... } }`);
   }
 }
@@ -78,7 +81,10 @@ function sshTarget(name: string, ssh: unknown, get: (attr: string) => unknown, b
     report("Invalid port", `port must be a whole number from 1 to 65535; got ${JSON.stringify(port)}.`);
     return undefined;
   }
-  if (sshOptions !== undefined && (typeof sshOptions !== "object" || sshOptions === null || Array.isArray(sshOptions) || Object.values(sshOptions).some((v) => typeof v !== "string" && typeof v !== "number"))) {
+  if (
+    sshOptions !== undefined &&
+    (typeof sshOptions !== "object" || sshOptions === null || Array.isArray(sshOptions) || Object.values(sshOptions).some((v) => typeof v !== "string" && typeof v !== "number"))
+  ) {
     report("Invalid ssh_options", `ssh_options must be a map of ssh -o settings, e.g. { StrictHostKeyChecking = "accept-new" }.`);
     return undefined;
   }

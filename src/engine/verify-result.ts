@@ -56,7 +56,7 @@ const MAX_VALUE = 200;
 
 function show(v: unknown): string {
   if (v === undefined || v === null) return "null";
-  const text = JSON.stringify(v, (_k, x) => (isUnknown(x) ? "(known after apply)" : x));
+  const text = JSON.stringify(v, (_k, x: unknown) => (isUnknown(x) ? "(known after apply)" : x));
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}...` : text;
 }
 
@@ -72,7 +72,13 @@ export function verifyResult(args: { address: string; planned: Attrs | null; act
   const found = mismatches(args.planned, args.actual, args.sensitivePaths).filter((m) => !(args.deviations ?? []).some((d) => under(m.path, d)));
   if (!found.length) return undefined;
   const secret = (p: AttrPath) => args.sensitivePaths.some((s) => under(p, s) || under(s, p));
-  const lines = found.slice(0, MAX_SHOWN).map((m) => (secret(m.path) ? `  ${pathText(m.path)}: planned (sensitive value), but the object now has another (sensitive value)` : `  ${pathText(m.path)}: planned ${show(m.planned)}, but the object now has ${show(m.actual)}`));
+  const lines = found
+    .slice(0, MAX_SHOWN)
+    .map((m) =>
+      secret(m.path)
+        ? `  ${pathText(m.path)}: planned (sensitive value), but the object now has another (sensitive value)`
+        : `  ${pathText(m.path)}: planned ${show(m.planned)}, but the object now has ${show(m.actual)}`,
+    );
   if (found.length > MAX_SHOWN) lines.push(`  ... and ${found.length - MAX_SHOWN} more`);
   return error(
     "Provider produced inconsistent result after apply",

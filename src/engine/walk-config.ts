@@ -62,7 +62,6 @@ export function evaluateOutputs(ev: ConfigEvaluation): { values: Map<string, { v
   return { values, diagnostics };
 }
 
-
 /**
  * The configuration check of `validate`, which `destroy` runs too (Terraform refuses to destroy
  * with a broken configuration): every resource body against its schema and every output, with

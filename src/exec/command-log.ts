@@ -37,7 +37,16 @@ export class LoggingRunner implements Runner {
 
   private record(argv: string[], opts: RunOptions, exit: number, ms: number, stderr: string, why?: string): void {
     const r = (t: string) => redactText(t, opts.redact);
-    const fields = [`node=${this.node}`, `via=${JSON.stringify(this.inner.description)}`, `argv=${JSON.stringify(argv.map(r))}`, `exit=${exit}`, `duration_ms=${ms}`, ...(why ? [`status=${JSON.stringify(why)}`] : []), ...(opts.stdin !== undefined ? ["stdin=(not logged)"] : []), ...(stderr.trim() ? [`stderr=${JSON.stringify(r(stderr.trim()).slice(0, 2000))}`] : [])];
+    const fields = [
+      `node=${this.node}`,
+      `via=${JSON.stringify(this.inner.description)}`,
+      `argv=${JSON.stringify(argv.map(r))}`,
+      `exit=${exit}`,
+      `duration_ms=${ms}`,
+      ...(why ? [`status=${JSON.stringify(why)}`] : []),
+      ...(opts.stdin !== undefined ? ["stdin=(not logged)"] : []),
+      ...(stderr.trim() ? [`stderr=${JSON.stringify(r(stderr.trim()).slice(0, 2000))}`] : []),
+    ];
     this.write(`${new Date().toISOString()} [DEBUG] command: ${fields.join(" ")}\n`);
   }
 }

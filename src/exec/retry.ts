@@ -161,7 +161,14 @@ export class RetryingRunner implements Runner {
 
 function firstLine(err: unknown): string {
   const e = err as { stderr?: unknown; message?: unknown };
-  const fromStderr = typeof e.stderr === "string" ? e.stderr.split("\n").map((l) => l.trim()).filter(Boolean).find((l) => [...TRANSIENT_PVE, ...TRANSIENT_SSH].some((re) => re.test(l))) : undefined;
+  const fromStderr =
+    typeof e.stderr === "string"
+      ? e.stderr
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .find((l) => [...TRANSIENT_PVE, ...TRANSIENT_SSH].some((re) => re.test(l)))
+      : undefined;
   if (fromStderr) return fromStderr;
   if ((err as { kind?: unknown }).kind === "dropped") return "the SSH connection dropped";
   return err instanceof Error ? err.message.split("\n")[0]! : String(err);

@@ -85,7 +85,10 @@ export class SshRunner implements Runner {
   constructor(readonly target: SshTarget) {
     this.description = target.description ?? target.destination + (target.port ? `:${target.port}` : "");
     this.local = new LocalRunner(this.description);
-    this.settingsHash = createHash("sha256").update(JSON.stringify([target.identityFile, target.knownHostsFile, target.options])).digest("hex").slice(0, 8);
+    this.settingsHash = createHash("sha256")
+      .update(JSON.stringify([target.identityFile, target.knownHostsFile, target.options]))
+      .digest("hex")
+      .slice(0, 8);
   }
 
   /** The ssh arguments before the remote command (exported for tests and docs). */
@@ -162,40 +165,55 @@ export function classify(exitCode: number, stderr: string, commandLine: string):
   if (exitCode === 127 && /(command not found|not found|No such file or directory)/.test(stderr) && stderr.includes(command)) {
     return {
       kind: "missing-command",
-      explain: (r) => `${command} was not found on ${r.target.destination}. Is it a Proxmox VE node? pmxform runs ${command} through a non-interactive ssh session, whose PATH must include /usr/sbin (root's default on Proxmox VE).`,
+      explain: (r) =>
+        `${command} was not found on ${r.target.destination}. Is it a Proxmox VE node? pmxform runs ${command} through a non-interactive ssh session, whose PATH must include /usr/sbin (root's default on Proxmox VE).`,
     };
   }
   if (exitCode !== 255) return undefined;
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/.test(stderr)) {
     return {
       kind: "host-key",
-      explain: (r) => `the host key of ${r.target.destination} does not match the one in known_hosts (possible man-in-the-middle, or the node was reinstalled). If the node was reinstalled, remove the old key with ssh-keygen -R ${hostOf(r)}, then connect once with ssh to check and accept the new key.`,
+      explain: (r) =>
+        `the host key of ${r.target.destination} does not match the one in known_hosts (possible man-in-the-middle, or the node was reinstalled). If the node was reinstalled, remove the old key with ssh-keygen -R ${hostOf(r)}, then connect once with ssh to check and accept the new key.`,
     };
   }
   if (/No .* host key is known for|Host key verification failed/.test(stderr)) {
     return {
       kind: "host-key",
-      explain: (r) => `the host key of ${r.target.destination} is not in known_hosts, and pmxform never asks (BatchMode). Connect once with ssh ${r.target.port ? `-p ${r.target.port} ` : ""}${r.target.destination} to check and accept it, or add it with ssh-keyscan.`,
+      explain: (r) =>
+        `the host key of ${r.target.destination} is not in known_hosts, and pmxform never asks (BatchMode). Connect once with ssh ${r.target.port ? `-p ${r.target.port} ` : ""}${r.target.destination} to check and accept it, or add it with ssh-keyscan.`,
     };
   }
   if (/Permission denied \(|Too many authentication failures/.test(stderr)) {
     return {
       kind: "auth",
-      explain: (r) => `${r.target.destination} refused the login. Check identity_file${r.target.identityFile ? ` (${r.target.identityFile})` : ""} or your ssh-agent, and that the public key is in the node's /root/.ssh/authorized_keys.`,
+      explain: (r) =>
+        `${r.target.destination} refused the login. Check identity_file${r.target.identityFile ? ` (${r.target.identityFile})` : ""} or your ssh-agent, and that the public key is in the node's /root/.ssh/authorized_keys.`,
     };
   }
   if (/Connection refused|No route to host|Could not resolve hostname|Network is unreachable|Connection timed out|Operation timed out/.test(stderr) && !/Control socket/.test(stderr)) {
-    const why = stderr.split("\n").find((l) => /ssh: /.test(l))?.replace(/^ssh: /, "").trim() ?? stderr.trim();
+    const why =
+      stderr
+        .split("\n")
+        .find((l) => /ssh: /.test(l))
+        ?.replace(/^ssh: /, "")
+        .trim() ?? stderr.trim();
     return {
       kind: "unreachable",
-      explain: (r) => `cannot reach ${r.target.destination}${r.target.port ? ` port ${r.target.port}` : ""} (${why}). Check that the node is up, the address and port in its node block, and that a firewall lets ssh through.`,
+      explain: (r) =>
+        `cannot reach ${r.target.destination}${r.target.port ? ` port ${r.target.port}` : ""} (${why}). Check that the node is up, the address and port in its node block, and that a firewall lets ssh through.`,
     };
   }
   if (BEFORE_COMMAND.test(stderr)) {
-    const why = stderr.split("\n").map((l) => l.trim()).find((l) => BEFORE_COMMAND.test(l)) ?? "";
+    const why =
+      stderr
+        .split("\n")
+        .map((l) => l.trim())
+        .find((l) => BEFORE_COMMAND.test(l)) ?? "";
     return {
       kind: "dropped",
-      explain: (r) => `the connection to ${r.target.destination} was closed before ${commandLine} started (${why}), so it did not run. Check that the node is up and that its sshd accepts this many connections (MaxStartups, MaxSessions).`,
+      explain: (r) =>
+        `the connection to ${r.target.destination} was closed before ${commandLine} started (${why}), so it did not run. Check that the node is up and that its sshd accepts this many connections (MaxStartups, MaxSessions).`,
     };
   }
   // A multiplexed client whose master connection died exits 255 without a word; a direct one
@@ -203,13 +221,15 @@ export function classify(exitCode: number, stderr: string, commandLine: string):
   if (stderr.trim() === "" || CONNECTION_LOST.test(stderr)) {
     return {
       kind: "dropped",
-      explain: (r) => `the connection to ${r.target.destination} dropped while ${commandLine} was running, so it may or may not have been carried out on the node. Check that the node is up, then run pmxform plan: it shows what the node holds now.`,
+      explain: (r) =>
+        `the connection to ${r.target.destination} dropped while ${commandLine} was running, so it may or may not have been carried out on the node. Check that the node is up, then run pmxform plan: it shows what the node holds now.`,
     };
   }
   return undefined;
 }
 
 /** ssh's words for a connection that failed before the remote command started. */
-const BEFORE_COMMAND = /kex_exchange_identification|ssh_exchange_identification|Connection timed out during banner exchange|mux_client_request_session: .*failed|Control socket connect\(.*\): Connection refused/;
+const BEFORE_COMMAND =
+  /kex_exchange_identification|ssh_exchange_identification|Connection timed out during banner exchange|mux_client_request_session: .*failed|Control socket connect\(.*\): Connection refused/;
 /** ssh's words for a connection that ended under a running session. */
 const CONNECTION_LOST = /Connection to \S+ closed by remote host|Connection reset by|client_loop: send disconnect|Broken pipe|packet_write_wait|Timeout, server \S+ not responding/;

@@ -243,7 +243,7 @@ export class Dag {
           if (!members.has(dep)) continue;
           if (dep === start) {
             const path = [id];
-            for (let at = id; at !== start; ) {
+            for (let at = id; at !== start;) {
               at = cameFrom.get(at)!;
               path.push(at);
             }

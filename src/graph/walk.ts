@@ -32,11 +32,7 @@ export interface WalkOptions {
 
 const UNGROUPED = "\u0000ungrouped";
 
-export async function walk(
-  dag: Dag,
-  visit: (id: string, signal: AbortSignal) => Promise<void>,
-  opts: WalkOptions,
-): Promise<Map<string, NodeResult>> {
+export async function walk(dag: Dag, visit: (id: string, signal: AbortSignal) => Promise<void>, opts: WalkOptions): Promise<Map<string, NodeResult>> {
   const cycles = dag.cycles();
   if (cycles.length > 0) throw new CycleError(cycles);
   if (!(opts.parallelism >= 1)) throw new RangeError(`parallelism must be at least 1, got ${opts.parallelism}`);

@@ -29,7 +29,11 @@ export function configDigest(sources: ReadonlyMap<string, string>): string {
 /** Digest of the variable values (secrets included, but only as part of a one-way hash). */
 export function variablesDigest(values: ReadonlyMap<string, Value>): string {
   const h = createHash("sha256");
-  for (const [k, v] of [...values.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(k).update("\0").update(JSON.stringify(unmark(v)) ?? "null").update("\0");
+  for (const [k, v] of [...values.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+    h.update(k)
+      .update("\0")
+      .update(JSON.stringify(unmark(v)) ?? "null")
+      .update("\0");
   return h.digest("hex");
 }
 
@@ -62,7 +66,10 @@ export function stateMismatch(plan: PlanFile, state: StateFile, path: string): D
   const fresh = state.serial === 0 && state.resources.length === 0;
   const matches = plan.lineage === null ? fresh : plan.lineage === state.lineage && plan.serial === state.serial;
   if (matches) return undefined;
-  return error("Saved plan is stale", `The state changed since ${path} was created (it was already applied, or another run changed the state${plan.lineage !== null && plan.lineage !== state.lineage ? "; the plan belongs to a different state lineage" : ""}). Create a new plan with pmxform plan --out ${path}.`);
+  return error(
+    "Saved plan is stale",
+    `The state changed since ${path} was created (it was already applied, or another run changed the state${plan.lineage !== null && plan.lineage !== state.lineage ? "; the plan belongs to a different state lineage" : ""}). Create a new plan with pmxform plan --out ${path}.`,
+  );
 }
 
 /** "Saved plan is for another state": planned against another backend or workspace (plans older than backends: the local default). */
@@ -70,5 +77,8 @@ export function locationMismatch(plan: PlanFile, location: { backend: string; wo
   const planBackend = plan.backend ?? location.backend;
   const planWorkspace = plan.workspace ?? "default";
   if (planBackend === location.backend && planWorkspace === location.workspace) return undefined;
-  return error("Saved plan is for another state", `${path} was planned against ${planBackend}, workspace ${planWorkspace}; this run uses ${location.backend}, workspace ${location.workspace}. Select that workspace (pmxform workspace select ${planWorkspace}) or create a new plan with pmxform plan --out ${path}.`);
+  return error(
+    "Saved plan is for another state",
+    `${path} was planned against ${planBackend}, workspace ${planWorkspace}; this run uses ${location.backend}, workspace ${location.workspace}. Select that workspace (pmxform workspace select ${planWorkspace}) or create a new plan with pmxform plan --out ${path}.`,
+  );
 }

@@ -14,8 +14,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return a.every((x, i) => deepEqual(x, b[i]));
   }
   if (a && b && typeof a === "object" && typeof b === "object") {
-    const ka = Object.keys(a as object).filter((k) => (a as Attrs)[k] !== undefined);
-    const kb = Object.keys(b as object).filter((k) => (b as Attrs)[k] !== undefined);
+    const ka = Object.keys(a).filter((k) => (a as Attrs)[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => (b as Attrs)[k] !== undefined);
     if (ka.length !== kb.length) return false;
     return ka.every((k) => deepEqual((a as Attrs)[k], (b as Attrs)[k]));
   }
@@ -72,7 +72,7 @@ export function redactPaths(attrs: Attrs, paths: readonly AttrPath[]): Attrs {
     let cur: unknown = copy;
     for (let i = 0; i < p.length - 1; i++) cur = cur && typeof cur === "object" ? (cur as Record<string | number, unknown>)[p[i]!] : undefined;
     const last = p[p.length - 1];
-    if (cur && typeof cur === "object" && last !== undefined && last in (cur as object)) (cur as Record<string | number, unknown>)[last] = null;
+    if (cur && typeof cur === "object" && last !== undefined && last in cur) (cur as Record<string | number, unknown>)[last] = null;
   }
   return copy;
 }

@@ -36,7 +36,7 @@ function emit(value: unknown, out: string[], stack: Set<object>): void {
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
-  const obj = value as object;
+  const obj = value;
   if (stack.has(obj)) throw new TypeError("canonical JSON cannot hold a cycle");
   stack.add(obj);
   if (Array.isArray(obj)) {

@@ -49,13 +49,18 @@ export async function readPlanFile(path: string, decrypt?: (bytes: Buffer) => Pr
   try {
     const bytes = await readFile(path);
     if (isEnvelope(bytes)) {
-      if (!decrypt) throw new PlanFileError(`The plan file ${path} is encrypted, and this command cannot decrypt it. Run it in the working directory whose encryption block wrote the plan.`, path, "unreadable");
+      if (!decrypt)
+        throw new PlanFileError(`The plan file ${path} is encrypted, and this command cannot decrypt it. Run it in the working directory whose encryption block wrote the plan.`, path, "unreadable");
       text = (await decrypt(bytes)).toString("utf8");
     } else text = bytes.toString("utf8");
   } catch (err) {
     if (err instanceof PlanFileError || (err as Error).name === "EncryptionError") throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PlanFileError(code === "ENOENT" ? `The plan file ${path} does not exist. Create it with pmxform plan --out ${path}.` : `The plan file ${path} cannot be read: ${(err as Error).message}.`, path, "unreadable");
+    throw new PlanFileError(
+      code === "ENOENT" ? `The plan file ${path} does not exist. Create it with pmxform plan --out ${path}.` : `The plan file ${path} cannot be read: ${(err as Error).message}.`,
+      path,
+      "unreadable",
+    );
   }
   const remake = `Create a new plan with pmxform plan --out ${path}.`;
   let data: unknown;

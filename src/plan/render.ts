@@ -53,7 +53,11 @@ export function formatValue(v: unknown, indent: string): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "string") {
     if (v.includes("\n")) {
-      const body = v.replace(/\n$/, "").split("\n").map((l) => `${indent}    ${l}`).join("\n");
+      const body = v
+        .replace(/\n$/, "")
+        .split("\n")
+        .map((l) => `${indent}    ${l}`)
+        .join("\n");
       return `<<-EOT\n${body}\n${indent}EOT`;
     }
     return JSON.stringify(v);
@@ -66,7 +70,9 @@ export function formatValue(v: unknown, indent: string): string {
     return `[\n${inner.map((s) => `${indent}    ${s},`).join("\n")}\n${indent}]`;
   }
   if (isPlainObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     if (!keys.length) return "{}";
     const w = Math.max(...keys.map((k) => quoteKey(k).length));
     return `{\n${keys.map((k) => `${indent}    ${quoteKey(k).padEnd(w)} = ${formatValue(v[k], indent + "    ")}`).join("\n")}\n${indent}}`;
@@ -85,7 +91,17 @@ interface Ann {
 }
 
 /** Renders the body of a resource: attribute lines, then nested blocks, comparing before/after. */
-function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | null, blocks: Record<string, BlockSpec>, ann: Ann, path: AttrPath, indent: string, mode: "create" | "delete" | "update", hidden: ReadonlySet<string> = HIDDEN_KEYS): string[] {
+function renderBody(
+  ctx: RenderContext,
+  before: Attrs | null,
+  after: Attrs | null,
+  blocks: Record<string, BlockSpec>,
+  ann: Ann,
+  path: AttrPath,
+  indent: string,
+  mode: "create" | "delete" | "update",
+  hidden: ReadonlySet<string> = HIDDEN_KEYS,
+): string[] {
   const lines: string[] = [];
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !hidden.has(k)).sort();
   const attrKeys = keys.filter((k) => !blocks[k]);
@@ -153,7 +169,7 @@ function renderBody(ctx: RenderContext, before: Attrs | null, after: Attrs | nul
         sym = "~";
         sub = "update";
       }
-      const inner = renderBody(ctx, hasA ? (ba as Attrs) : null, hasB ? (bb as Attrs) : null, spec.blocks ?? {}, ann, p, indent + "    ", sub);
+      const inner = renderBody(ctx, hasA ? ba : null, hasB ? bb : null, spec.blocks ?? {}, ann, p, indent + "    ", sub);
       const reason = ann.reasons.get(pathKey(p)) ?? (label !== undefined ? undefined : undefined);
       const suffix = reason ? paint(ctx, reason === "forces replacement" ? "-" : "~", ` # ${reason}`) : "";
       lines.push(`${indent}${paint(ctx, sym, sym)} ${k}${label !== undefined ? ` ${JSON.stringify(label)}` : ""} {${suffix}`);
@@ -185,11 +201,16 @@ function header(c: Change, ctx: RenderContext): { sym: Sym; text: string } {
     case "create":
       return { sym: "+", text: `# ${c.address} will be created` };
     case "delete":
-      if (c.deposedKey) return { sym: "-", text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${ctx.describeObject?.(c.type, c.before ?? {}) ?? "no id recorded"})` };
+      if (c.deposedKey)
+        return {
+          sym: "-",
+          text: `# ${c.address} (deposed object ${c.deposedKey}) will be destroyed\n  # (left by an interrupted create_before_destroy replacement: ${ctx.describeObject?.(c.type, c.before ?? {}) ?? "no id recorded"})`,
+        };
       return { sym: "-", text: `# ${c.address} will be destroyed${c.deleteReason && c.deleteReason !== "destroy" ? `\n  # (because ${c.address} is ${c.deleteReason})` : ""}` };
     case "replace": {
       // Terraform's wording: asked for (-replace), triggered, or forced by the change itself.
-      const how = c.replaceCause === "requested" ? "will be replaced, as requested" : c.replaceCause === "replace_triggered_by" ? "will be replaced due to changes in replace_triggered_by" : "must be replaced";
+      const how =
+        c.replaceCause === "requested" ? "will be replaced, as requested" : c.replaceCause === "replace_triggered_by" ? "will be replaced due to changes in replace_triggered_by" : "must be replaced";
       return { sym: c.createBeforeDestroy ? "+/-" : "-/+", text: `# ${c.address} ${how}` };
     }
     case "update":
@@ -268,7 +289,10 @@ export function renderDrift(drift: readonly DriftEntry[], ctx: RenderContext): s
     }
     out.push("");
   }
-  out.push("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.", "");
+  out.push(
+    "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.",
+    "",
+  );
   return out.join("\n");
 }
 
@@ -289,7 +313,11 @@ export function renderPlan(changes: readonly Change[], drift: readonly DriftEntr
   if (driftText) out.push(driftText);
   const actionable = changes.filter((c) => c.action !== "no-op" || c.movedFrom || c.importId !== undefined).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   if (opts.refreshOnly) {
-    out.push(drift.length ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects." : "No changes. Your infrastructure still matches the configuration.");
+    out.push(
+      drift.length
+        ? "This is a refresh-only plan, so pmxform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the pmxform state without changing any remote objects."
+        : "No changes. Your infrastructure still matches the configuration.",
+    );
     return out.join("\n") + "\n";
   }
   const outputs = opts.outputs ?? [];

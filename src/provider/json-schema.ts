@@ -10,7 +10,7 @@ import type { ResourceType } from "./types.js";
 type Json = Record<string, unknown>;
 
 /** A YAML string holding `${` or `%{` is a template, whose value is only known when evaluated. */
-const EXPRESSION: Json = { type: "string", pattern: "\\$\\{|%\\{", description: "A template or expression such as \"${var.x}\"" };
+const EXPRESSION: Json = { type: "string", pattern: "\\$\\{|%\\{", description: 'A template or expression such as "${var.x}"' };
 const EXPR_REF = { $ref: "#/definitions/expression" };
 /** Values decode.ts reads as references without `${}` (depends_on, moved/import addresses). */
 const ADDRESS: Json = { type: "string", minLength: 1 };
@@ -45,7 +45,10 @@ function expressionsForUnknown(node: unknown): unknown {
   if (node === null || typeof node !== "object") return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node)) {
-    out[k] = k === "anyOf" && Array.isArray(v) ? (v as unknown[]).map((o) => (typeof o === "object" && o !== null && Object.keys(o).length === 0 ? EXPR_REF : expressionsForUnknown(o))) : expressionsForUnknown(v);
+    out[k] =
+      k === "anyOf" && Array.isArray(v)
+        ? (v as unknown[]).map((o) => (typeof o === "object" && o !== null && Object.keys(o).length === 0 ? EXPR_REF : expressionsForUnknown(o)))
+        : expressionsForUnknown(v);
   }
   return out;
 }

@@ -27,11 +27,13 @@ const toBool = (v: unknown) => (v === "true" ? true : v === "false" ? false : v)
 const toStr = (v: unknown) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v);
 
 /** A number check's fast twin: only finite numbers within the bounds (safe integers for int). */
-const numberCheck = (integer: boolean, min?: number, max?: number): FastCheck => (v) => {
-  const n = toNumber(v);
-  if (typeof n !== "number" || !(integer ? Number.isSafeInteger(n) : Number.isFinite(n))) return DEFER;
-  return (min === undefined || n >= min) && (max === undefined || n <= max) ? n : DEFER;
-};
+const numberCheck =
+  (integer: boolean, min?: number, max?: number): FastCheck =>
+  (v) => {
+    const n = toNumber(v);
+    if (typeof n !== "number" || !(integer ? Number.isSafeInteger(n) : Number.isFinite(n))) return DEFER;
+    return (min === undefined || n >= min) && (max === undefined || n <= max) ? n : DEFER;
+  };
 
 /**
  * What a string may not hold, by where it ends up. Every string attribute reaches a
@@ -74,12 +76,12 @@ export const text = (maxLength: number) => {
   );
 };
 /** A password or user name: no control characters (the value is never echoed back). */
-export const secretLine = (what: string) =>
-  stringLeaf(NO_CONTROL, `${what} cannot contain line breaks or other control characters: chpasswd would read each line as another account. Remove them`);
-export const bool = () => leaf(z.preprocess(toBool, z.boolean({ error: "a bool is required" })), (v) => {
-  const x = toBool(v);
-  return typeof x === "boolean" ? x : DEFER;
-});
+export const secretLine = (what: string) => stringLeaf(NO_CONTROL, `${what} cannot contain line breaks or other control characters: chpasswd would read each line as another account. Remove them`);
+export const bool = () =>
+  leaf(z.preprocess(toBool, z.boolean({ error: "a bool is required" })), (v) => {
+    const x = toBool(v);
+    return typeof x === "boolean" ? x : DEFER;
+  });
 export const int = (min?: number, max?: number) => {
   let n = z.number({ error: "a number is required" }).int({ error: "a whole number is required" });
   if (min !== undefined) n = n.min(min, { error: `must be at least ${min}` });
@@ -239,9 +241,7 @@ export function issuesFromZod(
           severity: "error",
           path: [...path, key],
           summary: "Unsupported argument",
-          detail:
-            `An argument named "${key}" is not expected here` +
-            (suggestion ? `. Did you mean "${suggestion}"?` : `; ${typeName} accepts: ${known.join(", ")}.`),
+          detail: `An argument named "${key}" is not expected here` + (suggestion ? `. Did you mean "${suggestion}"?` : `; ${typeName} accepts: ${known.join(", ")}.`),
         });
       }
       continue;
@@ -262,8 +262,7 @@ export function issuesFromZod(
       });
       continue;
     }
-    const message =
-      issue.code === "invalid_type" ? describeType(issue.expected) : issue.code === "invalid_key" && issue.issues?.[0] ? `key ${issue.issues[0].message}` : issue.message;
+    const message = issue.code === "invalid_type" ? describeType(issue.expected) : issue.code === "invalid_key" && issue.issues?.[0] ? `key ${issue.issues[0].message}` : issue.message;
     const got = valueAt(value, path);
     out.push({
       severity: "error",

@@ -35,13 +35,19 @@ function formatText(data: unknown): string {
     if (!data.length) return "";
     if (data.every((r) => r && typeof r === "object" && !Array.isArray(r))) {
       const keys = [...new Set(data.flatMap((r) => Object.keys(r as object)))].sort();
-      return table(keys, data.map((r) => keys.map((k) => cell((r as Record<string, unknown>)[k]))));
+      return table(
+        keys,
+        data.map((r) => keys.map((k) => cell((r as Record<string, unknown>)[k]))),
+      );
     }
     return data.map(cell).join("\n") + "\n";
   }
   if (data && typeof data === "object") {
     const keys = Object.keys(data).sort();
-    return table(["key", "value"], keys.map((k) => [k, cell((data as Record<string, unknown>)[k])]));
+    return table(
+      ["key", "value"],
+      keys.map((k) => [k, cell((data as Record<string, unknown>)[k])]),
+    );
   }
   return cell(data) + "\n";
 }

@@ -134,7 +134,15 @@ function makeDirs(dir: string, nodes: string[]): void {
   // etc/pve/priv exists on every real node (pmxcfs keeps authkey.key there); backends write below it.
   const leaves = [paths.lockDir(dir), paths.logDir(dir), join(dir, "bin"), join(paths.pveDir(dir), "priv")];
   for (const node of nodes) {
-    leaves.push(dirname(interfacesPath(dir, node)), paths.nodeLxcDir(dir, node), paths.nodeQemuDir(dir, node), paths.templateDir(dir, node), paths.lvmDir(dir, node), paths.zfsDir(dir, node), paths.runDir(dir, node));
+    leaves.push(
+      dirname(interfacesPath(dir, node)),
+      paths.nodeLxcDir(dir, node),
+      paths.nodeQemuDir(dir, node),
+      paths.templateDir(dir, node),
+      paths.lvmDir(dir, node),
+      paths.zfsDir(dir, node),
+      paths.runDir(dir, node),
+    );
     for (const sub of ["images", "template/iso", "dump", "snippets"]) leaves.push(join(paths.vzDir(dir, node), sub));
     for (const d of Object.keys(DEVICES)) leaves.push(dirname(join(paths.devDir(dir, node), d)));
   }

@@ -61,7 +61,11 @@ export function normalizeValue(ctx: Ctx, key: string, value: string, o: Normaliz
   }
   if (key === "rootfs" || /^mp\d+$/.test(key)) return normalizeMount(ctx, key, value, o);
   if (key === "tags") return normalizeTags(value);
-  if (key === "nameserver" || key === "searchdomain") return value.split(/[,; ]+/).filter(Boolean).join(" ");
+  if (key === "nameserver" || key === "searchdomain")
+    return value
+      .split(/[,; ]+/)
+      .filter(Boolean)
+      .join(" ");
   if (key === "cpuunits") return String(Math.min(Number(value), 10000));
   if (/^dev\d+$/.test(key)) {
     checkDevice(ctx, key, value);

@@ -84,7 +84,7 @@ export function readOciImage(path: string): OciImage {
   const image: OciImage = {
     env: strings(cfg["Env"]).map((e) => noCtl("Env", e)),
     stopSignal: typeof cfg["StopSignal"] === "string" ? noCtl("StopSignal", cfg["StopSignal"]) : "SIGTERM",
-    volumes: Object.keys((cfg["Volumes"] ?? {}) as object),
+    volumes: Object.keys(cfg["Volumes"] ?? {}),
   };
   if (cmd.length && cmd[0] !== "/sbin/init") image.entrypoint = noCtl("Entrypoint", shellQuote(cmd));
   if (typeof cfg["WorkingDir"] === "string" && perlTrue(cfg["WorkingDir"])) image.workingDir = noCtl("WorkingDir", cfg["WorkingDir"]);
@@ -154,9 +154,21 @@ function findOsRelease(files: Map<string, TarEntry>, root: RootfsView): string |
 }
 
 const OS_IDS: Record<string, string> = {
-  debian: "debian", devuan: "devuan", ubuntu: "ubuntu", centos: "centos", rocky: "centos", almalinux: "centos",
-  fedora: "fedora", opensuse: "opensuse", "opensuse-leap": "opensuse", "opensuse-tumbleweed": "opensuse",
-  arch: "archlinux", archlinux: "archlinux", alpine: "alpine", gentoo: "gentoo", nixos: "nixos",
+  debian: "debian",
+  devuan: "devuan",
+  ubuntu: "ubuntu",
+  centos: "centos",
+  rocky: "centos",
+  almalinux: "centos",
+  fedora: "fedora",
+  opensuse: "opensuse",
+  "opensuse-leap": "opensuse",
+  "opensuse-tumbleweed": "opensuse",
+  arch: "archlinux",
+  archlinux: "archlinux",
+  alpine: "alpine",
+  gentoo: "gentoo",
+  nixos: "nixos",
 };
 
 export function ostypeFromOsRelease(text: string): string {

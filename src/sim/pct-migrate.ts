@@ -71,7 +71,7 @@ function volumeEntries(s: ConfSection): [key: string, fmt: "rootfs" | "mp" | "un
   const out: [string, "rootfs" | "mp" | "unused", Record<string, string>][] = [];
   for (const [k, v] of s.keys) {
     const fmt = k === "rootfs" ? "rootfs" : /^mp\d+$/.test(k) ? "mp" : /^unused\d+$/.test(k) ? "unused" : undefined;
-    if (fmt) out.push([k, fmt, parsePropertyString(fmt, v).value as Record<string, string>]);
+    if (fmt) out.push([k, fmt, parsePropertyString(fmt, v).value]);
   }
   return out;
 }
@@ -81,7 +81,11 @@ function stamp(level: "info" | "err", msg: string): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, "0");
   const prefix = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${level === "err" ? " ERROR:" : ""}`;
-  return msg.split("\n").filter(Boolean).map((l) => `${prefix} ${l}\n`).join("");
+  return msg
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => `${prefix} ${l}\n`)
+    .join("");
 }
 
 export function pctMigrate(ctx: Ctx, argv: string[]): number {
@@ -92,7 +96,10 @@ export function pctMigrate(ctx: Ctx, argv: string[]): number {
   const restart = a.opts.get("restart") === "1";
   // The schema's types (migrate_vm parameters): timeout an integer, bwlimit a number >= 0.
   const typeErrors: [string, string][] = [];
-  for (const [name, def] of [["timeout", { type: "integer" }], ["bwlimit", { type: "number", min: 0 }]] as const) {
+  for (const [name, def] of [
+    ["timeout", { type: "integer" }],
+    ["bwlimit", { type: "number", min: 0 }],
+  ] as const) {
     const v = a.opts.get(name);
     const err = v === undefined ? undefined : checkScalar(def, v);
     if (err) typeErrors.push([name, err]);

@@ -56,5 +56,8 @@ export function readPushes(dir: string): PushRecord[] {
   } catch {
     return [];
   }
-  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as PushRecord);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as PushRecord);
 }

@@ -54,7 +54,10 @@ export function pctSet(ctx: Ctx, argv: string[]): number {
   const errors: [string, string][] = [];
   for (const [k, v] of sets) errors.push(...validateOptionAll(k, v));
   // pve-common JSONSchema.pm pve_verify_configid: the `pve-configid-list` format of delete/revert
-  for (const [opt, list] of [["delete", deletes], ["revert", reverts]] as const) {
+  for (const [opt, list] of [
+    ["delete", deletes],
+    ["revert", reverts],
+  ] as const) {
     const bad = list.find((id) => checkNamedFormat("pve-configid", id) !== undefined);
     if (bad !== undefined) errors.push([opt, `invalid format - invalid configuration ID '${bad}'`]);
   }

@@ -55,7 +55,11 @@ export function runPct(ctx: Ctx, argv: string[]): number {
   const fn = verb && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
   if (!fn) {
     const what = verb ? `unknown command 'pct ${verb}'` : "no command specified";
-    throw new SimError(`ERROR: ${what}\nUSAGE: pct <COMMAND> [ARGS] [OPTIONS]\n${Object.keys(VERBS).map((v) => `       pct ${v}`).join("\n")}`);
+    throw new SimError(
+      `ERROR: ${what}\nUSAGE: pct <COMMAND> [ARGS] [OPTIONS]\n${Object.keys(VERBS)
+        .map((v) => `       pct ${v}`)
+        .join("\n")}`,
+    );
   }
   return fn(ctx, rest);
 }
@@ -306,4 +310,3 @@ function pctExec(ctx: Ctx, argv: string[]): number {
   appendFileSync(paths.execLog(ctx.dir), JSON.stringify({ ts: new Date().toISOString(), node: ctx.node, vmid, command: a.rest }) + "\n");
   return 0;
 }
-

@@ -195,9 +195,24 @@ function clusterResources(ctx: Ctx, type: string | undefined): unknown[] {
       }
       const st = vmStatus(ctx, g.node, g.vmid, conf);
       const item: Record<string, unknown> = {
-        id: `lxc/${g.vmid}`, type: "lxc", vmid: g.vmid, node: g.node, status: st["status"], name: st["name"],
-        uptime: st["uptime"], template: st["template"] ?? 0, maxcpu: st["cpus"], cpu: 0, maxmem: st["maxmem"], mem: st["mem"],
-        maxdisk: st["maxdisk"], disk: st["disk"], netin: 0, netout: 0, diskread: 0, diskwrite: 0,
+        id: `lxc/${g.vmid}`,
+        type: "lxc",
+        vmid: g.vmid,
+        node: g.node,
+        status: st["status"],
+        name: st["name"],
+        uptime: st["uptime"],
+        template: st["template"] ?? 0,
+        maxcpu: st["cpus"],
+        cpu: 0,
+        maxmem: st["maxmem"],
+        mem: st["mem"],
+        maxdisk: st["maxdisk"],
+        disk: st["disk"],
+        netin: 0,
+        netout: 0,
+        diskread: 0,
+        diskwrite: 0,
       };
       if (st["lock"]) item["lock"] = st["lock"];
       if (st["tags"]) item["tags"] = st["tags"];
@@ -205,12 +220,37 @@ function clusterResources(ctx: Ctx, type: string | undefined): unknown[] {
     }
   }
   if (!type || type === "node") {
-    for (const n of ctx.cfg.nodes) out.push({ id: `node/${n}`, type: "node", node: n, status: "online", level: "", maxcpu: 4, cpu: 0, maxmem: 16 * 1024 ** 3, mem: 2 * 1024 ** 3, maxdisk: 100 * 1024 ** 3, disk: 10 * 1024 ** 3, uptime: 86400 });
+    for (const n of ctx.cfg.nodes)
+      out.push({
+        id: `node/${n}`,
+        type: "node",
+        node: n,
+        status: "online",
+        level: "",
+        maxcpu: 4,
+        cpu: 0,
+        maxmem: 16 * 1024 ** 3,
+        mem: 2 * 1024 ** 3,
+        maxdisk: 100 * 1024 ** 3,
+        disk: 10 * 1024 ** 3,
+        uptime: 86400,
+      });
   }
   if (!type || type === "storage") {
     for (const n of ctx.cfg.nodes) {
       for (const s of nodeStorages(ctx, n)) {
-        out.push({ id: `storage/${n}/${s.storage}`, type: "storage", storage: s.storage, node: n, status: "available", plugintype: s.type, content: s.content, shared: 0, maxdisk: s.total, disk: s.used });
+        out.push({
+          id: `storage/${n}/${s.storage}`,
+          type: "storage",
+          storage: s.storage,
+          node: n,
+          status: "available",
+          plugintype: s.type,
+          content: s.content,
+          shared: 0,
+          maxdisk: s.total,
+          disk: s.used,
+        });
       }
     }
   }
@@ -218,7 +258,24 @@ function clusterResources(ctx: Ctx, type: string | undefined): unknown[] {
 }
 
 // pve-manager PVE/API2/Network.pm $network_type_enum plus the index's own filters
-const NETWORK_TYPES = ["bridge", "bond", "eth", "alias", "vlan", "fabric", "OVSBridge", "OVSBond", "OVSPort", "OVSIntPort", "VPPBridge", "VPPVlan", "vnet", "any_bridge", "any_local_bridge", "include_sdn"];
+const NETWORK_TYPES = [
+  "bridge",
+  "bond",
+  "eth",
+  "alias",
+  "vlan",
+  "fabric",
+  "OVSBridge",
+  "OVSBond",
+  "OVSPort",
+  "OVSIntPort",
+  "VPPBridge",
+  "VPPVlan",
+  "vnet",
+  "any_bridge",
+  "any_local_bridge",
+  "include_sdn",
+];
 
 /** pve-manager API2/Network.pm index: every interface but lo, optionally of one type. */
 function networkIndex(ctx: Ctx, node: string, type: string | undefined): unknown[] {

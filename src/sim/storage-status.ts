@@ -22,8 +22,16 @@ export interface StorageStatus {
 export function storageStatus(ctx: Ctx, s: StorageDef, node = ctx.node): StorageStatus {
   const used = listVolumes(ctx, s.id, node).reduce((acc, v) => acc + v.size, 0);
   return {
-    storage: s.id, type: s.type, content: [...s.content].sort().join(","), active: 1, enabled: 1, shared: 0,
-    total: s.total, used, avail: s.total - used, used_fraction: used / s.total,
+    storage: s.id,
+    type: s.type,
+    content: [...s.content].sort().join(","),
+    active: 1,
+    enabled: 1,
+    shared: 0,
+    total: s.total,
+    used,
+    avail: s.total - used,
+    used_fraction: used / s.total,
   };
 }
 

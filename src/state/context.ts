@@ -78,9 +78,19 @@ export async function openBackendContext(input: ContextInput): Promise<{ ctx?: B
   }
   const ws = currentWorkspace(input.dir, input.env);
   const bad = workspaceNameProblem(ws.name);
-  if (bad) return { diagnostics: [...diagnostics, error("Invalid workspace", `${bad} It comes from ${ws.from === "env" ? "PMXFORM_WORKSPACE" : ".pmxform/environment"}. Select another with pmxform workspace select NAME.`)] };
+  if (bad)
+    return {
+      diagnostics: [
+        ...diagnostics,
+        error("Invalid workspace", `${bad} It comes from ${ws.from === "env" ? "PMXFORM_WORKSPACE" : ".pmxform/environment"}. Select another with pmxform workspace select NAME.`),
+      ],
+    };
   try {
-    const backend = await selectBackend(c.settings, { baseDir: input.dir, ...(input.statePath !== undefined ? { statePath: input.statePath } : {}), ...(input.transport ? { transport: input.transport } : {}) });
+    const backend = await selectBackend(c.settings, {
+      baseDir: input.dir,
+      ...(input.statePath !== undefined ? { statePath: input.statePath } : {}),
+      ...(input.transport ? { transport: input.transport } : {}),
+    });
     return { ctx: { dir: input.dir, settings: c.settings, identity: c.identity, workspace: ws.name, backend, ...(enc.encryption ? { encryption: enc.encryption } : {}) }, diagnostics };
   } catch (err) {
     if (err instanceof StateError) return { diagnostics: [...diagnostics, error("Cannot use the state backend", err.message)] };

@@ -60,11 +60,14 @@ export function isEnvelope(bytes: Buffer): boolean {
 
 /** Checks a configuration before anything is read or written. */
 export function checkEncryptionConfig(cfg: EncryptionConfig): void {
-  if (cfg.enforced && cfg.primary === "unencrypted") throw new EncryptionError("Encryption is enforced, so files cannot be written unencrypted. Remove enforced = true to migrate back to plain files, or configure a passphrase or key_file.");
+  if (cfg.enforced && cfg.primary === "unencrypted")
+    throw new EncryptionError("Encryption is enforced, so files cannot be written unencrypted. Remove enforced = true to migrate back to plain files, or configure a passphrase or key_file.");
   for (const s of [cfg.primary, cfg.fallback]) {
     if (!s || s === "unencrypted") continue;
-    if ("passphrase" in s && s.passphrase.length < 16) throw new EncryptionError("The encryption passphrase is shorter than 16 characters. Use a longer passphrase (a random one from a password manager).");
-    if ("keyFile" in s && s.keyFile.length < 32) throw new EncryptionError(`The key file ${s.keyFilePath} holds ${s.keyFile.length} bytes; it needs at least 32 bytes of random data (head -c 32 /dev/urandom > FILE).`);
+    if ("passphrase" in s && s.passphrase.length < 16)
+      throw new EncryptionError("The encryption passphrase is shorter than 16 characters. Use a longer passphrase (a random one from a password manager).");
+    if ("keyFile" in s && s.keyFile.length < 32)
+      throw new EncryptionError(`The key file ${s.keyFilePath} holds ${s.keyFile.length} bytes; it needs at least 32 bytes of random data (head -c 32 /dev/urandom > FILE).`);
   }
 }
 
@@ -103,7 +106,9 @@ export class Encryptor {
   async decodeWithSource(bytes: Buffer, what: string): Promise<{ plain: Buffer; primary: boolean }> {
     if (!isEnvelope(bytes)) {
       if (this.cfg.primary === "unencrypted" || this.cfg.fallback === "unencrypted") return { plain: bytes, primary: this.cfg.primary === "unencrypted" };
-      throw new EncryptionError(`The ${what} is not encrypted, but the configuration encrypts. To encrypt an existing ${what}, add fallback { unencrypted = true } to the encryption block for one apply, then remove it.`);
+      throw new EncryptionError(
+        `The ${what} is not encrypted, but the configuration encrypts. To encrypt an existing ${what}, add fallback { unencrypted = true } to the encryption block for one apply, then remove it.`,
+      );
     }
     let env: Envelope;
     try {
@@ -117,7 +122,9 @@ export class Encryptor {
       const usable = env.kdf.name === ("passphrase" in source ? "pbkdf2-sha256" : "key-file");
       if (!usable) continue;
       if (env.kdf.name === "pbkdf2-sha256" && !(Number.isInteger(env.kdf.iterations) && env.kdf.iterations >= MIN_ITERATIONS && env.kdf.iterations <= MAX_ITERATIONS)) {
-        throw new EncryptionError(`The encrypted ${what} asks for ${String(env.kdf.iterations)} key-derivation iterations, outside ${MIN_ITERATIONS}..${MAX_ITERATIONS}: it was not written by pmxform. Restore it from the backup.`);
+        throw new EncryptionError(
+          `The encrypted ${what} asks for ${String(env.kdf.iterations)} key-derivation iterations, outside ${MIN_ITERATIONS}..${MAX_ITERATIONS}: it was not written by pmxform. Restore it from the backup.`,
+        );
       }
       const key = await this.keyFor(source, env.kdf.name === "pbkdf2-sha256" ? env.kdf.salt : undefined, env.kdf.name === "pbkdf2-sha256" ? env.kdf.iterations : undefined);
       if (keyId(key) !== env.key_id) continue;
@@ -132,7 +139,9 @@ export class Encryptor {
         throw new EncryptionError(`The encrypted ${what} failed its integrity check: it was changed or damaged after it was written. Restore it from the backup.`);
       }
     }
-    throw new EncryptionError(`The ${what} is encrypted with a key that the configuration does not have (key id ${env.key_id}; tried ${sources.map(describe).join(" and ")}). Use the passphrase or key file it was written with; to change keys, give the old one as fallback for one apply.`);
+    throw new EncryptionError(
+      `The ${what} is encrypted with a key that the configuration does not have (key id ${env.key_id}; tried ${sources.map(describe).join(" and ")}). Use the passphrase or key file it was written with; to change keys, give the old one as fallback for one apply.`,
+    );
   }
 
   /** What to store for this plaintext under the primary setting. */

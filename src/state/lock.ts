@@ -28,10 +28,28 @@ export { STALE_LOCK_MS, type LockInfo } from "./lock-info.js";
  * interrupt handler (commands/interrupt.ts) is installed while operations run, as before.
  */
 function restoreDefaultSignalActions(): void {
-  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP", "SIGALRM", "SIGABRT", "SIGVTALRM", "SIGXCPU", "SIGXFSZ", "SIGUSR2", "SIGTRAP", "SIGSYS", "SIGQUIT", "SIGIOT", "SIGPOLL", "SIGPWR", "SIGSTKFLT", "SIGUNUSED"] as const) {
+  for (const sig of [
+    "SIGTERM",
+    "SIGINT",
+    "SIGHUP",
+    "SIGALRM",
+    "SIGABRT",
+    "SIGVTALRM",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGUSR2",
+    "SIGTRAP",
+    "SIGSYS",
+    "SIGQUIT",
+    "SIGIOT",
+    "SIGPOLL",
+    "SIGPWR",
+    "SIGSTKFLT",
+    "SIGUNUSED",
+  ] as const) {
     for (const fn of process.listeners(sig as NodeJS.Signals)) {
       // signal-exit 3's per-signal handler: compares the listener count with its emitter's count.
-      if (fn.name === "listener" && String(fn).includes("emitter.count")) process.removeListener(sig as NodeJS.Signals, fn);
+      if (fn.name === "listener" && String(fn).includes("emitter.count")) process.removeListener(sig, fn);
     }
   }
 }
@@ -251,7 +269,10 @@ export function forceUnlockTarget(target: string, id: string): void {
     );
   }
   if (info.id !== id) {
-    throw new StateError(`The lock on ${target} has ID ${info.id}, not ${id} (held by ${info.who}, pid ${info.pid}, for ${info.operation}). Check the ID and run pmxform force-unlock ${info.id}.`, target);
+    throw new StateError(
+      `The lock on ${target} has ID ${info.id}, not ${id} (held by ${info.who}, pid ${info.pid}, for ${info.operation}). Check the ID and run pmxform force-unlock ${info.id}.`,
+      target,
+    );
   }
   rmSync(lockInfoPathOf(target), { force: true });
   rmSync(lockDirOf(target), { recursive: true, force: true });

@@ -39,7 +39,16 @@ export const stateFileSchema = z.looseObject({
   resources: z.array(resource),
   outputs: z.record(z.string(), stateOutput),
   intents: z.array(intent).optional(),
-  deposed: z.array(resource.extend({ deposed_key: z.string().regex(/^[0-9a-f]{8}$/).optional() })).optional(),
+  deposed: z
+    .array(
+      resource.extend({
+        deposed_key: z
+          .string()
+          .regex(/^[0-9a-f]{8}$/)
+          .optional(),
+      }),
+    )
+    .optional(),
   applied_plan: z.string().optional(),
 });
 
@@ -54,7 +63,7 @@ export function validateStateFile(data: unknown): { state: StateFile } | { probl
       if (!o.success) return { problems: ["outputs.__proto__: expected { value, sensitive }"] };
       putKey(parsed.data.outputs, "__proto__", o.data);
     }
-    return { state: parsed.data as StateFile };
+    return { state: parsed.data };
   }
   return {
     problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`),

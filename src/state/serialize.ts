@@ -121,7 +121,13 @@ export class StateSerializer {
         texts[i] = Buffer.from(raw === undefined ? "null" : raw.replaceAll("\n", ELEMENT_INDENT));
       }
     }
-    if (missed.length) this.serializeMissed(missed.map((i) => items[i] as object), missed, texts, remember);
+    if (missed.length)
+      this.serializeMissed(
+        missed.map((i) => items[i] as object),
+        missed,
+        texts,
+        remember,
+      );
     pieces.push(ARRAY_OPEN);
     for (let i = 0; i < items.length; i++) {
       pieces.push(i === 0 ? FIRST_ELEMENT : NEXT_ELEMENT);

@@ -158,7 +158,10 @@ export class StateStore {
       this.reencode = !d.primary;
       return d.plain;
     }
-    if (isEnvelope(stored)) throw new EncryptionError(`The state in ${this.path} is encrypted, but the configuration has no encryption block. Add the encryption block with the passphrase or key_file it was written with (docs/state-and-plan-files.md).`);
+    if (isEnvelope(stored))
+      throw new EncryptionError(
+        `The state in ${this.path} is encrypted, but the configuration has no encryption block. Add the encryption block with the passphrase or key_file it was written with (docs/state-and-plan-files.md).`,
+      );
     return stored;
   }
 
@@ -253,7 +256,8 @@ export class StateStore {
   private async writeNow(state: StateFile): Promise<StateFile> {
     if (this.unreadable) throw new StateError(`Refusing to overwrite ${this.path}: it could not be read (${this.unreadable.message.split("\n")[0]})`, this.path);
     const lost = this.lock?.lost();
-    if (lost && this.backend instanceof LocalBackend) throw new StateError(`The state lock on ${this.path} was lost (${lost.message}); another run may be using the state. Nothing more was written; run plan again.`, this.path);
+    if (lost && this.backend instanceof LocalBackend)
+      throw new StateError(`The state lock on ${this.path} was lost (${lost.message}); another run may be using the state. Nothing more was written; run plan again.`, this.path);
     // A remote lock is lost with its connection (the server went away): the backend is not written
     // without it, and the state goes to the errored file instead, so nothing is forgotten.
     if (lost) this.erroredWith ??= new StateError(`The state lock on ${this.path} was lost (${lost.message})`, this.path);

@@ -36,7 +36,12 @@ describe.skipIf(skip !== "")(`skopeo copies${skip ? ` (skipped: ${skip})` : ""}`
     w?.remove();
     await reg?.stop();
   });
-  const copies = () => (existsSync(w.path("skopeo.log")) ? readFileSync(w.path("skopeo.log"), "utf8").split("\n").filter((l) => l.split(" ").includes("copy")).length : 0);
+  const copies = () =>
+    existsSync(w.path("skopeo.log"))
+      ? readFileSync(w.path("skopeo.log"), "utf8")
+          .split("\n")
+          .filter((l) => l.split(" ").includes("copy")).length
+      : 0;
 
   it("pulls once, then adopts the same digest already in template storage", async () => {
     w.write("main.pmx.hcl", SIM_NODE + image("first", reg.host));

@@ -33,7 +33,9 @@ describe.skipIf(!BUILT)(`refresh rounds${BUILT ? "" : ` (skipped: ${NOT_BUILT})`
     const resources = calls.find((c) => c.tool === "pvesh" && c.argv[1] === "/cluster/resources");
     expect(resources?.ms).toBeGreaterThanOrEqual(HANG_MS);
     const perNode = calls.filter((c) => (c.tool === "pvesh" && /^\/nodes\/[^/]+\/(?:lxc|network)$/.test(c.argv[1] ?? "")) || c.tool === "stat");
-    expect(perNode.map((c) => (c.tool === "stat" ? `stat@${c.node}` : c.argv[1])).sort()).toEqual([...NODES3.map((n) => `/nodes/${n}/lxc`), ...NODES3.map((n) => `/nodes/${n}/network`), ...NODES3.map((n) => `stat@${n}`)].sort());
+    expect(perNode.map((c) => (c.tool === "stat" ? `stat@${c.node}` : c.argv[1])).sort()).toEqual(
+      [...NODES3.map((n) => `/nodes/${n}/lxc`), ...NODES3.map((n) => `/nodes/${n}/network`), ...NODES3.map((n) => `stat@${n}`)].sort(),
+    );
     for (const c of perNode) expect(start(c), `${c.tool} ${c.argv.join(" ")} on ${c.node}`).toBeLessThan(end(resources!));
   });
 
@@ -43,14 +45,13 @@ describe.skipIf(!BUILT)(`refresh rounds${BUILT ? "" : ` (skipped: ${NOT_BUILT})`
 
   it("lists the template storages when an oci_image is configured", async () => {
     setFaults(w.path("sim"), []);
-    writeFileSync(
-      w.path("image.pmx.hcl"),
-      `resource "oci_image" "web" {\n  node      = "pve1"\n  reference = "127.0.0.1:1/never/pulled:1"\n  storage   = "local"\n}\n`,
-    );
+    writeFileSync(w.path("image.pmx.hcl"), `resource "oci_image" "web" {\n  node      = "pve1"\n  reference = "127.0.0.1:1/never/pulled:1"\n  storage   = "local"\n}\n`);
     const before = readCalls(w.path("sim")).length;
     const plan = await cli(w.dir, ["plan"]);
     expect(plan.stdout).toContain("oci_image.web will be created");
-    const listings = readCalls(w.path("sim")).slice(before).filter((c) => c.argv.some((a) => /\/storage\/local\/content$/.test(a)));
+    const listings = readCalls(w.path("sim"))
+      .slice(before)
+      .filter((c) => c.argv.some((a) => /\/storage\/local\/content$/.test(a)));
     expect(listings.map((c) => c.argv[1]).sort()).toEqual(NODES3.map((n) => `/nodes/${n}/storage/local/content`));
   });
 });

@@ -14,7 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function modulesLoadedBy(args: string[], cwd: string): string[] {
   const log = join(dir, `loaded-${args.join("-")}.log`);
-  writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, url + "\\n");\n  return next(url, context);\n}\n`);
+  writeFileSync(
+    join(dir, "hooks.mjs"),
+    `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, url + "\\n");\n  return next(url, context);\n}\n`,
+  );
   writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
   writeFileSync(log, "");
   execFileSync(process.execPath, ["--import", pathToFileURL(join(dir, "register.mjs")).href, BIN, ...args], { cwd, stdio: "ignore" });
@@ -26,8 +29,14 @@ describe.skipIf(!BUILT)(BUILT ? "CLI start-up" : NOT_BUILT, () => {
     const config = mkdtempSync(join(dir, "config-"));
     writeFileSync(join(config, "main.pmx.hcl"), 'resource "lxc_container" "web" {\n  node     = "pve1"\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n}\n');
     const loaded = modulesLoadedBy(["validate"], config);
-    expect(loaded.some((u) => u.endsWith("/dist/cli/cli.js")), loaded.join("\n")).toBe(true);
-    expect(loaded.filter((u) => u.includes("/node_modules/")), loaded.join("\n")).toEqual([]);
+    expect(
+      loaded.some((u) => u.endsWith("/dist/cli/cli.js")),
+      loaded.join("\n"),
+    ).toBe(true);
+    expect(
+      loaded.filter((u) => u.includes("/node_modules/")),
+      loaded.join("\n"),
+    ).toEqual([]);
     expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(20);
   });
 
@@ -36,7 +45,10 @@ describe.skipIf(!BUILT)(BUILT ? "CLI start-up" : NOT_BUILT, () => {
     writeFileSync(join(config, "main.pmx.hcl"), 'resource "lxc_container" "web" {\nnode="pve1"\n}\n');
     const loaded = modulesLoadedBy(["fmt"], config);
     expect(readFileSync(join(config, "main.pmx.hcl"), "utf8")).toBe('resource "lxc_container" "web" {\n  node = "pve1"\n}\n');
-    expect(loaded.filter((u) => u.includes("/node_modules/")), loaded.join("\n")).toEqual([]);
+    expect(
+      loaded.filter((u) => u.includes("/node_modules/")),
+      loaded.join("\n"),
+    ).toEqual([]);
     expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(20);
   });
 

@@ -19,7 +19,10 @@ describe.skipIf(!BUILT)(`state writes during apply${BUILT ? "" : ` (skipped: ${N
     writeFileSync(w.path("providers.pmx.hcl"), simProxmoxBlock(NODES3));
     execFileSync(process.execPath, [BIN, "import", "--all", "--generate-config-out", "containers.pmx.hcl"], { cwd: w.dir, stdio: "ignore" });
     const cfg = w.path("containers.pmx.hcl");
-    writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/memory(\s*)= (\d+)/g, (_, sp: string, m: string) => `memory${sp}= ${Number(m) + 128}`));
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, "utf8").replace(/memory(\s*)= (\d+)/g, (_, sp: string, m: string) => `memory${sp}= ${Number(m) + 128}`),
+    );
     const before = serial();
     const r = await cli(w.dir, ["apply", "--auto-approve"]);
     expect(r.code).toBe(0);

@@ -29,7 +29,11 @@ describe.skipIf(!BUILT)(`a reader that stops early${BUILT ? "" : ` (skipped: ${N
     const one = state.resources[0]!;
     state.resources = Array.from({ length: 3000 }, (_, i) => ({ ...one, address: `lxc_container.app${i}`, name: `app${i}`, attributes: { ...one.attributes, vmid: 5000 + i } }));
     writeFileSync(w.path("pmxform.state.json"), JSON.stringify(state));
-    w.write("main.pmx.hcl", SIM_NODE + `resource "lxc_container" "many" {\n  count    = 3000\n  node     = "pve1"\n  vmid     = 1000 + count.index\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n}\n`);
+    w.write(
+      "main.pmx.hcl",
+      SIM_NODE +
+        `resource "lxc_container" "many" {\n  count    = 3000\n  node     = "pve1"\n  vmid     = 1000 + count.index\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n}\n`,
+    );
   }, 60_000);
   afterAll(() => w.remove());
 

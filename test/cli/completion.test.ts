@@ -20,7 +20,17 @@ describe.skipIf(!BUILT)(`shell completion${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(script.code).toBe(0);
     writeFileSync(w.path("pmxform.bash"), script.stdout);
     const complete = (...words: string[]): string[] =>
-      execFileSync("bash", ["-c", `source ${JSON.stringify(join(w.dir, "pmxform.bash"))}; COMP_WORDS=(${words.map((x) => `'${x}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _pmxform; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+      execFileSync(
+        "bash",
+        [
+          "-c",
+          `source ${JSON.stringify(join(w.dir, "pmxform.bash"))}; COMP_WORDS=(${words.map((x) => `'${x}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _pmxform; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: "utf8" },
+      )
+        .split("\n")
+        .filter(Boolean)
+        .sort();
     expect(complete("pmxform", "")).toEqual(expect.arrayContaining(VERBS));
     expect(complete("pmxform", "st")).toEqual(["state"]);
     expect(complete("pmxform", "state", "")).toEqual(expect.arrayContaining(["list", "show", "rm", "mv"]));

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, ROOT, Workdir } from "../e2e/helpers.js";
 import { HAVE_REGISTRY_TOOLS, pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 
-const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 /** Examples that pull images, with the `-var` that points them at the test registry. */
 const NEEDS_REGISTRY = new Set(["oci-app"]);
 const validatedOnly = (name: string) => NEEDS_REGISTRY.has(name) && !HAVE_REGISTRY_TOOLS;

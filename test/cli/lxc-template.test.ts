@@ -44,7 +44,9 @@ describe.skipIf(!BUILT)(`lxc_template${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`
     const apply = await w.run("apply", "-auto-approve");
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    const calls = readCalls(w.path("sim")).slice(before).map((c) => [c.tool, ...c.argv].join(" "));
+    const calls = readCalls(w.path("sim"))
+      .slice(before)
+      .map((c) => [c.tool, ...c.argv].join(" "));
     const download = calls.indexOf(`pveam download local ${D13}`);
     const create = calls.findIndex((c) => c.startsWith("pct create"));
     expect(download).toBeGreaterThanOrEqual(0);
@@ -123,7 +125,9 @@ describe.skipIf(!BUILT)(`lxc_template${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`
     const destroy = await w.run("destroy", "-auto-approve");
     expect(destroy.stderr).toBe("");
     expect(destroy.code).toBe(0);
-    const calls = readCalls(w.path("sim")).slice(before).map((c) => [c.tool, ...c.argv].join(" "));
+    const calls = readCalls(w.path("sim"))
+      .slice(before)
+      .map((c) => [c.tool, ...c.argv].join(" "));
     const ctGone = calls.findIndex((c) => c.startsWith("pct destroy"));
     const tplGone = calls.indexOf(`pveam remove local:vztmpl/${D13}`);
     expect(ctGone).toBeGreaterThanOrEqual(0);

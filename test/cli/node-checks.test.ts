@@ -10,7 +10,12 @@ import { initSim, readCalls } from "../../src/sim/index.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "../../src/sim/network.js";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "../e2e/helpers.js";
 
-interface Diag { severity: string; summary: string; detail: string; range?: { filename: string; start: { line: number } } }
+interface Diag {
+  severity: string;
+  summary: string;
+  detail: string;
+  range?: { filename: string; start: { line: number } };
+}
 
 const ct = (name: string, o: { template?: string; rootfs?: string; size?: string; bridge?: string; mtu?: number; mount?: string } = {}): string => `resource "lxc_container" "${name}" {
   node     = "pve1"
@@ -127,7 +132,9 @@ describe.skipIf(!BUILT)(`plan checks the node${BUILT ? "" : ` (skipped: ${NOT_BU
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
     let before = readCalls(w.path("sim")).length;
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-    const calls = readCalls(w.path("sim")).slice(before).map((c) => [c.tool, ...c.argv].join(" "));
+    const calls = readCalls(w.path("sim"))
+      .slice(before)
+      .map((c) => [c.tool, ...c.argv].join(" "));
     expect(calls.filter((c) => c.includes("/network"))).toEqual(["pvesh get /nodes/pve1/network --type any_bridge --output-format json"]);
     // a no-op plan creates nothing, so no template listing
     expect(calls.filter((c) => c.includes("/content"))).toEqual([]);

@@ -42,7 +42,10 @@ resource "lxc_container" "web" {
 
 /** The checks both transports share: managed and unmanaged containers and templates, storages, bridges. */
 function checkInventory(nodes: NodeDoc[]): void {
-  expect(nodes.map((n) => [n.name, n.reachable])).toEqual([["pve1", true], ["pve2", true]]);
+  expect(nodes.map((n) => [n.name, n.reachable])).toEqual([
+    ["pve1", true],
+    ["pve2", true],
+  ]);
   const [pve1, pve2] = nodes as [NodeDoc, NodeDoc];
   expect(pve1.storages.map((s) => [s.name, s.type, s.content.join(",")])).toEqual([
     ["local", "dir", "backup,iso,rootdir,snippets,vztmpl"],
@@ -52,7 +55,10 @@ function checkInventory(nodes: NodeDoc[]): void {
   const lvm = pve1.storages.find((s) => s.name === "local-lvm")!;
   expect(lvm.used).toBe(1024 ** 3);
   expect(lvm.free).toBe(lvm.total - 1024 ** 3);
-  expect(pve1.bridges).toEqual([{ name: "vmbr0", mtu: 1500 }, { name: "vmbr1", mtu: 9000 }]);
+  expect(pve1.bridges).toEqual([
+    { name: "vmbr0", mtu: 1500 },
+    { name: "vmbr1", mtu: 9000 },
+  ]);
   expect(pve1.containers).toEqual([
     { vmid: 120, id: "pve1/120", hostname: "web", status: "running", kind: "lxc", managed: true, address: "lxc_container.web" },
     { vmid: 130, id: "pve1/130", hostname: "legacy", status: "stopped", kind: "lxc", managed: false },
@@ -108,7 +114,10 @@ describe.skipIf(!BUILT)(`pmxform nodes on the simulator${BUILT ? "" : ` (skipped
       const r = await w.run("nodes", "--json");
       expect(r.code).toBe(1);
       const doc = JSON.parse(r.stdout) as { nodes: NodeDoc[] };
-      expect(doc.nodes.map((n) => [n.name, n.reachable])).toEqual([["pve1", true], ["pve2", false]]);
+      expect(doc.nodes.map((n) => [n.name, n.reachable])).toEqual([
+        ["pve1", true],
+        ["pve2", false],
+      ]);
       expect(doc.nodes[1]!.error).toMatch(/pve2/);
       const human = await w.run("nodes");
       expect(human.code).toBe(1);

@@ -72,7 +72,12 @@ describe.skipIf(!BUILT)(`README tour${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     const { dir, env } = fresh();
     const r = spawnSync("sh", ["-e", "-c", script], { cwd: dir, env, encoding: "utf8" });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.trimEnd().split("\n").some((l) => l.startsWith(NO_CHANGES))).toBe(true);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split("\n")
+        .some((l) => l.startsWith(NO_CHANGES)),
+    ).toBe(true);
     expect(r.stdout.lastIndexOf(NO_CHANGES)).toBeGreaterThan(r.stdout.lastIndexOf("Apply complete!"));
   }, 120_000);
 });

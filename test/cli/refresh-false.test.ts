@@ -22,7 +22,8 @@ ${vmid ? `  vmid     = ${vmid}\n` : ""}  hostname = "${name}"
 for (const nodes of [["pve1"], ["pve1", "pve2", "pve3"]]) {
   describe.skipIf(!BUILT)(`--refresh=false on ${nodes.length} node(s)${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
     let w: Workdir;
-    const write = (memory: number, extra = "") => w.write("main.pmx.hcl", `proxmox {\n${nodes.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n` + nodes.map((n, i) => ct(`c${i}`, n, memory)).join("") + extra);
+    const write = (memory: number, extra = "") =>
+      w.write("main.pmx.hcl", `proxmox {\n${nodes.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n` + nodes.map((n, i) => ct(`c${i}`, n, memory)).join("") + extra);
     beforeAll(async () => {
       w = new Workdir();
       initSim(w.path("sim"), { nodes });
@@ -47,7 +48,10 @@ for (const nodes of [["pve1"], ["pve1", "pve2", "pve3"]]) {
       const plan = await w.run("plan", "-refresh=false", "-json");
       expect(plan.code).toBe(0);
       expect(readCalls(w.path("sim")).length).toBeGreaterThan(before);
-      const doc = JSON.parse(plan.stdout) as { resource_changes: { address: string; change: { after: { vmid: number } | null } }[]; prior_state: { values: { root_module: { resources: { values: { vmid: number } }[] } } } };
+      const doc = JSON.parse(plan.stdout) as {
+        resource_changes: { address: string; change: { after: { vmid: number } | null } }[];
+        prior_state: { values: { root_module: { resources: { values: { vmid: number } }[] } } };
+      };
       const taken = doc.prior_state.values.root_module.resources.map((r) => r.values.vmid);
       const extra = doc.resource_changes.find((c) => c.address === "lxc_container.extra")!;
       expect(taken).not.toContain(extra.change.after!.vmid);

@@ -10,7 +10,7 @@ const JQ = spawnSync("jq", ["--version"]).status === 0;
 /** As in Terraform policy guides: every managed resource whose actions include "delete". */
 const DENY_DELETES = '[.resource_changes[] | select(.mode == "managed") | select(.change.actions | index("delete")) | .address]';
 /** Reads planned values, as cost/size policies do. */
-const BIG_MEMORY = '[.planned_values.root_module.resources[] | select(.values.memory > 1024) | .address]';
+const BIG_MEMORY = "[.planned_values.root_module.resources[] | select(.values.memory > 1024) | .address]";
 
 const jq = (filter: string, json: string): unknown => JSON.parse(execFileSync("jq", ["-c", filter], { input: json, encoding: "utf8" }));
 
@@ -67,7 +67,7 @@ describe.skipIf(!BUILT || !JQ)(`Terraform-shaped plan JSON${!BUILT ? ` (skipped:
         for (const key of ["managed_keys", "marker", "address", "pending_keys", "password_sha256", "digest"]) expect(side ?? {}, `${ch.address} ${key}`).not.toHaveProperty(key);
       }
     }
-    expect(jq('[.prior_state.values.root_module.resources[].address]', JSON.stringify(doc))).toEqual(["lxc_container.a", "lxc_container.b"]);
+    expect(jq("[.prior_state.values.root_module.resources[].address]", JSON.stringify(doc))).toEqual(["lxc_container.a", "lxc_container.b"]);
     expect(jq('.configuration.root_module.resources[] | select(.address == "lxc_container.a") | .expressions.password.references', JSON.stringify(doc))).toEqual(["var.pw"]);
     expect(doc.variables).toEqual({ pw: { sensitive: true } });
     expect(JSON.stringify(doc)).not.toContain("S3cret-pw");

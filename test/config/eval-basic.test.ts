@@ -100,7 +100,7 @@ describe("collections and traversal", () => {
   });
 
   it("indexes lists with whole numbers in range", async () => {
-    expect(await val('[10, 20, 30][1]')).toBe(20);
+    expect(await val("[10, 20, 30][1]")).toBe(20);
     expect(await val('[10, 20]["1"]')).toBe(20);
     const src = "[10, 20][2]";
     const d = await err(src);
@@ -265,7 +265,19 @@ describe("functions and robustness", () => {
   });
 
   it("turns unexpected failures into an internal-error diagnostic", async () => {
-    const r = evaluate(b.attr(b.v("local"), "x"), { locals: new Proxy({}, { getOwnPropertyDescriptor: () => { throw new Error("boom"); }, has: () => { throw new Error("boom"); } }) as never });
+    const r = evaluate(b.attr(b.v("local"), "x"), {
+      locals: new Proxy(
+        {},
+        {
+          getOwnPropertyDescriptor: () => {
+            throw new Error("boom");
+          },
+          has: () => {
+            throw new Error("boom");
+          },
+        },
+      ),
+    });
     expect(r.diagnostics[0]?.summary).toBe("Internal error during evaluation");
   });
 

@@ -51,7 +51,7 @@ describe("try and can", () => {
 
   it("catch errors from function calls and keep warnings-free results", async () => {
     expect(await val('try(regex("x", "abc"), "none")')).toBe("none");
-    expect(await val("try(tonumber(\"4\"), 0)")).toBe(4);
+    expect(await val('try(tonumber("4"), 0)')).toBe(4);
   });
 });
 

@@ -16,10 +16,32 @@ function rng(seed: number): () => number {
 
 const functions = standardFunctions({ baseDir: process.cwd() });
 const fnNames = [...functions.keys()].filter((n) => !["file", "filebase64", "templatefile", "fileexists"].includes(n));
-const atoms = ["1", "0", "-2.5", '"a"', '"10"', '""', "true", "false", "null", "[]", "{}", "local.u", "local.s", "local.l", "local.m", "local.n", "x", "[1, local.u]", '{ a = local.s }', "local.m.k", "local.l[0]"];
+const atoms = [
+  "1",
+  "0",
+  "-2.5",
+  '"a"',
+  '"10"',
+  '""',
+  "true",
+  "false",
+  "null",
+  "[]",
+  "{}",
+  "local.u",
+  "local.s",
+  "local.l",
+  "local.m",
+  "local.n",
+  "x",
+  "[1, local.u]",
+  "{ a = local.s }",
+  "local.m.k",
+  "local.l[0]",
+];
 
 function gen(r: () => number, depth: number): string {
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
   if (depth <= 0 || r() < 0.25) return pick(atoms);
   const sub = () => gen(r, depth - 1);
   switch (Math.floor(r() * 11)) {

@@ -40,7 +40,7 @@ describe("unknown values", () => {
   it("keep collections known when only elements are unknown", async () => {
     expect(await val("length(local.mixed)", scope)).toBe(2);
     expect(await val("length([local.u, 1])", scope)).toBe(2);
-    const c = (await val("concat(local.mixed, [\"c\"])", scope)) as unknown[];
+    const c = (await val('concat(local.mixed, ["c"])', scope)) as unknown[];
     expect(c).toHaveLength(3);
     expect(c[0]).toBeInstanceOf(Unknown);
     expect(await val("keys({ a = local.u })", scope)).toEqual(["a"]);
@@ -49,7 +49,7 @@ describe("unknown values", () => {
   it("make function results unknown when an argument is", async () => {
     const v = await val("upper(local.us)", scope);
     expect((v as Unknown).type).toBe("string");
-    expect(await val("join(\",\", local.mixed)", scope)).toBeInstanceOf(Unknown);
+    expect(await val('join(",", local.mixed)', scope)).toBeInstanceOf(Unknown);
     expect(await val("length(local.ul)", scope)).toBeInstanceOf(Unknown);
     expect(await val("flatten([[1], local.ul])", scope)).toBeInstanceOf(Unknown);
   });
@@ -63,7 +63,7 @@ describe("unknown values", () => {
   it("compare with a known null when decidable", async () => {
     expect(await val("local.mixed == null", scope)).toBe(false);
     expect(await val("local.u == null", scope)).toBeInstanceOf(Unknown);
-    expect(await val("local.mixed == [\"a\", \"b\"]", scope)).toBeInstanceOf(Unknown);
+    expect(await val('local.mixed == ["a", "b"]', scope)).toBeInstanceOf(Unknown);
   });
 
   it("make for expressions over unknown collections unknown, elements stay put", async () => {
@@ -98,11 +98,11 @@ describe("sensitive values", () => {
   });
 
   it("keep marks on elements of collections without over-wrapping", async () => {
-    const v = await val("[local.secret, \"plain\"]", scope);
+    const v = await val('[local.secret, "plain"]', scope);
     expect(sensitivePaths(v as never)).toEqual([[0]]);
     expect(await val("local.smap.user", scope)).toBe("root");
     expect(await val("local.smap.pass", scope)).toEqual(new Sensitive("pw"));
-    const merged = await val('merge(local.smap, { port = 22 })', scope);
+    const merged = await val("merge(local.smap, { port = 22 })", scope);
     expect(merged).not.toBeInstanceOf(Sensitive);
     expect(sensitivePaths(merged as never)).toEqual([["pass"]]);
     expect(await val("length(local.smap)", scope)).toBe(2);

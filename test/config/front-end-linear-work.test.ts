@@ -61,7 +61,9 @@ describe("config front-end complexity", () => {
       Array.from({ length: 600 }, (_, i) => `k${i % 500}: ${i}`).join("\n") + "\n",
     ];
     for (const text of cases) {
-      const reference = parseDocument(text, { uniqueKeys: true, strict: true }).errors.filter((e) => e.code === "DUPLICATE_KEY").map((e) => e.pos);
+      const reference = parseDocument(text, { uniqueKeys: true, strict: true })
+        .errors.filter((e) => e.code === "DUPLICATE_KEY")
+        .map((e) => e.pos);
       const found = duplicateKeyPositions(parseDocument(text, { uniqueKeys: false, strict: true })).sort((a, b) => a[0] - b[0]);
       expect(found, text.slice(0, 80)).toEqual(reference);
     }

@@ -9,7 +9,9 @@ import { parseConfigText } from "../../src/config/load.js";
 import { renderCompact } from "../../src/diag/render.js";
 
 const dir = "test/fixtures/config/errors";
-const inputs = readdirSync(dir).filter((n) => /\.pmx\.(hcl|yaml)$/.test(n)).sort();
+const inputs = readdirSync(dir)
+  .filter((n) => /\.pmx\.(hcl|yaml)$/.test(n))
+  .sort();
 
 describe("golden error diagnostics", () => {
   beforeAll(initHcl);

@@ -72,7 +72,15 @@ describe("HCL expressions", () => {
   it("builds for directives with key and value variables", async () => {
     expect(await value('"%{ for k, v in m }${k}=${v},%{ endfor }"')).toMatchObject({
       kind: "template",
-      parts: [{ kind: "for", keyVar: "k", valueVar: "v", collection: { kind: "variable", name: "m" }, body: [{ kind: "interp" }, { kind: "text", value: "=" }, { kind: "interp" }, { kind: "text", value: "," }] }],
+      parts: [
+        {
+          kind: "for",
+          keyVar: "k",
+          valueVar: "v",
+          collection: { kind: "variable", name: "m" },
+          body: [{ kind: "interp" }, { kind: "text", value: "=" }, { kind: "interp" }, { kind: "text", value: "," }],
+        },
+      ],
     });
   });
 
@@ -88,7 +96,11 @@ describe("HCL expressions", () => {
   });
 
   it("turns splats into SplatExpr with the item placeholder", async () => {
-    const full = { kind: "splat", source: { kind: "variable", name: "a" }, each: { kind: "index", target: { kind: "getattr", target: { kind: "splatitem" }, name: "b" }, key: { kind: "literal", value: 0 } } };
+    const full = {
+      kind: "splat",
+      source: { kind: "variable", name: "a" },
+      each: { kind: "index", target: { kind: "getattr", target: { kind: "splatitem" }, name: "b" }, key: { kind: "literal", value: 0 } },
+    };
     expect(await value("a[*].b[0]")).toEqual(full);
     // An attribute-only splat stops at the first index, which applies to the whole result.
     expect(await value("a.*.b[0]")).toEqual({
@@ -100,7 +112,16 @@ describe("HCL expressions", () => {
   });
 
   it("converts for expressions, grouping and conditions", async () => {
-    expect(await value("{ for k, v in m : v => k... if k != \"\" }")).toMatchObject({ kind: "for", object: true, grouping: true, keyVar: "k", valueVar: "v", keyExpr: { name: "v" }, valueExpr: { name: "k" }, cond: { op: "!=" } });
+    expect(await value('{ for k, v in m : v => k... if k != "" }')).toMatchObject({
+      kind: "for",
+      object: true,
+      grouping: true,
+      keyVar: "k",
+      valueVar: "v",
+      keyExpr: { name: "v" },
+      valueExpr: { name: "k" },
+      cond: { op: "!=" },
+    });
     expect(await value("[for x in xs : x * 2]")).toMatchObject({ kind: "for", object: false, grouping: false, valueVar: "x" });
   });
 

@@ -33,7 +33,15 @@ const ok: [string, unknown][] = [
   ['sort(["b", "a", "10", "9"])', ["10", "9", "a", "b"]],
   ["sum([1, 2.5, 3])", 6.5],
   ['zipmap(["a", "b"], [1, 2])', { a: 1, b: 2 }],
-  ['setproduct(["a", "b"], [1, 2])', [["a", 1], ["a", 2], ["b", 1], ["b", 2]]],
+  [
+    'setproduct(["a", "b"], [1, 2])',
+    [
+      ["a", 1],
+      ["a", 2],
+      ["b", 1],
+      ["b", 2],
+    ],
+  ],
   ["one([])", null],
   ['one(["x"])', "x"],
   ["alltrue([true, true])", true],
@@ -170,10 +178,10 @@ const bad: [string, string, string][] = [
   ['trimprefix("a", [1])', "Invalid function argument", "string required"],
   ['trimsuffix("a")', "Not enough function arguments", "suffix"],
   ['substr("abc", 0.5, 1)', "Invalid function argument", "whole number"],
-  ['startswith(1)', "Not enough function arguments", "prefix"],
+  ["startswith(1)", "Not enough function arguments", "prefix"],
   ['endswith("a", {})', "Invalid function argument", "string required"],
-  ['strrev([])', "Invalid function argument", "string required"],
-  ['chomp(null)', "Invalid function argument", "must not be null"],
+  ["strrev([])", "Invalid function argument", "string required"],
+  ["chomp(null)", "Invalid function argument", "must not be null"],
   ['indent(-1, "a")', "Invalid function argument", "between 0 and 1024"],
   ['regex("x", "abc")', "Error in function call", "did not match"],
   ['regexall("[", "abc")', "Invalid function argument", "invalid regular expression"],
@@ -232,8 +240,8 @@ const bad: [string, string, string][] = [
   ["flatten(1)", "Invalid function argument", "a list, set or tuple is required"],
   ["anytrue([1])", "Invalid function argument", "bool is required"],
   ['compact("x")', "Invalid function argument", "list of string required"],
-  ['base64sha256([])', "Invalid function argument", "string required"],
-  ['base64sha512([])', "Invalid function argument", "string required"],
+  ["base64sha256([])", "Invalid function argument", "string required"],
+  ["base64sha512([])", "Invalid function argument", "string required"],
 ];
 
 describe("standard functions: happy paths", () => {

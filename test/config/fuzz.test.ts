@@ -8,7 +8,12 @@ import { decodeUtf8, parseConfigText } from "../../src/config/load.js";
 import { prng } from "../helpers/prng.js";
 import { mutateBytes } from "../helpers/mutate.js";
 
-const SEEDS = ["test/fixtures/config/basic/hcl/main.pmx.hcl", "test/fixtures/config/basic/hcl/fleet.pmx.hcl", "test/fixtures/config/basic/yaml/main.pmx.yaml", "test/fixtures/config/basic/yaml/fleet.pmx.yaml"];
+const SEEDS = [
+  "test/fixtures/config/basic/hcl/main.pmx.hcl",
+  "test/fixtures/config/basic/hcl/fleet.pmx.hcl",
+  "test/fixtures/config/basic/yaml/main.pmx.yaml",
+  "test/fixtures/config/basic/yaml/fleet.pmx.yaml",
+];
 
 describe("front-end fuzzing", () => {
   beforeAll(initHcl);

@@ -18,7 +18,7 @@ const CASES: Array<[string, string, string]> = [
   ["hclwrite's indentation of `}, {`", "x = [{\na = 1\n}, {\na = 2\n}]\n", "x = [{\n  a = 1\n  }, {\n  a = 2\n}]\n"],
   ["trailing comments aligned in a run", "a = 1 # one\nlonger = 2 # two\n", "a      = 1 # one\nlonger = 2 # two\n"],
   ["heredoc header with blanks after the marker keeps its body", "a = <<EOT  \n  x = 1\n    y\nEOT\nb=2\n", "a = <<EOT  \n  x = 1\n    y\nEOT\nb = 2\n"],
-  ["indented heredoc end marker kept", "r \"t\" \"n\" {\nv = <<-EOT\n    hi\n    EOT\n}\n", "r \"t\" \"n\" {\n  v = <<-EOT\n    hi\n    EOT\n}\n"],
+  ["indented heredoc end marker kept", 'r "t" "n" {\nv = <<-EOT\n    hi\n    EOT\n}\n', 'r "t" "n" {\n  v = <<-EOT\n    hi\n    EOT\n}\n'],
   ["interpolation spanning lines is one atom (and, as in hclwrite, its line joins the alignment run)", 'a = "${join(",",\n  ["x"])}"\nbb = 1\n', 'a  = "${join(",",\n  ["x"])}"\nbb = 1\n'],
   ["nested lists and call arguments re-indented", "x = concat(\n[1,\n2],\n[3]\n)\n", "x = concat(\n  [1,\n  2],\n  [3]\n)\n"],
   ["CRLF line ends and a BOM", "\uFEFFa=1\r\nbb=2\r\n", "a  = 1\nbb = 2\n"],

@@ -57,7 +57,12 @@ describe("tree-sitter is loaded on demand", () => {
     const cfg = await loadConfig({ dir: write("e.pmx.hcl", 'variable "n" {\n  type = list(number)\n}\n') });
     expect(loaded()).toBe(false);
     const r = await resolveVariablesAsync(cfg.module.variables, { cliVars: ["n=[1, 2"], varFiles: [], env: {}, baseDir: dir });
-    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.summary}: ${d.detail}`).join("\n")).toMatch(/\bn\b/);
+    expect(
+      r.diagnostics
+        .filter((d) => d.severity === "error")
+        .map((d) => `${d.summary}: ${d.detail}`)
+        .join("\n"),
+    ).toMatch(/\bn\b/);
     expect(loaded()).toBe(true);
   });
 });

@@ -31,6 +31,6 @@ describe.skipIf(!BUILT)(BUILT ? "yaml is loaded on demand" : NOT_BUILT, () => {
 
   it("for a YAML configuration, and for yamlencode", () => {
     expect(yamlLoadedBy({ "main.pmx.yaml": "locals:\n  a: x\n" })).toBe(true);
-    expect(yamlLoadedBy({ "main.pmx.hcl": 'locals {\n  a = yamlencode({ x = 1 })\n}\n' })).toBe(true);
+    expect(yamlLoadedBy({ "main.pmx.hcl": "locals {\n  a = yamlencode({ x = 1 })\n}\n" })).toBe(true);
   });
 });

@@ -75,11 +75,7 @@ describe("undeclaredReferences", () => {
       locals: new Set(["name"]),
       resources: new Set(["lxc_container.web"]),
     });
-    expect(diags.map((d) => d.summary)).toEqual([
-      "Reference to undeclared input variable",
-      "Reference to undeclared local value",
-      "Reference to undeclared resource",
-    ]);
+    expect(diags.map((d) => d.summary)).toEqual(["Reference to undeclared input variable", "Reference to undeclared local value", "Reference to undeclared resource"]);
     expect(diags.map((d) => slice(src, d.subject))).toEqual(["var.brige", "local.nme", "lxc_container.wbe"]);
     expect(diags[2]?.detail).toContain('Did you mean "lxc_container.web"?');
   });

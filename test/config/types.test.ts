@@ -48,7 +48,7 @@ describe("parseType", () => {
     expect(parseType(await parse("optional(string)")).diagnostics[0]?.detail).toContain("only for the attributes of an object");
     expect(parseType(await parse("list(string, number)")).diagnostics[0]?.detail).toContain("exactly one argument");
     expect(parseType(await parse("tuple(string)")).diagnostics[0]?.detail).toContain("list of element types");
-    expect(parseType(await parse("object({ a = optional(number, \"x\") })")).diagnostics[0]?.summary).toBe("Invalid default value for optional attribute");
+    expect(parseType(await parse('object({ a = optional(number, "x") })')).diagnostics[0]?.summary).toBe("Invalid default value for optional attribute");
     expect(parseType(await parse("object({ a = string, a = number })")).diagnostics[0]?.detail).toContain("more than once");
     expect(parseType(await parse("1 + 1")).type).toBeUndefined();
   });

@@ -28,7 +28,9 @@ async function diagnose(file: string): Promise<string> {
 }
 
 describe("validation diagnostics (golden)", () => {
-  const inputs = readdirSync(DIR).filter((f) => f.endsWith(".pmx.hcl")).sort();
+  const inputs = readdirSync(DIR)
+    .filter((f) => f.endsWith(".pmx.hcl"))
+    .sort();
   it("has inputs", () => expect(inputs.length).toBeGreaterThanOrEqual(10));
   for (const input of inputs) {
     it(input, async () => {

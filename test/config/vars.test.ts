@@ -80,7 +80,7 @@ describe("parsing modes", () => {
       variable "l" { type = list(number) }
       variable "o" { type = object({ cores = number, tags = optional(set(string), []) }) }
     `);
-    const r = await resolveVariables(d, inputs({ cliVars: ["s=[1]", "n=4", "u=[1]", "l=[1, \"2\"]", "o={ cores = \"2\" }"] }));
+    const r = await resolveVariables(d, inputs({ cliVars: ["s=[1]", "n=4", "u=[1]", 'l=[1, "2"]', 'o={ cores = "2" }'] }));
     expect(r.diagnostics).toEqual([]);
     expect(Object.fromEntries(r.values)).toEqual({ s: "[1]", n: 4, u: "[1]", l: [1, 2], o: { cores: 2, tags: [] } });
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { IndexedRange, plainRange } from "../../src/diag/indexed-range.js";
 import { TextPosMap, rangeOf } from "../../src/config/hcl/positions.js";
 
-const src = "a = 1\nbé = \"x\"\n";
+const src = 'a = 1\nbé = "x"\n';
 const map = new TextPosMap("m.pmx.hcl", src);
 
 describe("IndexedRange", () => {

@@ -96,7 +96,7 @@ describe.skipIf(!BUILT)(`local backend through the CLI${BUILT ? "" : ` (skipped:
     w.write("main.pmx.hcl", sim() + container("a", '  hostname = "a"'));
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
     expect((await w.run("workspace", "new", "dev")).code).toBe(0);
-    expect(JSON.parse(readFileSync(w.path("pmxform.state.d/dev/pmxform.state.json"), "utf8")).resources).toEqual([]);
+    expect((JSON.parse(readFileSync(w.path("pmxform.state.d/dev/pmxform.state.json"), "utf8")) as { resources: unknown[] }).resources).toEqual([]);
     expect((await w.run("plan", "-out=dev.plan")).code).toBe(0);
     expect((await w.run("workspace", "select", "default")).code).toBe(0);
     const other = await w.run("apply", "dev.plan");

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, BUILT, NOT_BUILT, Workdir, cli, type CliResult } from "./helpers.js";
 import { HAVE_POSTGRES, NO_POSTGRES, startPostgres, type Postgres } from "../helpers/postgres.js";
 
+const stateOf = (text: string) => JSON.parse(text) as { lineage: string; serial: number };
+
 const SKIP = !BUILT || !HAVE_POSTGRES;
 
 function config(simDir: string, names: string[], backend: string, extra = ""): string {
@@ -50,8 +52,7 @@ function run(w: Workdir, args: string[], env: Record<string, string>): Promise<C
   return cli(w.dir, args, env);
 }
 
-const vmidsOfState = (pulled: string): number[] =>
-  (JSON.parse(pulled) as { resources: { attributes: { vmid: number } }[] }).resources.map((r) => r.attributes.vmid).sort((a, b) => a - b);
+const vmidsOfState = (pulled: string): number[] => (JSON.parse(pulled) as { resources: { attributes: { vmid: number } }[] }).resources.map((r) => r.attributes.vmid).sort((a, b) => a - b);
 
 describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ? NOT_BUILT : NO_POSTGRES})` : ""}`, () => {
   let pg: Postgres;
@@ -102,7 +103,7 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     expect(saved.code, saved.stderr).toBe(0);
     const planText = readFileSync(w.path("with-var.plan"), "utf8");
     expect(planText).not.toContain(pg.password);
-    expect(JSON.parse(planText).variables.conn).toEqual({ sensitive: true });
+    expect((JSON.parse(planText) as { variables: Record<string, unknown> }).variables["conn"]).toEqual({ sensitive: true });
     const appliedSaved = await run(w, ["apply", "with-var.plan"], viaVar);
     expect(appliedSaved.code, appliedSaved.stderr).toBe(0);
     expect(appliedSaved.stdout + appliedSaved.stderr).not.toContain(pg.password);
@@ -314,10 +315,10 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     const back = await run(w, ["init", "-migrate-state"], env());
     expect(back.code, back.stderr).toBe(0);
     expect((await run(w, ["state", "list"], {})).stdout).toBe("");
-    expect(JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")).lineage).toBe(JSON.parse(localDefault).lineage);
+    expect(stateOf(readFileSync(w.path("pmxform.state.json"), "utf8")).lineage).toBe(stateOf(localDefault).lineage);
     expect((await run(w, ["workspace", "select", "dev"], {})).code).toBe(0);
     expect((await run(w, ["state", "list"], {})).stdout).toBe("lxc_container.a\n");
     // The local state went on from pg's (the serial moved past the local copy's).
-    expect(JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")).serial).toBeGreaterThan(JSON.parse(localDefault).serial);
+    expect(stateOf(readFileSync(w.path("pmxform.state.json"), "utf8")).serial).toBeGreaterThan(stateOf(localDefault).serial);
   }, 240_000);
 });

@@ -55,7 +55,16 @@ describe.skipIf(!BUILT)(`commands${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
 
   it("apply and destroy --json report configuration errors like plan --json does", async () => {
     const cases: [string, string[][], string, number][] = [
-      [container("a", `  memroy = 1`), [["plan", "--json"], ["apply", "--auto-approve", "--json"], ["destroy", "--auto-approve", "--json"]], "Unsupported argument", 13],
+      [
+        container("a", `  memroy = 1`),
+        [
+          ["plan", "--json"],
+          ["apply", "--auto-approve", "--json"],
+          ["destroy", "--auto-approve", "--json"],
+        ],
+        "Unsupported argument",
+        13,
+      ],
       [`resource "lxc_container" "a" {\n`, [["destroy", "--auto-approve", "--json"]], "Unclosed configuration block", 6],
     ];
     for (const [body, commands, summary, line] of cases) {

@@ -34,7 +34,11 @@ describe.skipIf(!BUILT)(`destroy validates the configuration${BUILT ? "" : ` (sk
     // Lines 15 and 16 of the file: SIM_NODE is 5 lines, then the resource header and node (7).
     w.write("main.pmx.hcl", SIM_NODE + container("a", `  vmid = 130\n  tags = ["web"]\n  memroy = 1\n  cores = "many"`) + dependent);
     const stateBefore = readFileSync(w.path("pmxform.state.json"), "utf8");
-    for (const argv of [["destroy", "--auto-approve"], ["apply", "--destroy", "--auto-approve"], ["plan", "--destroy"]]) {
+    for (const argv of [
+      ["destroy", "--auto-approve"],
+      ["apply", "--destroy", "--auto-approve"],
+      ["plan", "--destroy"],
+    ]) {
       const r = await w.run(...argv);
       expect(r.code, argv.join(" ")).toBe(1);
       expect(r.stderr).toContain("Error: Unsupported argument");

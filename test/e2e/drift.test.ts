@@ -45,7 +45,11 @@ const configured = (accepted: boolean) =>
   NODES +
   ct("sized", 201, `  memory   = ${accepted ? 1024 : 512}\n`) +
   ct("tagged", 202, `  tags     = ${accepted ? '["web", "extra"]' : '["web"]'}\n`) +
-  ct("mounted", 203, `  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n${accepted ? '  mount "mp1" {\n    host_path = "/srv/share"\n    path      = "/share"\n  }\n' : ""}`) +
+  ct(
+    "mounted",
+    203,
+    `  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n${accepted ? '  mount "mp1" {\n    host_path = "/srv/share"\n    path      = "/share"\n  }\n' : ""}`,
+  ) +
   ct("runner", 204, `  started  = ${accepted ? "false" : "true"}\n`) +
   ct("described", 205, `  description = "${accepted ? "edited by hand" : "first"}"\n`) +
   (accepted ? "" : ct("gone", 206)) +

@@ -111,7 +111,23 @@ describe.skipIf(!BUILT)(`mount and device names are adopted after import${BUILT 
     try {
       w.write("main.pmx.hcl", SIM_NODE);
       initSim(w.path("sim"), { nodes: ["pve1"] });
-      execFileSync(w.path("sim/bin/pct"), ["create", "170", TEMPLATE, "--rootfs", "local-lvm:1", "--mp0", "local-lvm:1,mp=/data,backup=1", "--mp1", "/tank/media,mp=/media,ro=1", "--dev0", "/dev/net/tun", "--dev1", "/dev/dri/card0,gid=44,mode=0660", "--dev2", "/dev/dri/renderD128,gid=44,mode=0660"]);
+      execFileSync(w.path("sim/bin/pct"), [
+        "create",
+        "170",
+        TEMPLATE,
+        "--rootfs",
+        "local-lvm:1",
+        "--mp0",
+        "local-lvm:1,mp=/data,backup=1",
+        "--mp1",
+        "/tank/media,mp=/media,ro=1",
+        "--dev0",
+        "/dev/net/tun",
+        "--dev1",
+        "/dev/dri/card0,gid=44,mode=0660",
+        "--dev2",
+        "/dev/dri/renderD128,gid=44,mode=0660",
+      ]);
       const body = (size: string) =>
         `resource "lxc_container" "named" {
   node     = "pve1"
@@ -171,18 +187,30 @@ const NATURAL: [string, string][] = [
   ["description heredoc with trailing newline, colon, percent, unicode, blank line", "description = <<EOT\nowner: team-a\n100% ünïcode\n\nlast line\nEOT"],
   ["description ending in several newlines", 'description = "note\\n\\n"'],
   ["rootfs size in M", 'rootfs {\n  storage = "local-lvm"\n  size = "4096M"\n}'],
-  ["fractional and small volume sizes", 'rootfs {\n  storage = "local-lvm"\n  size = "0.5G"\n}\nmount "small" {\n  storage = "local-lvm"\n  size = "7M"\n  path = "/small"\n}\nmount "odd" {\n  storage = "local-lvm"\n  size = "1536M"\n  path = "/odd"\n}'],
+  [
+    "fractional and small volume sizes",
+    'rootfs {\n  storage = "local-lvm"\n  size = "0.5G"\n}\nmount "small" {\n  storage = "local-lvm"\n  size = "7M"\n  path = "/small"\n}\nmount "odd" {\n  storage = "local-lvm"\n  size = "1536M"\n  path = "/odd"\n}',
+  ],
   ["defaults Proxmox writes on create, set explicitly", 'memory = 512\nswap = 512\narch = "amd64"\nostype = "debian"\nunprivileged = true'],
   ["defaults Proxmox leaves out, set explicitly", 'console = true\ntty = 2\ncmode = "tty"\nonboot = false\nprotection = false\ncpulimit = 0\ncpuunits = 100'],
   ["booleans and numbers as strings", 'onboot = "true"\nprotection = "false"\ncores = "2"'],
-  ["network spelled naturally", 'network "eth0" {\n  bridge = "vmbr0"\n  ip = "dhcp"\n  ip6 = "auto"\n  hwaddr = "bc:24:11:0a:0b:0c"\n  firewall = true\n  rate = 12.5\n  mtu = 1500\n  tag = 5\n  trunks = "10;20"\n  link_down = false\n}'],
-  ["two static interfaces", 'network "eth0" {\n  bridge = "vmbr0"\n  ip = "10.0.0.5/24"\n  gw = "10.0.0.1"\n}\nnetwork "eth1" {\n  bridge = "vmbr0"\n  ip = "manual"\n  ip6 = "fd00::5/64"\n  gw6 = "fd00::1"\n}'],
+  [
+    "network spelled naturally",
+    'network "eth0" {\n  bridge = "vmbr0"\n  ip = "dhcp"\n  ip6 = "auto"\n  hwaddr = "bc:24:11:0a:0b:0c"\n  firewall = true\n  rate = 12.5\n  mtu = 1500\n  tag = 5\n  trunks = "10;20"\n  link_down = false\n}',
+  ],
+  [
+    "two static interfaces",
+    'network "eth0" {\n  bridge = "vmbr0"\n  ip = "10.0.0.5/24"\n  gw = "10.0.0.1"\n}\nnetwork "eth1" {\n  bridge = "vmbr0"\n  ip = "manual"\n  ip6 = "fd00::5/64"\n  gw6 = "fd00::1"\n}',
+  ],
   ["dns lists in any order", 'nameserver = ["9.9.9.9", "1.1.1.1"]\nsearchdomain = ["lan", "example.org"]'],
   ["features with an unsorted mount list", 'unprivileged = false\nfeatures {\n  nesting = true\n  keyctl = false\n  mount = ["nfs", "cifs"]\n}'],
   ["startup order", "startup {\n  order = 1\n  up = 30\n  down = 60\n}"],
   ["cpu limits (cpuunits clamped to 10000)", "cores = 2\ncpulimit = 1.5\ncpuunits = 20000"],
   ["hostname with capitals", 'hostname = "Web-01.Example.org"'],
-  ["mount options in any order", 'rootfs {\n  storage = "local-lvm"\n  size = "2G"\n  mount_options = ["noatime", "discard"]\n  acl = true\n}\nmount "data" {\n  storage = "local-lvm"\n  size = "1G"\n  path = "/data"\n  backup = true\n  mount_options = ["nosuid", "noatime"]\n}\nmount "media" {\n  host_path = "/tank/media"\n  path = "/media"\n  read_only = true\n}'],
+  [
+    "mount options in any order",
+    'rootfs {\n  storage = "local-lvm"\n  size = "2G"\n  mount_options = ["noatime", "discard"]\n  acl = true\n}\nmount "data" {\n  storage = "local-lvm"\n  size = "1G"\n  path = "/data"\n  backup = true\n  mount_options = ["nosuid", "noatime"]\n}\nmount "media" {\n  host_path = "/tank/media"\n  path = "/media"\n  read_only = true\n}',
+  ],
   ["a device with mode and ids", 'device "tun" {\n  path = "/dev/net/tun"\n  mode = "0660"\n  gid = 0\n}'],
   ["a gpu", 'gpu {\n  vendor = "intel"\n  gid = 104\n}'],
   ["timezone", 'timezone = "Europe/Berlin"'],
@@ -211,8 +239,16 @@ const NATURAL_YAML = `resources:
   lxc_container.yaml_flow: { node: pve1, template: "${TEMPLATE}", cpulimit: 0.5, features: { nesting: true }, network: { eth0: { bridge: vmbr0, ip: 10.1.0.9/24, gw: 10.1.0.1 } } }
 `;
 
-const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, "_").replace(/^_|_$/g, "").toLowerCase();
-const indent = (body: string) => body.split("\n").map((l) => `  ${l}`).join("\n");
+const slug = (s: string) =>
+  s
+    .replace(/[^a-z0-9]+/gi, "_")
+    .replace(/^_|_$/g, "")
+    .toLowerCase();
+const indent = (body: string) =>
+  body
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 
 describe.skipIf(!BUILT)(`configurations written naturally re-plan as No changes after apply${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
@@ -230,10 +266,13 @@ describe.skipIf(!BUILT)(`configurations written naturally re-plan as No changes 
   }, 120_000);
   afterAll(() => w.remove());
 
-  it.each([...NATURAL.map(([what]) => [what, `lxc_container.${slug(what)}`]), ["YAML block maps", "lxc_container.yaml_block"], ["YAML flow maps", "lxc_container.yaml_flow"]])("%s", (_what, address) => {
-    expect(applyOutput).toContain(`${address}: Creation complete`);
-    expect(planned).not.toContain(address);
-  });
+  it.each([...NATURAL.map(([what]) => [what, `lxc_container.${slug(what)}`]), ["YAML block maps", "lxc_container.yaml_block"], ["YAML flow maps", "lxc_container.yaml_flow"]])(
+    "%s",
+    (_what, address) => {
+      expect(applyOutput).toContain(`${address}: Creation complete`);
+      expect(planned).not.toContain(address);
+    },
+  );
 });
 
 describe.skipIf(!BUILT || !HAVE_FIXTURES)(
@@ -244,13 +283,23 @@ describe.skipIf(!BUILT || !HAVE_FIXTURES)(
       hclText
         .replace(/^\s*hwaddr\s*=.*\n/gm, "")
         .replace(/(\bsize\s*=\s*)"(\d+)G"/g, (_m, lhs: string, n: string) => `${lhs}"${Number(n) * 1024}M"`)
-        .replace(/(\btags\s*=\s*)\[(.*)\]/g, (_m, lhs: string, list: string) => `${lhs}[${list.split(",").map((t) => t.trim().toUpperCase()).reverse().join(", ")}]`)
+        .replace(
+          /(\btags\s*=\s*)\[(.*)\]/g,
+          (_m, lhs: string, list: string) =>
+            `${lhs}[${list
+              .split(",")
+              .map((t) => t.trim().toUpperCase())
+              .reverse()
+              .join(", ")}]`,
+        )
         .replace(/^(\s*description\s*=\s*".*)"$/gm, '$1\\n"');
 
     it("import --all -> generated HCL without MACs, sizes in M, tags reordered, descriptions with a newline -> No changes", async () => {
       const w = new Workdir("pmx-exact-fixtures-");
       try {
-        const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".conf")).sort();
+        const files = readdirSync(FIXTURES)
+          .filter((f) => f.endsWith(".conf"))
+          .sort();
         initSim(w.path("sim"), { nodes: ["pve1"] });
         files.forEach((f, i) => loadSimContainer(w.path("sim"), "pve1", 200 + i, readFileSync(join(FIXTURES, f), "utf8")));
         w.write("main.pmx.hcl", SIM_NODE);

@@ -18,7 +18,7 @@ export interface CliResult {
 export function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolveP) => {
     execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolveP({ code, stdout, stderr });
     });
   });
@@ -73,5 +73,8 @@ export interface SimCall {
 
 /** Every command the simulator of `w` has run so far, oldest first. */
 export function simCalls(w: Workdir): SimCall[] {
-  return readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as SimCall);
+  return readFileSync(w.path("sim/log/calls.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as SimCall);
 }

@@ -52,7 +52,10 @@ resource "lxc_container" "legacy" {
   });
 
   it("imports and updates in one plan when the configuration differs", async () => {
-    w.write("main.pmx.hcl", SIM_NODE + `import {\n  to = lxc_container.legacy\n  id = "105"\n}\n\nresource "lxc_container" "legacy" {\n  node     = "pve1"\n  template = "${TEMPLATE}"\n  memory   = 2048\n}\n`);
+    w.write(
+      "main.pmx.hcl",
+      SIM_NODE + `import {\n  to = lxc_container.legacy\n  id = "105"\n}\n\nresource "lxc_container" "legacy" {\n  node     = "pve1"\n  template = "${TEMPLATE}"\n  memory   = 2048\n}\n`,
+    );
     const p = await w.run("plan");
     expect(p.stdout).toContain("# lxc_container.legacy will be updated in-place");
     expect(p.stdout).toContain('(imported from "105")');

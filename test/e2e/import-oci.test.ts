@@ -59,7 +59,8 @@ describe.skipIf(SKIP !== "")(`oci_container import${SKIP ? ` (skipped: ${SKIP})`
     const apply = await w.run("apply", "--auto-approve");
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    const vmid = (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { type: string; attributes: { vmid: number } }[] }).resources.find((r) => r.type === "oci_container")!.attributes.vmid;
+    const vmid = (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { type: string; attributes: { vmid: number } }[] }).resources.find((r) => r.type === "oci_container")!
+      .attributes.vmid;
 
     expect((await w.run("state", "rm", "oci_container.app")).code).toBe(0);
     w.write("main.pmx.hcl", SIM_NODE + image(reg.host));

@@ -17,7 +17,11 @@ const stateText = (w: Workdir) => (existsSync(w.path("pmxform.state.json")) ? re
 describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const web = container("web", '  vmid     = 150\n  hostname = "web"\n  memory   = 768\n  tags     = ["prod"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "dhcp"\n  }\n');
-  const indexed = 'resource "oci_container" "app" {\n  node  = "pve1"\n  image = "local:vztmpl/app.tar"\n}\n' + container("many", "  count = local.n\n") + container("byname", '  for_each = toset(["a", "b"])\n  hostname = each.key\n') + "locals {\n  n = 2\n}\n";
+  const indexed =
+    'resource "oci_container" "app" {\n  node  = "pve1"\n  image = "local:vztmpl/app.tar"\n}\n' +
+    container("many", "  count = local.n\n") +
+    container("byname", '  for_each = toset(["a", "b"])\n  hostname = each.key\n') +
+    "locals {\n  n = 2\n}\n";
   beforeAll(() => {
     w = new Workdir("pmx-import-");
   });
@@ -47,8 +51,16 @@ describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_
     ["an address missing from the configuration", ["lxc_container.nope", "pve1/150"], /lxc_container\.nope is not declared in the configuration/],
     ["an address already in state", ["lxc_container.web", "pve1/150"], /already in the state/],
     ["a malformed id", ["lxc_container.other", "pve1/abc"], /not NODE\/VMID/],
-    ["a count index that does not exist", ["lxc_container.many[2]", "pve1/151"], /lxc_container\.many has no instance \[2\] \(count = 2\)\. Import into one of lxc_container\.many\[0\], lxc_container\.many\[1\]/],
-    ["a for_each key that does not exist", ['lxc_container.byname["c"]', "pve1/151"], /has no instance \["c"\] \(for_each\)\. Import into one of lxc_container\.byname\["a"\], lxc_container\.byname\["b"\]/],
+    [
+      "a count index that does not exist",
+      ["lxc_container.many[2]", "pve1/151"],
+      /lxc_container\.many has no instance \[2\] \(count = 2\)\. Import into one of lxc_container\.many\[0\], lxc_container\.many\[1\]/,
+    ],
+    [
+      "a for_each key that does not exist",
+      ['lxc_container.byname["c"]', "pve1/151"],
+      /has no instance \["c"\] \(for_each\)\. Import into one of lxc_container\.byname\["a"\], lxc_container\.byname\["b"\]/,
+    ],
     ["a string key on a count resource", ['lxc_container.many["a"]', "pve1/151"], /uses count, so its keys are numbers/],
     ["no key on a for_each resource", ["lxc_container.byname", "pve1/151"], /uses for_each, so an instance key is needed/],
     ["a key on a single resource", ["lxc_container.other[0]", "pve1/151"], /has neither count nor for_each[\s\S]*Import into lxc_container\.other\./],
@@ -77,12 +89,14 @@ describe.skipIf(!BUILT)(`pmxform import ADDR ID${BUILT ? "" : ` (skipped: ${NOT_
     const g = new Workdir("pmx-import-garbage-");
     try {
       initSim(g.path("sim"), { nodes: ["pve1"] });
-      const conf = "hostname: messy\nmemory: lots\nthis is not a setting\ncores: 2\nswap: -5\nfoo_bar: 1\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp\nrootfs: local-lvm:vm-160-disk-0,size=1G\nlxc.bogus.key: 1\nlxc.cgroup2.devices.allow: c 10:200 rwm\n";
+      const conf =
+        "hostname: messy\nmemory: lots\nthis is not a setting\ncores: 2\nswap: -5\nfoo_bar: 1\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp\nrootfs: local-lvm:vm-160-disk-0,size=1G\nlxc.bogus.key: 1\nlxc.cgroup2.devices.allow: c 10:200 rwm\n";
       loadSimContainer(g.path("sim"), "pve1", 160, conf);
       g.write("main.pmx.hcl", SIM_NODE);
       const imp = await roundTrip(g, "generated.pmx.hcl");
       const generated = readFileSync(g.path("generated.pmx.hcl"), "utf8");
-      for (const reported of ['memory = "lots"', "swap = -5", 'pct key "foo_bar"', 'line "this is not a setting"', 'line "lxc.bogus.key: 1"']) expect(imp.stderr.replace(/\s+/g, " ")).toContain(reported);
+      for (const reported of ['memory = "lots"', "swap = -5", 'pct key "foo_bar"', 'line "this is not a setting"', 'line "lxc.bogus.key: 1"'])
+        expect(imp.stderr.replace(/\s+/g, " ")).toContain(reported);
       expect(generated).toMatch(/cores\s+= 2/);
       expect(generated).toContain("lxc.cgroup2.devices.allow: c 10:200 rwm");
       expect(generated).not.toMatch(/^\s*(memory|swap)\s*=/m);
@@ -111,14 +125,21 @@ async function roundTrip(w: Workdir, file: string, extra: string[] = []) {
 describe.skipIf(!BUILT || !HAVE_FIXTURES)(
   `import --all round-trips every real-world fixture${!BUILT ? ` (skipped: ${NOT_BUILT})` : !HAVE_FIXTURES ? ` (skipped: ${FIXTURES} not found; set PMXFORM_SHARED)` : ""}`,
   () => {
-    const files = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".conf")).sort() : [];
+    const files = HAVE_FIXTURES
+      ? readdirSync(FIXTURES)
+          .filter((f) => f.endsWith(".conf"))
+          .sort()
+      : [];
     const text = (f: string) => readFileSync(join(FIXTURES, f), "utf8");
     const load = (w: Workdir, files: string[]) => {
       initSim(w.path("sim"), { nodes: ["pve1", "pve2"] });
       files.forEach((f, i) => loadSimContainer(w.path("sim"), i % 2 ? "pve2" : "pve1", 200 + i, text(f)));
       w.write("main.pmx.hcl", nodesBlock(["pve1", "pve2"]));
     };
-    it.each([["hcl", "generated.pmx.hcl", files], ["yaml", "generated.pmx.yaml", files]])("%s: import -> generate -> validate -> plan = No changes", async (_fmt, file, files) => {
+    it.each([
+      ["hcl", "generated.pmx.hcl", files],
+      ["yaml", "generated.pmx.yaml", files],
+    ])("%s: import -> generate -> validate -> plan = No changes", async (_fmt, file, files) => {
       const oci = files.filter((f) => /^entrypoint:/m.test(text(f)));
       const w = new Workdir("pmx-import-fixtures-");
       try {
@@ -143,8 +164,14 @@ describe.skipIf(!BUILT)(`import --all over containers pmxform created${BUILT ? "
     const w = new Workdir("pmx-import-own-");
     try {
       const own =
-        container("files", '  hostname    = "files"\n  description = "shares\\nand more"\n  tags        = ["nas", "prod"]\n  onboot      = true\n  started     = true\n  features {\n    nesting = true\n  }\n  startup {\n    order = 3\n    up    = 20\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "2G"\n    path    = "/data"\n    backup  = true\n  }\n  mount "media" {\n    host_path = "/tank/media"\n    path      = "/media"\n    read_only = true\n  }\n') +
-        container("gpu", '  hostname = "render"\n  cores    = 2\n  memory   = 1024\n  nameserver = ["1.1.1.1", "9.9.9.9"]\n  gpu {\n    vendor = "intel"\n    gid    = 104\n  }\n  device "tun" {\n    path = "/dev/net/tun"\n  }\n  raw_lxc = ["lxc.apparmor.profile: unconfined", "lxc.cap.drop:"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "10.1.0.5/24"\n    gw     = "10.1.0.1"\n    tag    = 20\n  }\n') +
+        container(
+          "files",
+          '  hostname    = "files"\n  description = "shares\\nand more"\n  tags        = ["nas", "prod"]\n  onboot      = true\n  started     = true\n  features {\n    nesting = true\n  }\n  startup {\n    order = 3\n    up    = 20\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "2G"\n    path    = "/data"\n    backup  = true\n  }\n  mount "media" {\n    host_path = "/tank/media"\n    path      = "/media"\n    read_only = true\n  }\n',
+        ) +
+        container(
+          "gpu",
+          '  hostname = "render"\n  cores    = 2\n  memory   = 1024\n  nameserver = ["1.1.1.1", "9.9.9.9"]\n  gpu {\n    vendor = "intel"\n    gid    = 104\n  }\n  device "tun" {\n    path = "/dev/net/tun"\n  }\n  raw_lxc = ["lxc.apparmor.profile: unconfined", "lxc.cap.drop:"]\n  network "eth0" {\n    bridge = "vmbr0"\n    ip     = "10.1.0.5/24"\n    gw     = "10.1.0.1"\n    tag    = 20\n  }\n',
+        ) +
         container("pool", '  count    = 2\n  hostname = "pool"\n');
       w.write("main.pmx.hcl", SIM_NODE + own);
       const apply = await w.run("apply", "--auto-approve");
@@ -171,9 +198,30 @@ function clusterConf(i: number, vmid: number, fixtureTexts: string[]): string {
   const mac = `BC:24:11:00:${(i >> 8).toString(16).padStart(2, "0").toUpperCase()}:${(i & 255).toString(16).padStart(2, "0").toUpperCase()}`;
   if (i % 8 === 1) {
     // An OCI application container as pct create writes it.
-    return [`arch: amd64`, "cmode: console", `entrypoint: /usr/bin/app --port ${8000 + i} 'two words'`, `hostname: app`, "memory: 256", `net0: name=eth0,bridge=vmbr0,host-managed=1,hwaddr=${mac},ip=dhcp,type=veth`, "ostype: alpine", `rootfs: local-lvm:vm-${vmid}-disk-0,size=1G`, "swap: 512", "unprivileged: 1", "lxc.environment.runtime: PATH=/usr/bin:/bin", `lxc.environment.runtime: APP_ID=${i}`, "lxc.init.cwd: /srv", "lxc.signal.halt: SIGTERM", ""].join("\n");
+    return [
+      `arch: amd64`,
+      "cmode: console",
+      `entrypoint: /usr/bin/app --port ${8000 + i} 'two words'`,
+      `hostname: app`,
+      "memory: 256",
+      `net0: name=eth0,bridge=vmbr0,host-managed=1,hwaddr=${mac},ip=dhcp,type=veth`,
+      "ostype: alpine",
+      `rootfs: local-lvm:vm-${vmid}-disk-0,size=1G`,
+      "swap: 512",
+      "unprivileged: 1",
+      "lxc.environment.runtime: PATH=/usr/bin:/bin",
+      `lxc.environment.runtime: APP_ID=${i}`,
+      "lxc.init.cwd: /srv",
+      "lxc.signal.halt: SIGTERM",
+      "",
+    ].join("\n");
   }
-  const lines = [`arch: amd64`, `hostname: ${i % 10 === 0 ? "app" : i % 7 === 0 ? `9svc-${i}` : `ct-${i}`}`, `memory: ${256 * (1 + (i % 4))}`, `rootfs: local-lvm:vm-${vmid}-disk-0,size=${1 + (i % 3)}G`];
+  const lines = [
+    `arch: amd64`,
+    `hostname: ${i % 10 === 0 ? "app" : i % 7 === 0 ? `9svc-${i}` : `ct-${i}`}`,
+    `memory: ${256 * (1 + (i % 4))}`,
+    `rootfs: local-lvm:vm-${vmid}-disk-0,size=${1 + (i % 3)}G`,
+  ];
   if (i % 2) lines.push(`net0: name=eth0,bridge=vmbr0,hwaddr=${mac},ip=10.0.0.${i + 2}/24,gw=10.0.0.1,type=veth`);
   if (i % 3 === 0) lines.push("features: nesting=1,keyctl=1", "unprivileged: 1");
   if (i % 5 === 0) lines.push(`mp0: local-lvm:vm-${vmid}-disk-1,mp=/data,size=2G,backup=1`, "mp1: /tank/media,mp=/media,ro=1", "tags: db;prod");
@@ -188,7 +236,12 @@ describe.skipIf(!BUILT)(`import --all on 3 nodes x 30 containers${BUILT ? "" : `
     const w = new Workdir("pmx-import-cluster-");
     try {
       const nodes = ["pve1", "pve2", "pve3"];
-      const fixtureTexts = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".conf")).sort().map((f) => readFileSync(join(FIXTURES, f), "utf8")) : [];
+      const fixtureTexts = HAVE_FIXTURES
+        ? readdirSync(FIXTURES)
+            .filter((f) => f.endsWith(".conf"))
+            .sort()
+            .map((f) => readFileSync(join(FIXTURES, f), "utf8"))
+        : [];
       initSim(w.path("sim"), { nodes });
       const confs: string[] = [];
       for (let i = 0; i < 90; i++) {

@@ -113,7 +113,10 @@ describe.skipIf(!BUILT)(`--json output of every verb${BUILT ? "" : ` (skipped: $
     expect(doc(await w.run("show", "--json", "plan.out")).resource_changes).toHaveLength(2);
     expect(doc(await w.run("output", "--json"))).toEqual({ a_vmid: { sensitive: false, value: 150 } });
     expect(doc(await w.run("output", "--json", "a_vmid"))).toBe(150);
-    for (const argv of [["show", "--json", "missing.out"], ["output", "--json", "nope"]]) {
+    for (const argv of [
+      ["show", "--json", "missing.out"],
+      ["output", "--json", "nope"],
+    ]) {
       const r = await w.run(...argv);
       expect(r.code, argv.join(" ")).toBe(1);
       expect(doc(r)).toMatchObject({ errored: true, diagnostics: [{ severity: "error" }] });

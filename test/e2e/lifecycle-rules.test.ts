@@ -21,10 +21,7 @@ describe.skipIf(!BUILT)(`lifecycle rules and state commands${BUILT ? "" : ` (ski
   });
 
   it("replace_triggered_by replaces a resource when what it names changes", async () => {
-    const cfg = (mem: number) =>
-      SIM_NODE +
-      container("db", `  vmid = 180\n  memory = ${mem}`) +
-      container("app", `  vmid = 181\n  lifecycle {\n    replace_triggered_by = [lxc_container.db]\n  }`);
+    const cfg = (mem: number) => SIM_NODE + container("db", `  vmid = 180\n  memory = ${mem}`) + container("app", `  vmid = 181\n  lifecycle {\n    replace_triggered_by = [lxc_container.db]\n  }`);
     w.write("main.pmx.hcl", cfg(512));
     expect((await w.run("apply", "--auto-approve")).code).toBe(0);
     w.write("main.pmx.hcl", cfg(1024));
@@ -35,9 +32,7 @@ describe.skipIf(!BUILT)(`lifecycle rules and state commands${BUILT ? "" : ` (ski
   });
 
   it("create_before_destroy creates the replacement first", async () => {
-    const cfg = (tpl: string) =>
-      SIM_NODE +
-      container("web", `  hostname = "web"\n  lifecycle {\n    create_before_destroy = true\n  }`).replace("debian-12-standard_12.7-1_amd64.tar.zst", tpl);
+    const cfg = (tpl: string) => SIM_NODE + container("web", `  hostname = "web"\n  lifecycle {\n    create_before_destroy = true\n  }`).replace("debian-12-standard_12.7-1_amd64.tar.zst", tpl);
     w.write("main.pmx.hcl", cfg("debian-12-standard_12.7-1_amd64.tar.zst"));
     expect((await w.run("apply", "--auto-approve")).code).toBe(0);
     w.write("main.pmx.hcl", cfg("alpine-3.22-default_20250617_amd64.tar.xz"));

@@ -61,7 +61,10 @@ describe.skipIf(!BUILT)(`lxc_container lifecycle through the CLI${BUILT ? "" : `
     const apply = await w.run("apply", "--auto-approve");
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
-    const calls = readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { argv: string[] });
+    const calls = readFileSync(w.path("sim/log/calls.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { argv: string[] });
     const sets = calls.filter((c) => c.argv[0] === "set");
     expect(sets.at(-1)?.argv).toEqual(expect.arrayContaining(["set", "150", "--memory", "1024"]));
     expect((await w.run("plan", "--detailed-exitcode")).code).toBe(0);

@@ -46,7 +46,13 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
   let sim: string;
   const write = (cts: Record<string, Ct>): void => {
     const proxmox = `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n`;
-    w.write("main.pmx.hcl", proxmox + Object.entries(cts).map(([n, c]) => resource(n, c)).join(""));
+    w.write(
+      "main.pmx.hcl",
+      proxmox +
+        Object.entries(cts)
+          .map(([n, c]) => resource(n, c))
+          .join(""),
+    );
   };
   const confOf = (node: string, vmid: number) => join(sim, `etc/pve/nodes/${node}/lxc/${vmid}.conf`);
   const rootfsVolume = (node: string, vmid: number): string => /^rootfs: ([^,]+),/m.exec(readFileSync(confOf(node, vmid), "utf8"))![1]!;
@@ -59,14 +65,19 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
   const dataOf = (node: string, vmid: number): string => readFileSync(volumeFile(node, rootfsVolume(node, vmid)), "utf8");
   const stateOf = (address: string) => (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as StateFile).resources.find((r) => r.address === address)!.attributes;
   const pctOn = (node: string, ...args: string[]) => execFileSync(join(sim, "bin/pct"), args, { encoding: "utf8", env: { ...process.env, PMXSIM_NODE: node } });
-  const calls = (since: number, verb: string) => readCalls(sim).slice(since).filter((c) => c.tool === "pct" && c.argv[0] === verb).map((c) => `${c.node}:${c.argv.slice(1).join(" ")}:${c.exit}`);
+  const calls = (since: number, verb: string) =>
+    readCalls(sim)
+      .slice(since)
+      .filter((c) => c.tool === "pct" && c.argv[0] === verb)
+      .map((c) => `${c.node}:${c.argv.slice(1).join(" ")}:${c.exit}`);
 
   beforeAll(() => {
     w = new Workdir("pmx-migrate-");
     sim = w.path("sim");
     initSim(sim, { nodes: NODES });
     // An application image (as oci_image would have pulled it) on each node's template storage.
-    for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
+    for (const node of NODES)
+      writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=1"] }, gzipSync(writeTar([{ name: "app", data: "1" }]))));
   }, 180_000);
   afterAll(() => w?.remove());
   const proxmoxOnly = (): string => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\n`;
@@ -232,8 +243,10 @@ describe.skipIf(!BUILT)(`node changes migrate containers${BUILT ? "" : ` (skippe
   }, 180_000);
 
   it("a node change with an image change keeps the data volume and does not list it as deleted", async () => {
-    for (const node of NODES) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app2.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=2"] }, gzipSync(writeTar([{ name: "app", data: "2" }]))));
-    const app = (node: string, image: string) => `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\nresource "oci_container" "data" {\n  node  = "${node}"\n  image = "local:vztmpl/${image}"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n}\n`;
+    for (const node of NODES)
+      writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app2.tar`), ociArchive({ Entrypoint: ["/app"], Env: ["V=2"] }, gzipSync(writeTar([{ name: "app", data: "2" }]))));
+    const app = (node: string, image: string) =>
+      `proxmox {\n${NODES.map((n) => `  node "${n}" { sim = "sim" }\n`).join("")}}\nresource "oci_container" "data" {\n  node  = "${node}"\n  image = "local:vztmpl/${image}"\n  rootfs {\n    storage = "local-lvm"\n    size    = "1G"\n  }\n  mount "data" {\n    storage = "local-lvm"\n    size    = "1G"\n    path    = "/data"\n  }\n}\n`;
     w.write("main.pmx.hcl", app("pve1", "app.tar"));
     expect((await w.run("apply", "-auto-approve")).code).toBe(0);
     const mp0 = (node: string, vmid: number) => /^mp0: ([^,]+),/m.exec(readFileSync(confOf(node, vmid), "utf8"))![1]!;

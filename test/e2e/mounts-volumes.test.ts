@@ -33,7 +33,11 @@ interface Call {
 describe.skipIf(!BUILT)(`volume moves and removals through the CLI${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const conf = () => readFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/161.conf"), "utf8");
-  const calls = (): Call[] => readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Call);
+  const calls = (): Call[] =>
+    readFileSync(w.path("sim/log/calls.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Call);
   const noChanges = async () => {
     const p = await w.run("plan", "--detailed-exitcode");
     expect(p.stdout).toContain("No changes.");
@@ -46,7 +50,10 @@ describe.skipIf(!BUILT)(`volume moves and removals through the CLI${BUILT ? "" :
   afterAll(() => w.remove());
 
   it("creates a running container with three volumes", async () => {
-    w.write("main.pmx.hcl", ct("local-lvm", volume("data", "local-lvm", "/data") + volume("scratch", "local-lvm", "/scratch") + volume("archive", "local-lvm", "/archive", "    keep_on_remove = true\n")));
+    w.write(
+      "main.pmx.hcl",
+      ct("local-lvm", volume("data", "local-lvm", "/data") + volume("scratch", "local-lvm", "/scratch") + volume("archive", "local-lvm", "/archive", "    keep_on_remove = true\n")),
+    );
     const a = await w.run("apply", "--auto-approve");
     expect(a.stderr).toBe("");
     expect(a.code).toBe(0);
@@ -66,7 +73,10 @@ describe.skipIf(!BUILT)(`volume moves and removals through the CLI${BUILT ? "" :
     const before = calls().length;
     const a = await w.run("apply", "--auto-approve");
     expect(a.code).toBe(0);
-    const pct = calls().slice(before).filter((c) => c.tool === "pct").map((c) => c.argv.join(" ").replace(/--digest [0-9a-f]{40}/, "--digest D"));
+    const pct = calls()
+      .slice(before)
+      .filter((c) => c.tool === "pct")
+      .map((c) => c.argv.join(" ").replace(/--digest [0-9a-f]{40}/, "--digest D"));
     // pct stop leaves the conf as it is, so the first write after it still checks the plan's digest.
     expect(pct).toEqual([
       "stop 161",

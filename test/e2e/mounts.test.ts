@@ -22,7 +22,11 @@ interface Call {
 describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
   const conf = () => readFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/160.conf"), "utf8");
-  const calls = (): Call[] => readFileSync(w.path("sim/log/calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Call);
+  const calls = (): Call[] =>
+    readFileSync(w.path("sim/log/calls.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Call);
   const noChanges = async () => {
     const p = await w.run("plan", "--detailed-exitcode");
     if (p.code !== 0) console.error(p.stdout, p.stderr);
@@ -103,7 +107,11 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     expect(plan).toMatch(/~ size\s+= "1G" -> "2G"/);
     await applyOk();
     // The resize is the update's first write: it checks the digest the plan was made from.
-    expect(calls().filter((c) => c.argv[0] === "resize").at(-1)?.argv).toEqual(["resize", "160", "mp1", "2G", "--digest", expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    expect(
+      calls()
+        .filter((c) => c.argv[0] === "resize")
+        .at(-1)?.argv,
+    ).toEqual(["resize", "160", "mp1", "2G", "--digest", expect.stringMatching(/^[0-9a-f]{40}$/)]);
     expect(conf()).toMatch(/^mp1: local-lvm:vm-160-disk-1,mp=\/data,size=2G$/m);
     await noChanges();
   });
@@ -134,7 +142,9 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
     expect(refused.stderr).toContain("Error: Plan would delete data volumes");
     expect(refused.stderr).toContain('local-lvm:vm-160-disk-1 (2G): mount "data" (mp1) is no longer in the configuration');
     const plan = await planUpdate(bind("/mnt/media") + "  allow_volume_removal = true\n");
-    expect(plan).toMatch(/Warning: applying this plan deletes a volume and all data on it:\n\n  - local-lvm:vm-160-disk-1 \(2G\) of lxc_container\.media: mount "data" \(mp1\) is no longer in the configuration\n      deleted by the first apply after the container restarts \(Proxmox detaches a running container's mount only then\)\n\nThis cannot be undone\.\n$/);
+    expect(plan).toMatch(
+      /Warning: applying this plan deletes a volume and all data on it:\n\n {2}- local-lvm:vm-160-disk-1 \(2G\) of lxc_container\.media: mount "data" \(mp1\) is no longer in the configuration\n {6}deleted by the first apply after the container restarts \(Proxmox detaches a running container's mount only then\)\n\nThis cannot be undone\.\n$/,
+    );
     await applyOk();
     await noChanges();
     // A running CT keeps the mount until it restarts; then Proxmox leaves the volume as unusedN.
@@ -176,16 +186,21 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
   });
 
   it("legacy = true writes the cgroup2 allow and mount entry lines instead of devN entries", async () => {
-    const plan = await planUpdate(bind("/mnt/media") + `  gpu {
+    const plan = await planUpdate(
+      bind("/mnt/media") +
+        `  gpu {
     vendor = "intel"
     legacy = true
   }
-`);
+`,
+    );
     expect(plan).toContain('"lxc.cgroup2.devices.allow: c 226:128 rwm"');
     expect(plan).toContain("# requires restart");
     await applyOk();
     const main = conf().split("[pve:pending]")[0]!;
-    expect(main).toMatch(/^lxc\.cgroup2\.devices\.allow: c 226:0 rwm\nlxc\.cgroup2\.devices\.allow: c 226:128 rwm\nlxc\.mount\.entry: \/dev\/dri\/card0 dev\/dri\/card0 none bind,optional,create=file\n/m);
+    expect(main).toMatch(
+      /^lxc\.cgroup2\.devices\.allow: c 226:0 rwm\nlxc\.cgroup2\.devices\.allow: c 226:128 rwm\nlxc\.mount\.entry: \/dev\/dri\/card0 dev\/dri\/card0 none bind,optional,create=file\n/m,
+    );
     await noChanges();
   });
 
@@ -222,7 +237,11 @@ describe.skipIf(!BUILT)(`mounts, devices, GPUs and raw lxc lines through the CLI
       for (const d of ["nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools"]) expect(conf()).toContain(`/dev/${d},mode=0666`);
       // Earlier steps' devices may still wait in the conf for the restart: the state says what is passed.
       const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: { device: Record<string, { path: string }> } }[] };
-      expect(Object.values(state.resources[0]!.attributes.device).map((d) => d.path).sort()).toEqual(["/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0", "/dev/nvidiactl"]);
+      expect(
+        Object.values(state.resources[0]!.attributes.device)
+          .map((d) => d.path)
+          .sort(),
+      ).toEqual(["/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0", "/dev/nvidiactl"]);
       await noChanges();
     } finally {
       writeFileSync(table, saved);

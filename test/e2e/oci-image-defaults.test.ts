@@ -14,7 +14,12 @@ const SKIP = !BUILT ? NOT_BUILT : !HAVE_REGISTRY_TOOLS ? NO_REGISTRY_TOOLS : "";
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n";
 const GROUP = "root:x:0:\napp:x:1001:\nwheel:x:10:app\n";
 const IMAGE = { entrypoint: ["/bin/app"], env: ["PATH=/bin", "IMG_KEY=from-image"], workingDir: "/srv", user: "app", files: { "etc/passwd": PASSWD, "etc/group": GROUP } };
-const IMAGE_LXC = [["lxc.init.uid", "1000"], ["lxc.init.gid", "1001"], ["lxc.init.groups", "10"], ["lxc.init.cwd", "/srv"]];
+const IMAGE_LXC = [
+  ["lxc.init.uid", "1000"],
+  ["lxc.init.gid", "1001"],
+  ["lxc.init.groups", "10"],
+  ["lxc.init.cwd", "/srv"],
+];
 
 const image = (host: string) => `resource "oci_image" "app" {
   node       = "pve1"
@@ -85,12 +90,20 @@ describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ?
       // Set arguments replace the image's lines (the image user's groups go with it) ...
       setCfg(w, `  env = {}\n  working_dir = "/work"\n  user = "2000:2000"\n`);
       await applyClean(w);
-      expect(initLines(w, "app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
+      expect(initLines(w, "app").sort()).toEqual([
+        ["lxc.init.cwd", "/work"],
+        ["lxc.init.gid", "2000"],
+        ["lxc.init.uid", "2000"],
+      ]);
 
       // ... and unset again they keep what the container has.
       setCfg(w, `  env = { APP = "3" }\n`);
       await applyClean(w);
-      expect(initLines(w, "app").sort()).toEqual([["lxc.init.cwd", "/work"], ["lxc.init.gid", "2000"], ["lxc.init.uid", "2000"]]);
+      expect(initLines(w, "app").sort()).toEqual([
+        ["lxc.init.cwd", "/work"],
+        ["lxc.init.gid", "2000"],
+        ["lxc.init.uid", "2000"],
+      ]);
     } finally {
       w.remove();
     }
@@ -111,7 +124,10 @@ describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ?
       const body = cases
         .map((c) => {
           let extra = "";
-          if (c.env) extra += `  env = { ${Object.entries(c.env).map(([k, v]) => `${k} = "${v}"`).join(", ")} }\n`;
+          if (c.env)
+            extra += `  env = { ${Object.entries(c.env)
+              .map(([k, v]) => `${k} = "${v}"`)
+              .join(", ")} }\n`;
           if (c.cwd) extra += `  working_dir = "${c.cwd}"\n`;
           if (c.user) extra += `  user = "${c.user}"\n`;
           return container(c.name, extra);
@@ -124,7 +140,10 @@ describe.skipIf(SKIP !== "")(`oci_container keeps what the image defines${SKIP ?
         const [uid, gid] = c.user ? c.user.split(":") : [];
         const userLines = c.user ? [["lxc.init.uid", uid!], ...(gid ? [["lxc.init.gid", gid]] : [])] : IMAGE_LXC.slice(0, 3);
         const lines = initLines(w, c.name);
-        expect(lines.filter(([k]) => k !== "lxc.init.cwd"), `seed ${seed} ${JSON.stringify(c)}`).toEqual(userLines);
+        expect(
+          lines.filter(([k]) => k !== "lxc.init.cwd"),
+          `seed ${seed} ${JSON.stringify(c)}`,
+        ).toEqual(userLines);
         expect(lines.find(([k]) => k === "lxc.init.cwd")?.[1], `seed ${seed} ${JSON.stringify(c)}`).toBe(c.cwd ?? "/srv");
         const env = { PATH: "/bin", IMG_KEY: "from-image", ...(c.env ?? {}) };
         expect(confOf(w, c.name).env, `seed ${seed} ${JSON.stringify(c)}`).toEqual(Object.entries(env).map(([k, v]) => `${k}=${v}`));

@@ -52,7 +52,11 @@ describe.skipIf(!BUILT)(`oci_container moved between plan and apply${BUILT ? "" 
     for (const v of readdirSync(join(sim, `nodes/${from}/lvm`)).filter((f) => f.startsWith(`vm-${vmid}-`))) renameSync(join(sim, `nodes/${from}/lvm/${v}`), join(sim, `nodes/${to}/lvm/${v}`));
   };
   const dataVolume = (node: string, vmid: number): string => join(sim, `nodes/${node}/lvm`, /^mp0: local-lvm:([^,]+),/m.exec(readFileSync(confOf(node, vmid), "utf8"))![1]!);
-  const pctCalls = (since: number, sub: string): string[] => readCalls(sim).slice(since).filter((c) => c.tool === "pct" && c.argv[0] === sub).map((c) => `${c.node}:${c.argv[1]}:${c.exit}`);
+  const pctCalls = (since: number, sub: string): string[] =>
+    readCalls(sim)
+      .slice(since)
+      .filter((c) => c.tool === "pct" && c.argv[0] === sub)
+      .map((c) => `${c.node}:${c.argv[1]}:${c.exit}`);
 
   beforeAll(async () => {
     w = new Workdir("pmx-oci-moves-");
@@ -60,7 +64,11 @@ describe.skipIf(!BUILT)(`oci_container moved between plan and apply${BUILT ? "" 
     initSim(sim, { nodes: NODES });
     // Two app images (as oci_image would have pulled them) on every node's template storage.
     for (const node of NODES) {
-      for (const v of ["1", "2"]) writeFileSync(join(sim, `nodes/${node}/var/lib/vz/template/cache/app-${v}.tar`), ociArchive({ Entrypoint: ["/app"], Env: [`VERSION=${v}`], Volumes: { "/data": {} } }, gzipSync(writeTar([{ name: "app", data: v }]))));
+      for (const v of ["1", "2"])
+        writeFileSync(
+          join(sim, `nodes/${node}/var/lib/vz/template/cache/app-${v}.tar`),
+          ociArchive({ Entrypoint: ["/app"], Env: [`VERSION=${v}`], Volumes: { "/data": {} } }, gzipSync(writeTar([{ name: "app", data: v }]))),
+        );
     }
     w.write("main.pmx.hcl", config(APP1, "one"));
     const apply = await w.run("apply", "-auto-approve");

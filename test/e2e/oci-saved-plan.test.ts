@@ -30,7 +30,9 @@ describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skip
     await reg?.stop();
     w?.remove();
   });
-  const state = () => (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { type: string; attributes: Record<string, unknown> }[] }).resources.find((r) => r.type === "oci_image")!.attributes;
+  const state = () =>
+    (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { type: string; attributes: Record<string, unknown> }[] }).resources.find((r) => r.type === "oci_image")!
+      .attributes;
   /** The manifest digest inside the archive that was installed under the state's volid. */
   const installedDigest = () => {
     const file = String(state()["volid"]).replace(/^local:vztmpl\//, "");

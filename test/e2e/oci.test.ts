@@ -154,7 +154,8 @@ describe.skipIf(SKIP !== "")(`OCI through the CLI${SKIP ? ` (skipped: ${SKIP})` 
     const w3 = new Workdir("pmx-e2e-oci-auth-");
     try {
       await pushImage(authReg, "pmx/secret", "1", { entrypoint: ["/s"] }, { auth: true });
-      const img = (auth: string) => `${SIM_NODE}\nvariable "pw" {\n  sensitive = true\n  default = "${TEST_PASSWORD}"\n}\nresource "oci_image" "s" {\n  node = "pve1"\n  storage = "local"\n  reference = "${authReg.host}/pmx/secret:1"\n  tls_verify = false\n${auth}}\n`;
+      const img = (auth: string) =>
+        `${SIM_NODE}\nvariable "pw" {\n  sensitive = true\n  default = "${TEST_PASSWORD}"\n}\nresource "oci_image" "s" {\n  node = "pve1"\n  storage = "local"\n  reference = "${authReg.host}/pmx/secret:1"\n  tls_verify = false\n${auth}}\n`;
       w3.write("main.pmx.hcl", img(""));
       const denied = await w3.run("apply", "--auto-approve");
       expect(denied.code).toBe(1);

@@ -97,7 +97,9 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     const destroyB = await b.run("destroy", "--auto-approve");
     expect(destroyB.code).toBe(0);
     // B's runs after the lost race never ran a command naming CT 100.
-    const touched = readCalls(sim).slice(callsBefore).filter((c) => c.argv.includes("100") || c.argv.some((x) => x.includes("/100.conf")));
+    const touched = readCalls(sim)
+      .slice(callsBefore)
+      .filter((c) => c.argv.includes("100") || c.argv.some((x) => x.includes("/100.conf")));
     expect(touched).toEqual([]);
     expect(readFileSync(conf100, "utf8")).toBe(before100);
     expect(readState(b).resources).toEqual([]);
@@ -115,7 +117,11 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     writeFileSync(w.path("pmxform.state.json"), JSON.stringify(state, null, 2), { mode: 0o600 });
     const callsBefore = readCalls(sim).length;
     await refusedEverywhere(w, ["Two state entries claim container pve1/121: lxc_container.a and lxc_container.b", "pmxform state rm lxc_container.b"]);
-    expect(readCalls(sim).slice(callsBefore).filter((c) => c.tool === "pct")).toEqual([]);
+    expect(
+      readCalls(sim)
+        .slice(callsBefore)
+        .filter((c) => c.tool === "pct"),
+    ).toEqual([]);
     expect(existsSync(join(sim, "etc/pve/nodes/pve1/lxc/121.conf"))).toBe(true);
     // The fix the message names works: the copy goes, the container stays and plans no changes.
     expect((await w.run("state", "rm", "lxc_container.b")).code).toBe(0);
@@ -139,7 +145,9 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     const saved = await a.run("apply", "d.out");
     expect(saved.code).toBe(1);
     expect(saved.stderr).toContain("lxc_container.web: nothing was done: container pve1/130 is not the one lxc_container.web manages");
-    const mutating = readCalls(sim).slice(callsBefore).filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
+    const mutating = readCalls(sim)
+      .slice(callsBefore)
+      .filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
     expect(mutating).toEqual([]);
     expect(readFileSync(conf130, "utf8")).toBe(theirs);
     expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);
@@ -166,7 +174,9 @@ describe.skipIf(!BUILT)(`container ownership${BUILT ? "" : ` (skipped: ${NOT_BUI
     const saved = await a.run("apply", "m.out");
     expect(saved.code).toBe(1);
     expect(saved.stderr).toContain("lxc_container.web: nothing was done: container pve1/150 is not the one lxc_container.web manages");
-    const mutating = readCalls(sim2).slice(callsBefore).filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
+    const mutating = readCalls(sim2)
+      .slice(callsBefore)
+      .filter((c) => c.tool === "pct" && !["status", "config"].includes(c.argv[0] ?? ""));
     expect(mutating).toEqual([]);
     expect(readFileSync(conf150, "utf8")).toBe(theirs);
     expect((await b.run("plan", "--detailed-exitcode")).code).toBe(0);

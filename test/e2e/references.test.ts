@@ -32,7 +32,12 @@ describe.skipIf(!BUILT)(`references to attributes left out${BUILT ? "" : ` (skip
       cores: { sensitive: false, value: null },
       network: { sensitive: false, value: null },
     });
-    expect(Object.fromEntries(Object.entries(json.output_changes).map(([k, v]) => [k, [v.after, v.after_unknown]]))).toEqual({ hostname: [null, true], memory: [null, true], cores: [null, false], network: [null, false] });
+    expect(Object.fromEntries(Object.entries(json.output_changes).map(([k, v]) => [k, [v.after, v.after_unknown]]))).toEqual({
+      hostname: [null, true],
+      memory: [null, true],
+      cores: [null, false],
+      network: [null, false],
+    });
   });
 
   it("apply gives every reference its value, and the next plan has no changes", async () => {
@@ -55,7 +60,7 @@ describe.skipIf(!BUILT)(`references to attributes left out${BUILT ? "" : ` (skip
     w.write("main.pmx.hcl", config + `output "next_vmid" {\n  value = lxc_container.a.vmid + 1\n}\n`);
     const plan = await w.run("plan", "--detailed-exitcode");
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toMatch(/^Changes to Outputs:\n  \+ next_vmid = \d+\n\nYou can apply this plan to save these new output values/m);
+    expect(plan.stdout).toMatch(/^Changes to Outputs:\n {2}\+ next_vmid = \d+\n\nYou can apply this plan to save these new output values/m);
     const apply = await w.run("apply", "--auto-approve");
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/next_vmid = \d+/);

@@ -80,7 +80,9 @@ describe.skipIf(!BUILT)(`replacement plans${BUILT ? "" : ` (skipped: ${NOT_BUILT
     ]);
     expect(p.stdout).not.toContain("-> null");
     expect(p.stdout).not.toContain("-/+");
-    const doc = JSON.parse((await w.run("plan", "-replace=lxc_container.web", "--json")).stdout) as { resource_changes: { action_reason?: string; change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[] };
+    const doc = JSON.parse((await w.run("plan", "-replace=lxc_container.web", "--json")).stdout) as {
+      resource_changes: { action_reason?: string; change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[];
+    };
     const c = doc.resource_changes[0]!;
     expect(c.change.actions).toEqual(["create", "delete"]);
     expect(c.action_reason).toBe("replace_by_request");

@@ -51,7 +51,12 @@ describe.skipIf(!BUILT)(`rootfs shared/read_only/idmap and mount keep_attrs${BUI
   });
 
   it("an option removed outside pmxform is planned back (restart while running), and then plans nothing", async () => {
-    writeFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/170.conf"), conf().replace(/,shared=1/, "").replace(/,keepattrs=1/, ""));
+    writeFileSync(
+      w.path("sim/etc/pve/nodes/pve1/lxc/170.conf"),
+      conf()
+        .replace(/,shared=1/, "")
+        .replace(/,keepattrs=1/, ""),
+    );
     const plan = await w.run("plan", "--detailed-exitcode");
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).toMatch(/\+ shared\s+= true/);
@@ -71,7 +76,12 @@ describe.skipIf(!BUILT)(`rootfs shared/read_only/idmap and mount keep_attrs${BUI
     try {
       v.write("main.pmx.hcl", SIM_NODE);
       initSim(v.path("sim"), { nodes: ["pve1"] });
-      loadSimContainer(v.path("sim"), "pve1", 181, `arch: amd64\nhostname: shared\nmemory: 512\nmp0: /srv/nfs,mp=/nfs,shared=1,keepattrs=1,ro=1\nrootfs: local-lvm:vm-181-disk-0,ro=1,shared=1,idmap=${IDMAP},size=2G\nunprivileged: 1\n`);
+      loadSimContainer(
+        v.path("sim"),
+        "pve1",
+        181,
+        `arch: amd64\nhostname: shared\nmemory: 512\nmp0: /srv/nfs,mp=/nfs,shared=1,keepattrs=1,ro=1\nrootfs: local-lvm:vm-181-disk-0,ro=1,shared=1,idmap=${IDMAP},size=2G\nunprivileged: 1\n`,
+      );
       const imp = await v.run("import", "--all", "--generate-config-out", "generated.pmx.hcl");
       expect(imp.code, imp.stderr).toBe(0);
       expect(imp.stderr).not.toMatch(/rootfs\.|mount\./);

@@ -31,7 +31,13 @@ describe.skipIf(!ready)(`three-node cluster over SSH${ready ? "" : ` (skipped: $
 }
 `;
   const write = (placement: Record<string, string>): void => {
-    w.write("main.pmx.hcl", proxmox() + Object.entries(placement).map(([name, node], i) => ct(name, node, 201 + i)).join(""));
+    w.write(
+      "main.pmx.hcl",
+      proxmox() +
+        Object.entries(placement)
+          .map(([name, node], i) => ct(name, node, 201 + i))
+          .join(""),
+    );
   };
 
   beforeAll(async () => {
@@ -106,7 +112,9 @@ describe.skipIf(!ready)(`three-node cluster over SSH${ready ? "" : ` (skipped: $
     const destroy = await w.run("destroy", "--auto-approve");
     expect(destroy.code).toBe(0);
     expect(destroy.stdout).toContain("Destroy complete! Resources: 3 destroyed.");
-    const destroys = readCalls(sim).slice(before).filter((c) => c.tool === "pct" && c.argv[0] === "destroy");
+    const destroys = readCalls(sim)
+      .slice(before)
+      .filter((c) => c.tool === "pct" && c.argv[0] === "destroy");
     expect(destroys.map((c) => `${c.node}:${c.argv[1]}`).sort()).toEqual(["pve2:202", "pve3:201", "pve3:203"]);
   });
 });

@@ -68,7 +68,9 @@ describe.skipIf(!ready)(`connections dropped during apply${ready ? "" : ` (skipp
     const retries = apply.stderr.split("\n").filter((l) => l.startsWith("retry: "));
     expect(retries).toEqual([expect.stringMatching(/^retry: pve3 \(root@127\.0\.0\.1:\d+\): cat \S+ failed \(the SSH connection dropped\); retrying in \d+\.\ds \(attempt 2 of 4\)$/)]);
     expect(apply.stderr).toContain("Error: lxc_container.b2: creation failed");
-    expect(apply.stderr).toMatch(/lxc_container\.b2: pct create failed: pct create on pve2 \(root@127\.0\.0\.1:\d+\) failed: the connection to root@127\.0\.0\.1 dropped while pct create was running, so it may or may not have been carried out on the node\. Check that the node is up, then run pmxform plan/);
+    expect(apply.stderr).toMatch(
+      /lxc_container\.b2: pct create failed: pct create on pve2 \(root@127\.0\.0\.1:\d+\) failed: the connection to root@127\.0\.0\.1 dropped while pct create was running, so it may or may not have been carried out on the node\. Check that the node is up, then run pmxform plan/,
+    );
     expect(apply.stderr).toContain("Error: lxc_container.b3: creation failed");
     expect(apply.stderr).toMatch(/cannot reach root@127\.0\.0\.1 port \d+ \(.*Connection refused\)\. Check that the node is up/);
     expect(apply.stderr).toContain("The state records everything that finished: 3 added, 0 changed, 0 destroyed.");

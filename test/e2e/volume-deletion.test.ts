@@ -27,7 +27,10 @@ ${extra}}
 `;
 
 /** The 1-based line of the resource block in block(). */
-const BLOCK_LINE = block("").split("\n").findIndex((l) => l.startsWith('resource "lxc_container" "web"')) + 1;
+const BLOCK_LINE =
+  block("")
+    .split("\n")
+    .findIndex((l) => l.startsWith('resource "lxc_container" "web"')) + 1;
 
 describe.skipIf(!BUILT)(`volume deletion needs an opt-in and is listed last${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
@@ -89,7 +92,10 @@ describe.skipIf(!BUILT)(`volume deletion needs an opt-in and is listed last${BUI
     const a = await w.run("apply", "--auto-approve");
     expect(a.code).toBe(0);
     expect(a.stdout).toContain(section);
-    const pct = simCalls(w).slice(before).filter((c) => c.tool === "pct" && c.argv[0] === "set").map((c) => c.argv.filter((x, i, all) => all[i - 1] !== "--digest" && x !== "--digest").join(" "));
+    const pct = simCalls(w)
+      .slice(before)
+      .filter((c) => c.tool === "pct" && c.argv[0] === "set")
+      .map((c) => c.argv.filter((x, i, all) => all[i - 1] !== "--digest" && x !== "--digest").join(" "));
     expect(pct).toEqual(["set 170 --delete mp0", "set 170 --delete unused0"]);
     expect(existsSync(volumeFile())).toBe(false);
     await noChanges();
@@ -100,6 +106,8 @@ describe.skipIf(!BUILT)(`volume deletion needs an opt-in and is listed last${BUI
     expect((await w.run("apply", "--auto-approve")).code).toBe(0);
     const p = await w.run("plan", "--destroy");
     expect(p.code).toBe(0);
-    expect(p.stdout).toMatch(/Plan: 0 to add, 0 to change, 1 to destroy\.\n\nWarning: applying this plan deletes a volume and all data on it:\n\n  - local-lvm:vm-170-disk-\d+ \(1G\) of lxc_container\.web: mount "data" \(mp0\), destroyed with the container\n\nThis cannot be undone\.\n$/);
+    expect(p.stdout).toMatch(
+      /Plan: 0 to add, 0 to change, 1 to destroy\.\n\nWarning: applying this plan deletes a volume and all data on it:\n\n {2}- local-lvm:vm-170-disk-\d+ \(1G\) of lxc_container\.web: mount "data" \(mp0\), destroyed with the container\n\nThis cannot be undone\.\n$/,
+    );
   });
 });

@@ -70,12 +70,16 @@ describe(`apply over random graphs and failure points (seed ${SEED}, ${TRIALS} t
         f.cloud.onCallStart = (c) => {
           const saved = f.recordedIds(f.lastSaved() ?? f.state);
           const exists = f.lastSaved() ? f.existingIds() : before;
-          if (parallelism === 1 && saved.join() !== exists.join()) unsaved.push(`as call ${c.n} (${c.op} ${c.address}) starts the saved state records [${saved}] but [${exists}] exist`);
+          if (parallelism === 1 && saved.join() !== exists.join())
+            unsaved.push(`as call ${c.n} (${c.op} ${c.address}) starts the saved state records [${saved.join(",")}] but [${exists.join(",")}] exist`);
         };
         const r = await f.run({ destroy, parallelism, perNodeLimit: 1 + int(3) });
         f.cloud.onCallStart = () => {};
         expect(unsaved, where).toEqual([]);
-        expect(r.plan.diagnostics.filter((d) => d.severity === "error"), where).toEqual([]);
+        expect(
+          r.plan.diagnostics.filter((d) => d.severity === "error"),
+          where,
+        ).toEqual([]);
         const calls = f.cloud.calls.slice(mark);
         const failed = calls.find((c) => c.failed);
         if (failed) failuresInjected++;
@@ -83,7 +87,10 @@ describe(`apply over random graphs and failure points (seed ${SEED}, ${TRIALS} t
         checkOrder(calls, rs, destroy, where);
         if (failed) {
           const failedAddr = failed.address;
-          expect(r.summary!.failed.map((x) => x.address.split(" ")[0]), where).toContain(failedAddr);
+          expect(
+            r.summary!.failed.map((x) => x.address.split(" ")[0]),
+            where,
+          ).toContain(failedAddr);
           // Nothing that depends on the failed resource was created or updated after it failed.
           const dependents = dependentsOf(rs, Number(failedAddr.slice("fake_thing.r".length)), destroy);
           for (const c of calls) if (c.start > failed.end! && dependents.has(c.address)) expect.fail(`${where}: ${c.op} ${c.address} ran after ${failedAddr} failed`);
@@ -93,7 +100,10 @@ describe(`apply over random graphs and failure points (seed ${SEED}, ${TRIALS} t
         expect(clean.summary!.failed, where).toEqual([]);
         expect(f.recordedIds(), where).toEqual(f.existingIds());
         const settled = await f.plan({ destroy });
-        expect(settled.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`), `${where}: converged`).toEqual([]);
+        expect(
+          settled.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`),
+          `${where}: converged`,
+        ).toEqual([]);
         checkConverged(f, destroy ? [] : rs);
       };
 
@@ -142,7 +152,8 @@ function checkOrder(calls: readonly FakeCall[], rs: readonly (Res | undefined)[]
     if (c.op !== "delete") {
       for (const d of rs[i]?.deps ?? []) {
         if (!rs[d]) continue;
-        for (const dc of ok) if (dc.address === `fake_thing.r${d}` && dc.op !== "delete" && dc.start < c.start) expect(dc.end! < c.start, `${where}: ${c.op} r${i} started before ${dc.op} r${d} ended`).toBe(true);
+        for (const dc of ok)
+          if (dc.address === `fake_thing.r${d}` && dc.op !== "delete" && dc.start < c.start) expect(dc.end! < c.start, `${where}: ${c.op} r${i} started before ${dc.op} r${d} ended`).toBe(true);
       }
     } else if (destroy) {
       // r_i is destroyed only after everything that references it is destroyed.

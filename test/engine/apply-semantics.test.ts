@@ -15,7 +15,11 @@ function fake(hcl: string): FakeRun {
   return f;
 }
 const thing = (name: string, body: string): string => `resource "fake_thing" "${name}" {\n${body}\n}\n`;
-const ops = (f: FakeRun, from = 0): string[] => f.cloud.calls.slice(from).filter((c) => !c.failed).map((c) => `${c.op} ${c.address}`);
+const ops = (f: FakeRun, from = 0): string[] =>
+  f.cloud.calls
+    .slice(from)
+    .filter((c) => !c.failed)
+    .map((c) => `${c.op} ${c.address}`);
 
 describe("replacement order", () => {
   it("destroys first by default, creates first with create_before_destroy, and records only the new object", async () => {
@@ -75,7 +79,7 @@ describe("replacement order", () => {
   });
 
   it("drops a deposed record whose object is gone, and one that is still the current object", async () => {
-    const f = fake(thing("a", "  name = \"x\""));
+    const f = fake(thing("a", '  name = "x"'));
     await f.run();
     const cur = f.state.resources[0]!;
     f.state.deposed = [

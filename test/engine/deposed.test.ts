@@ -121,7 +121,13 @@ describe("deposed objects", () => {
   it("adopts the new container of a create_before_destroy create that was killed, leaving the old one deposed", async () => {
     const registry = await buildRegistry();
     const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, WEB)}\nunprivileged: 1\n`;
-    const snap: LxcSnapshot = { nodes: ["pve1"], containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]), vms: new Set(), storages: [], devices: new Map() };
+    const snap: LxcSnapshot = {
+      nodes: ["pve1"],
+      containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]),
+      vms: new Set(),
+      storages: [],
+      devices: new Map(),
+    };
     const intents = [{ address: WEB, operation: "create", node: "pve1", vmid: 106, started: "2026-01-01T00:00:00.000Z" }];
     const old = { ...entry(105), dependencies: ["oci_image.x"] };
     const r = reconcileIntents({ lineage: LINEAGE, registry, resources: [old], deposed: [entry(105, "aaaa1111")], intents, refreshed: new Map(), snapshotFor: () => snap });
@@ -137,7 +143,13 @@ describe("deposed objects", () => {
   it("records the new container of a provider's own replace killed right after its create as deposed, unless its later steps began", async () => {
     const registry = await buildRegistry();
     const text = `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-106-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, WEB)}\nunprivileged: 1\n`;
-    const snap: LxcSnapshot = { nodes: ["pve1"], containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]), vms: new Set(), storages: [], devices: new Map() };
+    const snap: LxcSnapshot = {
+      nodes: ["pve1"],
+      containers: new Map([[106, { node: "pve1", conf: parseConf(text, "106"), digest: confDigest(text), running: false }]]),
+      vms: new Set(),
+      storages: [],
+      devices: new Map(),
+    };
     const create = { address: WEB, operation: "create", node: "pve1", vmid: 106, started: "2026-01-01T00:00:00.000Z" };
     const r = reconcileIntents({ lineage: LINEAGE, registry, resources: [entry(105)], intents: [create], refreshed: new Map(), snapshotFor: () => snap });
     expect(r.resources.map((x) => x.attributes["vmid"])).toEqual([105]);

@@ -69,7 +69,9 @@ describe("import boundaries", () => {
   const graph = importGraph();
 
   it("src/plan imports nothing from src/engine", () => {
-    const offending = [...graph].flatMap(([f, ts]) => (relative(ROOT, f).startsWith("src/plan/") ? ts.filter((t) => relative(ROOT, t).startsWith("src/engine/")).map((t) => `${relative(ROOT, f)} -> ${relative(ROOT, t)}`) : []));
+    const offending = [...graph].flatMap(([f, ts]) =>
+      relative(ROOT, f).startsWith("src/plan/") ? ts.filter((t) => relative(ROOT, t).startsWith("src/engine/")).map((t) => `${relative(ROOT, f)} -> ${relative(ROOT, t)}`) : [],
+    );
     expect(offending).toEqual([]);
   });
 
@@ -80,6 +82,13 @@ describe("import boundaries", () => {
   it("would see a cycle (the check itself works)", () => {
     const a = join(ROOT, "a.ts");
     const b = join(ROOT, "b.ts");
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual([["a.ts", "b.ts"]]);
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual([["a.ts", "b.ts"]]);
   });
 });

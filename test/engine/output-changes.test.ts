@@ -11,20 +11,50 @@ const ctx = { color: false, blocksOf: () => ({}) };
 describe("outputChanges", () => {
   it("lists new, changed, not yet known and removed outputs, by name; equal ones are left out", () => {
     const prior = { same: { value: { a: [1, 2] }, sensitive: false }, changed: { value: "v1", sensitive: false }, gone: { value: 3, sensitive: false }, later: { value: "x", sensitive: false } };
-    const out = outputChanges(planned([["same", { a: [1, 2] }], ["changed", "v2"], ["added", 7], ["later", new Unknown("string")]]), prior);
-    expect(out.map((o) => [o.name, o.action])).toEqual([["added", "create"], ["changed", "update"], ["gone", "delete"], ["later", "update"]]);
+    const out = outputChanges(
+      planned([
+        ["same", { a: [1, 2] }],
+        ["changed", "v2"],
+        ["added", 7],
+        ["later", new Unknown("string")],
+      ]),
+      prior,
+    );
+    expect(out.map((o) => [o.name, o.action])).toEqual([
+      ["added", "create"],
+      ["changed", "update"],
+      ["gone", "delete"],
+      ["later", "update"],
+    ]);
     expect(out.find((o) => o.name === "changed")).toMatchObject({ before: "v1", after: "v2" });
   });
 
   it("shows a sensitive output only when it appears, disappears or changes sensitivity (its value is not in the state)", () => {
     const prior = { secret: { value: null, sensitive: true }, flips: { value: "p", sensitive: false } };
-    const out = outputChanges(planned([["secret", new Sensitive("other")], ["flips", "p", true], ["fresh", new Sensitive("s")]]), prior);
-    expect(out.map((o) => [o.name, o.action, o.sensitive])).toEqual([["flips", "update", true], ["fresh", "create", true]]);
+    const out = outputChanges(
+      planned([
+        ["secret", new Sensitive("other")],
+        ["flips", "p", true],
+        ["fresh", new Sensitive("s")],
+      ]),
+      prior,
+    );
+    expect(out.map((o) => [o.name, o.action, o.sensitive])).toEqual([
+      ["flips", "update", true],
+      ["fresh", "create", true],
+    ]);
   });
 });
 
 describe("renderPlan with output changes", () => {
-  const outputs = outputChanges(planned([["extra", "v2"], ["id", new Unknown("number")], ["pw", new Sensitive("x")]]), { extra: { value: "v1", sensitive: false }, old: { value: 1, sensitive: false } });
+  const outputs = outputChanges(
+    planned([
+      ["extra", "v2"],
+      ["id", new Unknown("number")],
+      ["pw", new Sensitive("x")],
+    ]),
+    { extra: { value: "v1", sensitive: false }, old: { value: 1, sensitive: false } },
+  );
 
   it("says what would change and that applying only saves them, when no resource changes", () => {
     expect(renderPlan([], [], ctx, { outputs })).toBe(

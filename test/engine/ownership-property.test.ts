@@ -39,13 +39,33 @@ describe(`container ownership over random shared clusters (seed ${SEED})`, () =>
       for (let vmid = 100; vmid < 108; vmid++) {
         const r = rand();
         if (r < 0.15) continue;
-        makers.set(vmid, r < 0.7 ? { kind: "created", lineage: pick(LINEAGES), address: pick(ADDRESSES) } : r < 0.8 ? { kind: "legacy", address: pick(ADDRESSES) } : r < 0.9 ? { kind: "placeholder" } : { kind: "hand" });
+        makers.set(
+          vmid,
+          r < 0.7
+            ? { kind: "created", lineage: pick(LINEAGES), address: pick(ADDRESSES) }
+            : r < 0.8
+              ? { kind: "legacy", address: pick(ADDRESSES) }
+              : r < 0.9
+                ? { kind: "placeholder" }
+                : { kind: "hand" },
+        );
       }
-      const containers = new Map([...makers].map(([vmid, m]) => { const text = confOf(m, vmid); return [vmid, { node: "pve1", conf: parseConf(text, String(vmid)), digest: confDigest(text), running: false }]; }));
+      const containers = new Map(
+        [...makers].map(([vmid, m]) => {
+          const text = confOf(m, vmid);
+          return [vmid, { node: "pve1", conf: parseConf(text, String(vmid)), digest: confDigest(text), running: false }];
+        }),
+      );
       const snap: LxcSnapshot = { nodes: ["pve1"], containers, vms: new Set(), storages: [], devices: new Map() };
       const lineage = pick(LINEAGES);
       // One interrupted create per address at most (what apply leaves), at random vmids.
-      const intents: Intent[] = ADDRESSES.filter(() => rand() < 0.6).map((address) => ({ address, operation: "create", node: "pve1", vmid: 100 + Math.floor(rand() * 8), started: "2026-01-01T00:00:00.000Z" }));
+      const intents: Intent[] = ADDRESSES.filter(() => rand() < 0.6).map((address) => ({
+        address,
+        operation: "create",
+        node: "pve1",
+        vmid: 100 + Math.floor(rand() * 8),
+        started: "2026-01-01T00:00:00.000Z",
+      }));
       const r = reconcileIntents({ registry, resources: [], intents, lineage, refreshed: new Map(), snapshotFor: () => snap });
       for (const i of intents) {
         const m = makers.get(i.vmid!);
@@ -65,11 +85,25 @@ describe(`container ownership over random shared clusters (seed ${SEED})`, () =>
       }
       // Duplicate claims: random entries over a few vmids; exactly the vmids named twice are reported.
       const entries: StateResource[] = [];
-      for (let k = 0; k < 5; k++) entries.push({ address: `lxc_container.e${k}`, type: "lxc_container", name: `e${k}`, provider: "proxmox", attributes: { node: "pve1", vmid: 100 + Math.floor(rand() * 4) }, sensitive_attributes: [], dependencies: [] });
+      for (let k = 0; k < 5; k++)
+        entries.push({
+          address: `lxc_container.e${k}`,
+          type: "lxc_container",
+          name: `e${k}`,
+          provider: "proxmox",
+          attributes: { node: "pve1", vmid: 100 + Math.floor(rand() * 4) },
+          sensitive_attributes: [],
+          dependencies: [],
+        });
       const counts = new Map<number, number>();
       for (const e of entries) counts.set(e.attributes["vmid"] as number, (counts.get(e.attributes["vmid"] as number) ?? 0) + 1);
       const claimed = duplicateClaims(registry, entries).map((d) => /container pve1\/(\d+)/.exec(d.detail ?? "")?.[1]);
-      expect(claimed.sort()).toEqual([...counts].filter(([, n]) => n > 1).map(([v]) => String(v)).sort());
+      expect(claimed.sort()).toEqual(
+        [...counts]
+          .filter(([, n]) => n > 1)
+          .map(([v]) => String(v))
+          .sort(),
+      );
     }
     expect(adoptedTotal).toBeGreaterThan(5); // the property was exercised on both sides
   });

@@ -21,14 +21,23 @@ function snapshot(confs: Record<number, string>): LxcSnapshot {
   return { nodes: ["pve1"], containers, vms: new Set(), storages: [], devices: new Map() };
 }
 
-const created = (address: string) => `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-105-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, address)}\nunprivileged: 1\n`;
+const created = (address: string) =>
+  `arch: amd64\nhostname: web\nmemory: 512\nostype: debian\nrootfs: local-lvm:vm-105-disk-0,size=4G\nswap: 512\ntags: ${markerFor(LINEAGE, address)}\nunprivileged: 1\n`;
 
 function run(opts: { intents: Intent[]; confs?: Record<number, string>; resources?: StateResource[]; refreshed?: Map<string, Attrs | null> }) {
   const snap = snapshot(opts.confs ?? {});
   return reconcileIntents({ registry, resources: opts.resources ?? [], intents: opts.intents, lineage: LINEAGE, refreshed: opts.refreshed ?? new Map(), snapshotFor: () => snap });
 }
 
-const recorded = (address: string, vmid: number): StateResource => ({ address, type: "lxc_container", name: "web", provider: "proxmox", attributes: { node: "pve1", vmid }, sensitive_attributes: [], dependencies: [] });
+const recorded = (address: string, vmid: number): StateResource => ({
+  address,
+  type: "lxc_container",
+  name: "web",
+  provider: "proxmox",
+  attributes: { node: "pve1", vmid },
+  sensitive_attributes: [],
+  dependencies: [],
+});
 
 describe("reconciling a killed run's intents", () => {
   it("adopts the container a create left unrecorded, and says so", () => {
@@ -90,7 +99,11 @@ describe("reconciling a killed run's intents", () => {
     expect(gone.resources).toEqual([]);
     expect(gone.completed).toEqual([WEB]);
     expect(gone.diagnostics[0]!.summary).toBe("Completed an interrupted destroy");
-    const there = run({ intents: [{ address: WEB, operation: "delete", node: "pve1", vmid: 105, started }], resources: [recorded(WEB, 105)], refreshed: new Map([[WEB, { node: "pve1", vmid: 105 }]]) });
+    const there = run({
+      intents: [{ address: WEB, operation: "delete", node: "pve1", vmid: 105, started }],
+      resources: [recorded(WEB, 105)],
+      refreshed: new Map([[WEB, { node: "pve1", vmid: 105 }]]),
+    });
     expect(there.resources.map((x) => x.address)).toEqual([WEB]);
     expect(there.intents).toEqual([]);
   });

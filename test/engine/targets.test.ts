@@ -55,6 +55,10 @@ describe("node blocks", () => {
     expect(runner.retries).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^pve2 \(simulator\): pvesh get failed \(cluster not ready - no quorum\?\); retrying in \d\.\ds \(attempt 2 of 4\)$/);
-    expect(readCalls(sim).filter((c) => c.node === "pve2").map((c) => c.exit)).toEqual([255, 0]);
+    expect(
+      readCalls(sim)
+        .filter((c) => c.node === "pve2")
+        .map((c) => c.exit),
+    ).toEqual([255, 0]);
   });
 });

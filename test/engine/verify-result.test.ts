@@ -9,7 +9,14 @@ describe("verifyResult", () => {
   const planned = { memory: 2048, started: true, vmid: new Unknown("number"), mount: { data: { size: "8G", volume: new Unknown("string") } }, tags: ["a", "b"], gone: null };
 
   it("accepts a result that holds every known planned value, whatever it adds", () => {
-    expect(verifyResult({ address: "x.y", planned, actual: { memory: 2048, started: true, vmid: 105, mount: { data: { size: "8G", volume: "v:1", slot: 0 } }, tags: ["a", "b"], swap: 512 }, sensitivePaths: [] })).toBeUndefined();
+    expect(
+      verifyResult({
+        address: "x.y",
+        planned,
+        actual: { memory: 2048, started: true, vmid: 105, mount: { data: { size: "8G", volume: "v:1", slot: 0 } }, tags: ["a", "b"], swap: 512 },
+        sensitivePaths: [],
+      }),
+    ).toBeUndefined();
   });
 
   it("names each differing path with the planned and the actual value", () => {
@@ -30,7 +37,12 @@ describe("verifyResult", () => {
   });
 
   it("never prints a sensitive value, and does not compare one a saved plan nulled", () => {
-    const d = verifyResult({ address: "x.y", planned: { env: { TOKEN: "s3cret-planned" }, description: "d" }, actual: { env: { TOKEN: "s3cret-actual" }, description: "d" }, sensitivePaths: [["env", "TOKEN"]] })!;
+    const d = verifyResult({
+      address: "x.y",
+      planned: { env: { TOKEN: "s3cret-planned" }, description: "d" },
+      actual: { env: { TOKEN: "s3cret-actual" }, description: "d" },
+      sensitivePaths: [["env", "TOKEN"]],
+    })!;
     expect(d.detail).toContain("env.TOKEN: planned (sensitive value)");
     expect(d.detail).not.toMatch(/s3cret/);
     expect(verifyResult({ address: "x.y", planned: { env: { TOKEN: null } }, actual: { env: { TOKEN: "s3cret-actual" } }, sensitivePaths: [["env", "TOKEN"]] })).toBeUndefined();

@@ -56,7 +56,8 @@ describe("withFileOnTarget", () => {
   it("redacts secrets from a failed write", async () => {
     const failing: Runner = {
       description: "broken",
-      run: (argv, opts) => (argv[0] === "dd" ? new LocalRunner("broken").run(["sh", "-c", "echo 'cannot write s3cret' >&2; exit 1"], opts) : new LocalRunner("broken", (c) => c, { TMPDIR: dir }).run(argv, opts)),
+      run: (argv, opts) =>
+        argv[0] === "dd" ? new LocalRunner("broken").run(["sh", "-c", "echo 'cannot write s3cret' >&2; exit 1"], opts) : new LocalRunner("broken", (c) => c, { TMPDIR: dir }).run(argv, opts),
     };
     const err = await withFileOnTarget(failing, "s3cret", { purpose: "auth", redact: ["s3cret"] }, async () => 1).then(
       () => expect.unreachable("the write should fail"),

@@ -4,8 +4,7 @@ import { CommandError } from "../../src/exec/runner.js";
 import { isTransientProxmoxError, shouldRetryCommand, withRetry } from "../../src/exec/retry.js";
 import { classify } from "../../src/exec/ssh.js";
 
-const failure = (stderr: string, exitCode = 255, argv = ["pct", "set", "100"]): CommandError =>
-  new CommandError({ argv, exitCode, stdout: "", stderr, timedOut: false, node: "pve1" });
+const failure = (stderr: string, exitCode = 255, argv = ["pct", "set", "100"]): CommandError => new CommandError({ argv, exitCode, stdout: "", stderr, timedOut: false, node: "pve1" });
 
 describe("isTransientProxmoxError", () => {
   it("knows the passing Proxmox failures (texts from pve-reference §errors)", () => {

@@ -81,9 +81,7 @@ describe("LocalRunner", () => {
 
   it("never shows secrets: argv, stdout and stderr are redacted in the error", async () => {
     const secret = "hunter2-s3cr3t";
-    const e = await failure(
-      local.run([node, "-e", "console.log('pw=' + process.argv[1]); console.error('bad password ' + process.argv[1]); process.exit(1)", secret], { redact: [secret] }),
-    );
+    const e = await failure(local.run([node, "-e", "console.log('pw=' + process.argv[1]); console.error('bad password ' + process.argv[1]); process.exit(1)", secret], { redact: [secret] }));
     expect(e.message).not.toContain(secret);
     expect(e.message).toContain("bad password ***");
     expect(e.argv).toContain("***");

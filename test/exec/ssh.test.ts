@@ -58,7 +58,10 @@ describe.skipIf(!HAVE_SSHD)(`SshRunner over a real sshd${HAVE_SSHD ? "" : ` (ski
   it("multiplexes: one control socket per node in a private directory", async () => {
     const runner = new SshRunner(target());
     await runner.run(["true"]);
-    const path = runner.sshArgs().find((a) => a.startsWith("ControlPath="))!.slice("ControlPath=".length);
+    const path = runner
+      .sshArgs()
+      .find((a) => a.startsWith("ControlPath="))!
+      .slice("ControlPath=".length);
     const dir = path.slice(0, path.lastIndexOf("/"));
     expect(readdirSync(dir).length).toBeGreaterThanOrEqual(1);
     const { statSync } = await import("node:fs");
@@ -93,7 +96,9 @@ describe.skipIf(!HAVE_SSHD)(`SshRunner over a real sshd${HAVE_SSHD ? "" : ` (ski
     expect((changed as Error).message).toContain("does not match the one in known_hosts");
     const empty = join(other.dir, "empty_known_hosts");
     writeFileSync(empty, "");
-    const unknown = await new SshRunner(target({ port: other.port, identityFile: other.clientKey, knownHostsFile: empty, options: { StrictHostKeyChecking: "yes" } })).run(["true"]).catch((e: unknown) => e);
+    const unknown = await new SshRunner(target({ port: other.port, identityFile: other.clientKey, knownHostsFile: empty, options: { StrictHostKeyChecking: "yes" } }))
+      .run(["true"])
+      .catch((e: unknown) => e);
     expect((unknown as SshError).kind).toBe("host-key");
     expect((unknown as Error).message).toContain("is not in known_hosts");
   });

@@ -10,7 +10,11 @@ function graph(edges: [string, string][], extra: string[] = []): Dag {
 
 describe("Dag", () => {
   it("records dependencies and dependents in both directions", () => {
-    const g = graph([["web", "img"], ["web", "net"], ["db", "net"]]);
+    const g = graph([
+      ["web", "img"],
+      ["web", "net"],
+      ["db", "net"],
+    ]);
     expect(g.dependenciesOf("web")).toEqual(["img", "net"]);
     expect(g.dependentsOf("net")).toEqual(["db", "web"]);
     expect(g.has("img")).toBe(true);
@@ -25,19 +29,34 @@ describe("Dag", () => {
   });
 
   it("computes transitive closures without the start node", () => {
-    const g = graph([["c", "b"], ["b", "a"], ["d", "a"], ["e", "c"]]);
+    const g = graph([
+      ["c", "b"],
+      ["b", "a"],
+      ["d", "a"],
+      ["e", "c"],
+    ]);
     expect([...g.ancestors("c")].sort()).toEqual(["a", "b"]);
     expect([...g.descendants("a")].sort()).toEqual(["b", "c", "d", "e"]);
     expect([...g.ancestors("e", "d")].sort()).toEqual(["a", "b", "c"]);
   });
 
   it("orders dependencies first and breaks ties by id", () => {
-    const g = graph([["z", "m"], ["b", "m"], ["m", "a"]], ["q", "c"]);
+    const g = graph(
+      [
+        ["z", "m"],
+        ["b", "m"],
+        ["m", "a"],
+      ],
+      ["q", "c"],
+    );
     expect(g.topoOrder()).toEqual(["a", "c", "m", "b", "q", "z"]);
   });
 
   it("reverses every edge", () => {
-    const g = graph([["web", "img"], ["web", "net"]]);
+    const g = graph([
+      ["web", "img"],
+      ["web", "net"],
+    ]);
     const r = g.reverse();
     expect(r.dependenciesOf("img")).toEqual(["web"]);
     expect(r.dependenciesOf("web")).toEqual([]);
@@ -45,7 +64,10 @@ describe("Dag", () => {
   });
 
   it("removes a node with its edges and builds subgraphs", () => {
-    const g = graph([["c", "b"], ["b", "a"]]);
+    const g = graph([
+      ["c", "b"],
+      ["b", "a"],
+    ]);
     const s = g.subgraph(["c", "a"]);
     expect(s.nodes().sort()).toEqual(["a", "c"]);
     expect(s.edgeList()).toEqual([]);
@@ -55,7 +77,13 @@ describe("Dag", () => {
   });
 
   it("finds no cycles in a DAG", () => {
-    expect(graph([["a", "b"], ["b", "c"], ["a", "c"]]).cycles()).toEqual([]);
+    expect(
+      graph([
+        ["a", "b"],
+        ["b", "c"],
+        ["a", "c"],
+      ]).cycles(),
+    ).toEqual([]);
   });
 
   it("finds every cycle in dependency order, self loops included", () => {
@@ -73,12 +101,22 @@ describe("Dag", () => {
 
   it("reports the shortest cycle through the smallest id of a tangled component", () => {
     // a->b->c->d->a and a->d->a: the short one is a->d->a
-    const g = graph([["a", "b"], ["b", "c"], ["c", "d"], ["d", "a"], ["a", "d"]]);
+    const g = graph([
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "a"],
+      ["a", "d"],
+    ]);
     expect(g.cycles()).toEqual([["a", "d"]]);
   });
 
   it("throws a CycleError listing the cycle from topoOrder and assertAcyclic", () => {
-    const g = graph([["a", "b"], ["b", "a"], ["c", "a"]]);
+    const g = graph([
+      ["a", "b"],
+      ["b", "a"],
+      ["c", "a"],
+    ]);
     expect(() => g.topoOrder()).toThrow(CycleError);
     try {
       g.assertAcyclic();

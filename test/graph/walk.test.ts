@@ -12,7 +12,11 @@ const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("walk", () => {
   it("visits dependencies before dependents and reports ok for all", async () => {
-    const g = graph([["web", "img"], ["web", "net"], ["db", "net"]]);
+    const g = graph([
+      ["web", "img"],
+      ["web", "net"],
+      ["db", "net"],
+    ]);
     const finished: string[] = [];
     const results = await walk(
       g,
@@ -82,7 +86,12 @@ describe("walk", () => {
 
   it("skips the transitive dependents of a failure and lets independent branches finish", async () => {
     // app -> db -> disk (fails); app2 -> app; other branch: web -> img
-    const g = graph([["app", "db"], ["db", "disk"], ["app2", "app"], ["web", "img"]]);
+    const g = graph([
+      ["app", "db"],
+      ["db", "disk"],
+      ["app2", "app"],
+      ["web", "img"],
+    ]);
     const boom = new Error("disk full");
     const visited: string[] = [];
     const events: WalkEvent[] = [];
@@ -102,7 +111,12 @@ describe("walk", () => {
     expect(results.get("img")).toEqual({ status: "ok" });
     expect(results.get("web")).toEqual({ status: "ok" });
     expect(visited.sort()).toEqual(["disk", "img", "web"]);
-    expect(events.filter((e) => e.type === "skipped").map((e) => e.id).sort()).toEqual(["app", "app2", "db"]);
+    expect(
+      events
+        .filter((e) => e.type === "skipped")
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(["app", "app2", "db"]);
     expect(events.find((e) => e.type === "failed")).toMatchObject({ id: "disk", error: boom });
   });
 
@@ -121,7 +135,13 @@ describe("walk", () => {
   });
 
   it("on abort starts nothing new, lets running visits finish with the signal, skips the rest", async () => {
-    const g = graph([["c", "a"], ["d", "b"]], ["e"]);
+    const g = graph(
+      [
+        ["c", "a"],
+        ["d", "b"],
+      ],
+      ["e"],
+    );
     const ctl = new AbortController();
     const sawAbort: string[] = [];
     const started: string[] = [];
@@ -152,7 +172,11 @@ describe("walk", () => {
   });
 
   it("throws a CycleError before visiting anything", async () => {
-    const g = graph([["a", "b"], ["b", "a"], ["c", "a"]]);
+    const g = graph([
+      ["a", "b"],
+      ["b", "a"],
+      ["c", "a"],
+    ]);
     let visits = 0;
     await expect(walk(g, async () => void visits++, { parallelism: 1 })).rejects.toBeInstanceOf(CycleError);
     expect(visits).toBe(0);

@@ -11,7 +11,9 @@ import { freePort } from "./net.js";
 function pgBinDir(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   for (const v of versions) if (existsSync(join(root, v, "bin", "initdb"))) return join(root, v, "bin");
   return undefined;
 }

@@ -27,7 +27,6 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-
 /** `port` restarts a registry where a stopped one listened (its images must be pushed again). */
 export async function startRegistry(opts: { auth?: boolean; port?: number } = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), "pmx-registry-"));
@@ -83,7 +82,10 @@ export interface ImageSpec {
 /** Writes a single-manifest OCI layout directory (uncompressed layer) and returns its path. */
 export function writeLayout(parent: string, spec: ImageSpec): string {
   const dir = mkdtempSync(join(parent, "layout-"));
-  const files: TarFile[] = [{ name: "etc/", type: "5" }, { name: "etc/os-release", data: "ID=alpine\nVERSION_ID=3.22\n" }];
+  const files: TarFile[] = [
+    { name: "etc/", type: "5" },
+    { name: "etc/os-release", data: "ID=alpine\nVERSION_ID=3.22\n" },
+  ];
   for (const [name, data] of Object.entries(spec.files ?? {})) files.push({ name, data });
   const layer = writeTar(files);
   const config: Record<string, unknown> = { Env: spec.env ?? ["PATH=/usr/bin:/bin"] };
@@ -103,7 +105,12 @@ export function writeLayout(parent: string, spec: ImageSpec): string {
   );
   mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
   for (const b of [cfg, layer, manifest]) writeFileSync(join(dir, "blobs", "sha256", sha256(b)), b);
-  const index = { schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${sha256(manifest)}`, size: manifest.length, annotations: { "org.opencontainers.image.ref.name": "latest" } }] };
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${sha256(manifest)}`, size: manifest.length, annotations: { "org.opencontainers.image.ref.name": "latest" } },
+    ],
+  };
   writeFileSync(join(dir, "index.json"), JSON.stringify(index));
   writeFileSync(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
   return dir;
@@ -114,7 +121,15 @@ export async function pushImage(reg: Registry, name: string, tag: string, spec: 
   const layout = writeLayout(reg.dir, spec);
   const creds = opts.auth ? ["--dest-creds", `${TEST_USER}:${TEST_PASSWORD}`] : [];
   await run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", ...creds, `oci:${layout}:latest`, `docker://${reg.host}/${name}:${tag}`]);
-  const { stdout } = await run("skopeo", ["inspect", "--no-tags", "--tls-verify=false", ...(opts.auth ? ["--creds", `${TEST_USER}:${TEST_PASSWORD}`] : []), "--format", "{{.Digest}}", `docker://${reg.host}/${name}:${tag}`]);
+  const { stdout } = await run("skopeo", [
+    "inspect",
+    "--no-tags",
+    "--tls-verify=false",
+    ...(opts.auth ? ["--creds", `${TEST_USER}:${TEST_PASSWORD}`] : []),
+    "--format",
+    "{{.Digest}}",
+    `docker://${reg.host}/${name}:${tag}`,
+  ]);
   rmSync(layout, { recursive: true, force: true });
   return stdout.trim();
 }

@@ -106,7 +106,6 @@ exec "$tool" "$@"
   return bin;
 }
 
-
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = createConnection({ host: "127.0.0.1", port });
@@ -177,7 +176,9 @@ export async function startSshd(opts: { env?: Record<string, string>; clientKey?
   writeFileSync(join(dir, "authorized_keys"), execFileSync("ssh-keygen", ["-y", "-f", clientKey]));
   const hostPub = execFileSync("ssh-keygen", ["-y", "-f", join(dir, "hostkey")], { encoding: "utf8" }).trim();
   writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostPub}\n`);
-  const setEnv = Object.entries(env).map(([k, v]) => q(`${k}=${v}`)).join(" ");
+  const setEnv = Object.entries(env)
+    .map(([k, v]) => q(`${k}=${v}`))
+    .join(" ");
   writeFileSync(
     join(dir, "sshd_config"),
     [

@@ -14,7 +14,14 @@ import type { StateFile } from "../../src/state/types.js";
 const dir = mkdtempSync(join(tmpdir(), "pmx-admission-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const inputs: PlanInputs = { dir, sources: new Map([["main.pmx.hcl", "a"], ["b.pmx.hcl", "b"]]), variables: new Map([["x", 1]]) };
+const inputs: PlanInputs = {
+  dir,
+  sources: new Map([
+    ["main.pmx.hcl", "a"],
+    ["b.pmx.hcl", "b"],
+  ]),
+  variables: new Map([["x", 1]]),
+};
 const planFor = (i: PlanInputs, lineage: string | null, serial: number | null): PlanFile => ({
   format_version: 1,
   pmxform_version: "0.1.0",
@@ -34,7 +41,15 @@ const state = (lineage: string, serial: number, resources = 0): StateFile => ({
   pmxform_version: "0.1.0",
   lineage,
   serial,
-  resources: Array.from({ length: resources }, (_, i) => ({ address: `fake_thing.r${i}`, type: "fake_thing", name: `r${i}`, provider: "fake", attributes: {}, sensitive_attributes: [], dependencies: [] })),
+  resources: Array.from({ length: resources }, (_, i) => ({
+    address: `fake_thing.r${i}`,
+    type: "fake_thing",
+    name: `r${i}`,
+    provider: "fake",
+    attributes: {},
+    sensitive_attributes: [],
+    dependencies: [],
+  })),
   outputs: {},
 });
 
@@ -48,7 +63,9 @@ describe("saved-plan admission", () => {
     const other: PlanInputs = { dir: join(dir, ".."), sources: new Map([["main.pmx.hcl", "changed"]]), variables: new Map([["x", 2]]) };
     const d = inputsMismatch(planFor(inputs, "l", 3), other, "p.plan")!;
     expect(d.summary).toBe("Saved plan does not match");
-    expect(d.detail).toBe("The plan file p.plan cannot be applied: it was created in another working directory; the configuration files changed since it was created; the variable values differ from the ones it was planned with. Create a new plan with pmxform plan --out p.plan.");
+    expect(d.detail).toBe(
+      "The plan file p.plan cannot be applied: it was created in another working directory; the configuration files changed since it was created; the variable values differ from the ones it was planned with. Create a new plan with pmxform plan --out p.plan.",
+    );
   });
 
   it("notices a changed secret without keeping it", () => {

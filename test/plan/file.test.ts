@@ -132,7 +132,7 @@ describe("plan files", () => {
   });
 
   it("recomputes a stale checksum passed in by the caller", async () => {
-    const written = await writePlanFile(path, { ...plan(), checksum: "0".repeat(64) } as PlanFile);
+    const written = await writePlanFile(path, { ...plan(), checksum: "0".repeat(64) });
     expect(written.checksum).not.toBe("0".repeat(64));
     await expect(readPlanFile(path)).resolves.toBeTruthy();
   });

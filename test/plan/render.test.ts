@@ -48,16 +48,60 @@ describe("plan rendering", () => {
   });
 
   it("in-place update with a restart note, replacement, destruction", () => {
-    const update: Change = { ...base, address: "lxc_container.web", decl: "lxc_container.web", action: "update", before: web, after: { ...web, memory: 1024, features: { nesting: true } }, reasons: [{ path: ["features"], reason: "requires restart" }], notes: ["these changes wait for the next restart of the container"] };
-    const replace: Change = { ...base, address: 'lxc_container.db["a"]', decl: "lxc_container.db", index: "a", action: "replace", before: { ...web, hostname: "db", unprivileged: true }, after: { ...web, hostname: "db", unprivileged: false, vmid: new Unknown("number") }, reasons: [{ path: ["unprivileged"], reason: "forces replacement" }] };
-    const del: Change = { ...base, address: "lxc_container.old", decl: "lxc_container.old", action: "delete", before: { ...web, hostname: "old" }, after: null, deleteReason: "not in the configuration" };
+    const update: Change = {
+      ...base,
+      address: "lxc_container.web",
+      decl: "lxc_container.web",
+      action: "update",
+      before: web,
+      after: { ...web, memory: 1024, features: { nesting: true } },
+      reasons: [{ path: ["features"], reason: "requires restart" }],
+      notes: ["these changes wait for the next restart of the container"],
+    };
+    const replace: Change = {
+      ...base,
+      address: 'lxc_container.db["a"]',
+      decl: "lxc_container.db",
+      index: "a",
+      action: "replace",
+      before: { ...web, hostname: "db", unprivileged: true },
+      after: { ...web, hostname: "db", unprivileged: false, vmid: new Unknown("number") },
+      reasons: [{ path: ["unprivileged"], reason: "forces replacement" }],
+    };
+    const del: Change = {
+      ...base,
+      address: "lxc_container.old",
+      decl: "lxc_container.old",
+      action: "delete",
+      before: { ...web, hostname: "old" },
+      after: null,
+      deleteReason: "not in the configuration",
+    };
     golden("update-replace-delete", renderPlan([update, replace, del], [], ctx));
   });
 
   it("a requested create_before_destroy replacement: Terraform's header and legend, recomputed values known after apply, unchanged ones hidden", () => {
     const before = { ...web, unprivileged: true, swap: 512, arch: "amd64", ostype: "debian" };
-    const after = { ...web, vmid: 121, unprivileged: true, swap: new Unknown(), arch: new Unknown(), ostype: new Unknown(), network: { eth0: { bridge: "vmbr0", ip: "dhcp", hwaddr: new Unknown("string") } } };
-    const replace: Change = { ...base, address: "lxc_container.web", decl: "lxc_container.web", action: "replace", before, after, createBeforeDestroy: true, replaceCause: "requested", reasons: [{ path: [], reason: "replacement requested with --replace" }] };
+    const after = {
+      ...web,
+      vmid: 121,
+      unprivileged: true,
+      swap: new Unknown(),
+      arch: new Unknown(),
+      ostype: new Unknown(),
+      network: { eth0: { bridge: "vmbr0", ip: "dhcp", hwaddr: new Unknown("string") } },
+    };
+    const replace: Change = {
+      ...base,
+      address: "lxc_container.web",
+      decl: "lxc_container.web",
+      action: "replace",
+      before,
+      after,
+      createBeforeDestroy: true,
+      replaceCause: "requested",
+      reasons: [{ path: [], reason: "replacement requested with --replace" }],
+    };
     const text = renderPlan([replace], [], ctx);
     expect(text.split("\n")).toEqual([
       "pmxform used the selected nodes to generate the following execution plan. Resource actions are indicated with the following symbols:",
@@ -86,7 +130,14 @@ describe("plan rendering", () => {
     expect(text).not.toMatch(/-> null/);
     // Both orders in one plan list both legend lines; triggered and forced replacements say so.
     const triggered: Change = { ...replace, address: "lxc_container.app", decl: "lxc_container.app", createBeforeDestroy: false, replaceCause: "replace_triggered_by" };
-    const forced: Change = { ...replace, address: "lxc_container.db", decl: "lxc_container.db", createBeforeDestroy: false, replaceCause: undefined, reasons: [{ path: ["unprivileged"], reason: "forces replacement" }] };
+    const forced: Change = {
+      ...replace,
+      address: "lxc_container.db",
+      decl: "lxc_container.db",
+      createBeforeDestroy: false,
+      replaceCause: undefined,
+      reasons: [{ path: ["unprivileged"], reason: "forces replacement" }],
+    };
     const both = renderPlan([replace, triggered, forced], [], ctx);
     expect(both).toContain("-/+ destroy and then create replacement\n+/- create replacement and then destroy\n");
     expect(both).toContain("  # lxc_container.app will be replaced due to changes in replace_triggered_by\n-/+ resource");
@@ -94,8 +145,24 @@ describe("plan rendering", () => {
   });
 
   it("lists the volumes a plan deletes in a last section of their own", () => {
-    const update: Change = { ...base, address: "lxc_container.web", decl: "lxc_container.web", action: "update", before: web, after: { ...web, memory: 1024 }, volumeDeletions: [{ volume: "local-lvm:vm-120-disk-1", size: "1G", reason: 'mount "data" (mp1) is no longer in the configuration', when: "by the first apply after the container restarts" }] };
-    const del: Change = { ...base, address: "lxc_container.old", decl: "lxc_container.old", action: "delete", before: { ...web, hostname: "old" }, after: null, volumeDeletions: [{ volume: "local-lvm:vm-130-disk-1", reason: 'mount "logs", destroyed with the container' }] };
+    const update: Change = {
+      ...base,
+      address: "lxc_container.web",
+      decl: "lxc_container.web",
+      action: "update",
+      before: web,
+      after: { ...web, memory: 1024 },
+      volumeDeletions: [{ volume: "local-lvm:vm-120-disk-1", size: "1G", reason: 'mount "data" (mp1) is no longer in the configuration', when: "by the first apply after the container restarts" }],
+    };
+    const del: Change = {
+      ...base,
+      address: "lxc_container.old",
+      decl: "lxc_container.old",
+      action: "delete",
+      before: { ...web, hostname: "old" },
+      after: null,
+      volumeDeletions: [{ volume: "local-lvm:vm-130-disk-1", reason: 'mount "logs", destroyed with the container' }],
+    };
     const text = renderPlan([update, del], [], ctx, { outputs: [{ name: "ip", action: "create", before: null, after: "10.0.0.1", sensitive: false }] });
     expect(text.slice(text.indexOf("Warning: applying"))).toBe(
       [

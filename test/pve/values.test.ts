@@ -34,7 +34,10 @@ describe("schema validation", () => {
     expect(lookupKey("mp255")?.base).toBe("mp");
     for (const inherited of ["constructor", "toString", "__proto__", "hasOwnProperty"]) expect(lookupKey(inherited), inherited).toBeUndefined();
     expect(validateOptionAll("constructor", "1")).toEqual([["constructor", "property is not defined in schema and the schema does not allow additional properties"]]);
-    expect(validateOptionAll("net0", "name=eth0,ip=10.0.0.1")).toEqual([["net0", "invalid format - format error"], ["net0.ip", "invalid format - value does not look like a valid ipv4 network configuration"]]);
+    expect(validateOptionAll("net0", "name=eth0,ip=10.0.0.1")).toEqual([
+      ["net0", "invalid format - format error"],
+      ["net0.ip", "invalid format - value does not look like a valid ipv4 network configuration"],
+    ]);
     expect(validateOption("features", "nesting=1,keyctl=on")).toBeUndefined();
     expect(validateOption("entrypoint", "/bin/sh\n")).toBe("value does not match the regex pattern");
   });

@@ -5,7 +5,6 @@
 // Peak RSS is measured with /usr/bin/time where it exists.
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, truncateSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, BUILT, NOT_BUILT, Workdir } from "../e2e/helpers.js";
 import { MAX_CONFIG_FILE_BYTES, MAX_FUNCTION_FILE_BYTES } from "../../src/config/read-bounded.js";
@@ -19,7 +18,12 @@ function validate(dir: string, ...args: string[]): Promise<{ code: number; stder
   return new Promise((resolve) => {
     execFile(TIME ?? process.execPath, argv, { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 1 << 26 }, (err, _stdout, stderr) => {
       const m = /PEAK_RSS_KB (\d+)/.exec(stderr);
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr: stderr.replace(/PEAK_RSS_KB \d+\n?/, ""), ms: Date.now() - started, ...(m ? { rssMB: Number(m[1]) / 1024 } : {}) });
+      resolve({
+        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+        stderr: stderr.replace(/PEAK_RSS_KB \d+\n?/, ""),
+        ms: Date.now() - started,
+        ...(m ? { rssMB: Number(m[1]) / 1024 } : {}),
+      });
     });
   });
 }
@@ -37,7 +41,7 @@ const json = (bytes: number) => {
 };
 
 const CASES: [string, (w: Workdir) => void, string, string[]?][] = [
-  ["file(\"/dev/zero\")", (w) => w.write("main.pmx.hcl", 'output "o" {\n  value = length(file("/dev/zero"))\n}\n'), "is not a regular file"],
+  ['file("/dev/zero")', (w) => w.write("main.pmx.hcl", 'output "o" {\n  value = length(file("/dev/zero"))\n}\n'), "is not a regular file"],
   [
     "file() of a FIFO",
     (w) => {
@@ -81,18 +85,22 @@ describe.skipIf(!BUILT)(`big and endless inputs${BUILT ? "" : ` (skipped: ${NOT_
   const dirs: Workdir[] = [];
   afterAll(() => dirs.forEach((w) => w.remove()));
 
-  it.each(CASES)("%s: a diagnostic within seconds, bounded memory", async (_what, setup, expected, args = []) => {
-    const w = new Workdir("pmx-big-");
-    dirs.push(w);
-    setup(w);
-    const r = await validate(w.dir, ...args);
-    expect(r.code, r.stderr.slice(0, 2000)).toBe(1);
-    expect(r.stderr).toContain(expected);
-    expect(r.stderr).not.toMatch(/internal error|Aborted|heap out of memory|^\s+at /m);
-    // Idle: 1-4 s and under 200 MB; generous for a loaded 2-core machine.
-    expect(r.ms).toBeLessThan(30_000);
-    if (r.rssMB !== undefined) expect(r.rssMB).toBeLessThan(400);
-  }, 90_000);
+  it.each(CASES)(
+    "%s: a diagnostic within seconds, bounded memory",
+    async (_what, setup, expected, args = []) => {
+      const w = new Workdir("pmx-big-");
+      dirs.push(w);
+      setup(w);
+      const r = await validate(w.dir, ...args);
+      expect(r.code, r.stderr.slice(0, 2000)).toBe(1);
+      expect(r.stderr).toContain(expected);
+      expect(r.stderr).not.toMatch(/internal error|Aborted|heap out of memory|^\s+at /m);
+      // Idle: 1-4 s and under 200 MB; generous for a loaded 2-core machine.
+      expect(r.ms).toBeLessThan(30_000);
+      if (r.rssMB !== undefined) expect(r.rssMB).toBeLessThan(400);
+    },
+    90_000,
+  );
 
   it("still plans a large file the fast parser reads, and diagnoses a small broken one in full", async () => {
     const w = new Workdir("pmx-big-ok-");

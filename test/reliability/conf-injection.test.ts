@@ -68,7 +68,11 @@ describe.skipIf(!BUILT)(`conf line injection${BUILT ? "" : ` (skipped: ${NOT_BUI
 
   const confs = (w: Workdir) => {
     const d = w.path("sim/etc/pve/nodes/pve1/lxc");
-    return existsSync(d) ? readdirSync(d).map((f) => readFileSync(`${d}/${f}`, "utf8")).join("\n") : "";
+    return existsSync(d)
+      ? readdirSync(d)
+          .map((f) => readFileSync(`${d}/${f}`, "utf8"))
+          .join("\n")
+      : "";
   };
 
   it.each([0, 1, 2])(`refuses a line break, CR or NUL in every string attribute at plan time (seed ${SEED}, round %i)`, async (round) => {

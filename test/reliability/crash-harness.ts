@@ -226,7 +226,12 @@ function check(w: Workdir): Check {
     problems.push(`state unreadable: ${(e as Error).message}`);
   }
   const lxcDir = w.path("sim/etc/pve/nodes/pve1/lxc");
-  const simVmids = new Set(readdirSync(lxcDir).map((f) => /^(\d+)\.conf$/.exec(f)?.[1]).filter((v): v is string => !!v).map(Number));
+  const simVmids = new Set(
+    readdirSync(lxcDir)
+      .map((f) => /^(\d+)\.conf$/.exec(f)?.[1])
+      .filter((v): v is string => !!v)
+      .map(Number),
+  );
   for (const v of simVmids) {
     if (!stateVmids.has(v)) leaks.push(`container ${v} is in the simulator but not in the state`);
     if (/^lock:/m.test(readFileSync(join(lxcDir, `${v}.conf`), "utf8"))) problems.push(`container ${v} is still locked`);
@@ -258,7 +263,19 @@ export interface CrashStats {
 
 export async function runCrashTrials(opts: { trials: number; seed: number; log(line: string): void }): Promise<CrashStats> {
   const rand = prng(opts.seed);
-  const stats: CrashStats = { seed: opts.seed, trials: 0, converged: 0, leaks: 0, unlocks: 0, adopted: 0, completedDestroys: 0, deposedDestroyed: 0, placeholdersCleared: 0, groupKills: 0, phases: {} };
+  const stats: CrashStats = {
+    seed: opts.seed,
+    trials: 0,
+    converged: 0,
+    leaks: 0,
+    unlocks: 0,
+    adopted: 0,
+    completedDestroys: 0,
+    deposedDestroyed: 0,
+    placeholdersCleared: 0,
+    groupKills: 0,
+    phases: {},
+  };
   const w = new Workdir("pmx-crash-");
   try {
     const init = await w.run("sim", "init", "sim");
@@ -290,7 +307,9 @@ export async function runCrashTrials(opts: { trials: number; seed: number; log(l
       const c = check(w);
       stats.leaks += c.leaks.length;
       const ok = apply.code === 0 && plan?.code === 0 && c.problems.length === 0 && c.leaks.length === 0;
-      opts.log(`trial ${t}: killed after ${k.ms} ms during ${k.phase}${k.exitedFirst ? "" : k.group ? " (process group)" : " (pmxform only)"}${unlocked ? ", lock removed" : ""}: ${ok ? "converged" : "FAILED"}`);
+      opts.log(
+        `trial ${t}: killed after ${k.ms} ms during ${k.phase}${k.exitedFirst ? "" : k.group ? " (process group)" : " (pmxform only)"}${unlocked ? ", lock removed" : ""}: ${ok ? "converged" : "FAILED"}`,
+      );
       if (!ok) {
         stats.failure = [
           `trial ${t} (seed ${opts.seed}) did not converge in ${w.dir}`,

@@ -60,7 +60,9 @@ describe.skipIf(!BUILT)(`recovering what a killed apply left${BUILT ? "" : ` (sk
     w.write("main.pmx.hcl", SIM_NODE + container("web", ""));
     writeFileSync(w.path("sim/etc/pve/nodes/pve1/lxc/271.conf"), "lock: create\n");
     writeFileSync(w.path("sim/nodes/pve1/lvm/vm-271-disk-0"), JSON.stringify({ size: 4294967296 }));
-    writeFileSync(w.path("pmxform.state.json"), stateWith({ intents: [{ address: "lxc_container.web", operation: "create", node: "pve1", vmid: 271, started: "2026-01-01T00:00:00.000Z" }] }), { mode: 0o600 });
+    writeFileSync(w.path("pmxform.state.json"), stateWith({ intents: [{ address: "lxc_container.web", operation: "create", node: "pve1", vmid: 271, started: "2026-01-01T00:00:00.000Z" }] }), {
+      mode: 0o600,
+    });
 
     const apply = await w.run("apply", "-auto-approve");
     expect(apply.code).toBe(0);
@@ -83,8 +85,20 @@ describe.skipIf(!BUILT)(`recovering what a killed apply left${BUILT ? "" : ` (sk
 
   it("completes a destroy that finished but was not recorded", async () => {
     w.write("main.pmx.hcl", SIM_NODE);
-    const web = { address: "lxc_container.web", type: "lxc_container", name: "web", provider: "proxmox", attributes: { node: "pve1", vmid: 272, started: false }, sensitive_attributes: [], dependencies: [] };
-    writeFileSync(w.path("pmxform.state.json"), stateWith({ resources: [web], intents: [{ address: "lxc_container.web", operation: "delete", node: "pve1", vmid: 272, started: "2026-01-01T00:00:00.000Z" }] }), { mode: 0o600 });
+    const web = {
+      address: "lxc_container.web",
+      type: "lxc_container",
+      name: "web",
+      provider: "proxmox",
+      attributes: { node: "pve1", vmid: 272, started: false },
+      sensitive_attributes: [],
+      dependencies: [],
+    };
+    writeFileSync(
+      w.path("pmxform.state.json"),
+      stateWith({ resources: [web], intents: [{ address: "lxc_container.web", operation: "delete", node: "pve1", vmid: 272, started: "2026-01-01T00:00:00.000Z" }] }),
+      { mode: 0o600 },
+    );
     const apply = await w.run("apply", "-auto-approve");
     expect(apply.code).toBe(0);
     expect(apply.stderr).toContain("lxc_container.web: pve1/272 was being destroyed by an interrupted run and is gone now; it is removed from the state.");

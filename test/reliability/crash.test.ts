@@ -12,7 +12,9 @@ describe.skipIf(!BUILT)(`apply killed with SIGKILL${BUILT ? "" : ` (skipped: ${N
   it(`converges after every kill and leaks nothing (${TRIALS} trials, seed ${SEED})`, { timeout: 120_000 + TRIALS * 90_000 }, async () => {
     const verbose = process.env.PMXFORM_CRASH_VERBOSE === "1";
     const stats = await runCrashTrials({ trials: TRIALS, seed: SEED, log: (l) => verbose && process.stdout.write(`${l}\n`) });
-    const phases = Object.entries(stats.phases).map(([k, v]) => `${k} ${v}`).join(", ");
+    const phases = Object.entries(stats.phases)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
     process.stdout.write(
       `crash test seed ${stats.seed}: trials ${stats.trials}, converged ${stats.converged}, leaks ${stats.leaks}` +
         ` (killed during: ${phases}; whole process group ${stats.groupKills}; adopted ${stats.adopted}; completed destroys ${stats.completedDestroys}; deposed destroyed ${stats.deposedDestroyed}; placeholders cleared by hand ${stats.placeholdersCleared}; stale locks removed ${stats.unlocks})\n`,

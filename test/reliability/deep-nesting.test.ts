@@ -50,23 +50,35 @@ describe.skipIf(!BUILT)(`deep nesting past the pre-scan${BUILT ? "" : ` (skipped
     return w.run(...(args.length ? args : ["plan"]));
   };
 
-  it.each(CASES)("%s: a ranged diagnostic, no stack overflow", async (_what, name, text, summary, line) => {
-    const started = Date.now();
-    const r = await run(name, text);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toContain(`Error: ${summary}`);
-    expect(r.stderr).toContain(`on ${name} line ${line}`);
-    expect(r.stderr).not.toMatch(/internal error|Internal error|Maximum call stack|^\s+at /m);
-    // "Within seconds" on a loaded 2-core machine (under 2 s idle).
-    expect(Date.now() - started).toBeLessThan(20_000);
-  }, 60_000);
+  it.each(CASES)(
+    "%s: a ranged diagnostic, no stack overflow",
+    async (_what, name, text, summary, line) => {
+      const started = Date.now();
+      const r = await run(name, text);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`Error: ${summary}`);
+      expect(r.stderr).toContain(`on ${name} line ${line}`);
+      expect(r.stderr).not.toMatch(/internal error|Internal error|Maximum call stack|^\s+at /m);
+      // "Within seconds" on a loaded 2-core machine (under 2 s idle).
+      expect(Date.now() - started).toBeLessThan(20_000);
+    },
+    60_000,
+  );
 
   it("plans, encodes and renders everything at the limit", async () => {
     let s = "locals {\n";
     for (let i = 0; i < MAX_VALUE_DEPTH; i++) s += i === 0 ? "  l0 = { a = 1 }\n" : `  l${i} = [local.l${i - 1}]\n`;
     const top = `local.l${MAX_VALUE_DEPTH - 1}`;
     s += `  e = ${"!".repeat(MAX_EXPR_DEPTH - 2)}true\n  p = ${"1 + ".repeat(MAX_EXPR_DEPTH - 2)}1\n}\n`;
-    for (const [n, v] of [["o", top], ["j", `jsonencode(${top})`], ["y", `yamlencode(${top})`], ["f", `flatten(${top})`], ["e", "local.e"], ["p", "local.p"], ["r", `jsondecode(jsonencode(${top}))`]]) {
+    for (const [n, v] of [
+      ["o", top],
+      ["j", `jsonencode(${top})`],
+      ["y", `yamlencode(${top})`],
+      ["f", `flatten(${top})`],
+      ["e", "local.e"],
+      ["p", "local.p"],
+      ["r", `jsondecode(jsonencode(${top}))`],
+    ]) {
       s += `output "${n}" {\n  value = ${v}\n}\n`;
     }
     const r = await run("main.pmx.hcl", s);
@@ -90,7 +102,13 @@ describe("depth measures", () => {
 
   // A recursive reference: fine for the small depths generated here.
   const reference = (v: Value): number =>
-    v instanceof Sensitive ? reference(v.value) : Array.isArray(v) ? 1 + Math.max(0, ...v.map(reference)) : v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v).map(reference)) : 0;
+    v instanceof Sensitive
+      ? reference(v.value)
+      : Array.isArray(v)
+        ? 1 + Math.max(0, ...v.map(reference))
+        : v !== null && typeof v === "object"
+          ? 1 + Math.max(0, ...Object.values(v).map(reference))
+          : 0;
 
   it("valueDepth equals a recursive count on random values with shared parts", () => {
     const rnd = prng(2306);

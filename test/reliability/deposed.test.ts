@@ -125,7 +125,12 @@ describe.skipIf(!BUILT)(`deposed objects left by a killed create_before_destroy 
     // pct start holds the CT lock while it hangs; pct create has finished (marker written, unlocked).
     await killedApply(["start"], () => {
       const text = createdConf();
-      return text !== undefined && text.includes("pmxform-") && !/^lock:/m.test(text) && existsSync(w.path(`sim/run/lock/lxc/pve-config-${String(state().intents!.find((i) => i.operation === "create")!.vmid)}.lock`));
+      return (
+        text !== undefined &&
+        text.includes("pmxform-") &&
+        !/^lock:/m.test(text) &&
+        existsSync(w.path(`sim/run/lock/lxc/pve-config-${String(state().intents!.find((i) => i.operation === "create")!.vmid)}.lock`))
+      );
     });
     const left = state();
     const created = left.intents!.find((i) => i.operation === "create")!.vmid!;

@@ -31,7 +31,9 @@ export function simDir(w: Workdir): string {
 
 /** The calls this run made, faultable tools only, in the order the simulator logged them. */
 export function callsSince(w: Workdir, already: number): CallRecord[] {
-  return readCalls(simDir(w)).slice(already).filter((c) => FAULTABLE.has(c.tool));
+  return readCalls(simDir(w))
+    .slice(already)
+    .filter((c) => FAULTABLE.has(c.tool));
 }
 
 export function callCount(w: Workdir): number {

@@ -73,7 +73,9 @@ ${extra}
     expect(a.stderr).toContain("value does not look like a valid DNS name");
     expect(a.stderr).not.toMatch(/^\s+at /m);
     noCanary();
-    const set = readCalls(w.path("sim")).filter((c) => c.tool === "pct" && c.argv.includes("--searchdomain")).at(-1)!;
+    const set = readCalls(w.path("sim"))
+      .filter((c) => c.tool === "pct" && c.argv.includes("--searchdomain"))
+      .at(-1)!;
     expect(set.argv[set.argv.indexOf("--searchdomain") + 1]).toBe(evil);
   });
 
@@ -98,6 +100,10 @@ ${extra}
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/device path under \/dev\/ \(no spaces, commas or "="\)/);
     // Refused before any change: no pct call but reads.
-    expect(readCalls(w.path("sim")).slice(before).filter((c) => c.tool === "pct" && !["config", "status", "list"].includes(c.argv[0]!))).toEqual([]);
+    expect(
+      readCalls(w.path("sim"))
+        .slice(before)
+        .filter((c) => c.tool === "pct" && !["config", "status", "list"].includes(c.argv[0]!)),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,10 @@ const DEEP = 10_000;
 
 function aliasBomb(): string {
   let y = "locals:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
-  for (let i = 1; i < 10; i++) y += `  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+  for (let i = 1; i < 10; i++)
+    y += `  a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(", ")}]\n`;
   return y + "outputs:\n  boom:\n    value: ${local.a9}\n";
 }
 

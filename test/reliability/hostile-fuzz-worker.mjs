@@ -5,11 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
 
 const dist = (p) => import(join(workerData.root, "dist", p));
-const [{ buildRegistry }, { openSession }, { validateWithUnknowns }] = await Promise.all([
-  dist("src/registry-wiring.js"),
-  dist("src/engine/session.js"),
-  dist("src/engine/walk-config.js"),
-]);
+const [{ buildRegistry }, { openSession }, { validateWithUnknowns }] = await Promise.all([dist("src/registry-wiring.js"), dist("src/engine/session.js"), dist("src/engine/walk-config.js")]);
 const registry = await buildRegistry();
 
 // Ranges may compute their positions lazily (getters do not survive postMessage).

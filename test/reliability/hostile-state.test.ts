@@ -25,7 +25,10 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
   let w: Workdir;
   let good: string;
   const statePath = () => w.path("pmxform.state.json");
-  const mutatingCalls = (since: number) => readCalls(w.path("sim")).slice(since).filter((c) => c.tool === "pct" && !["config", "status", "list"].includes(c.argv[0]!));
+  const mutatingCalls = (since: number) =>
+    readCalls(w.path("sim"))
+      .slice(since)
+      .filter((c) => c.tool === "pct" && !["config", "status", "list"].includes(c.argv[0]!));
 
   beforeAll(async () => {
     w = new Workdir("pmx-hostile-state-");
@@ -52,7 +55,16 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
   ];
 
   /** The commands that may write the state first, then the read-only ones. */
-  const ALL_COMMANDS = [["plan"], ["apply", "--auto-approve"], ["destroy", "--auto-approve"], ["state", "rm", "lxc_container.web"], ["import", "lxc_container.web", "pve1/310"], ["show"], ["state", "list"], ["output"]];
+  const ALL_COMMANDS = [
+    ["plan"],
+    ["apply", "--auto-approve"],
+    ["destroy", "--auto-approve"],
+    ["state", "rm", "lxc_container.web"],
+    ["import", "lxc_container.web", "pve1/310"],
+    ["show"],
+    ["state", "list"],
+    ["output"],
+  ];
 
   /** Writes the bad state, runs the commands, checks refusal and that nothing was rewritten. */
   const expectRefusedBy = async (c: (typeof CASES)[number], commands: string[][]) => {
@@ -61,7 +73,9 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
     if (c.owner !== undefined) chownSync(statePath(), c.owner, c.owner);
     try {
       const before = snap(statePath());
-      const backupBefore = readdirSync(w.dir).filter((f) => f.includes("backup")).map((f) => snap(w.path(f)));
+      const backupBefore = readdirSync(w.dir)
+        .filter((f) => f.includes("backup"))
+        .map((f) => snap(w.path(f)));
       const calls = readCalls(w.path("sim")).length;
       // One writing command at a time (they lock); the read-only ones take no lock and run alongside.
       const results = await Promise.all(commands.map((args) => w.run(...args).then((r) => [args.join(" "), r] as const)));
@@ -71,7 +85,11 @@ describe.skipIf(!BUILT)(`untrusted state files${BUILT ? "" : ` (skipped: ${NOT_B
         expect(r.stderr, what).not.toMatch(/internal error|^\s+at /m);
       }
       expect(snap(statePath()), "the state was rewritten").toEqual(before);
-      expect(readdirSync(w.dir).filter((f) => f.includes("backup")).map((f) => snap(w.path(f)))).toEqual(backupBefore);
+      expect(
+        readdirSync(w.dir)
+          .filter((f) => f.includes("backup"))
+          .map((f) => snap(w.path(f))),
+      ).toEqual(backupBefore);
       expect(mutatingCalls(calls)).toEqual([]);
     } finally {
       if (c.owner !== undefined) chownSync(statePath(), process.getuid!(), process.getgid!());

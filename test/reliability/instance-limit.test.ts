@@ -4,8 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MAX_INSTANCES } from "../../src/engine/evaluation.js";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "../e2e/helpers.js";
 
-const res = (name: string, arg: string) =>
-  `resource "lxc_container" "${name}" {\n  ${arg}\n  node     = "pve1"\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n}\n`;
+const res = (name: string, arg: string) => `resource "lxc_container" "${name}" {\n  ${arg}\n  node     = "pve1"\n  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"\n}\n`;
 
 describe.skipIf(!BUILT)(`instance limits${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   const w = new Workdir("pmx-limit-");

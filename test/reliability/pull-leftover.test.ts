@@ -23,7 +23,15 @@ describe.skipIf(!BUILT)(`a killed pull's temporary archive${BUILT ? "" : ` (skip
     writeFileSync(tmp, "half an archive");
     writeFileSync(finished, "a finished archive");
     const foreign = { address: "oci_image.old", operation: "pull", node: "pve1", file: finished, started };
-    const state = { version: 1, pmxform_version: "0.1.0", lineage: "8f0c2a64-1b9e-4d57-9a51-2f6f3c1d0e11", serial: 3, resources: [], outputs: {}, intents: [{ address: "oci_image.app", operation: "pull", node: "pve1", file: tmp, started }, foreign] };
+    const state = {
+      version: 1,
+      pmxform_version: "0.1.0",
+      lineage: "8f0c2a64-1b9e-4d57-9a51-2f6f3c1d0e11",
+      serial: 3,
+      resources: [],
+      outputs: {},
+      intents: [{ address: "oci_image.app", operation: "pull", node: "pve1", file: tmp, started }, foreign],
+    };
     writeFileSync(w.path("pmxform.state.json"), JSON.stringify(state, null, 2), { mode: 0o600 });
     w.write("main.pmx.hcl", SIM_NODE);
 

@@ -90,7 +90,17 @@ describe.skipIf(!BUILT)(`secrets in an end-to-end run${BUILT ? "" : ` (skipped: 
     const applied = await runCmd("apply", "create.plan");
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/desc = <sensitive>|desc = \(sensitive value\)/);
-    for (const args of [["show"], ["show", "--json"], ["state", "list"], ["state", "show", "lxc_container.s"], ["output"], ["output", "--json"], ["output", "token"], ["output", "desc"], ["output", "api_upper"]]) {
+    for (const args of [
+      ["show"],
+      ["show", "--json"],
+      ["state", "list"],
+      ["state", "show", "lxc_container.s"],
+      ["output"],
+      ["output", "--json"],
+      ["output", "token"],
+      ["output", "desc"],
+      ["output", "api_upper"],
+    ]) {
       const r = await runCmd(...args);
       expect(r.stderr, args.join(" ")).not.toContain("internal error");
     }
@@ -131,7 +141,10 @@ describe.skipIf(!BUILT)(`secrets in an end-to-end run${BUILT ? "" : ` (skipped: 
     for (const f of files) expect(`${f} ${(statSync(w.path(f)).mode & 0o777).toString(8)}`).toBe(`${f} 600`);
     for (const f of files.filter((n) => n.endsWith(".plan"))) {
       const text = readFileSync(w.path(f), "utf8");
-      expect(SECRETS.filter((s) => text.includes(s) || text.includes(s.toUpperCase())), f).toEqual([]);
+      expect(
+        SECRETS.filter((s) => text.includes(s) || text.includes(s.toUpperCase())),
+        f,
+      ).toEqual([]);
     }
   });
 });

@@ -12,25 +12,25 @@ const SEED = Number(process.env["PMXFORM_SEED"] ?? Date.now() % 100000);
 /** Expressions that fail with a message that used to quote their (sensitive) argument. */
 const FAILING = [
   "tonumber(var.tok)",
-  "regex(var.tok, \"x\")",
-  "regex(\"(a\", var.tok)",
-  "regexall(var.tok, \"x\")",
+  'regex(var.tok, "x")',
+  'regex("(a", var.tok)',
+  'regexall(var.tok, "x")',
   "file(var.tok)",
   "cidrhost(var.tok, 1)",
   "cidrsubnet(var.tok, 8, 1)",
   "jsondecode(var.tok)",
-  "yamldecode(\"{\")",
+  'yamldecode("{")',
   "parseint(var.tok, 10)",
   "tobool(var.tok)",
-  "element([var.tok], \"x\")",
-  "formatdate(var.tok, \"2020-01-01T00:00:00Z\")",
-  "timeadd(var.tok, \"1h\")",
+  'element([var.tok], "x")',
+  'formatdate(var.tok, "2020-01-01T00:00:00Z")',
+  'timeadd(var.tok, "1h")',
   "base64decode(var.tok)",
   "var.tok + 1",
   "{ a = 1 }[var.tok]",
   "upper(var.tok) * 2",
   "[for x in [var.tok] : tonumber(x)]",
-  "\"pre-${var.tok}\" - 1",
+  '"pre-${var.tok}" - 1',
 ];
 
 function secret(rand: () => number): string {

@@ -28,45 +28,49 @@ describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped:
   const dirs: Workdir[] = [];
   afterAll(() => dirs.forEach((w) => w.remove()));
 
-  it.each(["SIGTERM", "SIGINT"] as const)("%s ends a plan stuck in a synchronous loop within seconds", async (sig) => {
-    const w = new Workdir("pmx-sigterm-");
-    dirs.push(w);
-    // A state to protect: apply a container first, then add the busy locals.
-    const plain = SIM_NODE + container("web", "");
-    w.write("main.pmx.hcl", plain);
-    const applied = await w.run("apply", "-auto-approve");
-    expect(applied.code, applied.stderr).toBe(0);
-    const stateBefore = readFileSync(w.path("pmxform.state.json"), "utf8");
-    w.write("main.pmx.hcl", plain + BUSY);
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "%s ends a plan stuck in a synchronous loop within seconds",
+    async (sig) => {
+      const w = new Workdir("pmx-sigterm-");
+      dirs.push(w);
+      // A state to protect: apply a container first, then add the busy locals.
+      const plain = SIM_NODE + container("web", "");
+      w.write("main.pmx.hcl", plain);
+      const applied = await w.run("apply", "-auto-approve");
+      expect(applied.code, applied.stderr).toBe(0);
+      const stateBefore = readFileSync(w.path("pmxform.state.json"), "utf8");
+      w.write("main.pmx.hcl", plain + BUSY);
 
-    const child = spawn(process.execPath, [BIN, "plan"], { cwd: w.dir, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    // Wait until it is deep in the loop: 3 s of CPU (the refresh and loading take well under 1 s).
-    const started = Date.now();
-    while (cpuSeconds(child.pid!) < 3) {
-      expect(Date.now() - started, "the plan never got busy").toBeLessThan(60_000);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(existsSync(w.path("pmxform.state.json.lock")), "the plan holds the state lock while busy").toBe(true);
-    const sent = Date.now();
-    child.kill(sig);
-    const end = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
-    if (end === "hung") child.kill("SIGKILL");
-    expect(end, "still running 15 s after the signal").not.toBe("hung");
-    expect(Date.now() - sent).toBeLessThan(5_000);
-    expect((end as { signal: string | null }).signal).toBe(sig);
-    expect(stderr).not.toMatch(/internal error|^\s+at /m);
+      const child = spawn(process.execPath, [BIN, "plan"], { cwd: w.dir, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+      // Wait until it is deep in the loop: 3 s of CPU (the refresh and loading take well under 1 s).
+      const started = Date.now();
+      while (cpuSeconds(child.pid!) < 3) {
+        expect(Date.now() - started, "the plan never got busy").toBeLessThan(60_000);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(existsSync(w.path("pmxform.state.json.lock")), "the plan holds the state lock while busy").toBe(true);
+      const sent = Date.now();
+      child.kill(sig);
+      const end = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
+      if (end === "hung") child.kill("SIGKILL");
+      expect(end, "still running 15 s after the signal").not.toBe("hung");
+      expect(Date.now() - sent).toBeLessThan(5_000);
+      expect((end as { signal: string | null }).signal).toBe(sig);
+      expect(stderr).not.toMatch(/internal error|^\s+at /m);
 
-    // State untouched; the lock left behind is stale-detectable: the next run takes it over.
-    expect(readFileSync(w.path("pmxform.state.json"), "utf8")).toBe(stateBefore);
-    w.write("main.pmx.hcl", plain);
-    const next = await w.run("plan", "--lock-timeout", "30s", "-detailed-exitcode");
-    expect(next.stderr).toBe("");
-    expect(next.stdout).toContain("No changes.");
-    expect(next.code).toBe(0);
-    expect(existsSync(w.path("pmxform.state.json.lock"))).toBe(false);
-    expect(existsSync(w.path("pmxform.state.json.lock.info"))).toBe(false);
-  }, 180_000);
+      // State untouched; the lock left behind is stale-detectable: the next run takes it over.
+      expect(readFileSync(w.path("pmxform.state.json"), "utf8")).toBe(stateBefore);
+      w.write("main.pmx.hcl", plain);
+      const next = await w.run("plan", "--lock-timeout", "30s", "-detailed-exitcode");
+      expect(next.stderr).toBe("");
+      expect(next.stdout).toContain("No changes.");
+      expect(next.code).toBe(0);
+      expect(existsSync(w.path("pmxform.state.json.lock"))).toBe(false);
+      expect(existsSync(w.path("pmxform.state.json.lock.info"))).toBe(false);
+    },
+    180_000,
+  );
 });

@@ -37,7 +37,10 @@ describe("vmid allocation", () => {
       const clusters = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => randomSnapshot(rnd));
       const fresh = new Set<number>();
       const old = new Set<number>();
-      for (const v of Array.from({ length: Math.floor(rnd() * 10) }, () => 100 + Math.floor(rnd() * 100))) fresh.add(v), old.add(v);
+      for (const v of Array.from({ length: Math.floor(rnd() * 10) }, () => 100 + Math.floor(rnd() * 100))) {
+        fresh.add(v);
+        old.add(v);
+      }
       for (let step = 0; step < 80; step++) {
         const r = rnd();
         if (r < 0.15) {

@@ -12,7 +12,8 @@ describe("simulator executables", () => {
   let tmp: string;
   const bundle = () => join(tmp, "pmxsim.cjs");
   const main = () => join(tmp, "main.js");
-  const entry = (file: string) => writeFileSync(file, `process.stdout.write(JSON.stringify({ ran: ${JSON.stringify(file)}, args: process.argv.slice(2), ca: process.env.NODE_EXTRA_CA_CERTS ?? null }));\n`);
+  const entry = (file: string) =>
+    writeFileSync(file, `process.stdout.write(JSON.stringify({ ran: ${JSON.stringify(file)}, args: process.argv.slice(2), ca: process.env.NODE_EXTRA_CA_CERTS ?? null }));\n`);
   const setMtime = (file: string, s: number) => utimesSync(file, s, s);
   const run = (env: NodeJS.ProcessEnv = process.env): { ran: string; args: string[]; ca: string | null } => {
     const script = join(tmp, "pct");

@@ -36,7 +36,11 @@ export const ROWS: Row[] = [
   {
     item: "1 pending: a stopped CT applies only this call's options",
     source: "pve-container src/PVE/LXC/Config.pm update_pct_config -> vmconfig_apply_pending($selection = $modified)",
-    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    setup: [
+      ["pct", "start", "$ID"],
+      ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"],
+      ["pct", "stop", "$ID"],
+    ],
     run: ["pct", "set", "$ID", "--cores", "2"],
     code: 0,
     stderr: "",
@@ -51,7 +55,11 @@ export const ROWS: Row[] = [
   {
     item: "1 pending: a stopped CT applies a pending key named again in this call",
     source: "pve-container src/PVE/LXC/Config.pm vmconfig_apply_pending (next if $selection && !$selection->{$opt})",
-    setup: [["pct", "start", "$ID"], ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"], ["pct", "stop", "$ID"]],
+    setup: [
+      ["pct", "start", "$ID"],
+      ["pct", "set", "$ID", "--tty", "3", "--ostype", "ubuntu"],
+      ["pct", "stop", "$ID"],
+    ],
     run: ["pct", "set", "$ID", "--tty", "4"],
     code: 0,
     stderr: "",
@@ -96,7 +104,10 @@ export const ROWS: Row[] = [
     item: "2 protection: deleting an unusedN is refused and the volume survives",
     source: "pve-container src/PVE/LXC/Config.pm update_pct_config (delete loop, unused)",
     create: ["--storage", "local-lvm", "--rootfs", "local-lvm:4", "--mp0", "local-lvm:1,mp=/data"],
-    setup: [["pct", "set", "$ID", "--delete", "mp0"], ["pct", "set", "$ID", "--protection", "1"]],
+    setup: [
+      ["pct", "set", "$ID", "--delete", "mp0"],
+      ["pct", "set", "$ID", "--protection", "1"],
+    ],
     run: ["pct", "set", "$ID", "--delete", "unused0"],
     code: 255,
     stderr: "can't remove CT $ID drive 'unused0' - protection mode enabled\n",
@@ -377,8 +388,20 @@ describe.skipIf(!simBuilt)(`simulator fidelity (${simBuilt ? "built" : skipMessa
     const list = JSON.parse(all.stdout) as Record<string, unknown>[];
     expect(list.map((i) => i["iface"]).sort()).toEqual(["eno1", "eno2", "vmbr0", "vmbr1"]);
     expect(list.find((i) => i["iface"] === "vmbr1")).toEqual({
-      iface: "vmbr1", type: "bridge", method: "manual", method6: "manual", families: ["inet"], priority: 6, autostart: 1, active: 1,
-      bridge_ports: "eno2", bridge_stp: "off", bridge_fd: "0", bridge_vlan_aware: 1, bridge_vids: "2-4094", mtu: "9000",
+      iface: "vmbr1",
+      type: "bridge",
+      method: "manual",
+      method6: "manual",
+      families: ["inet"],
+      priority: 6,
+      autostart: 1,
+      active: 1,
+      bridge_ports: "eno2",
+      bridge_stp: "off",
+      bridge_fd: "0",
+      bridge_vlan_aware: 1,
+      bridge_vids: "2-4094",
+      mtu: "9000",
     });
     expect(list.find((i) => i["iface"] === "vmbr0")).toMatchObject({ address: "192.168.100.2", netmask: "24", cidr: "192.168.100.2/24", gateway: "192.168.100.1", method: "static" });
     expect(list.find((i) => i["iface"] === "eno1")).toMatchObject({ type: "eth", exists: 1 });

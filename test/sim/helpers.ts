@@ -20,7 +20,7 @@ export function newSim(nodes = ["pve1", "pve2"]): { dir: string; run: Runner; cl
   const run: Runner = (tool, args, env = {}) =>
     new Promise((resolve) => {
       execFile(simBin(dir, tool), args, { env: { ...process.env, PMXSIM_LATENCY_MS: "", ...env } }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       });
     });

@@ -75,11 +75,20 @@ describe.skipIf(!simBuilt)(`pct create maps User (${simBuilt ? "built" : skipMes
     const r = await sim.run("pct", ["create", "180", "local:vztmpl/app.tar", "--storage", "local-lvm"]);
     expect(r.stderr).toBe("");
     const text = readFileSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/180.conf"), "utf8");
-    expect(parseConf(text).main.lxc).toEqual([["lxc.init.uid", "1000"], ["lxc.init.gid", "1001"], ["lxc.init.groups", "10,999"], ["lxc.init.cwd", "/srv"], ["lxc.signal.halt", "SIGTERM"]]);
+    expect(parseConf(text).main.lxc).toEqual([
+      ["lxc.init.uid", "1000"],
+      ["lxc.init.gid", "1001"],
+      ["lxc.init.groups", "10,999"],
+      ["lxc.init.cwd", "/srv"],
+      ["lxc.signal.halt", "SIGTERM"],
+    ]);
   });
 
   it('User "0" and "" are skipped (Perl truth), a bad User fails the create', async () => {
-    for (const [vmid, user] of [["181", "0"], ["182", ""]] as const) {
+    for (const [vmid, user] of [
+      ["181", "0"],
+      ["182", ""],
+    ] as const) {
       writeFileSync(join(cache(), `u${vmid}.tar`), ociArchive({ Cmd: ["/app"], User: user }, layer));
       expect((await sim.run("pct", ["create", vmid, `local:vztmpl/u${vmid}.tar`, "--storage", "local-lvm"])).code).toBe(0);
       expect(readFileSync(join(sim.dir, `etc/pve/nodes/pve1/lxc/${vmid}.conf`), "utf8")).not.toContain("lxc.init.uid");

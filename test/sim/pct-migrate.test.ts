@@ -11,7 +11,15 @@ import { DEBIAN, newSim, simBuilt, skipMessage, type Runner } from "./helpers.js
 describe("pct migrate --target-storage parsing (pve-common JSONSchema parse_idmap)", () => {
   it.each([
     ["local-lvm:local", { entries: [["local-lvm", "local"]] }],
-    ["a1:b1, c1:d1", { entries: [["a1", "b1"], ["c1", "d1"]] }],
+    [
+      "a1:b1, c1:d1",
+      {
+        entries: [
+          ["a1", "b1"],
+          ["c1", "d1"],
+        ],
+      },
+    ],
     ["local", { default: "local", entries: [] }],
     ["1", { identity: true, entries: [] }],
   ])("%s", (text, want) => {
@@ -65,10 +73,20 @@ describe.skipIf(!simBuilt)(`pct migrate (${simBuilt ? "built" : skipMessage})`, 
   // Rows: arguments, where pct runs, the exact stderr, and (for task errors) the ERROR line of the log.
   const refusals: [string, string[], string, string | undefined][] = [
     ["the local node as target (raise_param_exc)", ["300", "pve1"], "400 Parameter verification failed.\ntarget: target is local node.\npct migrate <vmid> <target> [OPTIONS]\n", undefined],
-    ["a timeout that is no integer (schema)", ["300", "pve2", "--timeout", "soon"], "400 Parameter verification failed.\ntimeout: type check ('integer') failed - got 'soon'\npct migrate <vmid> <target> [OPTIONS]\n", undefined],
+    [
+      "a timeout that is no integer (schema)",
+      ["300", "pve2", "--timeout", "soon"],
+      "400 Parameter verification failed.\ntimeout: type check ('integer') failed - got 'soon'\npct migrate <vmid> <target> [OPTIONS]\n",
+      undefined,
+    ],
     ["an unknown node (check_node_exists)", ["300", "pve9"], "no such cluster node 'pve9'\n", undefined],
     ["a CT of another node (load_config)", ["301", "pve2"], "Configuration file 'nodes/pve1/lxc/301.conf' does not exist\n", undefined],
-    ["a bad storage map", ["300", "pve2", "--target-storage", "a1:b1,a1:c1"], "400 Parameter verification failed.\ntarget-storage: failed to parse storage map: duplicate mapping for source 'a1'\npct migrate <vmid> <target> [OPTIONS]\n", undefined],
+    [
+      "a bad storage map",
+      ["300", "pve2", "--target-storage", "a1:b1,a1:c1"],
+      "400 Parameter verification failed.\ntarget-storage: failed to parse storage map: duplicate mapping for source 'a1'\npct migrate <vmid> <target> [OPTIONS]\n",
+      undefined,
+    ],
     ["a mapped storage that does not exist ($check_storage_access_migrate)", ["300", "pve2", "--target-storage", "local-lvm:nope"], "storage 'nope' does not exist\n", undefined],
   ];
   it.each(refusals)("refuses %s", async (_what, args, stderr, logged) => {
@@ -123,7 +141,9 @@ describe.skipIf(!simBuilt)(`pct migrate (${simBuilt ? "built" : skipMessage})`, 
     const r = await pct(["migrate", "300", "pve2", "--restart", "--target-storage", "local-lvm:local"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/shutdown CT 300\n[\s\S]*starting migration of CT 300 to node 'pve2'[\s\S]*volume 'local-lvm:vm-300-disk-0' is 'local:300\/vm-300-disk-0.raw' on the target\n[\s\S]*start container on target node\n[\s\S]*migration finished successfully/);
+    expect(r.stdout).toMatch(
+      /shutdown CT 300\n[\s\S]*starting migration of CT 300 to node 'pve2'[\s\S]*volume 'local-lvm:vm-300-disk-0' is 'local:300\/vm-300-disk-0.raw' on the target\n[\s\S]*start container on target node\n[\s\S]*migration finished successfully/,
+    );
     expect(existsSync(confPath(300, "pve1"))).toBe(false);
     expect(existsSync(disk0)).toBe(false);
     const conf = readFileSync(confPath(300, "pve2"), "utf8");

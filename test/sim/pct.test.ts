@@ -17,7 +17,24 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
   afterAll(() => sim.cleanup());
 
   it("create normalises and writes defaults", async () => {
-    const r = await pct(["create", "100", DEBIAN, "--storage", "local-lvm", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp", "--tags", "Web,prod web", "--mp0", "local-lvm:2,mp=/data,backup=1", "--rootfs", "local-lvm:8", "-description", "hello", "--onboot=yes"]);
+    const r = await pct([
+      "create",
+      "100",
+      DEBIAN,
+      "--storage",
+      "local-lvm",
+      "--net0",
+      "name=eth0,bridge=vmbr0,ip=dhcp",
+      "--tags",
+      "Web,prod web",
+      "--mp0",
+      "local-lvm:2,mp=/data,backup=1",
+      "--rootfs",
+      "local-lvm:8",
+      "-description",
+      "hello",
+      "--onboot=yes",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Detected container architecture: amd64");
@@ -212,7 +229,9 @@ describe.skipIf(!simBuilt)(`pct lifecycle (${simBuilt ? "built" : skipMessage})`
     expect(t.code).toBe(255);
     expect(t.stderr).toBe("unable to create CT 300 - can't find file 'local:vztmpl/nope.tar.zst'\n");
     expect(existsSync(join(sim.dir, "etc/pve/nodes/pve1/lxc/300.conf"))).toBe(false);
-    expect((await pct(["create", "300", DEBIAN, "--storage", "nfs"])).stderr).toBe("400 Parameter verification failed.\nstorage: storage 'nfs' does not exist\npct create <vmid> <ostemplate> [OPTIONS]\n");
+    expect((await pct(["create", "300", DEBIAN, "--storage", "nfs"])).stderr).toBe(
+      "400 Parameter verification failed.\nstorage: storage 'nfs' does not exist\npct create <vmid> <ostemplate> [OPTIONS]\n",
+    );
     expect((await pct(["create", "300", DEBIAN, "--mp0", "local-lvm:1,mp=/a"])).stderr).toBe("mount points configured, but 'rootfs' not set - aborting\n");
     expect((await pct(["create", "300", "local:vztmpl/x.img"])).stderr).toBe("unable to create CT 300 - unable to parse directory volume name 'vztmpl/x.img'\n");
     expect((await pct(["frobnicate"])).stderr).toMatch(/^ERROR: unknown command 'pct frobnicate'\n/);

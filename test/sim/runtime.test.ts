@@ -92,7 +92,12 @@ describe.skipIf(!simBuilt)(`simulator runtime (${simBuilt ? "built" : skipMessag
   });
 
   it("OCI archive: detection, entrypoint, env, console, host-managed, cwd, signal, ostype", async () => {
-    const layer = gzipSync(writeTar([{ name: "etc/", type: "5" }, { name: "etc/os-release", data: 'NAME="Alpine Linux"\nID=alpine\n' }]));
+    const layer = gzipSync(
+      writeTar([
+        { name: "etc/", type: "5" },
+        { name: "etc/os-release", data: 'NAME="Alpine Linux"\nID=alpine\n' },
+      ]),
+    );
     const tar = ociArchive({ Entrypoint: ["/docker-entrypoint.sh"], Cmd: ["nginx", "-g", "daemon off;"], Env: ["PATH=/usr/bin", "NGINX_PORT=80"], WorkingDir: "/srv", StopSignal: "SIGQUIT" }, layer);
     writeFileSync(join(sim.dir, "nodes/pve1/var/lib/vz/template/cache/nginx_1.29.tar"), tar);
     const r = await sim.run("pct", ["create", "170", "local:vztmpl/nginx_1.29.tar", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp", "--storage", "local-lvm"]);
@@ -104,7 +109,10 @@ describe.skipIf(!simBuilt)(`simulator runtime (${simBuilt ? "built" : skipMessag
     expect(c.keys.get("ostype")).toBe("alpine");
     expect(c.keys.get("net0")).toMatch(/^name=eth0,bridge=vmbr0,host-managed=1,hwaddr=BC:24:11:.*,ip=dhcp,type=veth$/);
     expect(c.env).toEqual(["PATH=/usr/bin", "NGINX_PORT=80"]);
-    expect(c.lxc).toEqual([["lxc.init.cwd", "/srv"], ["lxc.signal.halt", "SIGQUIT"]]);
+    expect(c.lxc).toEqual([
+      ["lxc.init.cwd", "/srv"],
+      ["lxc.signal.halt", "SIGQUIT"],
+    ]);
   });
 
   it("OCI archive without os-release is unmanaged; wrong config media type fails", async () => {

@@ -38,7 +38,11 @@ describe("backend block", () => {
   });
 
   it("reads pg settings from HCL with variables, and the same block from YAML", async () => {
-    const hcl = await load("a.pmx.hcl", `variable "pw" {\n  sensitive = true\n}\nbackend "pg" {\n  host = "db.example"\n  port = 5433\n  database = "infra"\n  user = "ops"\n  password = var.pw\n  schema_name = "team_a"\n}\n`, ["pw=s3cr:t/pw"]);
+    const hcl = await load(
+      "a.pmx.hcl",
+      `variable "pw" {\n  sensitive = true\n}\nbackend "pg" {\n  host = "db.example"\n  port = 5433\n  database = "infra"\n  user = "ops"\n  password = var.pw\n  schema_name = "team_a"\n}\n`,
+      ["pw=s3cr:t/pw"],
+    );
     expect(hcl.loaded.diagnostics).toEqual([]);
     const s = backendSettings(hcl.loaded.module.backend, hcl.evaluate, {}).settings!;
     expect(s).toEqual({ type: "pg", schema: "team_a", connString: "postgresql://ops:s3cr%3At%2Fpw@db.example:5433/infra" });
@@ -53,7 +57,11 @@ describe("backend block", () => {
 
   it("takes PG_CONN_STR and PG_SCHEMA_NAME from the environment as OpenTofu does", async () => {
     const { loaded, evaluate } = await load("a.pmx.hcl", `backend "pg" {}\n`);
-    expect(backendSettings(loaded.module.backend, evaluate, { PG_CONN_STR: "postgres://a:b@h:1/d", PG_SCHEMA_NAME: "envschema" }).settings).toEqual({ type: "pg", schema: "envschema", connString: "postgres://a:b@h:1/d" });
+    expect(backendSettings(loaded.module.backend, evaluate, { PG_CONN_STR: "postgres://a:b@h:1/d", PG_SCHEMA_NAME: "envschema" }).settings).toEqual({
+      type: "pg",
+      schema: "envschema",
+      connString: "postgres://a:b@h:1/d",
+    });
   });
 
   it("refuses what cannot be right, at decode, with a source range", async () => {

@@ -36,7 +36,7 @@ describe("state writes under SIGKILL", () => {
     for (let round = 0; round < 3; round++) {
       const child = execa(process.execPath, ["--import", "tsx", script, statePath], { reject: false, cwd: process.cwd() });
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.once("data", () => resolve());
+        child.stdout.once("data", () => resolve());
         void child.then((r) => reject(new Error(`writer exited early: ${r.stderr}`)));
       });
       await new Promise((r) => setTimeout(r, 50 + round * 70));

@@ -11,7 +11,10 @@ const KEYFILE = { keyFile: randomBytes(32), keyFilePath: "/etc/pmxform/key" };
 const STATE = Buffer.from(JSON.stringify({ version: 1, lineage: "L", serial: 3, resources: [{ address: "lxc_container.web", attributes: { password_sha256: "abc" } }] }));
 const enc = (cfg: Partial<EncryptionConfig>) => new Encryptor({ primary: PASS, enforced: false, ...cfg });
 const failure = async (p: Promise<unknown>): Promise<string> => {
-  const e = await p.then(() => expect.unreachable("expected a failure"), (err: unknown) => err);
+  const e = await p.then(
+    () => expect.unreachable("expected a failure"),
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(EncryptionError);
   return (e as Error).message;
 };

@@ -49,7 +49,7 @@ describe("LocalBackend", () => {
     const err = await backend.write("default", Buffer.from("{}"), { lineage: "L", serial: 3 }, { lineage: "L", serial: 4 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateConflictError);
     expect((err as StateConflictError).found).toEqual({ lineage: "L", serial: 4 });
-    expect(JSON.parse(readFileSync(join(dir, "pmxform.state.json"), "utf8")).serial).toBe(4);
+    expect((JSON.parse(readFileSync(join(dir, "pmxform.state.json"), "utf8")) as { serial: number }).serial).toBe(4);
     // A file that appeared where none was expected is someone's state too.
     const fresh = new LocalBackend(join(dir, "x.json"), join(dir, "x.d"));
     expect(await fresh.read("default")).toBeNull();
@@ -114,7 +114,9 @@ await l.release();
     const log = join(dir, "log");
     writeFileSync(log, "");
     const runOne = (mode: LockMode) =>
-      new Promise<number>((resolve) => spawn(process.execPath, ["--import", "tsx", join(dir, "holder.mts"), join(dir, "pmxform.state.json"), mode, log], { stdio: "ignore", cwd: process.cwd() }).on("exit", (c) => resolve(c ?? -1)));
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, ["--import", "tsx", join(dir, "holder.mts"), join(dir, "pmxform.state.json"), mode, log], { stdio: "ignore", cwd: process.cwd() }).on("exit", (c) => resolve(c ?? -1)),
+      );
     const codes = await Promise.all([runOne("shared"), runOne("shared"), runOne("exclusive"), runOne("shared"), runOne("exclusive")]);
     expect(codes).toEqual([0, 0, 0, 0, 0]);
     // Replay the log: an exclusive holder is never alongside anyone.

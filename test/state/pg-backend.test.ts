@@ -11,7 +11,17 @@ import { StateError, StateLockedError } from "../../src/state/errors.js";
 import type { LockInfo } from "../../src/state/lock-info.js";
 import { HAVE_POSTGRES, NO_POSTGRES, startPostgres, type Postgres } from "../helpers/postgres.js";
 
-const info = (operation: string, who = "alice@laptop"): LockInfo => ({ id: PgBackend.newLockId(), path: "default", operation, who, user: who.split("@")[0]!, host: "laptop", pid: process.pid, version: "test", created: new Date().toISOString() });
+const info = (operation: string, who = "alice@laptop"): LockInfo => ({
+  id: PgBackend.newLockId(),
+  path: "default",
+  operation,
+  who,
+  user: who.split("@")[0]!,
+  host: "laptop",
+  pid: process.pid,
+  version: "test",
+  created: new Date().toISOString(),
+});
 
 describe.skipIf(!HAVE_POSTGRES)(`pg backend${HAVE_POSTGRES ? "" : ` (skipped: ${NO_POSTGRES})`}`, () => {
   let pg: Postgres;
@@ -100,7 +110,7 @@ describe.skipIf(!HAVE_POSTGRES)(`pg backend${HAVE_POSTGRES ? "" : ` (skipped: ${
     // node itself is the child (tsx as a loader), so SIGKILL reaches the process holding the connection.
     const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pg-hold-lock.ts"), pg.url, "killed", "exclusive", id], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
       child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
     });
     const b = backend();

@@ -103,7 +103,7 @@ describe.skipIf(!BUILT)(`pve backend through the CLI${BUILT ? "" : ` (skipped: $
       expect(blocked.stderr).toContain(`ID:        ${holder.info.id}`);
       expect(blocked.stderr).toContain("Operation: apply");
       expect(blocked.stderr).toContain(`pid ${holder.info.pid}`);
-      expect(blocked.stderr).toMatch(/Lease:     last renewed .* s ago\); if its holder stopped, pmxcfs frees it 30 s after that renewal/);
+      expect(blocked.stderr).toMatch(/Lease: {5}last renewed .* s ago\); if its holder stopped, pmxcfs frees it 30 s after that renewal/);
       expect(blocked.stderr).toContain(`pmxform force-unlock ${holder.info.id}`);
 
       const after = await cli(bob.dir, ["plan", "-lock-timeout=120s", "-detailed-exitcode"], env);

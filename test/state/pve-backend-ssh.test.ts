@@ -48,8 +48,15 @@ describe.skipIf(!ready)(`pve backend over SSH${ready ? "" : ` (skipped: ${HAVE_S
     await both.write("default", state, null, { lineage: "L", serial: 1 });
     expect((await backend(["pve2"]).read("default"))!.equals(state)).toBe(true);
 
-    const held = await both.lock("default", "exclusive", { id: randomUUID(), path: "default", operation: "apply", who: "alice@laptop", user: "alice", host: "laptop", pid: 1, version: "test", created: new Date().toISOString() }, 0);
-    const blocked = await backend(["pve2"]).lock("default", "shared", { id: randomUUID(), path: "default", operation: "plan", who: "bob@desk", user: "bob", host: "desk", pid: 2, version: "test", created: new Date().toISOString() }, 500).catch((e: unknown) => e);
+    const held = await both.lock(
+      "default",
+      "exclusive",
+      { id: randomUUID(), path: "default", operation: "apply", who: "alice@laptop", user: "alice", host: "laptop", pid: 1, version: "test", created: new Date().toISOString() },
+      0,
+    );
+    const blocked = await backend(["pve2"])
+      .lock("default", "shared", { id: randomUUID(), path: "default", operation: "plan", who: "bob@desk", user: "bob", host: "desk", pid: 2, version: "test", created: new Date().toISOString() }, 500)
+      .catch((e: unknown) => e);
     expect(blocked).toBeInstanceOf(StateLockedError);
     expect((blocked as Error).message).toContain("Who:       alice@laptop");
     expect((blocked as Error).message).toContain("Node:      pve1");
@@ -60,7 +67,12 @@ describe.skipIf(!ready)(`pve backend over SSH${ready ? "" : ` (skipped: ${HAVE_S
     const after = backend(["pve1", "pve2"]);
     await after.write("default", Buffer.from("through pve2"), { lineage: "L", serial: 1 }, { lineage: "L", serial: 2 });
     expect((await after.read("default"))!.toString()).toBe("through pve2");
-    const lock = await after.lock("default", "exclusive", { id: randomUUID(), path: "default", operation: "apply", who: "carol@ci", user: "carol", host: "ci", pid: 3, version: "test", created: new Date().toISOString() }, 0);
+    const lock = await after.lock(
+      "default",
+      "exclusive",
+      { id: randomUUID(), path: "default", operation: "apply", who: "carol@ci", user: "carol", host: "ci", pid: 3, version: "test", created: new Date().toISOString() },
+      0,
+    );
     await lock.release();
   }, 240_000);
 });

@@ -28,7 +28,17 @@ const simBuilt = existsSync(simMainPath());
 const LEASE_S = 8;
 const LONG_LEASE_S = 60;
 
-const info = (operation: string, who = "alice@laptop"): LockInfo => ({ id: randomUUID(), path: "default", operation, who, user: who.split("@")[0]!, host: "laptop", pid: process.pid, version: "test", created: new Date().toISOString() });
+const info = (operation: string, who = "alice@laptop"): LockInfo => ({
+  id: randomUUID(),
+  path: "default",
+  operation,
+  who,
+  user: who.split("@")[0]!,
+  host: "laptop",
+  pid: process.pid,
+  version: "test",
+  created: new Date().toISOString(),
+});
 const v = (serial: number, lineage = "L") => ({ lineage, serial });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,7 +95,11 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     expect(back!.equals(state)).toBe(true);
     expect((JSON.parse(back!.toString()) as { resources: unknown[] }).resources).toHaveLength(5000);
     await b.write("big", Buffer.from('{"small":true}'), v(1), v(2));
-    expect(readdirSync(wsDir("big")).filter((n) => n.startsWith("chunk.")).some((n) => chunks.includes(n))).toBe(false);
+    expect(
+      readdirSync(wsDir("big"))
+        .filter((n) => n.startsWith("chunk."))
+        .some((n) => chunks.includes(n)),
+    ).toBe(false);
     expect((await b.read("big"))!.toString()).toBe('{"small":true}');
   }, 120_000);
 
@@ -137,7 +151,9 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     try {
       const err = await b.write("quorum", Buffer.from("after"), v(1), v(2)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StateError);
-      expect((err as Error).message).toMatch(/^The cluster has no quorum, so pve .* cannot be changed: node pve1 refused saving the state .*Nothing was changed and the state stays as it was\. Restore quorum/);
+      expect((err as Error).message).toMatch(
+        /^The cluster has no quorum, so pve .* cannot be changed: node pve1 refused saving the state .*Nothing was changed and the state stays as it was\. Restore quorum/,
+      );
       const lock = await b.lock("quorum", "exclusive", info("apply"), 500).catch((e: unknown) => e);
       expect((lock as Error).message).toMatch(/no quorum.*taking the state lock/);
       expect((await b.read("quorum"))!.toString()).toBe("before");
@@ -210,7 +226,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     expect(blocked).toBeInstanceOf(StateLockedError);
     expect((blocked as StateLockedError).holder).toMatchObject({ who: "ci@runner", operation: "apply", id: x.info.id });
     expect((blocked as Error).message).toContain(`pmxform force-unlock ${x.info.id}`);
-    expect((blocked as Error).message).toMatch(/Node:      pve1 .*\n  Lease:     last renewed .* s ago\); if its holder stopped, pmxcfs frees it 60 s after that renewal/);
+    expect((blocked as Error).message).toMatch(/Node: {6}pve1 .*\n {2}Lease: {5}last renewed .* s ago\); if its holder stopped, pmxcfs frees it 60 s after that renewal/);
     // the exclusive holder still writes (its own short write lock is another directory)
     await w.write("locks", Buffer.from("under lease"), null, v(1));
     await x.release();
@@ -223,16 +239,21 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     const held = await b.lock("beat", "exclusive", info("apply"), 0);
     await sleep(LEASE_S * 1000 * 2);
     expect(held.lost()).toBeUndefined();
-    const other = await expiring(["pve2"]).lock("beat", "exclusive", info("apply", "bob@desk"), 300).catch((e: unknown) => e);
+    const other = await expiring(["pve2"])
+      .lock("beat", "exclusive", info("apply", "bob@desk"), 300)
+      .catch((e: unknown) => e);
     expect((other as StateLockedError).holder?.id).toBe(held.info.id);
     await held.release();
   }, 180_000);
 
   it("a SIGKILLed holder is named while its lease lasts, and pmxcfs's expiry then frees the lock", async () => {
     const id = randomUUID();
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed", "exclusive", id], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) } });
+    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed", "exclusive", id], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) },
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
       child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
     });
     const b = expiring(["pve2"]);
@@ -253,9 +274,12 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
 
   it("an apply waits out a SIGKILLed plan's shared lease, then clears the plan's leftover record", async () => {
     const id = randomUUID();
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed-plan", "shared", id], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) } });
+    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed-plan", "shared", id], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) },
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
       child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
     });
     child.kill("SIGKILL");
@@ -304,7 +328,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
       const none = backend(["down", "unmounted"], { runnerFor, pveRootFor });
       const err = await none.read("failover").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StateError);
-      expect((err as Error).message).toMatch(/None of the nodes of pve .* could be used:\n  down: .*\n  unmounted: the cluster filesystem is not mounted/);
+      expect((err as Error).message).toMatch(/None of the nodes of pve .* could be used:\n {2}down: .*\n {2}unmounted: the cluster filesystem is not mounted/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -7,7 +7,23 @@ export type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 
-const STRINGS = ["", "a", "pve1", "dhcp", "ünïcødé", "日本語", "emoji 🚀🐧", "quote \" and \\ backslash", "line\nbreak\ttab", "\u0000\u001f\u2028\u2029", "\ud800 lone", "\"serial\": 1,", "</script>", ",\n    {", "\n  ]\n}"];
+const STRINGS = [
+  "",
+  "a",
+  "pve1",
+  "dhcp",
+  "ünïcødé",
+  "日本語",
+  "emoji 🚀🐧",
+  'quote " and \\ backslash',
+  "line\nbreak\ttab",
+  "\u0000\u001f\u2028\u2029",
+  "\ud800 lone",
+  '"serial": 1,',
+  "</script>",
+  ",\n    {",
+  "\n  ]\n}",
+];
 const NUMBERS = [0, -0, 1, -1, 42, 1024, 3.14, 1e21, 5e-7, -2.5e-300, Number.MAX_SAFE_INTEGER, 0.1 + 0.2];
 const KEYS = ["node", "vmid", "hostname", "memory", "tags", "net0", "rootfs", "mounts", "ünï", "serial", "resources", "1", "0", "__proto__x", "a b", "z"];
 
@@ -72,7 +88,26 @@ function containers(value: unknown, out: (Record<string, unknown> | unknown[])[]
 export function mutate(rng: Rng, state: StateFile): string {
   const rs = state.resources;
   const any = (): StateResource | undefined => (rs.length ? pick(rng, rs) : undefined);
-  const kind = pick(rng, ["noop", "noop", "nested-set", "delete-readd", "set-undefined", "empty-array", "push", "move", "replace-copy", "replace-same", "add", "remove", "deposed", "intents", "output", "date", "unicode", "swap-two"]);
+  const kind = pick(rng, [
+    "noop",
+    "noop",
+    "nested-set",
+    "delete-readd",
+    "set-undefined",
+    "empty-array",
+    "push",
+    "move",
+    "replace-copy",
+    "replace-same",
+    "add",
+    "remove",
+    "deposed",
+    "intents",
+    "output",
+    "date",
+    "unicode",
+    "swap-two",
+  ]);
   const r = any();
   switch (kind) {
     case "nested-set": {
@@ -84,7 +119,10 @@ export function mutate(rng: Rng, state: StateFile): string {
     }
     case "delete-readd": {
       if (!r) return "noop";
-      const obj = pick(rng, containers(r).filter((c): c is Record<string, unknown> => !Array.isArray(c)));
+      const obj = pick(
+        rng,
+        containers(r).filter((c): c is Record<string, unknown> => !Array.isArray(c)),
+      );
       const keys = Object.keys(obj);
       if (!keys.length) return "noop";
       const k = pick(rng, keys);
@@ -136,7 +174,15 @@ export function mutate(rng: Rng, state: StateFile): string {
         if (!state.deposed.length) delete state.deposed;
       } else if (r) {
         // Sometimes the very object that is also in resources (a caller could share it).
-        const d: DeposedResource = rng() < 0.5 ? r : { ...r, deposed_key: int(rng, 2 ** 32).toString(16).padStart(8, "0") };
+        const d: DeposedResource =
+          rng() < 0.5
+            ? r
+            : {
+                ...r,
+                deposed_key: int(rng, 2 ** 32)
+                  .toString(16)
+                  .padStart(8, "0"),
+              };
         state.deposed = [...(state.deposed ?? []), d];
       } else return "noop";
       return kind;

@@ -186,8 +186,16 @@ describe("StateStore: refusing files it cannot trust", () => {
   const cases: [string, string | (() => void), RegExp][] = [
     ["a truncated file", '{"version": 1, "pmxform_version": "0.1.0", "lineage": "x", "ser', /not valid JSON \(truncated or corrupted\?\)/],
     ["an empty file", "", /is empty/],
-    ["a newer format", JSON.stringify({ version: 2, pmxform_version: "9.0.0", lineage: "x", serial: 1, resources: [], outputs: {} }), /format version 2 \(written by pmxform 9\.0\.0\).*Upgrade pmxform/],
-    ["a wrong shape", JSON.stringify({ version: 1, pmxform_version: "0.1.0", lineage: "x", serial: -1, resources: [{ address: "a" }], outputs: {} }), /not a valid pmxform state:\n {2}serial: .*\n {2}resources\.0\.type/],
+    [
+      "a newer format",
+      JSON.stringify({ version: 2, pmxform_version: "9.0.0", lineage: "x", serial: 1, resources: [], outputs: {} }),
+      /format version 2 \(written by pmxform 9\.0\.0\).*Upgrade pmxform/,
+    ],
+    [
+      "a wrong shape",
+      JSON.stringify({ version: 1, pmxform_version: "0.1.0", lineage: "x", serial: -1, resources: [{ address: "a" }], outputs: {} }),
+      /not a valid pmxform state:\n {2}serial: .*\n {2}resources\.0\.type/,
+    ],
   ];
   for (const [what, content, message] of cases) {
     it(`refuses ${what} and never overwrites it`, async () => {
@@ -265,7 +273,7 @@ describe("StateStore: locking", () => {
       console.log("locked");
       setTimeout(() => {}, 30000);`;
     const child = execa("node", ["--input-type=module", "-e", script, statePath], { cwd: process.cwd(), reject: false });
-    await new Promise<void>((resolve) => child.stdout!.on("data", () => resolve()));
+    await new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
     try {
       await expect(openStore(statePath, { lockTimeoutMs: 0 })).rejects.toBeInstanceOf(StateLockedError);
     } finally {
@@ -278,7 +286,17 @@ describe("StateStore: locking", () => {
     const dead = await execa("node", ["-e", "console.log(process.pid)"]);
     const deadPid = Number(dead.stdout.trim());
     mkdirSync(`${statePath}.lock`);
-    const info = { id: "11111111-2222-3333-4444-555555555555", path: statePath, operation: "apply", who: `x@${(await import("node:os")).hostname()}`, user: "x", host: (await import("node:os")).hostname(), pid: deadPid, version: "0.1.0", created: new Date().toISOString() };
+    const info = {
+      id: "11111111-2222-3333-4444-555555555555",
+      path: statePath,
+      operation: "apply",
+      who: `x@${(await import("node:os")).hostname()}`,
+      user: "x",
+      host: (await import("node:os")).hostname(),
+      pid: deadPid,
+      version: "0.1.0",
+      created: new Date().toISOString(),
+    };
     writeFileSync(`${statePath}.lock.info`, JSON.stringify(info));
     const err = (await openStore().catch((e: unknown) => e)) as StateLockedError;
     expect(err).toBeInstanceOf(StateLockedError);

@@ -14,7 +14,15 @@ export const FEATURES: Block = {
     { attr: "fuse", pve: "fuse", type: "bool", codec: flag, schema: bool(), change: "pending", doc: "allow fuse file systems" },
     { attr: "mknod", pve: "mknod", type: "bool", codec: flag, schema: bool(), change: "pending", doc: "allow mknod() of some device nodes" },
     { attr: "force_rw_sys", pve: "force_rw_sys", type: "bool", codec: flag, schema: bool(), change: "pending", doc: "mount /sys read-write" },
-    { attr: "mount", pve: "mount", type: "list(string)", codec: semicolonSet(/[;\s]+/), schema: listOf(pattern(/^[a-zA-Z0-9_]+$/, "a filesystem type name is required")), change: "pending", doc: 'file system types the container may mount (`["nfs", "cifs"]`)' },
+    {
+      attr: "mount",
+      pve: "mount",
+      type: "list(string)",
+      codec: semicolonSet(/[;\s]+/),
+      schema: listOf(pattern(/^[a-zA-Z0-9_]+$/, "a filesystem type name is required")),
+      change: "pending",
+      doc: 'file system types the container may mount (`["nfs", "cifs"]`)',
+    },
   ],
 };
 

@@ -181,7 +181,7 @@ export function convertValue(value: Value, t: TypeConstraint, path: PathStep[] =
 export function toSetOrder(items: Value[]): Value[] {
   const out: Value[] = [];
   for (const x of items) if (!out.some((y) => deepEqual(x, y))) out.push(x);
-  if (out.every((x) => typeof x === "string")) return (out as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (out.every((x) => typeof x === "number")) return (out as number[]).sort((a, b) => a - b);
+  if (out.every((x) => typeof x === "string")) return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (out.every((x) => typeof x === "number")) return out.sort((a, b) => a - b);
   return out;
 }

@@ -400,7 +400,11 @@ class Evaluator {
     const { value: v, sensitive } = peel(this.eval(expr, b));
     if (v instanceof Unknown) return { sensitive };
     if (v === null) {
-      this.err("Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template; use a conditional or coalesce() to supply a string.", expr.range);
+      this.err(
+        "Invalid template interpolation value",
+        "The expression result is null. Cannot include a null value in a string template; use a conditional or coalesce() to supply a string.",
+        expr.range,
+      );
       return { text: "", sensitive };
     }
     if (typeof v === "string") return { text: v, sensitive };
@@ -433,11 +437,7 @@ class Evaluator {
         const { value: list, sensitive } = peel(last.value);
         if (list instanceof Unknown) return markIf(new Unknown(fn.returns), sensitive);
         if (!Array.isArray(list)) {
-          this.err(
-            "Invalid expanding argument value",
-            `The expanding argument (indicated by ...) must be a list or tuple, got ${typeName(list)}.`,
-            lastExpr.range,
-          );
+          this.err("Invalid expanding argument value", `The expanding argument (indicated by ...) must be a list or tuple, got ${typeName(list)}.`, lastExpr.range);
           return new Unknown(fn.returns);
         }
         for (const item of list) args.push({ value: markIf(item, sensitive), range: lastExpr.range });
@@ -779,4 +779,3 @@ function bind(b: Bindings, keyVar: string | undefined, key: Value, valueVar: str
   m.set(valueVar, value);
   return m;
 }
-

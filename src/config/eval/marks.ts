@@ -81,7 +81,12 @@ export function numberToString(n: number): string {
   if (!/e/i.test(s)) return s;
   // Expand exponents so that string round trips look like Terraform's (no "1e-7").
   const exp = Number(s.split(/e/i)[1]);
-  return exp < 0 ? n.toFixed(Math.min(100, -exp + 16)).replace(/0+$/, "").replace(/\.$/, "") : s;
+  return exp < 0
+    ? n
+        .toFixed(Math.min(100, -exp + 16))
+        .replace(/0+$/, "")
+        .replace(/\.$/, "")
+    : s;
 }
 
 /**

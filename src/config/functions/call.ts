@@ -20,20 +20,12 @@ export function callFunction(name: string, fn: FunctionImpl, args: CallArg[], ca
   const arity = `${fn.params.length}${fn.variadic ? " or more" : ""} argument${fn.params.length === 1 && !fn.variadic ? "" : "s"}`;
   if (args.length < fn.params.length) {
     const missing = fn.params[args.length] as FunctionParam;
-    diagnostics.push(
-      error(
-        "Not enough function arguments",
-        `Function "${name}" expects ${arity}. Missing value for "${missing.name}"; add it to the call.`,
-        callRange,
-      ),
-    );
+    diagnostics.push(error("Not enough function arguments", `Function "${name}" expects ${arity}. Missing value for "${missing.name}"; add it to the call.`, callRange));
     return failed();
   }
   if (args.length > fn.params.length && !fn.variadic) {
     const extra = args[fn.params.length];
-    diagnostics.push(
-      error("Too many function arguments", `Function "${name}" expects only ${arity}; remove the extra ones.`, extra?.range ?? callRange),
-    );
+    diagnostics.push(error("Too many function arguments", `Function "${name}" expects only ${arity}; remove the extra ones.`, extra?.range ?? callRange));
     return failed();
   }
 
@@ -93,11 +85,7 @@ export function callFunction(name: string, fn: FunctionImpl, args: CallArg[], ca
     } else {
       const msg = quoteless ? SENSITIVE_REASON : e instanceof Error ? e.message : String(e);
       diagnostics.push(
-        error(
-          "Error in function call",
-          `Call to function "${name}" failed unexpectedly: ${msg}. This is a bug in pmxform; please report it with the expression that caused it.`,
-          callRange,
-        ),
+        error("Error in function call", `Call to function "${name}" failed unexpectedly: ${msg}. This is a bug in pmxform; please report it with the expression that caused it.`, callRange),
       );
     }
     return failed();
@@ -108,9 +96,5 @@ export function callFunction(name: string, fn: FunctionImpl, args: CallArg[], ca
 const SENSITIVE_REASON = "the value is sensitive, so the reason is not shown; check the sensitive value it comes from";
 
 function invalidArg(fnName: string, param: FunctionParam, message: string, range?: Range): Diagnostic {
-  return error(
-    "Invalid function argument",
-    `Invalid value for "${param.name}" parameter of function "${fnName}": ${message.replace(/\.$/, "")}.`,
-    range,
-  );
+  return error("Invalid function argument", `Invalid value for "${param.name}" parameter of function "${fnName}": ${message.replace(/\.$/, "")}.`, range);
 }

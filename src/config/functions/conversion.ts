@@ -31,7 +31,7 @@ export const conversionFunctions: Record<string, FunctionImpl> = {
     returns: "list",
     marks: "shallow",
     impl: ([v]) => {
-      if (v === null || Array.isArray(v)) return v as Value;
+      if (v === null || Array.isArray(v)) return v;
       throw new FunctionError(`cannot convert ${typeName(v as Value)} to list: a list, set or tuple is required`, 0);
     },
   },

@@ -22,7 +22,7 @@ function fromData(d: unknown, depth = 0): Value {
   if (d instanceof Date) return d.toISOString();
   if (Array.isArray(d)) return d.map((x) => fromData(x, depth + 1));
   if (d instanceof Map) return objectFrom([...d].map(([k, v]) => [String(k), fromData(v, depth + 1)]));
-  if (typeof d === "object") return objectFrom(Object.entries(d as object).map(([k, v]) => [k, fromData(v, depth + 1)]));
+  if (typeof d === "object") return objectFrom(Object.entries(d).map(([k, v]) => [k, fromData(v, depth + 1)]));
   throw new FunctionError(`unsupported value of type ${typeof d}`, 0);
 }
 
@@ -118,7 +118,10 @@ export const encodingFunctions: Record<string, FunctionImpl> = {
     description: "The string escaped for use in a URL query.",
     params: [p.string("str")],
     returns: "string",
-    impl: ([s]) => encodeURIComponent(s as string).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    impl: ([s]) =>
+      encodeURIComponent(s as string)
+        .replace(/%20/g, "+")
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
   },
   md5: hashFn("md5", "hex", "MD5 hash (hex)"),
   sha1: hashFn("sha1", "hex", "SHA-1 hash (hex)"),

@@ -72,7 +72,8 @@ export function filesystemFunctions(baseDir: string, table: () => FunctionTable)
         if (!isObjectValue(vars as Value)) throw new FunctionError("the template variables must be given as a map or object", 1);
         const bindings = vars as { [k: string]: Value };
         for (const k of Object.keys(bindings)) {
-          if (!IDENT.test(k)) throw new FunctionError(`invalid template variable name ${JSON.stringify(k)}: it must start with a letter or underscore and contain only letters, digits, underscores and dashes`, 1);
+          if (!IDENT.test(k))
+            throw new FunctionError(`invalid template variable name ${JSON.stringify(k)}: it must start with a letter or underscore and contain only letters, digits, underscores and dashes`, 1);
         }
         const { text, full } = readText(baseDir, path as string);
         let parsed: ReturnType<typeof parseTemplateWithMap>;

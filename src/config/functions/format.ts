@@ -11,7 +11,10 @@ import type { FunctionImpl } from "./types.js";
 export function stableJson(v: Value): string {
   if (v === null || typeof v !== "object") return typeof v === "number" ? JSON.stringify(Number.isFinite(v) ? v : null) : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  if (isObjectValue(v)) return `{${sortedKeys(v).map((k) => `${JSON.stringify(k)}:${stableJson(v[k] as Value)}`).join(",")}}`;
+  if (isObjectValue(v))
+    return `{${sortedKeys(v)
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k] as Value)}`)
+      .join(",")}}`;
   return JSON.stringify(null);
 }
 
@@ -87,10 +90,10 @@ function formatOne(v: Value, spec: Spec, pos: number): string {
     case "X": {
       const n = num();
       if (!Number.isInteger(n)) throw new FunctionError(`unsupported value for "%${verb}" at ${pos}: value has a fractional part; use %f or floor()`);
-      const radix = { d: 10, b: 2, o: 8, x: 16, X: 16 }[verb] as number;
+      const radix = { d: 10, b: 2, o: 8, x: 16, X: 16 }[verb];
       let body = Math.abs(n).toString(radix);
       if (verb === "X") body = body.toUpperCase();
-      if (spec.flags.includes("#") && verb !== "d") body = ({ b: "0b", o: "0", x: "0x", X: "0X" }[verb] as string) + body;
+      if (spec.flags.includes("#") && verb !== "d") body = { b: "0b", o: "0", x: "0x", X: "0X" }[verb] + body;
       return pad(signed(n, body, spec), spec, true);
     }
     case "f":
@@ -198,7 +201,12 @@ export const formatFunctions: Record<string, FunctionImpl> = {
       });
       const out: Value[] = [];
       for (let r = 0; r < (n === -1 ? 1 : n); r++) {
-        out.push(formatString(fmt as string, args.map((v) => (Array.isArray(v) ? (v[r] as Value) : v))));
+        out.push(
+          formatString(
+            fmt as string,
+            args.map((v) => (Array.isArray(v) ? (v[r] as Value) : v)),
+          ),
+        );
       }
       return out;
     },

@@ -74,7 +74,7 @@ function formatAddr(addr: bigint, v6: boolean): string {
   // RFC 5952: compress the longest run (of two or more) of zero groups, the first one on ties.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -137,7 +137,7 @@ export const networkFunctions: Record<string, FunctionImpl> = {
       const end = prefix.addr + (1n << BigInt(width - prefix.bits));
       let cursor = prefix.addr;
       return nbs.map((nb, i) => {
-        const newbits = whole(nb as Value, i + 1);
+        const newbits = whole(nb, i + 1);
         if (newbits < 0 || prefix.bits + newbits > width) throw new FunctionError(`insufficient address space to extend prefix of ${prefix.bits} by ${newbits}`, i + 1);
         const size = 1n << BigInt(width - prefix.bits - newbits);
         const start = ((cursor + size - 1n) / size) * size;

@@ -90,8 +90,18 @@ function errorRegion(node: Node, map: PosMap, src: string): Diagnostic {
     // tree-sitter skipped the text without keeping tokens: describe it from the source.
     const subject = nextToken(src, node.startIndex, node, map);
     const text = nodeText(src, node, node.startIndex);
-    if (text.startsWith("\\")) return error("Invalid escape sequence", `"${src.slice(node.startIndex, node.startIndex + 2)}" is not a valid escape. Use \\n, \\t, \\r, \\", \\\\, \\uNNNN or \\UNNNNNNNN, or write \\\\ for a literal backslash.`, rangeOf(map, node.startIndex, node.startIndex + 2));
-    if (topLevel) return error("Argument or block definition required", `Expected an argument ("name = value") or a block ("type \\"label\\" { ... }") here, but found "${text}". Remove or fix this text.`, subject);
+    if (text.startsWith("\\"))
+      return error(
+        "Invalid escape sequence",
+        `"${src.slice(node.startIndex, node.startIndex + 2)}" is not a valid escape. Use \\n, \\t, \\r, \\", \\\\, \\uNNNN or \\UNNNNNNNN, or write \\\\ for a literal backslash.`,
+        rangeOf(map, node.startIndex, node.startIndex + 2),
+      );
+    if (topLevel)
+      return error(
+        "Argument or block definition required",
+        `Expected an argument ("name = value") or a block ("type \\"label\\" { ... }") here, but found "${text}". Remove or fix this text.`,
+        subject,
+      );
     return error("Invalid expression", `Expected the start of an expression, but found "${text}". Write a value, a reference or a function call.`, subject);
   }
   const stack: Node[] = [];
@@ -108,7 +118,11 @@ function errorRegion(node: Node, map: PosMap, src: string): Diagnostic {
     if (top.type === "quoted_template_start") {
       return error("Unterminated string", `The string that starts at ${where(at(map, top))} is not closed. Add the missing '"'.`, at(map, top));
     }
-    return error(`Missing "${closerText(top)}"`, `The "${top.text}" at ${where(at(map, top))} is not closed before this point. Add "${closerText(top)}" (and check that items are separated by commas).`, at(map, tok));
+    return error(
+      `Missing "${closerText(top)}"`,
+      `The "${top.text}" at ${where(at(map, top))} is not closed before this point. Add "${closerText(top)}" (and check that items are separated by commas).`,
+      at(map, tok),
+    );
   }
   const open = stack.pop();
   if (open) {
@@ -150,7 +164,10 @@ function before(a: Range, b: Range): boolean {
  * configuration block" that follows another error inside that block is noise, not news.
  */
 function dropCascades(diags: Diagnostic[]): Diagnostic[] {
-  const firstError = diags.filter((d) => d.summary !== "Unclosed configuration block" && d.subject).map((d) => d.subject as Range).sort((a, b) => (before(a, b) ? -1 : 1))[0];
+  const firstError = diags
+    .filter((d) => d.summary !== "Unclosed configuration block" && d.subject)
+    .map((d) => d.subject as Range)
+    .sort((a, b) => (before(a, b) ? -1 : 1))[0];
   return diags.filter((d) => !(d.summary === "Unclosed configuration block" && firstError && d.subject && before(d.subject, firstError)));
 }
 

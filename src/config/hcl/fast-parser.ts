@@ -497,7 +497,7 @@ class FastParser {
     }
     this.expect(object ? "}" : "]");
     const out: ForExpr = { kind: "for", valueVar: names[names.length - 1] as string, collection, valueExpr, grouping, object, range: this.range(start, this.tokEnd) };
-    if (names.length === 2) out.keyVar = names[0] as string;
+    if (names.length === 2) out.keyVar = names[0];
     if (keyExpr) out.keyExpr = keyExpr;
     if (cond) out.cond = cond;
     return out;

@@ -18,7 +18,7 @@ type Line = Token[];
 const OPEN = new Set(["{", "[", "("]);
 const CLOSE = new Set(["}", "]", ")"]);
 /** Characters that end a run of plain text: brackets, `=` and what may start a string, comment, heredoc or `!=`/`>=`. */
-const SPECIAL = new Set([..."{}[]()=\"#/<>!"]);
+const SPECIAL = new Set([...'{}[]()="#/<>!']);
 
 /** Scans a quoted string from its opening quote, across `${ … }` / `%{ … }` holding nested strings. */
 function quotedEnd(src: string, start: number): number {
@@ -28,7 +28,8 @@ function quotedEnd(src: string, start: number): number {
     if (c === "\\") i += 2;
     else if (c === '"') return i + 1;
     else if ((c === "$" || c === "%") && src[i + 1] === "{") i = templateEnd(src, i + 2);
-    else if (c === "\n") return i; // unterminated: the parser reports it; stop at the line end
+    else if (c === "\n")
+      return i; // unterminated: the parser reports it; stop at the line end
     else i++;
   }
   return i;
@@ -225,9 +226,15 @@ export function formatHcl(source: string): string {
   const { lines, levels } = tidyBlankLines(lexed, indents(lexed));
   const cells: Cells[] = lines.map((line, k) => ({ indent: 2 * (levels[k] as number), ...cellsOf(line) }));
   const leads = cells.map((c) => (c.lead.length === 0 ? "" : " ".repeat(c.indent) + render(c.lead)));
-  const assignPads = alignRuns(cells.map((c) => c.assign !== undefined), leads.map(lastLineWidth));
+  const assignPads = alignRuns(
+    cells.map((c) => c.assign !== undefined),
+    leads.map(lastLineWidth),
+  );
   const bodies = cells.map((c, k) => (leads[k] as string) + (c.assign ? " ".repeat(assignPads[k] as number) + render(c.assign) : ""));
-  const commentPads = alignRuns(cells.map((c) => c.comment !== undefined), bodies.map(lastLineWidth));
+  const commentPads = alignRuns(
+    cells.map((c) => c.comment !== undefined),
+    bodies.map(lastLineWidth),
+  );
   const text = cells.map((c, k) => (bodies[k] as string) + (c.comment ? " ".repeat(commentPads[k] as number) + c.comment.text : "")).join("\n");
   return text.length === 0 ? "" : text + "\n";
 }

@@ -158,7 +158,11 @@ function tooCostlyForTreeSitter(source: string, stoppedAt: number, map: PosMap):
 
 /** A string value over MAX_TREE_SITTER_BYTES whose template or expression the fast parser refused. */
 function tooLargeToDiagnose(text: string, map: PosMap): Diagnostic {
-  return error("Invalid expression", `This value is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB and its template or expression cannot be read; pmxform does not diagnose values this large in detail. Check its \${ } and %{ } sequences, or move the text into a file read with file().`, rangeOf(map, 0, Math.min(text.length, 1)));
+  return error(
+    "Invalid expression",
+    `This value is larger than ${MAX_TREE_SITTER_BYTES / 1024} KB and its template or expression cannot be read; pmxform does not diagnose values this large in detail. Check its \${ } and %{ } sequences, or move the text into a file read with file().`,
+    rangeOf(map, 0, Math.min(text.length, 1)),
+  );
 }
 
 export function parseHclFileSync(path: string, source: string): HclFileResult {
@@ -228,7 +232,16 @@ export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr
     () => {
       const fast = fastParseExpression(text, map);
       if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
-      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseExpressionWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), EXPR_PREFIX.length));
+      return checkedExpr(
+        fast
+          ? { expr: fast, diagnostics: [] }
+          : guarded(
+              map,
+              () => parseExpressionWithTreeSitter(text, map),
+              (d) => ({ diagnostics: [d] }),
+              EXPR_PREFIX.length,
+            ),
+      );
     },
     (d) => ({ diagnostics: [d] }),
   );
@@ -288,7 +301,16 @@ export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; 
     () => {
       const fast = fastParseTemplate(text, map);
       if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
-      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => parseTemplateWithTreeSitter(text, map), (d) => ({ diagnostics: [d] }), shift));
+      return checkedExpr(
+        fast
+          ? { expr: fast, diagnostics: [] }
+          : guarded(
+              map,
+              () => parseTemplateWithTreeSitter(text, map),
+              (d) => ({ diagnostics: [d] }),
+              shift,
+            ),
+      );
     },
     (d) => ({ diagnostics: [d] }),
   );
@@ -310,7 +332,14 @@ export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?:
     if (!heredoc || heredoc.type !== "heredoc_template") return undefined;
     // The wrapper's newline before the closing marker is not part of the user's string.
     return convertTemplateSpan(
-      { children: heredoc.children, contentStart: prefix.length, contentEnd: prefix.length + text.length, quoted: false, flush: false, range: rangeOf(shifted, prefix.length, prefix.length + text.length) },
+      {
+        children: heredoc.children,
+        contentStart: prefix.length,
+        contentEnd: prefix.length + text.length,
+        quoted: false,
+        flush: false,
+        range: rangeOf(shifted, prefix.length, prefix.length + text.length),
+      },
       ctx,
     );
   });
@@ -320,7 +349,12 @@ export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?:
     const open = unclosedTemplateSequence(text);
     const at = open?.index ?? 0;
     const what = open?.kind === "directive" ? `The template directive "${open.opener}" is not closed` : open ? `The "${open.opener}" here is not closed` : "The template cannot be parsed";
-    const fix = open?.kind === "directive" ? `Add the matching "%{ end${open.keyword} }"` : open ? 'Add the closing "}", or write "$${" / "%%{" for a literal "${" / "%{"' : "Check its interpolations and directives";
+    const fix =
+      open?.kind === "directive"
+        ? `Add the matching "%{ end${open.keyword} }"`
+        : open
+          ? 'Add the closing "}", or write "$${" / "%%{" for a literal "${" / "%{"'
+          : "Check its interpolations and directives";
     diagnostics.splice(0, diagnostics.length, { severity: "error", summary: "Invalid template", detail: `${what}. ${fix}.`, subject: rangeOf(map, at, at + (open?.opener.length ?? 0)) });
   }
   return expr ? { expr, diagnostics } : { diagnostics };
@@ -358,7 +392,15 @@ export function unclosedTemplateSequence(text: string): { index: number; opener:
     if (end < 0) return { index: i, opener: `${c}{`, kind: "sequence" };
     if (c === "%") {
       const word = /^%\{~?\s*(\w+)/.exec(text.slice(i, end))?.[1];
-      if (word === "if" || word === "for") blocks.push({ index: i, opener: text.slice(i, end + 1).replace(/\s+/g, " ").slice(0, 40), keyword: word });
+      if (word === "if" || word === "for")
+        blocks.push({
+          index: i,
+          opener: text
+            .slice(i, end + 1)
+            .replace(/\s+/g, " ")
+            .slice(0, 40),
+          keyword: word,
+        });
       else if (word === "endif" || word === "endfor") blocks.pop();
     }
     i = end;

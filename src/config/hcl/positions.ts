@@ -29,7 +29,6 @@ export class TextPosMap implements PosMap {
     private readonly text: string,
     private readonly base: Pos = { line: 1, column: 1, offset: 0 },
   ) {
-    // eslint-disable-next-line no-control-regex
     this.ascii = !/[^\x00-\x7f]/.test(text);
     let bytes = 0;
     let last = 0;

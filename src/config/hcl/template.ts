@@ -163,7 +163,7 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
         const expr = tok.expr();
         const range = nodeRange(ctx.map, tok.start, tok.end);
         if (!expr) {
-          ctx.diags.push(error("Invalid template interpolation", "An interpolation needs an expression between \"${\" and \"}\". Write the expression to insert, or remove the empty \"${}\".", range));
+          ctx.diags.push(error("Invalid template interpolation", 'An interpolation needs an expression between "${" and "}". Write the expression to insert, or remove the empty "${}".', range));
           break;
         }
         out.push({ kind: "interp", expr, range });
@@ -199,7 +199,13 @@ function nest(tokens: Token[], from: number, stopAt: ReadonlySet<string>, out: T
         break;
       }
       default:
-        ctx.diags.push(error(`Unexpected "${tok.kind}" directive`, `There is no matching opening directive for this "%{${tok.kind}}". Remove it or add the missing "%{if ...}" / "%{for ...}".`, rangeOf(ctx.map, tok.start, tok.end)));
+        ctx.diags.push(
+          error(
+            `Unexpected "${tok.kind}" directive`,
+            `There is no matching opening directive for this "%{${tok.kind}}". Remove it or add the missing "%{if ...}" / "%{for ...}".`,
+            rangeOf(ctx.map, tok.start, tok.end),
+          ),
+        );
     }
   }
   return i;

@@ -3,7 +3,17 @@
 // 17 s). Quoted strings end on their line in HCL (only `${ }` inside them may span lines), so the
 // first line end (or the end of the text) met inside one is the error, reported at the opening quote.
 
-const QUOTE = 34, DOLLAR = 36, PERCENT = 37, LBRACE = 123, RBRACE = 125, BACKSLASH = 92, NEWLINE = 10, HASH = 35, SLASH = 47, STAR = 42, LESS = 60;
+const QUOTE = 34,
+  DOLLAR = 36,
+  PERCENT = 37,
+  LBRACE = 123,
+  RBRACE = 125,
+  BACKSLASH = 92,
+  NEWLINE = 10,
+  HASH = 35,
+  SLASH = 47,
+  STAR = 42,
+  LESS = 60;
 
 /** Offset of the opening quote of the first string with no closing quote on its line, if any. */
 export function unterminatedStringAt(s: string): number | undefined {

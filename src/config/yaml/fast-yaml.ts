@@ -19,7 +19,14 @@ const DECIMAL = /^-?(0|[1-9][0-9]{0,14})\.[0-9]{1,15}$/;
 const NUMBERISH = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^0o[0-7]+$|^0x[0-9a-fA-F]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
 const NULLS = new Set(["null", "Null", "NULL", "~"]);
 // A Map, not an object literal: `BOOLS["toString"]` would find Object.prototype's function.
-const BOOLS = new Map<string, boolean>([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
+const BOOLS = new Map<string, boolean>([
+  ["true", true],
+  ["True", true],
+  ["TRUE", true],
+  ["false", false],
+  ["False", false],
+  ["FALSE", false],
+]);
 
 /** A plain scalar's value under the core schema, as the yaml package resolves it. */
 function resolvePlain(text: string): null | boolean | number | string {

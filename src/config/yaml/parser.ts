@@ -57,7 +57,11 @@ class YamlFrontEnd {
       if (this.aliases > MAX_ALIASES || hops > MAX_ALIASES) {
         if (!this.aliasLimitReported) {
           this.aliasLimitReported = true;
-          this.fail("Too many YAML aliases", `This file expands more than ${MAX_ALIASES} aliases, which is how "billion laughs" documents exhaust memory. Write the values out instead of using aliases.`, cur);
+          this.fail(
+            "Too many YAML aliases",
+            `This file expands more than ${MAX_ALIASES} aliases, which is how "billion laughs" documents exhaust memory. Write the values out instead of using aliases.`,
+            cur,
+          );
         }
         return null;
       }
@@ -69,7 +73,11 @@ class YamlFrontEnd {
       if (this.expanded > MAX_ALIAS_EXPANSION + this.source.length) {
         if (!this.aliasLimitReported) {
           this.aliasLimitReported = true;
-          this.fail("YAML aliases expand too much", `The aliases of this file repeat more text than the file holds plus ${MAX_ALIAS_EXPANSION / 1024 / 1024} MB, which is how "billion laughs" documents exhaust memory. Write the values out, or read large data with file().`, alias);
+          this.fail(
+            "YAML aliases expand too much",
+            `The aliases of this file repeat more text than the file holds plus ${MAX_ALIAS_EXPANSION / 1024 / 1024} MB, which is how "billion laughs" documents exhaust memory. Write the values out, or read large data with file().`,
+            alias,
+          );
         }
         return null;
       }

@@ -6,7 +6,24 @@
 // write replaces the file only when it is still the one this backend last read or wrote (same
 // inode, size and mtime; every writer renames a new file into place), so a run that bypassed the
 // lock cannot be overwritten unseen.
-import { fchmodSync, fsync, lstatSync, mkdirSync, closeSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync, writevSync, existsSync } from "node:fs";
+import {
+  fchmodSync,
+  fsync,
+  lstatSync,
+  mkdirSync,
+  closeSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  writevSync,
+  existsSync,
+} from "node:fs";
 import { promisify } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { StateError } from "../errors.js";
@@ -66,12 +83,18 @@ export class LocalBackend implements StateBackend {
     if (!st.isFile()) throw new StateError(`The state path ${path} is not a regular file. Point --state at a file.`, path);
     const mode = (st.mode & 0o777).toString(8).padStart(4, "0");
     if ((st.mode & 0o022) !== 0) {
-      throw new StateError(`The state file ${path} can be written by ${st.mode & 0o002 ? "any user" : "its group"} (mode ${mode}), so someone else could change what pmxform manages. Restrict it with: chmod 600 ${target}`, path);
+      throw new StateError(
+        `The state file ${path} can be written by ${st.mode & 0o002 ? "any user" : "its group"} (mode ${mode}), so someone else could change what pmxform manages. Restrict it with: chmod 600 ${target}`,
+        path,
+      );
     }
     // pmxform creates it 0600: wider read access means someone changed it, and the state maps the
     // infrastructure (and holds password digests), so it is refused like ssh refuses such keys.
     if ((st.mode & 0o044) !== 0) {
-      throw new StateError(`The state file ${path} can be read by ${st.mode & 0o004 ? "any user" : "its group"} (mode ${mode}); pmxform keeps state files private to their owner. Restrict it with: chmod 600 ${target}`, path);
+      throw new StateError(
+        `The state file ${path} can be read by ${st.mode & 0o004 ? "any user" : "its group"} (mode ${mode}); pmxform keeps state files private to their owner. Restrict it with: chmod 600 ${target}`,
+        path,
+      );
     }
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
@@ -216,6 +239,6 @@ export async function atomicWrite(path: string, content: string | readonly Buffe
 /** libuv's writev goes on after short writes and past IOV_MAX; a shortfall left is an error. */
 function writeAll(fd: number, pieces: readonly Buffer[]): void {
   const expected = pieces.reduce((n, p) => n + p.length, 0);
-  const written = writevSync(fd, pieces as Buffer[]);
+  const written = writevSync(fd, pieces);
   if (written !== expected) throw new Error(`short write: ${written} of ${expected} bytes`);
 }

@@ -49,7 +49,8 @@ export class PgBackend implements StateBackend {
 
   constructor(private readonly settings: PgSettings) {
     this.schema = settings.schema ?? "pmxform";
-    if (!IDENT.test(this.schema)) throw new StateError(`The pg backend's schema_name "${this.schema}" is not a plain PostgreSQL name. Use lower-case letters, digits and _ (at most 63), starting with a letter or _.`, "pg");
+    if (!IDENT.test(this.schema))
+      throw new StateError(`The pg backend's schema_name "${this.schema}" is not a plain PostgreSQL name. Use lower-case letters, digits and _ (at most 63), starting with a letter or _.`, "pg");
     this.description = `pg (${describeConn(settings.connString)}, schema ${this.schema})`;
     this.q = (table) => `"${this.schema}"."${table}"`;
   }
@@ -65,7 +66,10 @@ export class PgBackend implements StateBackend {
       await client.connect();
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw new StateError(`Cannot reach the state backend ${this.description}: ${(err as Error).message}. Check that PostgreSQL is running and the connection settings (conn_str or the PG* variables) are right.`, "pg");
+      throw new StateError(
+        `Cannot reach the state backend ${this.description}: ${(err as Error).message}. Check that PostgreSQL is running and the connection settings (conn_str or the PG* variables) are right.`,
+        "pg",
+      );
     }
     return client;
   }
@@ -126,14 +130,30 @@ export class PgBackend implements StateBackend {
     try {
       const by = `${process.env["USER"] ?? "unknown"}@${(await import("node:os")).hostname()}`;
       const r = expected
-        ? await c.query(`UPDATE ${this.q("states")} SET lineage = $2, serial = $3, data = $4, updated_at = now(), updated_by = $5 WHERE workspace = $1 AND lineage = $6 AND serial = $7`, [workspace, next.lineage, next.serial, bytes, by, expected.lineage, expected.serial])
-        : await c.query(`INSERT INTO ${this.q("states")} (workspace, lineage, serial, data, updated_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace) DO NOTHING`, [workspace, next.lineage, next.serial, bytes, by]);
+        ? await c.query(`UPDATE ${this.q("states")} SET lineage = $2, serial = $3, data = $4, updated_at = now(), updated_by = $5 WHERE workspace = $1 AND lineage = $6 AND serial = $7`, [
+            workspace,
+            next.lineage,
+            next.serial,
+            bytes,
+            by,
+            expected.lineage,
+            expected.serial,
+          ])
+        : await c.query(`INSERT INTO ${this.q("states")} (workspace, lineage, serial, data, updated_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace) DO NOTHING`, [
+            workspace,
+            next.lineage,
+            next.serial,
+            bytes,
+            by,
+          ]);
       changed = r.rowCount ?? 0;
     } catch (err) {
       throw this.failure("saving the state", err);
     }
     if (changed === 1) return;
-    const found = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.q("states")} WHERE workspace = $1`, [workspace]).catch(() => ({ rows: [] as { lineage: string; serial: string }[] }));
+    const found = await c
+      .query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.q("states")} WHERE workspace = $1`, [workspace])
+      .catch(() => ({ rows: [] as { lineage: string; serial: string }[] }));
     const row = found.rows[0];
     throw new StateConflictError(`${this.description}, workspace ${workspace}`, expected, row ? { lineage: row.lineage, serial: Number(row.serial) } : null);
   }
@@ -154,9 +174,15 @@ export class PgBackend implements StateBackend {
       }
       // Rows of sessions that have ended are leftovers (a killed holder): cleared by the next
       // holder, which tells the user who it was.
-      const dead = await session.query<{ info: LockInfo }>(`DELETE FROM ${this.q("locks")} l WHERE workspace = $1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start) RETURNING info`, [workspace]);
+      const dead = await session.query<{ info: LockInfo }>(
+        `DELETE FROM ${this.q("locks")} l WHERE workspace = $1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start) RETURNING info`,
+        [workspace],
+      );
       abandoned = dead.rows.map((r) => r.info);
-      await session.query(`INSERT INTO ${this.q("locks")} (id, workspace, mode, info, pid, backend_start) SELECT $1, $2, $3, $4, pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()`, [info.id, workspace, mode, JSON.stringify(info)]);
+      await session.query(
+        `INSERT INTO ${this.q("locks")} (id, workspace, mode, info, pid, backend_start) SELECT $1, $2, $3, $4, pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
+        [info.id, workspace, mode, JSON.stringify(info)],
+      );
     } catch (err) {
       await session.end().catch(() => undefined);
       if (err instanceof StateLockedError) throw err;

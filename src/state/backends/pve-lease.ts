@@ -120,7 +120,8 @@ export class Lease {
   async beat(): Promise<void> {
     if (this.lostError || this.released) return;
     const started = Date.now();
-    if (started - this.lastRenewStart > this.t.safeMs) return this.lose(`it was not renewed for ${Math.round((started - this.lastRenewStart) / 1000)} s and pmxcfs frees an unrenewed lock after ${this.t.expiryMs / 1000} s`);
+    if (started - this.lastRenewStart > this.t.safeMs)
+      return this.lose(`it was not renewed for ${Math.round((started - this.lastRenewStart) / 1000)} s and pmxcfs frees an unrenewed lock after ${this.t.expiryMs / 1000} s`);
     try {
       if (!(await this.stillOurs())) return this.lose("its holder record no longer names this run (force-unlock, or another run took over the expired lease)");
       await this.node.renew(this.lockRel);

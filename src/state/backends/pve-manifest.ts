@@ -70,7 +70,15 @@ export function parseManifest(text: string): Manifest {
   }
   if (m.format !== MANIFEST_FORMAT) throw new Error(`the manifest is not a ${MANIFEST_FORMAT} manifest`);
   if (m.version !== 1) throw new Error(`the manifest has format version ${String(m.version)}, which this pmxform does not know (written by a newer pmxform?)`);
-  const ok = typeof m.lineage === "string" && Number.isInteger(m.serial) && m.encoding === "gzip+base64" && Number.isInteger(m.bytes) && typeof m.sha256 === "string" && Array.isArray(m.chunks) && m.chunks.length > 0 && m.chunks.every((c) => typeof c === "string" && /^chunk\.[\w-]+\.\d+$/.test(c));
+  const ok =
+    typeof m.lineage === "string" &&
+    Number.isInteger(m.serial) &&
+    m.encoding === "gzip+base64" &&
+    Number.isInteger(m.bytes) &&
+    typeof m.sha256 === "string" &&
+    Array.isArray(m.chunks) &&
+    m.chunks.length > 0 &&
+    m.chunks.every((c) => typeof c === "string" && /^chunk\.[\w-]+\.\d+$/.test(c));
   if (!ok) throw new Error("the manifest lacks a field or has one of the wrong type");
   return m as Manifest;
 }

@@ -49,7 +49,10 @@ function privRelative(dir: string): string {
   const rel = dir.startsWith("/etc/pve/priv/") ? dir.slice("/etc/pve/priv/".length) : dir;
   const parts = rel.replace(/\/+$/, "").split("/");
   if (rel === "lock" || parts[0] === "lock" || !parts.every((p) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== "." && p !== "..")) {
-    throw new StateError(`The pve backend's path "${dir}" must be a directory under /etc/pve/priv (not priv/lock), like "/etc/pve/priv/pmxform": names of letters, digits, ".", "-" and "_", no "." or ".." components.`, "pve");
+    throw new StateError(
+      `The pve backend's path "${dir}" must be a directory under /etc/pve/priv (not priv/lock), like "/etc/pve/priv/pmxform": names of letters, digits, ".", "-" and "_", no "." or ".." components.`,
+      "pve",
+    );
   }
   return parts.join("/");
 }
@@ -107,7 +110,10 @@ class PveBackend implements StateBackend {
         failures.push(err.message);
       }
     }
-    throw new StateError(`None of the nodes of ${this.description} could be used:\n  ${failures.join("\n  ")}\nCheck that at least one of them is up and reachable, and that the backend's nodes are nodes of the cluster holding the state.`, "pve");
+    throw new StateError(
+      `None of the nodes of ${this.description} could be used:\n  ${failures.join("\n  ")}\nCheck that at least one of them is up and reachable, and that the backend's nodes are nodes of the cluster holding the state.`,
+      "pve",
+    );
   }
 
   /** A node that answers now, for a sequence of changes that must all go through one node. */
@@ -128,8 +134,13 @@ class PveBackend implements StateBackend {
         "pve",
       );
     }
-    if (err instanceof FsError && err.errno === "EFBIG") return new StateError(`pmxcfs on ${err.node} refused a file while ${doing} in ${this.where(ws)} (File too large: pmxcfs limits each file to 1 MiB). Nothing was changed. This is a bug in pmxform's chunking; please report it.`, "pve");
-    if (err instanceof FsError || err instanceof NodeDownError) return new StateError(`The state backend ${this.where(ws)} failed while ${doing}: ${err.message}. Check the node and run again.`, "pve");
+    if (err instanceof FsError && err.errno === "EFBIG")
+      return new StateError(
+        `pmxcfs on ${err.node} refused a file while ${doing} in ${this.where(ws)} (File too large: pmxcfs limits each file to 1 MiB). Nothing was changed. This is a bug in pmxform's chunking; please report it.`,
+        "pve",
+      );
+    if (err instanceof FsError || err instanceof NodeDownError)
+      return new StateError(`The state backend ${this.where(ws)} failed while ${doing}: ${err.message}. Check the node and run again.`, "pve");
     return err as Error;
   }
 
@@ -145,7 +156,10 @@ class PveBackend implements StateBackend {
     try {
       return parseManifest(text);
     } catch (err) {
-      throw new StateError(`The state of ${this.where(ws)} cannot be read: ${(err as Error).message} (${node.path(`${this.wsRel(ws)}/${MANIFEST}`)} on ${node.name}). Nothing was changed; restore the file from a backup or push a state with pmxform state push -force.`, "pve");
+      throw new StateError(
+        `The state of ${this.where(ws)} cannot be read: ${(err as Error).message} (${node.path(`${this.wsRel(ws)}/${MANIFEST}`)} on ${node.name}). Nothing was changed; restore the file from a backup or push a state with pmxform state push -force.`,
+        "pve",
+      );
     }
   }
 
@@ -167,7 +181,10 @@ class PveBackend implements StateBackend {
           const bytes = decodeState(m, text);
           if (bytes) return bytes;
         }
-        throw new StateError(`The state of ${this.where(workspace)} could not be read consistently in ${READ_ATTEMPTS} attempts: its chunks did not match its manifest each time (serial changing under the read, or damaged files in ${node.path(rel)}). Nothing was changed; run again.`, "pve");
+        throw new StateError(
+          `The state of ${this.where(workspace)} could not be read consistently in ${READ_ATTEMPTS} attempts: its chunks did not match its manifest each time (serial changing under the read, or damaged files in ${node.path(rel)}). Nothing was changed; run again.`,
+          "pve",
+        );
       });
     } catch (err) {
       throw this.failure(workspace, "reading the state", err);
@@ -187,7 +204,10 @@ class PveBackend implements StateBackend {
       const taken = Date.now();
       const mutexRel = this.lockRel(workspace, ".w");
       if (!(await takeLockDir(node, mutexRel, taken + this.t.expiryMs + 10 * this.t.pollMs, this.t))) {
-        throw new StateError(`Another write to ${this.where(workspace)} has held its cluster lock (${node.path(mutexRel)}) for longer than pmxcfs keeps an unrenewed lock. Nothing was changed. Check for a stuck pmxform on the cluster's clients and run again.`, "pve");
+        throw new StateError(
+          `Another write to ${this.where(workspace)} has held its cluster lock (${node.path(mutexRel)}) for longer than pmxcfs keeps an unrenewed lock. Nothing was changed. Check for a stuck pmxform on the cluster's clients and run again.`,
+          "pve",
+        );
       }
       mutex = new Lease(node, mutexRel, this.t, async () => true, taken);
       await node.mkdirP(rel);
@@ -339,7 +359,10 @@ class PveBackend implements StateBackend {
         const all = await this.holders(node, workspace);
         const hit = all.find((h) => h.rec.info.id === id);
         if (!hit) {
-          throw new StateError(`No lock with ID ${id} is held on ${this.where(workspace)}.${all.length ? `\n\n${describeHolders(all, this.t.expiryMs)}\n\nForce-unlock one of these IDs if its run is gone.` : " No lock is held there now."}`, "pve");
+          throw new StateError(
+            `No lock with ID ${id} is held on ${this.where(workspace)}.${all.length ? `\n\n${describeHolders(all, this.t.expiryMs)}\n\nForce-unlock one of these IDs if its run is gone.` : " No lock is held there now."}`,
+            "pve",
+          );
         }
         // Holder file first: the holder's next heartbeat sees it gone and stops renewing.
         await node.remove([this.holderRel(workspace, hit.rec.mode, id)]);
@@ -372,7 +395,8 @@ class PveBackend implements StateBackend {
       node = await this.liveNode();
       const taken = Date.now();
       const mutexRel = this.lockRel(workspace, ".w");
-      if (!(await takeLockDir(node, mutexRel, taken + this.t.expiryMs + 10 * this.t.pollMs, this.t))) throw new StateError(`A write to ${this.where(workspace)} holds its cluster lock; run again later.`, "pve");
+      if (!(await takeLockDir(node, mutexRel, taken + this.t.expiryMs + 10 * this.t.pollMs, this.t)))
+        throw new StateError(`A write to ${this.where(workspace)} holds its cluster lock; run again later.`, "pve");
       mutex = new Lease(node, mutexRel, this.t, async () => true, taken);
       // The manifest first: from then on readers see no state rather than a partial one.
       await node.remove([`${rel}/${MANIFEST}`]);

@@ -28,13 +28,20 @@ export interface SelectOptions {
 export async function selectBackend(settings: BackendSettings, opts: SelectOptions): Promise<StateBackend> {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.baseDir, p));
   if (opts.statePath !== undefined && settings.type !== "local") {
-    throw new StateError(`--state names a local state file, but the configuration keeps the state in the ${settings.type} backend. Remove --state, or use pmxform state pull > FILE to get a copy.`, opts.statePath);
+    throw new StateError(
+      `--state names a local state file, but the configuration keeps the state in the ${settings.type} backend. Remove --state, or use pmxform state pull > FILE to get a copy.`,
+      opts.statePath,
+    );
   }
   switch (settings.type) {
     case "local":
       return new LocalBackend(abs(opts.statePath ?? settings.path), abs(settings.workspaceDir));
     case "pg":
-      return new PgBackend({ schema: settings.schema, ...(settings.connString ? { connString: settings.connString } : {}), ...(settings.connectTimeoutS ? { connectTimeoutS: settings.connectTimeoutS } : {}) });
+      return new PgBackend({
+        schema: settings.schema,
+        ...(settings.connString ? { connString: settings.connString } : {}),
+        ...(settings.connectTimeoutS ? { connectTimeoutS: settings.connectTimeoutS } : {}),
+      });
     case "pve": {
       if (!opts.transport) throw new StateError("The pve backend needs the proxmox block's nodes to reach the cluster, and this command did not load them.", "pve");
       return pveBackendFrom(settings, await opts.transport());

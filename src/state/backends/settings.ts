@@ -59,7 +59,11 @@ class Reader {
     const r = this.evaluate(a.expr);
     this.diagnostics.push(...r.diagnostics);
     if (containsUnknown(r.value)) {
-      this.fail(`${this.what}'s ${name} is not known`, `Backend and encryption settings are needed before anything is planned or read. Set them from variables (given a value), locals or literals only.`, a.expr.range);
+      this.fail(
+        `${this.what}'s ${name} is not known`,
+        `Backend and encryption settings are needed before anything is planned or read. Set them from variables (given a value), locals or literals only.`,
+        a.expr.range,
+      );
       return undefined;
     }
     const value = unmark(r.value);
@@ -118,7 +122,8 @@ export function backendSettings(block: Block | undefined, evaluate: Evaluate, en
     settings = { type: "local", path: r.string("path") ?? DEFAULT_STATE_FILE, workspaceDir: r.string("workspace_dir") ?? DEFAULT_WORKSPACE_DIR };
   } else if (type === "pg") {
     const schema = r.string("schema_name") ?? r.string("schema") ?? env["PG_SCHEMA_NAME"] ?? "pmxform";
-    if (!PG_IDENT.test(schema)) r.fail("Invalid schema_name", `The pg backend's schema_name "${schema}" is not a plain PostgreSQL name. Use lower-case letters, digits and _ (at most 63), starting with a letter or _.`);
+    if (!PG_IDENT.test(schema))
+      r.fail("Invalid schema_name", `The pg backend's schema_name "${schema}" is not a plain PostgreSQL name. Use lower-case letters, digits and _ (at most 63), starting with a letter or _.`);
     let connString = r.string("conn_str");
     const parts = { host: r.string("host"), port: r.number("port"), database: r.string("database"), user: r.string("user"), password: r.string("password"), sslmode: r.string("sslmode") };
     if (!connString && Object.values(parts).some((v) => v !== undefined)) connString = connStringOf(parts, env);
@@ -137,7 +142,10 @@ export function backendSettings(block: Block | undefined, evaluate: Evaluate, en
 }
 
 /** A libpq URL from separate settings; what is left out comes from the PG* variables (the driver reads them). */
-function connStringOf(p: { host?: string | undefined; port?: number | undefined; database?: string | undefined; user?: string | undefined; password?: string | undefined; sslmode?: string | undefined }, env: NodeJS.ProcessEnv): string {
+function connStringOf(
+  p: { host?: string | undefined; port?: number | undefined; database?: string | undefined; user?: string | undefined; password?: string | undefined; sslmode?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): string {
   const host = p.host ?? env["PGHOST"] ?? "localhost";
   const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const auth = p.user ? `${encodeURIComponent(p.user)}${p.password ? `:${encodeURIComponent(p.password)}` : ""}@` : "";
@@ -160,7 +168,10 @@ export function encryptionSettings(block: Block | undefined, evaluate: Evaluate,
     try {
       return { keyFile: readFileSync(keyFilePath), keyFilePath };
     } catch (e) {
-      reader.fail("Cannot read the key file", `The encryption key file ${keyFilePath} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Create it with: head -c 32 /dev/urandom > ${keyFilePath}; chmod 600 ${keyFilePath}`);
+      reader.fail(
+        "Cannot read the key file",
+        `The encryption key file ${keyFilePath} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Create it with: head -c 32 /dev/urandom > ${keyFilePath}; chmod 600 ${keyFilePath}`,
+      );
       return undefined;
     }
   };

@@ -47,8 +47,14 @@ describe("attrsFromConf", () => {
   });
 
   it.each([
-    ["yes", true], ["on", true], ["True", true], ["1", true],
-    ["no", false], ["off", false], ["false", false], ["0", false],
+    ["yes", true],
+    ["on", true],
+    ["True", true],
+    ["1", true],
+    ["no", false],
+    ["off", false],
+    ["false", false],
+    ["0", false],
     ["maybe", "maybe"],
   ])("reads a hand-written boolean %s as Proxmox does (garbage stays text, reported at import, never false)", (text, want) => {
     const conf = `onboot: ${text}\nunprivileged: ${text}\nfeatures: nesting=${text}\nnet0: name=eth0,bridge=vmbr0,firewall=${text},hwaddr=BC:24:11:00:00:01\n`;
@@ -57,12 +63,12 @@ describe("attrsFromConf", () => {
     expect(a["unprivileged"]).toBe(want);
     if (typeof want !== "boolean") return;
     expect((a["features"] as Record<string, unknown>)["nesting"]).toBe(want);
-    expect(((a["network"] as Record<string, Record<string, unknown>>)["eth0"]!)["firewall"]).toBe(want);
+    expect((a["network"] as Record<string, Record<string, unknown>>)["eth0"]!["firewall"]).toBe(want);
   });
 
   it("keeps keys it does not model", () => {
     const a = attrsFromConf(5, "n", parseConf("memory: 64\nentrypoint: /bin/app\nunused0: local:5/vm-5-disk-1.raw\n"), false);
-    expect(a["unknown_keys"]).toEqual({ entrypoint: "/bin/app", "unused0": "local:5/vm-5-disk-1.raw" });
+    expect(a["unknown_keys"]).toEqual({ entrypoint: "/bin/app", unused0: "local:5/vm-5-disk-1.raw" });
   });
 
   it("prints back to pct's canonical strings (read -> print is stable)", () => {

@@ -106,7 +106,14 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
   let dir: string;
   const pveRoot = () => join(dir, "etc", "pve");
   const refreshCtx = () => ({ runnerFor: (n: string) => new SimRunner(dir, n), signal: new AbortController().signal, pveRootFor: pveRoot });
-  const applyCtx = (snapshot: unknown): ApplyContext => ({ ...refreshCtx(), snapshot, log: () => undefined, recordIntent: async () => undefined, forgetIntent: async () => undefined, lineage: LINEAGE });
+  const applyCtx = (snapshot: unknown): ApplyContext => ({
+    ...refreshCtx(),
+    snapshot,
+    log: () => undefined,
+    recordIntent: async () => undefined,
+    forgetIntent: async () => undefined,
+    lineage: LINEAGE,
+  });
   const snap = async () => (await takeSnapshot("pve1", refreshCtx())).snapshot;
   const plan = (s: Awaited<ReturnType<typeof snap>>, c: Attrs, prior: Attrs | null) =>
     lxcContainer.diff({ address, config: c, prior: prior && lxcContainer.read({ address, prior, snapshot: s }), snapshot: s, claimedVmids: new Set(), forceReplace: false, lineage: LINEAGE });
@@ -124,7 +131,14 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
   async function expectConfIs(s: Shape, why: string): Promise<void> {
     const keys = effectiveSection(conf()).section.keys;
     const listed = (await new SimRunner(dir, "pve1").run(["pvesm", "list", "local-lvm", "--vmid", String(VMID)])).stdout;
-    const onStorage = new Map(listed.trim().split("\n").slice(1).map((l) => l.trim().split(/\s+/)).map((f) => [f[0]!, Number(f[3])]));
+    const onStorage = new Map(
+      listed
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .map((f) => [f[0]!, Number(f[3])]),
+    );
     const bool = (b: boolean | undefined) => (b === undefined ? undefined : b ? "1" : "0");
     const volume = (key: string, fmt: "rootfs" | "mp", size: number) => {
       const v = parsePropertyString(fmt, keys.get(key) ?? "").value;
@@ -134,7 +148,10 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
     };
     const root = volume("rootfs", "rootfs", s.root.size);
     expect([root["acl"], root["mountoptions"]], `${why}: rootfs`).toEqual([bool(s.root.acl), s.root.mount_options && [...s.root.mount_options].sort().join(";")]);
-    for (const [key, want] of [["mp0", s.data], ["mp1", s.logs]] as const) {
+    for (const [key, want] of [
+      ["mp0", s.data],
+      ["mp1", s.logs],
+    ] as const) {
       const v = volume(key, "mp", want.size);
       expect([v["mp"], v["ro"], v["backup"], v["acl"]], `${why}: ${key}`).toEqual([want.path, bool(want.read_only), bool(want.backup), bool(want.acl)]);
     }
@@ -142,7 +159,15 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
     expect([media["volume"], media["mp"], media["ro"]], `${why}: mp2`).toEqual(["/tank/media", s.media.path, bool(s.media.read_only)]);
     const net = parsePropertyString("net", keys.get("net0") ?? "").value;
     const e = s.eth0;
-    expect([net["bridge"], net["ip"], net["gw"], net["firewall"], net["rate"], net["mtu"], net["tag"]], `${why}: net0`).toEqual([e.bridge, e.ip, e.gw, bool(e.firewall), e.rate?.toString(), e.mtu?.toString(), e.tag?.toString()]);
+    expect([net["bridge"], net["ip"], net["gw"], net["firewall"], net["rate"], net["mtu"], net["tag"]], `${why}: net0`).toEqual([
+      e.bridge,
+      e.ip,
+      e.gw,
+      bool(e.firewall),
+      e.rate?.toString(),
+      e.mtu?.toString(),
+      e.tag?.toString(),
+    ]);
     expect(keys.has("net1"), `${why}: net1`).toBe(s.eth1);
     expect(keys.get("memory"), `${why}: memory`).toBe(String(s.memory));
   }

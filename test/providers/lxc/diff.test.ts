@@ -37,7 +37,15 @@ const STORED = [
 ].join("\n");
 
 function diff(config: Attrs, prior: Attrs | null, extra: Partial<{ forceReplace: boolean; claimed: Set<number> }> = {}) {
-  return diffContainer({ address: "lxc_container.web", config, prior, snapshot: recordedSnapshot(), claimedVmids: extra.claimed ?? new Set(), forceReplace: extra.forceReplace ?? false, lineage: "test-lineage" });
+  return diffContainer({
+    address: "lxc_container.web",
+    config,
+    prior,
+    snapshot: recordedSnapshot(),
+    claimedVmids: extra.claimed ?? new Set(),
+    forceReplace: extra.forceReplace ?? false,
+    lineage: "test-lineage",
+  });
 }
 
 /** The prior a refresh would produce after creating `config` (planned attrs carried over). */
@@ -70,13 +78,22 @@ describe("create", () => {
     expect(planned["marker"]).toBe(markerFor("test-lineage", "lxc_container.web"));
     expect(planned["marker"]).not.toBe(markerFor("other-lineage", "lxc_container.web"));
     expect(createArgv(120, { ...plannedAttrs(base(), null, 120, "lxc_container.web"), marker: planned["marker"] })).toEqual([
-      "pct", "create", "120", TEMPLATE,
-      "--hostname", "web",
-      "--memory", "1024",
-      "--net0", "name=eth0,bridge=vmbr0,ip=dhcp,type=veth",
-      "--rootfs", "local-lvm:8",
-      "--tags", `${String(planned["marker"])};prod;web`,
-      "--unprivileged", "1",
+      "pct",
+      "create",
+      "120",
+      TEMPLATE,
+      "--hostname",
+      "web",
+      "--memory",
+      "1024",
+      "--net0",
+      "name=eth0,bridge=vmbr0,ip=dhcp,type=veth",
+      "--rootfs",
+      "local-lvm:8",
+      "--tags",
+      `${String(planned["marker"])};prod;web`,
+      "--unprivileged",
+      "1",
     ]);
   });
 });
@@ -112,7 +129,12 @@ describe("hwaddr is computed when absent (what the node holds)", () => {
     ["config without (or no longer with) it, node has one", {}, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
     ["config without, node has none (hand-written conf)", {}, NO_MAC, { action: "no-op", hwaddr: undefined, set: undefined }],
     ["same MAC in another case", { hwaddr: MAC.toLowerCase() }, STORED, { action: "no-op", hwaddr: MAC, set: undefined }],
-    ["config sets another MAC: in place", { hwaddr: "BC:24:11:00:00:01" }, STORED, { action: "update", hwaddr: "BC:24:11:00:00:01", set: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,type=veth" }],
+    [
+      "config sets another MAC: in place",
+      { hwaddr: "BC:24:11:00:00:01" },
+      STORED,
+      { action: "update", hwaddr: "BC:24:11:00:00:01", set: "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,type=veth" },
+    ],
     ["another change keeps the node's MAC", { ip: "10.0.0.5/24" }, STORED, { action: "update", hwaddr: MAC, set: `name=eth0,bridge=vmbr0,hwaddr=${MAC},ip=10.0.0.5/24,type=veth` }],
     ["another change on a netN without MAC: Proxmox generates one", { ip: "10.0.0.5/24" }, NO_MAC, { action: "update", hwaddr: "unknown", set: "name=eth0,bridge=vmbr0,ip=10.0.0.5/24,type=veth" }],
   ])("%s", (_what, change, stored, want) => {
@@ -282,13 +304,22 @@ describe("mounts and devices", () => {
     const issue = refused.issues.find((i) => i.summary === "Plan would delete data volumes");
     expect(issue).toMatchObject({ severity: "error", path: [] });
     expect(issue?.detail).toContain('local-lvm:vm-120-disk-1 (4G): mount "data" (mp0) is no longer in the configuration');
-    expect(issue?.detail).toMatch(/add the mount block back[\s\S]*mount "data" \{ storage = "local-lvm"  size = "4G"  path = "\/srv\/data" \}[\s\S]*set allow_volume_removal = true in this resource block/);
+    expect(issue?.detail).toMatch(
+      /add the mount block back[\s\S]*mount "data" \{ storage = "local-lvm" {2}size = "4G" {2}path = "\/srv\/data" \}[\s\S]*set allow_volume_removal = true in this resource block/,
+    );
     const allowed = { ...removed, allow_volume_removal: true };
     const d = diff(allowed, prior);
     expect(d.issues.filter((i) => i.severity === "error")).toEqual([]);
     expect(computeChanges(prior, d.planned).del).toEqual(["mp0"]);
     // Running: Proxmox detaches the mount at the next start; the volume is recorded for deletion.
-    expect(d.volumeDeletions).toEqual([{ volume: "local-lvm:vm-120-disk-1", size: "4G", reason: 'mount "data" (mp0) is no longer in the configuration', when: expect.stringMatching(/^by the first apply after the container restarts/) }]);
+    expect(d.volumeDeletions).toEqual([
+      {
+        volume: "local-lvm:vm-120-disk-1",
+        size: "4G",
+        reason: 'mount "data" (mp0) is no longer in the configuration',
+        when: expect.stringMatching(/^by the first apply after the container restarts/),
+      },
+    ]);
     expect(d.planned["volumes_to_delete"]).toEqual(["local-lvm:vm-120-disk-1"]);
     // Stopped, or restarted by apply: the volume goes in the same apply.
     for (const change of [{ started: false }, { restart_on_change: true }]) {
@@ -331,7 +362,10 @@ describe("mounts and devices", () => {
       { path: ["mount", "data", "storage"], reason: "container will be stopped to move volume" },
     ]);
     const cs = computeChanges(prior, d.planned);
-    expect(cs.moves.map((m) => [m.disk, m.storage])).toEqual([["rootfs", "local"], ["mp0", "local"]]);
+    expect(cs.moves.map((m) => [m.disk, m.storage])).toEqual([
+      ["rootfs", "local"],
+      ["mp0", "local"],
+    ]);
     // Other option changes are set on the old volume first; move-volume keeps them.
     expect(setArgv(120, undefined, cs, prior, beforeMoves(prior, d.planned, cs.moves))).toEqual(["pct", "set", "120", "--mp0", "local-lvm:vm-120-disk-1,mp=/srv/data,backup=1,size=4G"]);
   });

@@ -22,7 +22,12 @@ const IDMAP = "u:0:100000:65536;g:0:100000:65536";
 
 function snapshotOf(text: string, running = false): LxcSnapshot {
   return buildSnapshot(
-    parseClusterResources(JSON.stringify([{ type: "node", node: "pve1" }, { type: "lxc", node: "pve1", vmid: VMID, status: running ? "running" : "stopped" }])),
+    parseClusterResources(
+      JSON.stringify([
+        { type: "node", node: "pve1" },
+        { type: "lxc", node: "pve1", vmid: VMID, status: running ? "running" : "stopped" },
+      ]),
+    ),
     [{ node: "pve1", vmid: VMID, text }],
     [parseNodeLxcList(JSON.stringify([{ vmid: VMID, status: running ? "running" : "stopped" }]))],
   );
@@ -52,7 +57,11 @@ function importAndPlan(text: string, running = false): { attrs: Attrs; config: A
   return { attrs, config, action: d.action, reasons: d.reasons };
 }
 
-const files = hasFixtures ? readdirSync(fixturesDir).filter((f) => f.endsWith(".conf") && !/^entrypoint:/m.test(readFileSync(join(fixturesDir, f), "utf8"))).sort() : [];
+const files = hasFixtures
+  ? readdirSync(fixturesDir)
+      .filter((f) => f.endsWith(".conf") && !/^entrypoint:/m.test(readFileSync(join(fixturesDir, f), "utf8")))
+      .sort()
+  : [];
 
 describe.skipIf(!hasFixtures)(`real-world fixtures${hasFixtures ? "" : ` (skipped: ${fixturesDir} not found; set PMXFORM_SHARED to the shared directory)`}`, () => {
   it("holds system-container fixtures with a rootfs and with mounts", () => {
@@ -63,7 +72,10 @@ describe.skipIf(!hasFixtures)(`real-world fixtures${hasFixtures ? "" : ` (skippe
 
   it.each(files)("%s: import, then plan = no-op, as found and with shared/ro/idmap/keepattrs added", (file) => {
     const text = readFileSync(join(fixturesDir, file), "utf8");
-    for (const [variant, t] of [["as found", text], ["amended", amended(text)]] as const) {
+    for (const [variant, t] of [
+      ["as found", text],
+      ["amended", amended(text)],
+    ] as const) {
       for (const running of [false, true]) {
         const r = importAndPlan(t, running);
         expect({ variant, running, action: r.action, reasons: r.reasons }).toEqual({ variant, running, action: "no-op", reasons: [] });
@@ -97,7 +109,14 @@ describe.skipIf(!hasFixtures)(`real-world fixtures${hasFixtures ? "" : ` (skippe
     // What pct set stores (its value plus the size pct keeps) reads back as the plan said: no-op.
     const size = /size=([^,\s]+)/.exec(/^rootfs:.*$/m.exec(text)![0])?.[1];
     const after = text.replace(/^rootfs:.*$/m, `rootfs: ${String(value)}${size ? `,size=${size}` : ""}`);
-    const again = diffContainer({ address: A, config: { ...config, rootfs }, prior: importContainer(A, `pve1/${VMID}`, snapshotOf(after, true))!, snapshot: snapshotOf(after, true), claimedVmids: new Set(), forceReplace: false });
+    const again = diffContainer({
+      address: A,
+      config: { ...config, rootfs },
+      prior: importContainer(A, `pve1/${VMID}`, snapshotOf(after, true))!,
+      snapshot: snapshotOf(after, true),
+      claimedVmids: new Set(),
+      forceReplace: false,
+    });
     expect({ action: again.action, reasons: again.reasons }).toEqual({ action: "no-op", reasons: [] });
     expect(pveKeysFromAttrs(again.planned).get("rootfs")).toBe(value);
   });

@@ -8,7 +8,24 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import { sharedDir } from "../../pve/shared.js";
-import { FEATURES, IDMAP, MOUNT_OPTIONS, NETWORK, ROOTFS, STARTUP, DEVICE, MOUNT, TOP, IMPORT_DEFAULTS, RESET_VALUE, NOT_RESETTABLE, waitsForRestart, type Block, type Change, type Field } from "../../../providers/lxc/fields/index.js";
+import {
+  FEATURES,
+  IDMAP,
+  MOUNT_OPTIONS,
+  NETWORK,
+  ROOTFS,
+  STARTUP,
+  DEVICE,
+  MOUNT,
+  TOP,
+  IMPORT_DEFAULTS,
+  RESET_VALUE,
+  NOT_RESETTABLE,
+  waitsForRestart,
+  type Block,
+  type Change,
+  type Field,
+} from "../../../providers/lxc/fields/index.js";
 import { KEYS, lookupKey } from "../../../src/pve/schema.js";
 import { FORMATS, type FormatName } from "../../../src/pve/formats.js";
 

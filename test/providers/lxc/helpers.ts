@@ -9,9 +9,8 @@ export function fixture(name: string): string {
 }
 
 export function recordedSnapshot(): LxcSnapshot {
-  return buildSnapshot(
-    parseClusterResources(fixture("cluster-resources.json")),
-    parseConfDump(fixture("conf-dump.txt")),
-    [parseNodeLxcList(fixture("nodes-pve1-lxc.json")), parseNodeLxcList(fixture("nodes-pve2-lxc.json"))],
-  );
+  return buildSnapshot(parseClusterResources(fixture("cluster-resources.json")), parseConfDump(fixture("conf-dump.txt")), [
+    parseNodeLxcList(fixture("nodes-pve1-lxc.json")),
+    parseNodeLxcList(fixture("nodes-pve2-lxc.json")),
+  ]);
 }

@@ -20,7 +20,8 @@ function snapOn(node: string) {
 
 describe("a container migrated outside pmxform", () => {
   const onPve1 = lxcContainer.read({ address: "lxc_container.mover", prior: { node: "pve1", vmid: 207, managed_keys: Object.keys(config).sort() }, snapshot: snapOn("pve1") })!;
-  const diff = (c: Attrs, prior: Attrs) => lxcContainer.diff({ address: "lxc_container.mover", config: c, prior, snapshot: snapOn(String(prior["node"])), claimedVmids: new Set(), forceReplace: false });
+  const diff = (c: Attrs, prior: Attrs) =>
+    lxcContainer.diff({ address: "lxc_container.mover", config: c, prior, snapshot: snapOn(String(prior["node"])), claimedVmids: new Set(), forceReplace: false });
 
   it("is read on its new node with the node it came from", () => {
     expect(onPve1["migrated_from"]).toBeUndefined();
@@ -49,7 +50,7 @@ describe("a container migrated outside pmxform", () => {
   it("a configured node change migrates, never replaces (seeded combinations)", () => {
     const seed = 22_2;
     const rnd = prng(seed);
-    const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     for (let i = 0; i < 200; i++) {
       const started = pick([true, false]);
       const wantStarted = pick([true, false, undefined]);
@@ -63,10 +64,16 @@ describe("a container migrated outside pmxform", () => {
       const d = diff(c, prior);
       const where = `seed ${seed} case ${i}: ${JSON.stringify({ started, wantStarted, restart, storage, memory })}`;
       expect(d.action, where).not.toBe("replace");
-      expect(d.reasons.some((r) => r.reason === "forces replacement"), where).toBe(false);
+      expect(
+        d.reasons.some((r) => r.reason === "forces replacement"),
+        where,
+      ).toBe(false);
       const refused = started && wantStarted !== false && restart !== true;
       if (refused) {
-        expect(d.issues.map((x) => x.summary), where).toContain("Moving a running container needs a restart");
+        expect(
+          d.issues.map((x) => x.summary),
+          where,
+        ).toContain("Moving a running container needs a restart");
         continue;
       }
       expect(d.action, where).toBe("update");
@@ -80,7 +87,10 @@ describe("a container migrated outside pmxform", () => {
   });
 
   it("a failed pct migrate is explained from its task log (stderr only says 'migration aborted')", () => {
-    const log = "2026-12-07 06:00:00 starting migration of CT 207 to node 'pve2' (pve2)\n2026-12-07 06:00:00 ERROR: can't migrate CT - check log\n2026-12-07 06:00:00 ERROR: migration aborted (duration 00:00:00): can't migrate CT - check log\n";
-    expect(explainPveError(`migration aborted\n${log}`, "lxc_container.mover")).toBe("lxc_container.mover: pct migrate failed: can't migrate CT - check log. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.");
+    const log =
+      "2026-12-07 06:00:00 starting migration of CT 207 to node 'pve2' (pve2)\n2026-12-07 06:00:00 ERROR: can't migrate CT - check log\n2026-12-07 06:00:00 ERROR: migration aborted (duration 00:00:00): can't migrate CT - check log\n";
+    expect(explainPveError(`migration aborted\n${log}`, "lxc_container.mover")).toBe(
+      "lxc_container.mover: pct migrate failed: can't migrate CT - check log. The container was left on its node (a restart migration starts it there again); fix the cause and apply again.",
+    );
   });
 });

@@ -31,7 +31,11 @@ describe("nodeChecks", () => {
   });
 
   it("refuses rootfs and volume mounts on a storage without rootdir, naming the ones that have it", () => {
-    const issues = nodeChecks(config({ rootfs: { storage: "local", size: "8G" }, mount: { data: { storage: "tank", size: "1G", path: "/d" }, bind: { host_path: "/srv", path: "/srv" } } }), null, snap());
+    const issues = nodeChecks(
+      config({ rootfs: { storage: "local", size: "8G" }, mount: { data: { storage: "tank", size: "1G", path: "/d" }, bind: { host_path: "/srv", path: "/srv" } } }),
+      null,
+      snap(),
+    );
     expect(issues.map((i) => [i.path, i.summary])).toEqual([
       [["rootfs", "storage"], "Storage cannot hold container volumes"],
       [["mount", "data", "storage"], "Storage cannot hold container volumes"],
@@ -59,7 +63,9 @@ describe("nodeChecks", () => {
       expect(nodeChecks(config({ template }), { ...prior, template: "local:vztmpl/unknown-at-import.tar.zst" }, snap())).toEqual([]);
     }
     // a recorded template replaced by another is a re-creation from it: checked
-    expect(nodeChecks(config({ template: "local:vztmpl/gone_1_amd64.tar.zst" }), { ...prior, template: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst" }, snap()).map((i) => i.summary)).toEqual(["Template not found"]);
+    expect(nodeChecks(config({ template: "local:vztmpl/gone_1_amd64.tar.zst" }), { ...prior, template: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst" }, snap()).map((i) => i.summary)).toEqual(
+      ["Template not found"],
+    );
   });
 
   it("checks nothing a refresh did not read (an unreachable node)", () => {

@@ -45,7 +45,8 @@ const config = (extra: Attrs = {}): Attrs => ({
   ...extra,
 });
 
-const diff = (c: Attrs, p: Attrs, sensitivePaths: (string | number)[][] = []) => lxcContainer.diff({ address, config: c, prior: p, snapshot: recordedSnapshot(), claimedVmids: new Set(), forceReplace: false, lineage: "l", sensitivePaths });
+const diff = (c: Attrs, p: Attrs, sensitivePaths: (string | number)[][] = []) =>
+  lxcContainer.diff({ address, config: c, prior: p, snapshot: recordedSnapshot(), claimedVmids: new Set(), forceReplace: false, lineage: "l", sensitivePaths });
 
 describe("the update's operations", () => {
   it("memory + a mount's size + a storage move + raw lxc + restart: one ordered list in pct's terms", () => {
@@ -76,7 +77,14 @@ describe("the update's operations", () => {
     const change = { memory: 1024, rootfs: { storage: "local-lvm", size: "8G", acl: true } };
     const allowed = diff(config({ ...change, restart_on_change: true }), prior());
     expect(allowed.operations!.map((o) => o.op)).toEqual(["digest", "set", "reboot"]);
-    expect(allowed.operations![1]).toEqual({ op: "set", set: [{ key: "memory", value: "1024" }, { key: "rootfs", value: "local-lvm:vm-120-disk-0,acl=1,size=8G" }], delete: [] });
+    expect(allowed.operations![1]).toEqual({
+      op: "set",
+      set: [
+        { key: "memory", value: "1024" },
+        { key: "rootfs", value: "local-lvm:vm-120-disk-0,acl=1,size=8G" },
+      ],
+      delete: [],
+    });
     const waits = diff(config(change), prior());
     expect(waits.operations!.map((o) => o.op)).toEqual(["digest", "set", "pending"]);
     expect(waits.operations![2]).toEqual({ op: "pending", keys: ["rootfs"] });
@@ -86,7 +94,14 @@ describe("the update's operations", () => {
     const d = diff(config({ password: "hunter2-secret", hostname: new Unknown("string"), description: "the db password is hunter2-secret" }), prior(), [["password"], ["description"]]);
     const text = JSON.stringify(d.operations);
     expect(text).not.toContain("hunter2");
-    expect(d.operations).toContainEqual({ op: "set", set: [{ key: "description", from: ["description"] }, { key: "hostname", from: ["hostname"] }], delete: [] });
+    expect(d.operations).toContainEqual({
+      op: "set",
+      set: [
+        { key: "description", from: ["description"] },
+        { key: "hostname", from: ["hostname"] },
+      ],
+      delete: [],
+    });
     expect(d.operations).toContainEqual({ op: "password", from: ["password"] });
   });
 });
@@ -97,10 +112,18 @@ describe.skipIf(!haveSim)("update executes the operations it is given (needs npm
   let dir: string;
   const refreshCtx = () => ({ runnerFor: (n: string) => new SimRunner(dir, n), signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
   const logs: string[] = [];
-  const applyCtx = (snapshot: unknown): ApplyContext => ({ ...refreshCtx(), snapshot, log: (m) => logs.push(m), recordIntent: async () => undefined, forgetIntent: async () => undefined, lineage: "ops-lineage" });
+  const applyCtx = (snapshot: unknown): ApplyContext => ({
+    ...refreshCtx(),
+    snapshot,
+    log: (m) => logs.push(m),
+    recordIntent: async () => undefined,
+    forgetIntent: async () => undefined,
+    lineage: "ops-lineage",
+  });
   const snap = async () => (await takeSnapshot("pve1", refreshCtx())).snapshot;
   const cfg = (extra: Attrs = {}): Attrs => ({ node: "pve1", vmid: 181, template: TEMPLATE, hostname: "ops", memory: 512, started: false, rootfs: { storage: "local-lvm", size: "1G" }, ...extra });
-  const plan = (s: unknown, c: Attrs, p: Attrs | null) => lxcContainer.diff({ address, config: c, prior: p && lxcContainer.read({ address, prior: p, snapshot: s }), snapshot: s, claimedVmids: new Set(), forceReplace: false, lineage: "ops-lineage" });
+  const plan = (s: unknown, c: Attrs, p: Attrs | null) =>
+    lxcContainer.diff({ address, config: c, prior: p && lxcContainer.read({ address, prior: p, snapshot: s }), snapshot: s, claimedVmids: new Set(), forceReplace: false, lineage: "ops-lineage" });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pmxform-ops-"));

@@ -122,7 +122,9 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
     const c = config({ memory: 4096 });
     const d = plan(s, c, state);
     await simRunner(dir, "pve1", calls).run(["pct", "set", "100", "--cores", "3"]);
-    await expect(lxcContainer.update!({ address, config: c, prior: state, planned: d.planned, operations: d.operations }, applyCtx(s))).rejects.toThrow(/lxc_container.web: the container was changed outside pmxform/);
+    await expect(lxcContainer.update!({ address, config: c, prior: state, planned: d.planned, operations: d.operations }, applyCtx(s))).rejects.toThrow(
+      /lxc_container.web: the container was changed outside pmxform/,
+    );
   });
 
   it("refresh cost does not grow with the number of containers", async () => {
@@ -137,7 +139,11 @@ describe.skipIf(!haveSim)("lxc_container against the simulator (needs npm run bu
   });
 
   it("creates with a password (stdin only), a volume mount and a bind mount; grows the volume", async () => {
-    const c: Attrs = { ...config({ hostname: "db" }), password: "Zq9-secret", mount: { data: { storage: "local-lvm", size: "1G", path: "/srv/data" }, media: { host_path: "/tank/media", path: "/media" } } };
+    const c: Attrs = {
+      ...config({ hostname: "db" }),
+      password: "Zq9-secret",
+      mount: { data: { storage: "local-lvm", size: "1G", path: "/srv/data" }, media: { host_path: "/tank/media", path: "/media" } },
+    };
     const s = await snap();
     const d = plan(s, c, null);
     calls.length = 0;

@@ -24,7 +24,10 @@ describe("adoptSlotNames", () => {
   });
 
   it("a gpu block adopts the devices it expands to", () => {
-    const prior = { device: { dev0: { slot: 0, path: "/dev/dri/card0", gid: 44, mode: "0660" }, dev1: { slot: 1, path: "/dev/dri/renderD128", gid: 44, mode: "0660" } }, device_names: { dev0: "dev0", dev1: "dev1" } };
+    const prior = {
+      device: { dev0: { slot: 0, path: "/dev/dri/card0", gid: 44, mode: "0660" }, dev1: { slot: 1, path: "/dev/dri/renderD128", gid: 44, mode: "0660" } },
+      device_names: { dev0: "dev0", dev1: "dev1" },
+    };
     expect(adoptSlotNames({ gpu: { vendor: "intel", gid: 44 } }, prior)["device_names"]).toEqual({ dev0: "gpu.dri.card0", dev1: "gpu.dri.renderD128" });
   });
 

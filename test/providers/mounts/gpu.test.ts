@@ -55,7 +55,11 @@ describe("gpu", () => {
   });
 
   it("passes the nvidia-caps nodes only when the node has them (or, unread, the container already does)", () => {
-    const withoutCaps = parseDeviceStat(STAT.split("\n").filter((l) => !l.includes("nvidia-caps")).join("\n"));
+    const withoutCaps = parseDeviceStat(
+      STAT.split("\n")
+        .filter((l) => !l.includes("nvidia-caps"))
+        .join("\n"),
+    );
     expect(nvidiaCapsPresent(devices)).toEqual(["/dev/nvidia-caps/nvidia-cap1", "/dev/nvidia-caps/nvidia-cap2"]);
     expect(nvidiaCapsPresent(withoutCaps)).toEqual([]);
     // The node's answer wins over what the container passed before.

@@ -19,14 +19,37 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
   let reg: Registry;
   let dir: string;
   const intents: unknown[] = [];
-  const refreshCtx = (prior: { address: string; type: string; attributes: Attrs }[]): RefreshContext => ({ runnerFor: (n) => new SimRunner(dir, n), signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve"), priorResources: prior });
-  const applyCtx = (): ApplyContext => ({ runnerFor: (n) => new SimRunner(dir, n), snapshot: undefined, log: () => undefined, recordIntent: async (i) => void intents.push(i), forgetIntent: async () => undefined, lineage: "test-lineage", signal: new AbortController().signal, pveRootFor: () => join(dir, "etc", "pve") });
+  const refreshCtx = (prior: { address: string; type: string; attributes: Attrs }[]): RefreshContext => ({
+    runnerFor: (n) => new SimRunner(dir, n),
+    signal: new AbortController().signal,
+    pveRootFor: () => join(dir, "etc", "pve"),
+    priorResources: prior,
+  });
+  const applyCtx = (): ApplyContext => ({
+    runnerFor: (n) => new SimRunner(dir, n),
+    snapshot: undefined,
+    log: () => undefined,
+    recordIntent: async (i) => void intents.push(i),
+    forgetIntent: async () => undefined,
+    lineage: "test-lineage",
+    signal: new AbortController().signal,
+    pveRootFor: () => join(dir, "etc", "pve"),
+  });
   const confOf = (vmid: number) => readFileSync(join(dir, "etc/pve/nodes/pve1/lxc", `${vmid}.conf`), "utf8");
   let image1: Attrs;
   let image2: Attrs;
   let image3: Attrs;
   let ct: Attrs;
-  const snap = async () => (await takeProxmoxSnapshot("pve1", refreshCtx([{ address: "oci_image.app", type: "oci_image", attributes: image1 }, { address: "oci_container.app", type: "oci_container", attributes: ct ?? {} }]))).snapshot;
+  const snap = async () =>
+    (
+      await takeProxmoxSnapshot(
+        "pve1",
+        refreshCtx([
+          { address: "oci_image.app", type: "oci_image", attributes: image1 },
+          { address: "oci_container.app", type: "oci_container", attributes: ct ?? {} },
+        ]),
+      )
+    ).snapshot;
   const config = (image: Attrs, extra: Attrs = {}): Attrs => ({
     node: "pve1",
     image: image["volid"],

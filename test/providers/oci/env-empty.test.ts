@@ -8,7 +8,19 @@ import type { Attrs } from "../../../src/provider/types.js";
 import { recordedSnapshot } from "../lxc/helpers.js";
 
 const IMAGE = "local:vztmpl/app_1.tar";
-const STORED = ["arch: amd64", "entrypoint: /bin/app", "hostname: app", "ostype: unmanaged", "rootfs: local-lvm:vm-120-disk-0,size=2G", "unprivileged: 1", "lxc.environment.runtime: PATH=/bin", "lxc.init.uid: 1000", "lxc.init.gid: 1001", "lxc.init.cwd: /srv", ""].join("\n");
+const STORED = [
+  "arch: amd64",
+  "entrypoint: /bin/app",
+  "hostname: app",
+  "ostype: unmanaged",
+  "rootfs: local-lvm:vm-120-disk-0,size=2G",
+  "unprivileged: 1",
+  "lxc.environment.runtime: PATH=/bin",
+  "lxc.init.uid: 1000",
+  "lxc.init.gid: 1001",
+  "lxc.init.cwd: /srv",
+  "",
+].join("\n");
 const config = (extra: Attrs): Attrs => ({ node: "pve1", image: IMAGE, hostname: "app", rootfs: { storage: "local-lvm", size: "2G" }, started: true, ...extra });
 const diff = (c: Attrs, prior: Attrs | null) => ociContainer.diff({ address: "oci_container.app", config: c, prior, snapshot: recordedSnapshot(), claimedVmids: new Set(), forceReplace: false });
 

@@ -16,7 +16,16 @@ const IMAGE = "local:vztmpl/app_1.tar";
 const config = (mount: Attrs): Attrs => ({ node: "pve1", image: IMAGE, hostname: "app", rootfs: { storage: "local-lvm", size: "2G" }, mount, started: true });
 const DATA = { data: { storage: "local-lvm", size: "1G", path: "/data" } };
 /** What Proxmox stores for config(DATA) as the running vmid 120. */
-const STORED = ["arch: amd64", "entrypoint: /bin/app", "hostname: app", "mp0: local-lvm:vm-120-disk-1,mp=/data,size=1G", "ostype: unmanaged", "rootfs: local-lvm:vm-120-disk-0,size=2G", "unprivileged: 1", ""].join("\n");
+const STORED = [
+  "arch: amd64",
+  "entrypoint: /bin/app",
+  "hostname: app",
+  "mp0: local-lvm:vm-120-disk-1,mp=/data,size=1G",
+  "ostype: unmanaged",
+  "rootfs: local-lvm:vm-120-disk-0,size=2G",
+  "unprivileged: 1",
+  "",
+].join("\n");
 
 const diff = (c: Attrs, prior: Attrs | null) => ociContainer.diff({ address: "oci_container.app", config: c, prior, snapshot: recordedSnapshot(), claimedVmids: new Set(), forceReplace: false });
 
@@ -33,7 +42,21 @@ describe("oci_container hidden attributes", () => {
     expect(d.planned["volumes_to_delete"]).toEqual(["local-lvm:vm-120-disk-1"]);
     const after = splitUnknown(d.planned);
     const text = renderPlan(
-      [{ address: "oci_container.app", type: "oci_container", decl: "oci_container.app", action: d.action, before: prior, after: after.value as Attrs, afterUnknown: after.unknown, sensitivePaths: [], reasons: [], notes: d.notes ?? [], dependencies: [] }],
+      [
+        {
+          address: "oci_container.app",
+          type: "oci_container",
+          decl: "oci_container.app",
+          action: d.action,
+          before: prior,
+          after: after.value as Attrs,
+          afterUnknown: after.unknown,
+          sensitivePaths: [],
+          reasons: [],
+          notes: d.notes ?? [],
+          dependencies: [],
+        },
+      ],
       [],
       renderContext(await buildRegistry(), false),
     );

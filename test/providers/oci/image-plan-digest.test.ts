@@ -22,12 +22,33 @@ describe("oci_image plan digest", () => {
     for (let i = 0; i < 300; i++) {
       const reference = pick([A, B, `registry.test/pmx/app@${d("e")}`]);
       const hasPrior = rnd() < 0.6;
-      const prior: Attrs | null = hasPrior ? { node: "pve1", storage: pick(["local", "other"]), reference: A, full_reference: A, platform: "amd64", tls_verify: true, auth_mode: "none", digest: d("a"), volid: "local:vztmpl/x.tar", size: 1, volumes: [], address: ADDRESS } : null;
+      const prior: Attrs | null = hasPrior
+        ? {
+            node: "pve1",
+            storage: pick(["local", "other"]),
+            reference: A,
+            full_reference: A,
+            platform: "amd64",
+            tls_verify: true,
+            auth_mode: "none",
+            digest: d("a"),
+            volid: "local:vztmpl/x.tar",
+            size: 1,
+            volumes: [],
+            address: ADDRESS,
+          }
+        : null;
       const lookups: RegistryLookup[] = [{ digest: d("b") }, { error: "registry down." }, { skipped: "password" }];
       const recorded = rnd() < 0.5 ? pick(lookups) : undefined;
       const resolvedRef = pick([A, B]);
       const resolved = rnd() < 0.6 ? { reference: resolvedRef, ...pick([{ digest: d("c") }, { error: "registry down." }]) } : undefined;
-      const snap: ProxmoxSnapshot = { ...emptySnapshot(["pve1"]), templates: new Map(), registry: new Map(recorded ? [[ADDRESS, recorded]] : []), resolved: new Map(resolved ? [[ADDRESS, resolved]] : []), imageVolumes: new Map() };
+      const snap: ProxmoxSnapshot = {
+        ...emptySnapshot(["pve1"]),
+        templates: new Map(),
+        registry: new Map(recorded ? [[ADDRESS, recorded]] : []),
+        resolved: new Map(resolved ? [[ADDRESS, resolved]] : []),
+        imageVolumes: new Map(),
+      };
       const config: Attrs = { node: "pve1", storage: "local", reference, tls_verify: true };
       const diff = diffImage({ address: ADDRESS, config, prior, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
       const why = `seed ${seed} case ${i}: ${JSON.stringify({ reference, prior: prior?.["storage"], recorded, resolved })}`;
@@ -35,7 +56,8 @@ describe("oci_image plan digest", () => {
       const digest = diff.planned["digest"];
       let expected: string | undefined;
       if (reference.includes("@")) expected = d("e");
-      else if (diff.reasons.some((r) => r.path[0] === "digest")) expected = (recorded as { digest: string }).digest; // the tag moved
+      else if (diff.reasons.some((r) => r.path[0] === "digest"))
+        expected = (recorded as { digest: string }).digest; // the tag moved
       else if (prior && reference === A) expected = recorded && "digest" in recorded ? recorded.digest : undefined;
       else expected = resolved && resolved.reference === reference && "digest" in resolved ? resolved.digest : undefined;
       if (expected === undefined) expect(isUnknown(digest), why).toBe(true);

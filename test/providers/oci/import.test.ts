@@ -7,7 +7,7 @@ import { ociContainer } from "../../../providers/oci/container.js";
 import { shellQuote } from "../../../providers/oci/container-attrs.js";
 import { IMAGE_UNKNOWN_AT_IMPORT, entrypointWords, shellWords } from "../../../providers/oci/import.js";
 import { lxcContainer } from "../../../providers/lxc/resource.js";
-import { TEMPLATE_UNKNOWN_AT_IMPORT } from "../../../providers/lxc/import.js";
+import { TEMPLATE_UNKNOWN_AT_IMPORT } from "../../../providers/lxc/template-placeholder.js";
 
 const APP = `arch: amd64
 cmode: console
@@ -30,7 +30,11 @@ const SYSTEM = "arch: amd64\nhostname: plain\nmemory: 256\nrootfs: local-lvm:vm-
 
 function snapshot(): LxcSnapshot {
   const s = emptySnapshot(["pve1"]);
-  for (const [vmid, text, running] of [[120, APP, true], [121, SYSTEM, false]] as const) s.containers.set(vmid, { node: "pve1", conf: parseConf(text, String(vmid)), digest: confDigest(text), running });
+  for (const [vmid, text, running] of [
+    [120, APP, true],
+    [121, SYSTEM, false],
+  ] as const)
+    s.containers.set(vmid, { node: "pve1", conf: parseConf(text, String(vmid)), digest: confDigest(text), running });
   return s;
 }
 
@@ -85,13 +89,34 @@ describe("oci_container import", () => {
     expect(d.reasons).toEqual([]);
     expect(d.action).toBe("no-op");
     // A real image in the configuration is adopted, not a replacement.
-    const withImage = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app.tar" }, prior: attrs, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    const withImage = ociContainer.diff({
+      address: "oci_container.app",
+      config: { ...config, image: "local:vztmpl/app.tar" },
+      prior: attrs,
+      snapshot: snap,
+      claimedVmids: new Set(),
+      forceReplace: false,
+    });
     expect(withImage.action).toBe("no-op");
     // The placeholder recorded by an update is no more known: a real image is adopted.
-    const placeholder = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app.tar" }, prior: { ...attrs, image: IMAGE_UNKNOWN_AT_IMPORT }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    const placeholder = ociContainer.diff({
+      address: "oci_container.app",
+      config: { ...config, image: "local:vztmpl/app.tar" },
+      prior: { ...attrs, image: IMAGE_UNKNOWN_AT_IMPORT },
+      snapshot: snap,
+      claimedVmids: new Set(),
+      forceReplace: false,
+    });
     expect(placeholder.action).toBe("no-op");
     // Once recorded, a different image is a replacement as for any oci_container.
-    const recorded = ociContainer.diff({ address: "oci_container.app", config: { ...config, image: "local:vztmpl/app2.tar", vmid: undefined }, prior: { ...attrs, image: "local:vztmpl/app.tar" }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    const recorded = ociContainer.diff({
+      address: "oci_container.app",
+      config: { ...config, image: "local:vztmpl/app2.tar", vmid: undefined },
+      prior: { ...attrs, image: "local:vztmpl/app.tar" },
+      snapshot: snap,
+      claimedVmids: new Set(),
+      forceReplace: false,
+    });
     expect(recorded.action).toBe("replace");
   });
 });
@@ -102,7 +127,8 @@ describe("lxc_container import placeholder", () => {
     const attrs = lxcContainer.import!({ address: "lxc_container.plain", id: "pve1/121", snapshot: snap })!;
     const config = lxcContainer.generateConfig!(attrs);
     expect(config["template"]).toBe(TEMPLATE_UNKNOWN_AT_IMPORT);
-    const diff = (template: string, recorded: string) => lxcContainer.diff({ address: "lxc_container.plain", config: { ...config, template }, prior: { ...attrs, template: recorded }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
+    const diff = (template: string, recorded: string) =>
+      lxcContainer.diff({ address: "lxc_container.plain", config: { ...config, template }, prior: { ...attrs, template: recorded }, snapshot: snap, claimedVmids: new Set(), forceReplace: false });
     expect(diff("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", TEMPLATE_UNKNOWN_AT_IMPORT).action).toBe("no-op");
     expect(diff("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst", "local:vztmpl/alpine.tar.xz").action).toBe("replace");
   });

@@ -9,7 +9,10 @@ import { envMap, writeOciKeys } from "../../../providers/oci/container-attrs.js"
 import { prng } from "../../helpers/prng.js";
 
 const BASE = "arch: amd64\nentrypoint: /bin/app\nhostname: app\nmemory: 512\nostype: unmanaged\nrootfs: local-lvm:vm-150-disk-0,size=1G\n";
-const envLines = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `lxc.environment.runtime: ${k}=${v}\n`).join("");
+const envLines = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `lxc.environment.runtime: ${k}=${v}\n`)
+    .join("");
 
 describe("writeOciKeys with a pending env", () => {
   it("the env after the next start is the image's plus the configured one (seeded random envs)", () => {

@@ -54,17 +54,39 @@ describe("templateFileName", () => {
 
 describe("skopeo argv and output", () => {
   it("builds argv with TLS and auth options, platform as global flags", () => {
-    expect(inspectDigestArgv("h:1/a:1", { tlsVerify: false, authfile: "/tmp/x" })).toEqual(["skopeo", "inspect", "--no-tags", "--format", "{{.Digest}}", "--tls-verify=false", "--authfile", "/tmp/x", "docker://h:1/a:1"]);
-    expect(copyArgv(`h/a@${D}`, "/t/x.tar.tmp", "arm64", { tlsVerify: true })).toEqual(["skopeo", "--override-arch", "arm64", "--override-os", "linux", "copy", "--quiet", `docker://h/a@${D}`, "oci-archive:/t/x.tar.tmp"]);
+    expect(inspectDigestArgv("h:1/a:1", { tlsVerify: false, authfile: "/tmp/x" })).toEqual([
+      "skopeo",
+      "inspect",
+      "--no-tags",
+      "--format",
+      "{{.Digest}}",
+      "--tls-verify=false",
+      "--authfile",
+      "/tmp/x",
+      "docker://h:1/a:1",
+    ]);
+    expect(copyArgv(`h/a@${D}`, "/t/x.tar.tmp", "arm64", { tlsVerify: true })).toEqual([
+      "skopeo",
+      "--override-arch",
+      "arm64",
+      "--override-os",
+      "linux",
+      "copy",
+      "--quiet",
+      `docker://h/a@${D}`,
+      "oci-archive:/t/x.tar.tmp",
+    ]);
   });
   it("parses digests and image configs", () => {
     expect(parseDigest(`${D}\n`)).toBe(D);
     expect(parseDigest("nonsense")).toBeUndefined();
-    const cfg = parseImageConfig(JSON.stringify({ architecture: "arm64", os: "linux", config: { Env: ["A=1"], Entrypoint: ["/app"], Volumes: { "/var/lib/x": {}, "/data": {} }, WorkingDir: "/srv" } }));
+    const cfg = parseImageConfig(
+      JSON.stringify({ architecture: "arm64", os: "linux", config: { Env: ["A=1"], Entrypoint: ["/app"], Volumes: { "/var/lib/x": {}, "/data": {} }, WorkingDir: "/srv" } }),
+    );
     expect(cfg).toEqual({ architecture: "arm64", os: "linux", env: ["A=1"], entrypoint: ["/app"], volumes: ["/data", "/var/lib/x"], workingDir: "/srv" });
   });
   it.each([
-    ['reading manifest 9.9 in 127.0.0.1:5000/pmx/tiny: manifest unknown: manifest unknown', "no such image or tag"],
+    ["reading manifest 9.9 in 127.0.0.1:5000/pmx/tiny: manifest unknown: manifest unknown", "no such image or tag"],
     ['pinging container registry 127.0.0.1:5000: Get "https://127.0.0.1:5000/v2/": http: server gave HTTP response to HTTPS client', "tls_verify = false"],
     ["reading manifest 1 in h/a: unauthorized: authentication required", "refused the credentials"],
     ['pinging container registry 127.0.0.1:9: Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused', "cannot be reached"],
