@@ -35,6 +35,12 @@ const POOL: unknown[] = [
   "2T",
   "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
   "local:vztmpl/nginx_1.27.tar",
+  "debian-12-standard_12.7-1_amd64.tar.zst",
+  "passthrough",
+  "u:0:100000:65536;g:0:100000:65536",
+  "u:0:100000",
+  "Europe/Berlin",
+  "host",
   "local:snippets/hook.sh",
   "local-lvm",
   "a,b",
@@ -165,6 +171,21 @@ function render(v: unknown, unknowns: unknown[]): string {
   return v === undefined ? "undefined" : JSON.stringify(v);
 }
 
+/**
+ * `v` with every own "__proto__" key renamed to an ordinary label, in place (key order kept).
+ * zod's record strips a "__proto__" key unvalidated; the fast path deliberately keeps it as data
+ * (issue 23.12: a network or env key named "__proto__" is a name like any other). Renamed, zod
+ * is again the reference for what the fast path made of it.
+ */
+const PROTO_LABEL = "proto-label";
+function renameProto(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(renameProto);
+  if (typeof v !== "object" || v === null || v instanceof Unknown) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) ownKey(out, k === "__proto__" ? PROTO_LABEL : k, renameProto((v as Record<string, unknown>)[k]));
+  return out;
+}
+
 describe("compiled configuration check", () => {
   it("exists for every resource type (else every plan pays zod's cold start)", () => {
     for (const { name, type } of types) expect(fastCheckOf(type.schema), name).toBeDefined();
@@ -184,8 +205,10 @@ describe("compiled configuration check", () => {
         if (fast) {
           vouched++;
           expect(slow.success, `zod rejects what the fast check accepted (seed ${seed}, case ${i}): ${render(value, [])}`).toBe(true);
+          const reference = type.schema.safeParse(renameProto(value));
+          expect(reference.success, `zod rejects the "__proto__" label renamed (seed ${seed}, case ${i}): ${render(value, [])}`).toBe(true);
           const unknowns: unknown[] = [];
-          expect(render(fast.data, unknowns), `outputs differ (seed ${seed}, case ${i})`).toBe(render(slow.data, unknowns));
+          expect(render(renameProto(fast.data), unknowns), `outputs differ (seed ${seed}, case ${i})`).toBe(render(reference.data, unknowns));
         } else if (slow.success) deferredButValid++;
       }
       // The fast path must carry the common case: most valid configurations never reach zod.
