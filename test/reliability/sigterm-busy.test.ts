@@ -1,11 +1,15 @@
 // Issue 23.10: a plan busy in a long synchronous evaluation ignored SIGTERM (and Ctrl-C): the
 // signal-exit listeners proper-lockfile installs replace the default action and can only run once
 // the event loop is free. With them removed, a real SIGTERM/SIGINT sent to a real `pmxform plan`
-// child mid-loop ends it within seconds; the state is untouched and the lock it leaves is taken
-// over once stale by the next run (or was never taken).
+// child mid-loop ends it within seconds; the state is untouched. plan holds the state's SHARED lock
+// (src/state/lock.ts: a reader registration in `<state>.lock.readers/`, no lock directory); the
+// registration a killed plan leaves behind is no longer refreshed (its heartbeat could not even
+// run during the loop) and counts as gone once STALE_LOCK_MS old: the next apply, which takes the
+// exclusive lock and waits for readers, waits at most that long and removes it.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { STALE_LOCK_MS } from "../../src/state/lock-info.js";
 import { BIN, BUILT, NOT_BUILT, SIM_NODE, Workdir, container } from "../e2e/helpers.js";
 
 // 10^9 iterations of the evaluator: minutes of synchronous work, little memory.
@@ -22,6 +26,15 @@ output "x" {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The reader registrations (one JSON file per plan holding the shared lock) of the state in `dir`. */
+function readerFiles(w: Workdir): string[] {
+  try {
+    return readdirSync(w.path("pmxform.state.json.lock.readers")).filter((n) => n.endsWith(".json"));
+  } catch {
+    return [];
+  }
 }
 
 describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
@@ -51,7 +64,9 @@ describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped:
         expect(Date.now() - started, "the plan never got busy").toBeLessThan(60_000);
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(existsSync(w.path("pmxform.state.json.lock")), "the plan holds the state lock while busy").toBe(true);
+      // plan's lock is shared: it registered as a reader and took no exclusive lock directory.
+      expect(readerFiles(w), "the plan holds the shared state lock while busy").toHaveLength(1);
+      expect(existsSync(w.path("pmxform.state.json.lock")), "a plan takes no exclusive lock").toBe(false);
       const sent = Date.now();
       child.kill(sig);
       const end = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
@@ -61,9 +76,17 @@ describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped:
       expect((end as { signal: string | null }).signal).toBe(sig);
       expect(stderr).not.toMatch(/internal error|^\s+at /m);
 
-      // State untouched; the lock left behind is stale-detectable: the next run takes it over.
+      // State untouched; the registration left behind blocks no reader and is stale-detectable:
+      // an apply (exclusive, waits for readers) takes over within STALE_LOCK_MS of its last refresh.
       expect(readFileSync(w.path("pmxform.state.json"), "utf8")).toBe(stateBefore);
+      expect(readerFiles(w), "the killed plan's registration is left behind").toHaveLength(1);
       w.write("main.pmx.hcl", plain);
+      const applyStarted = Date.now();
+      const apply = await w.run("apply", "-auto-approve", "--lock-timeout", "30s");
+      expect(apply.stderr).toBe("");
+      expect(apply.code).toBe(0);
+      expect(Date.now() - applyStarted, "apply waits for the stale reader no longer than STALE_LOCK_MS (plus its own run)").toBeLessThan(STALE_LOCK_MS + 10_000);
+      expect(readerFiles(w), "the stale registration was removed").toEqual([]);
       const next = await w.run("plan", "--lock-timeout", "30s", "-detailed-exitcode");
       expect(next.stderr).toBe("");
       expect(next.stdout).toContain("No changes.");
