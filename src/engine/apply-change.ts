@@ -63,7 +63,7 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
 
   /** Records what the provider returned (saved at once), then checks it against the plan. */
   const record = async (attrs: Attrs, sensitivePaths: AttrPath[]): Promise<void> => {
-    await record(attrs, sensitivePaths);
+    await recorder.saved(c, type, attrs, sensitivePaths);
     // Saved first: a result the plan did not predict still names an object that exists.
     const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths], deviations: env.deviationsOf(c) });
     if (inconsistent) throw new InconsistentResultError(inconsistent);
