@@ -3,7 +3,7 @@
 // entries), and the image replace that moves data volumes to the new container.
 import { confDigest, parseConf } from "../../src/pve/conf.js";
 import type { ApplyContext, Attrs, PlannedOperation } from "../../src/provider/types.js";
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 import { createContainer, deleteContainer, migrateContainer, updateContainer } from "../lxc/apply.js";
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
@@ -85,9 +85,10 @@ export async function updateOci(address: string, config: Attrs, prior: Attrs, pl
     else {
       const env: Record<string, string> = { ...op.env };
       for (const k of op.env_from) {
-        const v = obj(config["env"])[k];
+        const configured = obj(config["env"]);
+        const v = Object.hasOwn(configured, k) ? configured[k] : undefined;
         if (typeof v !== "string") throw new Error(`${address}: env ${k} is still unknown at apply. Run "pmxform plan" again.`);
-        env[k] = v;
+        putKey(env, k, v);
       }
       const removed = Object.fromEntries(op.remove_env.map((k) => [k, ""]));
       await editOciKeys(t, config, { env: removed }, { env });

@@ -1,7 +1,7 @@
 // oci_container attributes: lxc_container's, plus what the OCI runtime keys hold (entrypoint,
 // env, lxc.init.cwd, lxc.init.uid/gid), and the mapping from oci config to an lxc config.
 import type { ParsedConf } from "../../src/pve/conf.js";
-import { isUnknown } from "../../src/config/value.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
 import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
 import { attrsFromConf } from "../lxc/attrs.js";
 
@@ -33,20 +33,20 @@ export function lxcConfigOf(config: Attrs, prior: Attrs | null): Attrs {
   if (Object.keys(net).length) {
     const out: Obj = {};
     for (const [name, n] of Object.entries(net)) {
-      const hm = obj(priorNet[name])["host_managed"];
-      out[name] = typeof hm === "boolean" && obj(n)["host_managed"] === undefined ? { ...obj(n), host_managed: hm } : n;
+      const hm = Object.hasOwn(priorNet, name) ? obj(priorNet[name])["host_managed"] : undefined;
+      putKey(out, name, typeof hm === "boolean" && obj(n)["host_managed"] === undefined ? { ...obj(n), host_managed: hm } : n);
     }
     c["network"] = out;
   }
   return c;
 }
 
-/** Env entries NAME=value -> map. */
+/** Env entries NAME=value -> map (own keys: a variable may be called __proto__ or constructor). */
 export function envMap(entries: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of entries) {
     const eq = e.indexOf("=");
-    if (eq > 0) out[e.slice(0, eq)] = e.slice(eq + 1);
+    if (eq > 0) putKey(out, e.slice(0, eq), e.slice(eq + 1));
   }
   return out;
 }
@@ -62,7 +62,7 @@ export function writeOciKeys(conf: ParsedConf, config: Attrs, prior: Attrs | nul
   const pending = conf.pending?.env.length ? conf.pending : undefined;
   const env = envMap(pending ? pending.env : conf.main.env);
   for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
-  for (const [k, v] of Object.entries(obj(planned["env"]))) env[k] = String(v);
+  for (const [k, v] of Object.entries(obj(planned["env"]))) putKey(env, k, String(v));
   conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   if (pending) pending.env = [];
   conf.main.lxc = withInitKeys(conf.main.lxc, config);
@@ -90,10 +90,10 @@ function withInitKeys(lxc: [string, string][], config: Attrs): [string, string][
 export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, running: boolean, prior: Attrs | null, digest?: string): Attrs {
   const a = attrsFromConf(vmid, node, conf, running, prior, digest);
   const unknown = { ...obj(a["unknown_keys"]) } as Record<string, string>;
-  const entrypoint = unknown["entrypoint"];
+  const entrypoint = Object.hasOwn(unknown, "entrypoint") ? unknown["entrypoint"] : undefined;
   if (entrypoint !== undefined) a["entrypoint"] = entrypoint;
   delete unknown["entrypoint"];
-  const env = envMap(typeof unknown["env"] === "string" ? unknown["env"].split("\0") : []);
+  const env = envMap(Object.hasOwn(unknown, "env") && typeof unknown["env"] === "string" ? unknown["env"].split("\0") : []);
   delete unknown["env"];
   if (Object.keys(unknown).length) a["unknown_keys"] = unknown;
   else delete a["unknown_keys"];
@@ -102,7 +102,7 @@ export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, r
   const priorEnv = prior?.["env"];
   if (priorEnv && typeof priorEnv === "object" && !Array.isArray(priorEnv) && !isUnknown(priorEnv)) {
     const mine: Record<string, string> = {};
-    for (const k of Object.keys(priorEnv)) if (env[k] !== undefined) mine[k] = env[k];
+    for (const k of Object.keys(priorEnv)) if (Object.hasOwn(env, k)) putKey(mine, k, env[k]!);
     a["env"] = mine;
   }
   Object.assign(a, initKeysOf(conf.main.lxc));
@@ -166,7 +166,7 @@ export function ociOperations(ch: { entrypoint?: string; confEdit: boolean }, pr
   const secret = (k: string) => sensitive.some((p) => p[0] === "env" && (p.length === 1 || String(p[1]) === k));
   for (const [k, v] of Object.entries(obj(planned["env"]))) {
     if (isUnknown(v) || secret(k)) from.push(k);
-    else env[k] = String(v);
+    else putKey(env, k, String(v));
   }
   ops.push({ op: "oci_keys", env, env_from: from.sort(), remove_env: Object.keys(obj(prior["env"])).sort() });
   return ops;

@@ -39,7 +39,8 @@ export function mismatches(planned: unknown, actual: unknown, sensitive: readonl
   }
   if (isObject(planned)) {
     if (!isObject(actual)) return [{ path, planned, actual }];
-    return Object.keys(planned).flatMap((k) => mismatches(planned[k], actual[k], sensitive, [...path, k]));
+    // Own keys only: a user's map key may be "constructor" or "__proto__" (absent is absent).
+    return Object.keys(planned).flatMap((k) => mismatches(planned[k], Object.hasOwn(actual, k) ? actual[k] : undefined, sensitive, [...path, k]));
   }
   if (Array.isArray(planned)) {
     if (!Array.isArray(actual) || actual.length !== planned.length) return [{ path, planned, actual }];

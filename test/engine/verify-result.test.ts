@@ -2,7 +2,7 @@
 // back (recursively); unknown ones and unplanned attributes are not checked; secrets are never
 // printed; the diagnostic names the path and both values and ends with what to do.
 import { describe, expect, it } from "vitest";
-import { Unknown } from "../../src/config/value.js";
+import { Unknown, putKey } from "../../src/config/value.js";
 import { mismatches, verifyResult } from "../../src/engine/verify-result.js";
 
 describe("verifyResult", () => {
@@ -34,6 +34,16 @@ describe("verifyResult", () => {
   it("a missing planned block or attribute is a mismatch; null and absent are the same", () => {
     expect(mismatches({ mount: { data: { size: "8G" } } }, {}).map((m) => m.path)).toEqual([["mount"]]);
     expect(mismatches({ a: null, b: 1 }, { b: 1 })).toEqual([]);
+  });
+
+  it("reads only the result's own keys: a map key named like an Object.prototype member is absent when not there", () => {
+    const env: Record<string, unknown> = { constructor: null, toString: "t" };
+    putKey(env, "__proto__", "p");
+    const planned = { env };
+    expect(mismatches(planned, { env: {} }).map((m) => [m.path.join("."), m.actual])).toEqual([
+      ["env.toString", undefined],
+      ["env.__proto__", undefined],
+    ]);
   });
 
   it("never prints a sensitive value, and does not compare one a saved plan nulled", () => {

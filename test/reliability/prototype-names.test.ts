@@ -5,6 +5,7 @@
 // found on every object (a false "Duplicate block", YAML locals read as block types).
 import { afterAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "../e2e/helpers.js";
+import { putSimOciArchive } from "../helpers/sim-oci-archive.js";
 
 const NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
 const TEMPLATE = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
@@ -54,6 +55,7 @@ describe.skipIf(!BUILT)(`Object.prototype names are plain names${BUILT ? "" : ` 
     const w = new Workdir("pmx-proto-");
     dirs.push(w);
     w.write("main.pmx.hcl", hcl());
+    putSimOciArchive(w.path("sim"), "app.tar"); // the oci_container's image, as Proxmox needs it on the node
     const y = new Workdir("pmx-proto-yaml-");
     dirs.push(y);
     y.write("main.pmx.yaml", yamlConfig());
@@ -101,17 +103,28 @@ describe.skipIf(!BUILT)(`Object.prototype names are plain names${BUILT ? "" : ` 
   it("applies them and re-plans as no change (state round trip)", async () => {
     const w = new Workdir("pmx-proto-apply-");
     dirs.push(w);
-    // The OCI container needs an image archive; the rest is applied on the simulator.
-    w.write("main.pmx.hcl", hcl().replace(/resource "oci_container"[\s\S]*?\n}\n/, ""));
+    // The OCI container's env (every name a key of lxc.environment) goes through apply too.
+    w.write("main.pmx.hcl", hcl());
+    putSimOciArchive(w.path("sim"), "app.tar");
     const a = await w.run("apply", "-auto-approve");
     expect(a.stderr).toBe("");
     expect(a.code).toBe(0);
-    expect(a.stdout).toContain(`Apply complete! Resources: ${NAMES.length + 1} added`);
+    expect(a.stdout).toContain(`Apply complete! Resources: ${NAMES.length + 2} added`);
     const p = await w.run("plan", "-detailed-exitcode");
     expect(p.stderr).toBe("");
     expect(p.stdout).toContain("No changes.");
     expect(p.code).toBe(0);
     const list = await w.run("state", "list");
     for (const n of NAMES) expect(list.stdout).toContain(`lxc_container.each["${n}"]`);
+    // An env update (the planned oci_keys step) writes every name, and reads back as planned.
+    w.write("main.pmx.hcl", hcl().replace(/"e-/g, '"f-'));
+    const u = await w.run("apply", "-auto-approve");
+    expect(u.stderr).toBe("");
+    expect(u.stdout).toContain("Apply complete! Resources: 0 added, 1 changed");
+    const again = await w.run("plan", "-detailed-exitcode");
+    expect(again.stdout).toContain("No changes.");
+    expect(again.code).toBe(0);
+    const state = await w.run("state", "show", "oci_container.app");
+    for (const n of NAMES) expect(state.stdout).toContain(`f-${n}`);
   }, 300_000);
 });

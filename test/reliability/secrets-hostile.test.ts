@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, container } from "../e2e/helpers.js";
 import { prng } from "../helpers/prng.js";
+import { putSimOciArchive } from "../helpers/sim-oci-archive.js";
 
 const SEED = Number(process.env["PMXFORM_SEED"] ?? Date.now() % 100000);
 
@@ -58,6 +59,8 @@ describe.skipIf(!BUILT)(`secrets under hostile use${BUILT ? "" : ` (skipped: ${N
       container("k", '  ssh_public_keys = ["ssh-ed25519 AAAA ${var.tok}", "ssh-ed25519 BBBB other"]') +
         `resource "oci_container" "app" {\n  node  = "pve1"\n  image = "local:vztmpl/app.tar"\n  env   = { T = var.tok, PLAIN = "visible" }\n}\n`,
     );
+    // Proxmox (and the plan's node checks) need the image archive on the node.
+    putSimOciArchive(w.path("sim"), "app.tar");
     const r = await w.run("plan", "-var", `tok=${tok}`);
     expect(r.code, r.stderr).toBe(0);
     expect(leaks(r.stdout + r.stderr)).toEqual([]);
