@@ -39,7 +39,12 @@ function readerFiles(w: Workdir): string[] {
 
 describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   const dirs: Workdir[] = [];
-  afterAll(() => dirs.forEach((w) => w.remove()));
+  // A failed expectation must not leave a busy plan spinning for the rest of the suite.
+  const children: ReturnType<typeof spawn>[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    dirs.forEach((w) => w.remove());
+  });
 
   it.each(["SIGTERM", "SIGINT"] as const)(
     "%s ends a plan stuck in a synchronous loop within seconds",
@@ -55,6 +60,7 @@ describe.skipIf(!BUILT)(`a busy plan stops on a signal${BUILT ? "" : ` (skipped:
       w.write("main.pmx.hcl", plain + BUSY);
 
       const child = spawn(process.execPath, [BIN, "plan"], { cwd: w.dir, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      children.push(child);
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
