@@ -3,7 +3,7 @@
 // create_before_destroy, and the computed attributes a replacement gets anew.
 import type { ResourceDecl } from "../config/module.js";
 import type { Value } from "../config/value.js";
-import { isUnknown, unmark, Unknown } from "../config/value.js";
+import { isUnknown, putKey, unmark, Unknown } from "../config/value.js";
 import type { Attrs } from "../provider/types.js";
 import { getPath } from "../plan/attr-diff.js";
 import type { Change } from "../plan/change.js";
@@ -69,9 +69,14 @@ export function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: 
 }
 
 /** Puts the original Unknown objects back after a JSON clone. */
-function restoreUnknown(clone: Attrs, original: Attrs): void {
-  for (const [k, v] of Object.entries(original)) {
-    if (isUnknown(v)) clone[k] = v;
-    else if (v && typeof v === "object" && !Array.isArray(v)) restoreUnknown(clone[k] as Attrs, v as Attrs);
+function restoreUnknown(clone: unknown, original: unknown): void {
+  if (!clone || typeof clone !== "object" || !original || typeof original !== "object") return;
+  // Lists too: an unknown element (a reference to what only apply knows) stays unknown.
+  const entries: [string | number, unknown][] = Array.isArray(original) ? original.map((v: unknown, i) => [i, v]) : Object.entries(original);
+  for (const [k, v] of entries) {
+    if (isUnknown(v)) {
+      if (Array.isArray(clone)) clone[k as number] = v;
+      else putKey<unknown>(clone as Attrs, String(k), v);
+    } else if (Array.isArray(clone) || Object.hasOwn(clone, k)) restoreUnknown((clone as Record<string | number, unknown>)[k], v);
   }
 }

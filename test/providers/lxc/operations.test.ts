@@ -54,7 +54,7 @@ describe("the update's operations", () => {
       memory: 2048,
       restart_on_change: true,
       raw_lxc: ["lxc.cap.drop: sys_time"],
-      mount: { data: { storage: "local-lvm", size: "8G", path: "/data" }, logs: { storage: "local-zfs", size: "2G", path: "/logs" } },
+      mount: { data: { storage: "local-lvm", size: "8G", path: "/data" }, logs: { storage: "local", size: "2G", path: "/logs" } },
     });
     const d = diff(c, prior());
     expect(d.issues.filter((i) => i.severity === "error")).toEqual([]);
@@ -68,7 +68,7 @@ describe("the update's operations", () => {
       { op: "raw_lxc", lines: ["lxc.cap.drop: sys_time"] },
       { op: "resize", disk: "mp0", size: "8G", if_already: { key: "mp0", value: "local-lvm:vm-120-disk-1,mp=/data,size=8G" } },
       { op: "set", set: [{ key: "memory", value: "2048" }], delete: [] },
-      { op: "move_volume", disk: "mp1", storage: "local-zfs" },
+      { op: "move_volume", disk: "mp1", storage: "local" },
       { op: "start" },
     ]);
   });
