@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the Debian packages the real-component tests need when they
-# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql, jq), builds, type-checks, lints, runs vitest
+# are missing (skopeo, umoci, docker-registry, openssh-server, postgresql, jq, samba-common-bin for
+# testparm, chromium for the web pages), builds, type-checks, lints, runs vitest
 # and ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v testparm >/dev/null 2>&1 || need+=(samba-common-bin)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test dependencies: ${need[*]}"
