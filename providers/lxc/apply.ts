@@ -7,7 +7,8 @@ import { withFileOnTarget } from "../../src/exec/place-file.js";
 import { CARRIED, attrsFromConf } from "./attrs.js";
 import {
   chpasswdArgv,
-  createArgv,
+  createArgvOf,
+  createValues,
   destroyArgv,
   destroyHalfCreatedArgv,
   mkSshDirArgv,
@@ -105,29 +106,87 @@ async function pushKeys(t: Target, keys: unknown): Promise<void> {
   });
 }
 
-export async function createContainer(address: string, config: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
-  const node = String(config["node"]);
-  const vmid = typeof planned["vmid"] === "number" ? planned["vmid"] : Number(config["vmid"]);
-  if (!Number.isInteger(vmid)) throw new Error(`${address}: no VMID was planned; run "pmxform plan" again`);
-  const desired: Attrs = { ...plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx)), marker: markerFor(ctx.lineage, address) };
+/**
+ * A create as the plan decided it: `operations` (operations.ts createOperations) are executed in
+ * order. The configuration is read only for secrets and for the pieces the plan could not print,
+ * which are printed from it by the plan's own mapping (argv.ts createValues). `other`: steps of
+ * a type built on this one (oci_container's), run in their place in the list.
+ */
+export async function createContainer(
+  address: string,
+  config: Attrs,
+  planned: Attrs,
+  operations: readonly PlannedOperation[] | undefined,
+  ctx: ApplyContext,
+  other?: { ops: ReadonlySet<string>; run: (op: PlannedOperation, t: { address: string; node: string; vmid: number; run: Runner; ctx: ApplyContext }) => Promise<void> },
+): Promise<Attrs> {
+  const ops = pctOperations(address, operations, other?.ops);
+  const create = ops[0];
+  if (create?.op !== "create") throw new Error(`${address}: the plan's steps for this create do not begin with pct create. Nothing was done; run "pmxform plan" again.`);
+  const node = typeof planned["node"] === "string" ? planned["node"] : String(config["node"]);
+  const vmid = typeof create.vmid === "number" ? create.vmid : getPath(config, create.vmid.from);
+  if (typeof vmid !== "number" || !Number.isInteger(vmid)) throw new Error(`${address}: the VMID is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
+  // What the configuration gives now, for the values the plan left to apply (computed once, when needed).
+  let now: Attrs | undefined;
+  const fromConfig = async (): Promise<Attrs> => (now ??= { ...plannedAttrs(config, null, vmid, address, await hostDevices(config, node, ctx)), marker: markerFor(ctx.lineage, address) });
+  let printedNow: Map<string, string | undefined> | undefined;
+  const printed = async (p: SetPiece): Promise<{ key: string; value: string }[]> => {
+    if ("value" in p) return [{ key: p.key, value: p.value }];
+    printedNow ??= new Map(createValues(await fromConfig()));
+    // A block unknown as a whole at plan time: every slot key of it the configuration gives now.
+    const all = p.key.endsWith("*") ? [...printedNow].filter(([k]) => k.startsWith(p.key.slice(0, -1)) && /^\d+$/.test(k.slice(p.key.length - 1))) : [[p.key, printedNow.get(p.key)] as const];
+    return all.map(([key, value]) => ({ key, value: valueOf({ key, from: p.from }, () => value) }));
+  };
+  const pieces = (await Promise.all(create.set.map(printed))).flat();
+  const template = "value" in create.template ? create.template.value : getPath(await fromConfig(), create.template.from);
+  if (typeof template !== "string") throw new Error(`${address}: the template is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
+  const keys = create.ssh_keys === undefined ? undefined : Array.isArray(create.ssh_keys) ? create.ssh_keys : getPath(config, create.ssh_keys.from);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   const intent = { operation: "create", node, vmid };
   await ctx.recordIntent(intent);
   try {
-    await withKeysFile(t, config["ssh_public_keys"], (file) => pct(t, createArgv(vmid, desired, file ? { sshKeysFile: file } : {}), "pct create"));
+    await withKeysFile(t, keys, (file) => pct(t, createArgvOf(vmid, template, pieces, file), "pct create"));
   } catch (err) {
     // Refused because the vmid exists: pct checked before writing anything, so nothing of ours
     // is there and the intent must not lead a later run to adopt the holder's container.
     if (vmidTaken(err)) await ctx.forgetIntent(intent);
     throw err;
   }
-  if (Array.isArray(desired["raw_lxc"]) && desired["raw_lxc"].length) await writeRawLxc(t, undefined, desired["raw_lxc"].map(String));
-  const password = typeof config["password"] === "string" ? config["password"] : undefined;
-  const wantRunning = desired["started"] === true;
-  if (wantRunning || password) await pct(t, startArgv(vmid), "pct start");
-  if (password) await setPassword(t, password);
-  if (password && !wantRunning) await pct(t, stopArgv(vmid), "pct stop");
-  return readBack(t, wantRunning, desired);
+  let running = false;
+  for (const op of ops.slice(1)) {
+    if (other?.ops.has(op.op)) {
+      await other.run(op as unknown as PlannedOperation, t);
+      continue;
+    }
+    switch (op.op) {
+      case "raw_lxc": {
+        const lines = "lines" in op ? op.lines : rawLinesFrom(await fromConfig(), op.from);
+        if (lines.length) await writeRawLxc(t, undefined, lines);
+        break;
+      }
+      case "start":
+        await pct(t, startArgv(vmid), "pct start");
+        running = true;
+        break;
+      case "password": {
+        const password = getPath(config, op.from);
+        if (typeof password !== "string") throw new Error(`${address}: the plan sets the root password, but the configuration holds none now. Run "pmxform plan" again.`);
+        await setPassword(t, password);
+        break;
+      }
+      case "stop":
+        await pct(t, stopArgv(vmid), "pct stop");
+        running = false;
+        break;
+      default:
+        throw new Error(`${address}: the plan holds a step a create cannot carry out (${op.op}). Run "pmxform plan" again.`);
+    }
+  }
+  // The read-back carries the plan's bookkeeping (slot names, managed keys, template...); where
+  // the plan did not know a value, the configuration's now.
+  const carried: Attrs = { ...planned };
+  for (const k of [...CARRIED, "mount_names", "device_names", "mount", "marker"]) if (hasUnknown(carried[k])) carried[k] = (await fromConfig())[k];
+  return readBack(t, running, carried);
 }
 
 /** Writes the raw lxc.* lines into the conf (under the CT lock, digest checked). */

@@ -29,23 +29,45 @@ function withoutComputed(a: Attrs): Attrs {
   return out;
 }
 
-/** `pct create VMID TEMPLATE --key value ...` from planned attributes (all values known). */
-export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: string } = {}): string[] {
+/**
+ * The `--key value` pairs of `pct create` the planned attributes give, sorted by key; a value
+ * still unknown is undefined. A block whose items are all unknown is one key `net*`/`mp*`/`dev*`
+ * (apply expands it). The plan prints these (operations.ts createOperations) and apply prints
+ * the ones the plan could not from the configuration evaluated then, by this same function.
+ */
+export function createValues(planned: Attrs): [string, string | undefined][] {
   const attrs = withoutComputed(planned);
   const keys = pveKeysFromAttrs(attrs);
-  const argv = ["pct", "create", String(vmid), String(planned["template"])];
-  for (const [k, v] of [...keys.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    if (v === UNKNOWN_VALUE) throw new Error(`bug: value of ${k} unknown at create`);
-    argv.push(`--${k}`, v);
-  }
+  for (const [field, key] of [
+    ["mount", "mp*"],
+    ["device", "dev*"],
+  ] as const)
+    if (isUnknown(attrs[field])) keys.set(key, UNKNOWN_VALUE);
   // Without a rootfs block pct allocates its default (4 GiB on the --storage default).
   if (!keys.has("rootfs") && attrs["rootfs"] && typeof attrs["rootfs"] === "object") {
     const r = rootfsToPve(attrs["rootfs"] as Obj);
-    if (r) argv.push("--rootfs", r);
+    if (r) keys.set("rootfs", r);
   }
-  if (keys.has("unprivileged") === false) argv.push("--unprivileged", "1");
-  if (opts.sshKeysFile) argv.push("--ssh-public-keys", opts.sshKeysFile);
+  // pmxform creates unprivileged containers unless told otherwise (pct's own default is privileged).
+  if (!keys.has("unprivileged")) keys.set("unprivileged", "1");
+  return [...keys.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v === UNKNOWN_VALUE ? undefined : v]);
+}
+
+/** `pct create VMID TEMPLATE --key value ... [--ssh-public-keys FILE]` from printed pieces. */
+export function createArgvOf(vmid: number, template: string, pieces: readonly { key: string; value: string }[], sshKeysFile?: string): string[] {
+  const argv = ["pct", "create", String(vmid), template];
+  for (const p of pieces) argv.push(`--${p.key}`, p.value);
+  if (sshKeysFile) argv.push("--ssh-public-keys", sshKeysFile);
   return argv;
+}
+
+/** `pct create` from planned attributes whose values are all known (what the plan's create step holds). */
+export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: string } = {}): string[] {
+  const pieces = createValues(planned).map(([key, value]) => {
+    if (value === undefined) throw new Error(`bug: value of ${key} unknown at create`);
+    return { key, value };
+  });
+  return createArgvOf(vmid, String(planned["template"]), pieces, opts.sshKeysFile);
 }
 
 /** The single `pct set` of an update, guarded by the digest the plan was made from. */

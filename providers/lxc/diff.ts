@@ -18,7 +18,7 @@ import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
 import { nodeChecks } from "./node-checks.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
-import { updateOperations } from "./operations.js";
+import { createOperations, updateOperations } from "./operations.js";
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 const known = (v: unknown) => v !== undefined && v !== null && !isUnknown(v);
@@ -155,12 +155,14 @@ export function diffContainer(req: DiffRequest): Diff {
     if (action === "replace" && prior?.["lock"] === "create") {
       notes.push(`an interrupted pct create left CT ${String(prior["vmid"])} half-made (lock: create); it is unlocked, destroyed with any volumes it allocated, and created again`);
     }
-    // createArgv passes --unprivileged 1 when it is not configured: the replacement's value is known.
+    // pct create gets --unprivileged 1 when it is not configured: the replacement's value is known.
     if (action === "replace" && !known(planned["unprivileged"])) planned["unprivileged"] = true;
     const volumeDeletions = action === "replace" && prior ? volumesDeletedWithContainer(prior) : [];
     if (typeof planned["started"] !== "boolean") planned["started"] = false;
     asStored(planned);
-    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted };
+    const password = config["password"] !== undefined && config["password"] !== null;
+    const operations = createOperations({ planned, sensitive: req.sensitivePaths ?? [], password });
+    return { action, planned, reasons, issues, ...(notes.length ? { notes } : {}), ...(volumeDeletions.length ? { volumeDeletions } : {}), ...adopted, operations };
   };
 
   if (!prior) return createPlan([], "create");

@@ -1,12 +1,14 @@
-// The steps of an lxc_container update in pct's terms, decided once by the plan (diff.ts) and
-// executed as they are by apply (apply.ts runUpdate): the digest the first write checks, the
-// migration, stop, raw lxc lines, protection off, resizes, the one pct set (argv pieces and
-// --delete), volume moves, start, secrets by reference, restart, deleting detached volumes.
-// They are JSON data (src/provider/types.ts PlannedOperation) and travel in the plan file.
+// The steps of an lxc_container change in pct's terms, decided once by the plan (diff.ts) and
+// executed as they are by apply (apply.ts runCreate / runUpdate). A create: the one pct create
+// (argv pieces, volumes allocated by their storage:size pieces, SSH keys), raw lxc lines, start,
+// the password. An update: the digest the first write checks, the migration, stop, raw lxc lines,
+// protection off, resizes, the one pct set (argv pieces and --delete), volume moves, start,
+// secrets by reference, restart, deleting detached volumes. They are JSON data
+// (src/provider/types.ts PlannedOperation) and travel in the plan file.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
-import { setValue } from "./argv.js";
+import { createValues, setValue } from "./argv.js";
 import { beforeMoves, pathOfPveKey, type ChangeSet } from "./changes.js";
 import type { Migration } from "./migrate.js";
 import { unprotectFirst } from "./protection.js";
@@ -18,6 +20,11 @@ import { unprotectFirst } from "./protection.js";
 export type SetPiece = { key: string; value: string } | { key: string; from: AttrPath };
 
 export type PctOperation =
+  /**
+   * `pct create VMID TEMPLATE --key value ... [--ssh-public-keys FILE]`: volumes are allocated by
+   * their `storage:size` pieces. A vmid or template the plan could not know names its path.
+   */
+  | { op: "create"; vmid: number | { from: AttrPath }; template: SetPiece; set: SetPiece[]; ssh_keys?: string[] | { from: AttrPath } }
   /** The conf must still be the one the plan read: the first write passes it as --digest. */
   | { op: "digest"; digest: string }
   /** pct migrate (stop_first: a running container the configuration stops is stopped, then moved offline). */
@@ -103,10 +110,60 @@ export function updateOperations(u: UpdatePlan): PctOperation[] {
   return ops;
 }
 
+/** What the plan decided for a new container (diff.ts createPlan). */
+export interface CreatePlan {
+  planned: Attrs;
+  /** Paths whose configured values are secret (DiffRequest.sensitivePaths). */
+  sensitive: readonly AttrPath[];
+  /** Whether the configuration has a root password (its value is read at apply). */
+  password: boolean;
+}
+
+/**
+ * The ordered steps of a create: pct create with every piece the plan can print, the raw lxc
+ * lines, then start (to run, or to set the password inside it) and stop again when it is to stay
+ * stopped. Pieces the plan cannot print (unknown, or secret) name the path apply reads.
+ */
+export function createOperations(c: CreatePlan): PctOperation[] {
+  const { planned } = c;
+  const secret = (path: AttrPath) => c.sensitive.some((s) => overlaps(s, path));
+  const piece = (key: string, value: string | undefined): SetPiece => {
+    const path = key.endsWith("*") ? [{ net: "network", mp: "mount", dev: "device" }[key.slice(0, -1)] ?? key] : pathOfPveKey(key, planned);
+    return value === undefined || secret(path) ? { key, from: path } : { key, value };
+  };
+  const vmid = planned["vmid"];
+  const template = planned["template"];
+  const keys = planned["ssh_public_keys"];
+  const create: PctOperation = {
+    op: "create",
+    vmid: typeof vmid === "number" ? vmid : { from: ["vmid"] },
+    template: piece("template", typeof template === "string" ? template : undefined),
+    set: createValues(planned).map(([k, v]) => piece(k, v)),
+  };
+  if (Array.isArray(keys) && keys.length) create.ssh_keys = hasUnknown(keys) || secret(["ssh_public_keys"]) ? { from: ["ssh_public_keys"] } : keys.map(String);
+  else if (isUnknown(keys)) create.ssh_keys = { from: ["ssh_public_keys"] };
+  const ops: PctOperation[] = [create];
+  const raw = planned["raw_lxc"];
+  if (isUnknown(raw) || (Array.isArray(raw) && raw.length && (hasUnknown(raw) || secret(["raw_lxc"])))) ops.push({ op: "raw_lxc", from: ["raw_lxc"] });
+  else if (Array.isArray(raw) && raw.length) ops.push({ op: "raw_lxc", lines: raw.map(String) });
+  const running = planned["started"] === true;
+  if (running || c.password) ops.push({ op: "start" });
+  if (c.password) ops.push({ op: "password", from: ["password"] });
+  if (c.password && !running) ops.push({ op: "stop" });
+  return ops;
+}
+
 const str = (v: unknown): v is string => typeof v === "string";
 const path = (v: unknown): v is AttrPath => Array.isArray(v) && v.every((s) => typeof s === "string" || typeof s === "number");
 const pieceOk = (p: unknown): p is SetPiece => !!p && typeof p === "object" && str((p as Obj)["key"]) && (str((p as Obj)["value"]) || path((p as Obj)["from"]));
+const fromOk = (v: unknown) => !!v && typeof v === "object" && path((v as Obj)["from"]);
 const CHECKS: Record<PctOperation["op"], (o: Obj) => boolean> = {
+  create: (o) =>
+    (typeof o["vmid"] === "number" || fromOk(o["vmid"])) &&
+    pieceOk(o["template"]) &&
+    Array.isArray(o["set"]) &&
+    (o["set"] as unknown[]).every(pieceOk) &&
+    (o["ssh_keys"] === undefined || (Array.isArray(o["ssh_keys"]) && (o["ssh_keys"] as unknown[]).every(str)) || fromOk(o["ssh_keys"])),
   digest: (o) => str(o["digest"]),
   migrate: (o) =>
     str(o["to"]) &&
@@ -131,10 +188,13 @@ const CHECKS: Record<PctOperation["op"], (o: Obj) => boolean> = {
 /**
  * The plan's operations as this provider's steps, or an error saying to plan again: a plan made
  * before operations existed has none, and one from another version may hold steps unknown here.
+ * `others`: steps of a type built on this one (oci_container's), left in place for it to check.
  */
-export function pctOperations(address: string, operations: readonly PlannedOperation[] | undefined): PctOperation[] {
+export function pctOperations(address: string, operations: readonly PlannedOperation[] | undefined, others?: ReadonlySet<string>): PctOperation[] {
   if (!operations) throw new Error(`${address}: the plan carries no operations for this change (it was made by an earlier pmxform version). Nothing was done; run "pmxform plan" again.`);
   for (const o of operations) {
+    // Steps of a type built on this one: checked by it.
+    if (others?.has(o.op)) continue;
     const check = Object.hasOwn(CHECKS, o.op) ? CHECKS[o.op as PctOperation["op"]] : undefined;
     if (!check?.(o)) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
   }

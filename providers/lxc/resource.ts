@@ -77,7 +77,7 @@ export const lxcContainer: ResourceType = {
     // Follow a container migrated to another node: the vmid is cluster-unique.
     return followMigration(attrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
-  create: ({ address, config, planned }, ctx) => createContainer(address, config, planned, ctx),
+  create: ({ address, config, planned, operations }, ctx) => createContainer(address, config, planned, operations, ctx),
   update: ({ address, config, prior, planned, operations }, ctx) => updateContainer(address, config, prior, planned, operations, ctx),
   delete: ({ address, prior }, ctx) => deleteContainer(address, prior, ctx),
   volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),

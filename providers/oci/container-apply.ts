@@ -10,7 +10,8 @@ import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
 import { assertOwnContainer } from "../lxc/identity.js";
-import { OCI_OPS, lxcConfigOf, ociAttrsFromConf, ociChanges, ociSteps, writeOciKeys } from "./container-attrs.js";
+import { lxcConfigOf, ociAttrsFromConf, writeOciKeys } from "./container-attrs.js";
+import { OCI_OPS, ociSteps, type OciOperation, type ReplaceOperation } from "./container-operations.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -34,18 +35,6 @@ async function editOciKeys(t: Ct, config: Attrs, prior: Attrs | null, planned: A
   await editConf(t, undefined, (conf) => writeOciKeys(conf, config, prior, planned), "writing env/working_dir/user into the container's configuration");
 }
 
-async function applyOci(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {
-  const ch = ociChanges(prior, planned);
-  if (ch.entrypoint !== undefined) {
-    try {
-      await t.run.run(["pct", "set", String(t.vmid), "--entrypoint", ch.entrypoint], { signal: t.ctx.signal });
-    } catch (err) {
-      throw pveError(err, t.address, "pct set --entrypoint");
-    }
-  }
-  if (ch.confEdit) await editOciKeys(t, config, prior, planned);
-}
-
 async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
   try {
     await t.run.run(argv, { signal: t.ctx.signal });
@@ -54,16 +43,36 @@ async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
   }
 }
 
-/** Creates stopped, writes the OCI keys, then starts when wanted (the env must be there at start). */
-export async function createOci(address: string, config: Attrs, planned: Attrs, ctx: ApplyContext, imagePrior: Attrs | null = null): Promise<Attrs> {
-  const wantRunning = planned["started"] === true;
-  const lxcCfg = { ...lxcConfigOf(config, null), started: false };
-  const created = await createContainer(address, lxcCfg, { ...planned, template: config["image"], started: false }, ctx);
+/**
+ * Creates as the plan decided (its steps: lxc_container's create of a stopped container, the OCI
+ * keys, then the start when wanted, since the env must be there at start).
+ */
+export async function createOci(address: string, config: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+  ociSteps(address, operations ?? []);
+  const image = typeof planned["image"] === "string" ? planned["image"] : config["image"];
+  const created = await createContainer(address, lxcConfigOf(config, null), { ...planned, template: image }, operations, ctx, {
+    ops: OCI_OPS,
+    run: (op, t) => runOciStep(t, config, op as unknown as OciOperation),
+  });
   const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
-  // Unknown (a replacement's env, working_dir, user left to the image): keep what the image wrote.
-  await applyOci(t, config, imagePrior, Object.fromEntries(Object.entries(planned).filter(([, v]) => !isUnknown(v))));
-  if (wantRunning) await pct(t, startArgv(t.vmid), "pct start");
-  return readBack(t, wantRunning, { ...created, ...pick(planned), image: config["image"] });
+  return readBack(t, created["started"] === true, { ...created, ...pick(planned), image });
+}
+
+/** One OCI step of the plan: pct set --entrypoint, or the conf edit of env (values the plan left to apply read from the configuration now). */
+async function runOciStep(t: Ct, config: Attrs, op: OciOperation): Promise<void> {
+  if (op.op === "entrypoint") {
+    await pct(t, ["pct", "set", String(t.vmid), "--entrypoint", op.value], "pct set --entrypoint");
+    return;
+  }
+  const env: Record<string, string> = { ...op.env };
+  for (const k of op.env_from) {
+    const configured = obj(config["env"]);
+    const v = Object.hasOwn(configured, k) ? configured[k] : undefined;
+    if (typeof v !== "string") throw new Error(`${t.address}: env ${k} is still unknown at apply. Run "pmxform plan" again.`);
+    putKey(env, k, v);
+  }
+  const removed = Object.fromEntries(op.remove_env.map((k) => [k, ""]));
+  await editOciKeys(t, config, { env: removed }, { env });
 }
 
 function pick(p: Attrs): Attrs {
@@ -80,20 +89,7 @@ export async function updateOci(address: string, config: Attrs, prior: Attrs, pl
   const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, { ...planned, template: prior["image"] }, lxcOps, ctx);
   const node = String(lxcAttrs["node"] ?? prior["node"]);
   const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
-  for (const op of oci) {
-    if (op.op === "entrypoint") await pct(t, ["pct", "set", String(t.vmid), "--entrypoint", op.value], "pct set --entrypoint");
-    else {
-      const env: Record<string, string> = { ...op.env };
-      for (const k of op.env_from) {
-        const configured = obj(config["env"]);
-        const v = Object.hasOwn(configured, k) ? configured[k] : undefined;
-        if (typeof v !== "string") throw new Error(`${address}: env ${k} is still unknown at apply. Run "pmxform plan" again.`);
-        putKey(env, k, v);
-      }
-      const removed = Object.fromEntries(op.remove_env.map((k) => [k, ""]));
-      await editOciKeys(t, config, { env: removed }, { env });
-    }
-  }
+  for (const op of oci) await runOciStep(t, config, op);
   const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
   return followedTo(attrs, prior, config);
 }
@@ -101,11 +97,16 @@ export async function updateOci(address: string, config: Attrs, prior: Attrs, pl
 export const deleteOci = deleteContainer;
 
 /**
- * Image change: create the new container from the new image (without the volumes to keep), stop
- * the old one, move each kept volume over with `pct move-volume --target-vmid`, start the new one,
- * and only then destroy the old one. Any failure leaves both containers and every volume.
+ * Image change (or another replacement) as the plan decided it (container-attrs.ts
+ * replaceOperations): its first step says the order and which mounts' volumes the new container
+ * takes over; the rest build the new container. Create first: the new container from the new
+ * image (without the volumes to keep, stopped), stop the old one, move each kept volume over with
+ * `pct move-volume --target-vmid`, start the new one (the plan's last step), and only then
+ * destroy the old one. Any failure leaves both containers and every volume. Delete first (the
+ * vmid stays): destroy, then create.
  */
-export async function replaceOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+export async function replaceOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+  const how = replaceStep(address, operations);
   // Before anything is created: where is the old container now? Moved since the plan with its
   // configuration unchanged, the replacement follows it there (volumes move only within a node);
   // changed there, nothing is done and the error says to plan again.
@@ -119,26 +120,36 @@ export async function replaceOci(address: string, config: Attrs, prior: Attrs, p
   const to = planned["node"];
   const migrates = typeof to === "string" && to !== prior["node"] && to !== here["node"];
   const at = migrates ? await migrateContainer(address, { ...config, node: to }, here, ctx) : here;
-  if (at["node"] === prior["node"] || at["node"] === to) return followedTo(await replaceOn(address, config, at, planned, ctx), prior, config);
+  const steps = (operations ?? []).slice(1);
+  if (at["node"] === prior["node"] || at["node"] === to) return followedTo(await replaceOn(address, config, at, planned, how, steps, ctx), prior, config);
   const moved = { node: at["node"] };
-  return followedTo(await replaceOn(address, { ...config, ...moved }, at, { ...planned, ...moved }, ctx), prior, config);
+  return followedTo(await replaceOn(address, { ...config, ...moved }, at, { ...planned, ...moved }, how, steps, ctx), prior, config);
 }
 
-async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: Attrs, ctx: ApplyContext): Promise<Attrs> {
+/** The plan's first step of a replacement, checked. */
+function replaceStep(address: string, operations: readonly PlannedOperation[] | undefined): ReplaceOperation {
+  const o = operations?.[0];
+  const ok = o?.op === "replace" && typeof o["delete_first"] === "boolean" && Array.isArray(o["keep"]) && o["keep"].every((k) => typeof k === "string");
+  if (!ok) throw new Error(`${address}: the plan carries no replacement steps this pmxform can carry out (it was made by another pmxform version). Nothing was done; run "pmxform plan" again.`);
+  return o as unknown as ReplaceOperation;
+}
+
+async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: Attrs, how: ReplaceOperation, steps: PlannedOperation[], ctx: ApplyContext): Promise<Attrs> {
   const node = String(prior["node"]);
   const oldVmid = Number(prior["vmid"]);
-  if (planned["node"] !== node || planned["vmid"] === oldVmid) {
+  if (how.delete_first) {
     // Volumes move only between containers of one node, and a vmid cannot be held twice.
     await deleteOci(address, prior, ctx);
-    return createOci(address, config, planned, ctx);
+    return createOci(address, config, planned, steps, ctx);
   }
+  if (planned["node"] !== node || planned["vmid"] === oldVmid) throw new Error(`${address}: CT ${oldVmid} is no longer where the plan found it. Nothing was done; run "pmxform plan" again.`);
   const run = ctx.runnerFor(node);
   const priorMounts = obj(prior["mount"]);
   const plannedMounts = obj(planned["mount"]);
-  const keep = Object.entries(plannedMounts)
-    .map(([name, m]) => ({ name, to: obj(m), from: obj(priorMounts[name]) }))
-    .filter(({ from, to }) => typeof from["volume"] === "string" && from["storage"] === to["storage"]);
-  const keepNames = new Set(keep.map((k) => k.name));
+  const keep = how.keep.map((name) => ({ name, to: obj(plannedMounts[name]), from: obj(priorMounts[name]) }));
+  const lost = keep.find((k) => typeof k.from["volume"] !== "string");
+  if (lost) throw new Error(`${address}: the volume of mount "${lost.name}" that the plan moves to the new container is gone from CT ${oldVmid}. Nothing was done; run "pmxform plan" again.`);
+  const keepNames = new Set(how.keep);
   const cfgMounts = obj(config["mount"]);
   // Pin the slots the plan chose, so the new volumes never take a slot a moved volume needs.
   const createCfg: Attrs = {
@@ -150,8 +161,9 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
     ),
   };
   const createPlanned: Attrs = { ...planned, mount: Object.fromEntries(Object.entries(plannedMounts).filter(([n]) => !keepNames.has(n))) };
-  const wantRunning = planned["started"] === true;
-  const created = await createOci(address, createCfg, { ...createPlanned, started: false }, ctx);
+  // The plan's last step starts the new container: here, once the volumes are in it.
+  const wantRunning = steps.at(-1)?.op === "start";
+  const created = await createOci(address, createCfg, { ...createPlanned, started: false }, wantRunning ? steps.slice(0, -1) : steps, ctx);
   const newVmid = Number(created["vmid"]);
   const where = (step: string) =>
     `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;

@@ -2,7 +2,7 @@
 // env, lxc.init.cwd, lxc.init.uid/gid), and the mapping from oci config to an lxc config.
 import type { ParsedConf } from "../../src/pve/conf.js";
 import { isUnknown, putKey } from "../../src/config/value.js";
-import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
+import type { Attrs } from "../../src/provider/types.js";
 import { attrsFromConf } from "../lxc/attrs.js";
 
 type Obj = Record<string, unknown>;
@@ -147,40 +147,4 @@ export function ociChanges(prior: Attrs | null, planned: Attrs): { entrypoint?: 
   const out: { entrypoint?: string; confEdit: boolean } = { confEdit: !same("env") || !same("working_dir") || !same("user") };
   if (!same("entrypoint") && typeof planned["entrypoint"] === "string") out.entrypoint = planned["entrypoint"];
   return out;
-}
-
-/**
- * The OCI steps of an update, after lxc_container's (providers/lxc/operations.ts): `pct set
- * --entrypoint`, and the conf edit of env and lxc.init.cwd/uid/gid. An env value that is unknown
- * or secret at plan time is named (`env_from`) and read from the configuration at apply;
- * working_dir and user are the configuration's (compared with the conf when written).
- */
-export type OciOperation = { op: "entrypoint"; value: string } | { op: "oci_keys"; env: Record<string, string>; env_from: string[]; remove_env: string[] };
-
-export function ociOperations(ch: { entrypoint?: string; confEdit: boolean }, prior: Attrs, planned: Attrs, sensitive: readonly AttrPath[]): OciOperation[] {
-  const ops: OciOperation[] = [];
-  if (ch.entrypoint !== undefined) ops.push({ op: "entrypoint", value: ch.entrypoint });
-  if (!ch.confEdit) return ops;
-  const env: Record<string, string> = {};
-  const from: string[] = [];
-  const secret = (k: string) => sensitive.some((p) => p[0] === "env" && (p.length === 1 || String(p[1]) === k));
-  for (const [k, v] of Object.entries(obj(planned["env"]))) {
-    if (isUnknown(v) || secret(k)) from.push(k);
-    else putKey(env, k, String(v));
-  }
-  ops.push({ op: "oci_keys", env, env_from: from.sort(), remove_env: Object.keys(obj(prior["env"])).sort() });
-  return ops;
-}
-
-export const OCI_OPS: ReadonlySet<string> = new Set(["entrypoint", "oci_keys"]);
-
-/** The plan's OCI steps, checked (a plan from another version may hold other shapes). */
-export function ociSteps(address: string, operations: readonly PlannedOperation[]): OciOperation[] {
-  const strs = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
-  const ops = operations.filter((o) => OCI_OPS.has(o.op));
-  for (const o of ops) {
-    const ok = o.op === "entrypoint" ? typeof o["value"] === "string" : strs(o["env_from"]) && strs(o["remove_env"]) && Object.values(obj(o["env"])).every((v) => typeof v === "string");
-    if (!ok) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
-  }
-  return ops as unknown as OciOperation[];
 }

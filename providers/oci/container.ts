@@ -1,7 +1,7 @@
 // The oci_container resource type: lxc_container's plan and pct calls with the image as template,
 // plus the OCI runtime keys; an image change is a replace that keeps the data volumes.
 import { Unknown, isUnknown } from "../../src/config/value.js";
-import type { Attrs, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { Attrs, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { CONTAINER_COMPUTED_ATTRIBUTES, CONTAINER_HIDDEN_ATTRIBUTES, lxcContainer } from "../lxc/resource.js";
 import { adoptSlotNames } from "../mounts/adopt.js";
 import { diffContainer } from "../lxc/diff.js";
@@ -9,7 +9,8 @@ import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { migratedPrior, planMigration } from "../lxc/migrate.js";
 import { containerBlocks } from "../lxc/schema.js";
 import { ociContainerSchema } from "./schema.js";
-import { lxcConfigOf, ociAttrsFromConf, ociChanges, ociOperations, parseUser, plannedOci } from "./container-attrs.js";
+import { lxcConfigOf, ociAttrsFromConf, ociChanges, parseUser, plannedOci } from "./container-attrs.js";
+import { ociCreateOperations, ociOperations, type ReplaceOperation } from "./container-operations.js";
 import { createOci, deleteOci, replaceOci, updateOci } from "./container-apply.js";
 import { asProxmoxSnapshot } from "./snapshot.js";
 import { IMAGE_UNKNOWN_AT_IMPORT, explainOciImportMiss, generateOciConfig, importOciContainer, importableOciContainers, unexpressedOciAttrs } from "./import.js";
@@ -93,6 +94,7 @@ export function diffOci(req: DiffRequest): Diff {
       notes,
       ...(volumeDeletions.length ? { volumeDeletions } : {}),
       ...adopted,
+      operations: replaceOperations(req, config, prior, base.planned, planned),
     };
   }
 
@@ -106,12 +108,28 @@ export function diffOci(req: DiffRequest): Diff {
   }
   const result: Diff = { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
   if (action === "update" && prior) result.operations = [...(base.operations ?? []), ...ociOperations(ch, prior, planned, req.sensitivePaths ?? [])];
+  if (action === "create") result.operations = ociCreateOperations({ lxcPlanned: base.planned, planned, sensitive: req.sensitivePaths ?? [], password: hasPassword(config) });
   if (action === "replace" && prior) {
+    result.operations = replaceOperations(req, config, prior, base.planned, planned);
     const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
     if (volumeDeletions.length) result.volumeDeletions = volumeDeletions;
     else delete result.volumeDeletions;
   }
   return result;
+}
+
+const hasPassword = (config: Attrs) => config["password"] !== undefined && config["password"] !== null;
+
+/**
+ * A replacement's steps (replaceOci carries them out): with a new vmid the new container is
+ * created first and takes over the data volumes that stay on their storage; keeping the vmid,
+ * the old one must go first and every volume is new.
+ */
+function replaceOperations(req: DiffRequest, config: Attrs, prior: Attrs, lxcPlanned: Attrs, planned: Attrs): PlannedOperation[] {
+  const deleteFirst = typeof planned["vmid"] !== "number" || planned["vmid"] === prior["vmid"];
+  const keep = deleteFirst ? new Set<string>() : movedVolumes(prior, planned);
+  const how: ReplaceOperation = { op: "replace", delete_first: deleteFirst, keep: [...keep].sort() };
+  return [how, ...ociCreateOperations({ lxcPlanned, planned, sensitive: req.sensitivePaths ?? [], password: hasPassword(config), keep })];
 }
 
 /**
@@ -148,9 +166,9 @@ export const ociContainer: ResourceType = {
     if (!ct) return null;
     return followMigration(ociAttrsFromConf(vmid, ct.node, ct.conf, ct.running, prior, ct.digest), prior);
   },
-  create: ({ address, config, planned }, ctx) => createOci(address, config, planned, ctx),
+  create: ({ address, config, planned, operations }, ctx) => createOci(address, config, planned, operations, ctx),
   update: ({ address, config, prior, planned, operations }, ctx) => updateOci(address, config, prior, planned, operations, ctx),
-  replace: ({ address, config, prior, planned }, ctx) => replaceOci(address, config, prior, planned, ctx),
+  replace: ({ address, config, prior, planned, operations }, ctx) => replaceOci(address, config, prior, planned, operations, ctx),
   delete: ({ address, prior }, ctx) => deleteOci(address, prior, ctx),
   volumesDeletedWith: (prior) => volumesDeletedWithContainer(prior),
   import: ({ address, id, snapshot }) => importOciContainer(address, id, asSnapshot(snapshot)),

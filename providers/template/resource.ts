@@ -3,7 +3,7 @@
 // download_file_from_url), removed with `pveam remove VOLID`. Its volid is known at plan time, so
 // containers name it (`template = lxc_template.debian.volid`) and are created after it.
 import { Unknown, isUnknown } from "../../src/config/value.js";
-import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { asProxmoxSnapshot, contentArgv, parseStorageContent } from "../oci/snapshot.js";
 import { lxcTemplateBlocks, lxcTemplateSchema, TEMPLATE_FILE } from "./schema.js";
 import { templateStorageIssues } from "./checks.js";
@@ -23,6 +23,31 @@ function planned(config: Attrs): Attrs {
   };
 }
 
+type Arg = string | { from: [string] };
+/** The one step of a create: `pveam download STORAGE TEMPLATE` on NODE; a value unknown at plan names its argument. */
+type DownloadOperation = { op: "download"; node: Arg; storage: Arg; template: Arg };
+
+function downloadOperation(p: Attrs): PlannedOperation {
+  const arg = (k: "node" | "storage" | "template"): Arg => (typeof p[k] === "string" ? p[k] : { from: [k] });
+  const op: DownloadOperation = { op: "download", node: arg("node"), storage: arg("storage"), template: arg("template") };
+  return op;
+}
+
+/** The plan's download step, its values the plan could not know read from the configuration now. */
+function downloadOf(address: string, config: Attrs, operations: readonly PlannedOperation[] | undefined): { node: string; storage: string; template: string } {
+  const o = operations?.length === 1 ? operations[0] : undefined;
+  const value = (v: unknown): string | undefined => (typeof v === "string" ? v : Array.isArray((v as { from?: unknown })?.from) ? asString(config[String((v as { from: unknown[] }).from[0])]) : undefined);
+  const node = value(o?.["node"]);
+  const storage = value(o?.["storage"]);
+  const template = value(o?.["template"]);
+  if (o?.op !== "download" || node === undefined || storage === undefined || template === undefined) {
+    throw new Error(`${address}: the plan holds no download step this pmxform can carry out (it was made by another pmxform version, or a value is still unknown). Nothing was done; run "pmxform plan" again.`);
+  }
+  return { node, storage, template };
+}
+
+const asString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
 function diffTemplate(req: DiffRequest): Diff {
   const { config, prior } = req;
   const issues: ProviderIssue[] = templateStorageIssues(config, req.snapshot);
@@ -33,14 +58,14 @@ function diffTemplate(req: DiffRequest): Diff {
     if (typeof p["volid"] === "string" && listing?.has(p["volid"])) {
       notes.push(`${p["volid"]} is already on node ${String(config["node"])}: apply adopts it once pveam has checked its sha512 sum against the catalogue, and destroying this resource removes it`);
     }
-    return { action: "create", planned: p, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+    return { action: "create", planned: p, reasons: [], issues, ...(notes.length ? { notes } : {}), operations: [downloadOperation(p)] };
   }
   const reasons: ChangeReason[] = [];
   for (const k of ["node", "storage", "template"]) {
     if (known(config[k]) && config[k] !== prior[k]) reasons.push({ path: [k], reason: "forces replacement" });
   }
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
-  if (reasons.length) return { action: "replace", planned: p, reasons, issues };
+  if (reasons.length) return { action: "replace", planned: p, reasons, issues, operations: [downloadOperation(p)] };
   return { action: "no-op", planned: { ...prior }, reasons: [], issues };
 }
 
@@ -52,10 +77,9 @@ async function sizeOf(node: string, storage: string, volid: string, ctx: ApplyCo
   return size;
 }
 
-async function createTemplate(address: string, config: Attrs, ctx: ApplyContext): Promise<Attrs> {
-  const node = String(config["node"]);
-  const storage = String(config["storage"]);
-  const template = String(config["template"]);
+/** The plan's `pveam download`, then the template's size from a listing. */
+async function createTemplate(address: string, config: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
+  const { node, storage, template } = downloadOf(address, config, operations);
   const volid = volidOf(storage, template);
   try {
     await ctx.runnerFor(node).run(["pveam", "download", storage, template], { signal: ctx.signal, timeoutMs: 3_600_000 });
@@ -68,7 +92,7 @@ async function createTemplate(address: string, config: Attrs, ctx: ApplyContext)
         : "";
     throw new Error(`${address}: pveam download ${storage} ${template} on node ${node} failed: ${text.split("\n").filter(Boolean).pop() ?? text}.${hint}`, { cause: err });
   }
-  return { ...planned(config), volid, size: await sizeOf(node, storage, volid, ctx) };
+  return { ...planned({ node, storage, template }), volid, size: await sizeOf(node, storage, volid, ctx) };
 }
 
 async function deleteTemplate(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {
@@ -124,7 +148,7 @@ export const lxcTemplate: ResourceType = {
   },
   diff: diffTemplate,
   read: ({ prior, snapshot }) => readTemplate(prior, snapshot),
-  create: ({ address, config }, ctx) => createTemplate(address, config, ctx),
+  create: ({ address, config, operations }, ctx) => createTemplate(address, config, operations, ctx),
   delete: ({ address, prior }, ctx) => deleteTemplate(address, prior, ctx),
   import: ({ id, snapshot }) => importTemplate(id, snapshot),
   explainImportMiss: explainMiss,

@@ -185,7 +185,8 @@ describe.skipIf(!haveSim)(`combined in-place changes converge (seed ${SEED}; nee
       eth1: false,
     };
     let s = await snap();
-    let state = await lxcContainer.create({ address, config: config(shape), planned: plan(s, config(shape), null).planned }, applyCtx(s));
+    const created = plan(s, config(shape), null);
+    let state = await lxcContainer.create({ address, config: config(shape), planned: created.planned, operations: created.operations }, applyCtx(s));
     s = await snap();
     for (let step = 1; step <= CASES; step++) {
       const next = mutate(r, shape);

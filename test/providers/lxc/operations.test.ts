@@ -134,7 +134,8 @@ describe.skipIf(!haveSim)("update executes the operations it is given (needs npm
 
   it("the configuration handed to update is not diffed again: the planned steps run, and a plan without steps is refused", async () => {
     let s = await snap();
-    let state = await lxcContainer.create({ address, config: cfg(), planned: plan(s, cfg(), null).planned }, applyCtx(s));
+    const created = plan(s, cfg(), null);
+    let state = await lxcContainer.create({ address, config: cfg(), planned: created.planned, operations: created.operations }, applyCtx(s));
     s = await snap();
     const d = plan(s, cfg({ memory: 2048 }), state);
     // The configuration now says 4096 and a new hostname: neither was planned, so neither happens.

@@ -165,7 +165,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     expect(d.action).toBe("replace");
     // The engine plans a replacement's computed attributes the configuration leaves out as unknown.
     const planned = { ...d.planned, working_dir: new Unknown("string") };
-    const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned }, applyCtx());
+    const next = await ociContainer.replace!({ address: "oci_container.app", config: cfg, prior: read, planned, operations: d.operations }, applyCtx());
     expect(confOf(Number(next["vmid"]))).toMatch(/^lxc\.init\.cwd: \/opt\/app$/m);
     ct = next;
   });
