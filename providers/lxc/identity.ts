@@ -4,7 +4,7 @@
 // container without one), and nothing is changed or destroyed unless the live container still
 // carries exactly that. See docs/provider-lxc.md (Marker) and docs/decisions.md.
 import { parseConf } from "../../src/pve/conf.js";
-import type { Attrs } from "../../src/provider/types.js";
+import type { Attrs, RecordedIntent } from "../../src/provider/types.js";
 import { attrsFromConf } from "./attrs.js";
 import { readConfText, type ConfTarget } from "./conf-write.js";
 import { sha256 } from "./desired.js";
@@ -33,6 +33,11 @@ export function containerId(a: Attrs): string | undefined {
 /** The container's key on its cluster (ResourceType.objectKey): its vmid, which no migration changes. */
 export function containerKey(a: Attrs): string | undefined {
   return a["vmid"] !== undefined ? `vmid ${String(a["vmid"])}` : undefined;
+}
+
+/** The container a recorded intent names (ResourceType.intentObject): the vmid it was recorded with. */
+export function containerOfIntent(intent: RecordedIntent): Attrs | undefined {
+  return intent.vmid !== undefined ? { node: intent.node, vmid: intent.vmid } : undefined;
 }
 
 /** What apply's progress lines show for a container (ResourceType.progressId). */

@@ -2,6 +2,7 @@
 import type { Attrs, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { isUnknown } from "../../src/config/value.js";
 import { containerBlocks, lxcContainerSchema } from "./schema.js";
+import { SENSITIVE_ATTRIBUTES } from "./fields/index.js";
 import { attrsFromConf, followMigration } from "./attrs.js";
 import { diffContainer } from "./diff.js";
 import { createContainer, deleteContainer, updateContainer } from "./apply.js";
@@ -10,7 +11,7 @@ import { asSnapshot } from "./snapshot.js";
 import { hostPathIssues } from "../mounts/validate.js";
 import { volumesDeletedWithContainer } from "../mounts/detached.js";
 import { recoverContainer } from "./recover.js";
-import { containerId, containerKey, containerProgressId, importIdNode, ownerConflict, foreignOwner } from "./identity.js";
+import { containerId, containerKey, containerOfIntent, containerProgressId, importIdNode, ownerConflict, foreignOwner } from "./identity.js";
 
 function validate(config: Attrs): ProviderIssue[] {
   const issues: ProviderIssue[] = [];
@@ -60,7 +61,7 @@ export const lxcContainer: ResourceType = {
   type: "lxc_container",
   blocks: containerBlocks,
   schema: lxcContainerSchema,
-  sensitiveAttributes: ["password", "password_sha256"],
+  sensitiveAttributes: [...SENSITIVE_ATTRIBUTES],
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   computedAttributes: CONTAINER_COMPUTED_ATTRIBUTES,
   nodeOf(config, prior) {
@@ -90,6 +91,9 @@ export const lxcContainer: ResourceType = {
   identityConflict: ({ address, recorded, live }) => ownerConflict(address, recorded, live),
   objectId: containerId,
   objectKey: containerKey,
+  intentObject: containerOfIntent,
+  objectNoun: "container",
+  identityAttributes: ["node", "vmid"],
   progressId: containerProgressId,
   importNode: importIdNode,
   foreignOwner: ({ address, attrs, lineage }) => foreignOwner(address, attrs, lineage),

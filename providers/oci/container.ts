@@ -152,7 +152,8 @@ export const ociContainer: ResourceType = {
   type: "oci_container",
   blocks: containerBlocks,
   schema: ociContainerSchema,
-  sensitiveAttributes: ["password", "password_sha256"],
+  // The arguments it shares with lxc_container, from the same field table.
+  sensitiveAttributes: lxcContainer.sensitiveAttributes,
   hiddenAttributes: CONTAINER_HIDDEN_ATTRIBUTES,
   // The image brings its entrypoint, environment, working directory and user.
   computedAttributes: [...CONTAINER_COMPUTED_ATTRIBUTES, "entrypoint", "env", "working_dir", "user", "cmode"],
@@ -181,6 +182,9 @@ export const ociContainer: ResourceType = {
   identityConflict: (req) => lxcContainer.identityConflict!(req),
   objectId: (attrs) => lxcContainer.objectId!(attrs),
   objectKey: (attrs) => lxcContainer.objectKey!(attrs),
+  intentObject: (intent) => lxcContainer.intentObject!(intent),
+  objectNoun: lxcContainer.objectNoun,
+  identityAttributes: lxcContainer.identityAttributes,
   progressId: (attrs) => lxcContainer.progressId!(attrs),
   importNode: (id) => lxcContainer.importNode!(id),
   foreignOwner: (req) => lxcContainer.foreignOwner!(req),

@@ -310,6 +310,7 @@ export const ociImage: ResourceType = {
     return out;
   },
   delete: ({ address, prior }, ctx) => deleteImage(address, prior, ctx),
+  objectNoun: "image",
   // Identity: a template archive is its volume id (unique on the cluster, whatever the node).
   objectKey: (a) => (a["volid"] !== undefined ? String(a["volid"]) : undefined),
   progressId: (a) => (a["volid"] ? `volid=${String(a["volid"])}` : undefined),

@@ -107,7 +107,7 @@ export function importableOciContainers(snapshot: unknown): ImportCandidate[] {
     .sort(([a], [b]) => a - b)
     .map(([vmid, ct]) => {
       const hostname = ct.conf.main.keys.get("hostname");
-      return { id: `${ct.node}/${vmid}`, node: ct.node, vmid, ...(hostname ? { name: hostname } : {}) };
+      return { id: `${ct.node}/${vmid}`, node: ct.node, identity: { node: ct.node, vmid }, suffix: String(vmid), namePrefix: "ct", ...(hostname ? { name: hostname } : {}) };
     });
 }
 

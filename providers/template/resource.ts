@@ -153,5 +153,6 @@ export const lxcTemplate: ResourceType = {
   import: ({ id, snapshot }) => importTemplate(id, snapshot),
   explainImportMiss: explainMiss,
   generateConfig: (attrs) => ({ node: attrs["node"], storage: attrs["storage"], template: attrs["template"] }),
+  objectNoun: "template",
   objectId: (attrs) => (typeof attrs["node"] === "string" && typeof attrs["volid"] === "string" ? `${attrs["node"]}/${attrs["volid"]}` : undefined),
 };

@@ -21,6 +21,7 @@ import { removeLeftovers } from "./leftovers.js";
 import { SecretSet, redactingRunner } from "./secrets.js";
 import type { Session } from "./session.js";
 import type { StateHolder } from "./state-holder.js";
+import { intentIdentity } from "./identity.js";
 import type { Targets } from "./targets.js";
 import { evaluateOutputs } from "./walk-config.js";
 import { InconsistentResultError } from "./verify-result.js";
@@ -61,6 +62,7 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
   const { session, targets, state } = opts;
   const ev = session.evaluation;
   const registry = session.registry;
+  state.useIdentity(intentIdentity(registry));
   const summary: ApplySummary = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: [], skipped: [], completed: [], diagnostics: [] };
   const byId = new Map(opts.changes.map((c) => [changeId(c), c]));
 

@@ -6,8 +6,8 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
-import type { Attrs } from "../provider/types.js";
-import type { StateResource } from "../state/types.js";
+import type { Attrs, RecordedIntent } from "../provider/types.js";
+import type { Intent, StateResource } from "../state/types.js";
 import { deepEqual } from "../plan/attr-diff.js";
 
 /** Why `live` (refreshed for the entry) is not the object the entry recorded; undefined when it is. */
@@ -34,7 +34,7 @@ export function duplicateClaims(registry: ProviderRegistry, resources: readonly 
     out.push(
       error(
         "State entries claim the same object",
-        `Two state entries claim container ${id}: ${addresses.join(" and ")}. One object can belong to one entry only; otherwise one of them would change or destroy it for the other, so pmxform does nothing until this is fixed. Remove the entry that should not own it (the container itself stays), e.g. ${rest.map((a) => `pmxform state rm ${a}`).join(", ")} (or pmxform state rm ${first} if that one is the copy), then plan again.`,
+        `Two state entries claim ${nounOf(registry, resources.find((r) => r.address === first)!.type)} ${id}: ${addresses.join(" and ")}. One object can belong to one entry only; otherwise one of them would change or destroy it for the other, so pmxform does nothing until this is fixed. Remove the entry that should not own it (the container itself stays), e.g. ${rest.map((a) => `pmxform state rm ${a}`).join(", ")} (or pmxform state rm ${first} if that one is the copy), then plan again.`,
       ),
     );
   }
@@ -67,4 +67,72 @@ export function managedBy(registry: ProviderRegistry, state: readonly StateResou
   const key = objectKeyOf(registry, type, attrs);
   if (key === undefined) return undefined;
   return state.find((r) => objectKeyOf(registry, r.type, r.attributes) === key)?.address;
+}
+
+/** What the type's objects are called in messages ("container"; "object" when it says nothing). */
+export function nounOf(registry: ProviderRegistry, type: string): string {
+  return registry.resourceType(type)?.objectNoun ?? "object";
+}
+
+/** The object a recorded intent names, as its type's identity hooks read attributes (ResourceType.intentObject). */
+export function intentObjectOf(registry: ProviderRegistry, type: string, intent: Intent | RecordedIntent): Attrs | undefined {
+  return registry.resourceType(type)?.intentObject?.(recordedIntent(intent));
+}
+
+/** The intent as the provider recorded it (without the engine's address and start time). */
+export function recordedIntent(intent: Intent | RecordedIntent): RecordedIntent {
+  const { address: _a, started: _s, ...recorded } = intent as Intent;
+  return recorded;
+}
+
+/**
+ * Whether an intent may be about the object `attrs` describes: yes unless both have a key and the
+ * keys differ (an intent that names no object, or an object without a key, is not told apart).
+ */
+export function intentNames(registry: ProviderRegistry, type: string, intent: Intent | RecordedIntent, attrs: Attrs | null | undefined): boolean {
+  const named = intentObjectOf(registry, type, intent);
+  const a = named && objectKeyOf(registry, type, named);
+  const b = objectKeyOf(registry, type, attrs);
+  return a === undefined || b === undefined || a === b;
+}
+
+/** Whether the intent names exactly the object `attrs` describes (both have a key, the same one). */
+export function intentIsAbout(registry: ProviderRegistry, type: string, intent: Intent | RecordedIntent, attrs: Attrs | null | undefined): boolean {
+  const named = intentObjectOf(registry, type, intent);
+  const a = named && objectKeyOf(registry, type, named);
+  return a !== undefined && a === objectKeyOf(registry, type, attrs);
+}
+
+/** Whether the intent names an object at all (then intentNames can tell objects apart). */
+export function intentHasObject(registry: ProviderRegistry, type: string, intent: Intent | RecordedIntent): boolean {
+  const named = intentObjectOf(registry, type, intent);
+  return named !== undefined && objectKeyOf(registry, type, named) !== undefined;
+}
+
+/** The two intent matches the state holder needs, bound to the registry (StateHolder.useIdentity). */
+export interface IntentIdentity {
+  /** intentNames: the intent may be about this object. */
+  mayName(type: string, intent: Intent, attrs: Attrs): boolean;
+  /** intentIsAbout: the intent is about exactly this object. */
+  isAbout(type: string, intent: Intent, attrs: Attrs): boolean;
+}
+
+export function intentIdentity(registry: ProviderRegistry): IntentIdentity {
+  return {
+    mayName: (type, intent, attrs) => intentNames(registry, type, intent, attrs),
+    isAbout: (type, intent, attrs) => intentIsAbout(registry, type, intent, attrs),
+  };
+}
+
+/**
+ * How messages name an object: its id ("pve1/105", ResourceType.objectId), else the intent's,
+ * else its node.
+ */
+export function objectLabel(registry: ProviderRegistry, type: string, attrs: Attrs | null | undefined, intent?: Intent | RecordedIntent): string {
+  const idOf = registry.resourceType(type)?.objectId;
+  const named = intent && intentObjectOf(registry, type, intent);
+  const id = (attrs && idOf?.(attrs)) ?? (named && idOf?.(named));
+  if (id !== undefined) return id;
+  const node = typeof attrs?.["node"] === "string" ? attrs["node"] : intent?.node;
+  return intent?.file !== undefined ? `${node ?? ""}/${intent.file}` : (node ?? "an unnamed object");
 }

@@ -97,18 +97,21 @@ function foreignOwnerWarning(input: ImportInput, type: ResourceType, address: st
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** A valid resource name from a hostname: invalid characters become "_", a leading digit gets "ct_". */
-export function resourceName(hostname: string | undefined, vmid: number): string {
+/**
+ * A valid resource name from a hostname: invalid characters become "_", one not starting with a
+ * letter gets the type's prefix ("ct_"), none at all is `<prefix>_<suffix>` ("ct_105").
+ */
+export function resourceName(hostname: string | undefined, prefix: string, suffix: string): string {
   let n = (hostname ?? "").replace(/[^A-Za-z0-9_-]/g, "_");
-  if (!n) return `ct_${vmid}`;
-  if (!/^[A-Za-z_]/.test(n)) n = `ct_${n}`;
-  return NAME.test(n) ? n : `ct_${vmid}`;
+  if (!n) return `${prefix}_${suffix}`;
+  if (!/^[A-Za-z_]/.test(n)) n = `${prefix}_${n}`;
+  return NAME.test(n) ? n : `${prefix}_${suffix}`;
 }
 
-/** Names unique within `taken` (declared names of the type plus those handed out so far). */
-export function uniqueName(base: string, vmid: number, taken: Set<string>): string {
-  let name = taken.has(base) ? `${base}_${vmid}` : base;
-  for (let i = 2; taken.has(name); i++) name = `${base}_${vmid}_${i}`;
+/** Names unique within `taken` (declared names of the type plus those handed out so far); `suffix` tells objects apart ("105"). */
+export function uniqueName(base: string, suffix: string, taken: Set<string>): string {
+  let name = taken.has(base) ? `${base}_${suffix}` : base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${suffix}_${i}`;
   taken.add(name);
   return name;
 }
@@ -198,8 +201,8 @@ export function importAll(
     const p = parseAddress(d);
     if (p) taken.get(p.type)?.add(p.name);
   }
-  // vmid -> the adopting type's candidate, or the reasons every type refused it.
-  const offers = new Map<number, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
+  // The object's key (ResourceType.objectKey) -> the adopting type's candidate, or the reasons every type refused it.
+  const offers = new Map<string, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
   for (const type of types) {
     const seen = new Set<unknown>();
     for (const node of nodes) {
@@ -208,18 +211,20 @@ export function importAll(
       seen.add(snap);
       for (const c of type.importable!(snap)) {
         if (onlyNode && c.node !== onlyNode) continue;
-        // The candidate's node and vmid name the object as its attributes do (ResourceType.objectKey).
-        if (managedBy(input.registry, input.state, type.type, { ...c })) continue;
-        const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
+        // The candidate's identity names the object as its attributes do (ResourceType.objectKey).
+        if (managedBy(input.registry, input.state, type.type, c.identity)) continue;
+        const key = objectKeyOf(input.registry, type.type, c.identity) ?? c.id;
+        const o = offers.get(key) ?? { cand: c, snap, skips: [] };
         if (c.skip) o.skips.push(c.skip);
         else if (!o.type) Object.assign(o, { type, cand: c, snap });
-        offers.set(c.vmid, o);
+        offers.set(key, o);
       }
     }
   }
   const adopted: StateResource[] = [];
   const generated: GeneratedResource[] = [];
-  for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
+  // In the objects' own order ("vmid 99" before "vmid 105").
+  for (const [, o] of [...offers].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))) {
     const { type, cand: c } = o;
     if (!type) {
       diagnostics.push(
@@ -230,7 +235,7 @@ export function importAll(
       );
       continue;
     }
-    const name = uniqueName(resourceName(c.name, c.vmid), c.vmid, taken.get(type.type)!);
+    const name = uniqueName(resourceName(c.name, c.namePrefix, c.suffix), c.suffix, taken.get(type.type)!);
     const address = `${type.type}.${name}`;
     const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
     if (!attrs) continue;

@@ -4,15 +4,14 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
 import type { ProviderRegistry } from "../provider/registry.js";
-import type { RecordedIntent, ResourceType } from "../provider/types.js";
+import type { ResourceType } from "../provider/types.js";
 import type { Intent } from "../state/types.js";
 import { parseAddress } from "./address.js";
+import { recordedIntent } from "./identity.js";
 import type { StateHolder } from "./state-holder.js";
 import type { Targets } from "./targets.js";
 
-function recorded(i: Intent): RecordedIntent {
-  return { operation: i.operation, node: i.node, ...(i.vmid !== undefined ? { vmid: i.vmid } : {}), ...(i.file !== undefined ? { file: i.file } : {}) };
-}
+const recorded = recordedIntent;
 
 function typeOf(registry: ProviderRegistry, i: Intent): ResourceType | undefined {
   const p = parseAddress(i.address);

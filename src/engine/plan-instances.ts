@@ -66,7 +66,7 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
           imported = r;
         }
         const base = imported ? imported.attrs : before;
-        const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges);
+        const config = applyIgnoreChanges(inst.config, base, decl.lifecycle?.ignoreChanges, type.identityAttributes);
         const requested = options.replace.some((r) => r === inst.address);
         const triggered = !requested && replaceTriggered(decl.lifecycle?.replaceTriggeredBy.map((t) => t.address) ?? [], changeByAddress, changeByDecl);
         const forceReplace = requested || triggered;

@@ -42,12 +42,13 @@ export function replaceTriggered(triggers: string[], byAddress: ReadonlyMap<stri
 }
 
 /** ignore_changes: for an existing resource, the listed attributes keep their prior values. */
-export function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: { path: string }[] | "all" | undefined): Attrs {
+export function applyIgnoreChanges(config: Attrs, before: Attrs | null, ignore: { path: string }[] | "all" | undefined, identityAttributes: readonly string[] = []): Attrs {
   if (!before || !ignore) return config;
   if (ignore === "all") {
     const out: Attrs = {};
     for (const k of Object.keys(config)) out[k] = before[k];
-    for (const k of ["node", "vmid"]) if (k in config) out[k] = config[k];
+    // Which object the resource is (ResourceType.identityAttributes) is never ignored.
+    for (const k of identityAttributes) if (k in config) out[k] = config[k];
     return out;
   }
   const out: Attrs = JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isUnknown(v) ? { __unknown: true } : v))) as Attrs;

@@ -10,7 +10,7 @@ import type { DeposedResource, Intent, StateResource } from "../state/types.js";
 import { parseAddress } from "./address.js";
 import { toStateResource } from "./import.js";
 import { newDeposedKey } from "./deposed.js";
-import { sameObject } from "./identity.js";
+import { recordedIntent, intentHasObject, intentIsAbout, intentNames, intentObjectOf, nounOf, objectLabel, sameObject } from "./identity.js";
 
 export interface ReconcileInput {
   registry: ProviderRegistry;
@@ -38,12 +38,6 @@ export interface ReconcileResult {
   diagnostics: Diagnostic[];
 }
 
-function idOf(a: Attrs | null | undefined, intent: Intent): string {
-  const node = typeof a?.["node"] === "string" ? a["node"] : intent.node;
-  const id = a?.["vmid"] ?? intent.vmid ?? intent.file;
-  return id === undefined ? node : `${node}/${String(id)}`;
-}
-
 export function reconcileIntents(input: ReconcileInput): ReconcileResult {
   const resources = [...input.resources];
   const kept: Intent[] = [];
@@ -59,10 +53,11 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       kept.push(intent);
       continue;
     }
+    const label = (a: Attrs | null | undefined) => objectLabel(input.registry, p.type, a, intent);
+    const noun = nounOf(input.registry, p.type);
     if (intent.operation === "delete") {
       const existing = resources.find((r) => r.address === intent.address);
-      const sameObject = existing && (intent.vmid === undefined || existing.attributes["vmid"] === intent.vmid);
-      if (!existing || !sameObject) continue; // already recorded as gone, or a later object took the address
+      if (!existing || !intentNames(input.registry, p.type, intent, existing.attributes)) continue; // already recorded as gone, or a later object took the address
       if (!input.refreshed.has(intent.address)) {
         kept.push(intent); // not refreshed (--refresh=false): cannot tell yet
         continue;
@@ -73,7 +68,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
         diagnostics.push(
           warning(
             "Completed an interrupted destroy",
-            `${intent.address}: ${idOf(existing.attributes, intent)} was being destroyed by an interrupted run and is gone now; it is removed from the state.`,
+            `${intent.address}: ${label(existing.attributes)} was being destroyed by an interrupted run and is gone now; it is removed from the state.`,
             undefined,
             intent.address,
           ),
@@ -86,16 +81,18 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       const current = resources.find((r) => r.address === intent.address);
       // A create_before_destroy create (the old object is current and deposed meanwhile) that
       // was killed: its new object is what apply would have recorded; the old one stays deposed.
+      // The intent names another object than the one the address records.
+      const other = current !== undefined && intentHasObject(input.registry, p.type, intent) && !intentNames(input.registry, p.type, intent, current.attributes);
       const replacing =
         current &&
-        intent.vmid !== undefined &&
-        current.attributes["vmid"] !== intent.vmid &&
+        other &&
         (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
       // A provider's own replace (create the new object, move data, destroy the old one) killed
       // after its create: the address still records the old object.
-      const stray = current && !replacing && intent.vmid !== undefined && current.attributes["vmid"] !== intent.vmid;
+      const stray = current && !replacing && other;
       if (current && !replacing && !stray) continue; // the create's result was recorded after all
-      if (stray && input.intents.some((i) => i !== intent && i.address === intent.address && i.vmid === intent.vmid)) {
+      const created = intentObjectOf(input.registry, p.type, intent);
+      if (stray && input.intents.some((i) => i !== intent && i.address === intent.address && intentIsAbout(input.registry, p.type, i, created))) {
         kept.push(intent); // its later steps began (data may have moved to it): a person decides
         continue;
       }
@@ -105,7 +102,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
         diagnostics.push(
           warning(
             "Interrupted operation not checked",
-            `${intent.address}: a previous run was interrupted while creating ${idOf(null, intent)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`,
+            `${intent.address}: a previous run was interrupted while creating ${label(null)}, but no node could be read to check what it left. pmxform checks again on the next run that reaches the node.`,
             undefined,
             intent.address,
           ),
@@ -114,7 +111,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       }
       const found = type.recover({
         address: intent.address,
-        intent: { operation: intent.operation, node: intent.node, ...(intent.vmid !== undefined ? { vmid: intent.vmid } : {}), ...(intent.file !== undefined ? { file: intent.file } : {}) },
+        intent: recordedIntent(intent),
         snapshot,
         lineage: input.lineage,
       });
@@ -124,7 +121,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
         continue;
       }
       if (found.found === "nothing") {
-        // Nothing of this state's was created (or the vmid belongs to someone else now).
+        // Nothing of this state's was created (or the object's id belongs to someone else now).
         if (found.note) diagnostics.push(warning("Interrupted create left nothing of this state's", `${intent.address}: ${found.note}.`, undefined, intent.address));
         continue;
       }
@@ -135,7 +132,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
         diagnostics.push(
           warning(
             "Found an object left by an interrupted run",
-            `${intent.address}: container ${idOf(attrs, intent)} was created by an interrupted run that had not yet replaced ${idOf(current.attributes, intent)} with it. It is recorded as a deposed object and destroyed by the next apply; ${idOf(current.attributes, intent)} stays.`,
+            `${intent.address}: ${noun} ${label(attrs)} was created by an interrupted run that had not yet replaced ${label(current.attributes)} with it. It is recorded as a deposed object and destroyed by the next apply; ${label(current.attributes)} stays.`,
             undefined,
             intent.address,
           ),
@@ -147,11 +144,11 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       adopted.set(intent.address, attrs);
       const locked =
         (attrs["lock"] === "create" ? " (half-created: it will be replaced)" : "") +
-        (current ? ` as the replacement of ${idOf(current.attributes, intent)}, which stays deposed and is destroyed by the next apply` : "");
+        (current ? ` as the replacement of ${label(current.attributes)}, which stays deposed and is destroyed by the next apply` : "");
       diagnostics.push(
         warning(
           "Adopted an object left by an interrupted run",
-          `${intent.address}: adopted ${attrs["vmid"] !== undefined ? "container" : "object"} ${idOf(attrs, intent)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`,
+          `${intent.address}: adopted ${noun} ${label(attrs)} left by an interrupted run${locked}. It is in the state now and planned like any other resource.`,
           undefined,
           intent.address,
         ),

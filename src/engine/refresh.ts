@@ -123,7 +123,7 @@ export async function refresh(opts: {
       const node = type.nodeOf(null, r.attributes);
       const snap = snapshotFor(r.type, node);
       if (node && failedNodes.has(node)) {
-        // Moved to a node that answers (the vmid is cluster-wide): follow it there. Otherwise
+        // Moved to a node that answers (read finds it cluster-wide): follow it there. Otherwise
         // the cluster's view of a dead node cannot be acted on, so nothing is planned for it.
         const seen = snap === undefined ? undefined : type.read({ address: r.address, prior: r.attributes, snapshot: snap });
         const now = seen ? type.nodeOf(null, seen) : undefined;

@@ -178,7 +178,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
       diags.push(...rec.diagnostics, ...leftoverWarnings(registry, rec.intents));
     }
     for (const d of deposedForRefresh(st.state!)) {
-      // A deposed object's vmid taken by another owner's container since: never destroyed.
+      // A deposed object whose id another owner's object holds since: never destroyed.
       const conflict = conflictOf(registry, d, refreshed.refreshed.get(d.address));
       if (!conflict) continue;
       diags.push(conflictError(d.address, conflict));

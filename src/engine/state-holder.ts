@@ -3,9 +3,13 @@
 // irreversible steps, and deposed objects are tracked during create_before_destroy.
 import type { Value } from "../config/value.js";
 import { containsSensitive, putKey, unmark } from "../config/value.js";
-import { splitUnknown } from "../plan/attr-diff.js";
+import { deepEqual, splitUnknown } from "../plan/attr-diff.js";
 import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
+import type { IntentIdentity } from "./identity.js";
+
+/** Before the registry is known: an intent may name any object of its address, and none exactly. */
+const UNKNOWN_IDENTITY: IntentIdentity = { mayName: () => true, isAbout: () => false };
 
 export interface StateWriter {
   /** May return a promise, which the holder awaits. */
@@ -16,7 +20,13 @@ export class StateHolder {
   constructor(
     private state: StateFile,
     private readonly writer: StateWriter,
+    private identity: IntentIdentity = UNKNOWN_IDENTITY,
   ) {}
+
+  /** How intents are matched to objects: the provider's identity hooks (src/engine/identity.ts). */
+  useIdentity(identity: IntentIdentity): void {
+    this.identity = identity;
+  }
 
   get file(): StateFile {
     return this.state;
@@ -37,8 +47,7 @@ export class StateHolder {
     this.state.resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     // An intent naming another object of the address (an interrupted create whose leftover could
     // not be settled) is not answered by this result: it stays for the next plan to check.
-    const vmid = r.attributes["vmid"];
-    this.clearIntents(r.address, (i) => i.vmid === undefined || vmid === undefined || i.vmid === vmid);
+    this.clearIntents(r.address, (i) => this.identity.mayName(r.type, i, r.attributes));
   }
 
   remove(address: string): void {
@@ -79,20 +88,20 @@ export class StateHolder {
     this.state.deposed = (this.state.deposed ?? []).filter((d) => d !== gone);
     if (!this.state.deposed.length) delete this.state.deposed;
     if (gone && this.state.intents) {
-      const vmid = gone.attributes["vmid"];
-      this.state.intents = this.state.intents.filter((i) => !(i.address === address && i.vmid !== undefined && i.vmid === vmid));
+      this.state.intents = this.state.intents.filter((i) => !(i.address === address && this.identity.isAbout(gone.type, i, gone.attributes)));
       if (!this.state.intents.length) delete this.state.intents;
     }
   }
 
-  async recordIntent(intent: { address: string; operation: string; node: string; vmid?: number; file?: string }): Promise<void> {
+  async recordIntent(intent: Omit<Intent, "started">): Promise<void> {
     this.state.intents = [...(this.state.intents ?? []), { ...intent, started: new Date().toISOString() }];
     await this.save();
   }
 
   /** The latest intent recorded for exactly this step, which provably did nothing: gone. */
-  forgetIntent(step: { address: string; operation: string; node: string; vmid?: number; file?: string }): void {
-    const same = (i: Intent) => i.address === step.address && i.operation === step.operation && i.node === step.node && i.vmid === step.vmid && i.file === step.file;
+  forgetIntent(step: Omit<Intent, "started">): void {
+    // The record as the provider wrote it, field for field (whatever names its object).
+    const same = ({ started: _s, ...i }: Intent) => deepEqual(i, step);
     const last = (this.state.intents ?? []).findLastIndex(same);
     if (last >= 0) this.dropIntent(this.state.intents![last]!);
   }

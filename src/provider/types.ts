@@ -261,10 +261,23 @@ export interface ResourceType {
    * Identity (pure): the object's key on its cluster, readable ("vmid 105", a template's volid):
    * the same on whichever node the object runs, comparable across the provider's types. Two
    * attribute sets with one key are one object (a deposed copy that is still the current one; an
-   * import of what an entry already manages). Also given an ImportCandidate's fields (`node`,
-   * `vmid` name the object as its attributes do). Plans name the object as "KEY on NODE".
+   * import of what an entry already manages). Also given an ImportCandidate's `identity` and
+   * what intentObject returns. Plans name the object as "KEY on NODE".
    */
   objectKey?(attrs: Attrs): string | undefined;
+  /**
+   * Identity (pure): the object a recorded intent names, as the attributes objectKey and objectId
+   * read (lxc_container: `{ node, vmid }`); undefined when it names none (a pull's temporary file).
+   * The engine matches intents to state entries and names them in messages through it.
+   */
+  intentObject?(intent: RecordedIntent): Attrs | undefined;
+  /** What the type's objects are called in messages ("container", "template"); default "object". */
+  objectNoun?: string;
+  /**
+   * Top-level attributes that say which object the resource is (lxc_container: node, vmid):
+   * `ignore_changes = all` still takes them from the configuration.
+   */
+  identityAttributes?: readonly string[];
   /** Identity (pure): the id progress lines show after an operation, as in "[vmid=105]". */
   progressId?(attrs: Attrs): string | undefined;
   /**
@@ -300,9 +313,20 @@ export interface RecordedIntent {
 export interface ImportCandidate {
   id: string;
   node: string;
-  vmid: number;
+  /**
+   * The object named as its state attributes name it (lxc_container: `{ node, vmid }`): what
+   * objectKey reads, so `import --all` skips what an entry manages and offers each object once.
+   */
+  identity: Attrs;
   /** Suggested resource name source (the hostname). */
   name?: string;
+  /**
+   * What tells the object apart (lxc_container: the vmid, "105"): a taken name becomes
+   * `NAME_<suffix>`, and without a usable `name` it is `<namePrefix>_<suffix>`.
+   */
+  suffix: string;
+  /** Starts names that would not start with a letter (lxc_container: "ct", as in "ct_105"). */
+  namePrefix: string;
   /** Set when `import --all` must leave it out, with the reason it reports. */
   skip?: string;
 }

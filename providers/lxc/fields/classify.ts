@@ -55,3 +55,6 @@ export const IMPORT_DEFAULTS: Readonly<Record<string, unknown>> = Object.fromEnt
 
 /** Sensitive arguments (never shown in plans). */
 export const SENSITIVE: readonly string[] = TOP.filter((f) => f.sensitive).map((f) => f.attr);
+
+/** Sensitive attributes of a container's state: the sensitive arguments and the hashes the state keeps of them (ResourceType.sensitiveAttributes). */
+export const SENSITIVE_ATTRIBUTES: readonly string[] = TOP.filter((f) => f.sensitive).flatMap((f) => [f.attr, ...(f.hashedAs ? [f.hashedAs] : [])]);

@@ -6,4 +6,4 @@ export { NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY } from "./network.js";
 export { FEATURES, STARTUP } from "./features.js";
 export { MOUNT, DEVICE, GPU } from "./mount.js";
 export { blockSchema, canonFields, importedFields, printProps, readProps, resizeOnly, shapeOf, topShape } from "./derive.js";
-export { IMPORT_DEFAULTS, NOT_RESETTABLE, REPLACED_WHEN_CHANGED, RESET_VALUE, SENSITIVE, fieldOfKey, waitsForRestart } from "./classify.js";
+export { IMPORT_DEFAULTS, NOT_RESETTABLE, REPLACED_WHEN_CHANGED, RESET_VALUE, SENSITIVE, SENSITIVE_ATTRIBUTES, fieldOfKey, waitsForRestart } from "./classify.js";

@@ -174,6 +174,7 @@ export const TOP: TopField[] = [
     type: "string",
     schema: secretLine("A password"),
     sensitive: true,
+    hashedAs: "password_sha256",
     noImport: true,
     change: "apply",
     noReset: true,

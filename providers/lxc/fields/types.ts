@@ -49,6 +49,8 @@ export interface Field {
   required?: boolean;
   change: Change;
   sensitive?: boolean;
+  /** A secret the state keeps only as this attribute (its sha256), itself sensitive. */
+  hashedAs?: string;
   /** Not an argument, but what the node holds is kept when planning (e.g. host-managed networking). */
   keep?: boolean;
   /** Generated configuration (import) leaves the field out when the node holds this value. */

@@ -59,7 +59,7 @@ describe("oci_container import", () => {
   it("adopts application containers only; lxc_container leaves them to it", () => {
     const snap = snapshot();
     expect(ociContainer.importable!(snap).map((c) => c.id)).toEqual(["pve1/120"]);
-    expect(lxcContainer.importable!(snap).find((c) => c.vmid === 120)?.skip).toMatch(/oci_container/);
+    expect(lxcContainer.importable!(snap).find((c) => c.identity["vmid"] === 120)?.skip).toMatch(/oci_container/);
     expect(ociContainer.import!({ address: "oci_container.x", id: "pve1/121", snapshot: snap })).toBeNull();
     expect(ociContainer.explainImportMiss!("pve1/121", snap)).toMatch(/system container.*import it as lxc_container/);
     expect(ociContainer.explainImportMiss!("pve1/999", snap)).toMatch(/no container with vmid 999/);
