@@ -5,7 +5,8 @@ import { paths } from "./ctx.js";
 import { withInternalLock } from "./lock.js";
 
 export interface Fault {
-  tool?: "pct" | "pvesh" | "pvesm" | "pveam";
+  /** a Proxmox tool, or one of the coreutils a state backend runs on /etc/pve (src/sim/cfs-tools.ts) */
+  tool?: "pct" | "pvesh" | "pvesm" | "pveam" | "dd" | "mv" | "rm" | "mkdir" | "rmdir" | "touch" | "stat" | "flock";
   /** argv prefix that must match (e.g. ["create"] or ["set", "100"]) */
   args?: string[];
   /** regular expression tested against the argv joined with single spaces */

@@ -156,7 +156,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     const b = backend();
     await b.write("midway", Buffer.from("old"), null, v(1));
     // The manifest's staging write is refused as pmxcfs would once quorum went away.
-    setFaults(dir, [{ tool: "dd" as "pct", argsRegex: "\\.manifest\\..*\\.tmp", exit: 1, stderr: "dd: failed to open 'manifest.tmp': Permission denied" }]);
+    setFaults(dir, [{ tool: "dd", argsRegex: "\\.manifest\\..*\\.tmp", exit: 1, stderr: "dd: failed to open 'manifest.tmp': Permission denied" }]);
     try {
       const err = await b.write("midway", Buffer.from("new"), v(1), v(2)).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/no quorum/);
