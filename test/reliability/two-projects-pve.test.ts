@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initSim, setFaults } from "../../src/sim/index.js";
-import { BIN, BUILT, NOT_BUILT, Workdir, cli, container, type CliResult } from "../e2e/helpers.js";
+import { BIN, BUILT, NOT_BUILT, Workdir, container, type CliResult } from "../e2e/helpers.js";
 import { expectCleanFailure } from "./faults-harness.js";
 
 const config = (simDir: string, name: string, vmid: number, memory = 512) => `proxmox {
