@@ -4,10 +4,10 @@
 // (40,000 instances: 27.3 s against 1.8 s pinned). Parse + evaluate + plan with no I/O, one fresh
 // process per sample, same snapshot recording as bench/plan.mjs.
 // Usage: node bench/vmid.mjs [--count 40000] [--runs 3] [--check]
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, OUT, dist, median, option, report, requireBuild, round } from "./lib/stats.mjs";
+import { offlinePlanner, recordEmptyCluster, sampleChild } from "./lib/offline-plan.mjs";
+import { OUT, median, option, report, requireBuild, round } from "./lib/stats.mjs";
 
 const COUNT = option("count", 40_000);
 const RUNS = option("runs", 3);
@@ -22,32 +22,10 @@ ${pinned ? "  vmid     = 1000 + count.index\n" : ""}  template = "local:vztmpl/d
 `;
 
 async function child(kind) {
-  const [{ buildRegistry }, { openSession }, { plan }, { buildSnapshot }, parse, { parseStorageContent }] = await Promise.all([
-    dist("src/registry-wiring.js"),
-    dist("src/engine/session.js"),
-    dist("src/engine/plan.js"),
-    dist("providers/lxc/snapshot.js"),
-    dist("providers/lxc/snapshot-parse.js"),
-    dist("providers/oci/snapshot.js"),
-  ]);
-  const registry = await buildRegistry();
-  const rec = JSON.parse(readFileSync(join(DIR, "recorded.json"), "utf8"));
+  const planner = await offlinePlanner(DIR);
   const t0 = performance.now();
-  const { session, diagnostics } = await openSession({ chdir: join(DIR, kind) }, registry, { variables: "resolve" });
-  if (!session) throw new Error(`config does not load: ${diagnostics.map((d) => d.summary).join("; ")}`);
-  const lxc = buildSnapshot(parse.parseClusterResources(rec.resources), parse.parseConfDump(""), [parse.parseNodeLxcList(rec.lxc)]);
-  const snapshot = { ...lxc, templates: new Map([["pve1/local", parseStorageContent(rec.templates)]]), registry: new Map(), imageVolumes: new Map() };
-  const result = plan({ session, prior: [], refreshed: new Map(), unreachable: new Map(), snapshotFor: () => snapshot, options: { destroy: false, refreshOnly: false, targets: [], replace: [] } });
-  const ms = performance.now() - t0;
-  const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length)
-    throw new Error(
-      `plan failed: ${errors
-        .slice(0, 3)
-        .map((d) => `${d.summary}: ${d.detail}`)
-        .join("; ")}`,
-    );
-  process.stdout.write(JSON.stringify({ ms, creates: result.changes.filter((c) => c.action === "create").length }) + "\n");
+  const { creates } = planner.plan(await planner.load(join(DIR, kind)));
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, creates }) + "\n");
 }
 
 function fixtures() {
@@ -56,22 +34,10 @@ function fixtures() {
     mkdirSync(join(DIR, kind), { recursive: true });
     writeFileSync(join(DIR, kind, "main.pmx.hcl"), config(kind === "pinned"));
   }
-  const sim = join(DIR, "sim");
-  execFileSync(process.execPath, [CLI, "sim", "init", sim], { stdio: "ignore" });
-  const pvesh = (...a) => execFileSync(join(sim, "bin", "pvesh"), ["get", ...a, "--output-format", "json"], { encoding: "utf8" });
-  writeFileSync(
-    join(DIR, "recorded.json"),
-    JSON.stringify({ resources: pvesh("/cluster/resources"), lxc: pvesh("/nodes/pve1/lxc"), templates: pvesh("/nodes/pve1/storage/local/content", "--content", "vztmpl") }),
-  );
+  recordEmptyCluster(DIR);
 }
 
-const sample = (kind) =>
-  JSON.parse(
-    execFileSync(process.execPath, [process.argv[1], "--child", kind], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 })
-      .trim()
-      .split("\n")
-      .pop(),
-  );
+const sample = (kind) => sampleChild(kind);
 
 async function main() {
   requireBuild();

@@ -5,7 +5,8 @@ import { paths } from "./ctx.js";
 import { withInternalLock } from "./lock.js";
 
 export interface Fault {
-  tool?: "pct" | "pvesh" | "pvesm" | "pveam";
+  /** a Proxmox tool, or one of the coreutils a state backend runs on /etc/pve (src/sim/cfs-tools.ts) */
+  tool?: "pct" | "pvesh" | "pvesm" | "pveam" | "dd" | "mv" | "rm" | "mkdir" | "rmdir" | "touch" | "stat" | "flock";
   /** argv prefix that must match (e.g. ["create"] or ["set", "100"]) */
   args?: string[];
   /** regular expression tested against the argv joined with single spaces */
@@ -19,6 +20,25 @@ export interface Fault {
   /** exit code; when absent the invocation only hangs (hangMs) and then runs normally */
   exit?: number;
   hangMs?: number;
+  /**
+   * Pauses the invocation before it runs (before any lock): it creates GATE.reached and waits until
+   * GATE.open exists, so a test can act "between steps" of a run without guessing at timing.
+   */
+  gate?: string;
+}
+
+/** How long a gated invocation waits before it gives up (a test that never opens its gate). */
+const GATE_TIMEOUT_MS = 300_000;
+
+/** Holds the invocation at `gate` (see Fault.gate); false when the gate never opened. */
+export function waitAtGate(gate: string, sleep: (ms: number) => void): boolean {
+  writeFileSync(`${gate}.reached`, `${process.pid}\n`);
+  const deadline = Date.now() + GATE_TIMEOUT_MS;
+  while (!existsSync(`${gate}.open`)) {
+    if (Date.now() >= deadline) return false;
+    sleep(20);
+  }
+  return true;
 }
 
 interface FaultState {

@@ -2,7 +2,7 @@
 // Applies latency and faults, dispatches to the tool, maps errors to stderr + exit codes, logs.
 import { makeCtx, sleepSync, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
-import { takeFault } from "./faults.js";
+import { takeFault, waitAtGate } from "./faults.js";
 import { appendCall } from "./calllog.js";
 import { runPct } from "./pct.js";
 import { runPvesh } from "./pvesh.js";
@@ -55,6 +55,7 @@ function main(): number {
     const latency = envLatency !== undefined && envLatency !== "" ? Number(envLatency) : ctx.cfg.latencyMs;
     if (latency > 0) sleepSync(latency);
     const fault = takeFault(dir, ctx.node, tool, argv);
+    if (fault?.gate && !waitAtGate(fault.gate, sleepSync)) throw new SimError(`test gate ${fault.gate} never opened`);
     if (fault) {
       if (fault.exit !== undefined) {
         sleepSync(fault.hangMs ?? 0);

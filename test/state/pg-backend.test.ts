@@ -2,26 +2,12 @@
 // compare-and-swap writes, shared/exclusive locks on one dedicated session, the holder named in
 // the lock error, a SIGKILLed holder's lock freed with its session, force-unlock, and a server
 // that goes away under a held lock.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgBackend, describeConn } from "../../src/state/backends/pg.js";
-import { StateConflictError } from "../../src/state/backends/types.js";
 import { StateError, StateLockedError } from "../../src/state/errors.js";
-import type { LockInfo } from "../../src/state/lock-info.js";
+import { expectCompareAndSwap, expectNoLostUpdate, expectSharedExcludesExclusive, lockInfo as info, spawnLockHolder } from "../helpers/backend-contract.js";
 import { HAVE_POSTGRES, NO_POSTGRES, startPostgres, type Postgres } from "../helpers/postgres.js";
-
-const info = (operation: string, who = "alice@laptop"): LockInfo => ({
-  id: PgBackend.newLockId(),
-  path: "default",
-  operation,
-  who,
-  user: who.split("@")[0]!,
-  host: "laptop",
-  pid: process.pid,
-  version: "test",
-  created: new Date().toISOString(),
-});
 
 describe.skipIf(!HAVE_POSTGRES)(`pg backend${HAVE_POSTGRES ? "" : ` (skipped: ${NO_POSTGRES})`}`, () => {
   let pg: Postgres;
@@ -51,68 +37,27 @@ describe.skipIf(!HAVE_POSTGRES)(`pg backend${HAVE_POSTGRES ? "" : ` (skipped: ${
   });
 
   it("refuses a write based on a state someone else changed, and overwrites nothing", async () => {
-    const a = backend("cas");
-    const b = backend("cas");
-    await a.write("default", Buffer.from("one"), null, { lineage: "L", serial: 1 });
-    await b.write("default", Buffer.from("two"), { lineage: "L", serial: 1 }, { lineage: "L", serial: 2 });
-    const err = await a.write("default", Buffer.from("lost update"), { lineage: "L", serial: 1 }, { lineage: "L", serial: 2 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StateConflictError);
-    expect((err as Error).message).toContain("expected serial 1 of lineage L but found serial 2 of lineage L");
-    const first = await b.write("default", Buffer.from("again"), null, { lineage: "M", serial: 1 }).catch((e: unknown) => e);
-    expect(first).toBeInstanceOf(StateConflictError);
-    expect((await a.read("default"))!.toString()).toBe("two");
+    await expectCompareAndSwap(backend("cas"), backend("cas"), "default");
   });
 
   it("loses no update among concurrent unlocked writers: every success is one serial step", async () => {
-    const writers = Array.from({ length: 8 }, () => backend("race"));
-    await writers[0]!.write("default", Buffer.from("0"), null, { lineage: "L", serial: 0 });
-    let successes = 0;
-    let conflicts = 0;
-    await Promise.all(
-      writers.map(async (w) => {
-        for (let i = 0; i < 10; i++) {
-          const n = Number((await w.read("default"))!.toString());
-          try {
-            await w.write("default", Buffer.from(String(n + 1)), { lineage: "L", serial: n }, { lineage: "L", serial: n + 1 });
-            successes++;
-          } catch (e) {
-            expect(e).toBeInstanceOf(StateConflictError);
-            conflicts++;
-          }
-        }
-      }),
+    await expectNoLostUpdate(
+      Array.from({ length: 8 }, () => backend("race")),
+      "default",
+      10,
     );
-    expect(successes + conflicts).toBe(80);
-    expect(Number((await writers[0]!.read("default"))!.toString())).toBe(successes);
   });
 
   it("lets readers share the lock, keeps a writer out while they hold it, and names the holder", async () => {
-    const [r1, r2, w] = [backend("locks"), backend("locks"), backend("locks")];
-    const a = await r1.lock("default", "shared", info("plan", "alice@laptop"), 0);
-    const b = await r2.lock("default", "shared", info("plan", "bob@desk"), 0);
-    const err = await w.lock("default", "exclusive", info("apply", "ci@runner"), 300).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StateLockedError);
-    expect((err as StateLockedError).holder?.operation).toBe("plan");
-    expect(["alice@laptop", "bob@desk"]).toContain((err as StateLockedError).holder?.who);
-    await a.release();
-    await b.release();
-    const x = await w.lock("default", "exclusive", info("apply", "ci@runner"), 0);
-    const blocked = await r1.lock("default", "shared", info("plan"), 300).catch((e: unknown) => e);
-    expect(blocked).toBeInstanceOf(StateLockedError);
-    expect((blocked as StateLockedError).holder).toMatchObject({ who: "ci@runner", operation: "apply", id: x.info.id });
-    expect((blocked as Error).message).toContain(`ID:        ${x.info.id}`);
-    await x.release();
+    const r1 = backend("locks");
+    const { held } = await expectSharedExcludesExclusive({ reader1: r1, reader2: backend("locks"), writer: backend("locks") }, "default", 300);
+    await held.release();
     await (await r1.lock("default", "shared", info("plan"), 0)).release();
   });
 
   it("frees the lock of a SIGKILLed holder with its session, and the blocked run said who held it", async () => {
     const id = PgBackend.newLockId();
-    // node itself is the child (tsx as a loader), so SIGKILL reaches the process holding the connection.
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pg-hold-lock.ts"), pg.url, "killed", "exclusive", id], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
-      child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
-    });
+    const child = await spawnLockHolder(join(import.meta.dirname, "fixtures/pg-hold-lock.ts"), [pg.url, "killed", "exclusive", id]);
     const b = backend();
     const err = await b.lock("killed", "exclusive", info("apply"), 200).catch((e: unknown) => e);
     expect((err as StateLockedError).holder).toMatchObject({ id, who: "child@test" });

@@ -3,7 +3,6 @@
 // and interleavings), quorum loss refusing writes and keeping the state, a SIGKILLed holder whose
 // lease expires and who is named meanwhile, node failover, compare-and-swap, shared/exclusive
 // leases, force-unlock and workspaces.
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,11 +12,12 @@ import { SimRunner } from "../../src/exec/sim.js";
 import { SshRunner } from "../../src/exec/ssh.js";
 import { initSim, setCfsLockTimeout, setFaults, setQuorum, simMainPath } from "../../src/sim/index.js";
 import { createPveBackend } from "../../src/state/backends/pve.js";
-import { StateConflictError, type StateBackend } from "../../src/state/backends/types.js";
+import type { StateBackend } from "../../src/state/backends/types.js";
 import { StateError, StateLockedError } from "../../src/state/errors.js";
 import type { LockInfo } from "../../src/state/lock-info.js";
 import { freePort } from "../helpers/net.js";
 import { prng } from "../helpers/prng.js";
+import { expectCompareAndSwap, expectNoLostUpdate, expectSharedExcludesExclusive, lockInfo as info, spawnLockHolder, version as v } from "../helpers/backend-contract.js";
 
 const simBuilt = existsSync(simMainPath());
 /**
@@ -28,18 +28,6 @@ const simBuilt = existsSync(simMainPath());
 const LEASE_S = 8;
 const LONG_LEASE_S = 60;
 
-const info = (operation: string, who = "alice@laptop"): LockInfo => ({
-  id: randomUUID(),
-  path: "default",
-  operation,
-  who,
-  user: who.split("@")[0]!,
-  host: "laptop",
-  pid: process.pid,
-  version: "test",
-  created: new Date().toISOString(),
-});
-const v = (serial: number, lineage = "L") => ({ lineage, serial });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (skipped: run npm run build)"}`, () => {
@@ -168,7 +156,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
     const b = backend();
     await b.write("midway", Buffer.from("old"), null, v(1));
     // The manifest's staging write is refused as pmxcfs would once quorum went away.
-    setFaults(dir, [{ tool: "dd" as "pct", argsRegex: "\\.manifest\\..*\\.tmp", exit: 1, stderr: "dd: failed to open 'manifest.tmp': Permission denied" }]);
+    setFaults(dir, [{ tool: "dd", argsRegex: "\\.manifest\\..*\\.tmp", exit: 1, stderr: "dd: failed to open 'manifest.tmp': Permission denied" }]);
     try {
       const err = await b.write("midway", Buffer.from("new"), v(1), v(2)).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/no quorum/);
@@ -181,50 +169,16 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
   }, 180_000);
 
   it("a CAS conflict raises StateConflictError and overwrites nothing; concurrent unlocked writers lose no update", async () => {
-    const [a, b] = [backend(["pve1"]), backend(["pve2"])];
-    await a.write("cas", Buffer.from("one"), null, v(1));
-    await b.write("cas", Buffer.from("two"), v(1), v(2));
-    const err = await a.write("cas", Buffer.from("lost update"), v(1), v(2)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StateConflictError);
-    expect((err as Error).message).toContain("expected serial 1 of lineage L but found serial 2 of lineage L");
-    expect(await a.write("cas", Buffer.from("x"), null, v(1, "M")).catch((e: unknown) => e)).toBeInstanceOf(StateConflictError);
-    expect((await a.read("cas"))!.toString()).toBe("two");
-
-    const writers = [backend(["pve1"]), backend(["pve2"]), backend(["pve1"])];
-    await writers[0]!.write("race", Buffer.from("0"), null, v(0));
-    let successes = 0;
-    await Promise.all(
-      writers.map(async (w) => {
-        for (let i = 0; i < 3; i++) {
-          const n = Number((await w.read("race"))!.toString());
-          try {
-            await w.write("race", Buffer.from(String(n + 1)), v(n), v(n + 1));
-            successes++;
-          } catch (e) {
-            expect(e).toBeInstanceOf(StateConflictError);
-          }
-        }
-      }),
-    );
-    expect(successes).toBeGreaterThan(0);
-    expect(Number((await writers[0]!.read("race"))!.toString())).toBe(successes);
+    await expectCompareAndSwap(backend(["pve1"]), backend(["pve2"]), "cas");
+    await expectNoLostUpdate([backend(["pve1"]), backend(["pve2"]), backend(["pve1"])], "race", 3);
   }, 180_000);
 
   it("plans share the lock, apply waits for them and excludes everyone, and a blocked run is told who holds it", async () => {
-    const [r1, r2, w] = [backend(["pve1"]), backend(["pve2"]), backend(["pve1"])];
-    const a = await r1.lock("locks", "shared", info("plan", "alice@laptop"), 0);
-    const b = await r2.lock("locks", "shared", info("plan", "bob@desk"), 0);
-    const err = await w.lock("locks", "exclusive", info("apply", "ci@runner"), 600).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StateLockedError);
-    expect((err as StateLockedError).holder?.operation).toBe("plan");
-    expect((err as Error).message).toContain("Mode:      shared");
-    expect(existsSync(join(dir, "etc/pve/priv/lock/pmxform-locks")), "a refused apply reopens the gate").toBe(false);
-    await a.release();
-    await b.release();
-    const x = await w.lock("locks", "exclusive", info("apply", "ci@runner"), 0);
-    const blocked = await r1.lock("locks", "shared", info("plan"), 400).catch((e: unknown) => e);
-    expect(blocked).toBeInstanceOf(StateLockedError);
-    expect((blocked as StateLockedError).holder).toMatchObject({ who: "ci@runner", operation: "apply", id: x.info.id });
+    const [r1, w] = [backend(["pve1"]), backend(["pve1"])];
+    const { held: x, blocked } = await expectSharedExcludesExclusive({ reader1: r1, reader2: backend(["pve2"]), writer: w }, "locks", 600, (err) => {
+      expect(err.message).toContain("Mode:      shared");
+      expect(existsSync(join(dir, "etc/pve/priv/lock/pmxform-locks")), "a refused apply reopens the gate").toBe(false);
+    });
     expect((blocked as Error).message).toContain(`pmxform force-unlock ${x.info.id}`);
     expect((blocked as Error).message).toMatch(/Node: {6}pve1 .*\n {2}Lease: {5}last renewed .* s ago\); if its holder stopped, pmxcfs frees it 60 s after that renewal/);
     // the exclusive holder still writes (its own short write lock is another directory)
@@ -248,14 +202,7 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
 
   it("a SIGKILLed holder is named while its lease lasts, and pmxcfs's expiry then frees the lock", async () => {
     const id = randomUUID();
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed", "exclusive", id], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) },
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
-      child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
-    });
+    const child = await spawnLockHolder(join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), [expDir, "pve1", "killed", "exclusive", id], { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) });
     const b = expiring(["pve2"]);
     child.kill("SIGKILL");
     const killedAt = Date.now();
@@ -274,13 +221,9 @@ describe.skipIf(!simBuilt)(`pve backend on the simulator${simBuilt ? "" : " (ski
 
   it("an apply waits out a SIGKILLed plan's shared lease, then clears the plan's leftover record", async () => {
     const id = randomUUID();
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), expDir, "pve1", "killed-plan", "shared", id], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, PMXFORM_PVE_LEASE_S: String(LEASE_S) },
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
-      child.once("exit", (code) => reject(new Error(`holder exited early (${code})`)));
+    const child = await spawnLockHolder(join(import.meta.dirname, "fixtures/pve-hold-lock.ts"), [expDir, "pve1", "killed-plan", "shared", id], {
+      ...process.env,
+      PMXFORM_PVE_LEASE_S: String(LEASE_S),
     });
     child.kill("SIGKILL");
     const b = expiring(["pve2"]);

@@ -227,23 +227,30 @@ const EXPR_PREFIX = "__pmx_expr = ";
 
 /** Parses text that `map` places in the user's file (index 0 of text = map.pos(0)). */
 export function parseExpressionWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  return fastThenTreeSitter(text, map, fastParseExpression, parseExpressionWithTreeSitter, EXPR_PREFIX.length);
+}
+
+/**
+ * The fast path, else tree-sitter (unless the text is too large for it to diagnose), both under
+ * the depth guard. `wrapperLength` is how much text the tree-sitter path puts before the user's,
+ * so that a too-deep error inside it still points into the user's file.
+ */
+function fastThenTreeSitter(
+  text: string,
+  map: PosMap,
+  fastParse: (text: string, map: PosMap) => Expr | undefined,
+  treeSitterParse: (text: string, map: PosMap) => { expr?: Expr; diagnostics: Diagnostic[] },
+  wrapperLength: number,
+): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const asDiagnostics = (d: Diagnostic): { diagnostics: Diagnostic[] } => ({ diagnostics: [d] });
   return guarded(
     map,
     () => {
-      const fast = fastParseExpression(text, map);
+      const fast = fastParse(text, map);
       if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
-      return checkedExpr(
-        fast
-          ? { expr: fast, diagnostics: [] }
-          : guarded(
-              map,
-              () => parseExpressionWithTreeSitter(text, map),
-              (d) => ({ diagnostics: [d] }),
-              EXPR_PREFIX.length,
-            ),
-      );
+      return checkedExpr(fast ? { expr: fast, diagnostics: [] } : guarded(map, () => treeSitterParse(text, map), asDiagnostics, wrapperLength));
     },
-    (d) => ({ diagnostics: [d] }),
+    asDiagnostics,
   );
 }
 
@@ -293,33 +300,18 @@ export async function parseHclExpression(text: string, file: string, startLine =
 
 /** Parses a template's content (as if inside a heredoc: no backslash escapes) into an expression. */
 export function parseTemplateWithMap(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
+  return fastThenTreeSitter(text, map, fastParseTemplate, parseTemplateWithTreeSitter, heredocWrapper(text).prefix.length);
+}
+
+/** The heredoc that carries a template through tree-sitter: its marker must not occur in the text. */
+function heredocWrapper(text: string): { marker: string; prefix: string } {
   let marker = "__PMX";
   while (text.includes(marker)) marker += "X";
-  const shift = `${EXPR_PREFIX}<<${marker}\n`.length;
-  return guarded(
-    map,
-    () => {
-      const fast = fastParseTemplate(text, map);
-      if (!fast && text.length > MAX_TREE_SITTER_BYTES) return { diagnostics: [tooLargeToDiagnose(text, map)] };
-      return checkedExpr(
-        fast
-          ? { expr: fast, diagnostics: [] }
-          : guarded(
-              map,
-              () => parseTemplateWithTreeSitter(text, map),
-              (d) => ({ diagnostics: [d] }),
-              shift,
-            ),
-      );
-    },
-    (d) => ({ diagnostics: [d] }),
-  );
+  return { marker, prefix: `${EXPR_PREFIX}<<${marker}\n` };
 }
 
 export function parseTemplateWithTreeSitter(text: string, map: PosMap): { expr?: Expr; diagnostics: Diagnostic[] } {
-  let marker = "__PMX";
-  while (text.includes(marker)) marker += "X";
-  const prefix = `${EXPR_PREFIX}<<${marker}\n`;
+  const { marker, prefix } = heredocWrapper(text);
   const wrapped = `${prefix}${text}\n${marker}\n`;
   const shifted = new ShiftedPosMap(map, prefix.length, text.length);
   const diagnostics: Diagnostic[] = [];

@@ -1,0 +1,105 @@
+// Another person changes a container's conf (their own `pct set` on the node) while pmxform is in
+// the middle of an update: before its first, digest-checked write, and between that write and
+// the next one. The simulator holds pmxform's step at a gate (src/sim/faults.ts Fault.gate) so
+// the outside change lands exactly there, with no guessing at timing.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { setFaults, type Fault } from "../../src/sim/faults.js";
+import { BIN, BUILT, NOT_BUILT, SIM_NODE, Workdir, container, type CliResult } from "../e2e/helpers.js";
+import { expectCleanFailure } from "./faults-harness.js";
+
+const VMID = 150;
+const config = (memory: number, size: string) =>
+  SIM_NODE +
+  container(
+    "web",
+    `  vmid     = ${VMID}
+  hostname = "web"
+  memory   = ${memory}
+  started  = false`,
+  ).replace('size    = "4G"', `size    = "${size}"`);
+
+interface Stage {
+  w: Workdir;
+  gate: string;
+}
+
+/** A container applied at 512 MB / 4G, then the config changed to 1024 MB / 8G: a resize (the first, digest-checked write) and a pct set. */
+async function stage(): Promise<Stage> {
+  const w = new Workdir("pmx-midupdate-");
+  expect((await w.run("sim", "init", "sim")).code).toBe(0);
+  w.write("main.pmx.hcl", config(512, "4G"));
+  const first = await w.run("apply", "-auto-approve");
+  expect(first.code, first.stderr).toBe(0);
+  w.write("main.pmx.hcl", config(1024, "8G"));
+  return { w, gate: w.path("gate") };
+}
+
+/** Runs apply with pmxform's first invocation matching `step` held at the gate while `outside` runs. */
+async function applyWithOutsideChange(s: Stage, step: Omit<Fault, "gate">, outside: string[]): Promise<CliResult> {
+  setFaults(s.w.path("sim"), [{ ...step, gate: s.gate }]);
+  const child = spawn(process.execPath, [BIN, "apply", "-auto-approve"], { cwd: s.w.dir, env: { ...process.env, NO_COLOR: "1" } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((r) => child.on("close", (code) => r({ code: code ?? 1, stdout, stderr })));
+  for (let i = 0; i < 3000 && !existsSync(`${s.gate}.reached`) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(existsSync(`${s.gate}.reached`), `pmxform never reached the gated step\n${stdout}\n${stderr}`).toBe(true);
+  // "Another person" on the node, with the real pct argv (the simulator's pct takes the CT lock as pct does).
+  execFileSync(s.w.path("sim/bin/pct"), ["set", String(VMID), ...outside]);
+  writeFileSync(`${s.gate}.open`, "");
+  const r = await done;
+  setFaults(s.w.path("sim"), []);
+  return r;
+}
+
+const conf = (s: Stage) => readFileSync(s.w.path(`sim/etc/pve/nodes/pve1/lxc/${VMID}.conf`), "utf8");
+const stateAttrs = (s: Stage) => (JSON.parse(readFileSync(s.w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: Record<string, unknown> }[] }).resources[0]!.attributes;
+
+describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let s: Stage | undefined;
+  afterEach(() => s?.w.remove());
+
+  it("before the first write: the digest refuses it, nothing of the update is done, and the message says to plan again", { timeout: 180_000 }, async () => {
+    s = await stage();
+    const r = await applyWithOutsideChange(s, { tool: "pct", args: ["resize"] }, ["--hostname", "other"]);
+    expectCleanFailure(r, "outside change before the first write");
+    expect(r.stderr).toMatch(/changed|digest/i);
+    expect(r.stderr).toMatch(/pmxform plan/);
+    // Neither the resize nor the set went through; the outside change stands.
+    expect(conf(s)).toContain("hostname: other");
+    expect(conf(s)).toContain("memory: 512");
+    expect(conf(s)).toContain("size=4G");
+    const plan = await s.w.run("plan", "-no-color");
+    expect(plan.stdout).toMatch(/hostname *= "other" -> "web"/);
+  });
+
+  it("after the first write, to a key the update does not write: the apply stops naming it, the state holds the container as it is, the next plan reverts it", { timeout: 180_000 }, async () => {
+    s = await stage();
+    const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--hostname", "other"]);
+    expectCleanFailure(r, "outside change between steps");
+    expect(r.stderr).toContain('hostname: planned "web", but the object now has "other"');
+    // pmxform's own steps all ran; the outside change was neither undone nor lost from the record.
+    expect(conf(s)).toMatch(/hostname: other\n[\s\S]*memory: 1024\n[\s\S]*size=8G/);
+    expect(stateAttrs(s)).toMatchObject({ hostname: "other", memory: 1024, rootfs: { size: "8G" } });
+    const plan = await s.w.run("plan", "-no-color", "-detailed-exitcode");
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/hostname *= "other" -> "web"/);
+    expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+  });
+
+  // KNOWN DEFECT (reported, not in this helper's files): after the first write pmxform's later
+  // writes carry no digest (providers/lxc/apply.ts runUpdate: `digest = undefined` after pct
+  // resize / pct set), so an outside change to a key that a later step writes is overwritten
+  // without a word. This states what should happen; it fails today (it.fails), and will start
+  // "failing" (i.e. flag itself) once the provider chains the digest through its steps.
+  it.fails("after the first write, to a key the update writes next: the outside value is not silently overwritten", { timeout: 180_000 }, async () => {
+    s = await stage();
+    const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--memory", "4096"]);
+    const noticed = r.code !== 0 && /memory/.test(r.stderr);
+    const kept = conf(s).includes("memory: 4096");
+    expect(noticed || kept, `apply exit ${r.code}, conf:\n${conf(s)}\n${r.stderr}`).toBe(true);
+  });
+});
