@@ -91,7 +91,7 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     const init = await run(w, ["init"], env());
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/Successfully configured the backend "pg"/);
-    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'initcheck' ORDER BY 1")).toBe("locks\nstates\n");
+    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'initcheck' ORDER BY 1")).toBe("audit\nlocks\nstates\n");
     const applied = await run(w, ["apply", "-auto-approve"], env());
     expect(applied.code, applied.stderr).toBe(0);
     const record = readFileSync(w.path(".pmxform/backend.json"), "utf8");
