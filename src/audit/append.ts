@@ -1,7 +1,9 @@
 // Recording one apply/destroy run in the audit log of the state it changed: who (os user or
 // $PMXFORM_USER), from where ($PMXFORM_ORIGIN: cli, web or mcp), which plan, what it did. Called
 // while the run still holds the state's exclusive lock, which is what serialises appenders.
+import { appendFileSync } from "node:fs";
 import { userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { warning } from "../diag/diagnostic.js";
 import type { ApplySummary } from "../engine/apply.js";
@@ -69,11 +71,27 @@ export async function recordRun(store: StateStore, facts: RunFacts): Promise<{ r
     });
     return { ...(record ? { record } : {}) };
   } catch (err) {
+    const kept = keepUnrecorded(store, entry);
     return {
       diagnostic: warning(
         "The run was not recorded in the audit log",
-        `Appending to the audit log (${log.description}) failed: ${err instanceof Error ? err.message : String(err)}. The run itself is complete as reported. Its record was: ${JSON.stringify(entry)}. Fix the log's storage; pmxform audit verify checks the chain.`,
+        `Appending to the audit log (${log.description}) failed: ${err instanceof Error ? err.message : String(err)}. ` +
+          (kept.file ? `Its record was kept in ${kept.file} (outside the chain). ` : `Its record was: ${JSON.stringify(entry)} (it could not be kept in ${kept.tried} either: ${kept.error}). `) +
+          "Fix the log's storage (the backend down, as for the state, or its permissions); pmxform audit verify checks the chain.",
       ),
     };
+  }
+}
+
+/** Runs the backend could not record (it is down, like for errored.pmxform.state.json): kept beside the errored state. */
+export const UNRECORDED_FILE = "errored.pmxform.audit.jsonl";
+
+function keepUnrecorded(store: StateStore, entry: AuditEntry): { file?: string; tried: string; error?: string } {
+  const file = join(store.errored ? dirname(store.errored.file) : process.cwd(), UNRECORDED_FILE);
+  try {
+    appendFileSync(file, JSON.stringify(entry) + "\n", { mode: 0o600, flag: "a" });
+    return { file, tried: file };
+  } catch (err) {
+    return { tried: file, error: err instanceof Error ? err.message : String(err) };
   }
 }

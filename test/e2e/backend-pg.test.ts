@@ -204,6 +204,9 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     }
     expect(err).toMatch(/Failed to save the state/);
     expect(err).toContain("state push errored.pmxform.state.json");
+    // The audit table was as unreachable as the state: the run's record is kept beside the errored state.
+    expect(err).toContain("The run was not recorded in the audit log");
+    expect(JSON.parse(readFileSync(w.path("errored.pmxform.audit.jsonl"), "utf8"))).toMatchObject({ operation: "apply", result: "errored-state", origin: "cli" });
     const errored = readFileSync(w.path("errored.pmxform.state.json"), "utf8");
     expect(vmidsOfState(errored)).toEqual(simContainers(sim));
     expect(simContainers(sim)).toHaveLength(5);
