@@ -188,6 +188,25 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--json", "machine-readable output")
     .action(lazy(() => import("./commands/nodes.js"), setCode));
 
+  const audit = program.command("audit").description("the hash-chained log of apply and destroy runs kept beside the state");
+  for (const [name, desc] of [
+    ["verify", "check the log's hash chain; names the first broken record (exit 1)"],
+    ["list", "list the recorded runs"],
+  ] as const) {
+    globals(audit.command(name).description(desc))
+      .option("--json", "machine-readable output")
+      .action(lazy(async () => ({ run: (await import("./commands/audit.js")).commands[name] }), setCode));
+  }
+
+  globals(program.command("approve").description("approve a saved plan for pmxform mcp's apply_plan (a person runs this)").argument("<plan>", "plan file, or a plan id from pmxform mcp"))
+    .option("--auto-approve", "do not ask for confirmation (scripts)")
+    .action(lazy(() => import("./commands/approve.js"), setCode));
+
+  globals(program.command("mcp").description("serve this project to AI agents over the Model Context Protocol (stdio)"))
+    .option("--allow-apply", "offer apply_plan (approved or confirmed plans only)")
+    .option("--dir <dir>", "the project directory (default: the working directory)")
+    .action(lazy(() => import("./commands/mcp.js"), setCode));
+
   globals(program.command("graph").description("print the dependency graph as DOT")).action(lazy(() => import("./commands/graph.js"), setCode));
 
   globals(program.command("force-unlock").description("remove a stale state lock").argument("<lock_id>"))

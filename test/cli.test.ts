@@ -84,6 +84,10 @@ describe("help and flag mistakes", () => {
     ["graph"],
     ["force-unlock"],
     ["sim", "init"],
+    ["audit", "verify"],
+    ["audit", "list"],
+    ["approve"],
+    ["mcp"],
   ];
 
   it("every verb prints its usage with --help", async () => {

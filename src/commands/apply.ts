@@ -2,6 +2,10 @@
 // is still valid; without one, plans, shows the plan and asks for approval.
 import { runAbortController } from "../exec/abort.js";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { recordRun, type RunFacts } from "../audit/append.js";
+import { canonicalDigest } from "../plan/canonical.js";
+import type { StateStore } from "../state/store.js";
 import { hasErrors, error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Value } from "../config/value.js";
@@ -12,7 +16,7 @@ import { erroredStateDiagnostic } from "./errored-state.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
-import { openForPlanning, openState, runPlan, type RunOptions } from "../engine/run.js";
+import { openForPlanning, openState, runPlan, type PlanRun, type RunOptions } from "../engine/run.js";
 import { inputsMismatch, locationMismatch, stateMismatch } from "../plan/admission.js";
 import type { ApplySummary } from "../engine/apply.js";
 import { confirm, execute, printOutputs, printSummary } from "./apply-run.js";
@@ -100,40 +104,28 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
         .filter((s) => r.result.refreshedPrior.some((p) => p.address === s.address))
         .map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)!.attributes }));
       await r.store.write(r.state);
+      await audit(r.store, { operation, planHash: inlinePlanHash(planned), planSource: "inline" }, opts);
       if (json) report();
       else process.stdout.write(`\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n`);
       return 0;
     }
-    if (!hasChanges(r.result.changes) && !r.result.changes.some((c) => c.movedFrom)) {
+    const nothingToDo = !hasChanges(r.result.changes) && !r.result.changes.some((c) => c.movedFrom);
+    if (nothingToDo) {
+      // Only drift to record: no question to ask, and no summary line to print.
       if (r.result.drift.length) {
         r.state.resources = r.result.refreshedPrior.map((p) => ({ ...r.state.resources.find((s) => s.address === p.address)!, attributes: p.attributes }));
       }
-      const summary = await execute({
-        session: r.session,
-        targets: r.targets,
-        store: r.store,
-        state: r.state,
-        changes: r.result.changes,
-        snapshotFor: r.snapshotFor,
-        parallelism,
-        color,
-        destroy,
-        progressToStderr,
-      });
-      if (json) report(summary);
-      else if (!planned.options.destroy) printOutputs(r.state, color);
-      if (r.store.errored) return (printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT);
-      return summary.failed.length ? 1 : 0;
+    } else {
+      if (!opts.autoApprove) {
+        const c = await confirm(
+          destroy ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?",
+          destroy ? "pmxform will destroy all your managed containers. There is no undo." : "pmxform will perform the actions described above.",
+        );
+        if (!c.ok) return refuse(c.diagnostic, opts);
+      }
+      // Refreshed values of untouched resources are recorded as well.
+      r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
     }
-    if (!opts.autoApprove) {
-      const c = await confirm(
-        destroy ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?",
-        destroy ? "pmxform will destroy all your managed containers. There is no undo." : "pmxform will perform the actions described above.",
-      );
-      if (!c.ok) return refuse(c.diagnostic, opts);
-    }
-    // Refreshed values of untouched resources are recorded as well.
-    r.state.resources = r.state.resources.map((s) => ({ ...s, attributes: r.result.refreshedPrior.find((p) => p.address === s.address)?.attributes ?? s.attributes }));
     const summary = await execute({
       session: r.session,
       targets: r.targets,
@@ -146,16 +138,29 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
       destroy,
       progressToStderr,
     });
+    await audit(r.store, { operation, planHash: inlinePlanHash(planned), planSource: "inline", summary }, opts);
     if (json) report(summary);
     else {
-      printSummary(summary, { ...opts, destroy }, r.session.sources);
-      if (!summary.failed.length && !destroy) printOutputs(r.state, color);
+      if (!nothingToDo) printSummary(summary, { ...opts, destroy }, r.session.sources);
+      if (!summary.failed.length && !planned.options.destroy) printOutputs(r.state, color);
     }
     if (r.store.errored) return (printDiagnostics([erroredStateDiagnostic(r.store)], opts), ERRORED_EXIT);
     return summary.failed.length || summary.skipped.length || summary.diagnostics.length ? 1 : 0;
   } finally {
     await r?.store.release();
   }
+}
+
+/** sha256 of the plan as `plan --json` shows it (secrets already left out), without its timestamp. */
+function inlinePlanHash(r: PlanRun): string {
+  const { timestamp: _when, ...plan } = planJson(r);
+  return canonicalDigest(plan);
+}
+
+/** Appends the run to the audit log while the exclusive lock is still held; a failure to do so is a warning. */
+async function audit(store: StateStore, facts: RunFacts, opts: ApplyOpts): Promise<void> {
+  const { diagnostic } = await recordRun(store, facts);
+  if (diagnostic) printDiagnostics([diagnostic], { ...opts, json: false });
 }
 
 function refuse(d: Diagnostic | undefined, opts: ApplyOpts): number {
@@ -171,8 +176,11 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
   const color = useColor(opts);
   const parallelism = parallelismOf(opts);
   let plan;
+  let planHash: string;
   try {
     plan = await readPlanFile(path, planDecryptor(opts, path));
+    // The audit log names the plan by its bytes, as pmxform approve and the MCP server do.
+    planHash = createHash("sha256").update(readFileSync(path)).digest("hex");
   } catch (e) {
     // A PlanFileError's or EncryptionError's message already says how to fix it.
     printDiagnostics(
@@ -233,6 +241,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     };
     if (plan.options.refresh_only) {
       await st.store.write(state);
+      await audit(st.store, { operation, planHash, planSource: "file" }, opts);
       if (opts.json) report();
       else process.stdout.write("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n");
       return 0;
@@ -253,6 +262,7 @@ async function applySaved(opts: ApplyOpts, path: string): Promise<number> {
     // serial: the same plan file is stale from now on.
     state.applied_plan = createHash("sha256").update(plan.checksum).digest("hex").slice(0, 16);
     await st.store.write(state);
+    await audit(st.store, { operation, planHash, planSource: "file", summary }, opts);
     if (opts.json) report(summary);
     else {
       printSummary(summary, { ...opts, destroy: plan.options.destroy }, session.sources);

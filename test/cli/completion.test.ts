@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, Workdir } from "../e2e/helpers.js";
 
-const VERBS = ["validate", "fmt", "plan", "apply", "destroy", "show", "import", "state", "output", "graph", "nodes", "force-unlock", "sim", "version", "completion"];
+const VERBS = ["validate", "fmt", "plan", "apply", "destroy", "show", "import", "state", "output", "graph", "nodes", "force-unlock", "sim", "version", "completion", "audit", "approve", "mcp"];
 
 describe.skipIf(!BUILT)(`shell completion${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;

@@ -91,7 +91,7 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     const init = await run(w, ["init"], env());
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/Successfully configured the backend "pg"/);
-    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'initcheck' ORDER BY 1")).toBe("locks\nstates\n");
+    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'initcheck' ORDER BY 1")).toBe("audit\nlocks\nstates\n");
     const applied = await run(w, ["apply", "-auto-approve"], env());
     expect(applied.code, applied.stderr).toBe(0);
     const record = readFileSync(w.path(".pmxform/backend.json"), "utf8");
@@ -204,6 +204,9 @@ describe.skipIf(SKIP)(`pg backend through the CLI${SKIP ? ` (skipped: ${!BUILT ?
     }
     expect(err).toMatch(/Failed to save the state/);
     expect(err).toContain("state push errored.pmxform.state.json");
+    // The audit table was as unreachable as the state: the run's record is kept beside the errored state.
+    expect(err).toContain("The run was not recorded in the audit log");
+    expect(JSON.parse(readFileSync(w.path("errored.pmxform.audit.jsonl"), "utf8"))).toMatchObject({ operation: "apply", result: "errored-state", origin: "cli" });
     const errored = readFileSync(w.path("errored.pmxform.state.json"), "utf8");
     expect(vmidsOfState(errored)).toEqual(simContainers(sim));
     expect(simContainers(sim)).toHaveLength(5);

@@ -31,7 +31,8 @@ import type { LockInfo } from "../lock-info.js";
 import { acquireLock, forceUnlockTarget } from "../lock.js";
 import { openExclusiveTemp, refuseLink } from "../no-follow.js";
 import { isEnvelope } from "../encryption.js";
-import { StateConflictError, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
+import { FileAuditLog } from "./audit-file.js";
+import { StateConflictError, type AuditLogStorage, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
 
 export const DEFAULT_WORKSPACE = "default";
 const FILE_NAME = "pmxform.state.json";
@@ -174,6 +175,11 @@ export class LocalBackend implements StateBackend {
   }
 
   async close(): Promise<void> {}
+
+  /** Beside the state's bytes (a symlinked state's target), so the log moves with the state. */
+  auditLog(workspace: string): AuditLogStorage {
+    return new FileAuditLog(`${this.targetOf(workspace)}.audit.jsonl`);
+  }
 }
 
 /** lineage and serial of a stored state, when it is plain JSON (an encrypted one does not say). */

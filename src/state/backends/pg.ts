@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { Client as PgClient, ClientConfig } from "pg";
 import { StateError, StateLockedError } from "../errors.js";
 import type { LockInfo } from "../lock-info.js";
-import { StateConflictError, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
+import { StateConflictError, type AuditLogStorage, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
 
 export interface PgSettings {
   /** A libpq connection string or URL; when absent the PG* environment variables apply (as psql). */
@@ -102,6 +102,13 @@ export class PgBackend implements StateBackend {
         info jsonb NOT NULL,
         pid integer NOT NULL,
         backend_start timestamptz NOT NULL)`);
+      // The audit log (src/audit): the primary key refuses a second record at the same position,
+      // so two appenders can never fork the chain even if the lock was bypassed.
+      await c.query(`CREATE TABLE IF NOT EXISTS ${this.q("audit")} (
+        workspace text NOT NULL,
+        seq bigint NOT NULL,
+        record text NOT NULL,
+        PRIMARY KEY (workspace, seq))`);
       await c.query("COMMIT");
     } catch (err) {
       await c.query("ROLLBACK").catch(() => undefined);
@@ -156,6 +163,33 @@ export class PgBackend implements StateBackend {
       .catch(() => ({ rows: [] as { lineage: string; serial: string }[] }));
     const row = found.rows[0];
     throw new StateConflictError(`${this.description}, workspace ${workspace}`, expected, row ? { lineage: row.lineage, serial: Number(row.serial) } : null);
+  }
+
+  auditLog(workspace: string): AuditLogStorage {
+    const table = this.q("audit");
+    const lines = async (): Promise<string[]> => {
+      const c = await this.client();
+      try {
+        const r = await c.query<{ record: string }>(`SELECT record FROM ${table} WHERE workspace = $1 ORDER BY seq`, [workspace]);
+        return r.rows.map((row) => row.record);
+      } catch (err) {
+        throw this.failure("reading the audit log", err);
+      }
+    };
+    return {
+      description: `table ${this.schema}.audit of ${this.description}, workspace ${workspace}`,
+      lines,
+      append: async (next) => {
+        const before = await lines();
+        const line = next(before);
+        const c = await this.client();
+        try {
+          await c.query(`INSERT INTO ${table} (workspace, seq, record) VALUES ($1, $2, $3)`, [workspace, before.length + 1, line]);
+        } catch (err) {
+          throw this.failure("appending to the audit log", err);
+        }
+      },
+    };
   }
 
   async lock(workspace: string, mode: LockMode, info: LockInfo, timeoutMs: number): Promise<BackendLock> {

@@ -18,7 +18,7 @@ import { hostname, userInfo } from "node:os";
 import type { Runner } from "../../exec/runner.js";
 import { StateError, StateLockedError } from "../errors.js";
 import type { LockInfo } from "../lock-info.js";
-import { StateConflictError, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
+import { StateConflictError, type AuditLogStorage, type BackendLock, type LockMode, type StateBackend, type StateVersion } from "./types.js";
 import { decodeState, encodeState, MANIFEST, parseManifest, type Manifest } from "./pve-manifest.js";
 import { FsError, NodeDownError, PveNode } from "./pve-node.js";
 import { Lease, leaseTiming, NoQuorumError, takeLockDir, type HolderRecord, type LeaseTiming } from "./pve-lease.js";
@@ -239,6 +239,45 @@ class PveBackend implements StateBackend {
     } finally {
       await mutex?.release(async () => undefined);
     }
+  }
+
+  /**
+   * One file per record in <workspace>/audit/ (pmxcfs has no append, and a growing single file
+   * would reach its 1 MiB limit): <seq, 10 digits>.json, written to a temp name and renamed, under
+   * the run's exclusive lease that serialises appenders.
+   */
+  auditLog(workspace: string): AuditLogStorage {
+    const dir = `${this.wsRel(workspace)}/audit`;
+    const records = (names: string[]): string[] => names.filter((n) => /^\d{10}\.json$/.test(n)).sort();
+    const lines = async (node: PveNode): Promise<string[]> => {
+      const names = records(await node.list(dir));
+      if (!names.length) return [];
+      return (await node.cat(names.map((n) => `${dir}/${n}`))).split("\n").filter(Boolean);
+    };
+    return {
+      description: `${this.where(workspace)}, directory audit`,
+      lines: async () => {
+        try {
+          return await this.onSomeNode(lines);
+        } catch (err) {
+          throw this.failure(workspace, "reading the audit log", err);
+        }
+      },
+      append: async (next) => {
+        try {
+          const node = await this.liveNode();
+          await node.mkdirP(dir);
+          const before = await lines(node);
+          const line = next(before);
+          const name = `${String(before.length + 1).padStart(10, "0")}.json`;
+          const tmp = `.${name}.tmp-${process.pid}`;
+          await node.writeFile(`${dir}/${tmp}`, `${line}\n`);
+          await node.rename(`${dir}/${tmp}`, `${dir}/${name}`);
+        } catch (err) {
+          throw this.failure(workspace, "appending to the audit log", err);
+        }
+      },
+    };
   }
 
   private holderRel(ws: string, mode: LockMode, id: string): string {

@@ -40,6 +40,21 @@ export interface StateBackend {
   workspaces(): Promise<string[]>;
   deleteWorkspace(workspace: string): Promise<void>;
   close(): Promise<void>;
+  /** The workspace's audit log (src/audit), stored beside its state; absent: this backend keeps none. */
+  auditLog?(workspace: string): AuditLogStorage;
+}
+
+/** A workspace's audit log: one JSON record per line, only ever appended (docs/audit.md). */
+export interface AuditLogStorage {
+  /** For messages: the file, or "table pmxform.audit of pg (...)". */
+  readonly description: string;
+  /** Every line, oldest first ([] when the log does not exist yet). */
+  lines(): Promise<string[]>;
+  /**
+   * Appends the line `next(lines)` computes from the lines already there. Callers hold the state's
+   * exclusive lock, which serialises appenders; the storage makes the line durable before returning.
+   */
+  append(next: (lines: readonly string[]) => string): Promise<void>;
 }
 
 /** The state changed since this run read it: saving would lose someone else's update. */
