@@ -219,10 +219,15 @@ export class ConfigEvaluation {
     }
     for (const addr of root.resources.keys()) dag.addNode(addr);
     this.nodeInfo = info;
+    const reported = new Set<string>();
 
     const link = (from: string, exprs: Expr[], path: string, m: Module): void => {
       const prefix = framePrefix(path);
       const blame = (d: Diagnostic): void => {
+        // A mistake in a module's file is reported once, not once per instance of the module.
+        const at = d.subject ? `${d.summary}@${d.subject.file}:${d.subject.start.offset}` : undefined;
+        if (at !== undefined && reported.has(at)) return;
+        if (at !== undefined) reported.add(at);
         diags.push(...withCallSite([d], this.frame(path)?.callSite));
       };
       for (const expr of exprs) {
@@ -230,7 +235,14 @@ export class ConfigEvaluation {
           let to: string | undefined;
           if (ref.kind === "var") {
             if (!m.variables.has(ref.name)) {
-              blame(error("Reference to undeclared input variable", `An input variable named "${ref.name}" has not been declared. Declare it with a variable "${ref.name}" {} block.`, ref.range));
+              const hint = suggest(ref.name, m.variables.keys());
+              blame(
+                error(
+                  "Reference to undeclared input variable",
+                  `An input variable named "${ref.name}" has not been declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a variable "${ref.name}" {} block, or fix the name.`,
+                  ref.range,
+                ),
+              );
               continue;
             }
             to = declNodeId("var", ref.name, path);
