@@ -239,7 +239,7 @@ export class ConfigEvaluation {
               blame(
                 error(
                   "Reference to undeclared input variable",
-                  `An input variable named "${ref.name}" has not been declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a variable "${ref.name}" {} block, or fix the name.`,
+                  `An input variable named "${ref.name}" has not been declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a variable "${ref.name}" {} block${hint ? ", or fix the name" : ""}.`,
                   ref.range,
                 ),
               );
