@@ -417,7 +417,8 @@ export class ConfigEvaluation {
     const vars = this.perFrame(this.frameVariables, frame.path);
     const r = moduleVariableValue(decl, given, frame.call.name, vars, this.functionsFor(frame.dir), frame.dir);
     vars.set(node.name, r.value);
-    diags.push(...withCallSite(r.diagnostics, given ? this.frame(frame.parent)?.callSite : frame.callSite));
+    // A bad argument is the caller's mistake (shown where the call is written); a failed validation is shown in the module.
+    for (const d of r.diagnostics) diags.push(...withCallSite([d], given && d.subject === given.range ? this.frame(frame.parent)?.callSite : frame.callSite));
     return diags;
   }
 
