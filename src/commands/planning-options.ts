@@ -2,7 +2,7 @@
 // option combinations that make no sense (-refresh=false with -refresh-only, -destroy with
 // -replace or -refresh-only). Same refusals, pmxform's words.
 import { error, type Diagnostic } from "../diag/diagnostic.js";
-import { parseAddress } from "../engine/address.js";
+import { parseAddress, parseTargetAddress } from "../engine/address.js";
 import { refreshWanted, type RunOptions } from "../engine/run.js";
 
 export function planningOptionProblems(opts: RunOptions, destroy: boolean): Diagnostic[] {
@@ -12,11 +12,11 @@ export function planningOptionProblems(opts: RunOptions, destroy: boolean): Diag
     ["--replace", opts.replace],
   ] as const) {
     for (const a of list ?? []) {
-      if (!parseAddress(a))
+      if (flag === "--target" ? !parseTargetAddress(a) : !parseAddress(a))
         out.push(
           error(
             `Invalid ${flag.slice(2)} address`,
-            `${flag} ${JSON.stringify(a)} is not a resource address. Write TYPE.NAME, TYPE.NAME[INDEX] or TYPE.NAME["KEY"], e.g. ${flag}=lxc_container.web (see pmxform state list).`,
+            `${flag} ${JSON.stringify(a)} is not a resource address. Write TYPE.NAME, TYPE.NAME[INDEX] or TYPE.NAME["KEY"]${flag === "--target" ? ", a module (module.NAME) or an address inside one" : ""}, e.g. ${flag}=lxc_container.web (see pmxform state list).`,
           ),
         );
     }

@@ -3,7 +3,7 @@
 // take the exclusive state lock (the local file also keeps a backup).
 import { error } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { addressMatches, parseAddress } from "../engine/address.js";
+import { addressMatches, isModuleAddress, parseAddress, withModule } from "../engine/address.js";
 import { openState } from "../engine/run.js";
 import type { CommonOptions } from "../engine/session.js";
 import { buildRegistry } from "../registry-wiring.js";
@@ -74,18 +74,41 @@ const rm: Run = (opts, args) =>
 const mv: Run = (opts, args) =>
   edit(opts, (s) => {
     const [from, to] = args as [string, string];
+    if (isModuleAddress(from) || isModuleAddress(to)) return moveModule(s, from, to);
     const f = parseAddress(from);
     const t = parseAddress(to);
-    if (!f || !t) return [error("Invalid address", 'Both addresses must look like lxc_container.web or lxc_container.db["a"].')];
+    if (!f || !t) return [error("Invalid address", 'Both addresses must look like lxc_container.web, lxc_container.db["a"] or module.app.lxc_container.web, or both be modules like module.app.')];
     if (f.type !== t.type) return [error("Invalid move", `A resource cannot change type (${f.type} -> ${t.type}).`)];
     const r = s.resources.find((x) => x.address === from);
     if (!r) return [error("No such resource instance", `${from} is not in the state. See pmxform state list.`)];
     if (s.resources.some((x) => x.address === to)) return [error("Destination exists", `${to} is already in the state. Remove it first with pmxform state rm ${to}.`)];
-    r.address = to;
-    r.name = t.name;
-    if (t.key !== undefined) r.index = t.key;
-    else delete r.index;
+    renameEntry(r, to);
     return [`Move "${from}" to "${to}"`, "Successfully moved 1 object(s)."];
   });
+
+function renameEntry(r: StateFile["resources"][number], to: string): void {
+  const t = parseAddress(to)!;
+  r.address = to;
+  r.name = t.name;
+  if (t.key !== undefined) r.index = t.key;
+  else delete r.index;
+  withModule(r, t.module);
+}
+
+/** `state mv module.a module.b`: every object inside module.a (all its instances when it has no key) moves along. */
+function moveModule(s: StateFile, from: string, to: string): Diagnostic[] | string[] {
+  if (!isModuleAddress(from) || !isModuleAddress(to)) return [error("Invalid move", `A module moves only to a module address (${from} -> ${to}). Write both as module.NAME.`)];
+  const hit = s.resources.filter((r) => addressMatches(from, r.address));
+  if (!hit.length) return [error("No such module", `Nothing in the state is inside ${from}. See pmxform state list.`)];
+  const renamed = hit.map((r) => [r, to + r.address.slice(from.length)] as const);
+  const clash = renamed.find(([, addr]) => s.resources.some((x) => x.address === addr && !hit.includes(x)));
+  if (clash) return [error("Destination exists", `${clash[1]} is already in the state. Remove it first with pmxform state rm ${clash[1]}.`)];
+  const lines: string[] = [];
+  for (const [r, addr] of renamed) {
+    lines.push(`Move "${r.address}" to "${addr}"`);
+    renameEntry(r, addr);
+  }
+  return [...lines, `Successfully moved ${renamed.length} object(s).`];
+}
 
 export const commands: Record<"list" | "show" | "rm" | "mv" | "pull" | "push", Run> = { list, show, rm, mv, pull, push };

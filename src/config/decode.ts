@@ -6,7 +6,7 @@ import { IndexedRange } from "../diag/indexed-range.js";
 import type { Diagnostic, Range } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
 import type { Attribute, Block, Body, File } from "./body.js";
-import type { ImportDecl, Lifecycle, Module, MovedDecl, OutputDecl, ResourceDecl, Traversal, VariableDecl } from "./module.js";
+import type { ImportDecl, Lifecycle, Module, ModuleCallDecl, MovedDecl, OutputDecl, ResourceDecl, Traversal, VariableDecl } from "./module.js";
 import { TOP_LEVEL_BLOCKS, didYouMean } from "./structure.js";
 import { NODE_SETTINGS } from "./node-settings.js";
 import { checkBackendBlock, checkEncryptionBlock } from "./backend-block.js";
@@ -35,6 +35,7 @@ export function traversalText(expr: Expr): string | undefined {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const RESOURCE_META = new Set(["count", "for_each", "depends_on", "provider"]);
+const MODULE_META = new Set(["source", "version", "count", "for_each", "depends_on", "providers"]);
 
 function where(r: Range): string {
   return `${r.file}:${r.start.line}:${r.start.column}`;
@@ -50,6 +51,8 @@ class Decoder {
     resources: new Map(),
     moved: [],
     imports: [],
+    calls: new Map(),
+    children: new Map(),
     sources: new Map(),
   };
 
@@ -186,6 +189,9 @@ class Decoder {
           break;
         case "resource":
           this.resource(block);
+          break;
+        case "module":
+          this.moduleCall(block);
           break;
         case "moved":
           this.moved(block);
@@ -338,6 +344,52 @@ class Decoder {
       return;
     }
     this.module.resources.set(address, decl);
+  }
+
+  /** `module "name" { source, version, count|for_each, depends_on, <inputs> }`; inputs are checked against the module's variables once it is loaded. */
+  private moduleCall(block: Block): void {
+    const name = block.labels[0] as string;
+    const a = this.attrsByName(block.body);
+    const declRange: Range = IndexedRange.span(block.typeRange, block.labelRanges[0] ?? block.typeRange);
+    for (const b of block.body.blocks) this.fail("Unsupported block type", `Blocks of type "${b.type}" are not expected in module "${name}": a module call takes only arguments. Remove the block.`, b.typeRange);
+    const providers = a.get("providers");
+    if (providers) this.fail("Unsupported argument", `pmxform has one built-in provider per resource type, so a module call takes no "providers". Remove the providers argument.`, providers.nameRange);
+    const source = a.get("source");
+    if (!source) {
+      this.fail("Missing required argument", `Module "${name}" needs a "source": a directory such as "./modules/web", or "catalog/<app>". Add source = "...".`, block.typeRange);
+      return;
+    }
+    const sourceText = this.literalString(source, "module source");
+    if (sourceText === undefined) return;
+    const count = a.get("count");
+    const forEach = a.get("for_each");
+    if (count && forEach) this.fail('Invalid combination of "count" and "for_each"', 'A module call may use "count" or "for_each", not both. Remove one of them.', forEach.nameRange);
+    const call: ModuleCallDecl = {
+      name,
+      source: sourceText,
+      sourceRange: source.expr.range,
+      dependsOn: this.traversalList(a.get("depends_on"), "depends_on"),
+      inputs: new Map(),
+      declRange,
+      range: block.range,
+    };
+    const version = a.get("version");
+    if (version) {
+      const v = this.literalString(version, "module version");
+      if (v !== undefined) {
+        call.version = v;
+        call.versionRange = version.expr.range;
+      }
+    }
+    if (count) call.count = count.expr;
+    if (forEach && !count) call.forEach = forEach.expr;
+    for (const attr of block.body.attributes) {
+      if (MODULE_META.has(attr.name)) continue;
+      call.inputs.set(attr.name, { name: attr.name, expr: attr.expr, nameRange: attr.nameRange });
+    }
+    const first = this.module.calls.get(name);
+    if (first) return this.duplicate("module call", name, first.declRange, block.labelRanges[0] ?? block.typeRange);
+    this.module.calls.set(name, call);
   }
 
   private lifecycle(block: Block, address: string): Lifecycle {

@@ -13,6 +13,7 @@ import { parseHclFileSync, withHcl } from "./hcl/parser.js";
 import { TextPosMap, rangeOf } from "./hcl/positions.js";
 import { parseYamlFileSync } from "./yaml/parser.js";
 import { MAX_NESTING, tooDeepAt } from "./nesting.js";
+import { loadChildren } from "./modules/children.js";
 
 const CONFIG_SUFFIXES = [".pmx.hcl", ".pmx.yaml", ".pmx.yml"];
 
@@ -80,8 +81,16 @@ function unreadableConfig(shown: string, full: string, e: unknown, givenWithF: b
   return error("Configuration file not found", `Cannot read ${shown}.${givenWithF ? " Check the path given with -f." : " Check that the file exists and is readable."}`);
 }
 
-export async function loadConfig(opts: { dir: string; files?: string[] }): Promise<LoadResult> {
+export async function loadConfig(opts: {
+  dir: string;
+  files?: string[];
+  /** The root directory file names are shown relative to (a child module's files); default: dir. */
+  displayRoot?: string;
+  /** false: do not load the modules the configuration calls (a child, loaded by loadChildren). */
+  children?: boolean;
+}): Promise<LoadResult> {
   const dir = resolve(opts.dir);
+  const shownFrom = opts.displayRoot ?? dir;
   const diagnostics: Diagnostic[] = [];
   const empty = (): LoadResult => ({ module: decodeModule([]).module, files: [], diagnostics });
   let paths: string[];
@@ -108,7 +117,7 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
   }
   const files: File[] = [];
   for (const full of paths) {
-    const shown = displayPath(dir, full);
+    const shown = displayPath(shownFrom, full);
     let bytes: Uint8Array;
     try {
       const read = readBounded(full, MAX_CONFIG_FILE_BYTES);
@@ -140,5 +149,10 @@ export async function loadConfig(opts: { dir: string; files?: string[] }): Promi
   }
   const decoded = decodeModule(files);
   diagnostics.push(...decoded.diagnostics);
+  if (opts.children !== false && decoded.module.calls.size > 0) {
+    const kids = await loadChildren(decoded.module, dir, (childDir) => loadConfig({ dir: childDir, displayRoot: dir, children: false }));
+    files.push(...kids.files);
+    diagnostics.push(...kids.diagnostics);
+  }
   return { module: decoded.module, files, diagnostics };
 }

@@ -4,6 +4,7 @@
 import type { Range } from "../diag/diagnostic.js";
 import type { Expr } from "./ast.js";
 import type { Block, Body } from "./body.js";
+import type { Value } from "./value.js";
 
 export interface VariableDecl {
   name: string;
@@ -73,6 +74,56 @@ export interface ResourceDecl {
   /** Range of `resource "type" "name"` (the block header). */
   declRange: Range;
   range: Range;
+  /** The module instance this declaration belongs to after flattening (`module.a["k"]`); absent at the root. */
+  module?: string;
+}
+
+/** One input of a module call: `name = expr` inside `module "x" { }`. */
+export interface ModuleInput {
+  name: string;
+  expr: Expr;
+  nameRange: Range;
+}
+
+/** A `module "name" { source = ..., version = ..., count|for_each, depends_on, inputs }` block. */
+export interface ModuleCallDecl {
+  name: string;
+  source: string;
+  sourceRange: Range;
+  version?: string;
+  versionRange?: Range;
+  count?: Expr;
+  forEach?: Expr;
+  dependsOn: Traversal[];
+  inputs: Map<string, ModuleInput>;
+  /** Range of `module "name"` (the call site shown with diagnostics inside the module). */
+  declRange: Range;
+  range: Range;
+}
+
+/** A loaded child module: the call, the directory its source resolved to and its decoded files. */
+export interface ChildModule {
+  call: ModuleCallDecl;
+  dir: string;
+  module: Module;
+}
+
+/**
+ * One module instance after flattening (src/config/modules/flatten.ts): where its
+ * declarations come from and how it was called. Keyed by its path, e.g. `module.a["k"]`.
+ */
+export interface ModuleFrame {
+  path: string;
+  /** The path of the calling instance, "" for the root. */
+  parent: string;
+  call: ModuleCallDecl;
+  module: Module;
+  dir: string;
+  key: number | string | undefined;
+  /** `each.key`/`each.value` of a for_each instance, for its input expressions. */
+  each?: { key: Value; value: Value };
+  /** "in module.a, called at main.pmx.hcl:3:1" */
+  callSite: string;
 }
 
 export interface MovedDecl {
@@ -96,6 +147,12 @@ export interface Module {
   resources: Map<string, ResourceDecl>;
   moved: MovedDecl[];
   imports: ImportDecl[];
+  /** `module` blocks, by name, in source order. */
+  calls: Map<string, ModuleCallDecl>;
+  /** The loaded module of each call (filled by load.ts when the sources resolve). */
+  children: Map<string, ChildModule>;
+  /** After flattening: every module instance by path; resources then include theirs. */
+  frames?: Map<string, ModuleFrame>;
   /** The `backend "TYPE" { }` block (checked by backend-block.ts); absent: the local file. */
   backend?: Block;
   /** The `encryption { }` block of state and plan files (checked by backend-block.ts). */

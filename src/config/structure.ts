@@ -14,6 +14,7 @@ export const TOP_LEVEL_BLOCKS: Readonly<Record<string, { labels: string[] }>> = 
   output: { labels: ["name"] },
   proxmox: { labels: [] },
   resource: { labels: ["type", "name"] },
+  module: { labels: ["name"] },
   moved: { labels: [] },
   import: { labels: [] },
   backend: { labels: ["type"] },

@@ -336,7 +336,7 @@ export function resolveVariables(decls: Map<string, VariableDecl>, inputs: Varia
   for (const [name, decl] of decls) {
     const current = values.get(name);
     if (current === undefined || current instanceof Unknown) continue;
-    for (const rule of decl.validations) diags.push(...validate(name, rule, values, functions, inputs.baseDir));
+    for (const rule of decl.validations) diags.push(...validateVariable(name, rule, values, functions, inputs.baseDir));
   }
   return { values, diagnostics: diags };
 }
@@ -347,7 +347,7 @@ function suggestion(name: string, decls: Map<string, VariableDecl>): string {
   return close ? ` Did you mean "${close}"?` : "";
 }
 
-function validate(name: string, rule: VariableDecl["validations"][number], values: Map<string, Value>, functions: FunctionTable, baseDir: string): Diagnostic[] {
+export function validateVariable(name: string, rule: VariableDecl["validations"][number], values: Map<string, Value>, functions: FunctionTable, baseDir: string): Diagnostic[] {
   const scope = { variables: values, functions, baseDir };
   const cond = evaluate(rule.condition, scope);
   if (hasErrors(cond.diagnostics)) return cond.diagnostics;

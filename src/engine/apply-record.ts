@@ -22,6 +22,7 @@ export class ApplyRecorder {
       type: c.type,
       name: p.name,
       ...(p.key !== undefined ? { index: p.key } : {}),
+      ...(p.module ? { module: p.module } : {}),
       provider: this.session.registry.providerOf(type.type)?.name ?? "proxmox",
       attributes: attrs,
       sensitive_attributes: sensitivePaths,

@@ -151,9 +151,8 @@ function evaluateNow(session: Session, c: Change): { config?: Attrs; sensitivePa
   const p = parseAddress(c.address);
   const decl = p && session.module.resources.get(p.decl);
   if (!decl || !p) return { sensitivePaths: c.sensitivePaths };
-  // Locals may depend on resources finished earlier in this run: evaluate them again (twice
-  // settles chains of locals in any declaration order).
-  for (let pass = 0; pass < 2; pass++) for (const l of session.module.locals.keys()) ev.evaluateLocal(l);
+  // Locals (and module arguments and outputs) may depend on resources finished earlier in this run.
+  ev.refreshDerived();
   const eachValue = typeof p.key === "string" ? ev.expand(decl).eachValues.get(p.key) : undefined;
   const r = ev.evaluateInstance(decl, p.key, eachValue);
   if (!r.instance) {

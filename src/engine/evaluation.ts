@@ -10,9 +10,13 @@ import { evaluateBody, RangeIndex } from "../config/body-value.js";
 import { evaluate } from "../config/eval/evaluate.js";
 import type { Scope } from "../config/eval/evaluate.js";
 import { standardFunctions } from "../config/functions/index.js";
-import type { Module, ResourceDecl } from "../config/module.js";
+import type { Module, ModuleFrame, ResourceDecl } from "../config/module.js";
+import type { FunctionTable } from "../config/functions/types.js";
+import { withCallSite } from "../config/modules/call-site.js";
+import { moduleVariableValue } from "../config/modules/inputs.js";
+import { suggest } from "../config/eval/suggest.js";
 import { references } from "../config/refs.js";
-import { containsSensitive, isObjectValue, isSensitive, isUnknown, markPaths, sensitivePaths, unmark, Unknown } from "../config/value.js";
+import { containsSensitive, isObjectValue, isSensitive, isUnknown, markPaths, Sensitive, sensitivePaths, unmark, Unknown } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import { Dag } from "../graph/dag.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -20,7 +24,7 @@ import type { ResourceType } from "../provider/types.js";
 import { issuesFromZod } from "../provider/schema.js";
 import { fastParse } from "../provider/fast-validate.js";
 import type { Attrs, AttrPath } from "../provider/types.js";
-import { instanceAddress, type InstanceKey } from "./address.js";
+import { addressMatches, instanceAddress, isModuleAddress, parseAddress, type InstanceKey } from "./address.js";
 import { referenceValue } from "./reference-value.js";
 
 export interface InstanceConfig {
@@ -65,9 +69,35 @@ type Instances = {
 
 const resolved = (v: Value | Deferred): Value => (v instanceof Deferred ? v.value : v);
 
-/** Graph node ids: `var.x`, `local.x`, `output.x`, or a resource declaration address `type.name`. */
-export function declNodeId(kind: "var" | "local" | "output", name: string): string {
-  return `${kind}.${name}`;
+/**
+ * Graph node ids: `var.x`, `local.x`, `output.x`, a resource declaration address `type.name`, or
+ * a module call `module.x` (the outputs of all its instances); inside a module instance the same
+ * with the instance path in front (`module.a["k"].local.x`).
+ */
+export function declNodeId(kind: "var" | "local" | "output", name: string, frame = ""): string {
+  return `${frame ? `${frame}.` : ""}${kind}.${name}`;
+}
+
+/** What a graph node is, for the walk (resources are looked up by address instead). */
+export interface NodeInfo {
+  kind: "var" | "local" | "output" | "call";
+  /** The module instance path, "" at the root. */
+  frame: string;
+  name: string;
+}
+
+const framePrefix = (frame: string): string => (frame ? `${frame}.` : "");
+
+/** The resource or module a depends_on / replace_triggered_by entry names, without attributes after it (`lxc_container.x[0].id`). */
+function staticTarget(text: string): string {
+  let t = text;
+  for (let i = 0; i < 4; i++) {
+    if (parseAddress(t) || isModuleAddress(t)) return t;
+    const cut = t.lastIndexOf(".");
+    if (cut < 0) break;
+    t = t.slice(0, cut);
+  }
+  return text;
 }
 
 /**
@@ -84,6 +114,12 @@ export class ConfigEvaluation {
   readonly locals = new Map<string, Value>();
   private readonly resources = new Map<string, Instances>();
   private readonly functions;
+  /** Per module instance (path): its variables, locals and outputs as evaluated so far. */
+  private readonly frameVariables = new Map<string, Map<string, Value>>();
+  private readonly frameLocals = new Map<string, Map<string, Value>>();
+  private readonly frameOutputs = new Map<string, Map<string, Value>>();
+  private readonly functionsByDir = new Map<string, FunctionTable>();
+  private nodeInfo = new Map<string, NodeInfo>();
 
   constructor(
     readonly module: Module,
@@ -96,15 +132,43 @@ export class ConfigEvaluation {
     this.functions = standardFunctions({ baseDir });
   }
 
-  scope(decl?: ResourceDecl, key?: InstanceKey, each?: { key: Value; value: Value }): Scope {
-    const s: Scope = {
-      variables: this.variables,
-      locals: this.locals,
-      resource: (type, name) => this.resourceValue(`${type}.${name}`),
-      path: { module: this.baseDir, root: this.baseDir, cwd: process.cwd() },
-      functions: this.functions,
-      baseDir: this.baseDir,
+  frame(path: string): ModuleFrame | undefined {
+    return path ? this.module.frames?.get(path) : undefined;
+  }
+
+  private frameModule(path: string): Module {
+    return this.frame(path)?.module ?? this.module;
+  }
+
+  private perFrame(store: Map<string, Map<string, Value>>, path: string): Map<string, Value> {
+    let m = store.get(path);
+    if (!m) store.set(path, (m = new Map()));
+    return m;
+  }
+
+  private functionsFor(dir: string): FunctionTable {
+    if (dir === this.baseDir) return this.functions;
+    let f = this.functionsByDir.get(dir);
+    if (!f) this.functionsByDir.set(dir, (f = standardFunctions({ baseDir: dir })));
+    return f;
+  }
+
+  /** What expressions written in module instance `path` (the root: "") see. */
+  frameScope(path: string): Scope {
+    const dir = this.frame(path)?.dir ?? this.baseDir;
+    const prefix = framePrefix(path);
+    return {
+      variables: path ? this.perFrame(this.frameVariables, path) : this.variables,
+      locals: path ? this.perFrame(this.frameLocals, path) : this.locals,
+      resource: (type, name) => (type === "module" ? this.moduleValue(path, name) : this.resourceValue(`${prefix}${type}.${name}`)),
+      path: { module: dir, root: this.baseDir, cwd: process.cwd() },
+      functions: this.functionsFor(dir),
+      baseDir: dir,
     };
+  }
+
+  scope(decl?: ResourceDecl, key?: InstanceKey, each?: { key: Value; value: Value }): Scope {
+    const s: Scope = this.frameScope(decl?.module ?? "");
     if (decl) s.address = instanceAddress(decl.address, key);
     if (decl?.count !== undefined && typeof key === "number") s.count = { index: key };
     if (each) s.each = each;
@@ -137,40 +201,86 @@ export class ConfigEvaluation {
    * cycles are diagnostics with the config location.
    */
   declGraph(): DeclGraph {
-    const m = this.module;
+    const root = this.module;
     const dag = new Dag();
     const diags: Diagnostic[] = [];
-    for (const name of m.variables.keys()) dag.addNode(declNodeId("var", name));
-    for (const name of m.locals.keys()) dag.addNode(declNodeId("local", name));
-    for (const addr of m.resources.keys()) dag.addNode(addr);
-    for (const name of m.outputs.keys()) dag.addNode(declNodeId("output", name));
+    const info = new Map<string, NodeInfo>();
+    const frames: [string, Module][] = [["", root], ...[...(root.frames?.values() ?? [])].map((f): [string, Module] => [f.path, f.module])];
+    const childFrames = (path: string, name: string): ModuleFrame[] => [...(root.frames?.values() ?? [])].filter((f) => f.parent === path && f.call.name === name);
+    const node = (id: string, i: NodeInfo): void => {
+      dag.addNode(id);
+      info.set(id, i);
+    };
+    for (const [path, m] of frames) {
+      for (const name of m.variables.keys()) node(declNodeId("var", name, path), { kind: "var", frame: path, name });
+      for (const name of m.locals.keys()) node(declNodeId("local", name, path), { kind: "local", frame: path, name });
+      for (const name of m.outputs.keys()) node(declNodeId("output", name, path), { kind: "output", frame: path, name });
+      for (const name of m.calls.keys()) node(`${framePrefix(path)}module.${name}`, { kind: "call", frame: path, name });
+    }
+    for (const addr of root.resources.keys()) dag.addNode(addr);
+    this.nodeInfo = info;
+    const reported = new Set<string>();
 
-    const link = (from: string, exprs: Expr[]): void => {
+    const link = (from: string, exprs: Expr[], path: string, m: Module): void => {
+      const prefix = framePrefix(path);
+      const blame = (d: Diagnostic): void => {
+        // A mistake in a module's file is reported once, not once per instance of the module.
+        const at = d.subject ? `${d.summary}@${d.subject.file}:${d.subject.start.offset}` : undefined;
+        if (at !== undefined && reported.has(at)) return;
+        if (at !== undefined) reported.add(at);
+        diags.push(...withCallSite([d], this.frame(path)?.callSite));
+      };
       for (const expr of exprs) {
         for (const ref of references(expr)) {
           let to: string | undefined;
           if (ref.kind === "var") {
             if (!m.variables.has(ref.name)) {
-              diags.push(error("Reference to undeclared input variable", `An input variable named "${ref.name}" has not been declared. Declare it with a variable "${ref.name}" {} block.`, ref.range));
+              const hint = suggest(ref.name, m.variables.keys());
+              blame(
+                error(
+                  "Reference to undeclared input variable",
+                  `An input variable named "${ref.name}" has not been declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a variable "${ref.name}" {} block${hint ? ", or fix the name" : ""}.`,
+                  ref.range,
+                ),
+              );
               continue;
             }
-            to = declNodeId("var", ref.name);
+            to = declNodeId("var", ref.name, path);
           } else if (ref.kind === "local") {
             if (!m.locals.has(ref.name)) {
-              diags.push(error("Reference to undeclared local value", `A local value named "${ref.name}" has not been declared. Declare it in a locals { } block.`, ref.range));
+              blame(error("Reference to undeclared local value", `A local value named "${ref.name}" has not been declared. Declare it in a locals { } block.`, ref.range));
               continue;
             }
-            to = declNodeId("local", ref.name);
+            to = declNodeId("local", ref.name, path);
+          } else if (ref.kind === "resource" && ref.type === "module") {
+            const child = m.children.get(ref.name);
+            if (!m.calls.has(ref.name)) {
+              const hint = suggest(ref.name, m.calls.keys());
+              blame(error("Reference to undeclared module", `No module call named "${ref.name}" is declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a module "${ref.name}" {} block, or fix the name.`, ref.range));
+              continue;
+            }
+            if (child && ref.attr !== undefined && !child.module.outputs.has(ref.attr)) {
+              const hint = suggest(ref.attr, child.module.outputs.keys());
+              blame(
+                error(
+                  "Unsupported attribute",
+                  `An output value with the name "${ref.attr}" has not been declared in module.${ref.name}.${hint ? ` Did you mean "${hint}"?` : ""} Add an output "${ref.attr}" block to the module, or fix the name.`,
+                  ref.range,
+                ),
+              );
+              continue;
+            }
+            to = `${prefix}module.${ref.name}`;
           } else if (ref.kind === "resource") {
-            const addr = `${ref.type}.${ref.name}`;
-            if (!m.resources.has(addr)) {
+            const addr = `${prefix}${ref.type}.${ref.name}`;
+            if (!root.resources.has(addr)) {
               const known = this.registry.resourceType(ref.type ?? "");
-              diags.push(
+              blame(
                 error(
                   "Reference to undeclared resource",
                   known
-                    ? `A resource "${ref.type}" "${ref.name}" has not been declared. Declare it, or fix the name.`
-                    : `There is no resource type "${ref.type}" and no resource ${addr}. Resource types are: ${this.registry.typeNames().join(", ")}.`,
+                    ? `A resource "${ref.type}" "${ref.name}" has not been declared${path ? " in this module" : ""}. Declare it, or fix the name.`
+                    : `There is no resource type "${ref.type}" and no resource ${ref.type}.${ref.name}. Resource types are: ${this.registry.typeNames().join(", ")}.`,
                   ref.range,
                 ),
               );
@@ -181,32 +291,60 @@ export class ConfigEvaluation {
           if (to !== undefined && to !== from) {
             dag.connect(from, to);
           } else if (to === from) {
-            diags.push(error("Self-referential block", `${from} refers to itself. A resource cannot use its own attributes; remove the reference.`, ref.range));
+            blame(error("Self-referential block", `${from} refers to itself. A resource cannot use its own attributes; remove the reference.`, ref.range));
           }
         }
       }
     };
+    /** The resource declarations (or, for a module, every resource inside it) a static address names. */
+    const declsOf = (address: string): string[] => {
+      if (isModuleAddress(address)) return [...root.resources.keys()].filter((a) => addressMatches(address, a));
+      const p = parseAddress(address);
+      return p && root.resources.has(p.decl) ? [p.decl] : [];
+    };
 
-    for (const l of m.locals.values()) link(declNodeId("local", l.name), [l.expr]);
-    for (const o of m.outputs.values()) {
-      link(declNodeId("output", o.name), [o.value]);
+    for (const [path, m] of frames) {
+      const prefix = framePrefix(path);
+      for (const l of m.locals.values()) link(declNodeId("local", l.name, path), [l.expr], path, m);
+      for (const o of m.outputs.values()) link(declNodeId("output", o.name, path), [o.value], path, m);
+      for (const call of m.calls.values()) {
+        const id = `${prefix}module.${call.name}`;
+        for (const f of childFrames(path, call.name)) {
+          for (const o of f.module.outputs.keys()) dag.connect(id, declNodeId("output", o, f.path));
+          // A module instance's arguments are evaluated where the call is written.
+          for (const input of call.inputs.values()) if (f.module.variables.has(input.name)) link(declNodeId("var", input.name, f.path), [input.expr], path, m);
+          for (const t of call.dependsOn) {
+            const targets = declsOf(`${prefix}${t.address}`);
+            if (!targets.length) {
+              diags.push(...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite));
+              continue;
+            }
+            for (const inner of root.resources.values()) {
+              if (!addressMatches(f.path, inner.address)) continue;
+              for (const target of targets) if (target !== inner.address) dag.connect(inner.address, target);
+            }
+          }
+        }
+      }
     }
-    for (const r of m.resources.values()) {
-      link(r.address, ConfigEvaluation.resourceExprs(r));
+    for (const r of root.resources.values()) {
+      const path = r.module ?? "";
+      link(r.address, ConfigEvaluation.resourceExprs(r), path, this.frameModule(path));
+      // depends_on and replace_triggered_by hold absolute addresses (flatten.ts puts the module path in front).
       for (const t of [...r.dependsOn, ...(r.lifecycle?.replaceTriggeredBy ?? [])]) {
-        const base = t.address.replace(/\[.*$/, "").split(".").slice(0, 2).join(".");
-        if (!m.resources.has(base)) {
-          diags.push(error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range));
+        const targets = declsOf(staticTarget(t.address));
+        if (!targets.length) {
+          diags.push(...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite));
           continue;
         }
-        if (base !== r.address) dag.connect(r.address, base);
+        for (const target of targets) if (target !== r.address) dag.connect(r.address, target);
       }
     }
     const sorted = dag.orderOrCycles();
     for (const cycle of "cycles" in sorted ? sorted.cycles : []) {
       const first = cycle[0]!;
       const second = cycle[1] ?? first;
-      const range = this.firstReference(first, second) ?? m.resources.get(first)?.declRange;
+      const range = this.firstReference(first, second) ?? root.resources.get(first)?.declRange;
       diags.push(error("Cycle in the configuration", `These declarations refer to each other in a loop: ${[...cycle, first].join(" -> ")}. Break the loop by removing one of the references.`, range));
     }
     return { dag, diagnostics: diags, ...("order" in sorted ? { order: sorted.order } : {}) };
@@ -234,6 +372,89 @@ export class ConfigEvaluation {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Evaluates a non-resource graph node: a local, a module instance's variable (its argument,
+   * evaluated where the call is written) or output. Undefined for resource nodes.
+   */
+  evaluateNode(id: string): Diagnostic[] | undefined {
+    const node = this.nodeInfo.get(id) ?? (id.startsWith("local.") ? { kind: "local" as const, frame: "", name: id.slice("local.".length) } : undefined);
+    if (!node) return undefined;
+    const frame = this.frame(node.frame);
+    if (node.kind === "call" || (!frame && node.kind !== "local")) return [];
+    if (!frame) return this.evaluateLocal(node.name);
+    const m = frame.module;
+    if (node.kind === "local") {
+      const decl = m.locals.get(node.name);
+      if (!decl) return [];
+      const r = this.eval(decl.expr, this.frameScope(frame.path));
+      this.perFrame(this.frameLocals, frame.path).set(node.name, r.value);
+      return withCallSite(r.diagnostics, frame.callSite);
+    }
+    if (node.kind === "output") {
+      const decl = m.outputs.get(node.name);
+      if (!decl) return [];
+      const r = this.eval(decl.value, this.frameScope(frame.path));
+      const value = decl.sensitive && !isSensitive(r.value) ? new Sensitive(r.value) : r.value;
+      this.perFrame(this.frameOutputs, frame.path).set(node.name, value);
+      return withCallSite(r.diagnostics, frame.callSite);
+    }
+    const decl = m.variables.get(node.name);
+    if (!decl) return [];
+    const input = frame.call.inputs.get(node.name);
+    const diags: Diagnostic[] = [];
+    let given: { value: Value; range: Range } | undefined;
+    if (input) {
+      const scope = this.frameScope(frame.parent);
+      if (frame.each) scope.each = frame.each;
+      if (typeof frame.key === "number") scope.count = { index: frame.key };
+      if (this.lenient && frame.key === undefined && frame.call.count) scope.count = { index: new Unknown("number") };
+      const r = this.eval(input.expr, scope);
+      diags.push(...withCallSite(r.diagnostics, this.frame(frame.parent)?.callSite));
+      given = { value: r.value, range: input.expr.range };
+    }
+    const vars = this.perFrame(this.frameVariables, frame.path);
+    const r = moduleVariableValue(decl, given, frame.call.name, vars, this.functionsFor(frame.dir), frame.dir);
+    vars.set(node.name, r.value);
+    // A bad argument is the caller's mistake (shown where the call is written); a failed validation is shown in the module.
+    for (const d of r.diagnostics) diags.push(...withCallSite([d], given && d.subject === given.range ? this.frame(frame.parent)?.callSite : frame.callSite));
+    return diags;
+  }
+
+  /** `module.NAME` seen from module instance `path`: its outputs, a list of them (count) or a map (for_each). */
+  private moduleValue(path: string, name: string): Value | undefined {
+    const m = this.frameModule(path);
+    const call = m.calls.get(name);
+    if (!call) return undefined;
+    const child = m.children.get(name);
+    const frames = [...(this.module.frames?.values() ?? [])].filter((f) => f.parent === path && f.call.name === name);
+    const outputsOf = (f: ModuleFrame): Value => {
+      const values = this.frameOutputs.get(f.path);
+      const out: { [k: string]: Value } = {};
+      for (const o of child?.module.outputs.keys() ?? []) out[o] = values?.get(o) ?? new Unknown();
+      return out;
+    };
+    if (frames.length === 1 && frames[0]!.key === undefined && (call.count || call.forEach)) return new Unknown();
+    if (call.count) return frames.sort((a, b) => (a.key as number) - (b.key as number)).map(outputsOf);
+    if (call.forEach) return Object.fromEntries(frames.map((f) => [String(f.key), outputsOf(f)]));
+    return frames[0] ? outputsOf(frames[0]) : new Unknown("object");
+  }
+
+  private derivedOrder: string[] | undefined;
+
+  /**
+   * Evaluates locals, module arguments and module outputs again with the values recorded so far
+   * (apply: resources finished earlier in the run). Without modules: the root's locals, twice,
+   * which settles chains of locals in any declaration order.
+   */
+  refreshDerived(): void {
+    if (!this.module.frames?.size) {
+      for (let pass = 0; pass < 2; pass++) for (const l of this.module.locals.keys()) this.evaluateLocal(l);
+      return;
+    }
+    this.derivedOrder ??= this.declGraph().order ?? [];
+    for (const id of this.derivedOrder) this.evaluateNode(id);
   }
 
   evaluateLocal(name: string): Diagnostic[] {

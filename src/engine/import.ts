@@ -27,6 +27,7 @@ export function toStateResource(registry: ProviderRegistry, address: string, typ
     type: type.type,
     name: p.name,
     ...(p.key !== undefined ? { index: p.key } : {}),
+    ...(p.module ? { module: p.module } : {}),
     provider: registry.providerOf(type.type)?.name ?? "proxmox",
     attributes: attrs,
     sensitive_attributes: type.sensitiveAttributes.filter((k) => attrs[k] !== undefined).map((k) => [k]),
@@ -128,8 +129,7 @@ export function checkInstanceKey(ev: ConfigEvaluation, address: string): Diagnos
   const graph = ev.declGraph();
   for (const id of graph.dag.topoOrder()) {
     if (id === decl.address) break;
-    if (id.startsWith("local.")) ev.evaluateLocal(id.slice("local.".length));
-    else {
+    if (ev.evaluateNode(id) === undefined) {
       const other = ev.module.resources.get(id);
       if (other) ev.setUnknown(other);
     }

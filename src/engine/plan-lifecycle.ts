@@ -15,12 +15,12 @@ function truthy(v: Value | undefined): boolean {
 
 /** lifecycle.prevent_destroy, evaluated. */
 export function preventsDestroy(ev: ConfigEvaluation, decl: ResourceDecl | undefined): boolean {
-  return Boolean(decl?.lifecycle?.preventDestroy && truthy(ev.eval(decl.lifecycle.preventDestroy, ev.scope()).value));
+  return Boolean(decl?.lifecycle?.preventDestroy && truthy(ev.eval(decl.lifecycle.preventDestroy, ev.frameScope(decl.module ?? "")).value));
 }
 
 /** lifecycle.create_before_destroy, evaluated. */
 export function createsBeforeDestroy(ev: ConfigEvaluation, decl: ResourceDecl): boolean {
-  return truthy(decl.lifecycle?.createBeforeDestroy ? ev.eval(decl.lifecycle.createBeforeDestroy, ev.scope()).value : null);
+  return truthy(decl.lifecycle?.createBeforeDestroy ? ev.eval(decl.lifecycle.createBeforeDestroy, ev.frameScope(decl.module ?? "")).value : null);
 }
 
 /**

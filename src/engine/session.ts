@@ -7,6 +7,7 @@ import { loadConfig } from "../config/load.js";
 import type { Module } from "../config/module.js";
 import { resolveVariablesAsync } from "../config/vars.js";
 import { initHcl } from "../config/hcl/parser.js";
+import { flattenModules } from "../config/modules/flatten.js";
 import { Unknown } from "../config/value.js";
 import type { Value } from "../config/value.js";
 import type { ProviderRegistry } from "../provider/registry.js";
@@ -54,10 +55,9 @@ export async function openSession(opts: CommonOptions, registry: ProviderRegistr
   const sources = new Map<string, string>();
   for (const f of loaded.files) sources.set(f.path, f.source);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const module = loaded.module;
   let variables: Map<string, Value>;
   if (mode.variables === "resolve") {
-    const r = await resolveVariablesAsync(module.variables, {
+    const r = await resolveVariablesAsync(loaded.module.variables, {
       cliVars: opts.var ?? [],
       varFiles: (opts.varFile ?? []).map((f) => resolve(dir, f)),
       env: process.env,
@@ -68,9 +68,13 @@ export async function openSession(opts: CommonOptions, registry: ProviderRegistr
     variables = r.values;
   } else {
     variables = new Map();
-    for (const v of module.variables.values()) variables.set(v.name, new Unknown("any"));
+    for (const v of loaded.module.variables.values()) variables.set(v.name, new Unknown("any"));
   }
   if (hasErrors(diagnostics)) return { diagnostics };
+  const flat = flattenModules(loaded.module, variables, dir, mode.variables === "unknown");
+  diagnostics.push(...flat.diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const module = flat.module;
   // templatefile() parses its template synchronously while evaluating, where tree-sitter cannot be
   // loaded on demand: a configuration that calls it gets the parser up front.
   if ([...sources.values()].some((text) => text.includes("templatefile"))) await initHcl();

@@ -7,6 +7,7 @@ import { deepEqual, splitUnknown } from "../plan/attr-diff.js";
 import type { Intent, StateFile, StateResource } from "../state/types.js";
 import { deposedKeyOf, newDeposedKey } from "./deposed.js";
 import type { IntentIdentity } from "./identity.js";
+import { parseAddress, withModule } from "./address.js";
 
 /** Before the registry is known: an intent may name any object of its address, and none exactly. */
 const UNKNOWN_IDENTITY: IntentIdentity = { mayName: () => true, isAbout: () => false };
@@ -58,14 +59,11 @@ export class StateHolder {
   move(from: string, to: string): void {
     const r = this.get(from);
     if (!r || this.get(to)) return;
-    const bracket = to.indexOf("[");
-    const base = bracket >= 0 ? to.slice(0, bracket) : to;
-    const name = base.slice(base.indexOf(".") + 1);
-    const moved: StateResource = { ...r, address: to, name };
-    if (bracket >= 0) {
-      const rawKey = to.slice(bracket + 1, -1);
-      moved.index = rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
-    } else delete moved.index;
+    const p = parseAddress(to);
+    if (!p) return;
+    const moved: StateResource = withModule({ ...r, address: to, name: p.name }, p.module);
+    if (p.key !== undefined) moved.index = p.key;
+    else delete moved.index;
     this.remove(from);
     this.upsert(moved);
   }

@@ -7,6 +7,7 @@ import type { ResourceDecl } from "../config/module.js";
 import type { Value } from "../config/value.js";
 import { Unknown } from "../config/value.js";
 import type { InstanceKey } from "./address.js";
+import { withCallSite } from "../config/modules/call-site.js";
 import type { ConfigEvaluation, DeclGraph, InstanceConfig } from "./evaluation.js";
 
 export interface ResourceVisit {
@@ -29,18 +30,20 @@ export function walkConfig(
   if (hasErrors(diagnostics)) return { diagnostics, order: [] };
   const order = graph.order ?? dag.topoOrder();
   for (const id of order) {
-    if (id.startsWith("local.")) {
-      diagnostics.push(...ev.evaluateLocal(id.slice("local.".length)));
+    const evaluated = ev.evaluateNode(id);
+    if (evaluated) {
+      diagnostics.push(...evaluated);
       continue;
     }
     const decl = ev.module.resources.get(id);
     if (!decl) continue;
+    const callSite = ev.frame(decl.module ?? "")?.callSite;
     const expansion = ev.expand(decl);
-    diagnostics.push(...expansion.diagnostics);
+    diagnostics.push(...withCallSite(expansion.diagnostics, callSite));
     const visit: ResourceVisit = { decl, instances: [], failedKeys: [], expansionFailed: hasErrors(expansion.diagnostics) };
     for (const key of expansion.keys) {
       const r = ev.evaluateInstance(decl, key, typeof key === "string" ? expansion.eachValues.get(key) : undefined);
-      diagnostics.push(...r.diagnostics);
+      diagnostics.push(...withCallSite(r.diagnostics, callSite));
       if (r.instance) visit.instances.push(r.instance);
       else visit.failedKeys.push(key);
     }
@@ -54,6 +57,12 @@ export function walkConfig(
 export function evaluateOutputs(ev: ConfigEvaluation): { values: Map<string, { value: Value; sensitive: boolean }>; diagnostics: Diagnostic[] } {
   const values = new Map<string, { value: Value; sensitive: boolean }>();
   const diagnostics: Diagnostic[] = [];
+  // Module outputs the root's outputs read are evaluated again with the values recorded by now
+  // (a refresh-only plan records them without walking the configuration).
+  if (ev.module.frames?.size) {
+    const graph = ev.declGraph();
+    for (const id of graph.order ?? []) ev.evaluateNode(id);
+  }
   for (const o of ev.module.outputs.values()) {
     const r = ev.eval(o.value, ev.scope());
     diagnostics.push(...r.diagnostics);

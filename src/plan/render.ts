@@ -220,13 +220,18 @@ function header(c: Change, ctx: RenderContext): { sym: Sym; text: string } {
   }
 }
 
+/** The NAME of `resource "TYPE" "NAME"`: the last step of the declaration address (after any module path). */
+function resourceName(c: Change): string {
+  return c.decl.slice(c.decl.lastIndexOf(".") + 1).replace(/\[.*$/, "");
+}
+
 export function renderChange(c: Change, ctx: RenderContext): string {
   const h = header(c, ctx);
   const lines: string[] = [];
   if (c.movedFrom) lines.push(`  # ${c.movedFrom} has moved to ${c.address}`);
   if (c.importId !== undefined && c.action === "no-op") {
     lines.push(`  ${ctx.color ? kleur.bold(`# ${c.address} will be imported`) : `# ${c.address} will be imported`}`);
-    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(c.address.slice(c.type.length + 1).replace(/\[.*$/, ""))} {`);
+    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(resourceName(c))} {`);
     const hidden = new Set([...HIDDEN_KEYS, ...(ctx.hiddenOf?.(c.type) ?? [])]);
     lines.push(...renderBody(ctx, c.before, c.after, ctx.blocksOf(c.type), annotations(c), [], "      ", "create", hidden).map((l) => l.replace(/^(\s*)\+ /, "$1  ")));
     lines.push("    }");
@@ -235,11 +240,11 @@ export function renderChange(c: Change, ctx: RenderContext): string {
   if (c.importId !== undefined) lines.push(`  # (imported from ${JSON.stringify(c.importId)})`);
   if (c.action === "no-op") {
     if (!c.movedFrom) return "";
-    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(c.address.slice(c.type.length + 1))} {`, "        # (no attribute changes)", "    }");
+    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(resourceName(c) + (c.address.startsWith(c.decl) ? c.address.slice(c.decl.length) : ""))} {`, "        # (no attribute changes)", "    }");
     return lines.join("\n");
   }
   lines.push(`  ${ctx.color ? kleur.bold(h.text) : h.text}`);
-  const name = c.address.slice(c.type.length + 1).replace(/\[.*$/, "");
+  const name = resourceName(c);
   const symText = h.sym.length === 1 ? `  ${h.sym}` : h.sym;
   lines.push(`${paint(ctx, h.sym, symText)} resource ${JSON.stringify(c.type)} ${JSON.stringify(name)} {`);
   const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";

@@ -11,6 +11,8 @@ export interface StateResource {
   type: string;
   name: string;
   index?: number | string;
+  /** The module instance path of the address (`module.media["a"]`), absent at the root. */
+  module?: string;
   provider: string;
   attributes: Record<string, unknown>;
   /** Paths inside attributes whose values are sensitive (display only: see docs/state-and-plan-files.md). */

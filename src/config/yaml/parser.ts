@@ -21,7 +21,7 @@ const MAX_ALIASES = 100;
 /** Source text all alias expansions of a file may repeat, beyond the file's own size. */
 export const MAX_ALIAS_EXPANSION = 1024 * 1024;
 const MAX_DEPTH = 64;
-const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "moved", "import", "backend", "encryption"];
+const TOP_KEYS = ["variables", "locals", "outputs", "proxmox", "resources", "modules", "moved", "import", "backend", "encryption"];
 
 class YamlFrontEnd {
   readonly diags: Diagnostic[] = [];
@@ -238,6 +238,9 @@ class YamlFrontEnd {
           break;
         case "resources":
           body.blocks.push(...this.resources(keyNode, value));
+          break;
+        case "modules": // modules: { media: { source: ./modules/media, ... } }
+          body.blocks.push(...this.named("module", keyNode, value, {}));
           break;
         case "moved":
         case "import":
