@@ -199,7 +199,7 @@ export function importAll(
     if (p) taken.get(p.type)?.add(p.name);
   }
   // vmid -> the adopting type's candidate, or the reasons every type refused it.
-  const offers = new Map<number, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
+  const offers = new Map<number | string, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
   for (const type of types) {
     const seen = new Set<unknown>();
     for (const node of nodes) {
@@ -210,16 +210,20 @@ export function importAll(
         if (onlyNode && c.node !== onlyNode) continue;
         // The candidate's node and vmid name the object as its attributes do (ResourceType.objectKey).
         if (managedBy(input.registry, input.state, type.type, { ...c })) continue;
-        const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
+        const k = c.key ?? c.vmid ?? c.id;
+        const o = offers.get(k) ?? { cand: c, snap, skips: [] };
         if (c.skip) o.skips.push(c.skip);
         else if (!o.type) Object.assign(o, { type, cand: c, snap });
-        offers.set(c.vmid, o);
+        offers.set(k, o);
       }
     }
   }
   const adopted: StateResource[] = [];
   const generated: GeneratedResource[] = [];
-  for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
+  // vmids in order, then keyed objects (datasets) by key
+  const order = ([a]: [number | string, unknown], [b]: [number | string, unknown]) =>
+    typeof a === "number" && typeof b === "number" ? a - b : typeof a === "number" ? -1 : typeof b === "number" ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  for (const [, o] of [...offers].sort(order)) {
     const { type, cand: c } = o;
     if (!type) {
       diagnostics.push(
@@ -230,7 +234,7 @@ export function importAll(
       );
       continue;
     }
-    const name = uniqueName(resourceName(c.name, c.vmid), c.vmid, taken.get(type.type)!);
+    const name = uniqueName(resourceName(c.name, c.vmid ?? 0), c.vmid ?? 0, taken.get(type.type)!);
     const address = `${type.type}.${name}`;
     const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
     if (!attrs) continue;

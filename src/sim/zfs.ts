@@ -338,8 +338,10 @@ function selected(all: Map<string, DatasetRec>, names: string[], recurse: boolea
       continue;
     }
     const base = n.split("/").length;
-    const within = sorted.filter((d) => d === n || ((recurse || depth !== undefined) && d.startsWith(n + "/") && (depth === undefined || d.split("/").length - base <= depth)));
-    out.push(...expand(within));
+    const level = (d: string) => d.split("/").length - base;
+    const within = sorted.filter((d) => d === n || ((recurse || depth !== undefined) && d.startsWith(n + "/") && (depth === undefined || level(d) <= depth)));
+    // zfs_iter: a snapshot is one level below its dataset, so -d 1 lists the dataset's own snapshots and its children.
+    out.push(...within.flatMap((d) => [...(types.has(all.get(d)!.type) ? [d] : []), ...(types.has("snapshot") && (depth === undefined || level(d) < depth || (!recurse && depth === undefined)) ? snaps(d) : [])]));
   }
   return [...new Set(out)];
 }
