@@ -5,12 +5,13 @@ import { ociImage } from "./oci/image.js";
 import { ociContainer } from "./oci/container.js";
 import { takeProxmoxSnapshot } from "./oci/snapshot.js";
 import { lxcTemplate } from "./template/resource.js";
+import { zfsDataset } from "./zfs/resource.js";
 import { nodeInventory } from "./lxc/snapshot-inventory.js";
 
 export function proxmoxProvider(): Provider {
   return {
     name: "proxmox",
-    resourceTypes: [lxcContainer, lxcTemplate, ociImage, ociContainer],
+    resourceTypes: [lxcContainer, lxcTemplate, ociImage, ociContainer, zfsDataset],
     snapshot: (node, ctx) => takeProxmoxSnapshot(node, ctx),
     inventory: nodeInventory,
   };

@@ -221,6 +221,7 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--nodes <list>", "comma-separated node names", "pve1")
     .option("--latency-ms <n>", "delay added to every simulated invocation", "0")
     .option("--force", "re-create DIR if it exists")
+    .option("--zfs-pool <name...>", "an extra ZFS pool on every node, besides rpool (repeatable or comma-separated, e.g. tank)")
     .action(lazy(() => import("./commands/sim.js"), setCode));
 
   pointHelpAtEachCommand(program, []);

@@ -40,6 +40,9 @@ export function orphanChanges(input: PlanInput, moved: Moved, refreshed: Refresh
     if (offNode) diagnostics.push(notRefreshed(r.address, offNode, decl?.declRange));
     const untouchable = refreshed.untouchable.has(r.address);
     const volumeDeletions = before && !untouchable ? (type?.volumesDeletedWith?.(before) ?? []) : [];
+    if (before && !untouchable) {
+      for (const i of type?.deleteIssues?.({ address: r.address, prior: before }) ?? []) diagnostics.push(error(i.summary, i.detail ?? "", decl?.declRange, r.address));
+    }
     changes.push({
       address: r.address,
       type: r.type,

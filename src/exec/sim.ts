@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { LocalRunner } from "./local.js";
 
-export const SIM_TOOLS: ReadonlySet<string> = new Set(["pct", "pvesh", "pvesm", "pveam"]);
+export const SIM_TOOLS: ReadonlySet<string> = new Set(["pct", "pvesh", "pvesm", "pveam", "zfs", "chown"]);
 
 export class SimRunner extends LocalRunner {
   constructor(

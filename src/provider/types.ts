@@ -217,6 +217,11 @@ export interface ResourceType {
   /** Absent: every change is a replace. */
   update?(req: { address: string; config: Attrs; prior: Attrs; planned: Attrs; operations?: PlannedOperation[] }, ctx: ApplyContext): Promise<Attrs>;
   delete(req: { address: string; prior: Attrs }, ctx: ApplyContext): Promise<void>;
+  /**
+   * Pure, optional: why destroying `prior` must not be planned (an object holding data without the
+   * resource's opt-in); each issue is a plan error for the destroy, with the fix in its detail.
+   */
+  deleteIssues?(req: { address: string; prior: Attrs }): ProviderIssue[];
   /** Pure: the volumes with data that `delete` destroys together with the object (for the plan's list). */
   volumesDeletedWith?(prior: Attrs): VolumeDeletion[];
   /**

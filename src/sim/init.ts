@@ -5,11 +5,14 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paths } from "./ctx.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "./network.js";
+import { writeInitialStore } from "./zfs-store.js";
 
 export interface InitOptions {
   nodes?: string[];
   latencyMs?: number;
   force?: boolean;
+  /** ZFS pools besides the installer's rpool, on every node (`--zfs-pool tank`). */
+  zfsPools?: string[];
 }
 
 /**
@@ -18,7 +21,7 @@ export interface InitOptions {
  * locks under /etc/pve/priv/lock, and with dd/mv/rm make, write, swap and remove files in
  * /etc/pve/priv under pmxcfs's rules (cfs-tools.ts).
  */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir", "dd", "mv", "rm"] as const;
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir", "dd", "mv", "rm", "zfs", "chown"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];
@@ -115,6 +118,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
     for (const d of Object.keys(DEVICES)) writeFileSync(join(dev, d), "");
     writeFileSync(join(paths.nodeRoot(dir, node), "devices.json"), JSON.stringify(DEVICES, null, 1) + "\n");
     writeFileSync(interfacesPath(dir, node), DEFAULT_INTERFACES);
+    writeInitialStore(dir, node, opts.zfsPools ?? []);
   }
   writeFileSync(join(pve, "storage.cfg"), STORAGE_CFG);
   writeFileSync(join(pve, "datacenter.cfg"), "keyboard: en-us\n");

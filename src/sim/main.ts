@@ -11,6 +11,8 @@ import { runPveam } from "./pveam.js";
 import { runFlock } from "./flock.js";
 import { runStat } from "./stat.js";
 import { runCfsTool } from "./cfs-tools.js";
+import { runZfs } from "./zfs.js";
+import { runChown } from "./zfs-fs.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -35,6 +37,10 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
       return runCfsTool(ctx, tool, argv);
     case "stat":
       return runStat(ctx, argv);
+    case "zfs":
+      return runZfs(ctx, argv);
+    case "chown":
+      return runChown(ctx, argv);
     default:
       throw new SimError(`unknown simulated tool '${tool}'`, 2);
   }

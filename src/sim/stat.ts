@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { paths, type Ctx } from "./ctx.js";
 import { SimError } from "./errors.js";
+import { statNodePath } from "./zfs-fs.js";
 
 const USAGE = "usage: stat -c FORMAT FILE...";
 
@@ -39,7 +40,9 @@ export function runStat(ctx: Ctx, argv: string[]): number {
   let out = "";
   for (const path of argv.slice(2)) {
     const d = path.startsWith("/dev/") ? devices[path.slice("/dev/".length)] : undefined;
+    const onNode = d ? undefined : statNodePath(ctx, format, path);
     if (d) out += render(format, path, d) + "\n";
+    else if (onNode !== undefined) out += onNode + "\n";
     else {
       ctx.err(`stat: cannot statx '${path}': No such file or directory\n`);
       code = 1;
