@@ -6,11 +6,13 @@ import { ociContainer } from "./oci/container.js";
 import { takeProxmoxSnapshot } from "./oci/snapshot.js";
 import { lxcTemplate } from "./template/resource.js";
 import { nodeInventory } from "./lxc/snapshot-inventory.js";
+import { smbShare } from "./shares/smb.js";
+import { nfsShare } from "./shares/nfs.js";
 
 export function proxmoxProvider(): Provider {
   return {
     name: "proxmox",
-    resourceTypes: [lxcContainer, lxcTemplate, ociImage, ociContainer],
+    resourceTypes: [lxcContainer, lxcTemplate, ociImage, ociContainer, smbShare, nfsShare],
     snapshot: (node, ctx) => takeProxmoxSnapshot(node, ctx),
     inventory: nodeInventory,
   };

@@ -10,6 +10,7 @@ import { inspectDigestArgv, parseDigest, explainSkopeoError, type RegistryAccess
 import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
 import { isUnknown } from "../../src/config/value.js";
 import { parseReference, formatReference } from "./reference.js";
+import { readShares, type SharesSnapshot } from "../shares/snapshot.js";
 
 export type RegistryLookup = { digest: string } | { error: string } | { skipped: string };
 
@@ -25,6 +26,8 @@ export interface ProxmoxSnapshot extends LxcSnapshot {
   resolved: Map<string, RegistryLookup & { reference: string }>;
   /** volid of a recorded oci_image -> the image's Volumes (for the missing-mount warning). */
   imageVolumes: Map<string, string[]>;
+  /** node -> its Samba and NFS share files (providers/shares/snapshot.ts); absent when no share type is involved. */
+  shares?: SharesSnapshot;
 }
 
 export function asProxmoxSnapshot(s: unknown): ProxmoxSnapshot {
@@ -150,11 +153,11 @@ export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Pr
   const alongside = templatesWanted(ctx) ? (resources: ClusterResources) => listTemplates(resources.storages, node, ctx) : undefined;
   const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, alongside);
   const templates = extra ?? new Map<string, Map<string, number>>();
-  const [registry, resolved] = await Promise.all([lookupDigests(lxc, ctx), resolveConfigured(lxc, ctx)]);
+  const [registry, resolved, shares] = await Promise.all([lookupDigests(lxc, ctx), resolveConfigured(lxc, ctx), readShares(nodes, ctx)]);
   const imageVolumes = new Map<string, string[]>();
   for (const r of ctx.priorResources ?? []) {
     const v = r.attributes["volumes"];
     if (r.type === "oci_image" && typeof r.attributes["volid"] === "string" && Array.isArray(v)) imageVolumes.set(r.attributes["volid"], v.map(String));
   }
-  return { snapshot: { ...lxc, templates, registry, resolved, imageVolumes }, nodes };
+  return { snapshot: { ...lxc, templates, registry, resolved, imageVolumes, ...(shares ? { shares } : {}) }, nodes };
 }

@@ -96,7 +96,7 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
       if (hasErrors(all.diagnostics)) return fail(diagnostics, opts, session.sources);
       adopted = all.adopted;
       generated = all.generated;
-      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${String(r.attributes["node"])}/${String(r.attributes["vmid"])}"...`);
+      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${String(r.attributes["node"])}/${String(r.attributes["vmid"] ?? r.attributes["name"])}"...`);
     }
     if (outPath) {
       const format = formatOf(outPath, opts.format);

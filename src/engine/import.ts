@@ -199,7 +199,8 @@ export function importAll(
     if (p) taken.get(p.type)?.add(p.name);
   }
   // vmid -> the adopting type's candidate, or the reasons every type refused it.
-  const offers = new Map<number, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
+  // Objects without a vmid (files on a node) are told apart by their candidate key.
+  const offers = new Map<number | string, { type?: ResourceType; cand: ImportCandidate; snap: unknown; skips: string[] }>();
   for (const type of types) {
     const seen = new Set<unknown>();
     for (const node of nodes) {
@@ -210,16 +211,16 @@ export function importAll(
         if (onlyNode && c.node !== onlyNode) continue;
         // The candidate's node and vmid name the object as its attributes do (ResourceType.objectKey).
         if (managedBy(input.registry, input.state, type.type, { ...c })) continue;
-        const o = offers.get(c.vmid) ?? { cand: c, snap, skips: [] };
+        const o = offers.get(c.key ?? c.vmid) ?? { cand: c, snap, skips: [] };
         if (c.skip) o.skips.push(c.skip);
         else if (!o.type) Object.assign(o, { type, cand: c, snap });
-        offers.set(c.vmid, o);
+        offers.set(c.key ?? c.vmid, o);
       }
     }
   }
   const adopted: StateResource[] = [];
   const generated: GeneratedResource[] = [];
-  for (const [, o] of [...offers].sort(([a], [b]) => a - b)) {
+  for (const [, o] of [...offers].sort(([a], [b]) => (typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))))) {
     const { type, cand: c } = o;
     if (!type) {
       diagnostics.push(

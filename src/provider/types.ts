@@ -303,6 +303,11 @@ export interface ImportCandidate {
   vmid: number;
   /** Suggested resource name source (the hostname). */
   name?: string;
+  /**
+   * What names the object when a vmid does not (a share's file on its node, as "pve1:/etc/..."):
+   * import --all tells candidates apart by it. Set `vmid` to 0 then.
+   */
+  key?: string;
   /** Set when `import --all` must leave it out, with the reason it reports. */
   skip?: string;
 }

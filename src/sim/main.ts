@@ -11,6 +11,10 @@ import { runPveam } from "./pveam.js";
 import { runFlock } from "./flock.js";
 import { runStat } from "./stat.js";
 import { runCfsTool } from "./cfs-tools.js";
+import { isNodeFileCall, runNodeFileTool } from "./node-files.js";
+import { runTestparm } from "./testparm.js";
+import { runSmbcontrol } from "./smbcontrol.js";
+import { runExportfs } from "./exportfs.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -32,7 +36,15 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
     case "dd":
     case "mv":
     case "rm":
-      return runCfsTool(ctx, tool, argv);
+      return isNodeFileCall(argv) ? runNodeFileTool(ctx, tool, argv) : runCfsTool(ctx, tool, argv);
+    case "grep":
+      return runNodeFileTool(ctx, tool, argv);
+    case "testparm":
+      return runTestparm(ctx, argv);
+    case "smbcontrol":
+      return runSmbcontrol(ctx, argv);
+    case "exportfs":
+      return runExportfs(ctx, argv);
     case "stat":
       return runStat(ctx, argv);
     default:
