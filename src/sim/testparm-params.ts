@@ -3,7 +3,7 @@
 // `testparm -s`'s dump, as dump_a_service does) and their synonyms. A parameter not listed here
 // is "unknown" to the simulator as one missing from param_table is to Samba; a name with a colon
 // is a parametric option, always accepted (lpcfg_do_global_parameter / lp_do_parameter_parametric).
-export type ParamType = "bool" | "string" | "octal" | "list";
+export type ParamType = "bool" | "string" | "octal" | "list" | "enum";
 
 export interface SmbParam {
   name: string;
@@ -14,6 +14,8 @@ export interface SmbParam {
   synonyms?: string[];
   /** Synonyms that set the inverse boolean (writeable = not read only). */
   inverse?: string[];
+  /** enum: the values as the dump prints them, matched without case (lp_set_enum_parm). */
+  values?: string[];
 }
 
 export const SMB_PARAMS: readonly SmbParam[] = [
@@ -21,7 +23,7 @@ export const SMB_PARAMS: readonly SmbParam[] = [
   { name: "workgroup", type: "string", global: true, default: "WORKGROUP" },
   { name: "server string", type: "string", global: true },
   { name: "netbios name", type: "string", global: true },
-  { name: "server role", type: "string", global: true },
+  { name: "server role", type: "enum", global: true, values: ["auto", "standalone server", "member server", "classic primary domain controller", "classic backup domain controller", "active directory domain controller"] },
   { name: "security", type: "string", global: true },
   { name: "log file", type: "string", global: true },
   { name: "log level", type: "string", global: true, synonyms: ["debuglevel"] },
@@ -33,7 +35,7 @@ export const SMB_PARAMS: readonly SmbParam[] = [
   { name: "passwd program", type: "string", global: true },
   { name: "passwd chat", type: "string", global: true },
   { name: "pam password change", type: "bool", global: true, default: false },
-  { name: "map to guest", type: "string", global: true },
+  { name: "map to guest", type: "enum", global: true, default: "Never", values: ["Never", "Bad User", "Bad Password", "Bad Uid"] },
   { name: "usershare allow guests", type: "bool", global: true, default: false },
   { name: "interfaces", type: "list", global: true },
   { name: "bind interfaces only", type: "bool", global: true, default: false },

@@ -50,6 +50,15 @@ function canonValue(p: SmbParam, inverse: boolean, raw: string, err: (t: string)
     const n = parseInt(raw, 8);
     return n === p.default ? undefined : "0" + n.toString(8).padStart(3, "0");
   }
+  if (p.type === "enum") {
+    // lp_set_enum_parm: case-insensitive; a value not in the list fails the load.
+    const v = p.values!.find((x) => x.toLowerCase() === raw.toLowerCase());
+    if (v === undefined) {
+      err(`WARNING: Ignoring invalid value '${raw}' for parameter '${p.name}'`);
+      throw new LoadError();
+    }
+    return v === p.default ? undefined : v;
+  }
   return raw === p.default ? undefined : raw;
 }
 
