@@ -8,7 +8,7 @@ import type { Runner } from "../../src/exec/runner.js";
 import type { ApplyContext, PlannedOperation } from "../../src/provider/types.js";
 import { CommandError } from "../../src/exec/runner.js";
 import { EXPORTS_DIR, SMB_CONF, SMB_DIR, SMB_INDEX } from "./paths.js";
-import { includesIndex, indexIncludes, readNodeShares } from "./snapshot.js";
+import { includeProblem, includesIndex, indexIncludes, readNodeShares } from "./snapshot.js";
 
 export const SMB_OPS = ["smb-stage", "testparm", "smb-commit", "reload"];
 export const NFS_OPS = ["nfs-stage", "nfs-commit", "exportfs"];
@@ -60,8 +60,9 @@ async function remove(run: Runner, paths: string[]): Promise<void> {
 /** The lines of testparm's stderr that say what is wrong (not its banner). */
 export function testparmProblem(stderr: string, exitCode: number): string | undefined {
   const lines = stderr.split("\n").filter((l) => l.trim() && !/^Load smb config files from|^Loaded services file OK|^Weak crypto is allowed|^Server role:/.test(l));
-  // Samba 4.17's testparm ignores an unknown parameter (exit 0): pmxform writes none, so one is a fault.
-  if (exitCode !== 0 || lines.some((l) => /^Unknown parameter encountered/.test(l))) return lines.join("\n") || `testparm exited with status ${exitCode}`;
+  // Samba 4.17's testparm ignores an unknown parameter and a global one in a share (exit 0): pmxform
+  // writes neither, so one means the new configuration would not be what the plan showed.
+  if (exitCode !== 0 || lines.some((l) => /^Unknown parameter encountered|^Global parameter .* found in service section!/.test(l))) return lines.join("\n") || `testparm exited with status ${exitCode}`;
   return undefined;
 }
 
@@ -79,8 +80,8 @@ export async function applySmb(address: string, node: string, file: string, cont
   const staged = stagedOf(file);
   await underNodeLock(node, async () => {
     const live = await readNodeShares(run, signal);
-    if (live.smbConf === undefined || !includesIndex(live.smbConf)) {
-      throw new ShareApplyError(`${address}: ${SMB_CONF} on node ${node} does not include ${SMB_INDEX} (it did when the plan was made); add the line "include = ${SMB_INDEX}" to its [global] section and apply again.`);
+    if (live.smbConf === undefined || includeProblem(live.smbConf)) {
+      throw new ShareApplyError(`${address}: ${SMB_CONF} on node ${node} no longer ends with the line "include = ${SMB_INDEX}" (it did when the plan was made); put it back at the end of the file and apply again.`);
     }
     const files = indexIncludes(live.index);
     const newIndex = indexText([...files, file]);

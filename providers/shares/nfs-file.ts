@@ -78,7 +78,6 @@ export function parseNfsFile(text: string): ParsedNfs {
   }
   const clients: Record<string, ClientAttrs> = {};
   const [first, ...rest] = logical;
-  unmanaged.push(...rest);
   let path: string | undefined;
   if (first !== undefined) {
     const tokens = first.split(/\s+/);
@@ -94,5 +93,7 @@ export function parseNfsFile(text: string): ParsedNfs {
       clients[spec] = parseOptions(m[2] ?? "", unmanaged, spec);
     }
   }
+  // Only the first export is the share's; later lines are someone else's edit.
+  unmanaged.push(...rest);
   return { ...(header ? { owner: header.owner } : {}), ...(path !== undefined ? { path } : {}), clients, unmanaged };
 }

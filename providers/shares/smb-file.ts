@@ -68,7 +68,8 @@ function readValue(f: SmbField, text: string, inverse: boolean): unknown {
       return items.length ? items : undefined;
     }
     case "mask":
-      return /^[0-7]{1,4}$/.test(text) ? canonMask(text) : undefined;
+      // testparm dumps masks as "0%o" (02775); Samba reads any octal number (strtol base 8).
+      return /^[0-7]{1,6}$/.test(text) && parseInt(text, 8) <= 0o7777 ? canonMask(parseInt(text, 8).toString(8)) : undefined;
     default:
       return text;
   }

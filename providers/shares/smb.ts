@@ -7,7 +7,7 @@ import type { ApplyContext, Attrs, Diff, DiffRequest, ImportCandidate, PlannedOp
 import { SMB_FIELDS } from "./fields.js";
 import { canonSmbAttrs, parseSmbFile, smbBody, smbFileText } from "./smb-file.js";
 import { INCLUDE_LINE, SMB_CONF, SMB_DIR, SMB_INDEX, parseShareId, smbFileOf } from "./paths.js";
-import { includesIndex, indexIncludes, sharesOf } from "./snapshot.js";
+import { includeProblem, indexIncludes, sharesOf } from "./snapshot.js";
 import { differs, hasUnknown, known, nodeShares, plannedOwner, replaceReasons, shareIdentity } from "./common.js";
 import { applySmb, checkOperations, deleteSmb, readBack, SMB_OPS } from "./apply.js";
 import { smbShareBlocks, smbShareSchema, validateSmb } from "./schema.js";
@@ -44,13 +44,24 @@ function includeIssues(config: Attrs, snapshot: unknown): ProviderIssue[] {
   if (shares.smbConf === undefined) {
     return [{ severity: "error", path: ["node"], summary: "Samba is not set up on the node", detail: `Node ${String(node)} has no ${SMB_CONF}. Install Samba there (apt install samba), add the line "${INCLUDE_LINE}" to the [global] section of ${SMB_CONF}, and plan again.` }];
   }
-  if (!includesIndex(shares.smbConf)) {
+  const problem = includeProblem(shares.smbConf);
+  if (problem === "missing") {
     return [
       {
         severity: "error",
         path: [],
         summary: "smb.conf does not include pmxform's shares",
-        detail: `${SMB_CONF} on node ${String(node)} lacks the line that loads the shares pmxform writes (pmxform never edits smb.conf itself). Add this line to its [global] section, then plan again:\n  ${INCLUDE_LINE}`,
+        detail: `${SMB_CONF} on node ${String(node)} lacks the line that loads the shares pmxform writes (pmxform never edits smb.conf itself). Add this line at the end of ${SMB_CONF}, then plan again:\n  ${INCLUDE_LINE}`,
+      },
+    ];
+  }
+  if (problem === "misplaced") {
+    return [
+      {
+        severity: "error",
+        path: [],
+        summary: "The include line of smb.conf is followed by parameters",
+        detail: `Samba reads "${INCLUDE_LINE}" as if the shares stood there, so the parameters after it in ${SMB_CONF} on node ${String(node)} would belong to the last share instead of their section. Move the line to the end of ${SMB_CONF} (or just before a [section] line), then plan again.`,
       },
     ];
   }

@@ -81,9 +81,25 @@ export function sharesOf(snapshot: unknown, node: string): NodeShares | { error:
   return (snapshot as { shares?: SharesSnapshot } | undefined)?.shares?.get(node);
 }
 
+const INCLUDE_RE = /^\s*include\s*=\s*\/etc\/samba\/pmxform\.conf\s*$/i;
+
 /** Whether smb.conf includes pmxform's index (Samba: parameter names without case, spaces around "="). */
 export function includesIndex(smbConf: string): boolean {
-  return smbConf.split("\n").some((l) => /^\s*include\s*=\s*\/etc\/samba\/pmxform\.conf\s*$/i.test(l));
+  return smbConf.split("\n").some((l) => INCLUDE_RE.test(l));
+}
+
+/**
+ * Samba reads an include as if the file's text stood there (lib/param/loadparm.c handle_include):
+ * after the index's last [share], parameters that follow the include line land in that share
+ * (testparm: "Global parameter ... found in service section!"). So the line must be followed only
+ * by a section header, comments or the end of the file. "missing", "misplaced" or undefined (fine).
+ */
+export function includeProblem(smbConf: string): "missing" | "misplaced" | undefined {
+  const lines = smbConf.split("\n");
+  const at = lines.findIndex((l) => INCLUDE_RE.test(l));
+  if (at < 0) return "missing";
+  const next = lines.slice(at + 1).find((l) => l.trim() && !/^\s*[#;]/.test(l));
+  return next === undefined || /^\s*\[/.test(next) ? undefined : "misplaced";
 }
 
 /** The share files the index includes. */
