@@ -62,7 +62,8 @@ export function testparmProblem(stderr: string, exitCode: number): string | unde
   const lines = stderr.split("\n").filter((l) => l.trim() && !/^Load smb config files from|^Loaded services file OK|^Weak crypto is allowed|^Server role:/.test(l));
   // Samba 4.17's testparm ignores an unknown parameter and a global one in a share (exit 0): pmxform
   // writes neither, so one means the new configuration would not be what the plan showed.
-  if (exitCode !== 0 || lines.some((l) => /^Unknown parameter encountered|^Global parameter .* found in service section!/.test(l))) return lines.join("\n") || `testparm exited with status ${exitCode}`;
+  if (exitCode !== 0 || lines.some((l) => /^Unknown parameter encountered|^Global parameter .* found in service section!/.test(l)))
+    return lines.join("\n") || `testparm exited with status ${exitCode}`;
   return undefined;
 }
 
@@ -81,7 +82,9 @@ export async function applySmb(address: string, node: string, file: string, cont
   await underNodeLock(node, async () => {
     const live = await readNodeShares(run, signal);
     if (live.smbConf === undefined || includeProblem(live.smbConf)) {
-      throw new ShareApplyError(`${address}: ${SMB_CONF} on node ${node} no longer ends with the line "include = ${SMB_INDEX}" (it did when the plan was made); put it back at the end of the file and apply again.`);
+      throw new ShareApplyError(
+        `${address}: ${SMB_CONF} on node ${node} no longer ends with the line "include = ${SMB_INDEX}" (it did when the plan was made); put it back at the end of the file and apply again.`,
+      );
     }
     const files = indexIncludes(live.index);
     const newIndex = indexText([...files, file]);
@@ -165,7 +168,9 @@ export async function applyNfs(address: string, node: string, file: string, cont
             await rename(run, staged, file, signal);
           } else await run.run(["rm", "-f", "--", file]);
           await run.run(["exportfs", "-ra"]).catch(() => undefined);
-          throw new ShareApplyError(`${address}: exportfs -ra on node ${node} refused the new exports; ${previous !== undefined ? `${file} was put back as it was` : `${file} was removed`}:\n${textOf(e)}`);
+          throw new ShareApplyError(
+            `${address}: exportfs -ra on node ${node} refused the new exports; ${previous !== undefined ? `${file} was put back as it was` : `${file} was removed`}:\n${textOf(e)}`,
+          );
         }
       }
     }

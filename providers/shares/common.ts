@@ -67,6 +67,8 @@ export function shareIdentity(kind: "smb" | "nfs"): Pick<ResourceType, "objectId
         ? `${String(live["file"])} on node ${String(live["node"])} now carries another pmxform state's marker (owner ${live["owner"]}), so it is no longer this ${kind} share. Remove this entry (pmxform state rm) or the other state's resource.`
         : undefined,
     foreignOwner: ({ attrs, lineage }) =>
-      typeof attrs["owner"] === "string" && attrs["owner"] !== lineage ? `${String(attrs["file"])} was written by another pmxform state (owner ${attrs["owner"]}); the next apply marks it as this state's` : undefined,
+      typeof attrs["owner"] === "string" && attrs["owner"] !== lineage
+        ? `${String(attrs["file"])} was written by another pmxform state (owner ${attrs["owner"]}); the next apply marks it as this state's`
+        : undefined,
   };
 }

@@ -35,12 +35,24 @@ export const SMB_PRINCIPAL = /^[@+&]?[A-Za-z0-9_][A-Za-z0-9_.$-]*$/;
 const MASK = /^[0-7]{3,4}$/;
 
 export const SMB_FIELDS: readonly SmbField[] = [
-  { attr: "path", key: "path", type: "string", schema: pattern(/^\/(?:[^\r\n\u0000]*[^\s\\])?$/, 'an absolute path such as "/tank/media" is required (no trailing white space or backslash)'), doc: "directory shared (often `zfs_dataset.x.mountpoint`)" },
+  {
+    attr: "path",
+    key: "path",
+    type: "string",
+    schema: pattern(/^\/(?:[^\r\n\u0000]*[^\s\\])?$/, 'an absolute path such as "/tank/media" is required (no trailing white space or backslash)'),
+    doc: "directory shared (often `zfs_dataset.x.mountpoint`)",
+  },
   { attr: "comment", key: "comment", type: "string", schema: smbText("comment"), doc: "description clients show next to the share" },
   { attr: "browseable", key: "browseable", aliases: ["browsable"], type: "bool", schema: bool(), doc: "listed when clients browse the server (Samba's default: yes)" },
   { attr: "read_only", key: "read only", inverseAliases: ["writeable", "writable", "write ok"], type: "bool", schema: bool(), doc: "clients may not write (Samba's default: yes)" },
   { attr: "guest_ok", key: "guest ok", aliases: ["public"], type: "bool", schema: bool(), doc: "no password needed; guests act as the guest account (Samba's default: no)" },
-  { attr: "valid_users", key: "valid users", type: "list(string)", schema: listOf(pattern(SMB_PRINCIPAL, 'a user name, "@group" or "+group" without spaces is required')), doc: "only these users and groups (`@family`) may connect" },
+  {
+    attr: "valid_users",
+    key: "valid users",
+    type: "list(string)",
+    schema: listOf(pattern(SMB_PRINCIPAL, 'a user name, "@group" or "+group" without spaces is required')),
+    doc: "only these users and groups (`@family`) may connect",
+  },
   {
     attr: "allowed_networks",
     key: "hosts allow",
@@ -49,10 +61,30 @@ export const SMB_FIELDS: readonly SmbField[] = [
     schema: listOf(checked((v) => cidrProblem(v) === undefined, "an IP address or a network in CIDR notation (such as 192.168.1.0/24) without host bits is required")),
     doc: "only clients from these addresses or CIDR networks may connect",
   },
-  { attr: "create_mask", key: "create mask", aliases: ["create mode"], type: "mask", schema: pattern(MASK, 'an octal mask such as "0644" is required'), doc: "permission bits new files may get (octal)" },
-  { attr: "directory_mask", key: "directory mask", aliases: ["directory mode"], type: "mask", schema: pattern(MASK, 'an octal mask such as "0755" is required'), doc: "permission bits new directories may get (octal)" },
+  {
+    attr: "create_mask",
+    key: "create mask",
+    aliases: ["create mode"],
+    type: "mask",
+    schema: pattern(MASK, 'an octal mask such as "0644" is required'),
+    doc: "permission bits new files may get (octal)",
+  },
+  {
+    attr: "directory_mask",
+    key: "directory mask",
+    aliases: ["directory mode"],
+    type: "mask",
+    schema: pattern(MASK, 'an octal mask such as "0755" is required'),
+    doc: "permission bits new directories may get (octal)",
+  },
   { attr: "force_user", key: "force user", type: "string", schema: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.$-]*$/, "a user name without spaces is required"), doc: "every file operation runs as this user" },
-  { attr: "force_group", key: "force group", type: "string", schema: pattern(/^\+?[A-Za-z0-9_][A-Za-z0-9_.$-]*$/, "a group name without spaces is required"), doc: "every file operation runs with this primary group" },
+  {
+    attr: "force_group",
+    key: "force group",
+    type: "string",
+    schema: pattern(/^\+?[A-Za-z0-9_][A-Za-z0-9_.$-]*$/, "a group name without spaces is required"),
+    doc: "every file operation runs with this primary group",
+  },
 ];
 
 /** How one NFS client's option appears in an exports line: a pair of words, or KEY=VALUE. */
@@ -74,10 +106,22 @@ export const NFS_CLIENT_FIELDS: readonly NfsField[] = [
   { attr: "sync", type: "bool", schema: bool(), words: { yes: "sync", no: "async", default: true }, doc: "`sync` or `async` (default sync: the server commits before it replies)" },
   { attr: "root_squash", type: "bool", schema: bool(), words: { yes: "root_squash", no: "no_root_squash", default: true }, doc: "map the client's root to the anonymous user (default true)" },
   { attr: "all_squash", type: "bool", schema: bool(), words: { yes: "all_squash", no: "no_all_squash", default: false }, doc: "map every user to the anonymous user (default false)" },
-  { attr: "subtree_check", type: "bool", schema: bool(), words: { yes: "subtree_check", no: "no_subtree_check", default: false }, doc: "check that a file handle lies in the exported subtree (default false, as nfs-utils since 1.1.0)" },
+  {
+    attr: "subtree_check",
+    type: "bool",
+    schema: bool(),
+    words: { yes: "subtree_check", no: "no_subtree_check", default: false },
+    doc: "check that a file handle lies in the exported subtree (default false, as nfs-utils since 1.1.0)",
+  },
   { attr: "anonuid", type: "int", schema: int(0, 4294967294), key: "anonuid", doc: "uid of the anonymous user squashed users become" },
   { attr: "anongid", type: "int", schema: int(0, 4294967294), key: "anongid", doc: "gid of the anonymous user" },
-  { attr: "sec", type: "list(string)", schema: listOf(pattern(/^(sys|krb5|krb5i|krb5p)$/, `one of ${NFS_SEC.map((s) => `"${s}"`).join(", ")} is required`)), key: "sec", doc: 'security flavours, in order (`["krb5p"]`); joined with ":"' },
+  {
+    attr: "sec",
+    type: "list(string)",
+    schema: listOf(pattern(/^(sys|krb5|krb5i|krb5p)$/, `one of ${NFS_SEC.map((s) => `"${s}"`).join(", ")} is required`)),
+    key: "sec",
+    doc: 'security flavours, in order (`["krb5p"]`); joined with ":"',
+  },
 ];
 
 /** Samba's boolean words (lib/util/util.c set_boolean); undefined when the text is none of them. */

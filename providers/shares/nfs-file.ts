@@ -2,7 +2,6 @@
 // back. pmxform writes every boolean option explicitly (rw/ro, sync/async, ...), so what exportfs
 // would assume never decides a share; reading takes exports(5)'s syntax (nfs-utils
 // support/nfs/exports.c getexportent/parseopts): PATH CLIENT(OPTS) CLIENT(OPTS)...
-import type { Attrs } from "../../src/provider/types.js";
 import { NFS_CLIENT_FIELDS } from "./fields.js";
 import { headerOf, parseHeader } from "./paths.js";
 
@@ -32,7 +31,12 @@ export function clientOptions(c: ClientAttrs): string {
 
 /** The exports line: the path, then each client (sorted) with its options. */
 export function nfsBody(path: string, clients: Record<string, ClientAttrs>): string {
-  const parts = [path, ...Object.keys(clients).sort().map((spec) => `${spec}(${clientOptions(clients[spec]!)})`)];
+  const parts = [
+    path,
+    ...Object.keys(clients)
+      .sort()
+      .map((spec) => `${spec}(${clientOptions(clients[spec]!)})`),
+  ];
   return parts.join(" ") + "\n";
 }
 

@@ -34,7 +34,14 @@ export const nfsShareBlocks: Record<string, BlockSpec> = { client: { labelled: t
 export function validateSmb(config: Attrs): ProviderIssue[] {
   const name = config["name"];
   if (typeof name === "string" && RESERVED_SMB_NAMES.has(name.toLowerCase())) {
-    return [{ severity: "error", path: ["name"], summary: "Reserved share name", detail: `[${name}] is one of Samba's special sections (global, homes, printers), not a share pmxform can manage. Choose another name.` }];
+    return [
+      {
+        severity: "error",
+        path: ["name"],
+        summary: "Reserved share name",
+        detail: `[${name}] is one of Samba's special sections (global, homes, printers), not a share pmxform can manage. Choose another name.`,
+      },
+    ];
   }
   return [];
 }
@@ -44,13 +51,25 @@ export function validateNfs(config: Attrs): ProviderIssue[] {
   const clients = config["client"];
   if (clients && typeof clients === "object" && !isUnknown(clients)) {
     const specs = Object.keys(clients);
-    if (specs.length === 0) issues.push({ severity: "error", path: ["client"], summary: "No client", detail: 'An export needs at least one client block, such as client "192.168.1.0/24" { }. Add one.' });
+    if (specs.length === 0)
+      issues.push({ severity: "error", path: ["client"], summary: "No client", detail: 'An export needs at least one client block, such as client "192.168.1.0/24" { }. Add one.' });
     for (const spec of specs) {
       const problem = nfsClientProblem(spec);
-      if (problem) issues.push({ severity: "error", path: ["client", spec], summary: "Invalid NFS client", detail: `${problem}. Write a host name, an IP address, a network in CIDR notation (192.168.1.0/24), @netgroup or *.` });
+      if (problem)
+        issues.push({
+          severity: "error",
+          path: ["client", spec],
+          summary: "Invalid NFS client",
+          detail: `${problem}. Write a host name, an IP address, a network in CIDR notation (192.168.1.0/24), @netgroup or *.`,
+        });
       const c = (clients as Record<string, Attrs>)[spec]!;
       if (c["all_squash"] === true && c["root_squash"] === false) {
-        issues.push({ severity: "error", path: ["client", spec, "root_squash"], summary: "Conflicting squash options", detail: "all_squash maps every user, root included, to the anonymous user, so root_squash = false has no effect. Remove one of them." });
+        issues.push({
+          severity: "error",
+          path: ["client", spec, "root_squash"],
+          summary: "Conflicting squash options",
+          detail: "all_squash maps every user, root included, to the anonymous user, so root_squash = false has no effect. Remove one of them.",
+        });
       }
     }
   } else if (clients === undefined || clients === null) {

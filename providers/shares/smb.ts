@@ -42,7 +42,14 @@ function includeIssues(config: Attrs, snapshot: unknown): ProviderIssue[] {
   const shares = nodeShares(snapshot, node);
   if (!shares) return [];
   if (shares.smbConf === undefined) {
-    return [{ severity: "error", path: ["node"], summary: "Samba is not set up on the node", detail: `Node ${String(node)} has no ${SMB_CONF}. Install Samba there (apt install samba), add the line "${INCLUDE_LINE}" to the [global] section of ${SMB_CONF}, and plan again.` }];
+    return [
+      {
+        severity: "error",
+        path: ["node"],
+        summary: "Samba is not set up on the node",
+        detail: `Node ${String(node)} has no ${SMB_CONF}. Install Samba there (apt install samba), add the line "${INCLUDE_LINE}" to the [global] section of ${SMB_CONF}, and plan again.`,
+      },
+    ];
   }
   const problem = includeProblem(shares.smbConf);
   if (problem === "missing") {

@@ -14,9 +14,36 @@ import { nodeFile } from "./node-files.js";
 
 /** parseopts' keywords without a value, and those that take one (exports.c). */
 const FLAGS = new Set([
-  "ro", "rw", "secure", "insecure", "sync", "async", "wdelay", "no_wdelay", "hide", "nohide", "crossmnt", "nocrossmnt",
-  "subtree_check", "no_subtree_check", "auth_nlm", "no_auth_nlm", "secure_locks", "insecure_locks", "root_squash",
-  "no_root_squash", "all_squash", "no_all_squash", "acl", "no_acl", "mp", "mountpoint", "nordirplus", "security_label", "pnfs", "no_pnfs",
+  "ro",
+  "rw",
+  "secure",
+  "insecure",
+  "sync",
+  "async",
+  "wdelay",
+  "no_wdelay",
+  "hide",
+  "nohide",
+  "crossmnt",
+  "nocrossmnt",
+  "subtree_check",
+  "no_subtree_check",
+  "auth_nlm",
+  "no_auth_nlm",
+  "secure_locks",
+  "insecure_locks",
+  "root_squash",
+  "no_root_squash",
+  "all_squash",
+  "no_all_squash",
+  "acl",
+  "no_acl",
+  "mp",
+  "mountpoint",
+  "nordirplus",
+  "security_label",
+  "pnfs",
+  "no_pnfs",
 ]);
 const VALUED = new Set(["anonuid", "anongid", "fsid", "mp", "mountpoint", "refer", "replicas", "sec", "xprtsec"]);
 const SEC_FLAVORS = new Set(["sys", "krb5", "krb5i", "krb5p", "none", "unix"]);
@@ -80,7 +107,9 @@ function parseFile(shown: string, text: string, errors: string[], warnings: stri
       const all = [...defaults, ...opts];
       const client = m[1] || "*";
       if (!all.includes("sync") && !all.includes("async")) {
-        warnings.push(`exportfs: No 'sync' or 'async' option specified for export "${client}:${path}".\n  Assuming default behaviour ('sync').\n  NOTE: this default has changed since nfs-utils version 1.0.x`);
+        warnings.push(
+          `exportfs: No 'sync' or 'async' option specified for export "${client}:${path}".\n  Assuming default behaviour ('sync').\n  NOTE: this default has changed since nfs-utils version 1.0.x`,
+        );
       }
       out.push({ path, client, options: all });
     }

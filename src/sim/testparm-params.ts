@@ -23,7 +23,12 @@ export const SMB_PARAMS: readonly SmbParam[] = [
   { name: "workgroup", type: "string", global: true, default: "WORKGROUP" },
   { name: "server string", type: "string", global: true },
   { name: "netbios name", type: "string", global: true },
-  { name: "server role", type: "enum", global: true, values: ["auto", "standalone server", "member server", "classic primary domain controller", "classic backup domain controller", "active directory domain controller"] },
+  {
+    name: "server role",
+    type: "enum",
+    global: true,
+    values: ["auto", "standalone server", "member server", "classic primary domain controller", "classic backup domain controller", "active directory domain controller"],
+  },
   { name: "security", type: "string", global: true },
   { name: "log file", type: "string", global: true },
   { name: "log level", type: "string", global: true, synonyms: ["debuglevel"] },

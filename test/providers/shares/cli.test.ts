@@ -87,9 +87,13 @@ describe.skipIf(!BUILT)(`smb_share and nfs_share through the CLI${BUILT ? "" : `
     const r = await w.run("apply", "-auto-approve");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(read("/etc/samba/pmxform.d/media.conf")).toMatch(/^# pmxform smb_share media; owner [0-9a-f-]+\. .*\n\[media\]\n\tpath = \/tank\/media\n\tguest ok = yes\n\tvalid users = alice @family\n\thosts allow = 192\.168\.1\.0\/24\n\tcreate mask = 0644\n$/);
+    expect(read("/etc/samba/pmxform.d/media.conf")).toMatch(
+      /^# pmxform smb_share media; owner [0-9a-f-]+\. .*\n\[media\]\n\tpath = \/tank\/media\n\tguest ok = yes\n\tvalid users = alice @family\n\thosts allow = 192\.168\.1\.0\/24\n\tcreate mask = 0644\n$/,
+    );
     expect(read("/etc/samba/pmxform.conf")).toContain("include = /etc/samba/pmxform.d/media.conf\n");
-    expect(read("/etc/exports.d/pmxform-backups.exports")).toContain("/tank/backups 192.168.1.0/24(rw,sync,root_squash,no_all_squash,no_subtree_check) nas.lan(ro,sync,root_squash,no_all_squash,no_subtree_check)\n");
+    expect(read("/etc/exports.d/pmxform-backups.exports")).toContain(
+      "/tank/backups 192.168.1.0/24(rw,sync,root_squash,no_all_squash,no_subtree_check) nas.lan(ro,sync,root_squash,no_all_squash,no_subtree_check)\n",
+    );
     expect(read("/var/lib/nfs/etab")).toContain("/tank/backups\tnas.lan(ro,");
     expect(read("/var/log/samba-reloads.log").trim().split("\n")).toHaveLength(1);
     // No staged or check file is left behind.
@@ -124,7 +128,12 @@ describe.skipIf(!BUILT)(`smb_share and nfs_share through the CLI${BUILT ? "" : `
 
   it("a testparm refusal fails the apply with testparm's words and leaves the live file as it was", async () => {
     const before = read("/etc/samba/pmxform.d/media.conf");
-    writeFileSync(w.path("sim/faults.json"), JSON.stringify([{ tool: "testparm", exit: 1, stderr: "Load smb config files from /etc/samba/.smb.conf.pmxform-check\nset_variable_helper(maybe): value is not boolean!\nError loading services." }]));
+    writeFileSync(
+      w.path("sim/faults.json"),
+      JSON.stringify([
+        { tool: "testparm", exit: 1, stderr: "Load smb config files from /etc/samba/.smb.conf.pmxform-check\nset_variable_helper(maybe): value is not boolean!\nError loading services." },
+      ]),
+    );
     config(SMB("media", '  read_only = false\n  comment   = "Changed"\n'), NFS("    root_squash = false\n    anonuid = 1000\n"));
     const r = await w.run("apply", "-auto-approve");
     expect(r.code).toBe(1);

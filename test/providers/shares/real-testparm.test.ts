@@ -62,7 +62,10 @@ describe.skipIf(!HAVE)(`the real testparm accepts what pmxform writes${HAVE ? ""
         const back = parseSmbFile(section!);
         // The index's next include line is read inside the share before it (includes are textual)
         // and shows there in the dump; Samba still loads that file.
-        expect(back.unmanaged.filter((l) => !l.startsWith("include = ")), `${seen}\n${section!}`).toEqual([]);
+        expect(
+          back.unmanaged.filter((l) => !l.startsWith("include = ")),
+          `${seen}\n${section!}`,
+        ).toEqual([]);
         const want = canonSmbAttrs(c);
         for (const f of SMB_FIELDS) {
           const got = back.attrs[f.attr] ?? SAMBA_DEFAULT[f.attr] ?? null;
