@@ -11,6 +11,7 @@ import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
 import { isUnknown } from "../../src/config/value.js";
 import { parseReference, formatReference } from "./reference.js";
 import { takeZfsSnapshot, type ZfsSnapshot } from "../zfs/snapshot.js";
+import { readShares, type SharesSnapshot } from "../shares/snapshot.js";
 
 export type RegistryLookup = { digest: string } | { error: string } | { skipped: string };
 
@@ -28,6 +29,8 @@ export interface ProxmoxSnapshot extends LxcSnapshot {
   imageVolumes: Map<string, string[]>;
   /** node -> its ZFS datasets (providers/zfs/snapshot.ts); only nodes with a zfs_dataset are read. */
   zfs?: ZfsSnapshot;
+  /** node -> its Samba and NFS share files (providers/shares/snapshot.ts); absent when no share type is involved. */
+  shares?: SharesSnapshot;
 }
 
 export function asProxmoxSnapshot(s: unknown): ProxmoxSnapshot {
@@ -153,11 +156,11 @@ export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Pr
   const alongside = templatesWanted(ctx) ? (resources: ClusterResources) => listTemplates(resources.storages, node, ctx) : undefined;
   const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, alongside);
   const templates = extra ?? new Map<string, Map<string, number>>();
-  const [registry, resolved, zfs] = await Promise.all([lookupDigests(lxc, ctx), resolveConfigured(lxc, ctx), takeZfsSnapshot(nodes, ctx)]);
+  const [registry, resolved, zfs, shares] = await Promise.all([lookupDigests(lxc, ctx), resolveConfigured(lxc, ctx), takeZfsSnapshot(nodes, ctx), readShares(nodes, ctx)]);
   const imageVolumes = new Map<string, string[]>();
   for (const r of ctx.priorResources ?? []) {
     const v = r.attributes["volumes"];
     if (r.type === "oci_image" && typeof r.attributes["volid"] === "string" && Array.isArray(v)) imageVolumes.set(r.attributes["volid"], v.map(String));
   }
-  return { snapshot: { ...lxc, templates, registry, resolved, imageVolumes, zfs }, nodes };
+  return { snapshot: { ...lxc, templates, registry, resolved, imageVolumes, zfs, ...(shares ? { shares } : {}) }, nodes };
 }

@@ -4,8 +4,13 @@
 
 import { join } from "node:path";
 import { LocalRunner } from "./local.js";
+import type { RunOptions, RunResult } from "./runner.js";
+import { isNodeFileCall } from "../sim/node-files.js";
 
-export const SIM_TOOLS: ReadonlySet<string> = new Set(["pct", "pvesh", "pvesm", "pveam", "zfs", "chown"]);
+export const SIM_TOOLS: ReadonlySet<string> = new Set(["pct", "pvesh", "pvesm", "pveam", "zfs", "chown", "testparm", "smbcontrol", "exportfs"]);
+
+/** Coreutils that reach a simulated node's own files (/etc/samba, /etc/exports*: src/sim/node-files.ts) when given one. */
+const NODE_FILE_TOOLS: ReadonlySet<string> = new Set(["mkdir", "dd", "mv", "rm", "grep"]);
 
 export class SimRunner extends LocalRunner {
   constructor(
@@ -13,5 +18,11 @@ export class SimRunner extends LocalRunner {
     readonly node: string,
   ) {
     super(`${node} (simulator)`, (cmd) => (SIM_TOOLS.has(cmd) ? join(simDir, "bin", cmd) : cmd), { PMXSIM_NODE: node });
+  }
+
+  override run(argv: string[], opts?: RunOptions): Promise<RunResult> {
+    const [cmd, ...args] = argv;
+    if (cmd && NODE_FILE_TOOLS.has(cmd) && isNodeFileCall(args)) return super.run([join(this.simDir, "bin", cmd), ...args], opts);
+    return super.run(argv, opts);
   }
 }

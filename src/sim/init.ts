@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { paths } from "./ctx.js";
 import { DEFAULT_INTERFACES, interfacesPath } from "./network.js";
 import { writeInitialStore } from "./zfs-store.js";
+import { writeStockNodeFiles } from "./node-files-stock.js";
 
 export interface InitOptions {
   nodes?: string[];
@@ -21,7 +22,7 @@ export interface InitOptions {
  * locks under /etc/pve/priv/lock, and with dd/mv/rm make, write, swap and remove files in
  * /etc/pve/priv under pmxcfs's rules (cfs-tools.ts).
  */
-export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir", "dd", "mv", "rm", "zfs", "chown"] as const;
+export const TOOLS = ["pct", "pvesh", "pvesm", "pveam", "flock", "stat", "mkdir", "touch", "rmdir", "dd", "mv", "rm", "grep", "zfs", "chown", "testparm", "smbcontrol", "exportfs"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const TEMPLATES = ["debian-12-standard_12.7-1_amd64.tar.zst", "alpine-3.22-default_20250617_amd64.tar.xz"];
@@ -119,6 +120,7 @@ export function initSim(dirArg: string, opts: InitOptions = {}): string {
     writeFileSync(join(paths.nodeRoot(dir, node), "devices.json"), JSON.stringify(DEVICES, null, 1) + "\n");
     writeFileSync(interfacesPath(dir, node), DEFAULT_INTERFACES);
     writeInitialStore(dir, node, opts.zfsPools ?? []);
+    writeStockNodeFiles(dir, node);
   }
   writeFileSync(join(pve, "storage.cfg"), STORAGE_CFG);
   writeFileSync(join(pve, "datacenter.cfg"), "keyboard: en-us\n");
@@ -180,7 +182,7 @@ function makeDirs(dir: string, nodes: string[]): void {
  * system's tool, as on a real node. Without this a session with the simulator's bin first in PATH
  * could not mkdir anywhere else.
  */
-const PRIV_TREE_TOOLS: ReadonlySet<string> = new Set(["mkdir", "touch", "rmdir", "dd", "mv", "rm"]);
+const PRIV_TREE_TOOLS: ReadonlySet<string> = new Set(["mkdir", "touch", "rmdir", "dd", "mv", "rm", "grep"]);
 
 function systemToolFallback(dir: string, tool: string): string[] {
   if (!PRIV_TREE_TOOLS.has(tool)) return [];
@@ -188,6 +190,8 @@ function systemToolFallback(dir: string, tool: string): string[] {
   return [
     'case " $* " in',
     `  *" /etc/pve/priv/"*|*" of=/etc/pve/priv/"*|*" "${simPriv}*|*" of="${simPriv}*) ;;`,
+    // A node's own Samba and NFS files (node-files.ts), kept per node in the simulator.
+    `  *" /etc/samba/"*|*" of=/etc/samba/"*|*" /etc/exports"*|*" of=/etc/exports"*) ;;`,
     `  *) for d in /usr/bin /bin; do [ -x "$d/${tool}" ] && exec "$d/${tool}" "$@"; done ;;`,
     "esac",
   ];

@@ -13,6 +13,10 @@ import { runStat } from "./stat.js";
 import { runCfsTool } from "./cfs-tools.js";
 import { runZfs } from "./zfs.js";
 import { runChown } from "./zfs-fs.js";
+import { isNodeFileCall, runNodeFileTool } from "./node-files.js";
+import { runTestparm } from "./testparm.js";
+import { runSmbcontrol } from "./smbcontrol.js";
+import { runExportfs } from "./exportfs.js";
 
 const READ_ONLY_PCT = new Set(["config", "list", "status", "pending", "listsnapshot", "help"]);
 
@@ -34,7 +38,15 @@ function dispatch(ctx: Ctx, tool: string, argv: string[]): number {
     case "dd":
     case "mv":
     case "rm":
-      return runCfsTool(ctx, tool, argv);
+      return isNodeFileCall(argv) ? runNodeFileTool(ctx, tool, argv) : runCfsTool(ctx, tool, argv);
+    case "grep":
+      return runNodeFileTool(ctx, tool, argv);
+    case "testparm":
+      return runTestparm(ctx, argv);
+    case "smbcontrol":
+      return runSmbcontrol(ctx, argv);
+    case "exportfs":
+      return runExportfs(ctx, argv);
     case "stat":
       return runStat(ctx, argv);
     case "zfs":
