@@ -68,7 +68,8 @@ function securityHeaders(nonce: string): Record<string, string> {
     "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    // Not no-referrer: under it Chromium sends `Origin: null` with same-origin form posts, which the guard refuses.
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
   };
 }
@@ -116,7 +117,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   }
 
   function redirect(res: ServerResponse, location: string, extra: Record<string, string> = {}): void {
-    res.writeHead(303, { location, "cache-control": "no-store", "referrer-policy": "no-referrer", ...extra });
+    res.writeHead(303, { location, "cache-control": "no-store", "referrer-policy": "same-origin", ...extra });
     res.end();
   }
 
@@ -143,6 +144,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const [config, state, live] = await Promise.all([readConfiguration({ ...options.opts, chdir: options.cwd }), readState(options.opts, options.cwd), readNodes(options.opts, options.cwd)]);
       return send(res, 200, resourcesPage(ctx, config, state, live), ctx.nonce);
     }
+    if (method === "GET" && path === "/favicon.ico") return void res.writeHead(204).end();
     if (method === "GET" && path === "/plan") return send(res, 200, planPage(ctx, latest, board.active()), ctx.nonce);
     if (method === "GET" && path === "/drift") return send(res, 200, driftPage(ctx, latest), ctx.nonce);
     if (method === "GET" && path === "/state") return send(res, 200, statePage(ctx, await readState(options.opts, options.cwd)), ctx.nonce);

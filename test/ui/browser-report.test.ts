@@ -104,12 +104,13 @@ describe.skipIf(!RUN)(`show -html in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
     const box = await destroy.boundingBox();
     expect(box).not.toBeNull();
     expect(box!.y + box!.height).toBeLessThanOrEqual(900);
-    const order = await page.evaluate(() => {
-      const first = document.querySelector("section.summary")!.firstElementChild!.id;
-      const d = document.getElementById("summary-destroy")!;
-      const precedes = (id: string) => Boolean(d.compareDocumentPosition(document.getElementById(id)!) & Node.DOCUMENT_POSITION_FOLLOWING);
+    // Evaluated in the page (a string: this project's TypeScript has no DOM types).
+    const order = await page.evaluate(`(() => {
+      const first = document.querySelector("section.summary").firstElementChild.id;
+      const d = document.getElementById("summary-destroy");
+      const precedes = (id) => Boolean(d.compareDocumentPosition(document.getElementById(id)) & Node.DOCUMENT_POSITION_FOLLOWING);
       return { first, beforeAll: ["summary-replace", "summary-volumes", "summary-restart", "summary-counts", "changes", "graph", "outputs"].every(precedes) };
-    });
+    })()`);
     expect(order).toEqual({ first: "summary-destroy", beforeAll: true });
     expect(await page.locator("#summary-replace").innerText()).toContain("lxc_container.web");
     expect(await page.locator("#summary-volumes").innerText()).toMatch(/local-lvm:vm-121-disk-1 \(1G\) of lxc_container\.db/);
@@ -132,11 +133,11 @@ describe.skipIf(!RUN)(`show -html in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
       void d.dismiss();
     });
     await page.goto(pathToFileURL(w.path("plan.html")).href);
-    const found = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned ?? 0,
+    const found = (await page.evaluate(`({
+      pwned: window.__pwned ?? 0,
       scripts: document.querySelectorAll("script, img, iframe").length,
       text: document.body.innerText,
-    }));
+    })`)) as { pwned: number; scripts: number; text: string };
     expect(found.pwned).toBe(0);
     expect(found.scripts).toBe(0);
     expect(dialogs).toBe(0);
