@@ -41,7 +41,7 @@ export function graphSvg(graph: ResourceGraph): string {
   for (const n of graph.nodes) {
     const p = pos.get(n.id)!;
     parts.push(
-      `<g class="node act-${n.action}${n.declared ? "" : " undeclared"}"><title>${esc(n.id)}: ${esc(n.action)}</title>` +
+      `<g class="node act-${n.action}${n.declared ? "" : " undeclared"}"><title>${esc(n.id)}${n.action === "no-op" ? "" : `: ${esc(n.action)}`}</title>` +
         `<rect x="${p.x}" y="${p.y}" width="${p.w}" height="${BOX_H}" rx="4"/>` +
         `<text x="${p.x + 8}" y="${p.y + BOX_H / 2 + 4}">${esc(n.id)}</text></g>`,
     );
