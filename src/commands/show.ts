@@ -18,7 +18,15 @@ export async function run(opts: CommonOptions & { json?: boolean; html?: boolean
   const registry = await buildRegistry();
   const color = useColor(opts);
   if (opts.html && (!args[0] || opts.json)) {
-    printDiagnostics([error("Invalid show options", opts.json ? "-html and -json each choose the output format: give one of them." : "-html reports a saved plan: give the plan file, as in `pmxform show -html plan.out > plan.html`.")], opts);
+    printDiagnostics(
+      [
+        error(
+          "Invalid show options",
+          opts.json ? "-html and -json each choose the output format: give one of them." : "-html reports a saved plan: give the plan file, as in `pmxform show -html plan.out > plan.html`.",
+        ),
+      ],
+      opts,
+    );
     return 1;
   }
   if (args[0]) {

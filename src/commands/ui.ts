@@ -29,14 +29,17 @@ export async function run(opts: Opts): Promise<number> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     printDiagnostics(
-      [error("Cannot start the web view", code === "EADDRINUSE" ? `Port ${port} on 127.0.0.1 is in use: choose another with --port, or leave --port out for a free one.` : `${e instanceof Error ? e.message : String(e)}.`)],
+      [
+        error(
+          "Cannot start the web view",
+          code === "EADDRINUSE" ? `Port ${port} on 127.0.0.1 is in use: choose another with --port, or leave --port out for a free one.` : `${e instanceof Error ? e.message : String(e)}.`,
+        ),
+      ],
       opts,
     );
     return 1;
   }
-  process.stdout.write(
-    `pmxform ui is serving ${process.cwd()}\n\n    ${ui.url}\n\nThe address carries this run's access token: anyone with it can plan and apply here. Press Ctrl-C to stop.\n`,
-  );
+  process.stdout.write(`pmxform ui is serving ${process.cwd()}\n\n    ${ui.url}\n\nThe address carries this run's access token: anyone with it can plan and apply here. Press Ctrl-C to stop.\n`);
   if (opts.open !== false) openBrowser(ui.url);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());

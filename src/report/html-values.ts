@@ -89,7 +89,11 @@ function show(value: unknown, sensitive: boolean, unknown = false): string {
   return `<code>${esc(typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value))}</code>`;
 }
 
-const pathText = (p: Path) => p.map((k) => (typeof k === "number" ? `[${k}]` : k)).join(".").replace(/\.\[/g, "[");
+const pathText = (p: Path) =>
+  p
+    .map((k) => (typeof k === "number" ? `[${k}]` : k))
+    .join(".")
+    .replace(/\.\[/g, "[");
 
 /** Rows for the attributes that change (every attribute for a create or a destroy). */
 export function attributeRows(c: ResourceChangeDoc): string {

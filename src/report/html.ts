@@ -21,7 +21,12 @@ function headline(c: ResourceChangeDoc): string {
     create: "will be created",
     update: "will be updated in-place",
     delete: "will be destroyed",
-    replace: c.action_reason === "replace_by_request" ? "will be replaced, as requested" : c.action_reason === "replace_by_triggers" ? "will be replaced due to changes in replace_triggered_by" : "must be replaced",
+    replace:
+      c.action_reason === "replace_by_request"
+        ? "will be replaced, as requested"
+        : c.action_reason === "replace_by_triggers"
+          ? "will be replaced due to changes in replace_triggered_by"
+          : "must be replaced",
     read: "will be read",
     "no-op": imported || moved ? "" : "has no changes",
   };
@@ -78,10 +83,7 @@ function summarySection(doc: PlanDoc): string {
 function changeSection(c: ResourceChangeDoc, drifted: ReadonlySet<string>): string {
   const kind = actionKind(c.change.actions);
   const reasons = [...new Set((c.reasons ?? []).map((r) => r.reason))];
-  const badges = [
-    ...reasons.map((r) => `<span class="badge reason">${esc(r)}</span>`),
-    ...(drifted.has(c.address) ? ['<span class="badge drift">changed outside pmxform</span>'] : []),
-  ].join("");
+  const badges = [...reasons.map((r) => `<span class="badge reason">${esc(r)}</span>`), ...(drifted.has(c.address) ? ['<span class="badge drift">changed outside pmxform</span>'] : [])].join("");
   return (
     `<details class="change act-${kind}" open data-address="${esc(c.address)}"><summary><span class="sym">${esc(SYMBOL[kind])}</span> <code>${esc(c.address)}</code> ${headline(c)}${badges}</summary>` +
     `<table><thead><tr><th>attribute</th><th>before</th><th>after</th><th>why</th></tr></thead><tbody>${attributeRows(c)}</tbody></table></details>`

@@ -103,7 +103,10 @@ export function countsPhrase(n: PlanCounts): string {
 
 /** Whether applying the plan would do anything (a plan of only no-ops has nothing to confirm). */
 export function hasActions(doc: PlanDoc): boolean {
-  return doc.resource_changes.some((c) => actionKind(c.change.actions) !== "no-op" || c.change.importing || c.previous_address) || Object.values(doc.output_changes ?? {}).some((o) => !o.actions.includes("no-op"));
+  return (
+    doc.resource_changes.some((c) => actionKind(c.change.actions) !== "no-op" || c.change.importing || c.previous_address) ||
+    Object.values(doc.output_changes ?? {}).some((o) => !o.actions.includes("no-op"))
+  );
 }
 
 export interface Highlights {

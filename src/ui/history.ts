@@ -33,7 +33,7 @@ function countsText(v: unknown): string | undefined {
   if (typeof v === "string") return v;
   if (!v || typeof v !== "object") return undefined;
   const c = v as Record<string, unknown>;
-  return COUNT_LABELS.filter(([k, , some]) => typeof c[k] === "number" && (!some || (c[k] as number) > 0))
+  return COUNT_LABELS.filter(([k, , some]) => typeof c[k] === "number" && (!some || Number(c[k]) > 0))
     .map(([k, label]) => `${String(c[k])} ${label}`)
     .join(", ");
 }

@@ -84,11 +84,16 @@ export function resourcesPage(ctx: PageContext, config: ConfigurationView, state
   const declared = new Set(config.resources.map((r) => r.address));
   for (const s of state.resources)
     if (!declared.has(configAddress(s.address)))
-      rows.push(`<tr><th scope="row">${esc(s.address)}</th><td>${esc(s.node ?? "")}</td><td>${esc(s.vmid ?? "")}</td><td>${statusCell(s.address)} <span class="badge reason">in state, not in the configuration</span></td></tr>`);
+      rows.push(
+        `<tr><th scope="row">${esc(s.address)}</th><td>${esc(s.node ?? "")}</td><td>${esc(s.vmid ?? "")}</td><td>${statusCell(s.address)} <span class="badge reason">in state, not in the configuration</span></td></tr>`,
+      );
   const nodes = live.nodes.map((n) =>
     n.reachable
       ? `<h3>${esc(n.name)}</h3><table><thead><tr><th>vmid</th><th>hostname</th><th>status</th><th>managed as</th></tr></thead><tbody>${n.containers
-          .map((c) => `<tr><td>${esc(c.vmid)}</td><td>${esc(c.hostname ?? "")}</td><td class="status-${esc(c.status)}">${esc(c.status)}</td><td>${c.address ? `<code>${esc(c.address)}</code>` : '<span class="muted">not managed</span>'}</td></tr>`)
+          .map(
+            (c) =>
+              `<tr><td>${esc(c.vmid)}</td><td>${esc(c.hostname ?? "")}</td><td class="status-${esc(c.status)}">${esc(c.status)}</td><td>${c.address ? `<code>${esc(c.address)}</code>` : '<span class="muted">not managed</span>'}</td></tr>`,
+          )
           .join("")}</tbody></table>`
       : `<h3>${esc(n.name)}</h3><p class="error">unreachable: ${esc(n.error)}</p>`,
   );
@@ -137,14 +142,7 @@ export function planPage(ctx: PageContext, latest: LatestPlan | undefined, runni
 
 export function jobPage(ctx: PageContext, job: Job): string {
   const title = job.kind === "plan" ? "Planning" : "Applying";
-  return layout(
-    ctx,
-    "",
-    title,
-    `<p id="job-status">Running…</p><pre id="job-log"></pre><p><a id="job-next" href="/plan" hidden>Continue</a></p>`,
-    { job: job.id, kind: job.kind },
-    JOB_PAGE_SCRIPT,
-  );
+  return layout(ctx, "", title, `<p id="job-status">Running…</p><pre id="job-log"></pre><p><a id="job-next" href="/plan" hidden>Continue</a></p>`, { job: job.id, kind: job.kind }, JOB_PAGE_SCRIPT);
 }
 
 export function driftPage(ctx: PageContext, latest: LatestPlan | undefined): string {
@@ -159,7 +157,9 @@ export function statePage(ctx: PageContext, state: { resources: StateResourceVie
     "/state",
     "State",
     problemList(state.problem ? [state.problem] : []) +
-      (rows.length ? `<table id="state"><thead><tr><th>address</th><th>type</th><th>node</th><th>vmid</th></tr></thead><tbody>${rows.join("")}</tbody></table>` : '<p class="muted">The state is empty. No resources are managed yet.</p>'),
+      (rows.length
+        ? `<table id="state"><thead><tr><th>address</th><th>type</th><th>node</th><th>vmid</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+        : '<p class="muted">The state is empty. No resources are managed yet.</p>'),
   );
 }
 

@@ -108,7 +108,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const run = runCli(["apply", "--auto-approve", "--no-color", ...globals, plan.file], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
     job.child = run.child;
     const r = await run.done;
-    job.finish(r.code === 0 ? { ok: true, code: 0, message: "Apply complete.", next: "/" } : { ok: false, code: r.code, message: `Apply failed (exit ${r.code}): see its output above.`, next: "/plan" });
+    job.finish(
+      r.code === 0 ? { ok: true, code: 0, message: "Apply complete.", next: "/" } : { ok: false, code: r.code, message: `Apply failed (exit ${r.code}): see its output above.`, next: "/plan" },
+    );
   }
 
   function send(res: ServerResponse, status: number, html: string, nonce: string, extra: Record<string, string> = {}): void {

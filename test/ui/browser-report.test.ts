@@ -133,11 +133,11 @@ describe.skipIf(!RUN)(`show -html in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
       void d.dismiss();
     });
     await page.goto(pathToFileURL(w.path("plan.html")).href);
-    const found = (await page.evaluate(`({
+    const found = await page.evaluate<{ pwned: number; scripts: number; text: string }>(`({
       pwned: window.__pwned ?? 0,
       scripts: document.querySelectorAll("script, img, iframe").length,
       text: document.body.innerText,
-    })`)) as { pwned: number; scripts: number; text: string };
+    })`);
     expect(found.pwned).toBe(0);
     expect(found.scripts).toBe(0);
     expect(dialogs).toBe(0);

@@ -45,7 +45,8 @@ describe("apply confirmation", () => {
   it("needs the plan's own counts; spacing, case, a full stop or a leading Plan: are forgiven", () => {
     const expected = "2 to add, 1 to change, 1 to destroy";
     for (const typed of [expected, " Plan: 2 to add,1 to change,  1 to destroy. ", "2 TO ADD, 1 TO CHANGE, 1 TO DESTROY"]) expect(confirmationMatches(typed, expected)).toBe(true);
-    for (const typed of ["", "yes", "2 to add, 1 to change, 0 to destroy", "2 to add, 1 to change", "1 to destroy, 1 to change, 2 to add", "12 to add, 1 to change, 1 to destroy"]) expect(confirmationMatches(typed, expected)).toBe(false);
+    for (const typed of ["", "yes", "2 to add, 1 to change, 0 to destroy", "2 to add, 1 to change", "1 to destroy, 1 to change, 2 to add", "12 to add, 1 to change, 1 to destroy"])
+      expect(confirmationMatches(typed, expected)).toBe(false);
   });
 });
 
