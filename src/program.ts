@@ -123,6 +123,7 @@ export function buildProgram(setCode: (n: number) => void): Command {
 
   globals(program.command("show").description("show the state, or a saved plan").argument("[planfile]"))
     .option("--json", "machine-readable output")
+    .option("--html", "a saved plan as one self-contained HTML page (docs/ui.md)")
     .action(lazy(() => import("./commands/show.js"), setCode));
 
   globals(program.command("import").description("adopt existing containers into state").argument("[addr]").argument("[id]"))
@@ -206,6 +207,11 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--allow-apply", "offer apply_plan (approved or confirmed plans only)")
     .option("--dir <dir>", "the project directory (default: the working directory)")
     .action(lazy(() => import("./commands/mcp.js"), setCode));
+
+  globals(program.command("ui").description("serve a local web view: resources, plans, drift, state and history (docs/ui.md)"))
+    .option("--port <n>", "port on 127.0.0.1 (default: a free one)")
+    .option("--no-open", "do not open a browser")
+    .action(lazy(() => import("./commands/ui.js"), setCode));
 
   globals(program.command("graph").description("print the dependency graph as DOT")).action(lazy(() => import("./commands/graph.js"), setCode));
 

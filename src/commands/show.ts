@@ -1,4 +1,4 @@
-// `pmxform show [PLANFILE] [--json]`: a saved plan as plan would print it, or the current state.
+// `pmxform show [PLANFILE] [--json | --html]`: a saved plan as plan would print it, or the current state.
 import { error } from "../diag/diagnostic.js";
 import { readPlanFile } from "../plan/file.js";
 import { renderPlan } from "../plan/render.js";
@@ -11,10 +11,24 @@ import { JSON_FORMAT_VERSION, stateValuesJson } from "./plan-json.js";
 import { pmxformVersion } from "../state/version.js";
 import { printDiagnostics, useColor } from "./output-format.js";
 import { renderStateResource } from "./state-render.js";
+import { renderPlanHtml } from "../report/html.js";
+import { asPlanDoc } from "../report/plan-doc.js";
 
-export async function run(opts: CommonOptions & { json?: boolean }, args: string[]): Promise<number> {
+export async function run(opts: CommonOptions & { json?: boolean; html?: boolean }, args: string[]): Promise<number> {
   const registry = await buildRegistry();
   const color = useColor(opts);
+  if (opts.html && (!args[0] || opts.json)) {
+    printDiagnostics(
+      [
+        error(
+          "Invalid show options",
+          opts.json ? "-html and -json each choose the output format: give one of them." : "-html reports a saved plan: give the plan file, as in `pmxform show -html plan.out > plan.html`.",
+        ),
+      ],
+      opts,
+    );
+    return 1;
+  }
   if (args[0]) {
     let plan;
     try {
@@ -25,6 +39,8 @@ export async function run(opts: CommonOptions & { json?: boolean }, args: string
     }
     if (opts.json) {
       process.stdout.write(JSON.stringify(savedPlanRepresentation(plan, registry), null, 2) + "\n");
+    } else if (opts.html) {
+      process.stdout.write(renderPlanHtml(asPlanDoc(savedPlanRepresentation(plan, registry))!));
     } else {
       process.stdout.write(renderPlan(plan.changes.map(changeFromFile), [], renderContext(registry, color), { refreshOnly: plan.options.refresh_only }));
     }
