@@ -44,6 +44,7 @@ resource "oci_container" "app" {
   mount "audiobooks" {
     host_path = var.audiobooks_path
     path      = "/audiobooks"
+    idmap     = var.audiobooks_idmap
   }
   started  = var.started
 }

@@ -57,6 +57,7 @@ resource "oci_container" "app" {
   mount "media" {
     host_path = var.media_path
     path      = "/media"
+    idmap     = var.media_idmap
     read_only = true
   }
   raw_lxc = local.gpu_lines

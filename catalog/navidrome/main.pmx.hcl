@@ -43,6 +43,7 @@ resource "oci_container" "app" {
   mount "music" {
     host_path = var.music_path
     path      = "/music"
+    idmap     = var.music_idmap
     read_only = true
   }
   started  = var.started

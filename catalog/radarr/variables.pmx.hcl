@@ -60,6 +60,13 @@ variable "data_path" {
   description = "Host directory mounted at /data: the host directory holding downloads and the film library (one tree, so imports are hard links)."
 }
 
+variable "data_idmap" {
+  type        = string
+  default     = "u:1000:1000:1;g:1000:1000:1"
+  description = "How host ids of data_path map into the unprivileged container: by default host uid/gid 1000 (the usual first user) appears as 1000 inside; \"passthrough\" maps the whole range (docs/mounts-and-devices.md)."
+  nullable    = false
+}
+
 variable "bridge" {
   type        = string
   default     = "vmbr0"

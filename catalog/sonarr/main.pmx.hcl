@@ -44,6 +44,7 @@ resource "oci_container" "app" {
   mount "data" {
     host_path = var.data_path
     path      = "/data"
+    idmap     = var.data_idmap
   }
   started  = var.started
 }

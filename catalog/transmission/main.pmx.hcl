@@ -46,6 +46,7 @@ resource "oci_container" "app" {
   mount "downloads" {
     host_path = var.downloads_path
     path      = "/downloads"
+    idmap     = var.downloads_idmap
   }
   started  = var.started
 }

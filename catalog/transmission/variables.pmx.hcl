@@ -60,6 +60,13 @@ variable "downloads_path" {
   description = "Host directory mounted at /downloads: the host directory downloads are written to."
 }
 
+variable "downloads_idmap" {
+  type        = string
+  default     = "u:1000:1000:1;g:1000:1000:1"
+  description = "How host ids of downloads_path map into the unprivileged container: by default host uid/gid 1000 (the usual first user) appears as 1000 inside; \"passthrough\" maps the whole range (docs/mounts-and-devices.md)."
+  nullable    = false
+}
+
 variable "bridge" {
   type        = string
   default     = "vmbr0"
