@@ -42,5 +42,11 @@ resource "oci_container" "app" {
     path           = "/mosquitto/config"
     keep_on_remove = true
   }
+  mount "log" {
+    storage        = var.storage
+    size           = var.log_size
+    path           = "/mosquitto/log"
+    keep_on_remove = true
+  }
   started  = var.started
 }

@@ -62,6 +62,13 @@ variable "config_size" {
   nullable    = false
 }
 
+variable "log_size" {
+  type        = string
+  default     = "1G"
+  description = "Size of the log volume at /mosquitto/log: log files, when your mosquitto.conf writes them (the image declares the volume). Grow it by raising this; shrinking is refused."
+  nullable    = false
+}
+
 variable "bridge" {
   type        = string
   default     = "vmbr0"

@@ -36,6 +36,13 @@ resource "oci_container" "redis" {
     ip     = var.redis_ip
     gw     = var.gateway
   }
+  # The image declares VOLUME /data (Redis's dump file); a volume keeps it across upgrades.
+  mount "data" {
+    storage        = var.storage
+    size           = "1G"
+    path           = "/data"
+    keep_on_remove = true
+  }
   started = var.started
 }
 
