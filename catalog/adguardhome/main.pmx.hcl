@@ -41,5 +41,5 @@ resource "oci_container" "app" {
     path           = "/opt/adguardhome/conf"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

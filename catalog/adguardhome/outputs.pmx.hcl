@@ -7,10 +7,10 @@ output "url" {
 
 output "ports" {
   value = {
-    "dns" = { port = 53, protocol = "udp" }
+    "dns"     = { port = 53, protocol = "udp" }
     "dns-tcp" = { port = 53, protocol = "tcp" }
-    "setup" = { port = 3000, protocol = "tcp" }
-    "http" = { port = 80, protocol = "tcp" }
+    "setup"   = { port = 3000, protocol = "tcp" }
+    "http"    = { port = 80, protocol = "tcp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."
 }

@@ -46,5 +46,5 @@ resource "oci_container" "app" {
     path      = "/audiobooks"
     idmap     = var.audiobooks_idmap
   }
-  started  = var.started
+  started = var.started
 }

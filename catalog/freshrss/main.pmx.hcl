@@ -32,7 +32,7 @@ resource "oci_container" "app" {
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
     CRON_MIN = var.cron_minutes
-    TZ = var.timezone
+    TZ       = var.timezone
   } : k => v if v != null }
   mount "data" {
     storage        = var.storage
@@ -46,5 +46,5 @@ resource "oci_container" "app" {
     path           = "/var/www/FreshRSS/extensions"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -41,7 +41,7 @@ resource "oci_container" "app" {
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
     FRIGATE_RTSP_PASSWORD = var.rtsp_password
-    TZ = var.timezone
+    TZ                    = var.timezone
   } : k => v if v != null }
   mount "config" {
     storage        = var.storage
@@ -56,5 +56,5 @@ resource "oci_container" "app" {
     keep_on_remove = true
   }
   raw_lxc = local.gpu_lines
-  started  = var.started
+  started = var.started
 }

@@ -7,8 +7,8 @@ output "url" {
 
 output "ports" {
   value = {
-    "https" = { port = 8971, protocol = "tcp" }
-    "rtsp" = { port = 8554, protocol = "tcp" }
+    "https"  = { port = 8971, protocol = "tcp" }
+    "rtsp"   = { port = 8554, protocol = "tcp" }
     "webrtc" = { port = 8555, protocol = "tcp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."

@@ -32,8 +32,8 @@ resource "oci_container" "app" {
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
     GITEA__server__ROOT_URL = var.root_url
-    USER_UID = var.uid == null ? null : tostring(var.uid)
-    USER_GID = var.gid == null ? null : tostring(var.gid)
+    USER_UID                = var.uid == null ? null : tostring(var.uid)
+    USER_GID                = var.gid == null ? null : tostring(var.gid)
   } : k => v if v != null }
   mount "data" {
     storage        = var.storage
@@ -41,5 +41,5 @@ resource "oci_container" "app" {
     path           = "/data"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -8,7 +8,7 @@ output "url" {
 output "ports" {
   value = {
     "http" = { port = 3000, protocol = "tcp" }
-    "ssh" = { port = 22, protocol = "tcp" }
+    "ssh"  = { port = 22, protocol = "tcp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."
 }

@@ -34,9 +34,9 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    GF_SECURITY_ADMIN_USER = var.admin_user
+    GF_SECURITY_ADMIN_USER     = var.admin_user
     GF_SECURITY_ADMIN_PASSWORD = var.admin_password
-    GF_SERVER_ROOT_URL = var.root_url
+    GF_SERVER_ROOT_URL         = var.root_url
   } : k => v if v != null }
   mount "data" {
     storage        = var.storage
@@ -44,5 +44,5 @@ resource "oci_container" "app" {
     path           = "/var/lib/grafana"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -39,5 +39,5 @@ resource "oci_container" "app" {
     path           = "/app/config"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -61,5 +61,5 @@ resource "oci_container" "app" {
     read_only = true
   }
   raw_lxc = local.gpu_lines
-  started  = var.started
+  started = var.started
 }

@@ -7,7 +7,7 @@ output "url" {
 
 output "ports" {
   value = {
-    "http" = { port = 8096, protocol = "tcp" }
+    "http"      = { port = 8096, protocol = "tcp" }
     "discovery" = { port = 7359, protocol = "udp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."

@@ -31,9 +31,9 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    BASE_URL = var.base_url
+    BASE_URL     = var.base_url
     ALLOW_SIGNUP = var.allow_signup == null ? null : tostring(var.allow_signup)
-    TZ = var.timezone
+    TZ           = var.timezone
   } : k => v if v != null }
   mount "data" {
     storage        = var.storage
@@ -41,5 +41,5 @@ resource "oci_container" "app" {
     path           = "/app/data"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -15,11 +15,11 @@ resource "oci_image" "app" {
 }
 
 resource "oci_container" "app" {
-  node     = var.node
-  image    = oci_image.app.volid
-  hostname = var.hostname
-  cores    = var.cores
-  memory   = var.memory
+  node       = var.node
+  image      = oci_image.app.volid
+  hostname   = var.hostname
+  cores      = var.cores
+  memory     = var.memory
   entrypoint = ["/usr/sbin/mosquitto", "-c", var.config_file]
   rootfs {
     storage = var.storage
@@ -48,5 +48,5 @@ resource "oci_container" "app" {
     path           = "/mosquitto/log"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -31,7 +31,7 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    ND_BASEURL = var.base_url
+    ND_BASEURL      = var.base_url
     ND_SCANSCHEDULE = var.scan_schedule
   } : k => v if v != null }
   mount "data" {
@@ -46,5 +46,5 @@ resource "oci_container" "app" {
     idmap     = var.music_idmap
     read_only = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -31,10 +31,10 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    NEXTCLOUD_ADMIN_USER = var.admin_user
-    NEXTCLOUD_ADMIN_PASSWORD = var.admin_password
+    NEXTCLOUD_ADMIN_USER      = var.admin_user
+    NEXTCLOUD_ADMIN_PASSWORD  = var.admin_password
     NEXTCLOUD_TRUSTED_DOMAINS = var.trusted_domains
-    SQLITE_DATABASE = "nextcloud"
+    SQLITE_DATABASE           = "nextcloud"
   } : k => v if v != null }
   mount "html" {
     storage        = var.storage
@@ -42,5 +42,5 @@ resource "oci_container" "app" {
     path           = "/var/www/html"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

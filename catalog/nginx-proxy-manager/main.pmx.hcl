@@ -45,5 +45,5 @@ resource "oci_container" "app" {
     path           = "/etc/letsencrypt"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

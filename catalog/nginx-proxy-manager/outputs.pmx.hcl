@@ -7,7 +7,7 @@ output "url" {
 
 output "ports" {
   value = {
-    "http" = { port = 80, protocol = "tcp" }
+    "http"  = { port = 80, protocol = "tcp" }
     "https" = { port = 443, protocol = "tcp" }
     "admin" = { port = 81, protocol = "tcp" }
   }

@@ -32,9 +32,9 @@ resource "oci_container" "app" {
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
     FTLCONF_webserver_api_password = var.web_password
-    FTLCONF_dns_upstreams = var.upstream_dns
-    TZ = var.timezone
-    FTLCONF_dns_listeningMode = "all"
+    FTLCONF_dns_upstreams          = var.upstream_dns
+    TZ                             = var.timezone
+    FTLCONF_dns_listeningMode      = "all"
   } : k => v if v != null }
   mount "config" {
     storage        = var.storage
@@ -42,5 +42,5 @@ resource "oci_container" "app" {
     path           = "/etc/pihole"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -7,9 +7,9 @@ output "url" {
 
 output "ports" {
   value = {
-    "dns" = { port = 53, protocol = "udp" }
+    "dns"     = { port = 53, protocol = "udp" }
     "dns-tcp" = { port = 53, protocol = "tcp" }
-    "http" = { port = 80, protocol = "tcp" }
+    "http"    = { port = 80, protocol = "tcp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."
 }

@@ -40,8 +40,8 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    PLEX_CLAIM = var.claim_token
-    TZ = var.timezone
+    PLEX_CLAIM   = var.claim_token
+    TZ           = var.timezone
     ADVERTISE_IP = var.advertise_url
   } : k => v if v != null }
   mount "config" {
@@ -63,5 +63,5 @@ resource "oci_container" "app" {
     read_only = true
   }
   raw_lxc = local.gpu_lines
-  started  = var.started
+  started = var.started
 }

@@ -38,5 +38,5 @@ resource "oci_container" "app" {
     path           = "/prometheus"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

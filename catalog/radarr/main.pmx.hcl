@@ -33,7 +33,7 @@ resource "oci_container" "app" {
   env = { for k, v in {
     PUID = var.puid == null ? null : tostring(var.puid)
     PGID = var.pgid == null ? null : tostring(var.pgid)
-    TZ = var.timezone
+    TZ   = var.timezone
   } : k => v if v != null }
   mount "config" {
     storage        = var.storage
@@ -46,5 +46,5 @@ resource "oci_container" "app" {
     path      = "/data"
     idmap     = var.data_idmap
   }
-  started  = var.started
+  started = var.started
 }

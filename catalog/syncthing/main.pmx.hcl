@@ -31,8 +31,8 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    PUID = var.puid == null ? null : tostring(var.puid)
-    PGID = var.pgid == null ? null : tostring(var.pgid)
+    PUID         = var.puid == null ? null : tostring(var.puid)
+    PGID         = var.pgid == null ? null : tostring(var.pgid)
     STGUIADDRESS = "0.0.0.0:8384"
   } : k => v if v != null }
   mount "data" {
@@ -41,5 +41,5 @@ resource "oci_container" "app" {
     path           = "/var/syncthing"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -7,8 +7,8 @@ output "url" {
 
 output "ports" {
   value = {
-    "http" = { port = 8384, protocol = "tcp" }
-    "sync" = { port = 22000, protocol = "tcp" }
+    "http"      = { port = 8384, protocol = "tcp" }
+    "sync"      = { port = 22000, protocol = "tcp" }
     "sync-quic" = { port = 22000, protocol = "udp" }
     "discovery" = { port = 21027, protocol = "udp" }
   }

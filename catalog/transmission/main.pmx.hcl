@@ -33,7 +33,7 @@ resource "oci_container" "app" {
   env = { for k, v in {
     PUID = var.puid == null ? null : tostring(var.puid)
     PGID = var.pgid == null ? null : tostring(var.pgid)
-    TZ = var.timezone
+    TZ   = var.timezone
     USER = var.web_user
     PASS = var.web_password
   } : k => v if v != null }
@@ -48,5 +48,5 @@ resource "oci_container" "app" {
     path      = "/downloads"
     idmap     = var.downloads_idmap
   }
-  started  = var.started
+  started = var.started
 }

@@ -7,8 +7,8 @@ output "url" {
 
 output "ports" {
   value = {
-    "http" = { port = 9091, protocol = "tcp" }
-    "peer" = { port = 51413, protocol = "tcp" }
+    "http"     = { port = 9091, protocol = "tcp" }
+    "peer"     = { port = 51413, protocol = "tcp" }
     "peer-udp" = { port = 51413, protocol = "udp" }
   }
   description = "The ports the app listens on inside its container (its own address: no port mapping)."

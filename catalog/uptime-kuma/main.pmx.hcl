@@ -35,5 +35,5 @@ resource "oci_container" "app" {
     path           = "/app/data"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -31,8 +31,8 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    DOMAIN = var.domain
-    ADMIN_TOKEN = var.admin_token
+    DOMAIN          = var.domain
+    ADMIN_TOKEN     = var.admin_token
     SIGNUPS_ALLOWED = var.signups_allowed == null ? null : tostring(var.signups_allowed)
   } : k => v if v != null }
   mount "data" {
@@ -41,5 +41,5 @@ resource "oci_container" "app" {
     path           = "/data"
     keep_on_remove = true
   }
-  started  = var.started
+  started = var.started
 }

@@ -36,14 +36,14 @@ resource "oci_container" "app" {
   }
   # Every key is one the app reads (README.md, "Environment"); unset optional inputs are left out.
   env = { for k, v in {
-    ZIGBEE2MQTT_CONFIG_MQTT_SERVER = var.mqtt_server
-    ZIGBEE2MQTT_CONFIG_MQTT_USER = var.mqtt_user
-    ZIGBEE2MQTT_CONFIG_MQTT_PASSWORD = var.mqtt_password
-    ZIGBEE2MQTT_CONFIG_SERIAL_PORT = var.serial_port
-    ZIGBEE2MQTT_CONFIG_SERIAL_ADAPTER = var.serial_adapter
-    TZ = var.timezone
+    ZIGBEE2MQTT_CONFIG_MQTT_SERVER      = var.mqtt_server
+    ZIGBEE2MQTT_CONFIG_MQTT_USER        = var.mqtt_user
+    ZIGBEE2MQTT_CONFIG_MQTT_PASSWORD    = var.mqtt_password
+    ZIGBEE2MQTT_CONFIG_SERIAL_PORT      = var.serial_port
+    ZIGBEE2MQTT_CONFIG_SERIAL_ADAPTER   = var.serial_adapter
+    TZ                                  = var.timezone
     ZIGBEE2MQTT_CONFIG_FRONTEND_ENABLED = "true"
-    ZIGBEE2MQTT_CONFIG_FRONTEND_PORT = "8080"
+    ZIGBEE2MQTT_CONFIG_FRONTEND_PORT    = "8080"
   } : k => v if v != null }
   mount "data" {
     storage        = var.storage
@@ -52,5 +52,5 @@ resource "oci_container" "app" {
     keep_on_remove = true
   }
   raw_lxc = local.usb_lines
-  started  = var.started
+  started = var.started
 }

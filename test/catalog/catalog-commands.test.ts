@@ -90,6 +90,12 @@ describe.skipIf(!BUILT)(`catalog commands${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(r.stdout).toContain("Resources it creates:\n  oci_image.app\n  oci_container.app\n");
   });
 
+  it("every catalog file is in pmxform fmt's canonical layout", async () => {
+    const r = await wd().run("fmt", "--check", "--recursive", join(ROOT, "catalog"));
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
   it("catalog show of an unknown app suggests the right name", async () => {
     const r = await wd().run("catalog", "show", "jelyfin");
     expect(r.code).toBe(1);
