@@ -154,6 +154,22 @@ export function buildProgram(setCode: (n: number) => void): Command {
     c.action(lazy(async () => ({ run: (await import("./commands/state.js")).commands[name] }), setCode));
   }
 
+  const catalog = program.command("catalog").description("the app catalog shipped with pmxform (catalog/<app>/)");
+  catalog
+    .command("list")
+    .description("list the catalog's apps")
+    .option("--category <category>", "only apps of this category")
+    .option("--json", "machine-readable output")
+    .option("--no-color", "disable colours")
+    .action(lazy(async () => ({ run: (await import("./commands/catalog.js")).commands.list }), setCode));
+  catalog
+    .command("show")
+    .description("show an app's inputs, outputs and the resources it creates")
+    .argument("<app>")
+    .option("--json", "machine-readable output")
+    .option("--no-color", "disable colours")
+    .action(lazy(async () => ({ run: (await import("./commands/catalog.js")).commands.show }), setCode));
+
   globals(program.command("init").description("check the configured state backend and record it for this directory"))
     .option("--migrate-state", "copy the states of the previously initialised backend into the configured one")
     .option("--reconfigure", "use the configured backend as it is, ignoring the one initialised before")
@@ -161,6 +177,9 @@ export function buildProgram(setCode: (n: number) => void): Command {
     .option("--var <k=v>", "set a variable (repeatable)", collect)
     .option("--var-file <file>", "read variables from a file (repeatable)", collect)
     .option("--lock-timeout <dur>", "how long to wait for the state locks", "0s")
+    .option("--app <app>", "write a starter configuration that uses this catalog app (pmxform catalog list)")
+    .option("--dir <dir>", "with --app: the directory to write it into (default: the working directory)")
+    .option("--node <node>", "with --app: the Proxmox node the app runs on", "pve1")
     .action(lazy(() => import("./commands/init.js"), setCode));
 
   const workspace = program.command("workspace").description("manage workspaces: each has its own state and lock");

@@ -28,7 +28,7 @@ import { pctOperations, valueOf, type PctOperation, type SetPiece } from "./oper
 import { pveError, vmidTaken } from "./errors.js";
 import { assertOwnContainer, markerFor } from "./identity.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
-import { mergeRawLines, normalizeRawLine } from "../mounts/raw-lxc.js";
+import { mergeRawLines, normalizeRawLine, OCI_OWNED, OWNED_ELSEWHERE } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
 import { asSnapshot, readNodeDevices } from "./snapshot.js";
 import { isLegacy } from "../mounts/gpu.js";
@@ -195,7 +195,8 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
     t,
     digest,
     (conf) => {
-      conf.main.lxc = mergeRawLines(conf.main.lxc, lines);
+      // Only an OCI container's conf has an entrypoint (pct create writes it from the image).
+      conf.main.lxc = mergeRawLines(conf.main.lxc, lines, conf.main.keys.has("entrypoint") ? OCI_OWNED : OWNED_ELSEWHERE);
     },
     "writing raw lxc lines",
   );

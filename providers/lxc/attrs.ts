@@ -144,7 +144,8 @@ export function attrsFromConf(vmid: number, node: string, conf: ParsedConf, runn
   if (Object.keys(devices.items).length) a["device"] = devices.items;
   a["device_names"] = devices.names;
   const raw = rawLinesOf(section.lxc);
-  if (raw.length) a["raw_lxc"] = raw;
+  // `raw_lxc = []` manages "no raw lines": read back as [], not as absent (or apply would differ from its plan).
+  if (raw.length || Array.isArray(prior?.["raw_lxc"])) a["raw_lxc"] = raw;
 
   const unknown: Record<string, string> = {};
   for (const [k, v] of keys) if (!modelled(k)) unknown[k] = v;

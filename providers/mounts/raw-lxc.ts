@@ -4,6 +4,13 @@
 /** Lines other arguments own (oci_container's working_dir/user, and the image user's groups); raw_lxc neither shows nor removes them. */
 export const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["lxc.init.cwd", "lxc.init.uid", "lxc.init.gid", "lxc.init.groups"]);
 
+/**
+ * An OCI container's conf also holds the halt signal pct create took from the image's StopSignal
+ * (pve-container src/PVE/LXC/Create.pm, restore_oci_archive): the image's, so raw_lxc neither
+ * shows nor removes it (writing raw lines used to drop it, and `raw_lxc = []` never matched).
+ */
+export const OCI_OWNED: ReadonlySet<string> = new Set([...OWNED_ELSEWHERE, "lxc.signal.halt"]);
+
 const LINE = /^(lxc\.[a-z0-9_.-]+)\s*[:=]\s*(.*?)\s*$/;
 
 /** `lxc.key = v` or `lxc.key:v` -> ["lxc.key", "v"]; undefined when not a raw lxc line. */
@@ -19,13 +26,13 @@ export function normalizeRawLine(line: string): string {
 }
 
 /** The user's raw lines among a conf section's lxc entries, in file order. */
-export function rawLinesOf(lxc: [string, string][]): string[] {
-  return lxc.filter(([k]) => !OWNED_ELSEWHERE.has(k)).map(([k, v]) => `${k}: ${v}`);
+export function rawLinesOf(lxc: [string, string][], owned: ReadonlySet<string> = OWNED_ELSEWHERE): string[] {
+  return lxc.filter(([k]) => !owned.has(k)).map(([k, v]) => `${k}: ${v}`);
 }
 
 /** The section's new lxc entries: lines owned elsewhere stay, the user's lines become `wanted`. */
-export function mergeRawLines(lxc: [string, string][], wanted: string[]): [string, string][] {
-  const kept = lxc.filter(([k]) => OWNED_ELSEWHERE.has(k));
+export function mergeRawLines(lxc: [string, string][], wanted: string[], owned: ReadonlySet<string> = OWNED_ELSEWHERE): [string, string][] {
+  const kept = lxc.filter(([k]) => owned.has(k));
   const added = wanted.map(parseRawLine).filter((p): p is [string, string] => p !== undefined);
   return [...kept, ...added];
 }

@@ -191,5 +191,6 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
   if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
   await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));
   const t: Ct = { address, node, vmid: newVmid, run, ctx };
-  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], ...pick(planned), image: config["image"] });
+  // The planned mounts carry keep_on_remove (configuration only) for the volumes moved in above.
+  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], mount: planned["mount"], ...pick(planned), image: config["image"] });
 }

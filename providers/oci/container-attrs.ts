@@ -89,6 +89,12 @@ function withInitKeys(lxc: [string, string][], config: Attrs): [string, string][
 
 export function ociAttrsFromConf(vmid: number, node: string, conf: ParsedConf, running: boolean, prior: Attrs | null, digest?: string): Attrs {
   const a = attrsFromConf(vmid, node, conf, running, prior, digest);
+  // The image's halt signal is not a raw_lxc line of the configuration (raw-lxc.ts, OCI_OWNED).
+  if (Array.isArray(a["raw_lxc"])) {
+    const raw = (a["raw_lxc"] as string[]).filter((l) => !l.startsWith("lxc.signal.halt:"));
+    if (raw.length || Array.isArray(prior?.["raw_lxc"])) a["raw_lxc"] = raw;
+    else delete a["raw_lxc"];
+  }
   const unknown = { ...obj(a["unknown_keys"]) } as Record<string, string>;
   const entrypoint = Object.hasOwn(unknown, "entrypoint") ? unknown["entrypoint"] : undefined;
   if (entrypoint !== undefined) a["entrypoint"] = entrypoint;

@@ -20,12 +20,13 @@ import { describeConn } from "../state/backends/pg.js";
 import { StateStore } from "../state/store.js";
 import { printDiagnostics } from "./output-format.js";
 
-type Opts = CommonOptions & { migrateState?: boolean; reconfigure?: boolean; forceCopy?: boolean; lockTimeout?: string };
+type Opts = CommonOptions & { migrateState?: boolean; reconfigure?: boolean; forceCopy?: boolean; lockTimeout?: string; app?: string; dir?: string; node?: string };
 
 const LOCAL_DEFAULT: BackendSettings = { type: "local", path: DEFAULT_STATE_FILE, workspaceDir: DEFAULT_WORKSPACE_DIR };
 
 export async function run(opts: Opts): Promise<number> {
   const fail = (d: Diagnostic[]) => (printDiagnostics(d, opts), 1);
+  if (opts.app !== undefined) return initApp({ ...opts, app: opts.app }, fail);
   if (opts.migrateState && opts.reconfigure) return fail([error("Conflicting options", "-migrate-state copies the old backend's states, -reconfigure ignores them. Choose one.")]);
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return fail([error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)]);
@@ -140,4 +141,13 @@ async function migrate(from: StateBackend, ctx: BackendContext, timeoutMs: numbe
     }
   }
   return [];
+}
+
+/** `init --app`: a starter configuration from the catalog (src/catalog/starter.ts); no backend is touched. */
+async function initApp(opts: Opts & { app: string }, fail: (d: Diagnostic[]) => number): Promise<number> {
+  const { initApp: write } = await import("../catalog/starter.js");
+  const r = await write(opts);
+  if (hasErrors(r.diagnostics)) return fail(r.diagnostics);
+  process.stdout.write(`Wrote ${r.written.join(", ")}.\nSet the variables in variables.pmx.hcl, check proxmox.pmx.hcl, then run pmxform plan.\n`);
+  return 0;
 }

@@ -69,6 +69,8 @@ export function evaluateBody(body: Body, shape: Record<string, BlockShape>, eval
     }
     const r = evalExpr(a.expr);
     diags.push(...r.diagnostics);
+    // As in Terraform, an argument set to null is an argument left out (`gw = var.gateway` with no gateway).
+    if (r.value === null) continue;
     setKey(out, a.name, r.value);
   }
   for (const b of body.blocks) {

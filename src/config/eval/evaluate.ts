@@ -129,7 +129,9 @@ class Evaluator {
   // ---- names and traversals -------------------------------------------------------------
 
   private root(name: string, range: Range, b: Bindings): Value {
-    const bound = b.get(name) ?? lookupName(this.scope.bindings, name);
+    // has(), not get() ?? ...: a for-expression variable bound to null is still bound.
+    if (b.has(name)) return b.get(name) as Value;
+    const bound = lookupName(this.scope.bindings, name);
     if (bound !== undefined) return bound;
     switch (name) {
       case "each":

@@ -1,0 +1,19 @@
+# What the gitea module gives back: where to reach it and what it listens on.
+
+output "url" {
+  value       = "http://${local.address}:3000"
+  description = "Where to open gitea."
+}
+
+output "ports" {
+  value = {
+    "http" = { port = 3000, protocol = "tcp" }
+    "ssh"  = { port = 22, protocol = "tcp" }
+  }
+  description = "The ports the app listens on inside its container (its own address: no port mapping)."
+}
+
+output "vmid" {
+  value       = oci_container.app.vmid
+  description = "The container's VMID."
+}

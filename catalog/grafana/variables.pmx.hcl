@@ -1,0 +1,121 @@
+# Inputs of the grafana catalog module (catalog/grafana/README.md describes each). Secrets are
+# sensitive variables without defaults; everything else has a default that runs the app on one node.
+
+variable "node" {
+  type        = string
+  description = "The Proxmox node that runs grafana."
+}
+
+variable "hostname" {
+  type        = string
+  default     = "grafana"
+  description = "The container's hostname; the url output uses it when ip is dhcp."
+  nullable    = false
+}
+
+variable "image" {
+  type        = string
+  default     = "docker.io/grafana/grafana:12.0.2@sha256:b5b59bfc7561634c2d7b136c4543d702ebcc94a3da477f21ff26f89ffd4214fa"
+  description = "The OCI image, pinned by digest. Upgrading the app is changing this: the plan replaces the container and keeps its volumes."
+  nullable    = false
+}
+
+variable "image_storage" {
+  type        = string
+  default     = "local"
+  description = "Storage (content vztmpl) the image archive is pulled into."
+  nullable    = false
+}
+
+variable "image_tls_verify" {
+  type        = bool
+  default     = true
+  description = "Verify the registry's TLS certificate (false only for a private plain-HTTP registry)."
+  nullable    = false
+}
+
+variable "storage" {
+  type        = string
+  default     = "local-lvm"
+  description = "Storage for the root filesystem and the data volumes."
+  nullable    = false
+}
+
+variable "rootfs_size" {
+  type        = string
+  default     = "2G"
+  description = "Size of the root filesystem (the image's files)."
+  nullable    = false
+}
+
+variable "data_size" {
+  type        = string
+  default     = "4G"
+  description = "Size of the data volume at /var/lib/grafana: grafana.db, plugins and dashboards. Grow it by raising this; shrinking is refused."
+  nullable    = false
+}
+
+variable "bridge" {
+  type        = string
+  default     = "vmbr0"
+  description = "Bridge the container's eth0 is attached to."
+  nullable    = false
+}
+
+variable "ip" {
+  type        = string
+  default     = "dhcp"
+  description = "IPv4 address in CIDR notation (\"192.0.2.10/24\"), or \"dhcp\"."
+  nullable    = false
+  validation {
+    condition     = var.ip == "dhcp" || can(cidrhost(var.ip, 0))
+    error_message = "ip must be \"dhcp\" or an address in CIDR notation such as 192.0.2.10/24."
+  }
+}
+
+variable "gateway" {
+  type        = string
+  default     = null
+  description = "IPv4 gateway (with a static ip)."
+}
+
+variable "cores" {
+  type        = number
+  default     = 1
+  description = "CPU cores."
+  nullable    = false
+}
+
+variable "memory" {
+  type        = number
+  default     = 1024
+  description = "Memory in MiB."
+  nullable    = false
+}
+
+variable "started" {
+  type        = bool
+  default     = true
+  description = "Whether the container runs."
+  nullable    = false
+}
+
+variable "admin_user" {
+  type        = string
+  default     = "admin"
+  description = "Administrator created on first start (GF_SECURITY_ADMIN_USER)."
+  nullable    = false
+}
+
+variable "admin_password" {
+  type        = string
+  description = "Password of that administrator (GF_SECURITY_ADMIN_PASSWORD). No default: choose one."
+  sensitive   = true
+  nullable    = false
+}
+
+variable "root_url" {
+  type        = string
+  default     = null
+  description = "The public URL of Grafana (GF_SERVER_ROOT_URL)."
+}

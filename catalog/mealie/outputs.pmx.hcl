@@ -1,0 +1,18 @@
+# What the mealie module gives back: where to reach it and what it listens on.
+
+output "url" {
+  value       = "http://${local.address}:9000"
+  description = "Where to open mealie."
+}
+
+output "ports" {
+  value = {
+    "http" = { port = 9000, protocol = "tcp" }
+  }
+  description = "The ports the app listens on inside its container (its own address: no port mapping)."
+}
+
+output "vmid" {
+  value       = oci_container.app.vmid
+  description = "The container's VMID."
+}

@@ -1,0 +1,52 @@
+# Eclipse Mosquitto: a lightweight MQTT broker.
+# One oci_image pulled on the node and one oci_container built from it; data on volumes that an
+# image upgrade moves to the new container (docs/oci.md, "Image change: a replace that keeps the data").
+
+locals {
+  # The address clients use: the static ip, or the hostname (resolved by your DHCP/DNS server).
+  address = var.ip == "dhcp" ? var.hostname : split("/", var.ip)[0]
+}
+
+resource "oci_image" "app" {
+  node       = var.node
+  storage    = var.image_storage
+  reference  = var.image
+  tls_verify = var.image_tls_verify
+}
+
+resource "oci_container" "app" {
+  node       = var.node
+  image      = oci_image.app.volid
+  hostname   = var.hostname
+  cores      = var.cores
+  memory     = var.memory
+  entrypoint = ["/usr/sbin/mosquitto", "-c", var.config_file]
+  rootfs {
+    storage = var.storage
+    size    = var.rootfs_size
+  }
+  network "eth0" {
+    bridge = var.bridge
+    ip     = var.ip
+    gw     = var.gateway
+  }
+  mount "data" {
+    storage        = var.storage
+    size           = var.data_size
+    path           = "/mosquitto/data"
+    keep_on_remove = true
+  }
+  mount "config" {
+    storage        = var.storage
+    size           = var.config_size
+    path           = "/mosquitto/config"
+    keep_on_remove = true
+  }
+  mount "log" {
+    storage        = var.storage
+    size           = var.log_size
+    path           = "/mosquitto/log"
+    keep_on_remove = true
+  }
+  started = var.started
+}

@@ -1,0 +1,20 @@
+# What the nginx-proxy-manager module gives back: where to reach it and what it listens on.
+
+output "url" {
+  value       = "http://${local.address}:81"
+  description = "Where to open nginx-proxy-manager."
+}
+
+output "ports" {
+  value = {
+    "http"  = { port = 80, protocol = "tcp" }
+    "https" = { port = 443, protocol = "tcp" }
+    "admin" = { port = 81, protocol = "tcp" }
+  }
+  description = "The ports the app listens on inside its container (its own address: no port mapping)."
+}
+
+output "vmid" {
+  value       = oci_container.app.vmid
+  description = "The container's VMID."
+}

@@ -1,0 +1,18 @@
+# What the prometheus module gives back: where to reach it and what it listens on.
+
+output "url" {
+  value       = "http://${local.address}:9090"
+  description = "Where to open prometheus."
+}
+
+output "ports" {
+  value = {
+    "http" = { port = 9090, protocol = "tcp" }
+  }
+  description = "The ports the app listens on inside its container (its own address: no port mapping)."
+}
+
+output "vmid" {
+  value       = oci_container.app.vmid
+  description = "The container's VMID."
+}
