@@ -5,10 +5,10 @@ import { isUnknown } from "../../src/config/value.js";
 import { CommandError, errorLines, type RunResult, type Runner } from "../../src/exec/runner.js";
 import { withFileOnTarget } from "../../src/exec/place-file.js";
 import { CARRIED, attrsFromConf } from "./attrs.js";
+import { createValues, setValue } from "./conf-map.js";
 import {
   chpasswdArgv,
   createArgvOf,
-  createValues,
   destroyArgv,
   destroyHalfCreatedArgv,
   mkSshDirArgv,
@@ -17,7 +17,6 @@ import {
   rebootArgv,
   resizeArgv,
   setArgvOf,
-  setValue,
   startArgv,
   stopArgv,
   unlockArgv,
@@ -109,7 +108,7 @@ async function pushKeys(t: Target, keys: unknown): Promise<void> {
 /**
  * A create as the plan decided it: `operations` (operations.ts createOperations) are executed in
  * order. The configuration is read only for secrets and for the pieces the plan could not print,
- * which are printed from it by the plan's own mapping (argv.ts createValues). `other`: steps of
+ * which are printed from it by the plan's own mapping (conf-map.ts createValues). `other`: steps of
  * a type built on this one (oci_container's), run in their place in the list.
  */
 export async function createContainer(

@@ -8,8 +8,8 @@
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
-import { createValues, setValue } from "./argv.js";
-import { beforeMoves, pathOfPveKey, type ChangeSet } from "./changes.js";
+import { UNKNOWN_VALUE, createValues } from "./conf-map.js";
+import { pathOfPveKey, type ChangeSet } from "./changes.js";
 import type { Migration } from "./migrate.js";
 import { unprotectFirst } from "./protection.js";
 
@@ -82,13 +82,11 @@ export function updateOperations(u: UpdatePlan): PctOperation[] {
   if (unprotectFirst(base, cs)) ops.push({ op: "unprotect" });
   // Grown before pct set: resize writes size= into the current section only, so a pct set before
   // it would leave a pending value with the old size that the next start applies over the grown
-  // one (changes.ts). The set then echoes the grown size.
-  const setAttrs = beforeMoves(base, planned, cs.moves);
-  const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
+  // one (changes.ts). The set then echoes the grown size (the values changes.ts printed).
   const piece = (key: string): SetPiece => {
     const path = pathOfPveKey(key, planned);
-    const value = secret(path) ? undefined : setValue(key, setAttrs, base, grown);
-    return value === undefined ? { key, from: path } : { key, value };
+    const value = cs.written.get(key);
+    return value === undefined || value === UNKNOWN_VALUE || secret(path) ? { key, from: path } : { key, value };
   };
   for (const g of cs.grow) ops.push({ op: "resize", disk: g.disk, size: g.size, if_already: piece(g.disk) });
   if (cs.set.size || cs.del.length) ops.push({ op: "set", set: [...cs.set.keys()].sort().map(piece), delete: cs.del });
