@@ -23,7 +23,8 @@ import {
 } from "./argv.js";
 import { beforeMoves, volumeMoves } from "./changes.js";
 import { plannedAttrs, sha256 } from "./desired.js";
-import { pctOperations, valueOf, type PctOperation, type SetPiece } from "./operations.js";
+import type { PctOperation, SetPiece } from "./operations.js";
+import { pctOperations, valueOf } from "./operations-check.js";
 import { pveError, vmidTaken } from "./errors.js";
 import { assertOwnContainer, markerFor } from "./identity.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
@@ -131,7 +132,7 @@ export async function createContainer(
   let printedNow: Map<string, string | undefined> | undefined;
   const printed = async (p: SetPiece): Promise<{ key: string; value: string }[]> => {
     if ("value" in p) return [{ key: p.key, value: p.value }];
-    printedNow ??= new Map(createValues(await fromConfig()));
+    printedNow ??= new Map(createValues(await fromConfig()).map((v) => [v.key, v.value]));
     // A block unknown as a whole at plan time: every slot key of it the configuration gives now.
     const all = p.key.endsWith("*") ? [...printedNow].filter(([k]) => k.startsWith(p.key.slice(0, -1)) && /^\d+$/.test(k.slice(p.key.length - 1))) : [[p.key, printedNow.get(p.key)] as const];
     return all.map(([key, value]) => ({ key, value: valueOf({ key, from: p.from }, () => value) }));

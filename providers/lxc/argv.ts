@@ -14,7 +14,7 @@ export function createArgvOf(vmid: number, template: string, pieces: readonly { 
 
 /** `pct create` from planned attributes whose values are all known (what the plan's create step holds). */
 export function createArgv(vmid: number, planned: Attrs, opts: { sshKeysFile?: string } = {}): string[] {
-  const pieces = createValues(planned).map(([key, value]) => {
+  const pieces = createValues(planned).map(({ key, value }) => {
     if (value === undefined) throw new Error(`bug: value of ${key} unknown at create`);
     return { key, value };
   });

@@ -5,7 +5,7 @@ import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
 import { unusedDeletes } from "../mounts/detached.js";
-import { UNKNOWN_VALUE, pveKeysFromAttrs, setValue, type PveValue } from "./conf-map.js";
+import { UNKNOWN_VALUE, pathOfPveKey, pveKeysFromAttrs, setValue, type PveValue } from "./conf-map.js";
 import { waitsForRestart } from "./fields/index.js";
 
 export interface Resize {
@@ -27,9 +27,10 @@ export interface ChangeSet {
   /**
    * What pct set writes for each key of `set` and each grown disk (whose value a resize's
    * fallback sets): computed values left for pct to allocate or generate, disks echoing the size
-   * they have when the set runs. UNKNOWN_VALUE: only apply can print it.
+   * they have when the set runs; no value: only apply can print it. `path`: the attribute it
+   * prints (whether it is secret, where apply reads it).
    */
-  written: Map<string, PveValue>;
+  written: Map<string, { value?: string; path: AttrPath }>;
   del: string[];
   grow: Resize[];
   shrink: Resize[];
@@ -55,15 +56,6 @@ function rawLxcChange(prior: Attrs, planned: Attrs): string[] | undefined {
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 
-/** The attribute path a pct key belongs to (net3 -> network.<name>), for plan reasons. */
-export function pathOfPveKey(key: string, a: Attrs): AttrPath {
-  const m = /^(net|mp|dev)(\d+)$/.exec(key);
-  if (!m) return [key === "net*" ? "network" : key];
-  const field = m[1] === "net" ? "network" : m[1] === "mp" ? "mount" : "device";
-  const slot = Number(m[2]);
-  for (const [name, item] of Object.entries(obj(a[field]))) if (obj(item)["slot"] === slot) return [field, name];
-  return [field, key];
-}
 
 function sizesOf(a: Attrs): Map<string, { size: unknown; path: AttrPath }> {
   const out = new Map<string, { size: unknown; path: AttrPath }>();
@@ -154,7 +146,10 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   );
   // Resizes run before the set, so disks echo their grown size.
   const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
-  for (const k of new Set([...cs.set.keys(), ...grown.keys()])) cs.written.set(k, setValue(k, setAttrs, prior, grown) ?? UNKNOWN_VALUE);
+  for (const k of new Set([...cs.set.keys(), ...grown.keys()])) {
+    const value = setValue(k, setAttrs, prior, grown);
+    cs.written.set(k, { ...(value !== undefined ? { value } : {}), path: pathOfPveKey(k, planned) });
+  }
   return cs;
 }
 

@@ -4,7 +4,7 @@
 // Which attribute goes to which key, and how its value prints, is the field tables' (./fields).
 import { printPropertyString } from "../../src/pve/propstring.js";
 import { isUnknown, putKey } from "../../src/config/value.js";
-import type { Attrs } from "../../src/provider/types.js";
+import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import { canonicalSize, deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
 import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, printProps, resizeOnly } from "./fields/index.js";
 
@@ -134,12 +134,27 @@ function withoutComputed(a: Attrs): Attrs {
 }
 
 /**
- * The `--key value` pairs of `pct create` the planned attributes give, sorted by key; a value
- * still unknown is undefined. A block whose items are all unknown is one key `net*`/`mp*`/`dev*`
+ * The attribute path a pct key belongs to (net3 -> network.<name>; a whole block's `net*`,
+ * `mp*`, `dev*` -> the block): for plan reasons, and for whether a printed value is secret.
+ */
+export function pathOfPveKey(key: string, a: Attrs): AttrPath {
+  const m = /^(net|mp|dev)(\d+|\*)$/.exec(key);
+  if (!m) return [key];
+  const field = m[1] === "net" ? "network" : m[1] === "mp" ? "mount" : "device";
+  if (m[2] === "*") return [field];
+  const slot = Number(m[2]);
+  const items = a[field];
+  if (items && typeof items === "object" && !isUnknown(items)) for (const [name, item] of Object.entries(items as Record<string, Obj>)) if (item && item["slot"] === slot) return [field, name];
+  return [field, key];
+}
+
+/**
+ * The `--key value` pairs of `pct create` the planned attributes give, sorted by key, each with
+ * the attribute it prints; a value still unknown is absent. A block whose items are all unknown is one key `net*`/`mp*`/`dev*`
  * (apply expands it). The plan prints these (operations.ts createOperations) and apply prints
  * the ones the plan could not from the configuration evaluated then, by this same function.
  */
-export function createValues(planned: Attrs): [string, string | undefined][] {
+export function createValues(planned: Attrs): { key: string; value?: string; path: AttrPath }[] {
   const attrs = withoutComputed(planned);
   const keys = pveKeysFromAttrs(attrs);
   for (const [field, key] of [
@@ -154,7 +169,7 @@ export function createValues(planned: Attrs): [string, string | undefined][] {
   }
   // pmxform creates unprivileged containers unless told otherwise (pct's own default is privileged).
   if (!keys.has("unprivileged")) keys.set("unprivileged", "1");
-  return [...keys.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v === UNKNOWN_VALUE ? undefined : v]);
+  return [...keys.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, v]) => ({ key, ...(v === UNKNOWN_VALUE ? {} : { value: v }), path: pathOfPveKey(key, planned) }));
 }
 
 /**

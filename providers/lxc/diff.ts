@@ -4,8 +4,8 @@ import { Unknown, isUnknown } from "../../src/config/value.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
-import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
-import { UNKNOWN_VALUE } from "./conf-map.js";
+import { computeChanges, isEmpty } from "./changes.js";
+import { pathOfPveKey } from "./conf-map.js";
 import { plannedAttrs } from "./desired.js";
 import { markerFor } from "./identity.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
@@ -187,7 +187,10 @@ export function diffContainer(req: DiffRequest): Diff {
     notes.push(migrationNote(migration));
     const renamed = volumesRenamed(migration);
     // A volume's name on the target is known only once it is there: what pct set writes for it is printed then.
-    const later = (disk: string) => cs.written.has(disk) && cs.written.set(disk, UNKNOWN_VALUE);
+    const later = (disk: string) => {
+      const w = cs.written.get(disk);
+      if (w) cs.written.set(disk, { path: w.path });
+    };
     if (renamed(planned["rootfs"])) {
       (planned["rootfs"] as Obj)["volume"] = new Unknown("string");
       later("rootfs");
