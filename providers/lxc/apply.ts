@@ -5,10 +5,10 @@ import { isUnknown } from "../../src/config/value.js";
 import { CommandError, errorLines, type RunResult, type Runner } from "../../src/exec/runner.js";
 import { withFileOnTarget } from "../../src/exec/place-file.js";
 import { CARRIED, attrsFromConf } from "./attrs.js";
+import { createValues, setValue } from "./conf-map.js";
 import {
   chpasswdArgv,
   createArgvOf,
-  createValues,
   destroyArgv,
   destroyHalfCreatedArgv,
   mkSshDirArgv,
@@ -17,14 +17,14 @@ import {
   rebootArgv,
   resizeArgv,
   setArgvOf,
-  setValue,
   startArgv,
   stopArgv,
   unlockArgv,
 } from "./argv.js";
 import { beforeMoves, volumeMoves } from "./changes.js";
 import { plannedAttrs, sha256 } from "./desired.js";
-import { pctOperations, valueOf, type PctOperation, type SetPiece } from "./operations.js";
+import type { PctOperation, SetPiece } from "./operations.js";
+import { pctOperations, valueOf } from "./operations-check.js";
 import { pveError, vmidTaken } from "./errors.js";
 import { assertOwnContainer, markerFor } from "./identity.js";
 import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
@@ -109,7 +109,7 @@ async function pushKeys(t: Target, keys: unknown): Promise<void> {
 /**
  * A create as the plan decided it: `operations` (operations.ts createOperations) are executed in
  * order. The configuration is read only for secrets and for the pieces the plan could not print,
- * which are printed from it by the plan's own mapping (argv.ts createValues). `other`: steps of
+ * which are printed from it by the plan's own mapping (conf-map.ts createValues). `other`: steps of
  * a type built on this one (oci_container's), run in their place in the list.
  */
 export async function createContainer(
@@ -132,7 +132,7 @@ export async function createContainer(
   let printedNow: Map<string, string | undefined> | undefined;
   const printed = async (p: SetPiece): Promise<{ key: string; value: string }[]> => {
     if ("value" in p) return [{ key: p.key, value: p.value }];
-    printedNow ??= new Map(createValues(await fromConfig()));
+    printedNow ??= new Map(createValues(await fromConfig()).map((v) => [v.key, v.value]));
     // A block unknown as a whole at plan time: every slot key of it the configuration gives now.
     const all = p.key.endsWith("*") ? [...printedNow].filter(([k]) => k.startsWith(p.key.slice(0, -1)) && /^\d+$/.test(k.slice(p.key.length - 1))) : [[p.key, printedNow.get(p.key)] as const];
     return all.map(([key, value]) => ({ key, value: valueOf({ key, from: p.from }, () => value) }));

@@ -5,7 +5,7 @@ import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
 import { unusedDeletes } from "../mounts/detached.js";
-import { UNKNOWN_VALUE, pveKeysFromAttrs, type PveValue } from "./conf-map.js";
+import { UNKNOWN_VALUE, pathOfPveKey, pveKeysFromAttrs, setValue, type PveValue } from "./conf-map.js";
 import { waitsForRestart } from "./fields/index.js";
 
 export interface Resize {
@@ -22,7 +22,15 @@ export interface Move {
 }
 
 export interface ChangeSet {
+  /** Changed pct keys with the value compared (pct's printed form of the planned attribute). */
   set: Map<string, PveValue>;
+  /**
+   * What pct set writes for each key of `set` and each grown disk (whose value a resize's
+   * fallback sets): computed values left for pct to allocate or generate, disks echoing the size
+   * they have when the set runs; no value: only apply can print it. `path`: the attribute it
+   * prints (whether it is secret, where apply reads it).
+   */
+  written: Map<string, { value?: string; path: AttrPath }>;
   del: string[];
   grow: Resize[];
   shrink: Resize[];
@@ -48,15 +56,6 @@ function rawLxcChange(prior: Attrs, planned: Attrs): string[] | undefined {
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 
-/** The attribute path a pct key belongs to (net3 -> network.<name>), for plan reasons. */
-export function pathOfPveKey(key: string, a: Attrs): AttrPath {
-  const m = /^(net|mp|dev)(\d+)$/.exec(key);
-  if (!m) return [key === "net*" ? "network" : key];
-  const field = m[1] === "net" ? "network" : m[1] === "mp" ? "mount" : "device";
-  const slot = Number(m[2]);
-  for (const [name, item] of Object.entries(obj(a[field]))) if (obj(item)["slot"] === slot) return [field, name];
-  return [field, key];
-}
 
 function sizesOf(a: Attrs): Map<string, { size: unknown; path: AttrPath }> {
   const out = new Map<string, { size: unknown; path: AttrPath }>();
@@ -107,8 +106,10 @@ export function beforeMoves(prior: Attrs, planned: Attrs, moves: Move[]): Attrs 
 export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   const moves = volumeMoves(prior, planned);
   const before = pveKeysFromAttrs(prior);
-  const after = pveKeysFromAttrs(beforeMoves(prior, planned, moves));
-  const cs: ChangeSet = { set: new Map(), del: [], grow: [], shrink: [], moves, password: false, sshKeys: false, restartKeys: [] };
+  // pct set runs before the moves: a moved volume is still where it was then.
+  const setAttrs = beforeMoves(prior, planned, moves);
+  const after = pveKeysFromAttrs(setAttrs);
+  const cs: ChangeSet = { set: new Map(), written: new Map(), del: [], grow: [], shrink: [], moves, password: false, sshKeys: false, restartKeys: [] };
   for (const [k, v] of after) if (v === UNKNOWN_VALUE || before.get(k) !== v) cs.set.set(k, v);
   for (const k of before.keys()) if (!after.has(k)) cs.del.push(k);
   cs.del.push(...unusedDeletes(prior, planned));
@@ -136,19 +137,25 @@ export function computeChanges(prior: Attrs, planned: Attrs): ChangeSet {
   // `pct resize` writes the grown size= into the current section only (pve-container API2/LXC.pm
   // resize_vm); a value of the same key waiting in [pve:pending] still carries the old size= and
   // replaces the current one at the next start (Config.pm vmconfig_apply_pending). So a disk whose
-  // value is pending is set again, after the resize, with the grown size (see setArgv).
+  // value is pending is set again, after the resize, with the grown size (`written`).
   const pendingBefore = new Set(Array.isArray(prior["pending_keys"]) ? (prior["pending_keys"] as string[]) : []);
   setDisksAgain(
     cs,
     after,
     cs.grow.map((g) => g.disk).filter((d) => pendingBefore.has(d)),
   );
+  // Resizes run before the set, so disks echo their grown size.
+  const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
+  for (const k of new Set([...cs.set.keys(), ...grown.keys()])) {
+    const value = setValue(k, setAttrs, prior, grown);
+    cs.written.set(k, { ...(value !== undefined ? { value } : {}), path: pathOfPveKey(k, planned) });
+  }
   return cs;
 }
 
 /**
  * Puts grown disks' keys into the set even when their value is unchanged, so that pct set stores
- * the grown size= over a stale one (setArgv writes the size). `after`: the planned pct keys.
+ * the grown size= over a stale one (`written` holds the size). `after`: the planned pct keys.
  */
 export function setDisksAgain(cs: ChangeSet, after: Map<string, PveValue>, disks: string[]): void {
   for (const d of disks) {

@@ -1,10 +1,11 @@
 // State attributes -> pct keys and values, printed canonically, so that a plan compares pct's
-// own representation of prior and planned attributes (and builds argv from the same strings).
+// own representation of prior and planned attributes, and the values pct create / pct set are
+// given to write (computed values left for pct to allocate or generate; disks echo their size).
 // Which attribute goes to which key, and how its value prints, is the field tables' (./fields).
 import { printPropertyString } from "../../src/pve/propstring.js";
-import { isUnknown } from "../../src/config/value.js";
-import type { Attrs } from "../../src/provider/types.js";
-import { deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
+import { isUnknown, putKey } from "../../src/config/value.js";
+import type { Attrs, AttrPath } from "../../src/provider/types.js";
+import { canonicalSize, deviceToPve, mountToPve, mountVolumeArg, type Obj } from "../mounts/slots.js";
 import { FEATURES, MOUNT, NETWORK, NETWORK_FIXED, NETWORK_LABEL_KEY, ROOTFS, SCALAR_FIELDS, STARTUP, printProps, resizeOnly } from "./fields/index.js";
 
 /** A pct value whose text only apply can tell (it depends on an unknown configuration value). */
@@ -106,4 +107,102 @@ export function pveKeysFromAttrs(a: Attrs): Map<string, PveValue> {
     }
   }
   return out;
+}
+
+/** Drops values only apply learns (volume ids, generated MACs) so pct allocates/generates them. */
+function withoutComputed(a: Attrs): Attrs {
+  const out: Attrs = { ...a };
+  const strip = (items: unknown, field: string) => {
+    if (!items || typeof items !== "object" || isUnknown(items)) return items;
+    const o: Record<string, Obj> = {};
+    for (const [n, x] of Object.entries(items as Record<string, Obj>)) {
+      const c = { ...x };
+      if (isUnknown(c[field])) delete c[field];
+      putKey(o, n, c);
+    }
+    return o;
+  };
+  out["network"] = strip(a["network"], "hwaddr");
+  out["mount"] = strip(a["mount"], "volume");
+  if (a["rootfs"] && typeof a["rootfs"] === "object") {
+    const r = { ...(a["rootfs"] as Obj) };
+    if (isUnknown(r["volume"])) delete r["volume"];
+    out["rootfs"] = r;
+  }
+  delete out["digest"];
+  return out;
+}
+
+/**
+ * The attribute path a pct key belongs to (net3 -> network.<name>; a whole block's `net*`,
+ * `mp*`, `dev*` -> the block): for plan reasons, and for whether a printed value is secret.
+ */
+export function pathOfPveKey(key: string, a: Attrs): AttrPath {
+  const m = /^(net|mp|dev)(\d+|\*)$/.exec(key);
+  if (!m) return [key];
+  const field = m[1] === "net" ? "network" : m[1] === "mp" ? "mount" : "device";
+  if (m[2] === "*") return [field];
+  const slot = Number(m[2]);
+  const items = a[field];
+  if (items && typeof items === "object" && !isUnknown(items)) for (const [name, item] of Object.entries(items as Record<string, Obj>)) if (item && item["slot"] === slot) return [field, name];
+  return [field, key];
+}
+
+/**
+ * The `--key value` pairs of `pct create` the planned attributes give, sorted by key, each with
+ * the attribute it prints; a value still unknown is absent. A block whose items are all unknown is one key `net*`/`mp*`/`dev*`
+ * (apply expands it). The plan prints these (operations.ts createOperations) and apply prints
+ * the ones the plan could not from the configuration evaluated then, by this same function.
+ */
+export function createValues(planned: Attrs): { key: string; value?: string; path: AttrPath }[] {
+  const attrs = withoutComputed(planned);
+  const keys = pveKeysFromAttrs(attrs);
+  for (const [field, key] of [
+    ["mount", "mp*"],
+    ["device", "dev*"],
+  ] as const)
+    if (isUnknown(attrs[field])) keys.set(key, UNKNOWN_VALUE);
+  // Without a rootfs block pct allocates its default (4 GiB on the --storage default).
+  if (!keys.has("rootfs") && attrs["rootfs"] && typeof attrs["rootfs"] === "object") {
+    const r = rootfsToPve(attrs["rootfs"] as Obj);
+    if (r) keys.set("rootfs", r);
+  }
+  // pmxform creates unprivileged containers unless told otherwise (pct's own default is privileged).
+  if (!keys.has("unprivileged")) keys.set("unprivileged", "1");
+  return [...keys.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, v]) => ({ key, ...(v === UNKNOWN_VALUE ? {} : { value: v }), path: pathOfPveKey(key, planned) }));
+}
+
+/**
+ * The text pct set gets for `key` from `planned`, or undefined while it is not known. rootfs and
+ * existing volume mounts are stored verbatim by `pct set`: they echo the size the volume has when
+ * the set runs, the grown one (`grown`: disk -> size; apply resizes first) or the prior's.
+ */
+export function setValue(key: string, planned: Attrs, prior: Attrs, grown: ReadonlyMap<string, string>): string | undefined {
+  const size = (disk: string, was: unknown) => {
+    const g = grown.get(disk);
+    return g !== undefined ? canonicalSize(g) : sizeOf(was);
+  };
+  let v = pveKeysFromAttrs(withoutComputed(planned)).get(key);
+  // A volume id pct allocates is left out (pct set then allocates it); any other unknown waits.
+  const printable = (x: Obj) => !hasUnknown(stripUnknownVolume(x));
+  if (key === "rootfs") v = printable(planned["rootfs"] as Obj) ? rootfsToPve(planned["rootfs"] as Obj, size(key, prior["rootfs"])) : UNKNOWN_VALUE;
+  const mp = /^mp(\d+)$/.exec(key);
+  if (mp) {
+    const m = Object.values((planned["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+    const pm = Object.values((prior["mount"] ?? {}) as Record<string, Obj>).find((x) => x["slot"] === Number(mp[1]));
+    if (m) v = printable(m) ? mountToPve(stripUnknownVolume(m), typeof m["volume"] === "string" ? size(key, pm) : undefined) : UNKNOWN_VALUE;
+  }
+  return v === UNKNOWN_VALUE ? undefined : v;
+}
+
+function sizeOf(x: unknown): string | undefined {
+  const s = x && typeof x === "object" ? (x as Obj)["size"] : undefined;
+  return typeof s === "string" ? s : undefined;
+}
+
+
+function stripUnknownVolume(m: Obj): Obj {
+  if (!isUnknown(m["volume"])) return m;
+  const { volume: _v, ...rest } = m;
+  return rest;
 }

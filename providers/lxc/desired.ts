@@ -3,7 +3,8 @@
 import { hash } from "node:crypto";
 import { Unknown, isUnknown, putKey } from "../../src/config/value.js";
 import type { Attrs } from "../../src/provider/types.js";
-import { assignSlots, type Obj } from "../mounts/slots.js";
+import type { Obj } from "../mounts/slots.js";
+import { assignSlots } from "../mounts/slot-assign.js";
 import { gpuDevices, isLegacy, legacyGpuLines, nvidiaCapsPresent } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { normalizeRawLine } from "../mounts/raw-lxc.js";

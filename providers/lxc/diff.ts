@@ -4,7 +4,8 @@ import { Unknown, isUnknown } from "../../src/config/value.js";
 import { parseDiskSize } from "../../src/pve/size.js";
 import type { Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue } from "../../src/provider/types.js";
 import type { Obj } from "../mounts/slots.js";
-import { computeChanges, isEmpty, pathOfPveKey } from "./changes.js";
+import { computeChanges, isEmpty } from "./changes.js";
+import { pathOfPveKey } from "./conf-map.js";
 import { plannedAttrs } from "./desired.js";
 import { markerFor } from "./identity.js";
 import { allocateVmid, asSnapshot } from "./snapshot.js";
@@ -185,8 +186,20 @@ export function diffContainer(req: DiffRequest): Diff {
     reasons.push({ path: ["node"], reason: "migrates" });
     notes.push(migrationNote(migration));
     const renamed = volumesRenamed(migration);
-    if (renamed(planned["rootfs"])) (planned["rootfs"] as Obj)["volume"] = new Unknown("string");
-    for (const m of Object.values(obj(planned["mount"]))) if (renamed(m)) (m as Obj)["volume"] = new Unknown("string");
+    // A volume's name on the target is known only once it is there: what pct set writes for it is printed then.
+    const later = (disk: string) => {
+      const w = cs.written.get(disk);
+      if (w) cs.written.set(disk, { path: w.path });
+    };
+    if (renamed(planned["rootfs"])) {
+      (planned["rootfs"] as Obj)["volume"] = new Unknown("string");
+      later("rootfs");
+    }
+    for (const m of Object.values(obj(planned["mount"])))
+      if (renamed(m)) {
+        (m as Obj)["volume"] = new Unknown("string");
+        later(`mp${String((m as Obj)["slot"])}`);
+      }
   }
   for (const s of cs.shrink) {
     issues.push({

@@ -7,9 +7,8 @@
 // (src/provider/types.ts PlannedOperation) and travel in the plan file.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
-import type { Obj } from "../mounts/slots.js";
-import { createValues, setValue } from "./argv.js";
-import { beforeMoves, pathOfPveKey, type ChangeSet } from "./changes.js";
+import { createValues } from "./conf-map.js";
+import type { ChangeSet } from "./changes.js";
 import type { Migration } from "./migrate.js";
 import { unprotectFirst } from "./protection.js";
 
@@ -82,13 +81,10 @@ export function updateOperations(u: UpdatePlan): PctOperation[] {
   if (unprotectFirst(base, cs)) ops.push({ op: "unprotect" });
   // Grown before pct set: resize writes size= into the current section only, so a pct set before
   // it would leave a pending value with the old size that the next start applies over the grown
-  // one (changes.ts). The set then echoes the grown size.
-  const setAttrs = beforeMoves(base, planned, cs.moves);
-  const grown = new Map(cs.grow.map((g) => [g.disk, g.size]));
+  // one (changes.ts). The set then echoes the grown size (the values changes.ts printed).
   const piece = (key: string): SetPiece => {
-    const path = pathOfPveKey(key, planned);
-    const value = secret(path) ? undefined : setValue(key, setAttrs, base, grown);
-    return value === undefined ? { key, from: path } : { key, value };
+    const { value, path } = cs.written.get(key)!;
+    return value === undefined || secret(path) ? { key, from: path } : { key, value };
   };
   for (const g of cs.grow) ops.push({ op: "resize", disk: g.disk, size: g.size, if_already: piece(g.disk) });
   if (cs.set.size || cs.del.length) ops.push({ op: "set", set: [...cs.set.keys()].sort().map(piece), delete: cs.del });
@@ -127,18 +123,15 @@ export interface CreatePlan {
 export function createOperations(c: CreatePlan): PctOperation[] {
   const { planned } = c;
   const secret = (path: AttrPath) => c.sensitive.some((s) => overlaps(s, path));
-  const piece = (key: string, value: string | undefined): SetPiece => {
-    const path = key.endsWith("*") ? [{ net: "network", mp: "mount", dev: "device" }[key.slice(0, -1)] ?? key] : pathOfPveKey(key, planned);
-    return value === undefined || secret(path) ? { key, from: path } : { key, value };
-  };
+  const piece = (key: string, value: string | undefined, path: AttrPath): SetPiece => (value === undefined || secret(path) ? { key, from: path } : { key, value });
   const vmid = planned["vmid"];
   const template = planned["template"];
   const keys = planned["ssh_public_keys"];
   const create: PctOperation = {
     op: "create",
     vmid: typeof vmid === "number" ? vmid : { from: ["vmid"] },
-    template: piece("template", typeof template === "string" ? template : undefined),
-    set: createValues(planned).map(([k, v]) => piece(k, v)),
+    template: piece("template", typeof template === "string" ? template : undefined, ["template"]),
+    set: createValues(planned).map((v) => piece(v.key, v.value, v.path)),
   };
   if (Array.isArray(keys) && keys.length) create.ssh_keys = hasUnknown(keys) || secret(["ssh_public_keys"]) ? { from: ["ssh_public_keys"] } : keys.map(String);
   else if (isUnknown(keys)) create.ssh_keys = { from: ["ssh_public_keys"] };
@@ -151,60 +144,4 @@ export function createOperations(c: CreatePlan): PctOperation[] {
   if (c.password) ops.push({ op: "password", from: ["password"] });
   if (c.password && !running) ops.push({ op: "stop" });
   return ops;
-}
-
-const str = (v: unknown): v is string => typeof v === "string";
-const path = (v: unknown): v is AttrPath => Array.isArray(v) && v.every((s) => typeof s === "string" || typeof s === "number");
-const pieceOk = (p: unknown): p is SetPiece => !!p && typeof p === "object" && str((p as Obj)["key"]) && (str((p as Obj)["value"]) || path((p as Obj)["from"]));
-const fromOk = (v: unknown) => !!v && typeof v === "object" && path((v as Obj)["from"]);
-const CHECKS: Record<PctOperation["op"], (o: Obj) => boolean> = {
-  create: (o) =>
-    (typeof o["vmid"] === "number" || fromOk(o["vmid"])) &&
-    pieceOk(o["template"]) &&
-    Array.isArray(o["set"]) &&
-    (o["set"] as unknown[]).every(pieceOk) &&
-    (o["ssh_keys"] === undefined || (Array.isArray(o["ssh_keys"]) && (o["ssh_keys"] as unknown[]).every(str)) || fromOk(o["ssh_keys"])),
-  digest: (o) => str(o["digest"]),
-  migrate: (o) =>
-    str(o["to"]) &&
-    typeof o["restart"] === "boolean" &&
-    typeof o["stop_first"] === "boolean" &&
-    Array.isArray(o["storage_map"]) &&
-    (o["storage_map"] as unknown[]).every((e) => Array.isArray(e) && e.length === 2 && e.every(str)),
-  stop: () => true,
-  raw_lxc: (o) => (Array.isArray(o["lines"]) && (o["lines"] as unknown[]).every(str)) || path(o["from"]),
-  unprotect: () => true,
-  resize: (o) => str(o["disk"]) && str(o["size"]) && (o["if_already"] === undefined || pieceOk(o["if_already"])),
-  set: (o) => Array.isArray(o["set"]) && (o["set"] as unknown[]).every(pieceOk) && Array.isArray(o["delete"]) && (o["delete"] as unknown[]).every(str),
-  move_volume: (o) => str(o["disk"]) && str(o["storage"]),
-  start: () => true,
-  password: (o) => path(o["from"]),
-  ssh_keys: (o) => (Array.isArray(o["keys"]) && (o["keys"] as unknown[]).every(str)) || path(o["from"]),
-  reboot: () => true,
-  pending: (o) => Array.isArray(o["keys"]) && (o["keys"] as unknown[]).every(str),
-  delete_detached: (o) => Array.isArray(o["volumes"]) && (o["volumes"] as unknown[]).every(str),
-};
-
-/**
- * The plan's operations as this provider's steps, or an error saying to plan again: a plan made
- * before operations existed has none, and one from another version may hold steps unknown here.
- * `others`: steps of a type built on this one (oci_container's), left in place for it to check.
- */
-export function pctOperations(address: string, operations: readonly PlannedOperation[] | undefined, others?: ReadonlySet<string>): PctOperation[] {
-  if (!operations) throw new Error(`${address}: the plan carries no operations for this change (it was made by an earlier pmxform version). Nothing was done; run "pmxform plan" again.`);
-  for (const o of operations) {
-    // Steps of a type built on this one: checked by it.
-    if (others?.has(o.op)) continue;
-    const check = Object.hasOwn(CHECKS, o.op) ? CHECKS[o.op as PctOperation["op"]] : undefined;
-    if (!check?.(o)) throw new Error(`${address}: the plan holds an operation this pmxform cannot carry out (${JSON.stringify(o).slice(0, 200)}). Nothing was done; run "pmxform plan" again.`);
-  }
-  return operations as unknown as PctOperation[];
-}
-
-/** The pct set value for a piece the plan left to apply: printed from the configuration now. */
-export function valueOf(p: SetPiece, resolve: (key: string) => string | undefined): string {
-  if ("value" in p) return p.value;
-  const v = resolve(p.key);
-  if (v === undefined) throw new Error(`the value of ${p.key} is still unknown at apply`);
-  return v;
 }

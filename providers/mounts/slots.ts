@@ -115,34 +115,3 @@ export function readSlots<T extends { slot: number }>(
   }
   return { items, names: outNames };
 }
-
-/**
- * Assigns slots to desired named items: the slot the name had before, else a pinned `slot`,
- * else the lowest slot nobody holds (including slots still present in the prior state).
- */
-export function assignSlots(desired: Record<string, Obj>, prior: Record<string, { slot: number }> | undefined, max: number): Map<string, number> {
-  const out = new Map<string, number>();
-  const taken = new Set<number>();
-  for (const [name, d] of Object.entries(desired)) {
-    const was = prior?.[name]?.slot;
-    const pinned = typeof d["slot"] === "number" ? d["slot"] : undefined;
-    const slot = pinned ?? was;
-    if (slot !== undefined && !taken.has(slot)) {
-      out.set(name, slot);
-      taken.add(slot);
-    }
-  }
-  const priorSlots = new Set(
-    Object.entries(prior ?? {})
-      .filter(([n]) => !(n in desired))
-      .map(([, p]) => p.slot),
-  );
-  for (const name of Object.keys(desired)) {
-    if (out.has(name)) continue;
-    let s = 0;
-    while ((taken.has(s) || priorSlots.has(s)) && s <= max) s++;
-    out.set(name, s);
-    taken.add(s);
-  }
-  return out;
-}
