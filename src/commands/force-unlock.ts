@@ -1,8 +1,8 @@
 // `pmxform force-unlock LOCK_ID`: removes a state lock left behind by a run that died, in the
 // configured backend and the selected workspace (pg: ends the holder's session, which frees it).
-import { error } from "../diag/diagnostic.js";
 import { contextOf } from "../engine/backend-context.js";
 import type { CommonOptions } from "../engine/session.js";
+import { stateDiagnostic } from "../state/errors.js";
 import { printDiagnostics } from "./output-format.js";
 
 export async function run(opts: CommonOptions, args: string[]): Promise<number> {
@@ -12,7 +12,7 @@ export async function run(opts: CommonOptions, args: string[]): Promise<number> 
   try {
     await c.ctx.backend.forceUnlock(c.ctx.workspace, id);
   } catch (e) {
-    printDiagnostics([error("Failed to unlock the state", e instanceof Error ? e.message : String(e))], opts);
+    printDiagnostics([stateDiagnostic("Failed to unlock the state", e)], opts);
     return 1;
   } finally {
     await c.ctx.backend.close();

@@ -1,11 +1,11 @@
 // Reading the state without a lock, and decrypting saved plans, for the commands that only show
 // (show, output, state list/show): through the configured backend, workspace and encryption.
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { error } from "../diag/diagnostic.js";
 import { contextOf, loadContextSource } from "../engine/backend-context.js";
 import type { CommonOptions } from "../engine/session.js";
 import { encryptorOf, openStore } from "../state/context.js";
 import { EncryptionError } from "../state/encryption.js";
+import { stateDiagnostic } from "../state/errors.js";
 import type { StateFile } from "../state/types.js";
 
 export async function readStateOnly(opts: CommonOptions, operation: string): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[] }> {
@@ -19,7 +19,7 @@ export async function readStateOnly(opts: CommonOptions, operation: string): Pro
       await store.release();
     }
   } catch (e) {
-    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
+    return { diagnostics: [stateDiagnostic("Error reading the state", e)] };
   }
 }
 

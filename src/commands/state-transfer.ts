@@ -10,10 +10,13 @@ import type { CommonOptions } from "../engine/session.js";
 import { openStore } from "../state/context.js";
 import { isEnvelope, EncryptionError } from "../state/encryption.js";
 import { validateStateFile } from "../state/schema.js";
-import { StateLockedError } from "../state/errors.js";
+import { StateLockedError, stateDiagnostic } from "../state/errors.js";
+import { jsonErrorRange } from "../state/json-error-at.js";
 import { printDiagnostics } from "./output-format.js";
 
 type Opts = CommonOptions & { lockTimeout?: string; lock?: string; force?: boolean };
+
+const PUSH_FIX = "Push a state file as pmxform state pull writes it (or errored.pmxform.state.json), repaired where the message says.";
 
 export async function pull(opts: Opts): Promise<number> {
   const c = await contextOf({ opts });
@@ -29,7 +32,7 @@ export async function pull(opts: Opts): Promise<number> {
     }
     return 0;
   } catch (e) {
-    printDiagnostics([error("Error reading the state", e instanceof Error ? e.message : String(e))], opts);
+    printDiagnostics([stateDiagnostic("Error reading the state", e)], opts);
     return 1;
   }
 }
@@ -55,13 +58,17 @@ export async function push(opts: Opts, args: string[]): Promise<number> {
       bytes = await ctx.encryption.decode(bytes, file);
     }
     let data: unknown;
+    const text = bytes.toString("utf8");
     try {
-      data = JSON.parse(bytes.toString("utf8"));
+      data = JSON.parse(text);
     } catch (e) {
-      return fail([error("Invalid state file", `${file} is not valid JSON (${(e as Error).message}). Nothing was pushed.`)]);
+      const at = file === "-" ? undefined : jsonErrorRange(file, text);
+      const what = at ? `at line ${at.start.line}, column ${at.start.column}` : `(${(e as Error).message})`;
+      printDiagnostics([error("Invalid state file", `${file} is not valid JSON ${what}. Nothing was pushed. ${PUSH_FIX}`, at)], opts, new Map([[file, text]]));
+      return 1;
     }
     const checked = validateStateFile(data);
-    if ("problems" in checked) return fail([error("Invalid state file", `${file} is not a valid pmxform state:\n  ${checked.problems.join("\n  ")}\nNothing was pushed.`)]);
+    if ("problems" in checked) return fail([error("Invalid state file", `${file} is not a valid pmxform state:\n  ${checked.problems.join("\n  ")}\nNothing was pushed. ${PUSH_FIX}`)]);
     const pushed = checked.state;
     store = await openStore(ctx, { lock: opts.lock !== "false", lockTimeoutMs: timeout, operation: "state push" });
     const current = await store.read();
@@ -93,8 +100,9 @@ export async function push(opts: Opts, args: string[]): Promise<number> {
     process.stdout.write(`Pushed ${file} to ${store.path} (serial ${pushed.serial}, ${pushed.resources.length} resource(s)).\n`);
     return 0;
   } catch (e) {
-    if (e instanceof StateLockedError) return fail([error(e.summary, e.detail)]);
-    return fail([error("Failed to push the state", `${e instanceof Error ? e.message : String(e)} Nothing was pushed.`)]);
+    const d = stateDiagnostic("Failed to push the state", e);
+    // The fix stays the last sentence.
+    return fail([e instanceof StateLockedError ? d : { ...d, detail: `Nothing was pushed: ${d.detail ?? ""}` }]);
   } finally {
     await store?.release();
   }

@@ -8,7 +8,7 @@ import { parseDuration } from "../engine/duration.js";
 import { newState } from "../engine/run.js";
 import type { CommonOptions } from "../engine/session.js";
 import type { BackendContext } from "../state/context.js";
-import { StateLockedError } from "../state/errors.js";
+import { stateDiagnostic } from "../state/errors.js";
 import { newLockInfo } from "../state/lock.js";
 import { StateStore } from "../state/store.js";
 import { pmxformVersion } from "../state/version.js";
@@ -24,8 +24,7 @@ async function withContext(opts: Opts, fn: (ctx: BackendContext) => Promise<numb
   try {
     return await fn(c.ctx);
   } catch (e) {
-    if (e instanceof StateLockedError) return (printDiagnostics([error(e.summary, e.detail)], opts), 1);
-    return (printDiagnostics([error("Workspace operation failed", e instanceof Error ? e.message : String(e))], opts), 1);
+    return (printDiagnostics([stateDiagnostic("Workspace operation failed", e)], opts), 1);
   } finally {
     await c.ctx.backend.close();
   }

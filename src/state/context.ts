@@ -2,12 +2,14 @@
 // recorded), the selected workspace and the encryption settings, ready to open a StateStore.
 // Commands with a loaded configuration pass its module and evaluator; see backend-context.ts in
 // src/commands for those without one.
-import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Diagnostic, Range } from "../diag/diagnostic.js";
 import { error, hasErrors } from "../diag/diagnostic.js";
+import { IndexedRange } from "../diag/indexed-range.js";
+import type { Block } from "../config/body.js";
 import type { Module } from "../config/module.js";
 import { EncryptionError, Encryptor } from "./encryption.js";
 import { StateError } from "./errors.js";
-import { currentWorkspace, readInitRecord, workspaceNameProblem } from "./init-record.js";
+import { SELECTION_FILE, currentWorkspace, readInitRecord, workspaceNameProblem } from "./init-record.js";
 import { backendIdentity, backendSettings, encryptionSettings, type BackendSettings, type Evaluate } from "./backends/settings.js";
 import { selectBackend, type NodeTransport } from "./backends/select.js";
 import type { StateBackend } from "./backends/types.js";
@@ -35,6 +37,11 @@ export interface ContextInput {
   env?: NodeJS.ProcessEnv;
 }
 
+/** `backend "pve"` / `encryption`: what a diagnostic about the whole block points at (absent: nothing to point at). */
+function headerOf(block: Block | undefined): Range | undefined {
+  return block ? IndexedRange.span(block.typeRange, block.labelRanges.at(-1) ?? block.typeRange) : undefined;
+}
+
 /** The configured backend's settings and identity without connecting to anything. */
 export function configuredBackend(input: Pick<ContextInput, "module" | "evaluate" | "dir" | "env">): { settings?: BackendSettings; identity?: string; diagnostics: Diagnostic[] } {
   const b = backendSettings(input.module.backend, input.evaluate, input.env ?? process.env);
@@ -60,7 +67,7 @@ export function encryptorOf(input: Pick<ContextInput, "module" | "evaluate" | "d
   try {
     return { encryption: new Encryptor(e.config), diagnostics: e.diagnostics };
   } catch (err) {
-    if (err instanceof EncryptionError) return { diagnostics: [...e.diagnostics, error("Invalid encryption configuration", err.message)] };
+    if (err instanceof EncryptionError) return { diagnostics: [...e.diagnostics, error("Invalid encryption configuration", err.message, headerOf(input.module.encryption))] };
     throw err;
   }
 }
@@ -74,7 +81,7 @@ export async function openBackendContext(input: ContextInput): Promise<{ ctx?: B
   if (hasErrors(diagnostics)) return { diagnostics };
   if (input.checkInit !== false) {
     const problem = initProblem(input.dir, c.settings, c.identity);
-    if (problem) return { diagnostics: [...diagnostics, error("Backend initialization required", problem)] };
+    if (problem) return { diagnostics: [...diagnostics, error("Backend initialization required", problem, headerOf(input.module.backend))] };
   }
   const ws = currentWorkspace(input.dir, input.env);
   const bad = workspaceNameProblem(ws.name);
@@ -82,7 +89,7 @@ export async function openBackendContext(input: ContextInput): Promise<{ ctx?: B
     return {
       diagnostics: [
         ...diagnostics,
-        error("Invalid workspace", `${bad} It comes from ${ws.from === "env" ? "PMXFORM_WORKSPACE" : ".pmxform/environment"}. Select another with pmxform workspace select NAME.`),
+        error("Invalid workspace", `${bad} It comes from ${ws.from === "env" ? "PMXFORM_WORKSPACE" : SELECTION_FILE}. Select another with pmxform workspace select NAME.`, ws.range),
       ],
     };
   try {
@@ -93,7 +100,7 @@ export async function openBackendContext(input: ContextInput): Promise<{ ctx?: B
     });
     return { ctx: { dir: input.dir, settings: c.settings, identity: c.identity, workspace: ws.name, backend, ...(enc.encryption ? { encryption: enc.encryption } : {}) }, diagnostics };
   } catch (err) {
-    if (err instanceof StateError) return { diagnostics: [...diagnostics, error("Cannot use the state backend", err.message)] };
+    if (err instanceof StateError) return { diagnostics: [...diagnostics, error("Cannot use the state backend", err.message, headerOf(input.module.backend))] };
     throw err;
   }
 }

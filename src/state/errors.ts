@@ -2,6 +2,7 @@
 // diagnostics (summary + detail) without adding anything.
 
 import { hostname } from "node:os";
+import { error, type Diagnostic, type Range } from "../diag/diagnostic.js";
 import { STALE_LOCK_MS, processAlive, type LockInfo } from "./lock-info.js";
 
 /** The state file cannot be used as it is (unreadable, invalid, unsafe permissions, newer format). */
@@ -9,10 +10,22 @@ export class StateError extends Error {
   constructor(
     message: string,
     readonly path: string,
+    /** Where in the state file the problem is, when the file is one the user can open. */
+    readonly subject?: Range,
   ) {
     super(message);
     this.name = "StateError";
   }
+}
+
+/**
+ * A failure of the state layer as the diagnostic a command prints: the lock holder's own summary,
+ * or `summary` with the error's text (which ends with the fix) and the place in the file.
+ */
+export function stateDiagnostic(summary: string, e: unknown): Diagnostic {
+  if (e instanceof StateLockedError) return error(e.summary, e.detail);
+  if (e instanceof StateError) return error(summary, e.message, e.subject);
+  return error(summary, e instanceof Error ? e.message : String(e));
 }
 
 /** Another run holds the state lock and did not release it within the lock timeout. */

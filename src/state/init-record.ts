@@ -7,6 +7,8 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { replaceFileSync } from "./no-follow.js";
 import type { BackendSettings } from "./backends/settings.js";
+import type { Range } from "../diag/diagnostic.js";
+import { TextPosMap, rangeOf } from "../config/hcl/positions.js";
 
 export const INIT_DIR = ".pmxform";
 
@@ -60,12 +62,20 @@ export function workspaceNameProblem(name: string): string | undefined {
 }
 
 /** The selected workspace: PMXFORM_WORKSPACE (as TF_WORKSPACE), else .pmxform/environment, else "default". */
-export function currentWorkspace(dir: string, env: NodeJS.ProcessEnv = process.env): { name: string; from: "env" | "file" | "default" } {
+/** The file that keeps the workspace selection, relative to the working directory (as diagnostics name it). */
+export const SELECTION_FILE = join(INIT_DIR, "environment");
+
+/** The selected workspace; when it comes from the selection file, where the name stands in it. */
+export function currentWorkspace(dir: string, env: NodeJS.ProcessEnv = process.env): { name: string; from: "env" | "file" | "default"; range?: Range } {
   const fromEnv = env["PMXFORM_WORKSPACE"];
   if (fromEnv) return { name: fromEnv, from: "env" };
   try {
-    const name = readFileSync(join(dir, INIT_DIR, "environment"), "utf8").trim();
-    if (name) return { name, from: "file" };
+    const text = readFileSync(join(dir, SELECTION_FILE), "utf8");
+    const name = text.trim();
+    if (name) {
+      const at = text.indexOf(name);
+      return { name, from: "file", range: rangeOf(new TextPosMap(SELECTION_FILE, text), at, at + name.length) };
+    }
   } catch {
     // none selected
   }

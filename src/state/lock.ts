@@ -260,7 +260,7 @@ export function forceUnlockTarget(target: string, id: string): void {
   const info = readLockInfo(target);
   if (!held) {
     rmSync(lockInfoPathOf(target), { force: true });
-    throw new StateError(`No lock is held on ${target}; nothing to unlock.`, target);
+    throw new StateError(`No lock is held on ${target}; nothing to unlock. Run the command that reported the lock again: the lock it met has been released.`, target);
   }
   if (!info) {
     throw new StateError(

@@ -6,6 +6,7 @@
 // reports it with the command that pushes it back. See docs/state-and-plan-files.md.
 
 import { resolve } from "node:path";
+import { jsonErrorRange } from "./json-error-at.js";
 import { StateError } from "./errors.js";
 import { newLockInfo } from "./lock.js";
 import type { LockInfo } from "./lock-info.js";
@@ -231,7 +232,10 @@ export class StateStore {
     try {
       data = JSON.parse(text);
     } catch (err) {
-      throw new StateError(`The state ${this.path} is not valid JSON (truncated or corrupted?): ${(err as Error).message}. ${restore}`, this.path);
+      const at = this.backend instanceof LocalBackend ? jsonErrorRange(this.path, text) : undefined;
+      // The parser's own text quotes the damaged lines (newlines and all): the position says more.
+      const what = at ? `at line ${at.start.line}, column ${at.start.column}` : `(${(err as Error).message})`;
+      throw new StateError(`The state ${this.path} is not valid JSON ${what}: truncated or corrupted? ${restore}`, this.path, at);
     }
     const version = (data as { version?: unknown } | null)?.version;
     if (typeof version === "number" && version > STATE_VERSION) {
@@ -254,7 +258,11 @@ export class StateStore {
   }
 
   private async writeNow(state: StateFile): Promise<StateFile> {
-    if (this.unreadable) throw new StateError(`Refusing to overwrite ${this.path}: it could not be read (${this.unreadable.message.split("\n")[0]})`, this.path);
+    if (this.unreadable)
+      throw new StateError(
+        `Refusing to overwrite ${this.path}: it could not be read (${this.unreadable.message.split("\n")[0]}). Repair or restore it as that message says, then run again.`,
+        this.path,
+      );
     const lost = this.lock?.lost();
     if (lost && this.backend instanceof LocalBackend)
       throw new StateError(`The state lock on ${this.path} was lost (${lost.message}); another run may be using the state. Nothing more was written; run plan again.`, this.path);

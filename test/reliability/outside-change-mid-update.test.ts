@@ -2,11 +2,12 @@
 // the middle of an update: before its first, digest-checked write, and between that write and
 // the next one. The simulator holds pmxform's step at a gate (src/sim/faults.ts Fault.gate) so
 // the outside change lands exactly there, with no guessing at timing.
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { setFaults, type Fault } from "../../src/sim/faults.js";
-import { BIN, BUILT, NOT_BUILT, SIM_NODE, Workdir, container, type CliResult } from "../e2e/helpers.js";
+import type { Fault } from "../../src/sim/faults.js";
+import { BUILT, NOT_BUILT, SIM_NODE, Workdir, container, type CliResult } from "../e2e/helpers.js";
+import { runHeldAt } from "../helpers/gate.js";
 import { expectCleanFailure } from "./faults-harness.js";
 
 const VMID = 150;
@@ -20,47 +21,32 @@ const config = (memory: number, size: string) =>
   started  = false`,
   ).replace('size    = "4G"', `size    = "${size}"`);
 
-interface Stage {
-  w: Workdir;
-  gate: string;
-}
-
 /** A container applied at 512 MB / 4G, then the config changed to 1024 MB / 8G: a resize (the first, digest-checked write) and a pct set. */
-async function stage(): Promise<Stage> {
+async function stage(): Promise<Workdir> {
   const w = new Workdir("pmx-midupdate-");
   expect((await w.run("sim", "init", "sim")).code).toBe(0);
   w.write("main.pmx.hcl", config(512, "4G"));
   const first = await w.run("apply", "-auto-approve");
   expect(first.code, first.stderr).toBe(0);
   w.write("main.pmx.hcl", config(1024, "8G"));
-  return { w, gate: w.path("gate") };
+  return w;
 }
 
-/** Runs apply with pmxform's first invocation matching `step` held at the gate while `outside` runs. */
-async function applyWithOutsideChange(s: Stage, step: Omit<Fault, "gate">, outside: string[]): Promise<CliResult> {
-  setFaults(s.w.path("sim"), [{ ...step, gate: s.gate }]);
-  const child = spawn(process.execPath, [BIN, "apply", "-auto-approve"], { cwd: s.w.dir, env: { ...process.env, NO_COLOR: "1" } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((r) => child.on("close", (code) => r({ code: code ?? 1, stdout, stderr })));
-  for (let i = 0; i < 3000 && !existsSync(`${s.gate}.reached`) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(existsSync(`${s.gate}.reached`), `pmxform never reached the gated step\n${stdout}\n${stderr}`).toBe(true);
-  // "Another person" on the node, with the real pct argv (the simulator's pct takes the CT lock as pct does).
-  execFileSync(s.w.path("sim/bin/pct"), ["set", String(VMID), ...outside]);
-  writeFileSync(`${s.gate}.open`, "");
-  const r = await done;
-  setFaults(s.w.path("sim"), []);
-  return r;
+/** Runs apply with pmxform's first call matching `step` held while "another person" runs pct set `outside`. */
+async function applyWithOutsideChange(w: Workdir, step: Omit<Fault, "gate">, outside: string[]): Promise<CliResult> {
+  const held = await runHeldAt(w.path("sim"), step, w.dir, ["apply", "-auto-approve"]);
+  // The real pct argv (the simulator's pct takes the CT lock as pct does).
+  execFileSync(w.path("sim/bin/pct"), ["set", String(VMID), ...outside]);
+  held.open();
+  return held.done;
 }
 
-const conf = (s: Stage) => readFileSync(s.w.path(`sim/etc/pve/nodes/pve1/lxc/${VMID}.conf`), "utf8");
-const stateAttrs = (s: Stage) => (JSON.parse(readFileSync(s.w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: Record<string, unknown> }[] }).resources[0]!.attributes;
+const conf = (w: Workdir) => readFileSync(w.path(`sim/etc/pve/nodes/pve1/lxc/${VMID}.conf`), "utf8");
+const stateAttrs = (w: Workdir) => (JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { attributes: Record<string, unknown> }[] }).resources[0]!.attributes;
 
 describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
-  let s: Stage | undefined;
-  afterEach(() => s?.w.remove());
+  let s: Workdir | undefined;
+  afterEach(() => s?.remove());
 
   it("before the first write: the digest refuses it, nothing of the update is done, and the message says to plan again", { timeout: 180_000 }, async () => {
     s = await stage();
@@ -72,7 +58,7 @@ describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT 
     expect(conf(s)).toContain("hostname: other");
     expect(conf(s)).toContain("memory: 512");
     expect(conf(s)).toContain("size=4G");
-    const plan = await s.w.run("plan", "-no-color");
+    const plan = await s.run("plan", "-no-color");
     expect(plan.stdout).toMatch(/hostname *= "other" -> "web"/);
   });
 
@@ -84,7 +70,7 @@ describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT 
     // pmxform's own steps all ran; the outside change was neither undone nor lost from the record.
     expect(conf(s)).toMatch(/hostname: other\n[\s\S]*memory: 1024\n[\s\S]*size=8G/);
     expect(stateAttrs(s)).toMatchObject({ hostname: "other", memory: 1024, rootfs: { size: "8G" } });
-    const plan = await s.w.run("plan", "-no-color", "-detailed-exitcode");
+    const plan = await s.run("plan", "-no-color", "-detailed-exitcode");
     expect(plan.code).toBe(2);
     expect(plan.stdout).toMatch(/hostname *= "other" -> "web"/);
     expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");

@@ -4,14 +4,14 @@
 // the old state whole (never a mix, never a parse error), be told clearly who held the lock, get
 // it once pmxcfs's expiry frees the dead run's lease, and its own write must clear the leftovers.
 // The simulator holds the swap at a gate (src/sim/faults.ts Fault.gate), so the kill lands there.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initSim, setCfsLockTimeout, setFaults } from "../../src/sim/index.js";
+import { initSim, setCfsLockTimeout } from "../../src/sim/index.js";
 import { validateStateFile } from "../../src/state/schema.js";
-import { BIN, BUILT, NOT_BUILT, Workdir, cli, container } from "../e2e/helpers.js";
+import { BUILT, NOT_BUILT, Workdir, cli, container } from "../e2e/helpers.js";
+import { runHeldAt } from "../helpers/gate.js";
 import { expectCleanFailure } from "./faults-harness.js";
 
 /** The dead run's lease outlives it by this much (pmxcfs's lock expiry, and what the backend assumes). */
@@ -80,28 +80,20 @@ describe.skipIf(!BUILT)(`kill -9 between the pve backend's chunk writes and its 
 
     // Alice's next apply is held right before its first manifest swap, then killed with the swap undone.
     alice.write("main.pmx.hcl", config(simDir, "pve1", 1024));
-    const gate = join(alice.dir, "gate");
-    setFaults(simDir, [{ tool: "mv", argsRegex: "\\.manifest\\..*\\.tmp", gate }]);
-    const child = spawn(process.execPath, [BIN, "apply", "-auto-approve"], { cwd: alice.dir, env: { ...process.env, NO_COLOR: "1", ...ENV }, stdio: "ignore" });
-    const exited = new Promise((r) => child.once("exit", r));
-    for (let i = 0; i < 3000 && !existsSync(`${gate}.reached`) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(`${gate}.reached`), "alice's apply never reached its manifest swap").toBe(true);
-    const heldMv = Number(readFileSync(`${gate}.reached`, "utf8"));
+    const held = await runHeldAt(simDir, { tool: "mv", argsRegex: "\\.manifest\\..*\\.tmp" }, alice.dir, ["apply", "-auto-approve"], ENV);
     // The write is really half done: chunks the manifest does not name, and a staged manifest.
     const staged = readdirSync(wsDir()).filter((n) => /^\.manifest\..*\.tmp$/.test(n));
     expect(staged).toHaveLength(1);
     expect(chunkFiles().filter((c) => !before.chunks.includes(c)).length).toBeGreaterThan(0);
-    child.kill("SIGKILL");
-    await exited;
+    held.child.kill("SIGKILL");
+    await held.done;
     // The swap dies with its run (its ssh session would): it must never happen.
-    process.kill(heldMv, "SIGKILL");
-    setFaults(simDir, []);
-    rmSync(`${gate}.reached`, { force: true });
+    process.kill(held.heldPid, "SIGKILL");
 
     // The state is the old one, exactly.
     expect(manifest()).toEqual(before);
     const holder = JSON.parse(readFileSync(join(wsDir(), "holder.json"), "utf8")) as { info: { id: string; operation: string; pid: number }; node: string };
-    expect(holder.info).toMatchObject({ operation: "apply", pid: child.pid });
+    expect(holder.info).toMatchObject({ operation: "apply", pid: held.child.pid });
     expect(holder.node).toBe("pve1");
 
     // Bob, through pve2, while the dead run's lease lasts: refused, and told who and what to do.

@@ -3,13 +3,13 @@
 // it); in a workspace of its own B can neither see nor change A's state, nor take A's vmid; and
 // A's apply, held mid-run at a fault gate (src/sim/faults.ts Fault.gate), keeps B out of A's
 // workspace with a message naming it, while B's own workspace stays free.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initSim, setFaults } from "../../src/sim/index.js";
-import { BIN, BUILT, NOT_BUILT, Workdir, container, type CliResult } from "../e2e/helpers.js";
+import { initSim } from "../../src/sim/index.js";
+import { BUILT, NOT_BUILT, Workdir, container, type CliResult } from "../e2e/helpers.js";
+import { runHeldAt } from "../helpers/gate.js";
 import { expectCleanFailure } from "./faults-harness.js";
 
 const config = (simDir: string, name: string, vmid: number, memory = 512) => `proxmox {
@@ -98,16 +98,8 @@ describe.skipIf(!BUILT)(`two projects on one cluster and one pve backend${BUILT 
 
   it("A's apply holding its workspace keeps B out of it with a message naming the run, while B's own workspace stays free", { timeout: 240_000 }, async () => {
     a.write("main.pmx.hcl", config(simDir, "web", 150, 1024));
-    const gate = join(a.dir, "gate");
-    setFaults(simDir, [{ tool: "pct", args: ["set"], gate }]);
-    const child = spawn(process.execPath, [BIN, "apply", "-auto-approve"], { cwd: a.dir, env: { ...process.env, NO_COLOR: "1" } });
-    let aErr = "";
-    child.stderr.on("data", (d: Buffer) => (aErr += d.toString()));
-    const done = new Promise<number | null>((r) => child.on("close", r));
+    const held = await runHeldAt(simDir, { tool: "pct", args: ["set"] }, a.dir, ["apply", "-auto-approve"]);
     try {
-      for (let i = 0; i < 3000 && !existsSync(`${gate}.reached`) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(existsSync(`${gate}.reached`), `A's apply never reached its pct set\n${aErr}`).toBe(true);
-
       // B in its own workspace: not held up by A's lock.
       const own = await b.run("plan", "-lock-timeout=0s", "-detailed-exitcode");
       expect(own.stderr).toBe("");
@@ -123,15 +115,15 @@ describe.skipIf(!BUILT)(`two projects on one cluster and one pve backend${BUILT 
         expectCleanFailure(blocked, args.join(" "));
         expect(blocked.stderr).toContain("Error acquiring the state lock");
         expect(blocked.stderr).toContain("Operation: apply");
-        expect(blocked.stderr).toContain(`pid ${child.pid}`);
+        expect(blocked.stderr).toContain(`pid ${held.child.pid}`);
         expect(blocked.stderr).toMatch(/pmxform force-unlock \S+/);
       }
       expect(listed(await a.run("state", "list", "-lock=false"))).toEqual(["lxc_container.web"]);
     } finally {
-      writeFileSync(`${gate}.open`, "");
+      held.open();
     }
-    expect(await done, aErr).toBe(0);
-    setFaults(simDir, []);
+    const aDone = await held.done;
+    expect(aDone.code, aDone.stderr).toBe(0);
     expect(readFileSync(confOf(150), "utf8")).toContain("memory: 1024");
     // A's lock is gone with its run: B gets in at once.
     const after = await b.run("plan", "-lock-timeout=0s", "-detailed-exitcode");

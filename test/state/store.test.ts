@@ -184,7 +184,7 @@ describe("StateStore: reading and writing", () => {
 
 describe("StateStore: refusing files it cannot trust", () => {
   const cases: [string, string | (() => void), RegExp][] = [
-    ["a truncated file", '{"version": 1, "pmxform_version": "0.1.0", "lineage": "x", "ser', /not valid JSON \(truncated or corrupted\?\)/],
+    ["a truncated file", '{"version": 1, "pmxform_version": "0.1.0", "lineage": "x", "ser', /not valid JSON at line 1, column \d+: truncated or corrupted\?/],
     ["an empty file", "", /is empty/],
     [
       "a newer format",

@@ -604,12 +604,16 @@ class FastParser {
       }
       i = cursor = opened;
     }
+    return this.closeTemplate(tokens, stack, cursor, i, i + 1, start, true, false);
+  }
+
+  /** Ends a quoted string or heredoc: its text runs to `textEnd`, its token (closing quote or marker) to `end`. */
+  private closeTemplate(tokens: TemplateToken[], stack: readonly StructuralToken["kind"][], cursor: number, textEnd: number, end: number, start: number, quoted: boolean, flush: boolean): Expr {
     if (stack.length > 0) giveUp();
-    this.text(tokens, cursor, i);
-    this.pos = i + 1;
-    this.tokEnd = this.pos;
-    const range = this.range(start, this.pos);
-    return this.checkClean(assembleTemplate(tokens, { quoted: true, flush: false, range }, { map: this.map, diags: this.diags }));
+    this.text(tokens, cursor, textEnd);
+    this.pos = end;
+    this.tokEnd = end;
+    return this.checkClean(assembleTemplate(tokens, { quoted, flush, range: this.range(start, end) }, { map: this.map, diags: this.diags }));
   }
 
   /**
@@ -650,14 +654,7 @@ class FastParser {
     for (;;) {
       if (lineStart) {
         const closeEnd = this.closingMarker(i, marker);
-        if (closeEnd !== undefined) {
-          if (stack.length > 0) giveUp();
-          this.text(tokens, cursor, i);
-          this.pos = closeEnd;
-          this.tokEnd = closeEnd;
-          const range = this.range(start, closeEnd);
-          return this.checkClean(assembleTemplate(tokens, { quoted: false, flush, range }, { map: this.map, diags: this.diags }));
-        }
+        if (closeEnd !== undefined) return this.closeTemplate(tokens, stack, cursor, i, closeEnd, start, false, flush);
       }
       let c = src.charCodeAt(i);
       // Plain text runs to the next line end or possible `${`/`%{`: skip it in one tight loop.

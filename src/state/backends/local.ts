@@ -169,7 +169,7 @@ export class LocalBackend implements StateBackend {
   }
 
   async deleteWorkspace(workspace: string): Promise<void> {
-    if (workspace === DEFAULT_WORKSPACE) throw new StateError("The default workspace cannot be deleted.", this.defaultPath);
+    if (workspace === DEFAULT_WORKSPACE) throw new StateError("The default workspace cannot be deleted. Remove its resources with pmxform destroy if that is what you want.", this.defaultPath);
     const dir = join(this.workspaceDir, workspace);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }

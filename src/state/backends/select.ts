@@ -43,7 +43,11 @@ export async function selectBackend(settings: BackendSettings, opts: SelectOptio
         ...(settings.connectTimeoutS ? { connectTimeoutS: settings.connectTimeoutS } : {}),
       });
     case "pve": {
-      if (!opts.transport) throw new StateError("The pve backend needs the proxmox block's nodes to reach the cluster, and this command did not load them.", "pve");
+      if (!opts.transport)
+        throw new StateError(
+          "The pve backend needs the proxmox block's nodes to reach the cluster, and this command did not load them. This is a bug in pmxform: please report it with the command you ran.",
+          "pve",
+        );
       return pveBackendFrom(settings, await opts.transport());
     }
   }
