@@ -24,12 +24,13 @@ function entryScript(): string {
   return script;
 }
 
-export function runCli(host: CliHost, args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+/** Runs `pmxform ARGS`; `projectFlags: false` for verbs that take no --state/--file (catalog). */
+export function runCli(host: CliHost, args: string[], o: { projectFlags?: boolean } = {}): Promise<CliOutcome> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [entryScript(), ...args, ...host.globalArgs],
-      { cwd: host.dir, env: { ...process.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp", ...env }, maxBuffer: 256 * 1024 * 1024 },
+      [entryScript(), ...args, ...(o.projectFlags === false ? [] : host.globalArgs)],
+      { cwd: host.dir, env: { ...process.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp" }, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -21,7 +21,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult): Promise<Session> {
+export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult, cwd = w.dir): Promise<Session> {
   const client = new Client({ name: "pmxform-test", version: "1.0.0" }, { capabilities: elicit ? { elicitation: {} } : {} });
   if (elicit) client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params.message));
   const env: Record<string, string> = {};
@@ -29,7 +29,7 @@ export async function connect(w: Workdir, flags: string[] = [], elicit?: (messag
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, "mcp", ...flags],
-    cwd: w.dir,
+    cwd,
     env: { ...env, NO_COLOR: "1", PMXFORM_VAR_pw: SECRET },
     stderr: "pipe",
   });

@@ -44,6 +44,11 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     const expected = existsSync(join(ROOT, "catalog")) ? [...READ_TOOLS, "catalog_list"].sort() : READ_TOOLS;
     expect(names).toEqual(expected);
     for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+    if (names.includes("catalog_list")) {
+      const catalog = await s.call("catalog_list");
+      expect(catalog.result.isError, JSON.stringify(catalog.json)).toBeFalsy();
+      expect((catalog.json["apps"] as unknown[]).length).toBeGreaterThan(0);
+    }
     await s.close();
 
     s = await connect(w, ["--allow-apply"]);
@@ -53,6 +58,19 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(apply?.inputSchema.required).toEqual(["plan_id"]);
     // No tool lets the agent approve its own plan.
     expect(withApply.map((t) => t.name).filter((n) => /approv/.test(n))).toEqual([]);
+    await s.close();
+
+    // --dir serves a project other than the server's working directory; plans are saved there.
+    const elsewhere = new Workdir("pmx-mcp-cwd-");
+    try {
+      s = await connect(w, ["--dir", w.dir], undefined, elsewhere.dir);
+      const planned = await s.call("plan");
+      expect(planned.result.isError, JSON.stringify(planned.json)).toBeFalsy();
+      expect(existsSync(planFile(w, planned.json["plan_id"] as string))).toBe(true);
+      expect(existsSync(join(elsewhere.dir, ".pmxform"))).toBe(false);
+    } finally {
+      elsewhere.remove();
+    }
   });
 
   it("plans by id, refuses apply without approval, applies after pmxform approve, and audits it as mcp", async () => {
