@@ -17,6 +17,8 @@ export interface Session {
   client: Client;
   /** Every tool result's text so far. */
   texts: string[];
+  /** Every progress message received so far (also searched for secrets). */
+  progress: string[];
   call(name: string, args?: Record<string, unknown>): Promise<{ result: CallToolResult; json: Record<string, unknown> }>;
   close(): Promise<void>;
 }
@@ -35,11 +37,18 @@ export async function connect(w: Workdir, flags: string[] = [], elicit?: (messag
   });
   await client.connect(transport);
   const texts: string[] = [];
+  const progress: string[] = [];
   return {
     client,
     texts,
+    progress,
     async call(name, args = {}) {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const result = (await client.callTool({ name, arguments: args }, undefined, {
+        onprogress: (p) => {
+          if (p.message) progress.push(p.message);
+        },
+        resetTimeoutOnProgress: true,
+      })) as CallToolResult;
       const text = result.content.map((c) => (c.type === "text" ? c.text : JSON.stringify(c))).join("\n");
       texts.push(text);
       return { result, json: JSON.parse(text) as Record<string, unknown> };

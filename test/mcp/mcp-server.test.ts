@@ -35,7 +35,7 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     // No tool result, whatever the test did, ever held the secret.
     w.remove();
   });
-  const noSecret = () => expect(s!.texts.join("\n")).not.toContain(SECRET);
+  const noSecret = () => expect([...s!.texts, ...s!.progress].join("\n")).not.toContain(SECRET);
 
   it("lists read-only tools annotated as such, and apply_plan only with --allow-apply", async () => {
     s = await connect(w);
@@ -114,6 +114,8 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(applied.json["apply_summary"]).toMatchObject({ add: 1, failed: 0 });
     expect(applied.json["approved_by"]).toContain("approval by");
     expect(created(w)).toBe(1);
+    // The apply's progress lines reached the client as progress notifications.
+    expect(s.progress.some((m) => m.includes("lxc_container.app: Creation complete"))).toBe(true);
 
     expect((await s.call("state_list")).json["resources"]).toEqual(["lxc_container.app"]);
     const st = await s.call("state_show", { address: "lxc_container.app" });
