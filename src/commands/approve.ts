@@ -10,7 +10,7 @@ import { workingDir, type CommonOptions } from "../engine/session.js";
 import { buildRegistry } from "../registry-wiring.js";
 import { auditUser } from "../audit/append.js";
 import { resolvePlanArg, sha256OfBytes, writeApproval } from "../mcp/approvals.js";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { confirm } from "./apply-run.js";
 import { planDecryptor } from "./state-read.js";
@@ -23,8 +23,11 @@ export async function run(opts: CommonOptions & { autoApprove?: boolean }, args:
   let bytes: Buffer;
   let plan;
   try {
+    if (!existsSync(path)) throw new Error(`There is no plan ${id} in .pmxform/plans/ and no plan file ${path}.`);
     bytes = readFileSync(path);
     plan = await readPlanFile(path, planDecryptor(opts, path));
+    // The checksum was verified on a second read: both reads must be the same bytes.
+    if (!readFileSync(path).equals(bytes)) throw new Error(`The plan file ${path} changed while it was being approved.`);
   } catch (e) {
     printDiagnostics(
       [error("Failed to load the plan to approve", `${e instanceof Error ? e.message : String(e)} Give a plan id from pmxform mcp's plan tool (.pmxform/plans/ID.plan) or a plan file.`)],

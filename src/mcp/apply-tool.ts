@@ -49,7 +49,7 @@ export function registerApplyTool(server: McpServer, host: CliHost): void {
       inputSchema: { plan_id: z.string().describe("a plan id returned by the plan tool") },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
-    async ({ plan_id }) => {
+    async ({ plan_id }, extra) => {
       const found = savedPlan(host, plan_id);
       if ("refusal" in found) return found.refusal;
       const bytes = readFileSync(found.path);
@@ -81,7 +81,15 @@ export function registerApplyTool(server: McpServer, host: CliHost): void {
           if (!asked.ok) return refused("The plan was not confirmed", `Plan ${plan_id} was not applied: ${asked.why}. A person can also approve it with: pmxform approve ${plan_id}.`);
           approvedBy = "confirmation by the client's user";
         }
-        const out = await runCli(host, ["apply", "--json", copy]);
+        // Progress lines become progress notifications when the client asked for them, so a
+        // client that resets its request timeout on progress waits out a long apply.
+        const token = extra._meta?.progressToken;
+        let step = 0;
+        const onProgress =
+          token === undefined
+            ? undefined
+            : (line: string) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message: line } }).catch(() => undefined);
+        const out = await runCli(host, ["apply", "--json", copy], onProgress ? { onProgress } : {});
         // Messages name the plan as the agent knows it, not the private copy.
         const shownPath = relative(host.dir, found.path);
         const text = { ...out, stdout: out.stdout.split(copy).join(shownPath), stderr: out.stderr.split(copy).join(shownPath) };

@@ -24,17 +24,30 @@ function entryScript(): string {
   return script;
 }
 
-export function runCli(host: CliHost, args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+/**
+ * Runs `pmxform ARGS`; `projectFlags: false` for verbs that take no --state/--file (catalog).
+ * `onProgress` gets each line the run writes to stderr as it comes (apply --json's progress).
+ */
+export function runCli(host: CliHost, args: string[], o: { projectFlags?: boolean; onProgress?: (line: string) => void } = {}): Promise<CliOutcome> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
-      [entryScript(), ...args, ...host.globalArgs],
-      { cwd: host.dir, env: { ...process.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp", ...env }, maxBuffer: 256 * 1024 * 1024 },
+      [entryScript(), ...args, ...(o.projectFlags === false ? [] : host.globalArgs)],
+      { cwd: host.dir, env: { ...process.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp" }, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
+    const onProgress = o.onProgress;
+    if (onProgress && child.stderr) {
+      let partial = "";
+      child.stderr.on("data", (d: Buffer | string) => {
+        const lines = (partial + d.toString()).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line.trim()) onProgress(line);
+      });
+    }
   });
 }
 

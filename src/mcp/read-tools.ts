@@ -1,7 +1,7 @@
 // The MCP server's read-only tools: validate, plan (saves a plan file the agent refers to by id),
 // show_plan, explain_change, drift, state_list, state_show and, when this install has a catalog,
 // catalog_list. None changes infrastructure; each is one run of the CLI with --json.
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
@@ -52,10 +52,9 @@ async function stateDoc(host: CliHost): Promise<{ resources: StateResource[] } |
   return { resources: resourcesOf(values?.root_module) };
 }
 
-/** Where this install's catalog is, if it has one (docs/catalog.md); the tool exists only then. */
-export function catalogDir(installRoot: string): string | undefined {
-  for (const d of [join(installRoot, "catalog"), join(installRoot, "dist", "src", "catalog")]) if (existsSync(d)) return d;
-  return undefined;
+/** Whether this install ships the app catalog (<install root>/catalog/<app>/, docs/catalog.md); the tool exists only then. */
+export function hasCatalog(installRoot: string): boolean {
+  return existsSync(join(installRoot, "catalog"));
 }
 
 export function registerReadTools(server: McpServer, host: CliHost, installRoot: string): void {
@@ -166,11 +165,19 @@ export function registerReadTools(server: McpServer, host: CliHost, installRoot:
     },
   );
 
-  const catalog = catalogDir(installRoot);
-  if (catalog)
+  if (hasCatalog(installRoot))
     server.registerTool(
       "catalog_list",
-      { title: "List the catalog", description: "The entries of this install's catalog of ready-made configurations.", inputSchema: {}, annotations: READ_ONLY },
-      async () => ok({ catalog: readdirSync(catalog).sort() }),
+      {
+        title: "List the app catalog",
+        description: "The apps of pmxform's catalog (pmxform catalog list --json): ready-made modules a configuration can use.",
+        inputSchema: { category: z.string().optional().describe("only apps of this category") },
+        annotations: READ_ONLY,
+      },
+      async ({ category }) => {
+        const out = await runCli(host, ["catalog", "list", "--json", ...(category ? ["--category", category] : [])], { projectFlags: false });
+        const doc = jsonOf(out);
+        return out.code === 0 && doc ? ok(doc) : cliFailed("catalog list", out);
+      },
     );
 }

@@ -17,11 +17,13 @@ export interface Session {
   client: Client;
   /** Every tool result's text so far. */
   texts: string[];
+  /** Every progress message received so far (also searched for secrets). */
+  progress: string[];
   call(name: string, args?: Record<string, unknown>): Promise<{ result: CallToolResult; json: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult): Promise<Session> {
+export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult, cwd = w.dir): Promise<Session> {
   const client = new Client({ name: "pmxform-test", version: "1.0.0" }, { capabilities: elicit ? { elicitation: {} } : {} });
   if (elicit) client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params.message));
   const env: Record<string, string> = {};
@@ -29,17 +31,24 @@ export async function connect(w: Workdir, flags: string[] = [], elicit?: (messag
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, "mcp", ...flags],
-    cwd: w.dir,
+    cwd,
     env: { ...env, NO_COLOR: "1", PMXFORM_VAR_pw: SECRET },
     stderr: "pipe",
   });
   await client.connect(transport);
   const texts: string[] = [];
+  const progress: string[] = [];
   return {
     client,
     texts,
+    progress,
     async call(name, args = {}) {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const result = (await client.callTool({ name, arguments: args }, undefined, {
+        onprogress: (p) => {
+          if (p.message) progress.push(p.message);
+        },
+        resetTimeoutOnProgress: true,
+      })) as CallToolResult;
       const text = result.content.map((c) => (c.type === "text" ? c.text : JSON.stringify(c))).join("\n");
       texts.push(text);
       return { result, json: JSON.parse(text) as Record<string, unknown> };

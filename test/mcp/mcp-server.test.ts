@@ -35,7 +35,7 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     // No tool result, whatever the test did, ever held the secret.
     w.remove();
   });
-  const noSecret = () => expect(s!.texts.join("\n")).not.toContain(SECRET);
+  const noSecret = () => expect([...s!.texts, ...s!.progress].join("\n")).not.toContain(SECRET);
 
   it("lists read-only tools annotated as such, and apply_plan only with --allow-apply", async () => {
     s = await connect(w);
@@ -44,6 +44,11 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     const expected = existsSync(join(ROOT, "catalog")) ? [...READ_TOOLS, "catalog_list"].sort() : READ_TOOLS;
     expect(names).toEqual(expected);
     for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+    if (names.includes("catalog_list")) {
+      const catalog = await s.call("catalog_list");
+      expect(catalog.result.isError, JSON.stringify(catalog.json)).toBeFalsy();
+      expect((catalog.json["apps"] as unknown[]).length).toBeGreaterThan(0);
+    }
     await s.close();
 
     s = await connect(w, ["--allow-apply"]);
@@ -53,6 +58,19 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(apply?.inputSchema.required).toEqual(["plan_id"]);
     // No tool lets the agent approve its own plan.
     expect(withApply.map((t) => t.name).filter((n) => /approv/.test(n))).toEqual([]);
+    await s.close();
+
+    // --dir serves a project other than the server's working directory; plans are saved there.
+    const elsewhere = new Workdir("pmx-mcp-cwd-");
+    try {
+      s = await connect(w, ["--dir", w.dir], undefined, elsewhere.dir);
+      const planned = await s.call("plan");
+      expect(planned.result.isError, JSON.stringify(planned.json)).toBeFalsy();
+      expect(existsSync(planFile(w, planned.json["plan_id"] as string))).toBe(true);
+      expect(existsSync(join(elsewhere.dir, ".pmxform"))).toBe(false);
+    } finally {
+      elsewhere.remove();
+    }
   });
 
   it("plans by id, refuses apply without approval, applies after pmxform approve, and audits it as mcp", async () => {
@@ -96,6 +114,8 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(applied.json["apply_summary"]).toMatchObject({ add: 1, failed: 0 });
     expect(applied.json["approved_by"]).toContain("approval by");
     expect(created(w)).toBe(1);
+    // The apply's progress lines reached the client as progress notifications.
+    expect(s.progress.some((m) => m.includes("lxc_container.app: Creation complete"))).toBe(true);
 
     expect((await s.call("state_list")).json["resources"]).toEqual(["lxc_container.app"]);
     const st = await s.call("state_show", { address: "lxc_container.app" });

@@ -33,7 +33,7 @@ describe.skipIf(!HAVE_POSTGRES)(`pg backend${HAVE_POSTGRES ? "" : ` (skipped: ${
     expect((await b.read("default"))!.toString()).toBe('{"serial":1}');
     await b.write("default", Buffer.from('{"serial":2}'), { lineage: "L", serial: 1 }, { lineage: "L", serial: 2 });
     expect((await b.read("default"))!.toString()).toBe('{"serial":2}');
-    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'rt' ORDER BY 1")).toBe("locks\nstates\n");
+    expect(pg.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'rt' ORDER BY 1")).toBe("audit\nlocks\nstates\n");
   });
 
   it("refuses a write based on a state someone else changed, and overwrites nothing", async () => {
