@@ -132,6 +132,9 @@ output "secret" {
       "module.worker[1].module.db.lxc_container.db",
     ]);
     expect(new Set(actions.values())).toEqual(new Set(["create"]));
+    const doc = JSON.parse(plan.stdout) as { resource_changes: { address: string; module_address?: string; name: string; index?: unknown }[] };
+    expect(doc.resource_changes.find((c) => c.address === "module.worker[1].module.db.lxc_container.db")).toMatchObject({ module_address: "module.worker[1].module.db", name: "db" });
+    expect(doc.resource_changes.find((c) => c.address === "module.worker[1].module.db.lxc_container.db")!.index).toBeUndefined();
     const human = await w.run("plan");
     expect(human.stdout).toContain('# module.web["a"].module.db.lxc_container.db will be created');
     expect(human.stdout).toContain('+ resource "lxc_container" "db" {');

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { parseConstraint, versionAllowed } from "../../src/config/modules/version.js";
 import { isSensitive, unmark } from "../../src/config/value.js";
+import type { Value } from "../../src/config/value.js";
 import { addressMatches, isModuleAddress, parseAddress } from "../../src/engine/address.js";
 import { openSession } from "../../src/engine/session.js";
 import { evaluateOutputs, walkConfig } from "../../src/engine/walk-config.js";
@@ -190,7 +191,7 @@ describe("flattening and evaluating modules", () => {
       'module.outer["q"].module.child[1].fake_thing.t',
     ]);
     const walked = walkConfig(ev, (visit) => {
-      for (const inst of visit.instances) ev.setInstanceValue(visit.decl, inst.key, inst.config);
+      for (const inst of visit.instances) ev.setInstanceValue(visit.decl, inst.key, inst.config as Value);
     });
     expect(summaries(walked.diagnostics)).toEqual([]);
     const outputs = evaluateOutputs(ev);
