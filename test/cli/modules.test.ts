@@ -75,8 +75,7 @@ interface PlanJson {
   resource_changes: { address: string; module_address?: string; change: { actions: string[] }; previous_address?: string }[];
 }
 
-const actionsOf = (stdout: string): Map<string, string> =>
-  new Map((JSON.parse(stdout) as PlanJson).resource_changes.map((c) => [c.address, c.change.actions.join(",")]));
+const actionsOf = (stdout: string): Map<string, string> => new Map((JSON.parse(stdout) as PlanJson).resource_changes.map((c) => [c.address, c.change.actions.join(",")]));
 
 describe.skipIf(!BUILT)(`modules on the simulator${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
@@ -322,7 +321,11 @@ describe.skipIf(!BUILT)(`catalog sources${BUILT ? "" : ` (skipped: ${NOT_BUILT})
     w = new Workdir("pmx-modules-catalog-");
     catalog = w.path("catalog");
     put(w, "catalog/whoami/app.json", JSON.stringify({ name: "whoami", version: "1.4.2", description: "test app" }));
-    put(w, "catalog/whoami/main.pmx.hcl", `variable "hostname" {\n  type    = string\n  default = "whoami"\n}\n${ct("app", "var.hostname")}output "url" {\n  value = "http://\${lxc_container.app.hostname}:80"\n}\n`);
+    put(
+      w,
+      "catalog/whoami/main.pmx.hcl",
+      `variable "hostname" {\n  type    = string\n  default = "whoami"\n}\n${ct("app", "var.hostname")}output "url" {\n  value = "http://\${lxc_container.app.hostname}:80"\n}\n`,
+    );
   });
   afterAll(() => w.remove());
 
@@ -351,4 +354,3 @@ describe.skipIf(!BUILT)(`catalog sources${BUILT ? "" : ` (skipped: ${NOT_BUILT})
     expect(unknown.stderr).toContain('The catalog has no app "whoam"');
   });
 });
-

@@ -142,7 +142,13 @@ describe("loading module calls", () => {
       "bad/main.pmx.hcl": `proxmox {\n  node "pve1" { sim = "sim" }\n}\nimport {\n  to = fake_thing.x\n  id = "1"\n}\n`,
     });
     const r = await loadConfig({ dir });
-    expect(summaries(r.diagnostics).sort()).toEqual(["Invalid version constraint", "Module not found", "Unsupported module source", "import blocks in a child module", "proxmox nodes in a child module"]);
+    expect(summaries(r.diagnostics).sort()).toEqual([
+      "Invalid version constraint",
+      "Module not found",
+      "Unsupported module source",
+      "import blocks in a child module",
+      "proxmox nodes in a child module",
+    ]);
     const nodes = r.diagnostics.find((d) => d.summary === "proxmox nodes in a child module")!;
     expect(nodes.subject!.file).toBe("bad/main.pmx.hcl");
     expect(nodes.detail).toMatch(/^In module\.d, called at main\.pmx\.hcl:12:1\. /);
