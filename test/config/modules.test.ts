@@ -241,4 +241,18 @@ describe("flattening and evaluating modules", () => {
     const order = graph.order!.filter((id) => s!.module.resources.has(id));
     expect(order).toEqual(["fake_thing.first", "module.a.fake_thing.t", "fake_thing.last"]);
   });
+
+  it("orders a root resource after everything inside a module it depends_on, and refuses depends_on a module that is not declared", async () => {
+    const { session: s } = await session({
+      "main.pmx.hcl": `module "a" {\n  source = "./outer"\n}\nresource "fake_thing" "after" {\n  name       = "x"\n  depends_on = [module.a]\n}\n`,
+      "outer/main.pmx.hcl": `module "inner" {\n  source = "../child"\n  name   = "i"\n}\nresource "fake_thing" "o" {\n  name = "o"\n}\n`,
+      "child/main.pmx.hcl": CHILD,
+    });
+    const graph = s!.evaluation.declGraph();
+    expect(summaries(graph.diagnostics)).toEqual([]);
+    const order = graph.order!.filter((id) => s!.module.resources.has(id));
+    expect(order.indexOf("fake_thing.after")).toBe(2);
+    const bad = await session({ "main.pmx.hcl": `resource "fake_thing" "after" {\n  name       = "x"\n  depends_on = [module.nope]\n}\n` });
+    expect(summaries(bad.session!.evaluation.declGraph().diagnostics)).toEqual(["Reference to undeclared resource"]);
+  });
 });
