@@ -3,7 +3,7 @@
 // a module rename planning no changes after, -target module.x, state mv into and out of a
 // module, import into a module address, diagnostics inside a module file with the call site,
 // and a catalog source with a version constraint.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, cli } from "../e2e/helpers.js";
@@ -353,4 +353,20 @@ describe.skipIf(!BUILT)(`catalog sources${BUILT ? "" : ` (skipped: ${NOT_BUILT})
     const unknown = await cli(w.dir, ["plan"], { PMXFORM_CATALOG_DIR: catalog });
     expect(unknown.stderr).toContain('The catalog has no app "whoam"');
   });
+
+  it("reads the same call written in YAML: the applied HCL configuration rewritten in YAML plans no changes", async () => {
+    rmSync(w.path("main.pmx.hcl"));
+    put(w, "main.pmx.yaml", `proxmox:\n  nodes:\n    pve1: { sim: sim }\nmodules:\n  who:\n    source: catalog/whoami\n    version: "~> 1.4"\noutputs:\n  url:\n    value: \${module.who.url}\n`);
+    const same = await cli(w.dir, ["plan", "-detailed-exitcode"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(same.stderr).toBe("");
+    expect(same.code).toBe(0);
+    // An argument in YAML, applied with -target on the resource inside the module.
+    put(w, "main.pmx.yaml", `proxmox:\n  nodes:\n    pve1: { sim: sim }\nmodules:\n  who:\n    source: catalog/whoami\n    version: "~> 1.4"\n    hostname: who2\n`);
+    const r = await cli(w.dir, ["apply", "-auto-approve", "-target", "module.who.lxc_container.app"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("module.who.lxc_container.app: Modifications complete");
+    const show = await cli(w.dir, ["show", "-json"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(show.stdout).toContain('"address": "module.who.lxc_container.app"');
+    expect(show.stdout).toContain('"hostname": "who2"');
+  }, 60_000);
 });
