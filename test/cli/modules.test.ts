@@ -179,6 +179,20 @@ output "secret" {
     root(NESTED);
   }, 120_000);
 
+  it("applies a saved plan of a change inside a module instance", async () => {
+    root(NESTED.replace("a = 256, b = 512", "a = 320, b = 512"));
+    const plan = await w.run("plan", "-out", "p.plan");
+    expect(plan.stdout).toContain('# module.web["a"].lxc_container.app will be updated in-place');
+    expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    const apply = await w.run("apply", "p.plan");
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain('module.web["a"].lxc_container.app: Modifications complete');
+    const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { address: string; attributes: { memory: number } }[] };
+    expect(state.resources.find((r) => r.address === 'module.web["a"].lxc_container.app')!.attributes.memory).toBe(320);
+    root(NESTED);
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+  }, 120_000);
+
   it("moves a root resource into a module and renames a module with moved blocks: no create or destroy, then no changes", async () => {
     // A root container first.
     root(NESTED + ct("solo", '"solo"'));
