@@ -3,6 +3,7 @@
 // plan file's form of the changes, so a fresh plan and a saved one print the same document.
 // Bookkeeping attributes a provider hides (slot maps, digests, markers) never appear; unknown
 // and sensitive values are marked by object mirrors of the values, as Terraform's are.
+import { parseAddress } from "../engine/address.js";
 import type { PlannedChange } from "../plan/types.js";
 import type { StateFile, StateResource, AttrPath } from "../state/types.js";
 import type { Module } from "../config/module.js";
@@ -56,7 +57,16 @@ function sensitiveMirror(value: Record<string, unknown> | null, paths: readonly 
 }
 
 function resourceIdentity(r: { address: string; type: string; name: string; index?: number | string }) {
-  return { address: r.address, mode: "managed", type: r.type, name: r.name, ...(r.index !== undefined ? { index: r.index } : {}), provider_name: PROVIDER };
+  const module = parseAddress(r.address)?.module;
+  return {
+    address: r.address,
+    ...(module ? { module_address: module } : {}),
+    mode: "managed",
+    type: r.type,
+    name: r.name,
+    ...(r.index !== undefined ? { index: r.index } : {}),
+    provider_name: PROVIDER,
+  };
 }
 
 export function resourceChangeJson(c: PlannedChange, hiddenOf: HiddenOf) {

@@ -351,7 +351,8 @@ class Decoder {
     const name = block.labels[0] as string;
     const a = this.attrsByName(block.body);
     const declRange: Range = IndexedRange.span(block.typeRange, block.labelRanges[0] ?? block.typeRange);
-    for (const b of block.body.blocks) this.fail("Unsupported block type", `Blocks of type "${b.type}" are not expected in module "${name}": a module call takes only arguments. Remove the block.`, b.typeRange);
+    for (const b of block.body.blocks)
+      this.fail("Unsupported block type", `Blocks of type "${b.type}" are not expected in module "${name}": a module call takes only arguments. Remove the block.`, b.typeRange);
     const providers = a.get("providers");
     if (providers) this.fail("Unsupported argument", `pmxform has one built-in provider per resource type, so a module call takes no "providers". Remove the providers argument.`, providers.nameRange);
     const source = a.get("source");

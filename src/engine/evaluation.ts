@@ -142,7 +142,7 @@ export class ConfigEvaluation {
 
   private perFrame(store: Map<string, Map<string, Value>>, path: string): Map<string, Value> {
     let m = store.get(path);
-    if (!m) store.set(path, (m = new Map()));
+    if (!m) store.set(path, (m = new Map<string, Value>()));
     return m;
   }
 
@@ -256,7 +256,13 @@ export class ConfigEvaluation {
             const child = m.children.get(ref.name);
             if (!m.calls.has(ref.name)) {
               const hint = suggest(ref.name, m.calls.keys());
-              blame(error("Reference to undeclared module", `No module call named "${ref.name}" is declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a module "${ref.name}" {} block, or fix the name.`, ref.range));
+              blame(
+                error(
+                  "Reference to undeclared module",
+                  `No module call named "${ref.name}" is declared.${hint ? ` Did you mean "${hint}"?` : ""} Declare it with a module "${ref.name}" {} block, or fix the name.`,
+                  ref.range,
+                ),
+              );
               continue;
             }
             if (child && ref.attr !== undefined && !child.module.outputs.has(ref.attr)) {
@@ -316,7 +322,9 @@ export class ConfigEvaluation {
           for (const t of call.dependsOn) {
             const targets = declsOf(`${prefix}${t.address}`);
             if (!targets.length) {
-              diags.push(...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite));
+              diags.push(
+                ...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite),
+              );
               continue;
             }
             for (const inner of root.resources.values()) {
@@ -334,7 +342,9 @@ export class ConfigEvaluation {
       for (const t of [...r.dependsOn, ...(r.lifecycle?.replaceTriggeredBy ?? [])]) {
         const targets = declsOf(staticTarget(t.address));
         if (!targets.length) {
-          diags.push(...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite));
+          diags.push(
+            ...withCallSite([error("Reference to undeclared resource", `depends_on refers to ${t.address}, which is not declared in the configuration.`, t.range)], this.frame(path)?.callSite),
+          );
           continue;
         }
         for (const target of targets) if (target !== r.address) dag.connect(r.address, target);

@@ -30,7 +30,13 @@ export function applyMoves(moved: Module["moved"], priorList: readonly PriorReso
       continue;
     }
     if (fromModule !== toModule) {
-      diags.push(error("Invalid moved block", `A ${fromModule ? "module" : "resource"} cannot move to a ${toModule ? "module" : "resource"} (${from} -> ${to}). Move the module as a whole, or each resource to a resource address.`, mv.range));
+      diags.push(
+        error(
+          "Invalid moved block",
+          `A ${fromModule ? "module" : "resource"} cannot move to a ${toModule ? "module" : "resource"} (${from} -> ${to}). Move the module as a whole, or each resource to a resource address.`,
+          mv.range,
+        ),
+      );
       continue;
     }
     if (fromP && toP && fromP.type !== toP.type) {
@@ -51,7 +57,7 @@ export function applyMoves(moved: Module["moved"], priorList: readonly PriorReso
       const np = parseAddress(newAddr);
       if (!np) continue;
       prior.delete(addr);
-      const movedRes = withModule({ ...r, address: newAddr, name: np.name } as PriorResource & { module?: string }, np.module);
+      const movedRes = withModule<PriorResource & { module?: string }>({ ...r, address: newAddr, name: np.name }, np.module);
       if (np.key !== undefined) movedRes.index = np.key;
       else delete movedRes.index;
       prior.set(newAddr, movedRes);

@@ -32,7 +32,7 @@ export function changeToFile(c: Change): PlannedChange {
   return {
     address: c.address,
     type: c.type,
-    name: c.decl.slice(c.type.length + 1),
+    name: c.decl.slice(c.decl.lastIndexOf(".") + 1),
     ...(c.index !== undefined ? { index: c.index } : {}),
     ...(c.node ? { node: c.node } : {}),
     actions,

@@ -240,7 +240,11 @@ export function renderChange(c: Change, ctx: RenderContext): string {
   if (c.importId !== undefined) lines.push(`  # (imported from ${JSON.stringify(c.importId)})`);
   if (c.action === "no-op") {
     if (!c.movedFrom) return "";
-    lines.push(`    resource ${JSON.stringify(c.type)} ${JSON.stringify(resourceName(c) + (c.address.startsWith(c.decl) ? c.address.slice(c.decl.length) : ""))} {`, "        # (no attribute changes)", "    }");
+    lines.push(
+      `    resource ${JSON.stringify(c.type)} ${JSON.stringify(resourceName(c) + (c.address.startsWith(c.decl) ? c.address.slice(c.decl.length) : ""))} {`,
+      "        # (no attribute changes)",
+      "    }",
+    );
     return lines.join("\n");
   }
   lines.push(`  ${ctx.color ? kleur.bold(h.text) : h.text}`);

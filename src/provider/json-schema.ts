@@ -97,6 +97,12 @@ export function configJsonSchema(resourceTypes: readonly ResourceType[]): Json {
       outputs: mapOf(closed({ value: OPEN, description: { type: "string" }, sensitive: boolOrExpr, depends_on: { type: "array", items: ADDRESS } }, ["value"])),
       proxmox: closed({ nodes: mapOf(closed(Object.fromEntries(NODE_SETTINGS.map((s) => [s, OPEN])))) }),
       resources: { type: "object", properties: grouped, patternProperties: addressed, additionalProperties: false },
+      // A module call's other keys are the module's inputs, which only the loaded module knows.
+      modules: mapOf({
+        type: "object",
+        properties: { source: { type: "string", minLength: 1 }, version: { type: "string" }, count: OPEN, for_each: OPEN, depends_on: { type: "array", items: ADDRESS } },
+        required: ["source"],
+      }),
       moved: oneOrList(closed({ from: ADDRESS, to: ADDRESS }, ["from", "to"])),
       import: oneOrList(closed({ to: ADDRESS, id: { anyOf: [{ type: "string" }, EXPR_REF] } }, ["to", "id"])),
     }),

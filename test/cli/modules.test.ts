@@ -3,7 +3,7 @@
 // a module rename planning no changes after, -target module.x, state mv into and out of a
 // module, import into a module address, diagnostics inside a module file with the call site,
 // and a catalog source with a version constraint.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, SIM_NODE, Workdir, cli } from "../e2e/helpers.js";
@@ -75,8 +75,7 @@ interface PlanJson {
   resource_changes: { address: string; module_address?: string; change: { actions: string[] }; previous_address?: string }[];
 }
 
-const actionsOf = (stdout: string): Map<string, string> =>
-  new Map((JSON.parse(stdout) as PlanJson).resource_changes.map((c) => [c.address, c.change.actions.join(",")]));
+const actionsOf = (stdout: string): Map<string, string> => new Map((JSON.parse(stdout) as PlanJson).resource_changes.map((c) => [c.address, c.change.actions.join(",")]));
 
 describe.skipIf(!BUILT)(`modules on the simulator${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   let w: Workdir;
@@ -132,6 +131,9 @@ output "secret" {
       "module.worker[1].module.db.lxc_container.db",
     ]);
     expect(new Set(actions.values())).toEqual(new Set(["create"]));
+    const doc = JSON.parse(plan.stdout) as { resource_changes: { address: string; module_address?: string; name: string; index?: unknown }[] };
+    expect(doc.resource_changes.find((c) => c.address === "module.worker[1].module.db.lxc_container.db")).toMatchObject({ module_address: "module.worker[1].module.db", name: "db" });
+    expect(doc.resource_changes.find((c) => c.address === "module.worker[1].module.db.lxc_container.db")!.index).toBeUndefined();
     const human = await w.run("plan");
     expect(human.stdout).toContain('# module.web["a"].module.db.lxc_container.db will be created');
     expect(human.stdout).toContain('+ resource "lxc_container" "db" {');
@@ -175,6 +177,20 @@ output "secret" {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("Invalid target address");
     root(NESTED);
+  }, 120_000);
+
+  it("applies a saved plan of a change inside a module instance", async () => {
+    root(NESTED.replace("a = 256, b = 512", "a = 320, b = 512"));
+    const plan = await w.run("plan", "-out", "p.plan");
+    expect(plan.stdout).toContain('# module.web["a"].lxc_container.app will be updated in-place');
+    expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    const apply = await w.run("apply", "p.plan");
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain('module.web["a"].lxc_container.app: Modifications complete');
+    const state = JSON.parse(readFileSync(w.path("pmxform.state.json"), "utf8")) as { resources: { address: string; attributes: { memory: number } }[] };
+    expect(state.resources.find((r) => r.address === 'module.web["a"].lxc_container.app')!.attributes.memory).toBe(320);
+    root(NESTED);
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
   }, 120_000);
 
   it("moves a root resource into a module and renames a module with moved blocks: no create or destroy, then no changes", async () => {
@@ -319,7 +335,11 @@ describe.skipIf(!BUILT)(`catalog sources${BUILT ? "" : ` (skipped: ${NOT_BUILT})
     w = new Workdir("pmx-modules-catalog-");
     catalog = w.path("catalog");
     put(w, "catalog/whoami/app.json", JSON.stringify({ name: "whoami", version: "1.4.2", description: "test app" }));
-    put(w, "catalog/whoami/main.pmx.hcl", `variable "hostname" {\n  type    = string\n  default = "whoami"\n}\n${ct("app", "var.hostname")}output "url" {\n  value = "http://\${lxc_container.app.hostname}:80"\n}\n`);
+    put(
+      w,
+      "catalog/whoami/main.pmx.hcl",
+      `variable "hostname" {\n  type    = string\n  default = "whoami"\n}\n${ct("app", "var.hostname")}output "url" {\n  value = "http://\${lxc_container.app.hostname}:80"\n}\n`,
+    );
   });
   afterAll(() => w.remove());
 
@@ -347,5 +367,20 @@ describe.skipIf(!BUILT)(`catalog sources${BUILT ? "" : ` (skipped: ${NOT_BUILT})
     const unknown = await cli(w.dir, ["plan"], { PMXFORM_CATALOG_DIR: catalog });
     expect(unknown.stderr).toContain('The catalog has no app "whoam"');
   });
-});
 
+  it("reads the same call written in YAML: the applied HCL configuration rewritten in YAML plans no changes", async () => {
+    rmSync(w.path("main.pmx.hcl"));
+    put(w, "main.pmx.yaml", `proxmox:\n  nodes:\n    pve1: { sim: sim }\nmodules:\n  who:\n    source: catalog/whoami\n    version: "~> 1.4"\noutputs:\n  url:\n    value: \${module.who.url}\n`);
+    const same = await cli(w.dir, ["plan", "-detailed-exitcode"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(same.stderr).toBe("");
+    expect(same.code).toBe(0);
+    // An argument in YAML, applied with -target on the resource inside the module.
+    put(w, "main.pmx.yaml", `proxmox:\n  nodes:\n    pve1: { sim: sim }\nmodules:\n  who:\n    source: catalog/whoami\n    version: "~> 1.4"\n    hostname: who2\n`);
+    const r = await cli(w.dir, ["apply", "-auto-approve", "-target", "module.who.lxc_container.app"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("module.who.lxc_container.app: Modifications complete");
+    const show = await cli(w.dir, ["show", "-json"], { PMXFORM_CATALOG_DIR: catalog });
+    expect(show.stdout).toContain('"address": "module.who.lxc_container.app"');
+    expect(show.stdout).toContain('"hostname": "who2"');
+  }, 60_000);
+});

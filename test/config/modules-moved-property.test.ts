@@ -66,8 +66,14 @@ describe("moving resources into modules with moved blocks", () => {
       f.configure(root + stay.map(body).join("") + moved.join(""));
       const context = `seed ${SEED} round ${round}: shapes ${shapes.join(",")} places ${JSON.stringify(places)} module for_each ${modEach.join(",")}`;
       const second = await f.run();
-      expect(second.plan.diagnostics.filter((d) => d.severity === "error"), context).toEqual([]);
-      expect(second.plan.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`), context).toEqual([]);
+      expect(
+        second.plan.diagnostics.filter((d) => d.severity === "error"),
+        context,
+      ).toEqual([]);
+      expect(
+        second.plan.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`),
+        context,
+      ).toEqual([]);
       expect(second.plan.changes.filter((c) => c.movedFrom).length, context).toBe(shapes.length - stay.length + shapes.filter((s, i) => s !== "single" && places[i]!.kind === "module").length);
 
       if (rename !== undefined) {
@@ -75,8 +81,14 @@ describe("moving resources into modules with moved blocks", () => {
         const renamedRoot = root.replace(`module "m${rename}"`, `module "renamed${rename}"`);
         f.configure(renamedRoot + stay.map(body).join("") + `moved {\n  from = module.m${rename}\n  to   = module.renamed${rename}\n}\n`);
         const third = await f.run();
-        expect(third.plan.diagnostics.filter((d) => d.severity === "error"), context).toEqual([]);
-        expect(third.plan.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`), `${context} rename m${rename}`).toEqual([]);
+        expect(
+          third.plan.diagnostics.filter((d) => d.severity === "error"),
+          context,
+        ).toEqual([]);
+        expect(
+          third.plan.changes.filter((c) => c.action !== "no-op").map((c) => `${c.action} ${c.address}`),
+          `${context} rename m${rename}`,
+        ).toEqual([]);
       }
       expect(f.cloud.calls.length, context).toBe(before);
       // Every object is still the one it was, now under its new address.
@@ -87,7 +99,10 @@ describe("moving resources into modules with moved blocks", () => {
         else expect(r.address.startsWith(`${modPath(p.mod, true)}.${p.nested ? "module.inner." : ""}fake_thing.`), `${context}: ${r.address}`).toBe(true);
       }
       const last = await f.plan();
-      expect(last.changes.filter((c) => c.action !== "no-op" || c.movedFrom), context).toEqual([]);
+      expect(
+        last.changes.filter((c) => c.action !== "no-op" || c.movedFrom),
+        context,
+      ).toEqual([]);
     }
   }, 120_000);
 });

@@ -8,7 +8,8 @@ import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { parseConstraint, versionAllowed } from "../../src/config/modules/version.js";
-import { isSensitive, unmark, type Value } from "../../src/config/value.js";
+import { isSensitive, unmark } from "../../src/config/value.js";
+import type { Value } from "../../src/config/value.js";
 import { addressMatches, isModuleAddress, parseAddress } from "../../src/engine/address.js";
 import { openSession } from "../../src/engine/session.js";
 import { evaluateOutputs, walkConfig } from "../../src/engine/walk-config.js";
@@ -141,7 +142,13 @@ describe("loading module calls", () => {
       "bad/main.pmx.hcl": `proxmox {\n  node "pve1" { sim = "sim" }\n}\nimport {\n  to = fake_thing.x\n  id = "1"\n}\n`,
     });
     const r = await loadConfig({ dir });
-    expect(summaries(r.diagnostics).sort()).toEqual(["Invalid version constraint", "Module not found", "Unsupported module source", "import blocks in a child module", "proxmox nodes in a child module"]);
+    expect(summaries(r.diagnostics).sort()).toEqual([
+      "Invalid version constraint",
+      "Module not found",
+      "Unsupported module source",
+      "import blocks in a child module",
+      "proxmox nodes in a child module",
+    ]);
     const nodes = r.diagnostics.find((d) => d.summary === "proxmox nodes in a child module")!;
     expect(nodes.subject!.file).toBe("bad/main.pmx.hcl");
     expect(nodes.detail).toMatch(/^In module\.d, called at main\.pmx\.hcl:12:1\. /);
@@ -233,5 +240,19 @@ describe("flattening and evaluating modules", () => {
     expect(summaries(graph.diagnostics)).toEqual([]);
     const order = graph.order!.filter((id) => s!.module.resources.has(id));
     expect(order).toEqual(["fake_thing.first", "module.a.fake_thing.t", "fake_thing.last"]);
+  });
+
+  it("orders a root resource after everything inside a module it depends_on, and refuses depends_on a module that is not declared", async () => {
+    const { session: s } = await session({
+      "main.pmx.hcl": `module "a" {\n  source = "./outer"\n}\nresource "fake_thing" "after" {\n  name       = "x"\n  depends_on = [module.a]\n}\n`,
+      "outer/main.pmx.hcl": `module "inner" {\n  source = "../child"\n  name   = "i"\n}\nresource "fake_thing" "o" {\n  name = "o"\n}\n`,
+      "child/main.pmx.hcl": CHILD,
+    });
+    const graph = s!.evaluation.declGraph();
+    expect(summaries(graph.diagnostics)).toEqual([]);
+    const order = graph.order!.filter((id) => s!.module.resources.has(id));
+    expect(order.indexOf("fake_thing.after")).toBe(2);
+    const bad = await session({ "main.pmx.hcl": `resource "fake_thing" "after" {\n  name       = "x"\n  depends_on = [module.nope]\n}\n` });
+    expect(summaries(bad.session!.evaluation.declGraph().diagnostics)).toEqual(["Reference to undeclared resource"]);
   });
 });

@@ -54,7 +54,9 @@ function checkInputs(call: ModuleCallDecl, child: Module): Diagnostic[] {
   }
   for (const v of child.variables.values()) {
     if (v.default !== undefined || call.inputs.has(v.name)) continue;
-    out.push(error("Missing required argument", `The argument "${v.name}" is required by module "${call.name}" (its variable has no default). Add ${v.name} = <value> to the module block.`, call.declRange));
+    out.push(
+      error("Missing required argument", `The argument "${v.name}" is required by module "${call.name}" (its variable has no default). Add ${v.name} = <value> to the module block.`, call.declRange),
+    );
   }
   return out;
 }

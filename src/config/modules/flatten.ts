@@ -55,7 +55,9 @@ function expandCall(call: ModuleCallDecl, scope: Scope, lenient: boolean): { key
   const v = unmark(r.value);
   if (isUnknown(v)) {
     if (lenient) return { keys: [undefined], eachValues, diagnostics: [] };
-    return bad(`The ${what} of module "${call.name}" must be known before anything is planned: pmxform takes it from variables and locals only. Compute it from variables and locals, not from resource attributes or module outputs.`);
+    return bad(
+      `The ${what} of module "${call.name}" must be known before anything is planned: pmxform takes it from variables and locals only. Compute it from variables and locals, not from resource attributes or module outputs.`,
+    );
   }
   if (call.count) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) return bad("count must be a whole number of zero or more.");

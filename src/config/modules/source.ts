@@ -59,7 +59,12 @@ export function resolveSource(call: ModuleCallDecl, callerDir: string, env: Node
       };
     }
     const dir = resolve(callerDir, src);
-    if (!isDir(dir)) return { diagnostics: [error("Module not found", `The source of module "${call.name}" is ${src}, but ${dir} is not a directory. Fix the path (relative to the calling module's directory).`, call.sourceRange)] };
+    if (!isDir(dir))
+      return {
+        diagnostics: [
+          error("Module not found", `The source of module "${call.name}" is ${src}, but ${dir} is not a directory. Fix the path (relative to the calling module's directory).`, call.sourceRange),
+        ],
+      };
     return { dir, diagnostics: [] };
   }
   const app = APP.exec(src);
@@ -72,7 +77,13 @@ export function resolveSource(call: ModuleCallDecl, callerDir: string, env: Node
   const manifestPath = dir === undefined ? undefined : join(dir, "app.json");
   if (dir === undefined || manifestPath === undefined || !existsSync(manifestPath)) {
     return {
-      diagnostics: [error("Catalog app not found", `The catalog has no app "${app[1]}"${root ? ` (looked in ${root})` : ""}. See pmxform catalog list for the apps, or set PMXFORM_CATALOG_DIR to another catalog.`, call.sourceRange)],
+      diagnostics: [
+        error(
+          "Catalog app not found",
+          `The catalog has no app "${app[1]}"${root ? ` (looked in ${root})` : ""}. See pmxform catalog list for the apps, or set PMXFORM_CATALOG_DIR to another catalog.`,
+          call.sourceRange,
+        ),
+      ],
     };
   }
   let available: string | undefined;
@@ -86,12 +97,17 @@ export function resolveSource(call: ModuleCallDecl, callerDir: string, env: Node
   if (call.version === undefined) {
     return {
       diagnostics: [
-        error("Missing version constraint", `Module "${call.name}" comes from the catalog, so it needs a version. Add version = "${available}" (or a constraint such as "~> ${available}").`, call.declRange),
+        error(
+          "Missing version constraint",
+          `Module "${call.name}" comes from the catalog, so it needs a version. Add version = "${available}" (or a constraint such as "~> ${available}").`,
+          call.declRange,
+        ),
       ],
     };
   }
   const ok = versionAllowed(call.version, available);
-  if (typeof ok !== "boolean") return { diagnostics: [error("Invalid version constraint", `${ok.error}. Write a constraint such as "${available}", ">= ${available}" or "~> ${available}".`, call.versionRange)] };
+  if (typeof ok !== "boolean")
+    return { diagnostics: [error("Invalid version constraint", `${ok.error}. Write a constraint such as "${available}", ">= ${available}" or "~> ${available}".`, call.versionRange)] };
   if (!ok) {
     return {
       diagnostics: [
