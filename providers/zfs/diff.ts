@@ -44,14 +44,18 @@ function plannedAttrs(req: DiffRequest, view: ZfsNodeView | undefined, replacing
   const { config, prior } = req;
   const keep = prior && !replacing;
   const mountpoint = known(config["mountpoint"]) ? config["mountpoint"] : isUnknown(config["mountpoint"]) ? config["mountpoint"] : keep && prior["mountpoint_local"] !== true ? prior["mountpoint"] : inheritedMountpoint(view, String(config["name"]));
+  // A value ZFS reports the same as the prior's keeps the prior's spelling ("1024G" is "1T"): no change to show.
+  const priorProps = (keep ? (prior["properties"] ?? {}) : {}) as Record<string, unknown>;
+  const spelled = (k: string, v: unknown, was: unknown): unknown => (keep && typeof v === "string" && typeof was === "string" && canonOr(k, v) === canonOr(k, was) ? was : v);
+  const properties = Object.fromEntries(Object.entries(desiredProperties(config)).map(([k, v]) => [k, spelled(k, v, priorProps[k])]));
   return {
     node: config["node"],
     name: config["name"],
     profile: config["profile"] ?? null,
-    properties: desiredProperties(config),
-    quota: config["quota"] ?? null,
-    refquota: config["refquota"] ?? null,
-    reservation: config["reservation"] ?? null,
+    properties,
+    quota: spelled("quota", config["quota"] ?? null, prior?.["quota"]),
+    refquota: spelled("refquota", config["refquota"] ?? null, prior?.["refquota"]),
+    reservation: spelled("reservation", config["reservation"] ?? null, prior?.["reservation"]),
     mountpoint,
     mountpoint_local: config["mountpoint"] !== undefined && config["mountpoint"] !== null,
     owner: plannedOwner(config),
@@ -113,8 +117,15 @@ export function diffDataset(req: DiffRequest): Diff {
   }
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
   if (reasons.length) {
-    const refusal = destroyRefusal(address, prior, config["destroy_with_data"] === true ? true : prior["destroy_with_data"]);
-    if (refusal) issues.push({ ...refusal, detail: (refusal.detail ?? "").replace("would destroy", "must be replaced, which destroys") });
+    // The opt-in must already be in the state: the destroy half of a replacement sees only the state.
+    const refusal = destroyRefusal(address, prior, prior["destroy_with_data"]);
+    if (refusal) {
+      const detail =
+        config["destroy_with_data"] === true
+          ? `${address} must be replaced, which destroys ${String(prior["node"])}/${String(prior["name"])}, but ${holdsData(prior) ?? "it holds data"}. destroy_with_data = true is configured but not yet recorded: apply it on its own first (e.g. with the replacing change undone, or pmxform apply -target=${address} before changing it), then plan the replacement again.`
+          : (refusal.detail ?? "").replace("would destroy", "must be replaced, which destroys");
+      issues.push({ ...refusal, detail });
+    }
     const planned = plannedAttrs(req, view, true);
     if (known(planned["name"]) && known(planned["node"]) && (planned["name"] !== prior["name"] || planned["node"] !== prior["node"])) {
       // The new dataset is created next to the old one: it must not exist yet.
@@ -152,12 +163,13 @@ export function diffDataset(req: DiffRequest): Diff {
     ops.push({ op: "chown", name, uid: owner["host_uid"] as number, gid: owner["host_gid"] as number });
   }
   const stateOnly =
-    ["profile", "destroy_with_data"].some((k) => (config[k] ?? null) !== (prior[k] ?? null)) ||
+    // profile alone is not a change: what it means is in properties (an import records none).
+    (config["destroy_with_data"] ?? null) !== (prior["destroy_with_data"] ?? null) ||
     !sameOwner(owner, priorOwner) ||
     !sameMap(planned["properties"] as Record<string, unknown>, (prior["properties"] ?? {}) as Record<string, unknown>);
   if (!ops.length && !stateOnly) {
     // Nothing to do: the prior as it is, with configured spellings kept.
-    return { action: "no-op", planned: { ...prior }, reasons: [], issues };
+    return { action: "no-op", planned: { ...prior, profile: config["profile"] ?? prior["profile"] ?? null }, reasons: [], issues };
   }
   if (!ops.length) {
     // Only how the state records it changes (an opt-in, a profile spelled out, another spelling).
