@@ -113,7 +113,7 @@ export function diffDataset(req: DiffRequest): Diff {
   for (const [k, v] of Object.entries(want)) {
     const f = FIELD.get(k);
     if (f?.change !== "create" || isUnknown(v)) continue;
-    if ((have[k] ?? f.dflt) !== v) reasons.push({ path: ["properties", k], reason: "forces replacement" });
+    if ((have[k] ?? f.dflt) !== v && !reasons.some((r) => r.path[0] === "properties")) reasons.push({ path: ["properties"], reason: "forces replacement" });
   }
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
   if (reasons.length) {
