@@ -47,15 +47,19 @@ function plannedAttrs(req: DiffRequest, view: ZfsNodeView | undefined, replacing
   // A value ZFS reports the same as the prior's keeps the prior's spelling ("1024G" is "1T"): no change to show.
   const priorProps = (keep ? (prior["properties"] ?? {}) : {}) as Record<string, unknown>;
   const spelled = (k: string, v: unknown, was: unknown): unknown => (keep && typeof v === "string" && typeof was === "string" && canonOr(k, v) === canonOr(k, was) ? was : v);
+  // "none" (0) is no limit: recorded as null, as the dataset reads back.
+  const limit = (k: string): unknown => (typeof config[k] === "string" && canonOr(k, config[k] as string) === "0" ? null : spelled(k, config[k] ?? null, prior?.[k]));
   const properties = Object.fromEntries(Object.entries(desiredProperties(config)).map(([k, v]) => [k, spelled(k, v, priorProps[k])]));
+  // A create-only property the configuration no longer names stays what the dataset was made with.
+  for (const [k, v] of Object.entries(priorProps)) if (!(k in properties) && FIELD.get(k)?.change === "create") properties[k] = v;
   return {
     node: config["node"],
     name: config["name"],
     profile: config["profile"] ?? null,
     properties,
-    quota: spelled("quota", config["quota"] ?? null, prior?.["quota"]),
-    refquota: spelled("refquota", config["refquota"] ?? null, prior?.["refquota"]),
-    reservation: spelled("reservation", config["reservation"] ?? null, prior?.["reservation"]),
+    quota: limit("quota"),
+    refquota: limit("refquota"),
+    reservation: limit("reservation"),
     mountpoint,
     mountpoint_local: config["mountpoint"] !== undefined && config["mountpoint"] !== null,
     owner: plannedOwner(config),
@@ -73,7 +77,7 @@ function createOperations(planned: Attrs, view: ZfsNodeView | undefined, lineage
   const name = String(planned["name"]);
   const props: Record<string, string> = {};
   for (const [k, v] of Object.entries(canonical(planned["properties"] as Record<string, unknown>))) if (typeof v === "string") props[k] = v;
-  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string") props[k] = canonOr(k, planned[k] as string);
+  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string" && canonOr(k, planned[k] as string) !== "0") props[k] = canonOr(k, planned[k] as string);
   if (planned["mountpoint_local"] === true && typeof planned["mountpoint"] === "string") props["mountpoint"] = planned["mountpoint"];
   if (lineage !== undefined) props[MARKER] = lineage;
   const parent = parentOf(name);
