@@ -10,22 +10,9 @@ import { canonical, desiredProperties, known, plannedOwner } from "./desired.js"
 import { FIELD, MARKER } from "./fields.js";
 import type { ZfsNodeView } from "./snapshot.js";
 import { zfsViewOf } from "./view.js";
+import { inheritedMountpoint } from "./mountpoint.js";
 
 const parentOf = (name: string): string | undefined => (name.includes("/") ? name.slice(0, name.lastIndexOf("/")) : undefined);
-
-/** The mountpoint a dataset inherits: its nearest existing ancestor's plus the rest of the name. */
-export function inheritedMountpoint(view: ZfsNodeView | undefined, name: string): string | Unknown {
-  if (!view) return new Unknown("string");
-  for (let p = parentOf(name); p !== undefined; p = parentOf(p)) {
-    const d = view.datasets.get(p);
-    if (!d) continue;
-    const mp = d.props.get("mountpoint")?.value;
-    if (mp === undefined) return new Unknown("string");
-    if (mp === "none" || mp === "legacy") return mp;
-    return (mp === "/" ? "" : mp) + name.slice(p.length);
-  }
-  return new Unknown("string");
-}
 
 /** Why destroying `prior` is refused (data or snapshots without destroy_with_data), with the fix. */
 export function destroyRefusal(address: string, prior: Attrs, optIn: unknown): ProviderIssue | undefined {

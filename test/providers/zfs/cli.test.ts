@@ -177,3 +177,58 @@ describe.skipIf(!BUILT)(`zfs_dataset${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     await noChanges();
   });
 });
+
+describe.skipIf(!BUILT)(`containers mount datasets by reference${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let w: Workdir;
+  beforeAll(() => {
+    w = new Workdir();
+    initSim(w.path("sim"), { zfsPools: ["tank"] });
+  });
+  afterAll(() => w.remove());
+  const config = (owner: string, ro = false) =>
+    SIM_NODE +
+    ds("films", `  name = "tank/films"\n${owner}`) +
+    `resource "lxc_container" "app" {
+  node     = "pve1"
+  template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"
+  rootfs {
+    storage = "local-lvm"
+    size    = "4G"
+  }
+  mount "films" {
+    host_path = zfs_dataset.films.mountpoint
+    path      = "/films"${ro ? "\n    read_only = true" : ""}
+  }
+}
+`;
+
+  it("warns when an unprivileged container's mapped ids cannot write the dataset, not when the owner is mapped or the mount read-only", async () => {
+    w.write("main.pmx.hcl", config(""));
+    const root = await w.run("plan");
+    expect(root.code).toBe(0);
+    expect(root.stderr).toContain("Warning: Container cannot write the dataset");
+    expect(root.stderr).toContain("tank/films (/tank/films) belongs to host uid 0, gid 0");
+    w.write("main.pmx.hcl", config("", true));
+    expect((await w.run("plan")).stderr).not.toContain("cannot write the dataset");
+    w.write("main.pmx.hcl", config("  owner {\n    uid = 0\n    gid = 0\n    unprivileged = true\n  }"));
+    const mapped = await w.run("plan");
+    expect(mapped.stderr).not.toContain("cannot write the dataset");
+    expect(mapped.stdout).toContain('+ mountpoint     = "/tank/films"');
+  });
+
+  it("creates and chowns the dataset before the container that mounts it (the reference orders them)", async () => {
+    const apply = await w.run("apply", "-auto-approve");
+    expect(apply.code).toBe(0);
+    const calls = simCalls(w).map((c) => [c.tool, ...c.argv].join(" "));
+    const create = calls.findIndex((c) => c.startsWith("zfs create") && c.endsWith("tank/films"));
+    const chown = calls.indexOf("chown 100000:100000 /tank/films");
+    const pct = calls.findIndex((c) => c.startsWith("pct create"));
+    expect(create).toBeGreaterThanOrEqual(0);
+    expect(chown).toBeGreaterThan(create);
+    expect(pct).toBeGreaterThan(chown);
+    expect(calls[pct]).toContain("/tank/films,mp=/films");
+    const again = await w.run("plan", "-detailed-exitcode");
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain("cannot write the dataset");
+  });
+});

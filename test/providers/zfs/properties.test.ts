@@ -184,7 +184,7 @@ describe("seeded random walk over property sets", () => {
         execute(d.operations ?? [], local, fixed);
         if (d.action === "update") {
           // Properties neither configured before nor now are never touched.
-          for (const [k, v] of before) if (!(k in ((prior?.["properties"] ?? {}) as object)) && !(k in d.planned["properties"]!) && !["quota", "mountpoint", "pmxform:owner"].includes(k)) expect(local.get(k), msg).toBe(v);
+          for (const [k, v] of before) if (!(k in ((prior?.["properties"] ?? {}) as object)) && !(k in (d.planned["properties"] as object)) && !["quota", "mountpoint", "pmxform:owner"].includes(k)) expect(local.get(k), msg).toBe(v);
         }
         const read = attrsFromView("pve1", viewOf("tank/ds", local, fixed), d.planned);
         for (const k of ["properties", "quota", "mountpoint"]) if (typeof d.planned[k] === "string" || (k === "properties" && d.planned[k])) expect(read[k], `${msg} ${k}`).toEqual(d.planned[k]);
