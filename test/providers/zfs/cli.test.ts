@@ -232,3 +232,34 @@ describe.skipIf(!BUILT)(`containers mount datasets by reference${BUILT ? "" : ` 
     expect(again.stderr).not.toContain("cannot write the dataset");
   });
 });
+
+describe.skipIf(!BUILT)(`zfs_dataset refresh cost${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let w: Workdir;
+  beforeAll(() => {
+    w = new Workdir();
+    initSim(w.path("sim"), { zfsPools: ["tank"] });
+  });
+  afterAll(() => w.remove());
+  const readsDuringPlan = async () => {
+    const before = simCalls(w).length;
+    expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
+    return simCalls(w)
+      .slice(before)
+      // (the lxc snapshot's own stat of /dev for GPUs is not the datasets')
+      .filter((c) => c.tool === "zfs" || (c.tool === "stat" && !c.argv.some((a) => a.startsWith("/dev/"))))
+      .map((c) => [c.tool, c.argv[0]].join(" "))
+      .sort();
+  };
+
+  it("reads all datasets of a node in the same processes however many there are", async () => {
+    const cfg = (n: number) => SIM_NODE + Array.from({ length: n }, (_, i) => ds(`d${i}`, `  name = "tank/d${i}"\n  owner {\n    uid = ${i}\n    gid = ${i}\n  }`)).join("");
+    w.write("main.pmx.hcl", cfg(1));
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const one = await readsDuringPlan();
+    w.write("main.pmx.hcl", cfg(6));
+    expect((await w.run("apply", "-auto-approve")).code).toBe(0);
+    const six = await readsDuringPlan();
+    expect(six).toEqual(one);
+    expect(one).toEqual(["stat -c", "zfs get", "zfs list"]);
+  });
+});
