@@ -18,6 +18,7 @@ import { TEMPLATE_UNKNOWN_AT_IMPORT } from "./template-placeholder.js";
 import { REPLACED_WHEN_CHANGED } from "./fields/index.js";
 import { protectionIssues } from "./protection.js";
 import { nodeChecks } from "./node-checks.js";
+import { datasetAccessWarnings } from "../zfs/mount-check.js";
 import { migratedPrior, migrationIssues, migrationNote, planMigration, volumesRenamed, type Migration } from "./migrate.js";
 import { createOperations, updateOperations } from "./operations.js";
 
@@ -127,6 +128,7 @@ export function diffContainer(req: DiffRequest): Diff {
   const devices = typeof config["node"] === "string" ? snap.devices.get(config["node"]) : undefined;
   issues.push(...gpuIssues(config, devices));
   issues.push(...nodeChecks(config, prior, req.snapshot));
+  issues.push(...datasetAccessWarnings(config, req.snapshot));
 
   const createPlan = (reasons: ChangeReason[], action: "create" | "replace"): Diff => {
     const vmid = known(config["vmid"]) ? (config["vmid"] as number) : isUnknown(config["vmid"]) ? new Unknown("number") : allocateVmid(snap, req.claimedVmids);

@@ -27,7 +27,8 @@ export function managedProperties(d: DatasetView, prior: Record<string, unknown>
     const f = FIELD.get(prop);
     if (!f && !isUserProperty(prop)) continue; // a property pmxform does not model is left alone
     if (f?.change === "readonly") continue;
-    const fixedAtCreation = f?.change === "create" && source === "-" && value !== f.dflt && value !== "-";
+    // Set-once properties have no source; the default counts only when the configuration names it.
+    const fixedAtCreation = f?.change === "create" && source === "-" && value !== "-" && (value !== f.dflt || prop in prior);
     if (source !== "local" && !fixedAtCreation) continue;
     out[prop] = spelled(prop, value, prior[prop]);
   }

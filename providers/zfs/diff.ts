@@ -10,22 +10,9 @@ import { canonical, desiredProperties, known, plannedOwner } from "./desired.js"
 import { FIELD, MARKER } from "./fields.js";
 import type { ZfsNodeView } from "./snapshot.js";
 import { zfsViewOf } from "./view.js";
+import { inheritedMountpoint } from "./mountpoint.js";
 
 const parentOf = (name: string): string | undefined => (name.includes("/") ? name.slice(0, name.lastIndexOf("/")) : undefined);
-
-/** The mountpoint a dataset inherits: its nearest existing ancestor's plus the rest of the name. */
-export function inheritedMountpoint(view: ZfsNodeView | undefined, name: string): string | Unknown {
-  if (!view) return new Unknown("string");
-  for (let p = parentOf(name); p !== undefined; p = parentOf(p)) {
-    const d = view.datasets.get(p);
-    if (!d) continue;
-    const mp = d.props.get("mountpoint")?.value;
-    if (mp === undefined) return new Unknown("string");
-    if (mp === "none" || mp === "legacy") return mp;
-    return (mp === "/" ? "" : mp) + name.slice(p.length);
-  }
-  return new Unknown("string");
-}
 
 /** Why destroying `prior` is refused (data or snapshots without destroy_with_data), with the fix. */
 export function destroyRefusal(address: string, prior: Attrs, optIn: unknown): ProviderIssue | undefined {
@@ -44,14 +31,22 @@ function plannedAttrs(req: DiffRequest, view: ZfsNodeView | undefined, replacing
   const { config, prior } = req;
   const keep = prior && !replacing;
   const mountpoint = known(config["mountpoint"]) ? config["mountpoint"] : isUnknown(config["mountpoint"]) ? config["mountpoint"] : keep && prior["mountpoint_local"] !== true ? prior["mountpoint"] : inheritedMountpoint(view, String(config["name"]));
+  // A value ZFS reports the same as the prior's keeps the prior's spelling ("1024G" is "1T"): no change to show.
+  const priorProps = (keep ? (prior["properties"] ?? {}) : {}) as Record<string, unknown>;
+  const spelled = (k: string, v: unknown, was: unknown): unknown => (keep && typeof v === "string" && typeof was === "string" && canonOr(k, v) === canonOr(k, was) ? was : v);
+  // "none" (0) is no limit: recorded as null, as the dataset reads back.
+  const limit = (k: string): unknown => (typeof config[k] === "string" && canonOr(k, config[k] as string) === "0" ? null : spelled(k, config[k] ?? null, prior?.[k]));
+  const properties = Object.fromEntries(Object.entries(desiredProperties(config)).map(([k, v]) => [k, spelled(k, v, priorProps[k])]));
+  // A create-only property the configuration no longer names stays what the dataset was made with.
+  for (const [k, v] of Object.entries(priorProps)) if (!(k in properties) && FIELD.get(k)?.change === "create") properties[k] = v;
   return {
     node: config["node"],
     name: config["name"],
     profile: config["profile"] ?? null,
-    properties: desiredProperties(config),
-    quota: config["quota"] ?? null,
-    refquota: config["refquota"] ?? null,
-    reservation: config["reservation"] ?? null,
+    properties,
+    quota: limit("quota"),
+    refquota: limit("refquota"),
+    reservation: limit("reservation"),
     mountpoint,
     mountpoint_local: config["mountpoint"] !== undefined && config["mountpoint"] !== null,
     owner: plannedOwner(config),
@@ -69,7 +64,7 @@ function createOperations(planned: Attrs, view: ZfsNodeView | undefined, lineage
   const name = String(planned["name"]);
   const props: Record<string, string> = {};
   for (const [k, v] of Object.entries(canonical(planned["properties"] as Record<string, unknown>))) if (typeof v === "string") props[k] = v;
-  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string") props[k] = canonOr(k, planned[k] as string);
+  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string" && canonOr(k, planned[k] as string) !== "0") props[k] = canonOr(k, planned[k] as string);
   if (planned["mountpoint_local"] === true && typeof planned["mountpoint"] === "string") props["mountpoint"] = planned["mountpoint"];
   if (lineage !== undefined) props[MARKER] = lineage;
   const parent = parentOf(name);
@@ -109,12 +104,19 @@ export function diffDataset(req: DiffRequest): Diff {
   for (const [k, v] of Object.entries(want)) {
     const f = FIELD.get(k);
     if (f?.change !== "create" || isUnknown(v)) continue;
-    if ((have[k] ?? f.dflt) !== v) reasons.push({ path: ["properties", k], reason: "forces replacement" });
+    if ((have[k] ?? f.dflt) !== v && !reasons.some((r) => r.path[0] === "properties")) reasons.push({ path: ["properties"], reason: "forces replacement" });
   }
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
   if (reasons.length) {
-    const refusal = destroyRefusal(address, prior, config["destroy_with_data"] === true ? true : prior["destroy_with_data"]);
-    if (refusal) issues.push({ ...refusal, detail: (refusal.detail ?? "").replace("would destroy", "must be replaced, which destroys") });
+    // The opt-in must already be in the state: the destroy half of a replacement sees only the state.
+    const refusal = destroyRefusal(address, prior, prior["destroy_with_data"]);
+    if (refusal) {
+      const detail =
+        config["destroy_with_data"] === true
+          ? `${address} must be replaced, which destroys ${String(prior["node"])}/${String(prior["name"])}, but ${holdsData(prior) ?? "it holds data"}. destroy_with_data = true is configured but not yet recorded: apply it on its own first (e.g. with the replacing change undone, or pmxform apply -target=${address} before changing it), then plan the replacement again.`
+          : (refusal.detail ?? "").replace("would destroy", "must be replaced, which destroys");
+      issues.push({ ...refusal, detail });
+    }
     const planned = plannedAttrs(req, view, true);
     if (known(planned["name"]) && known(planned["node"]) && (planned["name"] !== prior["name"] || planned["node"] !== prior["node"])) {
       // The new dataset is created next to the old one: it must not exist yet.
@@ -152,12 +154,13 @@ export function diffDataset(req: DiffRequest): Diff {
     ops.push({ op: "chown", name, uid: owner["host_uid"] as number, gid: owner["host_gid"] as number });
   }
   const stateOnly =
-    ["profile", "destroy_with_data"].some((k) => (config[k] ?? null) !== (prior[k] ?? null)) ||
+    // profile alone is not a change: what it means is in properties (an import records none).
+    (config["destroy_with_data"] ?? null) !== (prior["destroy_with_data"] ?? null) ||
     !sameOwner(owner, priorOwner) ||
     !sameMap(planned["properties"] as Record<string, unknown>, (prior["properties"] ?? {}) as Record<string, unknown>);
   if (!ops.length && !stateOnly) {
     // Nothing to do: the prior as it is, with configured spellings kept.
-    return { action: "no-op", planned: { ...prior }, reasons: [], issues };
+    return { action: "no-op", planned: { ...prior, profile: config["profile"] ?? prior["profile"] ?? null }, reasons: [], issues };
   }
   if (!ops.length) {
     // Only how the state records it changes (an opt-in, a profile spelled out, another spelling).

@@ -40,7 +40,7 @@ export function importableDatasets(snapshot: unknown): ImportCandidate[] {
       const marker = d.props.get("pmxform:owner");
       // This state's own datasets are in its state (import --all passes over them before this);
       // a marker here is another project's (or one forgotten with state rm): import it by address.
-      const foreign = marker?.source === "local" ? `it was created by a pmxform state (lineage ${marker.value}); if it was handed over, import it with pmxform import ADDR ${node}/${d.name}` : undefined;
+      const foreign = marker?.source === "local" ? `it was created by a pmxform state (lineage ${marker.value})` : undefined;
       // identity is what objectKey reads (node + name); a taken name gets the dataset's path as suffix.
       out.push({
         id: `${node}/${d.name}`,

@@ -23,7 +23,8 @@ export const zfsDataset: ResourceType = {
   blocks: zfsDatasetBlocks,
   schema: zfsDatasetSchema,
   sensitiveAttributes: [],
-  hiddenAttributes: ["marker", "mountpoint_local"],
+  // Live space figures change with every write: referenceable outputs, but neither drift nor shown.
+  hiddenAttributes: ["marker", "mountpoint_local", "used", "available", "referenced"],
   computedAttributes: ["mountpoint", "used", "available", "referenced", "snapshot_count"],
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];

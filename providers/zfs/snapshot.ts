@@ -5,6 +5,8 @@
 // nothing). The parsers are pure and tested on recorded output.
 import type { RefreshContext } from "../../src/provider/types.js";
 import { nodeCommand } from "../lxc/conf-write.js";
+import { hostIds, type OwnerConfig } from "./access.js";
+import { inheritedMountpoint } from "./mountpoint.js";
 
 export interface PropValue {
   value: string;
@@ -22,6 +24,8 @@ export interface DatasetView {
 
 export interface ZfsNodeView {
   datasets: Map<string, DatasetView>;
+  /** mountpoint -> the host owner a configured zfs_dataset gives it (for datasets not created yet). */
+  plannedOwners?: Map<string, { dataset: string; uid: number; gid: number }>;
 }
 
 /** node -> its datasets; a node missing here was not read (its datasets keep their recorded state). */
@@ -121,5 +125,26 @@ export async function takeZfsSnapshot(clusterNodes: readonly string[], ctx: Refr
       if (v) out.set(n, v);
     }),
   );
+  addPlannedOwners(out, ctx);
   return out;
+}
+
+/**
+ * The owners configured datasets will have, by mountpoint (the configured one, or the one the name
+ * inherits from its nearest existing ancestor), so a container mounting a dataset created in the
+ * same plan is checked too.
+ */
+function addPlannedOwners(out: ZfsSnapshot, ctx: RefreshContext): void {
+  if (!ctx.configuredInstances || (ctx.configuredTypes && !ctx.configuredTypes.has("zfs_dataset"))) return;
+  for (const { config } of ctx.configuredInstances("zfs_dataset")) {
+    const view = typeof config["node"] === "string" ? out.get(config["node"]) : undefined;
+    const o = config["owner"] as Record<string, unknown> | undefined;
+    if (!view || typeof config["name"] !== "string") continue;
+    // Without an owner block a new dataset's root directory is root's (zfs mount makes it 0:0).
+    if (!o && view.datasets.has(config["name"])) continue;
+    const h = !o ? { uid: 0, gid: 0 } : typeof o["uid"] === "number" && typeof o["gid"] === "number" ? hostIds(o as unknown as OwnerConfig) : undefined;
+    const mp = typeof config["mountpoint"] === "string" ? config["mountpoint"] : inheritedMountpoint(view, config["name"]);
+    if (!h || "error" in h || typeof mp !== "string") continue;
+    (view.plannedOwners ??= new Map()).set(mp, { dataset: config["name"], uid: h.uid, gid: h.gid });
+  }
 }

@@ -13,7 +13,9 @@ const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 /** Examples that pull images, with the `-var` that points them at the test registry. */
-const NEEDS_REGISTRY = new Set(["oci-app"]);
+const NEEDS_REGISTRY = new Set(["oci-app", "nas-and-media"]);
+/** Examples whose simulator needs more than `sim init` gives (their header comment says so). */
+const SIM_INIT: Record<string, string[]> = { "nas-and-media": ["--zfs-pool", "tank"] };
 const validatedOnly = (name: string) => NEEDS_REGISTRY.has(name) && !HAVE_REGISTRY_TOOLS;
 
 describe.skipIf(!BUILT)(`examples${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
@@ -24,6 +26,8 @@ describe.skipIf(!BUILT)(`examples${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
     reg = await startRegistry();
     // The image oci-app names (pmx/app:1): a stand-in with the app's entrypoint and data volume.
     await pushImage(reg, "pmx/app", "1", { entrypoint: ["/bin/app"], env: ["PATH=/bin"], volumes: ["/data"] });
+    // nas-and-media's Jellyfin: a stand-in with the real image's entrypoint and volumes.
+    await pushImage(reg, "jellyfin/jellyfin", "10", { entrypoint: ["/jellyfin/jellyfin"], env: ["PATH=/bin"], volumes: ["/config", "/cache"] });
   }, 60_000);
   afterAll(async () => {
     dirs.forEach((d) => d.remove());
@@ -39,6 +43,7 @@ describe.skipIf(!BUILT)(`examples${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
       expect(v.stderr).toBe("");
       expect(v.code).toBe(0);
       if (validatedOnly(name)) return;
+      if (SIM_INIT[name]) expect((await w.run("sim", "init", ".pmxform-sim", ...SIM_INIT[name])).code).toBe(0);
       const vars = NEEDS_REGISTRY.has(name) ? ["-var", `registry=${reg?.host}`] : [];
       const apply = await w.run("apply", "-auto-approve", ...vars);
       expect(apply.code, apply.stderr).toBe(0);
