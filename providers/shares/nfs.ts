@@ -58,7 +58,11 @@ function diffNfs(req: DiffRequest): Diff {
   const reasons = replaceReasons(config, prior, req.forceReplace);
   if (reasons.length) return { action: "replace", planned: p, reasons, issues, operations: operations(p) };
   if (!differs(p, prior, COMPARED) && (prior["owner"] === p["owner"] || prior["owner"] === undefined)) return { action: "no-op", planned: { ...prior }, reasons: [], issues: [] };
-  return { action: "update", planned: p, reasons: [], issues, operations: operations(p) };
+  const notes =
+    typeof prior["owner"] === "string" && typeof p["owner"] === "string" && prior["owner"] !== p["owner"]
+      ? [`${String(p["file"])} names another pmxform state in its header (owner ${prior["owner"]}); apply rewrites it as this state's`]
+      : [];
+  return { action: "update", planned: p, reasons: [], issues, ...(notes.length ? { notes } : {}), operations: operations(p) };
 }
 
 function attrsOfFile(node: string, name: unknown, file: string, text: string): Attrs {

@@ -96,7 +96,11 @@ function diffSmb(req: DiffRequest): Diff {
   const reasons = replaceReasons(config, prior, req.forceReplace);
   if (reasons.length) return { action: "replace", planned: p, reasons, issues, operations: operations(config, p["file"]) };
   if (!differs(p, prior, COMPARED) && (prior["owner"] === p["owner"] || prior["owner"] === undefined)) return { action: "no-op", planned: { ...prior }, reasons: [], issues: [] };
-  return { action: "update", planned: p, reasons: [], issues, operations: operations(config, p["file"]) };
+  const notes =
+    typeof prior["owner"] === "string" && typeof p["owner"] === "string" && prior["owner"] !== p["owner"]
+      ? [`${String(p["file"])} names another pmxform state in its header (owner ${prior["owner"]}); apply rewrites it as this state's`]
+      : [];
+  return { action: "update", planned: p, reasons: [], issues, ...(notes.length ? { notes } : {}), operations: operations(config, p["file"]) };
 }
 
 function attrsOfFile(node: string, file: string, text: string, index: string | undefined, fallbackName: unknown): Attrs {
