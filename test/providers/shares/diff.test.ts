@@ -67,3 +67,41 @@ describe("apply", () => {
     await expect(nfsShare.create({ address: "nfs_share.x", config: { node: "pve1", name: "m", path: "/m" }, planned: {} }, ctx)).rejects.toThrow("run pmxform plan again");
   });
 });
+
+describe("import and identity", () => {
+  const dump = [
+    "/etc/samba/smb.conf:include = /etc/samba/pmxform.conf",
+    "/etc/samba/pmxform.conf:include = /etc/samba/pmxform.d/media.conf",
+    "/etc/samba/pmxform.d/media.conf:# pmxform smb_share Media; owner L0. Managed by pmxform: edits are undone by the next apply.",
+    "/etc/samba/pmxform.d/media.conf:[Media]",
+    "/etc/samba/pmxform.d/media.conf:\tpath = /tank/media",
+    "/etc/samba/pmxform.d/hand.conf:[hand]",
+    "/etc/samba/pmxform.d/hand.conf:\tpath = /srv/hand",
+    "/etc/samba/pmxform.d/.media.conf.new:# pmxform smb_share Media; owner L0. Managed by pmxform: edits are undone by the next apply.",
+    "/etc/exports.d/pmxform-b.exports:# pmxform nfs_share b; owner L0. Managed by pmxform: edits are undone by the next apply.",
+    "/etc/exports.d/pmxform-b.exports:/b *(ro,sync)",
+    "/etc/exports.d/theirs.exports:/t *(ro)",
+  ].join("\n");
+
+  it("import --all offers only files with pmxform's header (not hand-written ones, not staged dot files)", () => {
+    const snap = snapshotWith(dump);
+    expect(smbShare.importable!(snap).map((c) => c.id)).toEqual(["pve1/Media"]);
+    expect(nfsShare.importable!(snap).map((c) => c.id)).toEqual(["pve1/b"]);
+    // A hand-written file in pmxform's directory is still importable one by one.
+    expect(smbShare.import!({ address: "smb_share.h", id: "pve1/hand", snapshot: snap })).toMatchObject({
+      name: "hand",
+      path: "/srv/hand",
+      unmanaged: ["(/etc/samba/pmxform.conf does not include this file)"],
+    });
+    expect(smbShare.explainImportMiss!("pve1/nope", snap)).toContain("has no /etc/samba/pmxform.d/nope.conf");
+  });
+
+  it("warns when importing another state's file and refuses an entry whose file another state took over", () => {
+    const attrs = smbShare.import!({ address: "smb_share.m", id: "pve1/media", snapshot: snapshotWith(dump) })!;
+    expect(attrs["owner"]).toBe("L0");
+    expect(smbShare.foreignOwner!({ address: "smb_share.m", attrs, lineage: "L1" })).toContain("another pmxform state (owner L0)");
+    expect(smbShare.foreignOwner!({ address: "smb_share.m", attrs, lineage: "L0" })).toBeUndefined();
+    expect(smbShare.identityConflict!({ address: "smb_share.m", recorded: { ...attrs, owner: "L1" }, live: attrs })).toContain("now carries another pmxform state's marker");
+    expect(smbShare.objectKey!(attrs)).toBe("pve1:/etc/samba/pmxform.d/media.conf");
+  });
+});
