@@ -105,3 +105,24 @@ describe("import and identity", () => {
     expect(smbShare.objectKey!(attrs)).toBe("pve1:/etc/samba/pmxform.d/media.conf");
   });
 });
+
+describe("a file already at the share's place", () => {
+  const file = (owner: string) =>
+    `/etc/samba/pmxform.d/media.conf:# pmxform smb_share media; owner ${owner}. Managed by pmxform: edits are undone by the next apply.\n/etc/samba/pmxform.d/media.conf:[media]\n`;
+  const config = { node: "pve1", name: "media", path: "/tank/media" };
+
+  it("is this state's leftover of an interrupted apply: written again, with a note", () => {
+    const d = smbShare.diff(diffReq(config, null, snapshotWith(INCLUDED + file("L1"))));
+    expect(d.issues).toEqual([]);
+    expect(d.notes?.[0]).toContain("interrupted apply of this state");
+  });
+
+  it("is someone else's: an error for a create and for a rename onto it, naming the import", () => {
+    const snap = snapshotWith(INCLUDED + file("L0"));
+    expect(smbShare.diff(diffReq(config, null, snap)).issues[0]?.detail).toContain("pmxform import smb_share.x pve1/media");
+    const prior = { ...config, name: "old", file: "/etc/samba/pmxform.d/old.conf", owner: "L1", unmanaged: [] };
+    const rename = smbShare.diff(diffReq(config, prior, snap));
+    expect(rename.action).toBe("replace");
+    expect(rename.issues[0]?.summary).toBe("Share already exists");
+  });
+});
