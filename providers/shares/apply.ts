@@ -22,6 +22,14 @@ export function indexText(files: string[]): string {
   return ["# pmxform: the Samba shares it manages, one file each. Managed by pmxform.", ...[...new Set(files)].sort().map((f) => `include = ${f}`)].join("\n") + "\n";
 }
 
+/** smb.conf as testparm checks it: the user's text with its include of the index pointed at `candidateIndex`. */
+export function checkConfigText(smbConf: string, candidateIndex: string): string {
+  return smbConf
+    .split("\n")
+    .map((l) => (includesIndex(l) ? `include = ${candidateIndex}` : l))
+    .join("\n");
+}
+
 /** The staged file of `file`: a dot file in the same directory (same file system, so mv is a rename; Samba and exportfs skip it). */
 export const stagedOf = (file: string): string => file.replace(/\/([^/]+)$/, "/.$1.new");
 
@@ -96,8 +104,7 @@ export async function applySmb(address: string, node: string, file: string, cont
         } else if (op.op === "testparm") {
           // The configuration Samba will load, with the staged file in place of the live one.
           await write(run, CHECK_INDEX, indexText([...files.filter((f) => f !== file), staged]), signal);
-          const conf = live.smbConf.split("\n").map((l) => (includesIndex(l) ? `include = ${CHECK_INDEX}` : l));
-          await write(run, CHECK_CONF, conf.join("\n"), signal);
+          await write(run, CHECK_CONF, checkConfigText(live.smbConf, CHECK_INDEX), signal);
           const r = await run.run(["testparm", "-s", CHECK_CONF], { signal, okCodes: [0, 1] });
           const problem = testparmProblem(r.stderr, r.exitCode);
           if (problem) throw new ShareApplyError(`${address}: testparm on node ${node} refused the new share; ${file} was left as it was:\n${problem}`);

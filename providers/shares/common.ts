@@ -1,8 +1,8 @@
 // What smb_share and nfs_share share: which node's files a snapshot holds, the ownership marker
 // (the state's lineage in each file's header), identity hooks and the diff's replace rules.
 import { Unknown, isUnknown } from "../../src/config/value.js";
-import type { Attrs, ChangeReason, ResourceType } from "../../src/provider/types.js";
-import { parseShareId } from "./paths.js";
+import type { Attrs, ChangeReason, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import { EXPORTS_DIR, SMB_DIR, parseShareId } from "./paths.js";
 import { sharesOf, type NodeShares } from "./snapshot.js";
 
 export const known = (v: unknown): boolean => v !== undefined && v !== null && !isUnknown(v);
@@ -70,5 +70,32 @@ export function shareIdentity(kind: "smb" | "nfs"): Pick<ResourceType, "objectId
       typeof attrs["owner"] === "string" && attrs["owner"] !== lineage
         ? `${String(attrs["file"])} was written by another pmxform state (owner ${attrs["owner"]}); the next apply marks it as this state's`
         : undefined,
+  };
+}
+
+/**
+ * A share about to be written at `file` where the node already has one: another owner's (or a
+ * hand-written one) is an error naming the import that adopts it; this state's own (left by an
+ * interrupted apply: the file was written, the state not saved) is rewritten, with a note.
+ */
+export function takenFileIssue(req: DiffRequest, file: unknown, ownerOf: (text: string) => string | undefined, summary: string): { issues: ProviderIssue[]; notes: { notes?: string[] } } {
+  const shares = nodeShares(req.snapshot, req.config["node"]);
+  if (!shares || typeof file !== "string") return { issues: [], notes: {} };
+  const text = file.startsWith(SMB_DIR + "/") ? shares.smb.get(file.slice(SMB_DIR.length + 1)) : shares.nfs.get(file.slice(EXPORTS_DIR.length + 1));
+  if (text === undefined) return { issues: [], notes: {} };
+  const owner = ownerOf(text);
+  if (owner !== undefined && owner === req.lineage)
+    return { issues: [], notes: { notes: [`${file} on node ${String(req.config["node"])} was written by an interrupted apply of this state; apply writes it again`] } };
+  const node = String(req.config["node"]);
+  return {
+    issues: [
+      {
+        severity: "error",
+        path: ["name"],
+        summary,
+        detail: `Node ${node} already has ${file}${owner ? ` (written by pmxform, owner ${owner})` : ""}. Adopt it with pmxform import ${req.address} ${node}/${String(req.config["name"])}, or choose another name.`,
+      },
+    ],
+    notes: {},
   };
 }

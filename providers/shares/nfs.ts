@@ -2,11 +2,11 @@
 // every option explicit, checked (client specs and options at validate, the file by exportfs)
 // and made live with `exportfs -ra`.
 import { Unknown } from "../../src/config/value.js";
-import type { ApplyContext, Attrs, Diff, DiffRequest, ImportCandidate, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, Diff, DiffRequest, ImportCandidate, PlannedOperation, ResourceType } from "../../src/provider/types.js";
 import { canonClient, nfsBody, nfsFileText, parseNfsFile, type ClientAttrs } from "./nfs-file.js";
 import { EXPORTS_DIR, nfsFileOf, parseShareId } from "./paths.js";
 import { sharesOf } from "./snapshot.js";
-import { differs, hasUnknown, known, nodeShares, plannedOwner, replaceReasons, shareIdentity } from "./common.js";
+import { differs, hasUnknown, known, nodeShares, plannedOwner, replaceReasons, shareIdentity, takenFileIssue } from "./common.js";
 import { applyNfs, checkOperations, deleteNfs, NFS_OPS, readBack } from "./apply.js";
 import { nfsShareBlocks, nfsShareSchema, validateNfs } from "./schema.js";
 import { NFS_CLIENT_FIELDS } from "./fields.js";
@@ -41,24 +41,19 @@ const operations = (p: Attrs): PlannedOperation[] => [{ op: "nfs-stage", file: t
 function diffNfs(req: DiffRequest): Diff {
   const { config, prior } = req;
   const p = planned(config, req.lineage);
-  const issues: ProviderIssue[] = [];
-  if (!prior) {
-    const shares = nodeShares(req.snapshot, config["node"]);
-    const file = p["file"];
-    if (shares && typeof file === "string" && shares.nfs.has(file.slice(EXPORTS_DIR.length + 1))) {
-      issues.push({
-        severity: "error",
-        path: ["name"],
-        summary: "Export already exists",
-        detail: `Node ${String(config["node"])} already has ${file}. Adopt it with pmxform import ${req.address} ${String(config["node"])}/${String(config["name"])}, or choose another name.`,
-      });
-    }
-    return { action: "create", planned: p, reasons: [], issues, operations: operations(p) };
-  }
+  const taken = takenFileIssue(req, p["file"], (text) => parseNfsFile(text).owner, "Export already exists");
+  if (!prior) return { action: "create", planned: p, reasons: [], issues: taken.issues, ...taken.notes, operations: operations(p) };
   const reasons = replaceReasons(config, prior, req.forceReplace);
-  if (reasons.length) return { action: "replace", planned: p, reasons, issues, operations: operations(p) };
+  if (reasons.length) {
+    const moved = p["file"] !== prior["file"] || config["node"] !== prior["node"];
+    return { action: "replace", planned: p, reasons, issues: moved ? taken.issues : [], operations: operations(p) };
+  }
   if (!differs(p, prior, COMPARED) && (prior["owner"] === p["owner"] || prior["owner"] === undefined)) return { action: "no-op", planned: { ...prior }, reasons: [], issues: [] };
-  return { action: "update", planned: p, reasons: [], issues, operations: operations(p) };
+  const notes =
+    typeof prior["owner"] === "string" && typeof p["owner"] === "string" && prior["owner"] !== p["owner"]
+      ? [`${String(p["file"])} names another pmxform state in its header (owner ${prior["owner"]}); apply rewrites it as this state's`]
+      : [];
+  return { action: "update", planned: p, reasons: [], issues: [], ...(notes.length ? { notes } : {}), operations: operations(p) };
 }
 
 function attrsOfFile(node: string, name: unknown, file: string, text: string): Attrs {

@@ -8,7 +8,7 @@ import { SMB_FIELDS } from "./fields.js";
 import { canonSmbAttrs, parseSmbFile, smbBody, smbFileText } from "./smb-file.js";
 import { INCLUDE_LINE, SMB_CONF, SMB_DIR, SMB_INDEX, parseShareId, smbFileOf } from "./paths.js";
 import { includeProblem, indexIncludes, sharesOf } from "./snapshot.js";
-import { differs, hasUnknown, known, nodeShares, plannedOwner, replaceReasons, shareIdentity } from "./common.js";
+import { differs, hasUnknown, known, nodeShares, plannedOwner, replaceReasons, shareIdentity, takenFileIssue } from "./common.js";
 import { applySmb, checkOperations, deleteSmb, readBack, SMB_OPS } from "./apply.js";
 import { smbShareBlocks, smbShareSchema, validateSmb } from "./schema.js";
 
@@ -79,24 +79,19 @@ function diffSmb(req: DiffRequest): Diff {
   const { config, prior } = req;
   const p = planned(config, req.lineage);
   const issues = includeIssues(config, req.snapshot);
-  if (!prior) {
-    const shares = nodeShares(req.snapshot, config["node"]);
-    const file = p["file"];
-    if (shares && typeof file === "string" && shares.smb.has(file.slice(SMB_DIR.length + 1))) {
-      const owner = parseSmbFile(shares.smb.get(file.slice(SMB_DIR.length + 1))!).owner;
-      issues.push({
-        severity: "error",
-        path: ["name"],
-        summary: "Share already exists",
-        detail: `Node ${String(config["node"])} already has ${file}${owner ? ` (written by pmxform, owner ${owner})` : ""}. Adopt it with pmxform import ${req.address} ${String(config["node"])}/${String(config["name"])}, or choose another name.`,
-      });
-    }
-    return { action: "create", planned: p, reasons: [], issues, operations: operations(config, file) };
-  }
+  const taken = takenFileIssue(req, p["file"], (text) => parseSmbFile(text).owner, "Share already exists");
+  if (!prior) return { action: "create", planned: p, reasons: [], issues: [...issues, ...taken.issues], ...taken.notes, operations: operations(config, p["file"]) };
   const reasons = replaceReasons(config, prior, req.forceReplace);
-  if (reasons.length) return { action: "replace", planned: p, reasons, issues, operations: operations(config, p["file"]) };
+  if (reasons.length) {
+    const moved = p["file"] !== prior["file"] || config["node"] !== prior["node"];
+    return { action: "replace", planned: p, reasons, issues: [...issues, ...(moved ? taken.issues : [])], operations: operations(config, p["file"]) };
+  }
   if (!differs(p, prior, COMPARED) && (prior["owner"] === p["owner"] || prior["owner"] === undefined)) return { action: "no-op", planned: { ...prior }, reasons: [], issues: [] };
-  return { action: "update", planned: p, reasons: [], issues, operations: operations(config, p["file"]) };
+  const notes =
+    typeof prior["owner"] === "string" && typeof p["owner"] === "string" && prior["owner"] !== p["owner"]
+      ? [`${String(p["file"])} names another pmxform state in its header (owner ${prior["owner"]}); apply rewrites it as this state's`]
+      : [];
+  return { action: "update", planned: p, reasons: [], issues, ...(notes.length ? { notes } : {}), operations: operations(config, p["file"]) };
 }
 
 function attrsOfFile(node: string, file: string, text: string, index: string | undefined, fallbackName: unknown): Attrs {

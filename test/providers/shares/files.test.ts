@@ -90,3 +90,16 @@ describe("the refresh dump", () => {
     expect(includesIndex("[global]\n# include = /etc/samba/pmxform.conf\n")).toBe(false);
   });
 });
+
+describe("docs/storage-shares.md", () => {
+  it("lists every smb_share argument with the parameter and type of the field table", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { SMB_FIELDS, NFS_CLIENT_FIELDS } = await import("../../../providers/shares/fields.js");
+    const doc = readFileSync(new URL("../../../docs/storage-shares.md", import.meta.url), "utf8");
+    for (const f of SMB_FIELDS) {
+      const type = f.type === "mask" ? "string" : f.type;
+      expect(doc, f.attr).toContain(`| \`${f.attr}\` | ${f.key} | ${type} |`);
+    }
+    for (const f of NFS_CLIENT_FIELDS) expect(doc, f.attr).toMatch(new RegExp(`\\| \`${f.attr}\`[^\\n]*\\|`));
+  });
+});

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { canonSmbAttrs, parseSmbFile, smbBody, smbFileText } from "../../../providers/shares/smb-file.js";
-import { indexText, testparmProblem } from "../../../providers/shares/apply.js";
+import { checkConfigText, indexText, testparmProblem } from "../../../providers/shares/apply.js";
 import { SMB_FIELDS } from "../../../providers/shares/fields.js";
 import { randomSmbConfig, rng } from "./random-shares.js";
 
@@ -50,7 +50,9 @@ describe.skipIf(!HAVE)(`the real testparm accepts what pmxform writes${HAVE ? ""
       const index = join(dir, "pmxform.conf");
       writeFileSync(index, indexText(files));
       const top = join(dir, "smb.conf");
-      writeFileSync(top, readFileSync(STOCK, "utf8") + `include = ${index}\n`);
+      // Exactly what apply hands testparm: the user's smb.conf (ending with the include line) with
+      // that line pointed at the candidate index.
+      writeFileSync(top, checkConfigText(readFileSync(STOCK, "utf8") + "include = /etc/samba/pmxform.conf\n", index));
       const res = spawnSync(TESTPARM, ["-s", top], { encoding: "utf8" });
       const seen = `round ${round}: ${JSON.stringify([...shares.values()])}\n${res.stderr}`;
       expect(res.status, seen).toBe(0);
