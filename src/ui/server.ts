@@ -15,7 +15,7 @@ import { confirmationMatches } from "./confirm.js";
 import { auditLogPath, readHistory } from "./history.js";
 import { JobBoard, type Job } from "./jobs.js";
 import { driftPage, historyPage, jobPage, messagePage, planPage, resourcesPage, statePage, type LatestPlan, type PageContext } from "./pages.js";
-import { globalArgs, readConfiguration, readNodes, readState } from "./project.js";
+import { globalArgs, readConfiguration, readNodes, readState, variableArgs, variableEnv } from "./project.js";
 
 export interface UiServerOptions {
   opts: CommonOptions;
@@ -87,7 +87,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   async function planJob(job: Job): Promise<void> {
     const file = join(planDir, `${job.id}.out`);
     job.push("info", "$ pmxform plan -out PLANFILE");
-    const run = runCli(["plan", "--out", file, "--no-color", ...globals], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
+    const run = runCli(["plan", "--out", file, "--no-color", ...globals, ...variableArgs(options.opts)], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
     job.child = run.child;
     const r = await run.done;
     if (r.code !== 0) return job.finish({ ok: false, code: r.code, message: `Plan failed (exit ${r.code}): see its output above.`, next: "/plan" });
@@ -105,7 +105,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   async function applyJob(job: Job, plan: LatestPlan): Promise<void> {
     job.push("info", `$ pmxform apply -auto-approve PLANFILE   (plan ${plan.id}: ${plan.counts})`);
-    const run = runCli(["apply", "--auto-approve", "--no-color", ...globals, plan.file], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
+    // Sensitive variables are not in a saved plan: apply is given them again (and checks their digest).
+    const run = runCli(["apply", "--auto-approve", "--no-color", ...globals, plan.file], { cwd: options.cwd, env: variableEnv(options.opts), onLine: (s, l) => job.push(s, l) });
     job.child = run.child;
     const r = await run.done;
     job.finish(
