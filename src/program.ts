@@ -230,6 +230,8 @@ export function buildProgram(setCode: (n: number) => void): Command {
   globals(program.command("ui").description("serve a local web view: resources, plans, drift, state and history (docs/ui.md)"))
     .option("--port <n>", "port on 127.0.0.1 (default: a free one)")
     .option("--no-open", "do not open a browser")
+    .option("--var <k=v>", "set a variable for the plans it makes (repeatable)", collect)
+    .option("--var-file <file>", "read variables for the plans it makes from a file (repeatable)", collect)
     .action(lazy(() => import("./commands/ui.js"), setCode));
 
   globals(program.command("graph").description("print the dependency graph as DOT")).action(lazy(() => import("./commands/graph.js"), setCode));

@@ -47,11 +47,14 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: string): vo
   };
 }
 
-export function runCli(args: readonly string[], opts: { cwd: string; onLine?: (stream: "stdout" | "stderr", line: string) => void }): CliRun {
+export function runCli(args: readonly string[], opts: { cwd: string; env?: Record<string, string>; onLine?: (stream: "stdout" | "stderr", line: string) => void }): CliRun {
   const child = spawn(process.execPath, [cliEntry(), ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, PMXFORM_ORIGIN: "web", NO_COLOR: "1" },
+    env: { ...process.env, ...opts.env, PMXFORM_ORIGIN: "web", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a Ctrl-C in the terminal reaches only `pmxform ui`, which then
+    // interrupts a running apply once (a second SIGINT would make the CLI exit at once).
+    detached: true,
   });
   let stdout = "";
   let stderr = "";

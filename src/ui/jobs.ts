@@ -22,7 +22,8 @@ export type JobEvent = { type: "line"; line: JobLine } | { type: "done"; result:
 export class Job {
   readonly lines: JobLine[] = [];
   result?: JobResult;
-  child?: ChildProcess;
+  /** The CLI child doing the work, and when it has exited (shutdown waits for it). */
+  child?: { process: ChildProcess; exited: Promise<unknown> };
   private readonly listeners = new Set<(e: JobEvent) => void>();
 
   constructor(

@@ -8,6 +8,7 @@ import { configurationJson } from "../commands/plan-json.js";
 import { resourceGraph, type ResourceGraph } from "../report/graph-data.js";
 import type { ConfigResourceDoc } from "../report/plan-doc.js";
 import { runCli } from "./cli-process.js";
+import { ENV_PREFIX } from "../config/vars.js";
 
 export interface ConfiguredResource {
   address: string;
@@ -46,6 +47,25 @@ export interface StateResourceView {
 /** The CLI's global flags the web view was started with (-f, --state), passed on to every child. */
 export function globalArgs(opts: CommonOptions): string[] {
   return [...(opts.file ?? []).flatMap((f) => ["--file", f]), ...(opts.state ? ["--state", opts.state] : [])];
+}
+
+/** What `plan` gets besides the globals: the --var and --var-file flags `pmxform ui` was given (a saved plan carries them to apply). */
+export function variableArgs(opts: CommonOptions): string[] {
+  return [...(opts.var ?? []).flatMap((v) => ["--var", v]), ...(opts.varFile ?? []).flatMap((f) => ["--var-file", f])];
+}
+
+/**
+ * The --var values for `apply PLANFILE`: a saved plan holds every value but the sensitive ones,
+ * and refuses a --var or var file for a variable it holds, so they go as PMXFORM_VAR_ environment
+ * values, which the plan's own values override and which supply the secrets (digest-checked).
+ */
+export function variableEnv(opts: CommonOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const v of opts.var ?? []) {
+    const eq = v.indexOf("=");
+    if (eq > 0) env[`${ENV_PREFIX}${v.slice(0, eq)}`] = v.slice(eq + 1);
+  }
+  return env;
 }
 
 function lastProblem(stdout: string, stderr: string): string {

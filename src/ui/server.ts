@@ -15,7 +15,7 @@ import { confirmationMatches } from "./confirm.js";
 import { auditLogPath, readHistory } from "./history.js";
 import { JobBoard, type Job } from "./jobs.js";
 import { driftPage, historyPage, jobPage, messagePage, planPage, resourcesPage, statePage, type LatestPlan, type PageContext } from "./pages.js";
-import { globalArgs, readConfiguration, readNodes, readState } from "./project.js";
+import { globalArgs, readConfiguration, readNodes, readState, variableArgs, variableEnv } from "./project.js";
 
 export interface UiServerOptions {
   opts: CommonOptions;
@@ -81,16 +81,18 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const globals = globalArgs(options.opts);
   let latest: LatestPlan | undefined;
   let port = options.port;
+  let closing = false;
 
   const pageContext = (): PageContext => ({ nonce: randomBytes(16).toString("base64"), csrf: secrets.csrf, dir: options.cwd });
 
   async function planJob(job: Job): Promise<void> {
     const file = join(planDir, `${job.id}.out`);
     job.push("info", "$ pmxform plan -out PLANFILE");
-    const run = runCli(["plan", "--out", file, "--no-color", ...globals], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
-    job.child = run.child;
+    const run = runCli(["plan", "--out", file, "--no-color", ...globals, ...variableArgs(options.opts)], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
+    job.child = { process: run.child, exited: run.done };
     const r = await run.done;
     if (r.code !== 0) return job.finish({ ok: false, code: r.code, message: `Plan failed (exit ${r.code}): see its output above.`, next: "/plan" });
+    if (closing) return job.finish({ ok: false, code: r.code, message: "pmxform ui is stopping.", next: "/plan" });
     const shown = await runCli(["show", "--json", file], { cwd: options.cwd }).done;
     let doc;
     try {
@@ -105,8 +107,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   async function applyJob(job: Job, plan: LatestPlan): Promise<void> {
     job.push("info", `$ pmxform apply -auto-approve PLANFILE   (plan ${plan.id}: ${plan.counts})`);
-    const run = runCli(["apply", "--auto-approve", "--no-color", ...globals, plan.file], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
-    job.child = run.child;
+    // Sensitive variables are not in a saved plan: apply is given them again (and checks their digest).
+    const run = runCli(["apply", "--auto-approve", "--no-color", ...globals, plan.file], { cwd: options.cwd, env: variableEnv(options.opts), onLine: (s, l) => job.push(s, l) });
+    job.child = { process: run.child, exited: run.done };
     const r = await run.done;
     job.finish(
       r.code === 0 ? { ok: true, code: 0, message: "Apply complete.", next: "/" } : { ok: false, code: r.code, message: `Apply failed (exit ${r.code}): see its output above.`, next: "/plan" },
@@ -219,11 +222,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port,
     url: `http://127.0.0.1:${port}/?token=${secrets.token}`,
     async close() {
+      closing = true;
       const running = board.active();
       // A plan or apply in progress is interrupted as Ctrl-C would (the CLI stops cleanly and releases the lock).
-      if (running?.child && running.child.exitCode === null) {
-        running.child.kill("SIGINT");
-        await new Promise((r) => running.child!.once("close", r));
+      if (running?.child) {
+        if (running.child.process.exitCode === null) running.child.process.kill("SIGINT");
+        await running.child.exited;
       }
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
