@@ -33,7 +33,10 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
 
   /** The stand-in reference for a catalog default such as "docker.io/jellyfin/jellyfin:10.11.2@sha256:...". */
   const local = (catalogRef: string): string => {
-    const [name, tag] = catalogRef.split("@")[0]!.replace(/^(docker\.io|ghcr\.io|lscr\.io)\//, "").split(":") as [string, string];
+    const [name, tag] = catalogRef
+      .split("@")[0]!
+      .replace(/^(docker\.io|ghcr\.io|lscr\.io)\//, "")
+      .split(":") as [string, string];
     return `${reg.host}/${name}:${tag}@${digests.get(`${name}:${tag}`)}`;
   };
   const imageVar = (app: string, varName = "image"): string => {
@@ -44,7 +47,15 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
 
   beforeAll(async () => {
     reg = await startRegistry();
-    const refs = ["jellyfin/jellyfin:10.11.2", "immich-app/immich-server:v1.137.3", "immich-app/immich-machine-learning:v1.137.3", "immich-app/postgres:14-vectorchord0.3.0-pgvectors0.2.0", "valkey/valkey:8-alpine", "vaultwarden/server:1.34.3", "library/eclipse-mosquitto:2.0.22"];
+    const refs = [
+      "jellyfin/jellyfin:10.11.2",
+      "immich-app/immich-server:v1.137.3",
+      "immich-app/immich-machine-learning:v1.137.3",
+      "immich-app/postgres:14-vectorchord0.3.0-pgvectors0.2.0",
+      "valkey/valkey:8-alpine",
+      "vaultwarden/server:1.34.3",
+      "library/eclipse-mosquitto:2.0.22",
+    ];
     for (const ref of refs) {
       const [name, tag] = ref.split(":") as [string, string];
       digests.set(ref, await pushImage(reg, name, tag, { env: ["PATH=/usr/bin:/bin"], ...STAND_INS[name] }));
@@ -88,7 +99,14 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
   }, 180_000);
 
   it("immich: four containers, the server's env wired to its peers' addresses", async () => {
-    const w = await applyAndReplan("immich", [imageVar("immich", "server_image"), imageVar("immich", "ml_image"), imageVar("immich", "postgres_image"), imageVar("immich", "redis_image"), "postgres_ip=192.0.2.15/24", "gateway=192.0.2.1"]);
+    const w = await applyAndReplan("immich", [
+      imageVar("immich", "server_image"),
+      imageVar("immich", "ml_image"),
+      imageVar("immich", "postgres_image"),
+      imageVar("immich", "redis_image"),
+      "postgres_ip=192.0.2.15/24",
+      "gateway=192.0.2.1",
+    ]);
     const all = confs(w);
     expect(all).toHaveLength(4);
     const server = all.find((c) => /^hostname: immich-server$/m.test(c.text))!.text;

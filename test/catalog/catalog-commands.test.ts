@@ -85,8 +85,8 @@ describe.skipIf(!BUILT)(`catalog commands${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(r.code).toBe(0);
     const vars = [...readFileSync(join(ROOT, "catalog/vaultwarden/variables.pmx.hcl"), "utf8").matchAll(/^variable "([^"]+)"/gm)].map((m) => m[1]!);
     for (const v of vars) expect(r.stdout).toMatch(new RegExp(`^  ${v}\\s`, "m"));
-    expect(r.stdout).toMatch(/^  admin_token\s+string\s+default \(sensitive\), sensitive$/m);
-    expect(r.stdout).toMatch(/^  signups_allowed\s+bool\s+default false$/m);
+    expect(r.stdout).toMatch(/^ {2}admin_token\s+string\s+default \(sensitive\), sensitive$/m);
+    expect(r.stdout).toMatch(/^ {2}signups_allowed\s+bool\s+default false$/m);
     expect(r.stdout).toContain("Resources it creates:\n  oci_image.app\n  oci_container.app\n");
   });
 

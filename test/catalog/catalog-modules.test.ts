@@ -48,12 +48,15 @@ describe("catalog apps as modules", () => {
     dirs.push(w);
     const z = catalogEntries().find((e) => e.name === "zigbee2mqtt")!;
     const m = catalogEntries().find((e) => e.name === "mosquitto")!;
-    w.write("main.pmx.hcl", SIM_NODE + "\n" + (await moduleCall("mosquitto", m.version, { node: '"pve1"' })) + (await moduleCall("zigbee2mqtt", z.version, { node: '"pve1"', mqtt_server: "module.mosquitto.url" })));
+    w.write(
+      "main.pmx.hcl",
+      SIM_NODE + "\n" + (await moduleCall("mosquitto", m.version, { node: '"pve1"' })) + (await moduleCall("zigbee2mqtt", z.version, { node: '"pve1"', mqtt_server: "module.mosquitto.url" })),
+    );
     const plan = await w.run("plan");
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain("module.mosquitto.oci_container.app");
     expect(plan.stdout).toContain("module.zigbee2mqtt.oci_container.app");
-    expect(plan.stdout).toContain("ZIGBEE2MQTT_CONFIG_MQTT_SERVER = \"mqtt://mosquitto:1883\"");
+    expect(plan.stdout).toContain('ZIGBEE2MQTT_CONFIG_MQTT_SERVER = "mqtt://mosquitto:1883"');
   }, 90_000);
 
   it("a version the catalog does not have is refused at the module block", async (ctx) => {
