@@ -141,6 +141,42 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
     expect(conf!.text.match(/^mp\d: /gm)).toHaveLength(3);
   }, 180_000);
 
+  it("two projects on one cluster install the same app: destroying one leaves the other's container and data", async () => {
+    const shared = appAsRoot("vaultwarden");
+    dirs.push(shared);
+    const simDir = shared.path("cluster");
+    const node = `proxmox {\n  node "pve1" {\n    sim = ${JSON.stringify(simDir)}\n  }\n}\n`;
+    const a = appAsRoot("vaultwarden");
+    const b = appAsRoot("vaultwarden");
+    dirs.push(a, b);
+    a.write("zz-proxmox.pmx.hcl", node);
+    b.write("zz-proxmox.pmx.hcl", node);
+    const vars = (host: string) => ["-var", "node=pve1", "-var", imageVar("vaultwarden"), "-var", "image_tls_verify=false", "-var", `hostname=${host}`];
+    expect((await a.run("apply", "-auto-approve", ...vars("vault-a"))).code).toBe(0);
+    const ab = await b.run("apply", "-auto-approve", ...vars("vault-b"));
+    expect(ab.code, ab.stderr).toBe(0);
+    const lxc = join(simDir, "etc/pve/nodes/pve1/lxc");
+    const aConf = readdirSync(lxc)
+      .map((f) => readFileSync(join(lxc, f), "utf8"))
+      .find((t) => /^hostname: vault-a$/m.test(t))!;
+    const aVolume = /^mp0: ([^,]+),/m.exec(aConf)![1]!;
+    const pvesm = (volid: string) => execFileSync(join(simDir, "bin/pvesm"), ["path", volid], { encoding: "utf8" }).trim();
+    writeFileSync(pvesm(aVolume), DATA_MARK);
+    // Both projects manage the one archive file of that image; B's destroy removes it with B's container.
+    const destroyed = await b.run("destroy", "-auto-approve", ...vars("vault-b"));
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(readdirSync(lxc)).toHaveLength(1);
+    expect(readFileSync(pvesm(aVolume), "utf8")).toBe(DATA_MARK);
+    // A notices only the missing archive: it pulls it again and leaves its container alone.
+    const plan = await a.run("plan", ...vars("vault-a"));
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
+    expect(plan.stdout).toContain("# oci_image.app will be created");
+    expect((await a.run("apply", "-auto-approve", ...vars("vault-a"))).code).toBe(0);
+    const again = await a.run("plan", "-detailed-exitcode", ...vars("vault-a"));
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 240_000);
+
   it("an upgrade (new digest) plans the image change with the volumes kept, and apply moves them with their data", async () => {
     const before = confs(jellyfin);
     expect(before).toHaveLength(1);
