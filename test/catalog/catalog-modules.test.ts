@@ -56,7 +56,7 @@ describe("catalog apps as modules", () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain("module.mosquitto.oci_container.app");
     expect(plan.stdout).toContain("module.zigbee2mqtt.oci_container.app");
-    expect(plan.stdout).toContain('ZIGBEE2MQTT_CONFIG_MQTT_SERVER = "mqtt://mosquitto:1883"');
+    expect(plan.stdout).toMatch(/ZIGBEE2MQTT_CONFIG_MQTT_SERVER\s+= "mqtt:\/\/mosquitto:1883"/);
   }, 90_000);
 
   it("a version the catalog does not have is refused at the module block", async (ctx) => {
