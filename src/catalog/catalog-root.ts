@@ -1,13 +1,15 @@
 // Where the app catalog shipped with pmxform lives: the `catalog/` directory next to package.json,
 // found from this module whether it runs from src/ (tests), dist/src/ or the bundled dist/cli/.
+// PMXFORM_CATALOG_DIR replaces it, as it does for `source = "catalog/<app>"` module calls.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 let cached: string | undefined;
 
 /** The absolute path of the catalog directory, or undefined when this installation has none. */
-export function catalogRoot(): string | undefined {
+export function catalogRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env["PMXFORM_CATALOG_DIR"]) return resolve(env["PMXFORM_CATALOG_DIR"]);
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {

@@ -27,7 +27,13 @@ export async function renderCatalog(entries: readonly CatalogEntry[]): Promise<s
     }
     const required = d.inputs.filter((i) => i.required);
     out.push(`Required inputs: ${required.map((i) => `\`${i.name}\`${i.sensitive ? " (sensitive)" : ""}`).join(", ")}.`, "");
-    out.push(`Optional inputs: ${d.inputs.filter((i) => !i.required).map((i) => `\`${i.name}\` = ${i.sensitive ? "(sensitive)" : code(i.default)}`).join(", ")}.`, "");
+    out.push(
+      `Optional inputs: ${d.inputs
+        .filter((i) => !i.required)
+        .map((i) => `\`${i.name}\` = ${i.sensitive ? "(sensitive)" : code(i.default)}`)
+        .join(", ")}.`,
+      "",
+    );
     out.push(`Outputs: ${d.outputs.map((o) => `\`${o.name}\``).join(", ")}. Creates: ${d.resources.map((r) => `\`${r.address}\`${r.repeat ? ` (${r.repeat})` : ""}`).join(", ")}.`);
   }
   return out.join("\n");

@@ -17,7 +17,10 @@ export const appJsonSchema = z.strictObject({
   /** The main image's repository and tag. */
   image: z.string().min(1),
   /** Its pinned digest, or null when none could be verified (then the tag is pinned). */
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+  digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .nullable(),
   /** Multi-container apps: every image reference by role. */
   images: z.record(z.string(), z.string()).optional(),
   /** Where the pinned digest was found. */

@@ -73,7 +73,8 @@ export async function initApp(opts: { app: string; dir?: string; node?: string }
   const found = findApp(opts.app);
   if (!found.entry) return { written: [], diagnostics: found.diagnostics };
   const described = await describeModule(found.entry.dir);
-  if (!described.description) return { written: [], diagnostics: [error("Catalog app does not load", `The module of ${opts.app} has errors; this is a bug in the catalog.`), ...described.diagnostics] };
+  if (!described.description)
+    return { written: [], diagnostics: [error("Catalog app does not load", `The module of ${opts.app} has errors; this is a bug in the catalog.`), ...described.diagnostics] };
   const dir = resolve(opts.dir ?? ".");
   const files = starterFiles(found.entry, described.description.inputs, node);
   const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));

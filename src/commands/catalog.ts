@@ -78,6 +78,6 @@ async function show(opts: Opts, name: string): Promise<number> {
 }
 
 export const commands: Record<"list" | "show", (opts: Record<string, unknown>, args: string[]) => Promise<number>> = {
-  list: (opts) => list(opts as Opts),
-  show: (opts, args) => show(opts as Opts, args[0] ?? ""),
+  list: (opts) => list(opts),
+  show: (opts, args) => show(opts, args[0] ?? ""),
 };

@@ -33,7 +33,10 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
 
   /** The stand-in reference for a catalog default such as "docker.io/jellyfin/jellyfin:10.11.2@sha256:...". */
   const local = (catalogRef: string): string => {
-    const [name, tag] = catalogRef.split("@")[0]!.replace(/^(docker\.io|ghcr\.io|lscr\.io)\//, "").split(":") as [string, string];
+    const [name, tag] = catalogRef
+      .split("@")[0]!
+      .replace(/^(docker\.io|ghcr\.io|lscr\.io)\//, "")
+      .split(":") as [string, string];
     return `${reg.host}/${name}:${tag}@${digests.get(`${name}:${tag}`)}`;
   };
   const imageVar = (app: string, varName = "image"): string => {
@@ -44,7 +47,15 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
 
   beforeAll(async () => {
     reg = await startRegistry();
-    const refs = ["jellyfin/jellyfin:10.11.2", "immich-app/immich-server:v1.137.3", "immich-app/immich-machine-learning:v1.137.3", "immich-app/postgres:14-vectorchord0.3.0-pgvectors0.2.0", "valkey/valkey:8-alpine", "vaultwarden/server:1.34.3", "library/eclipse-mosquitto:2.0.22"];
+    const refs = [
+      "jellyfin/jellyfin:10.11.2",
+      "immich-app/immich-server:v1.137.3",
+      "immich-app/immich-machine-learning:v1.137.3",
+      "immich-app/postgres:14-vectorchord0.3.0-pgvectors0.2.0",
+      "valkey/valkey:8-alpine",
+      "vaultwarden/server:1.34.3",
+      "library/eclipse-mosquitto:2.0.22",
+    ];
     for (const ref of refs) {
       const [name, tag] = ref.split(":") as [string, string];
       digests.set(ref, await pushImage(reg, name, tag, { env: ["PATH=/usr/bin:/bin"], ...STAND_INS[name] }));
@@ -88,7 +99,14 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
   }, 180_000);
 
   it("immich: four containers, the server's env wired to its peers' addresses", async () => {
-    const w = await applyAndReplan("immich", [imageVar("immich", "server_image"), imageVar("immich", "ml_image"), imageVar("immich", "postgres_image"), imageVar("immich", "redis_image"), "postgres_ip=192.0.2.15/24", "gateway=192.0.2.1"]);
+    const w = await applyAndReplan("immich", [
+      imageVar("immich", "server_image"),
+      imageVar("immich", "ml_image"),
+      imageVar("immich", "postgres_image"),
+      imageVar("immich", "redis_image"),
+      "postgres_ip=192.0.2.15/24",
+      "gateway=192.0.2.1",
+    ]);
     const all = confs(w);
     expect(all).toHaveLength(4);
     const server = all.find((c) => /^hostname: immich-server$/m.test(c.text))!.text;
@@ -122,6 +140,42 @@ describe.skipIf(skip)(`catalog apps applied to the simulator${skip ? ` (skipped:
     expect(conf!.text).toMatch(/^entrypoint: \/usr\/sbin\/mosquitto -c \/mosquitto-no-auth\.conf$/m);
     expect(conf!.text.match(/^mp\d: /gm)).toHaveLength(3);
   }, 180_000);
+
+  it("two projects on one cluster install the same app: destroying one leaves the other's container and data", async () => {
+    const shared = appAsRoot("vaultwarden");
+    dirs.push(shared);
+    const simDir = shared.path("cluster");
+    const node = `proxmox {\n  node "pve1" {\n    sim = ${JSON.stringify(simDir)}\n  }\n}\n`;
+    const a = appAsRoot("vaultwarden");
+    const b = appAsRoot("vaultwarden");
+    dirs.push(a, b);
+    a.write("zz-proxmox.pmx.hcl", node);
+    b.write("zz-proxmox.pmx.hcl", node);
+    const vars = (host: string) => ["-var", "node=pve1", "-var", imageVar("vaultwarden"), "-var", "image_tls_verify=false", "-var", `hostname=${host}`];
+    expect((await a.run("apply", "-auto-approve", ...vars("vault-a"))).code).toBe(0);
+    const ab = await b.run("apply", "-auto-approve", ...vars("vault-b"));
+    expect(ab.code, ab.stderr).toBe(0);
+    const lxc = join(simDir, "etc/pve/nodes/pve1/lxc");
+    const aConf = readdirSync(lxc)
+      .map((f) => readFileSync(join(lxc, f), "utf8"))
+      .find((t) => /^hostname: vault-a$/m.test(t))!;
+    const aVolume = /^mp0: ([^,]+),/m.exec(aConf)![1]!;
+    const pvesm = (volid: string) => execFileSync(join(simDir, "bin/pvesm"), ["path", volid], { encoding: "utf8" }).trim();
+    writeFileSync(pvesm(aVolume), DATA_MARK);
+    // Both projects manage the one archive file of that image; B's destroy removes it with B's container.
+    const destroyed = await b.run("destroy", "-auto-approve", ...vars("vault-b"));
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(readdirSync(lxc)).toHaveLength(1);
+    expect(readFileSync(pvesm(aVolume), "utf8")).toBe(DATA_MARK);
+    // A notices only the missing archive: it pulls it again and leaves its container alone.
+    const plan = await a.run("plan", ...vars("vault-a"));
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
+    expect(plan.stdout).toContain("# oci_image.app will be created");
+    expect((await a.run("apply", "-auto-approve", ...vars("vault-a"))).code).toBe(0);
+    const again = await a.run("plan", "-detailed-exitcode", ...vars("vault-a"));
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 240_000);
 
   it("an upgrade (new digest) plans the image change with the volumes kept, and apply moves them with their data", async () => {
     const before = confs(jellyfin);

@@ -1,10 +1,10 @@
 // `pmxform catalog list/show` and `pmxform init --app` through the real CLI: the --json shapes,
 // filters and errors a script relies on, show's inputs/outputs/resources coming from the loader,
 // and init --app writing a starter configuration once and never over existing files.
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUILT, NOT_BUILT, ROOT, Workdir } from "../e2e/helpers.js";
+import { BUILT, NOT_BUILT, ROOT, Workdir, cli } from "../e2e/helpers.js";
 import { catalogEntries, modulesSupported } from "./helpers.js";
 
 const dirs: Workdir[] = [];
@@ -85,8 +85,8 @@ describe.skipIf(!BUILT)(`catalog commands${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(r.code).toBe(0);
     const vars = [...readFileSync(join(ROOT, "catalog/vaultwarden/variables.pmx.hcl"), "utf8").matchAll(/^variable "([^"]+)"/gm)].map((m) => m[1]!);
     for (const v of vars) expect(r.stdout).toMatch(new RegExp(`^  ${v}\\s`, "m"));
-    expect(r.stdout).toMatch(/^  admin_token\s+string\s+default \(sensitive\), sensitive$/m);
-    expect(r.stdout).toMatch(/^  signups_allowed\s+bool\s+default false$/m);
+    expect(r.stdout).toMatch(/^ {2}admin_token\s+string\s+default \(sensitive\), sensitive$/m);
+    expect(r.stdout).toMatch(/^ {2}signups_allowed\s+bool\s+default false$/m);
     expect(r.stdout).toContain("Resources it creates:\n  oci_image.app\n  oci_container.app\n");
   });
 
@@ -94,6 +94,25 @@ describe.skipIf(!BUILT)(`catalog commands${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     const r = await wd().run("fmt", "--check", "--recursive", join(ROOT, "catalog"));
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  it("PMXFORM_CATALOG_DIR points every catalog command at another catalog (as it does module sources)", async () => {
+    const w = wd();
+    mkdirSync(w.path("mine"));
+    cpSync(join(ROOT, "catalog/vaultwarden"), w.path("mine/vaultwarden"), { recursive: true });
+    const env = { PMXFORM_CATALOG_DIR: w.path("mine") };
+    const r = await cli(w.dir, ["catalog", "list", "--json"], env);
+    expect((JSON.parse(r.stdout) as ListJson).apps.map((a) => a.name)).toEqual(["vaultwarden"]);
+    const gone = await cli(w.dir, ["catalog", "show", "jellyfin"], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('no app named "jellyfin"');
+    // A broken entry is a diagnostic naming the file, not a crash.
+    writeFileSync(w.path("mine/vaultwarden/app.json"), '{"name": "vaultwarden"}');
+    const broken = await cli(w.dir, ["catalog", "list"], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("Invalid app.json");
+    expect(broken.stderr).toContain("app.json");
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("catalog show of an unknown app suggests the right name", async () => {

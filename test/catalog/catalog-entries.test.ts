@@ -26,7 +26,26 @@ describe("the app catalog", () => {
     expect(r.entries.length).toBeGreaterThanOrEqual(25);
     const dirs = readdirSync(CATALOG, { withFileTypes: true }).filter((d) => d.isDirectory());
     expect(r.entries.map((e) => e.name)).toEqual(dirs.map((d) => d.name).sort());
-    for (const must of ["jellyfin", "plex", "immich", "nextcloud", "home-assistant", "paperless-ngx", "vaultwarden", "pihole", "adguardhome", "uptime-kuma", "grafana", "prometheus", "mosquitto", "zigbee2mqtt", "navidrome", "audiobookshelf", "freshrss", "mealie"])
+    for (const must of [
+      "jellyfin",
+      "plex",
+      "immich",
+      "nextcloud",
+      "home-assistant",
+      "paperless-ngx",
+      "vaultwarden",
+      "pihole",
+      "adguardhome",
+      "uptime-kuma",
+      "grafana",
+      "prometheus",
+      "mosquitto",
+      "zigbee2mqtt",
+      "navidrome",
+      "audiobookshelf",
+      "freshrss",
+      "mealie",
+    ])
       expect(r.entries.map((e) => e.name)).toContain(must);
   });
 
