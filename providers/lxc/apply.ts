@@ -155,7 +155,7 @@ export async function createContainer(
   let running = false;
   for (const op of ops.slice(1)) {
     if (other?.ops.has(op.op)) {
-      await other.run(op as unknown as PlannedOperation, t);
+      await other.run(op, t);
       continue;
     }
     switch (op.op) {

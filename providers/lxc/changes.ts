@@ -56,7 +56,6 @@ function rawLxcChange(prior: Attrs, planned: Attrs): string[] | undefined {
 
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
 
-
 function sizesOf(a: Attrs): Map<string, { size: unknown; path: AttrPath }> {
   const out = new Map<string, { size: unknown; path: AttrPath }>();
   const rootfs = obj(a["rootfs"]);

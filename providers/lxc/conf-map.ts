@@ -200,7 +200,6 @@ function sizeOf(x: unknown): string | undefined {
   return typeof s === "string" ? s : undefined;
 }
 
-
 function stripUnknownVolume(m: Obj): Obj {
   if (!isUnknown(m["volume"])) return m;
   const { volume: _v, ...rest } = m;

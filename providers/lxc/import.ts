@@ -37,7 +37,15 @@ export function importableContainers(snap: LxcSnapshot): ImportCandidate[] {
       // oci_container adopts them.
       const ep = ct.conf.main.keys.get("entrypoint")?.trim();
       const oci = ep && ep !== "/sbin/init" ? "it is an OCI application container (entrypoint); adopt it as oci_container" : undefined;
-      return { id: `${ct.node}/${vmid}`, node: ct.node, identity: { node: ct.node, vmid }, suffix: String(vmid), namePrefix: "ct", ...(hostname ? { name: hostname } : {}), ...(oci ? { skip: oci } : {}) };
+      return {
+        id: `${ct.node}/${vmid}`,
+        node: ct.node,
+        identity: { node: ct.node, vmid },
+        suffix: String(vmid),
+        namePrefix: "ct",
+        ...(hostname ? { name: hostname } : {}),
+        ...(oci ? { skip: oci } : {}),
+      };
     });
 }
 

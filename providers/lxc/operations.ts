@@ -6,7 +6,7 @@
 // secrets by reference, restart, deleting detached volumes. They are JSON data
 // (src/provider/types.ts PlannedOperation) and travel in the plan file.
 import { isUnknown } from "../../src/config/value.js";
-import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
+import type { Attrs, AttrPath } from "../../src/provider/types.js";
 import { createValues } from "./conf-map.js";
 import type { ChangeSet } from "./changes.js";
 import type { Migration } from "./migrate.js";

@@ -36,12 +36,15 @@ function downloadOperation(p: Attrs): PlannedOperation {
 /** The plan's download step, its values the plan could not know read from the configuration now. */
 function downloadOf(address: string, config: Attrs, operations: readonly PlannedOperation[] | undefined): { node: string; storage: string; template: string } {
   const o = operations?.length === 1 ? operations[0] : undefined;
-  const value = (v: unknown): string | undefined => (typeof v === "string" ? v : Array.isArray((v as { from?: unknown })?.from) ? asString(config[String((v as { from: unknown[] }).from[0])]) : undefined);
+  const value = (v: unknown): string | undefined =>
+    typeof v === "string" ? v : Array.isArray((v as { from?: unknown })?.from) ? asString(config[String((v as { from: unknown[] }).from[0])]) : undefined;
   const node = value(o?.["node"]);
   const storage = value(o?.["storage"]);
   const template = value(o?.["template"]);
   if (o?.op !== "download" || node === undefined || storage === undefined || template === undefined) {
-    throw new Error(`${address}: the plan holds no download step this pmxform can carry out (it was made by another pmxform version, or a value is still unknown). Nothing was done; run "pmxform plan" again.`);
+    throw new Error(
+      `${address}: the plan holds no download step this pmxform can carry out (it was made by another pmxform version, or a value is still unknown). Nothing was done; run "pmxform plan" again.`,
+    );
   }
   return { node, storage, template };
 }

@@ -129,9 +129,9 @@ export function intentIdentity(registry: ProviderRegistry): IntentIdentity {
  * else its node.
  */
 export function objectLabel(registry: ProviderRegistry, type: string, attrs: Attrs | null | undefined, intent?: Intent | RecordedIntent): string {
-  const idOf = registry.resourceType(type)?.objectId;
+  const t = registry.resourceType(type);
   const named = intent && intentObjectOf(registry, type, intent);
-  const id = (attrs && idOf?.(attrs)) ?? (named && idOf?.(named));
+  const id = (attrs && t?.objectId?.(attrs)) ?? (named && t?.objectId?.(named));
   if (id !== undefined) return id;
   const node = typeof attrs?.["node"] === "string" ? attrs["node"] : intent?.node;
   return intent?.file !== undefined ? `${node ?? ""}/${intent.file}` : (node ?? "an unnamed object");

@@ -83,10 +83,7 @@ export function reconcileIntents(input: ReconcileInput): ReconcileResult {
       // was killed: its new object is what apply would have recorded; the old one stays deposed.
       // The intent names another object than the one the address records.
       const other = current !== undefined && intentHasObject(input.registry, p.type, intent) && !intentNames(input.registry, p.type, intent, current.attributes);
-      const replacing =
-        current &&
-        other &&
-        (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
+      const replacing = current && other && (input.deposed ?? []).some((d) => d.address === intent.address && sameObject(input.registry, d.type, d.attributes, current.attributes));
       // A provider's own replace (create the new object, move data, destroy the old one) killed
       // after its create: the address still records the old object.
       const stray = current && !replacing && other;

@@ -57,7 +57,15 @@ describe.skipIf(!BUILT)(`planned operations in saved plans${BUILT ? "" : ` (skip
     expect((await w.run("plan", "--out", "create.out")).code).toBe(0);
     const change = (JSON.parse(readFileSync(w.path("create.out"), "utf8")) as { changes: { address: string; operations?: Op[] }[] }).changes.find((c) => c.address === "lxc_container.made")!;
     const create = change.operations?.[0];
-    expect(create).toMatchObject({ op: "create", vmid: 174, set: expect.arrayContaining([{ key: "hostname", value: "reviewed" }, { key: "memory", value: "512" }, { key: "rootfs", value: "local-lvm:4" }]) });
+    expect(create).toMatchObject({
+      op: "create",
+      vmid: 174,
+      set: expect.arrayContaining([
+        { key: "hostname", value: "reviewed" },
+        { key: "memory", value: "512" },
+        { key: "rootfs", value: "local-lvm:4" },
+      ]),
+    });
 
     w.write("name.txt", "sneaky\n");
     w.write("mem.txt", "8192\n");

@@ -159,7 +159,10 @@ describe.skipIf(!haveSim)("create executes the operations it is given (needs npm
       const known = plan(c, s);
       const d = plan(atPlan, s);
       const why = `seed ${SEED} case ${i}, unknown at plan: ${hidden.join(", ") || "none"}`;
-      expect(d.issues.filter((is) => is.severity === "error"), why).toEqual([]);
+      expect(
+        d.issues.filter((is) => is.severity === "error"),
+        why,
+      ).toEqual([]);
       const from = JSON.stringify(d.operations).match(/"from"/g)?.length ?? 0;
       expect(from, why).toBeGreaterThanOrEqual(hidden.length ? 1 : 0);
       calls.length = 0;
