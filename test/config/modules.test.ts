@@ -255,4 +255,21 @@ describe("flattening and evaluating modules", () => {
     const bad = await session({ "main.pmx.hcl": `resource "fake_thing" "after" {\n  name       = "x"\n  depends_on = [module.nope]\n}\n` });
     expect(summaries(bad.session!.evaluation.declGraph().diagnostics)).toEqual(["Reference to undeclared resource"]);
   });
+
+  it("resolves depends_on and replace_triggered_by inside a module against the module", async () => {
+    const f = new FakeRun();
+    runs.push(f);
+    const mod = (size: number): string =>
+      `resource "fake_thing" "a" {\n  name = "a"\n  size = ${size}\n}\nresource "fake_thing" "b" {\n  name = "b"\n  depends_on = [fake_thing.a]\n  lifecycle {\n    replace_triggered_by = [fake_thing.a]\n  }\n}\n`;
+    mkdirSync(join(f.dir, "m"), { recursive: true });
+    writeFileSync(join(f.dir, "m/main.pmx.hcl"), mod(1));
+    f.configure(`module "x" {\n  source = "./m"\n}\nresource "fake_thing" "b" {\n  name = "root-b"\n}\n`);
+    await f.run();
+    writeFileSync(join(f.dir, "m/main.pmx.hcl"), mod(2));
+    const r = await f.plan();
+    expect(summaries(r.diagnostics.filter((d) => d.severity === "error"))).toEqual([]);
+    const actions = Object.fromEntries(r.changes.map((c) => [c.address, c.action]));
+    // The module's b is replaced because the module's a is; the root's b of the same name is not touched.
+    expect(actions).toEqual({ "module.x.fake_thing.a": "replace", "module.x.fake_thing.b": "replace", "fake_thing.b": "no-op" });
+  });
 });
