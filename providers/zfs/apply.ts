@@ -60,7 +60,8 @@ export async function readDataset(node: string, name: string, ctx: ApplyContext)
 }
 
 function checkOperations(address: string, ops: PlannedOperation[] | undefined, needCreate: boolean): PlannedOperation[] {
-  if (!ops || (needCreate && !ops.some((o) => o.op === "zfs create"))) throw new Error(`${address}: the plan carries no zfs operations for this change (made by another pmxform version?); run pmxform plan again`);
+  if (!ops || (needCreate && !ops.some((o) => o.op === "zfs create")))
+    throw new Error(`${address}: the plan carries no zfs operations for this change (made by another pmxform version?); run pmxform plan again`);
   const bad = ops.find((o) => !KNOWN_OPS.has(o.op));
   if (bad) throw new Error(`${address}: the plan holds an operation this pmxform does not know ("${bad.op}"); run pmxform plan again`);
   return ops;
@@ -106,7 +107,9 @@ export async function deleteDataset(address: string, prior: Attrs, ctx: ApplyCon
   const now = attrsFromView(node, d, prior);
   const why = holdsData(now);
   if (why && prior["destroy_with_data"] !== true) {
-    throw new Error(`${address}: ${node}/${name} now holds data (${why}), which it did not when the plan was made; nothing was destroyed. Set destroy_with_data = true and apply, or move the data away, then plan again`);
+    throw new Error(
+      `${address}: ${node}/${name} now holds data (${why}), which it did not when the plan was made; nothing was destroyed. Set destroy_with_data = true and apply, or move the data away, then plan again`,
+    );
   }
   const run = ctx.runnerFor(node);
   for (const s of d.snapshots) await runStep(address, node, run, ["zfs", "destroy", `${name}@${s}`], ctx);

@@ -12,7 +12,10 @@ export function canonValue(prop: string, raw: string): Canon {
   const f = FIELD.get(prop);
   if (!f) {
     if (isUserProperty(prop)) return raw.length > 8192 ? { error: "a user property value is at most 8192 characters" } : { value: raw };
-    const near = didYouMean(prop, ZFS_FIELDS.map((x) => x.name));
+    const near = didYouMean(
+      prop,
+      ZFS_FIELDS.map((x) => x.name),
+    );
     return { error: `ZFS has no property "${prop}"${near ? ` (did you mean "${near}"?)` : ""}; user properties need a ":" in their name, e.g. "com.example:backup"` };
   }
   if (f.change === "readonly") return { error: `"${prop}" is read-only: ZFS computes it. Remove it (read it from the dataset's outputs instead)` };

@@ -27,11 +27,21 @@ export function validateDataset(config: Attrs): ProviderIssue[] {
   if (own && !isUnknown(own)) {
     for (const [k, v] of Object.entries(own as Record<string, unknown>)) {
       if ((DEDICATED as readonly string[]).includes(k)) {
-        issues.push({ severity: "error", path: ["properties", k], summary: "Property has its own argument", detail: `Write ${k} = "..." as an argument of the resource instead of inside properties.` });
+        issues.push({
+          severity: "error",
+          path: ["properties", k],
+          summary: "Property has its own argument",
+          detail: `Write ${k} = "..." as an argument of the resource instead of inside properties.`,
+        });
         continue;
       }
       if (k.startsWith("pmxform:")) {
-        issues.push({ severity: "error", path: ["properties", k], summary: "Reserved property", detail: `pmxform: user properties are pmxform's own (the ownership marker). Use another prefix, e.g. "com.example:${k.slice(8)}".` });
+        issues.push({
+          severity: "error",
+          path: ["properties", k],
+          summary: "Reserved property",
+          detail: `pmxform: user properties are pmxform's own (the ownership marker). Use another prefix, e.g. "com.example:${k.slice(8)}".`,
+        });
         continue;
       }
       if (typeof v !== "string") continue;
@@ -48,9 +58,15 @@ export function validateDataset(config: Attrs): ProviderIssue[] {
   const owner = config["owner"] as Record<string, unknown> | undefined;
   if (owner && typeof owner["uid"] === "number" && typeof owner["gid"] === "number" && !isUnknown(owner["unprivileged"]) && !isUnknown(owner["idmap"])) {
     const h = hostIds(owner as unknown as OwnerConfig);
-    if ("error" in h) issues.push({ severity: "error", path: ["owner"], summary: "Owner cannot be mapped to host ids", detail: `${h.error}. Use ids the map covers, or set the host ids with unprivileged = false.` });
+    if ("error" in h)
+      issues.push({ severity: "error", path: ["owner"], summary: "Owner cannot be mapped to host ids", detail: `${h.error}. Use ids the map covers, or set the host ids with unprivileged = false.` });
     if (config["mountpoint"] === "none" || config["mountpoint"] === "legacy") {
-      issues.push({ severity: "error", path: ["owner"], summary: "Owner of an unmounted dataset", detail: `A dataset with mountpoint = "${String(config["mountpoint"])}" has no directory pmxform can chown. Remove the owner block or give it a mountpoint.` });
+      issues.push({
+        severity: "error",
+        path: ["owner"],
+        summary: "Owner of an unmounted dataset",
+        detail: `A dataset with mountpoint = "${String(config["mountpoint"])}" has no directory pmxform can chown. Remove the owner block or give it a mountpoint.`,
+      });
     }
   }
   return issues;
@@ -60,7 +76,7 @@ export function validateDataset(config: Attrs): ProviderIssue[] {
 export function canonical(props: Record<string, unknown>): Record<string, string | Unknown> {
   const out: Record<string, string | Unknown> = {};
   for (const [k, v] of Object.entries(props)) {
-    if (isUnknown(v)) out[k] = v as Unknown;
+    if (isUnknown(v)) out[k] = v;
     else {
       const c = canonValue(k, String(v));
       out[k] = "value" in c ? c.value : String(v);

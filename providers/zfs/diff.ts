@@ -30,12 +30,18 @@ export function destroyRefusal(address: string, prior: Attrs, optIn: unknown): P
 function plannedAttrs(req: DiffRequest, view: ZfsNodeView | undefined, replacing: boolean): Attrs {
   const { config, prior } = req;
   const keep = prior && !replacing;
-  const mountpoint = known(config["mountpoint"]) ? config["mountpoint"] : isUnknown(config["mountpoint"]) ? config["mountpoint"] : keep && prior["mountpoint_local"] !== true ? prior["mountpoint"] : inheritedMountpoint(view, String(config["name"]));
+  const mountpoint = known(config["mountpoint"])
+    ? config["mountpoint"]
+    : isUnknown(config["mountpoint"])
+      ? config["mountpoint"]
+      : keep && prior["mountpoint_local"] !== true
+        ? prior["mountpoint"]
+        : inheritedMountpoint(view, String(config["name"]));
   // A value ZFS reports the same as the prior's keeps the prior's spelling ("1024G" is "1T"): no change to show.
   const priorProps = (keep ? (prior["properties"] ?? {}) : {}) as Record<string, unknown>;
   const spelled = (k: string, v: unknown, was: unknown): unknown => (keep && typeof v === "string" && typeof was === "string" && canonOr(k, v) === canonOr(k, was) ? was : v);
   // "none" (0) is no limit: recorded as null, as the dataset reads back.
-  const limit = (k: string): unknown => (typeof config[k] === "string" && canonOr(k, config[k] as string) === "0" ? null : spelled(k, config[k] ?? null, prior?.[k]));
+  const limit = (k: string): unknown => (typeof config[k] === "string" && canonOr(k, config[k]) === "0" ? null : spelled(k, config[k] ?? null, prior?.[k]));
   const properties = Object.fromEntries(Object.entries(desiredProperties(config)).map(([k, v]) => [k, spelled(k, v, priorProps[k])]));
   // A create-only property the configuration no longer names stays what the dataset was made with.
   for (const [k, v] of Object.entries(priorProps)) if (!(k in properties) && FIELD.get(k)?.change === "create") properties[k] = v;
@@ -64,7 +70,7 @@ function createOperations(planned: Attrs, view: ZfsNodeView | undefined, lineage
   const name = String(planned["name"]);
   const props: Record<string, string> = {};
   for (const [k, v] of Object.entries(canonical(planned["properties"] as Record<string, unknown>))) if (typeof v === "string") props[k] = v;
-  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string" && canonOr(k, planned[k] as string) !== "0") props[k] = canonOr(k, planned[k] as string);
+  for (const k of ["quota", "refquota", "reservation"]) if (typeof planned[k] === "string" && canonOr(k, planned[k]) !== "0") props[k] = canonOr(k, planned[k]);
   if (planned["mountpoint_local"] === true && typeof planned["mountpoint"] === "string") props["mountpoint"] = planned["mountpoint"];
   if (lineage !== undefined) props[MARKER] = lineage;
   const parent = parentOf(name);
@@ -91,7 +97,13 @@ export function diffDataset(req: DiffRequest): Diff {
           detail: `${name} already exists on node ${node} and no state entry manages it. Adopt it with pmxform import ${address} ${node}/${name}, or choose another name.`,
         });
       const pool = name.split("/")[0]!;
-      if (!view.datasets.has(pool)) issues.push({ severity: "error", path: ["name"], summary: "No such ZFS pool", detail: `Node ${node} has no pool "${pool}" (it has ${[...view.datasets.keys()].filter((n) => !n.includes("/")).join(", ") || "none"}). Create the pool with zpool create, or use one of those.` });
+      if (!view.datasets.has(pool))
+        issues.push({
+          severity: "error",
+          path: ["name"],
+          summary: "No such ZFS pool",
+          detail: `Node ${node} has no pool "${pool}" (it has ${[...view.datasets.keys()].filter((n) => !n.includes("/")).join(", ") || "none"}). Create the pool with zpool create, or use one of those.`,
+        });
     }
     return { action: "create", planned, reasons: [], issues, operations: createOperations(planned, view, req.lineage) };
   }
@@ -121,7 +133,13 @@ export function diffDataset(req: DiffRequest): Diff {
     if (known(planned["name"]) && known(planned["node"]) && (planned["name"] !== prior["name"] || planned["node"] !== prior["node"])) {
       // The new dataset is created next to the old one: it must not exist yet.
       const v = zfsViewOf(req.snapshot, String(planned["node"]));
-      if (v?.datasets.has(String(planned["name"]))) issues.push({ severity: "error", path: ["name"], summary: "Dataset already exists", detail: `${String(planned["name"])} already exists on node ${String(planned["node"])}; choose another name or import it.` });
+      if (v?.datasets.has(String(planned["name"])))
+        issues.push({
+          severity: "error",
+          path: ["name"],
+          summary: "Dataset already exists",
+          detail: `${String(planned["name"])} already exists on node ${String(planned["node"])}; choose another name or import it.`,
+        });
     }
     return { action: "replace", planned, reasons, issues, operations: createOperations(planned, zfsViewOf(req.snapshot, String(planned["node"])), req.lineage) };
   }
@@ -136,8 +154,8 @@ export function diffDataset(req: DiffRequest): Diff {
     else inherit.push(k);
   }
   for (const k of ["quota", "refquota", "reservation"]) {
-    const w = typeof config[k] === "string" ? canonOr(k, config[k] as string) : "0";
-    const h = typeof prior[k] === "string" ? canonOr(k, prior[k] as string) : "0";
+    const w = typeof config[k] === "string" ? canonOr(k, config[k]) : "0";
+    const h = typeof prior[k] === "string" ? canonOr(k, prior[k]) : "0";
     if (!isUnknown(config[k]) && w !== h) set[k] = w === "0" ? "none" : w;
   }
   if (typeof config["mountpoint"] === "string" && (prior["mountpoint_local"] !== true || prior["mountpoint"] !== config["mountpoint"])) set["mountpoint"] = config["mountpoint"];

@@ -41,7 +41,12 @@ export function datasetAccessWarnings(config: Attrs, snapshot: unknown): Provide
       path: ["mount", label, "host_path"],
       summary: "Container cannot write the dataset",
       detail: `${owner.dataset} (${owner.mountpoint}) belongs to host uid ${owner.uid}, gid ${owner.gid}, but this unprivileged container's users are host uids ${
-        ranges === "all" ? "any" : ranges.filter((r) => r.kind === "u").map((r) => `${r.host}-${r.host + r.count - 1}`).join(", ")
+        ranges === "all"
+          ? "any"
+          : ranges
+              .filter((r) => r.kind === "u")
+              .map((r) => `${r.host}-${r.host + r.count - 1}`)
+              .join(", ")
       }: writes will fail with "Permission denied". Give the dataset owner { uid = ${owner.uid >= 100000 ? owner.uid - 100000 : 0}, gid = ${owner.gid >= 100000 ? owner.gid - 100000 : 0}, unprivileged = true } (host ${owner.uid >= 100000 ? owner.uid : 100000}:${owner.gid >= 100000 ? owner.gid : 100000}), or mount it read_only = true.`,
     });
   }

@@ -52,5 +52,6 @@ export const zfsDataset: ResourceType = {
     typeof recorded["marker"] === "string" && typeof live["marker"] === "string" && recorded["marker"] !== live["marker"]
       ? `${String(live["name"])} now carries another pmxform state's marker (lineage ${live["marker"]}): it was destroyed and created again by another project`
       : undefined,
-  foreignOwner: ({ attrs, lineage }) => (typeof attrs["marker"] === "string" && attrs["marker"] !== lineage ? `${String(attrs["name"])} was created by another pmxform state (lineage ${attrs["marker"]})` : undefined),
+  foreignOwner: ({ attrs, lineage }) =>
+    typeof attrs["marker"] === "string" && attrs["marker"] !== lineage ? `${String(attrs["name"])} was created by another pmxform state (lineage ${attrs["marker"]})` : undefined,
 };

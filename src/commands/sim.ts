@@ -29,7 +29,12 @@ export async function run(opts: Record<string, unknown>, args: string[]): Promis
     }
   }
   const poolOpt = opts["zfsPool"];
-  const zfsPools = (Array.isArray(poolOpt) ? poolOpt.map(String) : typeof poolOpt === "string" ? [poolOpt] : []).flatMap((p) => p.split(",").map((s) => s.trim()).filter(Boolean));
+  const zfsPools = (Array.isArray(poolOpt) ? poolOpt.map(String) : typeof poolOpt === "string" ? [poolOpt] : []).flatMap((p) =>
+    p
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const p of zfsPools) {
     // zfs_namecheck.c pool_namecheck: a letter first, then letters, digits, '_', '-', '.', ':', ' '; "mirror", "raidz", "spare", "log" are reserved.
     if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(p) || /^(mirror|raidz|draid|spare|log)/.test(p)) {

@@ -35,4 +35,3 @@ export function niceStrToNum(value: string): number {
   if (shift >= 64 || v > Number.MAX_SAFE_INTEGER) throw new PropError("numeric value is too large");
   return v;
 }
-

@@ -47,7 +47,8 @@ export function forgetOwners(ctx: Ctx, mountpoint: string): void {
 /** `chown UID:GID PATH...` (numeric ids only: the simulated node has no user database to resolve names). */
 export function runChown(ctx: Ctx, argv: string[]): number {
   const args = argv.filter((a) => a !== "--");
-  if (args.length < 2) throw new SimError(args.length ? `chown: missing operand after '${args[0]}'\nTry 'chown --help' for more information.` : "chown: missing operand\nTry 'chown --help' for more information.", 1);
+  if (args.length < 2)
+    throw new SimError(args.length ? `chown: missing operand after '${args[0]}'\nTry 'chown --help' for more information.` : "chown: missing operand\nTry 'chown --help' for more information.", 1);
   const [spec, ...files] = args as [string, ...string[]];
   const m = /^(\d+)?(?::(\d+)?)?$/.exec(spec);
   if (!m || (m[1] === undefined && m[2] === undefined)) throw new SimError(`chown: invalid user: '${spec}'`, 1);

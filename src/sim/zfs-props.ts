@@ -25,7 +25,18 @@ export interface PropDef {
 const bool: Record<string, string> = { on: "on", off: "off" };
 const onOff = "on | off";
 
-const compressNames = ["on", "off", "lzjb", "gzip", ...Array.from({ length: 9 }, (_, i) => `gzip-${i + 1}`), "zle", "lz4", "zstd", ...Array.from({ length: 19 }, (_, i) => `zstd-${i + 1}`), "zstd-fast"];
+const compressNames = [
+  "on",
+  "off",
+  "lzjb",
+  "gzip",
+  ...Array.from({ length: 9 }, (_, i) => `gzip-${i + 1}`),
+  "zle",
+  "lz4",
+  "zstd",
+  ...Array.from({ length: 19 }, (_, i) => `zstd-${i + 1}`),
+  "zstd-fast",
+];
 for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 500, 1000]) compressNames.push(`zstd-fast-${n}`);
 // compress_table: "gzip" and "gzip-6" share ZIO_COMPRESS_GZIP_6, and the table lists "gzip" first,
 // so zfs get prints "gzip" for both; "zstd" likewise prints for "zstd-3".
@@ -64,7 +75,14 @@ export const PROPS: readonly PropDef[] = [
   { name: "snapdir", kind: "index", cls: "inherit", dflt: "hidden", values: same("hidden", "visible", "disabled"), valuesText: "disabled | hidden | visible" },
   { name: "aclmode", kind: "index", cls: "inherit", dflt: "discard", values: same("discard", "groupmask", "passthrough", "restricted"), valuesText: "discard | groupmask | passthrough | restricted" },
   // acltype_table keeps old spellings for compatibility; zfs get prints the first name of each index.
-  { name: "acltype", kind: "index", cls: "inherit", dflt: "off", values: { off: "off", posix: "posix", nfsv4: "nfsv4", disabled: "off", noacl: "off", posixacl: "posix" }, valuesText: "off | nfsv4 | posix" },
+  {
+    name: "acltype",
+    kind: "index",
+    cls: "inherit",
+    dflt: "off",
+    values: { off: "off", posix: "posix", nfsv4: "nfsv4", disabled: "off", noacl: "off", posixacl: "posix" },
+    valuesText: "off | nfsv4 | posix",
+  },
   {
     name: "aclinherit",
     kind: "index",
@@ -143,7 +161,15 @@ export const PROPS: readonly PropDef[] = [
 export const PROP_BY_NAME: ReadonlyMap<string, PropDef> = new Map(PROPS.map((p) => [p.name, p]));
 
 /** zfs_prop.c also accepts these short column names (zprop_name_to_prop matches the column). */
-const ALIASES: Record<string, string> = { avail: "available", refer: "referenced", ratio: "compressratio", recsize: "recordsize", reserv: "reservation", refreserv: "refreservation", compress: "compression" };
+const ALIASES: Record<string, string> = {
+  avail: "available",
+  refer: "referenced",
+  ratio: "compressratio",
+  recsize: "recordsize",
+  reserv: "reservation",
+  refreserv: "refreservation",
+  compress: "compression",
+};
 
 export function propNamed(name: string): PropDef | undefined {
   return PROP_BY_NAME.get(ALIASES[name] ?? name);

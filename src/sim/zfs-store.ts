@@ -109,7 +109,15 @@ export function allDatasets(ctx: Ctx, store: ZfsStore): Map<string, DatasetRec> 
     const name = `rpool/data/${v.volname}`;
     const known = store.datasets[name];
     const subvol = v.volname.startsWith("subvol-");
-    const base: DatasetRec = known ?? { local: {}, creation: Math.floor(lstatSync(v.path).mtimeMs / 1000), guid: String(1000 + v.size), createtxg: 2, objsetid: 2, type: subvol ? "filesystem" : "volume", snapshots: {} };
+    const base: DatasetRec = known ?? {
+      local: {},
+      creation: Math.floor(lstatSync(v.path).mtimeMs / 1000),
+      guid: String(1000 + v.size),
+      createtxg: 2,
+      objsetid: 2,
+      type: subvol ? "filesystem" : "volume",
+      snapshots: {},
+    };
     // pve-storage ZFSPoolPlugin.pm zfs_create_subvol: `zfs create -o acltype=posixacl -o xattr=sa -o refquota=SIZE`
     out.set(name, { ...base, local: subvol ? { acltype: "posix", xattr: "sa", ...base.local, refquota: String(v.size) } : { ...base.local, volsize: String(v.size) } });
   }

@@ -341,7 +341,12 @@ function selected(all: Map<string, DatasetRec>, names: string[], recurse: boolea
     const level = (d: string) => d.split("/").length - base;
     const within = sorted.filter((d) => d === n || ((recurse || depth !== undefined) && d.startsWith(n + "/") && (depth === undefined || level(d) <= depth)));
     // zfs_iter: a snapshot is one level below its dataset, so -d 1 lists the dataset's own snapshots and its children.
-    out.push(...within.flatMap((d) => [...(types.has(all.get(d)!.type) ? [d] : []), ...(types.has("snapshot") && (depth === undefined || level(d) < depth || (!recurse && depth === undefined)) ? snaps(d) : [])]));
+    out.push(
+      ...within.flatMap((d) => [
+        ...(types.has(all.get(d)!.type) ? [d] : []),
+        ...(types.has("snapshot") && (depth === undefined || level(d) < depth || (!recurse && depth === undefined)) ? snaps(d) : []),
+      ]),
+    );
   }
   return [...new Set(out)];
 }
@@ -529,7 +534,9 @@ function zfsDestroy(ctx: Ctx, argv: string[]): number {
     if (!all.has(name)) throw notFound(name);
     // zfs_main.c zfs_do_destroy: a pool's root filesystem is never destroyed.
     if (!name.includes("/") && !recurse) {
-      throw fail(`cannot destroy '${name}': operation does not apply to pools\nuse 'zfs destroy -r ${name}' to destroy all datasets in the pool\nuse 'zpool destroy ${name}' to destroy the pool itself`);
+      throw fail(
+        `cannot destroy '${name}': operation does not apply to pools\nuse 'zfs destroy -r ${name}' to destroy all datasets in the pool\nuse 'zpool destroy ${name}' to destroy the pool itself`,
+      );
     }
     const descendants = [...all.keys()].filter((n) => n.startsWith(name + "/")).sort();
     const snapshots = [name, ...descendants].flatMap((n) => Object.keys(all.get(n)!.snapshots).map((s) => `${n}@${s}`));

@@ -26,7 +26,15 @@ describe.skipIf(!BUILT)(`simulated zfs${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}
   it("lists the installer's rpool, the extra pool and local-zfs volumes as datasets (one truth with pvesm)", async () => {
     await run.run(["pvesm", "alloc", "local-zfs", "100", "subvol-100-disk-0", "1G", "--format", "subvol"]);
     const l = await zfs("list", "-Hp", "-o", "name,refquota,mountpoint");
-    expect(l.out.split("\n")).toEqual(expect.arrayContaining(["rpool\t0\t/rpool", "rpool/ROOT/pve-1\t0\t/", "rpool/data\t0\t/rpool/data", `rpool/data/subvol-100-disk-0\t${1024 ** 3}\t/rpool/data/subvol-100-disk-0`, "tank\t0\t/tank"]));
+    expect(l.out.split("\n")).toEqual(
+      expect.arrayContaining([
+        "rpool\t0\t/rpool",
+        "rpool/ROOT/pve-1\t0\t/",
+        "rpool/data\t0\t/rpool/data",
+        `rpool/data/subvol-100-disk-0\t${1024 ** 3}\t/rpool/data/subvol-100-disk-0`,
+        "tank\t0\t/tank",
+      ]),
+    );
     const acl = await zfs("get", "-H", "-o", "value,source", "acltype", "rpool/data/subvol-100-disk-0");
     expect(acl.out).toBe("posix\tlocal\n");
   });
@@ -70,7 +78,12 @@ describe.skipIf(!BUILT)(`simulated zfs${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}
     ["inherit quota", ["inherit", "quota", "tank/media"], 1, "'quota' property cannot be inherited\nuse 'zfs set quota=none' to clear\nuse 'zfs inherit -S quota' to revert to received value\n"],
     ["inherit set-once", ["inherit", "casesensitivity", "tank/media"], 1, "casesensitivity property is read-only\n"],
     ["destroy children", ["destroy", "tank/media"], 1, "cannot destroy 'tank/media': filesystem has children\nuse '-r' to destroy the following datasets:\ntank/media/films\ntank/media/films/hd\n"],
-    ["destroy pool", ["destroy", "tank"], 1, "cannot destroy 'tank': operation does not apply to pools\nuse 'zfs destroy -r tank' to destroy all datasets in the pool\nuse 'zpool destroy tank' to destroy the pool itself\n"],
+    [
+      "destroy pool",
+      ["destroy", "tank"],
+      1,
+      "cannot destroy 'tank': operation does not apply to pools\nuse 'zfs destroy -r tank' to destroy all datasets in the pool\nuse 'zpool destroy tank' to destroy the pool itself\n",
+    ],
     ["encryption without key", ["create", "-o", "encryption=on", "tank/secret"], 1, "Encryption create error: Keyformat required for new encryption root.\n"],
   ];
   for (const [what, argv, code, err] of refusals) {

@@ -58,7 +58,11 @@ describe.skipIf(!BUILT)(`zfs_dataset${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
   it("changes in place with zfs set and zfs inherit; an equal value in another spelling is no change", async () => {
     w.write(
       "main.pmx.hcl",
-      SIM_NODE + ds("media", `  name = "tank/media"\n  profile = "media"\n  properties = { compression = "zstd-3", sync = "disabled" }\n  quota = "1024G"\n  owner {\n    uid = 1000\n    gid = 1000\n    unprivileged = true\n  }`),
+      SIM_NODE +
+        ds(
+          "media",
+          `  name = "tank/media"\n  profile = "media"\n  properties = { compression = "zstd-3", sync = "disabled" }\n  quota = "1024G"\n  owner {\n    uid = 1000\n    gid = 1000\n    unprivileged = true\n  }`,
+        ),
     );
     const before = zfsCalls().length;
     // A property set by hand that the configuration does not hold is drift, undone by inherit.
@@ -76,7 +80,14 @@ describe.skipIf(!BUILT)(`zfs_dataset${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(prop("tank/media", "snapdir")).toEqual(["hidden", "default"]);
     await noChanges();
     // A quota removed from the configuration is cleared with quota=none (ZFS cannot inherit it).
-    w.write("main.pmx.hcl", SIM_NODE + ds("media", `  name = "tank/media"\n  profile = "media"\n  properties = { compression = "zstd-3", sync = "disabled" }\n  owner {\n    uid = 1000\n    gid = 1000\n    unprivileged = true\n  }`));
+    w.write(
+      "main.pmx.hcl",
+      SIM_NODE +
+        ds(
+          "media",
+          `  name = "tank/media"\n  profile = "media"\n  properties = { compression = "zstd-3", sync = "disabled" }\n  owner {\n    uid = 1000\n    gid = 1000\n    unprivileged = true\n  }`,
+        ),
+    );
     expect((await w.run("apply", "-auto-approve")).stderr).toBe("");
     expect(zfsCalls().pop()!.argv.join(" ")).toBe("set quota=none tank/media");
     await noChanges();
@@ -243,12 +254,14 @@ describe.skipIf(!BUILT)(`zfs_dataset refresh cost${BUILT ? "" : ` (skipped: ${NO
   const readsDuringPlan = async () => {
     const before = simCalls(w).length;
     expect((await w.run("plan", "-detailed-exitcode")).code).toBe(0);
-    return simCalls(w)
-      .slice(before)
-      // (the lxc snapshot's own stat of /dev for GPUs is not the datasets')
-      .filter((c) => c.tool === "zfs" || (c.tool === "stat" && !c.argv.some((a) => a.startsWith("/dev/"))))
-      .map((c) => [c.tool, c.argv[0]].join(" "))
-      .sort();
+    return (
+      simCalls(w)
+        .slice(before)
+        // (the lxc snapshot's own stat of /dev for GPUs is not the datasets')
+        .filter((c) => c.tool === "zfs" || (c.tool === "stat" && !c.argv.some((a) => a.startsWith("/dev/"))))
+        .map((c) => [c.tool, c.argv[0]].join(" "))
+        .sort()
+    );
   };
 
   it("reads all datasets of a node in the same processes however many there are", async () => {

@@ -106,7 +106,8 @@ describe("the field table agrees with the simulator's model of OpenZFS", () => {
   });
 
   it("every profile value is valid", () => {
-    for (const p of PROFILES) expect(validateDataset({ node: "pve1", name: "tank/x", profile: p.name, properties: Object.fromEntries(Object.entries(p.props).map(([k, v]) => [k, v.value])) }), p.name).toEqual([]);
+    for (const p of PROFILES)
+      expect(validateDataset({ node: "pve1", name: "tank/x", profile: p.name, properties: Object.fromEntries(Object.entries(p.props).map(([k, v]) => [k, v.value])) }), p.name).toEqual([]);
   });
 });
 
@@ -184,7 +185,9 @@ describe("seeded random walk over property sets", () => {
         execute(d.operations ?? [], local, fixed);
         if (d.action === "update") {
           // Properties neither configured before nor now are never touched.
-          for (const [k, v] of before) if (!(k in ((prior?.["properties"] ?? {}) as object)) && !(k in (d.planned["properties"] as object)) && !["quota", "mountpoint", "pmxform:owner"].includes(k)) expect(local.get(k), msg).toBe(v);
+          const was = (prior?.["properties"] ?? {}) as Record<string, unknown>;
+          const now = d.planned["properties"] as Record<string, unknown>;
+          for (const [k, v] of before) if (!(k in was) && !(k in now) && !["quota", "mountpoint", "pmxform:owner"].includes(k)) expect(local.get(k), msg).toBe(v);
         }
         const read = attrsFromView("pve1", viewOf("tank/ds", local, fixed), d.planned);
         for (const k of ["properties", "quota", "mountpoint"]) if (typeof d.planned[k] === "string" || (k === "properties" && d.planned[k])) expect(read[k], `${msg} ${k}`).toEqual(d.planned[k]);
