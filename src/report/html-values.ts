@@ -86,7 +86,7 @@ function show(value: unknown, sensitive: boolean, unknown = false): string {
   if (sensitive) return '<span class="sensitive">(sensitive value)</span>';
   if (unknown) return '<span class="unknown">(known after apply)</span>';
   if (value === undefined || value === null) return '<span class="null">null</span>';
-  return `<code>${esc(typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value))}</code>`;
+  return `<code>${esc(JSON.stringify(value))}</code>`;
 }
 
 const pathText = (p: Path) =>

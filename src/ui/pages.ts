@@ -134,7 +134,7 @@ export function planPage(ctx: PageContext, latest: LatestPlan | undefined, runni
     "Plan",
     busy +
       (problem ? `<p class="error" id="apply-error">${esc(problem)}</p>` : "") +
-      `<p class="meta">Plan ${esc(latest.id)} made ${esc(latest.made)} ${planButton(ctx, "Plan again")}</p>` +
+      `<p class="meta">Plan ${esc(latest.id)} made ${esc(latest.made)} · <a id="report-link" href="/plans/${esc(latest.id)}.html">download as HTML</a> ${planButton(ctx, "Plan again")}</p>` +
       planReportBody(latest.doc) +
       apply,
   );

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { CommonOptions } from "../engine/session.js";
 import { statePathOf } from "../engine/session.js";
 import { asPlanDoc, countsPhrase, planCounts } from "../report/plan-doc.js";
+import { renderPlanHtml } from "../report/html.js";
 import { checkRequest, newSecrets, sameSecret, tokenCookie, type Secrets } from "./auth.js";
 import { runCli } from "./cli-process.js";
 import { confirmationMatches } from "./confirm.js";
@@ -156,6 +157,15 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (method === "GET" && path === "/history") {
       const log = auditLogPath(statePathOf({ ...options.opts, chdir: options.cwd }));
       return send(res, 200, historyPage(ctx, await readHistory(log), log), ctx.nonce);
+    }
+    // The latest plan as the standalone report `show -html` writes, to keep or attach elsewhere.
+    if (method === "GET" && latest && path === `/plans/${latest.id}.html`) {
+      res.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "content-disposition": `attachment; filename="pmxform-${latest.id}.html"`,
+        ...securityHeaders(ctx.nonce),
+      });
+      return void res.end(renderPlanHtml(latest.doc, { title: `pmxform plan ${latest.id}` }));
     }
     const jobMatch = /^\/(jobs|events)\/([a-z]+-\d+)$/.exec(path);
     if (method === "GET" && jobMatch) {

@@ -99,6 +99,14 @@ describe.skipIf(!RUN)(`pmxform ui in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
     expect(await page.locator("#summary-destroy").innerText()).toContain("lxc_container.db");
     expect(await page.locator("#expected-counts").innerText()).toBe("0 to add, 1 to change, 1 to destroy");
     await page.screenshot({ path: w.path("ui-plan.png"), fullPage: true });
+    // The same plan as the standalone report, for keeping.
+    const report = await browser.context.request.get(`${ui.origin}${await page.locator("#report-link").getAttribute("href")}`);
+    expect(report.status()).toBe(200);
+    expect(report.headers()["content-disposition"]).toBe('attachment; filename="pmxform-plan-1.html"');
+    const reportHtml = await report.text();
+    expect(reportHtml.startsWith("<!doctype html>")).toBe(true);
+    expect(reportHtml).toContain('<div id="summary-destroy" class="box destroy"><h3>1 resource will be destroyed</h3>');
+    expect(reportHtml).not.toContain("<script");
     expect(readFileSync(w.path("ui-plan.png")).length).toBeGreaterThan(10_000);
     // The plan's own output, replayed by the job's event stream.
     const events = await raw(ui, "/events/plan-1", { host: `127.0.0.1:${ui.port}`, "x-pmxform-token": ui.token });
