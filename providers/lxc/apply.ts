@@ -183,9 +183,11 @@ export async function createContainer(
     }
   }
   // The read-back carries the plan's bookkeeping (slot names, managed keys, template...); where
-  // the plan did not know a value, the configuration's now.
+  // the plan did not know a value (unknown, or a secret a saved plan nulled), the configuration's
+  // now. Mounts carry only keep_on_remove: their volume ids, unknown until now, are read back.
   const carried: Attrs = { ...planned };
-  for (const k of [...CARRIED, "mount_names", "device_names", "mount", "marker"]) if (hasUnknown(carried[k])) carried[k] = (await fromConfig())[k];
+  for (const k of [...CARRIED, "mount_names", "device_names", "marker"]) if (hasUnknown(carried[k]) || carried[k] === null) carried[k] = (await fromConfig())[k];
+  if (isUnknown(carried["mount"])) carried["mount"] = (await fromConfig())["mount"];
   return readBack(t, running, carried);
 }
 
