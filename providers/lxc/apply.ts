@@ -106,6 +106,9 @@ async function pushKeys(t: Target, keys: unknown): Promise<void> {
   });
 }
 
+/** What may follow pct create in a create's steps (operations.ts createOperations). */
+const CREATE_STEPS: ReadonlySet<string> = new Set(["raw_lxc", "start", "password", "stop"]);
+
 /**
  * A create as the plan decided it: `operations` (operations.ts createOperations) are executed in
  * order. The configuration is read only for secrets and for the pieces the plan could not print,
@@ -123,6 +126,9 @@ export async function createContainer(
   const ops = pctOperations(address, operations, other?.ops);
   const create = ops[0];
   if (create?.op !== "create") throw new Error(`${address}: the plan's steps for this create do not begin with pct create. Nothing was done; run "pmxform plan" again.`);
+  // Checked before anything runs: a step that belongs to an update would fail only once the container exists.
+  const stray = ops.slice(1).find((o) => !CREATE_STEPS.has(o.op) && !other?.ops.has(o.op));
+  if (stray) throw new Error(`${address}: the plan holds a step a create cannot carry out (${stray.op}). Nothing was done; run "pmxform plan" again.`);
   const node = typeof planned["node"] === "string" ? planned["node"] : String(config["node"]);
   const vmid = typeof create.vmid === "number" ? create.vmid : getPath(config, create.vmid.from);
   if (typeof vmid !== "number" || !Number.isInteger(vmid)) throw new Error(`${address}: the VMID is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
@@ -178,14 +184,14 @@ export async function createContainer(
         await pct(t, stopArgv(vmid), "pct stop");
         running = false;
         break;
-      default:
-        throw new Error(`${address}: the plan holds a step a create cannot carry out (${op.op}). Run "pmxform plan" again.`);
     }
   }
   // The read-back carries the plan's bookkeeping (slot names, managed keys, template...); where
-  // the plan did not know a value, the configuration's now.
+  // the plan did not know a value (unknown, or a secret a saved plan nulled), the configuration's
+  // now. Mounts carry only keep_on_remove: their volume ids, unknown until now, are read back.
   const carried: Attrs = { ...planned };
-  for (const k of [...CARRIED, "mount_names", "device_names", "mount", "marker"]) if (hasUnknown(carried[k])) carried[k] = (await fromConfig())[k];
+  for (const k of [...CARRIED, "mount_names", "device_names", "marker"]) if (hasUnknown(carried[k]) || carried[k] === null) carried[k] = (await fromConfig())[k];
+  if (isUnknown(carried["mount"])) carried["mount"] = (await fromConfig())["mount"];
   return readBack(t, running, carried);
 }
 

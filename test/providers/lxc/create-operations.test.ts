@@ -124,6 +124,8 @@ describe.skipIf(!haveSim)("create executes the operations it is given (needs npm
     await expect(lxcContainer.create({ address, config: now, planned: d.planned, operations: bogus }, applyCtx(s))).rejects.toThrow(/cannot carry out.*format_disk/);
     const startsLate: PlannedOperation[] = [{ op: "start" }, ...d.operations!];
     await expect(lxcContainer.create({ address, config: now, planned: d.planned, operations: startsLate }, applyCtx(s))).rejects.toThrow(/do not begin with pct create/);
+    const resizesAfter: PlannedOperation[] = [...d.operations!, { op: "resize", disk: "rootfs", size: "64G" }];
+    await expect(lxcContainer.create({ address, config: now, planned: d.planned, operations: resizesAfter }, applyCtx(s))).rejects.toThrow(/a create cannot carry out \(resize\). Nothing was done/);
     expect(creates()).toEqual([]);
     expect(intents).toEqual([]);
 
