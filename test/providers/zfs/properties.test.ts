@@ -198,3 +198,16 @@ describe("seeded random walk over property sets", () => {
     }
   });
 });
+
+describe("docs/storage.md", () => {
+  it("lists every profile with its properties and every settable property", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../docs/storage.md", import.meta.url), "utf8");
+    for (const p of PROFILES) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${p.name}\` |`));
+      expect(row, p.name).toBeDefined();
+      for (const [k, v] of Object.entries(p.props)) expect(row, `${p.name} ${k}`).toContain(`\`${k}=${v.value}\`: ${v.why}`);
+    }
+    for (const f of ZFS_FIELDS.filter((x) => x.change !== "readonly")) expect(doc, f.name).toContain(`| \`${f.name}\` |`);
+  });
+});
