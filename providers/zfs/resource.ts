@@ -9,6 +9,7 @@ import { destroyRefusal, diffDataset } from "./diff.js";
 import { datasetConfig, explainDatasetMiss, importableDatasets, importDataset, parseDatasetId } from "./import.js";
 import { zfsDatasetBlocks, zfsDatasetSchema } from "./schema.js";
 import { zfsViewOf } from "./view.js";
+import { MARKER } from "./fields.js";
 
 function readDataset(prior: Attrs, snapshot: unknown): Attrs | null {
   const node = String(prior["node"]);
@@ -52,6 +53,19 @@ export const zfsDataset: ResourceType = {
     typeof recorded["marker"] === "string" && typeof live["marker"] === "string" && recorded["marker"] !== live["marker"]
       ? `${String(live["name"])} now carries another pmxform state's marker (lineage ${live["marker"]}): it was destroyed and created again by another project`
       : undefined,
+  // A killed create: the dataset it left is this state's when it carries this lineage's marker
+  // (set by the same `zfs create` that made it), never one that merely has the name.
+  recover: ({ intent, snapshot, lineage }) => {
+    const name = intent.file?.startsWith("zfs:") ? intent.file.slice(4) : undefined;
+    const d = name ? zfsViewOf(snapshot, intent.node)?.datasets.get(name) : undefined;
+    if (!name || !d) return { found: "nothing" };
+    const marker = d.props.get(MARKER);
+    if (marker?.source === "local" && marker.value === lineage) return { found: "ours", attrs: attrsFromView(intent.node, d, null) };
+    return {
+      found: "nothing",
+      note: `${name} on ${intent.node} exists but was not created by this state (it carries ${marker?.source === "local" ? `lineage ${marker.value}` : "no pmxform marker"}); it is left alone`,
+    };
+  },
   foreignOwner: ({ attrs, lineage }) =>
     typeof attrs["marker"] === "string" && attrs["marker"] !== lineage ? `${String(attrs["name"])} was created by another pmxform state (lineage ${attrs["marker"]})` : undefined,
 };

@@ -276,3 +276,34 @@ describe.skipIf(!BUILT)(`zfs_dataset refresh cost${BUILT ? "" : ` (skipped: ${NO
     expect(one).toEqual(["stat -c", "zfs get", "zfs list"]);
   });
 });
+
+describe.skipIf(!BUILT)(`two projects on one node${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
+  let a: Workdir;
+  let b: Workdir;
+  beforeAll(() => {
+    a = new Workdir();
+    b = new Workdir();
+    initSim(a.path("sim"), { zfsPools: ["tank"] });
+  });
+  afterAll(() => {
+    a.remove();
+    b.remove();
+  });
+  const sharedSim = () => `proxmox {\n  node "pve1" {\n    sim = "${a.path("sim")}"\n  }\n}\n`;
+
+  it("B cannot create A's dataset, import --all leaves it out, and importing it by address warns", async () => {
+    a.write("main.pmx.hcl", sharedSim() + ds("media", `  name = "tank/media"`));
+    expect((await a.run("apply", "-auto-approve")).code).toBe(0);
+    b.write("main.pmx.hcl", sharedSim() + ds("media", `  name = "tank/media"`));
+    const plan = await b.run("plan");
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain("Dataset already exists");
+    b.write("main.pmx.hcl", sharedSim());
+    const all = await b.run("import", "--all", "-generate-config-out=gen.pmx.hcl");
+    expect(all.stderr).toContain("pve1/tank/media (tank/media) was left out: it was created by a pmxform state");
+    b.write("main.pmx.hcl", sharedSim() + ds("media", `  name = "tank/media"`));
+    const one = await b.run("import", "zfs_dataset.media", "pve1/tank/media");
+    expect(one.code).toBe(0);
+    expect(one.stderr).toContain("was created by another pmxform state");
+  });
+});

@@ -15,6 +15,7 @@ import { validateDataset } from "../../../providers/zfs/desired.js";
 import { hostIds } from "../../../providers/zfs/access.js";
 import { propNamed, parseValue } from "../../../src/sim/zfs-props.js";
 import { prng } from "../../helpers/prng.js";
+import { emptySnapshot } from "../../../providers/lxc/snapshot.js";
 import type { Attrs, PlannedOperation } from "../../../src/provider/types.js";
 
 // `zfs get -Hp -o name,property,value,source -t filesystem all` as OpenZFS 2.2 prints it (tab
@@ -196,5 +197,38 @@ describe("seeded random walk over property sets", () => {
         expect(again.action, msg).toBe("no-op");
       }
     }
+  });
+});
+
+describe("docs/storage.md", () => {
+  it("lists every profile with its properties and every settable property", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../docs/storage.md", import.meta.url), "utf8");
+    for (const p of PROFILES) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${p.name}\` |`));
+      expect(row, p.name).toBeDefined();
+      for (const [k, v] of Object.entries(p.props)) expect(row, `${p.name} ${k}`).toContain(`\`${k}=${v.value}\`: ${v.why}`);
+    }
+    for (const f of ZFS_FIELDS.filter((x) => x.change !== "readonly")) expect(doc, f.name).toContain(`| \`${f.name}\` |`);
+  });
+});
+
+describe("crash recovery", () => {
+  it("adopts a dataset a killed create left only when it carries this state's marker", async () => {
+    const { zfsDataset } = await import("../../../providers/zfs/resource.js");
+    const view = (marker?: string) => {
+      const ds = parseZfsGet(RECORDED_GET);
+      const media = ds.get("tank/media")!;
+      if (marker === undefined) media.props.delete("pmxform:owner");
+      else media.props.set("pmxform:owner", { value: marker, source: "local" });
+      return { ...emptySnapshot(["pve1"]), zfs: new Map([["pve1", { datasets: ds }]]) };
+    };
+    const intent = { operation: "create", node: "pve1", file: "zfs:tank/media" };
+    const ours = zfsDataset.recover!({ address: "zfs_dataset.m", intent, snapshot: view("L1"), lineage: "L1" });
+    expect(ours.found).toBe("ours");
+    expect(ours.found === "ours" && ours.attrs["name"]).toBe("tank/media");
+    expect(zfsDataset.recover!({ address: "zfs_dataset.m", intent, snapshot: view("L2"), lineage: "L1" })).toMatchObject({ found: "nothing", note: expect.stringContaining("lineage L2") });
+    expect(zfsDataset.recover!({ address: "zfs_dataset.m", intent, snapshot: view(), lineage: "L1" })).toMatchObject({ found: "nothing", note: expect.stringContaining("no pmxform marker") });
+    expect(zfsDataset.recover!({ address: "zfs_dataset.m", intent: { ...intent, file: "zfs:tank/none" }, snapshot: view("L1"), lineage: "L1" })).toEqual({ found: "nothing" });
   });
 });
