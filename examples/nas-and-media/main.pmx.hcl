@@ -1,7 +1,9 @@
 # A NAS and its media server on one node: ZFS datasets tuned by profile on the `tank` pool, and a
 # Jellyfin OCI container that reads the media dataset (read-only) and transcodes on the Intel GPU.
-# Against the simulator, create it with the pool first:
+# Against the simulator, create it with the pool first, then do what you would do once on a real
+# node for the SMB share: end smb.conf with the include line of pmxform's shares (docs/storage.md):
 #   pmxform sim init .pmxform-sim --zfs-pool tank
+#   echo 'include = /etc/samba/pmxform.conf' >> .pmxform-sim/nodes/pve1/etc/samba/smb.conf
 #   pmxform apply -var registry=HOST:PORT     (a registry holding jellyfin/jellyfin:10, see docs/oci.md)
 # On a real node, drop the sim line for ssh = "root@..." and point the image at docker.io.
 variable "registry" { default = "127.0.0.1:5000" }
@@ -79,9 +81,34 @@ resource "oci_container" "jellyfin" {
   started = true
 }
 
-# Shares for the family's laptops go here (smb_share / nfs_share, issue 18 part 2):
-#   an SMB share of zfs_dataset.media.mountpoint, read-only for guests,
-#   an NFS export of a backups dataset for the LAN.
+# Nightly backups from the other machines land here; sync writes, since a backup must be on disk.
+resource "zfs_dataset" "backups" {
+  node    = "pve1"
+  name    = "tank/backups"
+  profile = "backups"
+}
+
+# The films for the family's laptops and TV: read-only, guests allowed, home network only.
+resource "smb_share" "media" {
+  node             = "pve1"
+  name             = "media"
+  path             = zfs_dataset.media.mountpoint
+  comment          = "Films and series"
+  read_only        = true
+  guest_ok         = true
+  allowed_networks = ["192.168.1.0/24"]
+}
+
+# The backups dataset exported to the LAN, written by the other machines' root.
+resource "nfs_share" "backups" {
+  node = "pve1"
+  name = "backups"
+  path = zfs_dataset.backups.mountpoint
+  client "192.168.1.0/24" {
+    read_only   = false
+    root_squash = false
+  }
+}
 
 output "media_path" { value = zfs_dataset.media.mountpoint }
 output "jellyfin_vmid" { value = oci_container.jellyfin.vmid }

@@ -1,7 +1,7 @@
 // The field tables of smb_share and nfs_share: one row per argument, saying the smb.conf
 // parameter or exports(5) option it is written as, its type, its schema, how the file's text
 // reads back and prints (the canonical form pmxform writes), and its docs line. The schema, the
-// file writers and parsers, import and docs/storage-shares.md derive from these rows.
+// file writers and parsers, import and docs/storage.md derive from these rows.
 import type { ZodType } from "zod";
 import { bool, checked, int, listOf, pattern } from "../../src/provider/schema.js";
 import { cidrProblem } from "./net.js";

@@ -3,7 +3,7 @@
 // oci-app pulls from a registry: it applies against a local docker-registry holding a stand-in
 // image at the reference it names (its `registry` variable points there, as docs/oci.md says);
 // without skopeo and docker-registry it is validated only.
-import { cpSync, readdirSync } from "node:fs";
+import { appendFileSync, cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, ROOT, Workdir } from "../e2e/helpers.js";
@@ -44,6 +44,8 @@ describe.skipIf(!BUILT)(`examples${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, ()
       expect(v.code).toBe(0);
       if (validatedOnly(name)) return;
       if (SIM_INIT[name]) expect((await w.run("sim", "init", ".pmxform-sim", ...SIM_INIT[name])).code).toBe(0);
+      // The one-time step its header asks of the user for the SMB share: smb.conf ends with pmxform's include.
+      if (name === "nas-and-media") appendFileSync(join(w.dir, ".pmxform-sim/nodes/pve1/etc/samba/smb.conf"), "include = /etc/samba/pmxform.conf\n");
       const vars = NEEDS_REGISTRY.has(name) ? ["-var", `registry=${reg?.host}`] : [];
       const apply = await w.run("apply", "-auto-approve", ...vars);
       expect(apply.code, apply.stderr).toBe(0);

@@ -91,11 +91,11 @@ describe("the refresh dump", () => {
   });
 });
 
-describe("docs/storage-shares.md", () => {
+describe("docs/storage.md", () => {
   it("lists every smb_share argument with the parameter and type of the field table", async () => {
     const { readFileSync } = await import("node:fs");
     const { SMB_FIELDS, NFS_CLIENT_FIELDS } = await import("../../../providers/shares/fields.js");
-    const doc = readFileSync(new URL("../../../docs/storage-shares.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../../docs/storage.md", import.meta.url), "utf8");
     for (const f of SMB_FIELDS) {
       const type = f.type === "mask" ? "string" : f.type;
       expect(doc, f.attr).toContain(`| \`${f.attr}\` | ${f.key} | ${type} |`);
