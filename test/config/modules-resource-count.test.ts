@@ -68,12 +68,7 @@ describe("count and for_each on resources inside modules", () => {
       "m/main.pmx.hcl": `${COUNTED}locals {\n  keys = ["a", "b", "c"]\n}\nresource "fake_thing" "e" {\n  for_each = toset(local.keys)\n  name     = each.key\n}\n`,
     });
     expect(r.diagnostics.map((d) => d.summary)).toEqual([]);
-    expect(r.instances.filter((a) => a.startsWith("module."))).toEqual([
-      'module.m.fake_thing.e["a"]',
-      'module.m.fake_thing.e["b"]',
-      'module.m.fake_thing.e["c"]',
-      "module.m.fake_thing.t[0]",
-    ]);
+    expect(r.instances.filter((a) => a.startsWith("module."))).toEqual(['module.m.fake_thing.e["a"]', 'module.m.fake_thing.e["b"]', 'module.m.fake_thing.e["c"]', "module.m.fake_thing.t[0]"]);
     expect(r.instances.filter((a) => a.startsWith("fake_thing.root"))).toHaveLength(5);
   });
 
