@@ -1,6 +1,7 @@
 // Where the app catalog shipped with pmxform lives: the `catalog/` directory next to package.json,
 // found from this module whether it runs from src/ (tests), dist/src/ or the bundled dist/cli/.
-// PMXFORM_CATALOG_DIR replaces it, as it does for `source = "catalog/<app>"` module calls.
+// PMXFORM_CATALOG_DIR replaces it (tests, a local catalog checkout). The one locator: catalog
+// commands, init --app and `source = "catalog/<app>"` module calls (config/modules/source.ts) all ask here.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

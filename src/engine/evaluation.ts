@@ -475,14 +475,18 @@ export class ConfigEvaluation {
     return r.diagnostics;
   }
 
-  /** The instance keys of a resource: [undefined] for a single one, numbers for count, strings for for_each. */
+  /**
+   * The instance keys of a resource: [undefined] for a single one, numbers for count, strings for
+   * for_each. count/for_each are written in the resource's module, so they see that module
+   * instance's variables and locals, not the root's.
+   */
   expand(decl: ResourceDecl): { keys: InstanceKey[]; eachValues: Map<string, Value>; diagnostics: Diagnostic[] } {
     const eachValues = new Map<string, Value>();
     if (decl.count && decl.forEach) {
       return { keys: [], eachValues, diagnostics: [error('Invalid combination of "count" and "for_each"', "A resource may use count or for_each, not both. Remove one of them.", decl.forEach.range)] };
     }
     if (decl.count) {
-      const r = this.eval(decl.count, this.scope());
+      const r = this.eval(decl.count, this.frameScope(decl.module ?? ""));
       const v = unmark(r.value);
       if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
       if (isUnknown(v) && this.lenient) return { keys: [undefined], eachValues, diagnostics: [] };
@@ -505,7 +509,7 @@ export class ConfigEvaluation {
       return { keys: Array.from({ length: v }, (_, i) => i), eachValues, diagnostics: [] };
     }
     if (decl.forEach) {
-      const r = this.eval(decl.forEach, this.scope());
+      const r = this.eval(decl.forEach, this.frameScope(decl.module ?? ""));
       if (r.diagnostics.length) return { keys: [], eachValues, diagnostics: r.diagnostics };
       // Instance keys are printed in every address, so they cannot come from a secret (as in
       // Terraform); a map's values may be sensitive, its keys and a set's elements may not.

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BUILT, NOT_BUILT, ROOT, Workdir, cli } from "../e2e/helpers.js";
-import { catalogEntries, modulesSupported } from "./helpers.js";
+import { catalogEntries } from "./helpers.js";
 
 const dirs: Workdir[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
@@ -151,8 +151,7 @@ describe.skipIf(!BUILT)(`catalog commands${BUILT ? "" : ` (skipped: ${NOT_BUILT}
     expect(unknown.stderr).toContain("Unknown catalog app");
   });
 
-  it("init --app then validate (runs once the loader knows module blocks)", async (ctx) => {
-    if (!(await modulesSupported())) ctx.skip();
+  it("init --app then validate", async () => {
     const w = wd();
     for (const app of ["jellyfin", "immich"]) {
       expect((await w.run("init", "--app", app, "--dir", app)).code).toBe(0);

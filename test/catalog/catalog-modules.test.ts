@@ -1,19 +1,14 @@
 // The catalog used as intended, through `module` blocks (source = "catalog/APP", version from
-// app.json). Module blocks come with issue 19 part 1 on another branch: these tests check the
-// loader's capability first (helpers.modulesSupported) and skip until it validates a module call,
-// so they run as soon as both parts are merged.
+// app.json): every app validates and plans as a module, two apps wire one's output into the
+// other, and a version the catalog does not have is refused at the block.
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { describeModule } from "../../src/catalog/describe.js";
-import { BUILT, SIM_NODE, Workdir } from "../e2e/helpers.js";
-import { CATALOG, catalogEntries, modulesSupported, sampleValue } from "./helpers.js";
+import { BUILT, NOT_BUILT, SIM_NODE, Workdir } from "../e2e/helpers.js";
+import { CATALOG, catalogEntries, sampleValue } from "./helpers.js";
 
 const dirs: Workdir[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
-let supported = false;
-beforeAll(async () => {
-  supported = BUILT && (await modulesSupported());
-});
 
 /** A module block for `app` with every required input set (to literals: tests only). */
 async function moduleCall(app: string, version: string, extra: Record<string, string> = {}): Promise<string> {
@@ -25,10 +20,9 @@ async function moduleCall(app: string, version: string, extra: Record<string, st
   return lines.join("\n");
 }
 
-describe("catalog apps as modules", () => {
+describe.skipIf(!BUILT)(`catalog apps as modules${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
   for (const app of catalogEntries()) {
-    it(`${app.name}: module "${app.name}" { source = "catalog/${app.name}" } validates and plans`, async (ctx) => {
-      if (!supported) ctx.skip();
+    it(`${app.name}: module "${app.name}" { source = "catalog/${app.name}" } validates and plans`, async () => {
       const w = new Workdir(`pmx-catalog-mod-${app.name}-`);
       dirs.push(w);
       w.write("main.pmx.hcl", SIM_NODE + "\n" + (await moduleCall(app.name, app.version)));
@@ -42,8 +36,7 @@ describe("catalog apps as modules", () => {
     }, 90_000);
   }
 
-  it("two apps in one configuration, one wired to the other's output (zigbee2mqtt -> mosquitto)", async (ctx) => {
-    if (!supported) ctx.skip();
+  it("two apps in one configuration, one wired to the other's output (zigbee2mqtt -> mosquitto)", async () => {
     const w = new Workdir("pmx-catalog-mod-pair-");
     dirs.push(w);
     const z = catalogEntries().find((e) => e.name === "zigbee2mqtt")!;
@@ -62,8 +55,7 @@ describe("catalog apps as modules", () => {
     expect(plan.stdout).toMatch(/\+ zigbee2mqtt_url\s+= "http:\/\/zigbee2mqtt:8080"/);
   }, 90_000);
 
-  it("a version the catalog does not have is refused at the module block", async (ctx) => {
-    if (!supported) ctx.skip();
+  it("a version the catalog does not have is refused at the module block", async () => {
     const w = new Workdir("pmx-catalog-mod-version-");
     dirs.push(w);
     w.write("main.pmx.hcl", SIM_NODE + "\n" + (await moduleCall("vaultwarden", "0.0.1")));

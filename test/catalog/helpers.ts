@@ -1,7 +1,7 @@
 // Shared by the catalog tests: the catalog's entries, a working directory holding one app as a
 // root configuration (its *.pmx.hcl plus a proxmox block pointing node pve1 at a simulator), the
-// -var arguments that fill an app's required inputs, and the capability check for module blocks.
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+// -var arguments that fill an app's required inputs.
+import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeModule, type ModuleInput } from "../../src/catalog/describe.js";
 import { readCatalog, type CatalogEntry } from "../../src/catalog/entries.js";
@@ -42,27 +42,4 @@ export function appAsRoot(app: string): Workdir {
   for (const f of readdirSync(join(CATALOG, app)).filter((n) => n.endsWith(".pmx.hcl"))) copyFileSync(join(CATALOG, app, f), w.path(f));
   w.write("zz-proxmox.pmx.hcl", SIM_NODE);
   return w;
-}
-
-let modules: Promise<boolean> | undefined;
-
-/**
- * Whether the loader knows `module` blocks (issue 19 part 1, another branch): a root with one
- * module call of a local directory must validate. Checked, not assumed, so the module tests run
- * as soon as that lands.
- */
-export function modulesSupported(): Promise<boolean> {
-  modules ??= (async () => {
-    const w = new Workdir("pmx-module-probe-");
-    try {
-      mkdirSync(w.path("child"));
-      writeFileSync(w.path("child/main.pmx.hcl"), 'variable "x" {\n  type = string\n}\n\noutput "y" {\n  value = var.x\n}\n');
-      w.write("main.pmx.hcl", 'module "probe" {\n  source = "./child"\n  x      = "a"\n}\n\noutput "z" {\n  value = module.probe.y\n}\n');
-      const r = await w.run("validate");
-      return r.code === 0;
-    } finally {
-      w.remove();
-    }
-  })();
-  return modules;
 }

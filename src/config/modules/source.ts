@@ -1,37 +1,13 @@
 // Where a module call's `source` points: a directory relative to the calling module, or an app
 // of the catalog shipped with pmxform (`catalog/<app>`, version-checked against its app.json).
-// PMXFORM_CATALOG_DIR replaces the catalog root (tests, a local catalog checkout).
+// Where the catalog is (PMXFORM_CATALOG_DIR or the package's own) is catalog-root.ts's one job.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join, resolve } from "node:path";
+import { catalogRoot } from "../../catalog/catalog-root.js";
 import { error } from "../../diag/diagnostic.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { ModuleCallDecl } from "../module.js";
 import { versionAllowed } from "./version.js";
-
-/** The directory holding pmxform's own package.json (found upward from this file, bundled or not). */
-export function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "pmxform") return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
-export function catalogRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PMXFORM_CATALOG_DIR) return resolve(env.PMXFORM_CATALOG_DIR);
-  const root = packageRoot();
-  return root === undefined ? undefined : join(root, "catalog");
-}
 
 function isDir(path: string): boolean {
   try {
