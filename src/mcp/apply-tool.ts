@@ -41,7 +41,7 @@ async function confirmedByPerson(server: McpServer, id: string, hash: string, co
   const c = answer.content ?? {};
   const keys = Object.keys(c).sort();
   const echoed = keys.join(",") === "add,change,destroy" && c["add"] === counts.add && c["change"] === counts.change && c["destroy"] === counts.destroy;
-  return echoed ? { ok: true, why: "" } : { ok: false, why: "the answer typed back is not exactly the plan's counts (add, change, destroy)" };
+  return echoed ? { ok: true, why: "" } : { ok: false, why: "the counts typed back do not match the plan's exactly (three integers: add, change, destroy, nothing else)" };
 }
 
 /** The elicitation's outcome; a client that fails or answers off-schema refuses, never throws. */

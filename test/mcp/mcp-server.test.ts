@@ -129,10 +129,11 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(log.records[0]).toMatchObject({ seq: 1, origin: "mcp", plan_hash: sha256(planFile(w, id)), plan_source: "file", result: "success", counts: { add: 1 } });
     expect((await cli(w.dir, ["audit", "verify"])).code).toBe(0);
 
-    // Applied once: the same plan again is stale, refused by the CLI's own check.
+    // Applied once: the approval was spent, so the same plan again is refused before the CLI
+    // (hostile.test.ts shows the CLI's stale-plan check refuses it too when the approval is put back).
     const again = await s.call("apply_plan", { plan_id: id });
     expect(again.result.isError).toBe(true);
-    expect(JSON.stringify(again.json)).toContain("Saved plan is stale");
+    expect(again.json["error"]).toBe("The plan is not approved");
     expect(created(w)).toBe(1);
     noSecret();
   });
