@@ -126,7 +126,8 @@ async function applyChecked(server: McpServer, host: CliHost, plan_id: string, p
       token === undefined
         ? undefined
         : (line: string) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message: line } }).catch(() => undefined);
-    const out = await runCli(host, ["apply", "--json", copy], onProgress ? { onProgress } : {});
+    // The audit record says who let the agent apply (docs/audit.md: `approval`).
+    const out = await runCli(host, ["apply", "--json", copy], { env: { PMXFORM_APPROVAL: approvedBy }, ...(onProgress ? { onProgress } : {}) });
     // Messages name the plan as the agent knows it, not the private copy.
     const shownPath = relative(host.dir, found.path);
     const text = { ...out, stdout: out.stdout.split(copy).join(shownPath), stderr: out.stderr.split(copy).join(shownPath) };
