@@ -28,6 +28,12 @@ export function auditUser(): string {
   }
 }
 
+/** Set by pmxform mcp's apply_plan for the CLI it runs; meaningless for other origins, so ignored there. */
+function approvalOf(): { approval?: string } {
+  const a = process.env["PMXFORM_APPROVAL"];
+  return auditOrigin() === "mcp" && a ? { approval: a.slice(0, 200) } : {};
+}
+
 export function auditLogOf(store: StateStore): AuditLogStorage | undefined {
   return store.backend.auditLog?.(store.workspace);
 }
@@ -52,6 +58,7 @@ export function entryOf(store: StateStore, facts: RunFacts): AuditEntry {
     plan_source: facts.planSource,
     counts: { import: s?.imported ?? 0, add: s?.added ?? 0, change: s?.changed ?? 0, destroy: s?.destroyed ?? 0, failed: s?.failed.length ?? 0, skipped: s?.skipped.length ?? 0 },
     result: store.errored ? "errored-state" : failed ? "failed" : "success",
+    ...approvalOf(),
   };
 }
 

@@ -31,6 +31,8 @@ export interface AuditEntry {
   plan_source: "file" | "inline";
   counts: AuditCounts;
   result: AuditResult;
+  /** Origin mcp only: whose approval let the agent apply ("approval by USER at TIME" or the client's user's confirmation). */
+  approval?: string;
 }
 
 export interface AuditRecord extends AuditEntry {

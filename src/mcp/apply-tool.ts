@@ -8,8 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { readApproval, sha256OfBytes } from "./approvals.js";
+import { consumeApproval, readApproval, sha256OfBytes } from "./approvals.js";
 import { jsonOf, runCli, type CliHost } from "./cli.js";
 import { savedPlan } from "./read-tools.js";
 import { cliFailed, countsOf, ok, refused } from "./results.js";
@@ -34,10 +36,25 @@ async function confirmedByPerson(server: McpServer, id: string, hash: string, co
     },
   });
   if (answer.action !== "accept") return { ok: false, why: `the person ${answer.action === "decline" ? "declined" : "cancelled"}` };
+  // An exact echo: the three fields as integers and nothing else. A client that coerces or pads
+  // the answer is not showing its user what was asked.
   const c = answer.content ?? {};
-  const echoed = Number(c["add"]) === counts.add && Number(c["change"]) === counts.change && Number(c["destroy"]) === counts.destroy;
-  return echoed ? { ok: true, why: "" } : { ok: false, why: "the counts typed back do not match the plan's" };
+  const keys = Object.keys(c).sort();
+  const echoed = keys.join(",") === "add,change,destroy" && c["add"] === counts.add && c["change"] === counts.change && c["destroy"] === counts.destroy;
+  return echoed ? { ok: true, why: "" } : { ok: false, why: "the counts typed back do not match the plan's exactly (three integers: add, change, destroy, nothing else)" };
 }
+
+/** The elicitation's outcome; a client that fails or answers off-schema refuses, never throws. */
+async function askPerson(server: McpServer, id: string, hash: string, counts: Counts): Promise<{ ok: boolean; why: string }> {
+  try {
+    return await confirmedByPerson(server, id, hash, counts);
+  } catch (e) {
+    return { ok: false, why: `the confirmation failed (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+/** Plan ids this server is applying now: a second call for one of them is refused, not queued. */
+const applying = new Set<string>();
 
 export function registerApplyTool(server: McpServer, host: CliHost): void {
   server.registerTool(
@@ -52,61 +69,83 @@ export function registerApplyTool(server: McpServer, host: CliHost): void {
     async ({ plan_id }, extra) => {
       const found = savedPlan(host, plan_id);
       if ("refusal" in found) return found.refusal;
-      const bytes = readFileSync(found.path);
-      const hash = sha256OfBytes(bytes);
-      const work = mkdtempSync(join(tmpdir(), "pmxform-mcp-apply-"));
+      if (applying.has(plan_id)) return refused("The plan is being applied", `Plan ${plan_id} is being applied by another apply_plan call now. Nothing more was applied; wait for that call's result.`);
+      applying.add(plan_id);
       try {
-        // The checks and the apply read this private copy: what was approved is what runs.
-        const copy = join(work, `${plan_id}.plan`);
-        writeFileSync(copy, bytes, { mode: 0o600 });
-        const approval = readApproval(host.dir, plan_id);
-        let approvedBy: string;
-        if (approval) {
-          if (approval.plan_hash !== hash)
-            return refused(
-              "The plan file changed after it was approved",
-              `The approval of plan ${plan_id} (by ${approval.user} at ${approval.time}) is for sha256 ${approval.plan_hash}, but the file now has sha256 ${hash}. Nothing was applied. Make a new plan and have a person approve it.`,
-            );
-          approvedBy = `approval by ${approval.user} at ${approval.time}`;
-        } else {
-          if (!server.server.getClientCapabilities()?.elicitation)
-            return refused(
-              "The plan is not approved",
-              `Plan ${plan_id} has no approval, and this MCP client cannot ask its user (no elicitation support). Nothing was applied. A person approves it with: pmxform approve ${plan_id} (in ${host.dir}).`,
-            );
-          const shown = await runCli(host, ["show", "--json", copy]);
-          const doc = jsonOf(shown);
-          if (shown.code !== 0 || !doc) return cliFailed("reading the plan", shown);
-          const asked = await confirmedByPerson(server, plan_id, hash, countsOf(doc));
-          if (!asked.ok) return refused("The plan was not confirmed", `Plan ${plan_id} was not applied: ${asked.why}. A person can also approve it with: pmxform approve ${plan_id}.`);
-          approvedBy = "confirmation by the client's user";
-        }
-        // Progress lines become progress notifications when the client asked for them, so a
-        // client that resets its request timeout on progress waits out a long apply.
-        const token = extra._meta?.progressToken;
-        let step = 0;
-        const onProgress =
-          token === undefined
-            ? undefined
-            : (line: string) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message: line } }).catch(() => undefined);
-        const out = await runCli(host, ["apply", "--json", copy], onProgress ? { onProgress } : {});
-        // Messages name the plan as the agent knows it, not the private copy.
-        const shownPath = relative(host.dir, found.path);
-        const text = { ...out, stdout: out.stdout.split(copy).join(shownPath), stderr: out.stderr.split(copy).join(shownPath) };
-        const doc = jsonOf(text);
-        if (out.code !== 0 || !doc) return cliFailed("apply", text);
-        return ok({
-          plan_id,
-          sha256: hash,
-          approved_by: approvedBy,
-          apply_summary: doc["apply_summary"],
-          resource_outcomes: doc["resource_outcomes"],
-          outputs: doc["outputs"],
-          diagnostics: doc["diagnostics"],
-        });
+        return await applyChecked(server, host, plan_id, found.path, extra);
       } finally {
-        rmSync(work, { recursive: true, force: true });
+        applying.delete(plan_id);
       }
     },
   );
+}
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+async function applyChecked(server: McpServer, host: CliHost, plan_id: string, planFilePath: string, extra: ToolExtra): Promise<CallToolResult> {
+  const found = { path: planFilePath };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(found.path);
+  } catch (e) {
+    return refused("The plan file cannot be read", `${e instanceof Error ? e.message : String(e)}. Nothing was applied. Make a new plan with the plan tool.`);
+  }
+  const hash = sha256OfBytes(bytes);
+  const work = mkdtempSync(join(tmpdir(), "pmxform-mcp-apply-"));
+  try {
+    // The checks and the apply read this private copy: what was approved is what runs.
+    const copy = join(work, `${plan_id}.plan`);
+    writeFileSync(copy, bytes, { mode: 0o600 });
+    const approval = readApproval(host.dir, plan_id);
+    let approvedBy: string;
+    if (approval) {
+      if (approval.plan_hash !== hash)
+        return refused(
+          "The plan file changed after it was approved",
+          `The approval of plan ${plan_id} (by ${approval.user} at ${approval.time}) is for sha256 ${approval.plan_hash}, but the file now has sha256 ${hash}. Nothing was applied. Make a new plan and have a person approve it.`,
+        );
+      approvedBy = `approval by ${approval.user} at ${approval.time}`;
+    } else {
+      if (!server.server.getClientCapabilities()?.elicitation)
+        return refused(
+          "The plan is not approved",
+          `Plan ${plan_id} has no approval, and this MCP client cannot ask its user (no elicitation support). Nothing was applied. A person approves it with: pmxform approve ${plan_id} (in ${host.dir}).`,
+        );
+      const shown = await runCli(host, ["show", "--json", copy]);
+      const doc = jsonOf(shown);
+      if (shown.code !== 0 || !doc) return cliFailed("reading the plan", shown);
+      const asked = await askPerson(server, plan_id, hash, countsOf(doc));
+      if (!asked.ok) return refused("The plan was not confirmed", `Plan ${plan_id} was not applied: ${asked.why}. A person can also approve it with: pmxform approve ${plan_id}.`);
+      approvedBy = "confirmation by the client's user";
+    }
+    // Progress lines become progress notifications when the client asked for them, so a
+    // client that resets its request timeout on progress waits out a long apply.
+    const token = extra._meta?.progressToken;
+    let step = 0;
+    const onProgress =
+      token === undefined
+        ? undefined
+        : (line: string) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++step, message: line } }).catch(() => undefined);
+    // The audit record says who let the agent apply (docs/audit.md: `approval`).
+    const out = await runCli(host, ["apply", "--json", copy], { env: { PMXFORM_APPROVAL: approvedBy }, ...(onProgress ? { onProgress } : {}) });
+    // Messages name the plan as the agent knows it, not the private copy.
+    const shownPath = relative(host.dir, found.path);
+    const text = { ...out, stdout: out.stdout.split(copy).join(shownPath), stderr: out.stderr.split(copy).join(shownPath) };
+    const doc = jsonOf(text);
+    // The state moved, so the plan is stale from now on anyway; spending the approval as well
+    // makes a replay fail before it reaches the CLI.
+    if (doc && (out.code === 0 || doc["apply_summary"] !== undefined)) consumeApproval(host.dir, plan_id);
+    if (out.code !== 0 || !doc) return cliFailed("apply", text);
+    return ok({
+      plan_id,
+      sha256: hash,
+      approved_by: approvedBy,
+      apply_summary: doc["apply_summary"],
+      resource_outcomes: doc["resource_outcomes"],
+      outputs: doc["outputs"],
+      diagnostics: doc["diagnostics"],
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -2,7 +2,7 @@
 // them (.pmxform/approvals/<id>.json, written only by `pmxform approve`): names, hashes, records.
 // An approval holds the sha256 of the plan file's bytes, so it approves exactly that file.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { atomicWrite } from "../state/store.js";
 
@@ -56,13 +56,26 @@ export async function writeApproval(dir: string, a: Approval): Promise<string> {
   return path;
 }
 
-/** The approval of plan `id`, or undefined when there is none (or it is not an approval record). */
+/**
+ * The approval of plan `id`, or undefined when there is none (or it is not an approval of this
+ * id). Only a regular file in a real approvals directory counts: `pmxform approve` never writes
+ * through a symbolic link, so one there was planted, and may point where the approver never looked.
+ */
 export function readApproval(dir: string, id: string): Approval | undefined {
   if (!isPlanId(id)) return undefined;
+  const path = approvalPath(dir, id);
   try {
-    const a = JSON.parse(readFileSync(approvalPath(dir, id), "utf8")) as Partial<Approval>;
-    return typeof a.plan_id === "string" && typeof a.plan_hash === "string" && typeof a.user === "string" && typeof a.time === "string" ? (a as Approval) : undefined;
+    if (!lstatSync(join(resolve(dir), APPROVALS_DIR)).isDirectory() || !lstatSync(path).isFile()) return undefined;
+    const a = JSON.parse(readFileSync(path, "utf8")) as Partial<Approval>;
+    const wellFormed = typeof a.plan_id === "string" && typeof a.plan_hash === "string" && typeof a.user === "string" && typeof a.time === "string";
+    // The record names the plan it approves: one copied under another id approves nothing.
+    return wellFormed && a.plan_id === id ? (a as Approval) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Spends an approval once its plan was applied: it is single-use, a replay finds none. */
+export function consumeApproval(dir: string, id: string): void {
+  if (isPlanId(id)) rmSync(approvalPath(dir, id), { force: true });
 }

@@ -28,12 +28,12 @@ function entryScript(): string {
  * Runs `pmxform ARGS`; `projectFlags: false` for verbs that take no --state/--file (catalog).
  * `onProgress` gets each line the run writes to stderr as it comes (apply --json's progress).
  */
-export function runCli(host: CliHost, args: string[], o: { projectFlags?: boolean; onProgress?: (line: string) => void } = {}): Promise<CliOutcome> {
+export function runCli(host: CliHost, args: string[], o: { projectFlags?: boolean; onProgress?: (line: string) => void; env?: Record<string, string> } = {}): Promise<CliOutcome> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [entryScript(), ...args, ...(o.projectFlags === false ? [] : host.globalArgs)],
-      { cwd: host.dir, env: { ...process.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp" }, maxBuffer: 256 * 1024 * 1024 },
+      { cwd: host.dir, env: { ...process.env, ...o.env, NO_COLOR: "1", PMXFORM_ORIGIN: "mcp" }, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });

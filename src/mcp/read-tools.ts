@@ -15,7 +15,9 @@ const planIdArg = z.string().describe("a plan id returned by the plan tool");
 
 /** The saved plan of `id`, or a refusal naming what is wrong. */
 export function savedPlan(host: CliHost, id: string): { path: string } | { refusal: ReturnType<typeof refused> } {
-  if (!isPlanId(id)) return { refusal: refused("Not a plan id", `"${id}" is not a plan id. Use the plan_id the plan tool returned.`) };
+  // Quoted as JSON and cut short: the id may hold control characters or be megabytes long.
+  const shown = JSON.stringify(id.length > 120 ? `${id.slice(0, 120)}…` : id);
+  if (!isPlanId(id)) return { refusal: refused("Not a plan id", `${shown} is not a plan id (letters, digits, ".", "_" and "-", at most 100, no ".."). Use the plan_id the plan tool returned.`) };
   const path = planPath(host.dir, id);
   if (!existsSync(path)) return { refusal: refused("No such plan", `There is no plan ${id} in ${join(host.dir, PLANS_DIR)}. Make one with the plan tool.`) };
   return { path };

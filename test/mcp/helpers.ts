@@ -23,7 +23,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult, cwd = w.dir): Promise<Session> {
+export async function connect(w: Workdir, flags: string[] = [], elicit?: (message: string) => ElicitResult, cwd = w.dir, extraEnv: Record<string, string> = {}): Promise<Session> {
   const client = new Client({ name: "pmxform-test", version: "1.0.0" }, { capabilities: elicit ? { elicitation: {} } : {} });
   if (elicit) client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params.message));
   const env: Record<string, string> = {};
@@ -32,7 +32,7 @@ export async function connect(w: Workdir, flags: string[] = [], elicit?: (messag
     command: process.execPath,
     args: [BIN, "mcp", ...flags],
     cwd,
-    env: { ...env, NO_COLOR: "1", PMXFORM_VAR_pw: SECRET },
+    env: { ...env, NO_COLOR: "1", PMXFORM_VAR_pw: SECRET, ...extraEnv },
     stderr: "pipe",
   });
   await client.connect(transport);

@@ -18,7 +18,7 @@ const created = (w: Workdir) => simCalls(w).filter((c) => c.tool === "pct" && c.
 
 interface AuditList {
   intact: boolean;
-  records: { seq: number; origin: string; plan_hash: string; plan_source: string; result: string; counts: { add: number } }[];
+  records: { seq: number; origin: string; approval?: string; plan_hash: string; plan_source: string; result: string; counts: { add: number } }[];
 }
 
 describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`, () => {
@@ -127,12 +127,14 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(log.intact).toBe(true);
     expect(log.records).toHaveLength(1);
     expect(log.records[0]).toMatchObject({ seq: 1, origin: "mcp", plan_hash: sha256(planFile(w, id)), plan_source: "file", result: "success", counts: { add: 1 } });
+    expect(log.records[0]!.approval).toMatch(/^approval by \S+ at \d{4}-/);
     expect((await cli(w.dir, ["audit", "verify"])).code).toBe(0);
 
-    // Applied once: the same plan again is stale, refused by the CLI's own check.
+    // Applied once: the approval was spent, so the same plan again is refused before the CLI
+    // (hostile.test.ts shows the CLI's stale-plan check refuses it too when the approval is put back).
     const again = await s.call("apply_plan", { plan_id: id });
     expect(again.result.isError).toBe(true);
-    expect(JSON.stringify(again.json)).toContain("Saved plan is stale");
+    expect(again.json["error"]).toBe("The plan is not approved");
     expect(created(w)).toBe(1);
     noSecret();
   });
@@ -164,7 +166,7 @@ describe.skipIf(!BUILT)(`pmxform mcp${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     expect(created(w)).toBe(1);
     expect(asked).toHaveLength(3);
     const log = JSON.parse((await cli(w.dir, ["audit", "list", "--json"])).stdout) as AuditList;
-    expect(log.records.map((r) => r.origin)).toEqual(["mcp"]);
+    expect(log.records.map((r) => [r.origin, r.approval])).toEqual([["mcp", "confirmation by the client's user"]]);
     noSecret();
   });
 
