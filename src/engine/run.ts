@@ -3,7 +3,8 @@
 import { pmxformVersion } from "../state/version.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
-import { StateLockedError, type StateStore } from "../state/store.js";
+import type { StateStore } from "../state/store.js";
+import { stateDiagnostic } from "../state/errors.js";
 import { openStore } from "../state/context.js";
 import type { LockMode } from "../state/backends/types.js";
 import type { Encryptor } from "../state/encryption.js";
@@ -102,8 +103,8 @@ export async function openState(
       throw e;
     }
   } catch (e) {
-    if (e instanceof StateLockedError) return { diagnostics: [error(e.summary, e.detail)] };
-    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
+    // With the place in the file for a damaged state ("on FILE line N"), as the state commands show it.
+    return { diagnostics: [stateDiagnostic("Error reading the state", e)] };
   }
 }
 
