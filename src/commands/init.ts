@@ -31,7 +31,7 @@ export async function run(opts: Opts): Promise<number> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return fail([error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)]);
   const c = await contextOf({ opts }, { checkInit: false });
-  if (!c.ctx || hasErrors(c.diagnostics)) return fail(c.diagnostics);
+  if (!c.ctx || hasErrors(c.diagnostics)) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   const ctx = c.ctx;
   let old: StateBackend | undefined;
   try {

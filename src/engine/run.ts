@@ -116,7 +116,7 @@ function abandonedLockWarning(h: LockInfo): Diagnostic {
   );
 }
 
-export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[] }> {
+export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[]; sources?: ReadonlyMap<string, string> }> {
   const opened = await openForPlanning(opts);
   const diagnostics = [...opened.diagnostics];
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
@@ -127,7 +127,8 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation, mode: operation === "plan" ? "shared" : "exclusive" },
   );
   diagnostics.push(...st.diagnostics);
-  if (!st.store || !st.state || !st.location) return { diagnostics };
+  // The configuration's text, so a backend error quotes its line.
+  if (!st.store || !st.state || !st.location) return { diagnostics, sources: session.sources };
   // An entry copied under a second address would change or destroy its object twice.
   const claims = duplicateClaims(registry, st.state.resources);
   if (claims.length) {
