@@ -63,10 +63,10 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
   const refused = planningOptionProblems(opts, destroy || Boolean(opts.destroy));
   if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
-  const { run: r, diagnostics } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
+  const { run: r, diagnostics, sources } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
     if (!r || hasErrors(diagnostics)) {
-      printDiagnostics(diagnostics, opts, r?.session.sources);
+      printDiagnostics(diagnostics, opts, r?.session.sources ?? sources);
       return 1;
     }
     const planned = r;

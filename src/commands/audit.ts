@@ -16,11 +16,12 @@ interface ReadLog {
   parsed?: ParsedLog;
   total?: number;
   diagnostics: Diagnostic[];
+  sources?: ReadonlyMap<string, string>;
 }
 
 async function readLog(opts: AuditOpts): Promise<ReadLog> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return { diagnostics: c.diagnostics };
+  if (!c.ctx) return { diagnostics: c.diagnostics, sources: c.sources };
   try {
     const store = await openStore(c.ctx, { lock: false, lockTimeoutMs: 0, operation: "audit" });
     try {
@@ -48,7 +49,7 @@ function brokenDiagnostic(read: Required<Pick<ReadLog, "where" | "parsed">>): Di
 
 export async function verify(opts: AuditOpts): Promise<number> {
   const read = await readLog(opts);
-  if (!read.parsed || !read.where) return (printDiagnostics(read.diagnostics, opts), 1);
+  if (!read.parsed || !read.where) return (printDiagnostics(read.diagnostics, opts, read.sources), 1);
   const broken = brokenDiagnostic({ where: read.where, parsed: read.parsed });
   const head = read.parsed.records.at(-1);
   if (opts.json) {
@@ -79,7 +80,7 @@ export async function verify(opts: AuditOpts): Promise<number> {
 
 export async function list(opts: AuditOpts): Promise<number> {
   const read = await readLog(opts);
-  if (!read.parsed || !read.where) return (printDiagnostics(read.diagnostics, opts), 1);
+  if (!read.parsed || !read.where) return (printDiagnostics(read.diagnostics, opts, read.sources), 1);
   const broken = brokenDiagnostic({ where: read.where, parsed: read.parsed });
   if (opts.json) {
     process.stdout.write(

@@ -8,7 +8,7 @@ import { printDiagnostics } from "./output-format.js";
 export async function run(opts: CommonOptions, args: string[]): Promise<number> {
   const id = args[0] ?? "";
   const c = await contextOf({ opts });
-  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   try {
     await c.ctx.backend.forceUnlock(c.ctx.workspace, id);
   } catch (e) {

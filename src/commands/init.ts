@@ -9,8 +9,8 @@ import { error, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { contextOf } from "../engine/backend-context.js";
 import { parseDuration } from "../engine/duration.js";
 import type { CommonOptions } from "../engine/session.js";
-import type { BackendContext } from "../state/context.js";
-import { StateLockedError } from "../state/errors.js";
+import { openStore, type BackendContext } from "../state/context.js";
+import { StateLockedError, stateDiagnostic } from "../state/errors.js";
 import { readInitRecord, writeInitRecord } from "../state/init-record.js";
 import { LocalBackend } from "../state/backends/local.js";
 import { selectBackend } from "../state/backends/select.js";
@@ -31,7 +31,7 @@ export async function run(opts: Opts): Promise<number> {
   const timeout = parseDuration(opts.lockTimeout ?? "0s");
   if (timeout === undefined) return fail([error("Invalid --lock-timeout", `"${opts.lockTimeout}" is not a duration. Use a number with a unit, e.g. 30s, 2m.`)]);
   const c = await contextOf({ opts }, { checkInit: false });
-  if (!c.ctx || hasErrors(c.diagnostics)) return fail(c.diagnostics);
+  if (!c.ctx || hasErrors(c.diagnostics)) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   const ctx = c.ctx;
   let old: StateBackend | undefined;
   try {
@@ -84,7 +84,9 @@ export async function run(opts: Opts): Promise<number> {
       if (problems.length) return fail(problems);
     }
     writeInitRecord(ctx.dir, ctx.settings, ctx.identity);
-    process.stdout.write(`\nSuccessfully configured the backend "${ctx.settings.type}" (${ctx.backend.description}).\n\npmxform has been successfully initialized!\n`);
+    process.stdout.write(`\nSuccessfully configured the backend "${ctx.settings.type}" (${ctx.backend.description}).\n`);
+    await describeExistingState(ctx, opts);
+    process.stdout.write(`\npmxform has been successfully initialized!\n`);
     return 0;
   } finally {
     await old?.close();
@@ -150,4 +152,25 @@ async function initApp(opts: Opts & { app: string }, fail: (d: Diagnostic[]) => 
   if (hasErrors(r.diagnostics)) return fail(r.diagnostics);
   process.stdout.write(`Wrote ${r.written.join(", ")}.\nSet the variables in variables.pmx.hcl, check proxmox.pmx.hcl, then run pmxform plan.\n`);
   return 0;
+}
+
+/**
+ * Says what the selected workspace already holds, so a project pointed at another project's
+ * backend notices before its first plan (init itself never changes that state).
+ */
+async function describeExistingState(ctx: BackendContext, opts: Opts): Promise<void> {
+  let store: StateStore | undefined;
+  try {
+    store = await openStore(ctx, { lock: false, lockTimeoutMs: 0, operation: "init" });
+    const state = await store.read();
+    if (!state) return;
+    const n = state.resources.length;
+    process.stdout.write(
+      `\nWorkspace ${ctx.workspace} already holds ${n} resource${n === 1 ? "" : "s"} (serial ${state.serial}, lineage ${state.lineage}). If this is another project's state, point this configuration at its own workspace (pmxform workspace new NAME) before planning.\n`,
+    );
+  } catch (e) {
+    printDiagnostics([{ ...stateDiagnostic("Cannot read the selected workspace's state", e), severity: "warning" }], opts);
+  } finally {
+    await store?.release();
+  }
 }

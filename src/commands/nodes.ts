@@ -165,7 +165,7 @@ export async function run(opts: Opts): Promise<number> {
   }
   // Through the configured backend and workspace, unlocked (nodes changes nothing).
   const read = await readStateOnly(opts, "nodes");
-  if (read.state === undefined) return (printDiagnostics(read.diagnostics, opts), 1);
+  if (read.state === undefined) return (printDiagnostics(read.diagnostics, opts, read.sources), 1);
   const state = read.state;
   const reports = await readInventories(opened.registry, opened.targets, state, runAbortController().signal);
   printDiagnostics(diagnostics, opts, opened.session.sources);

@@ -8,7 +8,7 @@ import { putKey } from "../config/value.js";
 export async function run(opts: CommonOptions & { json?: boolean; raw?: boolean }, args: string[]): Promise<number> {
   const read = await readStateOnly(opts, "output");
   if (read.diagnostics.length) {
-    printDiagnostics(read.diagnostics, opts);
+    printDiagnostics(read.diagnostics, opts, read.sources);
     return 1;
   }
   const outputs: Record<string, { value: unknown; sensitive: boolean }> = read.state?.outputs ?? {};

@@ -14,9 +14,9 @@ export async function run(opts: RunOptions & { out?: string; detailedExitcode?: 
   const refused = planningOptionProblems(opts, Boolean(opts.destroy));
   if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
-  const { run: r, diagnostics } = await runPlan(opts, "plan", ac.signal);
+  const { run: r, diagnostics, sources: configSources } = await runPlan(opts, "plan", ac.signal);
   try {
-    const sources = r?.session.sources;
+    const sources = r?.session.sources ?? configSources;
     if (!r || hasErrors(diagnostics)) {
       printDiagnostics(diagnostics, opts, sources);
       return 1;

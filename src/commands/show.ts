@@ -49,7 +49,7 @@ export async function run(opts: CommonOptions & { json?: boolean; html?: boolean
   const read = await readStateOnly(opts, "show");
   const state = read.state;
   if (read.diagnostics.length) {
-    printDiagnostics(read.diagnostics, opts);
+    printDiagnostics(read.diagnostics, opts, read.sources);
     return 1;
   }
   if (opts.json) {

@@ -8,9 +8,9 @@ import { EncryptionError } from "../state/encryption.js";
 import { stateDiagnostic } from "../state/errors.js";
 import type { StateFile } from "../state/types.js";
 
-export async function readStateOnly(opts: CommonOptions, operation: string): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[] }> {
+export async function readStateOnly(opts: CommonOptions, operation: string): Promise<{ state?: StateFile | null; diagnostics: Diagnostic[]; sources?: ReadonlyMap<string, string> }> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return { diagnostics: c.diagnostics };
+  if (!c.ctx) return { diagnostics: c.diagnostics, sources: c.sources };
   try {
     const store = await openStore(c.ctx, { lock: false, lockTimeoutMs: 0, operation });
     try {

@@ -20,7 +20,7 @@ const PUSH_FIX = "Push a state file as pmxform state pull writes it (or errored.
 
 export async function pull(opts: Opts): Promise<number> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   try {
     const store = await openStore(c.ctx, { lock: false, lockTimeoutMs: 0, operation: "state pull" });
     try {

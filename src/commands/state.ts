@@ -20,15 +20,15 @@ type Run = (opts: Opts, args: string[]) => Promise<number>;
 const readOnly = (opts: Opts) => readStateOnly(opts, "state");
 
 const list: Run = async (opts, args) => {
-  const { state, diagnostics } = await readOnly(opts);
-  if (diagnostics.length) return (printDiagnostics(diagnostics, opts), 1);
+  const { state, diagnostics, sources } = await readOnly(opts);
+  if (diagnostics.length) return (printDiagnostics(diagnostics, opts, sources), 1);
   for (const r of state?.resources ?? []) if (!args.length || args.some((a) => addressMatches(a, r.address) || r.address === a)) process.stdout.write(r.address + "\n");
   return 0;
 };
 
 const show: Run = async (opts, args) => {
-  const { state, diagnostics } = await readOnly(opts);
-  if (diagnostics.length) return (printDiagnostics(diagnostics, opts), 1);
+  const { state, diagnostics, sources } = await readOnly(opts);
+  if (diagnostics.length) return (printDiagnostics(diagnostics, opts, sources), 1);
   const r = state?.resources.find((x) => x.address === args[0]);
   if (!r) {
     printDiagnostics([error("No such resource instance", `${args[0]} is not in the state. See pmxform state list.`)], opts);

@@ -20,7 +20,7 @@ type Run = (opts: Opts, args: string[]) => Promise<number>;
 
 async function withContext(opts: Opts, fn: (ctx: BackendContext) => Promise<number>): Promise<number> {
   const c = await contextOf({ opts });
-  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   try {
     return await fn(c.ctx);
   } catch (e) {
@@ -52,7 +52,7 @@ const list: Run = (opts) =>
 
 const show: Run = async (opts) => {
   const c = await contextOf({ opts });
-  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts), 1);
+  if (!c.ctx) return (printDiagnostics(c.diagnostics, opts, c.sources), 1);
   await c.ctx.backend.close();
   process.stdout.write(c.ctx.workspace + "\n");
   return 0;

@@ -62,11 +62,20 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
     );
 
   /** Records what the provider returned (saved at once), then checks it against the plan. */
-  const record = async (attrs: Attrs, sensitivePaths: AttrPath[]): Promise<void> => {
+  const record = async (attrs: Attrs, sensitivePaths: AttrPath[], counts: ChangeCounts): Promise<ChangeCounts> => {
     await recorder.saved(c, type, attrs, sensitivePaths);
-    // Saved first: a result the plan did not predict still names an object that exists.
-    const inconsistent = verifyResult({ address: c.address, planned: c.after, actual: attrs, sensitivePaths: [...c.sensitivePaths, ...sensitivePaths], deviations: env.deviationsOf(c) });
-    if (inconsistent) throw new InconsistentResultError(inconsistent);
+    // Saved first: a result the plan did not predict still names an object that exists, and the
+    // summary counts it as saved (the error carries the counts).
+    const inconsistent = verifyResult({
+      address: c.address,
+      prior: c.before,
+      planned: c.after,
+      actual: attrs,
+      sensitivePaths: [...c.sensitivePaths, ...sensitivePaths],
+      deviations: env.deviationsOf(c),
+    });
+    if (inconsistent) throw new InconsistentResultError(inconsistent, counts);
+    return counts;
   };
 
   env.addSecrets(c.before, c.sensitivePaths);
@@ -87,8 +96,7 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
       () => type.replace!({ address: c.address, config, prior: c.before!, planned: c.after!, ...ops }, ctx),
       (a) => progressTag(type, a),
     );
-    await record(attrs, sensitivePaths);
-    return { added: 1, changed: 0, destroyed: 1 };
+    return record(attrs, sensitivePaths, { added: 1, changed: 0, destroyed: 1 });
   }
   if (c.action === "replace" && c.createBeforeDestroy) {
     const key = recorder.state.depose(c.address);
@@ -101,7 +109,8 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
       await recorder.save();
       throw e;
     }
-    await record(attrs, sensitivePaths);
+    // The deposed copy is left for the next apply when the result differs (as before).
+    await record(attrs, sensitivePaths, { added: 1, changed: 0, destroyed: 0 });
     await destroyObject();
     if (key) recorder.state.dropDeposed(c.address, key);
     await recorder.save();
@@ -110,17 +119,14 @@ export async function executeChange(c: Change, type: ResourceType, env: ChangeEn
   if (c.action === "replace") {
     await destroyObject();
     await recorder.destroyed(c);
-    await record(await createObject(config), sensitivePaths);
-    return { added: 1, changed: 0, destroyed: 1 };
+    return record(await createObject(config), sensitivePaths, { added: 1, changed: 0, destroyed: 1 });
   }
   if (c.action === "create") {
-    await record(await createObject(config), sensitivePaths);
-    return { added: 1, changed: 0, destroyed: 0 };
+    return record(await createObject(config), sensitivePaths, { added: 1, changed: 0, destroyed: 0 });
   }
   if (c.action === "update") {
     if (!type.update) throw new Error(`${c.type} cannot be updated in place`);
-    await record(await updateObject(config), sensitivePaths);
-    return { added: 0, changed: 1, destroyed: 0 };
+    return record(await updateObject(config), sensitivePaths, { added: 0, changed: 1, destroyed: 0 });
   }
   return { added: 0, changed: 0, destroyed: 0 };
 }

@@ -87,7 +87,11 @@ export async function applyChanges(opts: ApplyOptions): Promise<ApplySummary> {
     const c = byId.get(id)!;
     const type = registry.resourceType(c.type);
     if (!type) throw new Error(`unknown resource type ${c.type}`);
-    const n = await executeChange(c, type, env);
+    const n = await executeChange(c, type, env).catch((e: unknown) => {
+      // The object was saved although its result differs from the plan: count what was saved.
+      if (e instanceof InconsistentResultError) for (const k of ["added", "changed", "destroyed"] as const) summary[k] += e.counts[k];
+      throw e;
+    });
     summary.added += n.added;
     summary.changed += n.changed;
     summary.destroyed += n.destroyed;

@@ -22,6 +22,8 @@ export interface ContextSource {
   module: Module;
   evaluate: ContextInput["evaluate"];
   transport: () => Promise<Targets>;
+  /** The configuration files' text by path, for quoting the source line in diagnostics. */
+  sources: ReadonlyMap<string, string>;
 }
 
 /** From a planning session (plan, apply, import): its variables and locals, its nodes. */
@@ -32,16 +34,18 @@ export function sourceOfSession(session: Session, targets?: Targets): ContextSou
     module: session.module,
     evaluate: (expr) => ev.eval(expr, ev.scope()),
     transport: async () => targets ?? (await import("./targets.js")).buildTargets(ev).then((t) => t.targets),
+    sources: session.sources,
   };
 }
 
 /** Loads the configuration for its backend and encryption blocks (no resources are evaluated). */
-export async function loadContextSource(opts: CommonOptions): Promise<{ source?: ContextSource; diagnostics: Diagnostic[] }> {
+export async function loadContextSource(opts: CommonOptions): Promise<{ source?: ContextSource; sources: ReadonlyMap<string, string>; diagnostics: Diagnostic[] }> {
   const dir = workingDir(opts);
   const loaded = await loadConfig({ dir, ...(opts.file?.length ? { files: opts.file.map((f) => resolve(process.cwd(), f)) } : {}) });
   // A directory without configuration keeps its state in the local file, as before backends.
   const noConfig = loaded.files.length === 0 && !opts.file?.length;
-  if (hasErrors(loaded.diagnostics) && !noConfig) return { diagnostics: loaded.diagnostics };
+  const sources = new Map(loaded.files.map((f) => [f.path, f.source]));
+  if (hasErrors(loaded.diagnostics) && !noConfig) return { sources, diagnostics: loaded.diagnostics };
   const module = loaded.module;
   let variables = new Map<string, Value>();
   if (module.backend || module.encryption) {
@@ -60,7 +64,9 @@ export async function loadContextSource(opts: CommonOptions): Promise<{ source?:
         const { buildTargets } = await import("./targets.js");
         return (await buildTargets(ev)).targets;
       },
+      sources,
     },
+    sources,
     diagnostics: [],
   };
 }
@@ -69,12 +75,15 @@ export async function loadContextSource(opts: CommonOptions): Promise<{ source?:
 export type StateWhere = { session: Session; targets?: Targets; opts: CommonOptions } | { opts: CommonOptions };
 
 /** The backend context of a command's working directory. */
-export async function contextOf(where: StateWhere, extra: { checkInit?: boolean } = {}): Promise<{ ctx?: BackendContext; source?: ContextSource; diagnostics: Diagnostic[] }> {
+export async function contextOf(
+  where: StateWhere,
+  extra: { checkInit?: boolean } = {},
+): Promise<{ ctx?: BackendContext; source?: ContextSource; sources: ReadonlyMap<string, string>; diagnostics: Diagnostic[] }> {
   let source: ContextSource;
   if ("session" in where) source = sourceOfSession(where.session, where.targets);
   else {
     const s = await loadContextSource(where.opts);
-    if (!s.source) return { diagnostics: s.diagnostics };
+    if (!s.source) return { sources: s.sources, diagnostics: s.diagnostics };
     source = s.source;
   }
   const state = where.opts.state;
@@ -86,5 +95,6 @@ export async function contextOf(where: StateWhere, extra: { checkInit?: boolean 
     ...(state !== undefined ? { statePath: state } : {}),
     ...extra,
   });
-  return { ...c, source };
+  // The sources let every caller print the quoted configuration line, as plan does.
+  return { ...c, source, sources: source.sources };
 }

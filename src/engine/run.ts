@@ -3,7 +3,8 @@
 import { pmxformVersion } from "../state/version.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, hasErrors, warning } from "../diag/diagnostic.js";
-import { StateLockedError, type StateStore } from "../state/store.js";
+import type { StateStore } from "../state/store.js";
+import { stateDiagnostic } from "../state/errors.js";
 import { openStore } from "../state/context.js";
 import type { LockMode } from "../state/backends/types.js";
 import type { Encryptor } from "../state/encryption.js";
@@ -102,8 +103,8 @@ export async function openState(
       throw e;
     }
   } catch (e) {
-    if (e instanceof StateLockedError) return { diagnostics: [error(e.summary, e.detail)] };
-    return { diagnostics: [error("Error reading the state", e instanceof Error ? e.message : String(e))] };
+    // With the place in the file for a damaged state ("on FILE line N"), as the state commands show it.
+    return { diagnostics: [stateDiagnostic("Error reading the state", e)] };
   }
 }
 
@@ -115,7 +116,7 @@ function abandonedLockWarning(h: LockInfo): Diagnostic {
   );
 }
 
-export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[] }> {
+export async function runPlan(opts: RunOptions, operation: string, signal: AbortSignal): Promise<{ run?: PlanRun; diagnostics: Diagnostic[]; sources?: ReadonlyMap<string, string> }> {
   const opened = await openForPlanning(opts);
   const diagnostics = [...opened.diagnostics];
   if (!opened.session || !opened.targets || hasErrors(diagnostics)) return { diagnostics };
@@ -126,7 +127,8 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
     { ...(opts.lockTimeout ? { lockTimeout: opts.lockTimeout } : {}), ...(opts.lock ? { lock: opts.lock } : {}), operation, mode: operation === "plan" ? "shared" : "exclusive" },
   );
   diagnostics.push(...st.diagnostics);
-  if (!st.store || !st.state || !st.location) return { diagnostics };
+  // The configuration's text, so a backend error quotes its line.
+  if (!st.store || !st.state || !st.location) return { diagnostics, sources: session.sources };
   // An entry copied under a second address would change or destroy its object twice.
   const claims = duplicateClaims(registry, st.state.resources);
   if (claims.length) {

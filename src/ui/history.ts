@@ -1,12 +1,10 @@
 // The history of applies the web view shows: the audit log's records (written by every apply,
-// CLI, web or MCP, next to the state). Only this file knows where the log is and how a record
-// reads, so the path can be repointed when the audit log lands.
-import { readFile } from "node:fs/promises";
-
-/** The audit log of the local backend's state file. */
-export function auditLogPath(statePath: string): string {
-  return `${statePath}.audit.jsonl`;
-}
+// CLI, web or MCP), read through the configured backend's audit log (src/audit auditLogOf), so
+// the local, pg and pve backends all show theirs. Only this file knows how a record reads.
+import { auditLogOf } from "../audit/append.js";
+import { contextOf } from "../engine/backend-context.js";
+import type { CommonOptions } from "../engine/session.js";
+import { openStore } from "../state/context.js";
 
 export interface HistoryEntry {
   time?: string;
@@ -38,16 +36,28 @@ function countsText(v: unknown): string | undefined {
     .join(", ");
 }
 
-/** Reads the records, newest first; a missing log is no history, and a line that is not a JSON object is skipped. */
-export async function readHistory(path: string): Promise<HistoryEntry[]> {
-  let text: string;
+/** The selected workspace's audit log, unlocked: its description and records, newest first. */
+export async function readHistory(opts: CommonOptions): Promise<{ where: string; entries: HistoryEntry[] }> {
+  const c = await contextOf({ opts });
+  if (!c.ctx) return { where: c.diagnostics.map((d) => d.summary).join("; ") || "the state backend", entries: [] };
   try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return [];
+    const store = await openStore(c.ctx, { lock: false, lockTimeoutMs: 0, operation: "ui" });
+    try {
+      const log = auditLogOf(store);
+      if (!log) return { where: `${store.backend.description} (keeps no audit log)`, entries: [] };
+      return { where: log.description, entries: parseHistory(await log.lines()) };
+    } finally {
+      await store.release();
+    }
+  } finally {
+    await c.ctx.backend.close();
   }
+}
+
+/** The records, newest first; a line that is not a JSON object is skipped. */
+export function parseHistory(lines: readonly string[]): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
-  for (const line of text.split("\n")) {
+  for (const line of lines) {
     if (!line.trim()) continue;
     let raw: unknown;
     try {

@@ -7,13 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommonOptions } from "../engine/session.js";
-import { statePathOf } from "../engine/session.js";
 import { asPlanDoc, countsPhrase, planCounts } from "../report/plan-doc.js";
 import { renderPlanHtml } from "../report/html.js";
 import { checkRequest, newSecrets, sameSecret, tokenCookie, type Secrets } from "./auth.js";
 import { runCli } from "./cli-process.js";
 import { confirmationMatches } from "./confirm.js";
-import { auditLogPath, readHistory } from "./history.js";
+import { readHistory } from "./history.js";
 import { JobBoard, type Job } from "./jobs.js";
 import { driftPage, historyPage, jobPage, messagePage, planPage, resourcesPage, statePage, type LatestPlan, type PageContext } from "./pages.js";
 import { globalArgs, readConfiguration, readNodes, readState, variableArgs, variableEnv } from "./project.js";
@@ -155,8 +154,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (method === "GET" && path === "/drift") return send(res, 200, driftPage(ctx, latest), ctx.nonce);
     if (method === "GET" && path === "/state") return send(res, 200, statePage(ctx, await readState(options.opts, options.cwd)), ctx.nonce);
     if (method === "GET" && path === "/history") {
-      const log = auditLogPath(statePathOf({ ...options.opts, chdir: options.cwd }));
-      return send(res, 200, historyPage(ctx, await readHistory(log), log), ctx.nonce);
+      const history = await readHistory({ ...options.opts, chdir: options.cwd });
+      return send(res, 200, historyPage(ctx, history.entries, history.where), ctx.nonce);
     }
     // The latest plan as the standalone report `show -html` writes, to keep or attach elsewhere.
     if (method === "GET" && latest && path === `/plans/${latest.id}.html`) {

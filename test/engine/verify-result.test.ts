@@ -58,3 +58,47 @@ describe("verifyResult", () => {
     expect(verifyResult({ address: "x.y", planned: { env: { TOKEN: null } }, actual: { env: { TOKEN: "s3cret-actual" } }, sensitivePaths: [["env", "TOKEN"]] })).toBeUndefined();
   });
 });
+
+describe("verifyResult: outside changes versus provider bugs", () => {
+  const prior = { memory: 512, hostname: "web", tags: ["a"] };
+  const planned = { memory: 1024, hostname: "web", tags: ["a"] };
+
+  it("a differing attribute the plan left as it was is an outside change: named with both values and the fix, no bug report", () => {
+    const d = verifyResult({ address: "lxc_container.web", prior, planned, actual: { memory: 1024, hostname: "other", tags: ["a"] }, sensitivePaths: [] })!;
+    expect(d.summary).toBe("Object changed outside pmxform during apply");
+    expect(d.detail).toContain('hostname: planned "web", but the object now has "other"');
+    expect(d.detail).toContain('Run "pmxform plan"');
+    expect(d.detail).not.toMatch(/bug|pmxform issue/);
+  });
+
+  it("a differing attribute the plan changed is the provider's inconsistency, even next to an outside change", () => {
+    const d = verifyResult({ address: "lxc_container.web", prior, planned, actual: { memory: 2048, hostname: "other", tags: ["a"] }, sensitivePaths: [] })!;
+    expect(d.summary).toBe("Provider produced inconsistent result after apply");
+    expect(d.detail).toContain("pmxform issue");
+  });
+
+  it("a create (no prior object) keeps the inconsistent-result wording", () => {
+    const d = verifyResult({ address: "lxc_container.web", prior: null, planned, actual: { ...planned, hostname: "other" }, sensitivePaths: [] })!;
+    expect(d.summary).toBe("Provider produced inconsistent result after apply");
+  });
+
+  it("random mixes: the outside wording exactly when every differing path was left unchanged by the plan", () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const keys = ["a", "b", "c", "d"];
+    for (let i = 0; i < 300; i++) {
+      const p: Record<string, number> = {};
+      const pl: Record<string, number> = {};
+      const act: Record<string, number> = {};
+      for (const k of keys) {
+        p[k] = Math.floor(rnd() * 3);
+        pl[k] = rnd() < 0.5 ? p[k] : Math.floor(rnd() * 3);
+        act[k] = rnd() < 0.6 ? pl[k] : Math.floor(rnd() * 3);
+      }
+      const d = verifyResult({ address: "t.x", prior: p, planned: pl, actual: act, sensitivePaths: [] });
+      const differing = keys.filter((k) => act[k] !== pl[k]);
+      if (!differing.length) expect(d).toBeUndefined();
+      else expect(d!.summary === "Object changed outside pmxform during apply").toBe(differing.every((k) => p[k] === pl[k]));
+    }
+  });
+});

@@ -67,6 +67,11 @@ describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT 
     const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--hostname", "other"]);
     expectCleanFailure(r, "outside change between steps");
     expect(r.stderr).toContain('hostname: planned "web", but the object now has "other"');
+    // Said as what it is (an outside change), with the fix; the saved update is counted.
+    expect(r.stderr).toContain("Object changed outside pmxform during apply");
+    expect(r.stderr).not.toMatch(/bug in pmxform|pmxform issue/);
+    expect(r.stderr).toContain('Run "pmxform plan"');
+    expect(r.stdout + r.stderr).toMatch(/0 added, 1 changed, 0 destroyed/);
     // pmxform's own steps all ran; the outside change was neither undone nor lost from the record.
     expect(conf(s)).toMatch(/hostname: other\n[\s\S]*memory: 1024\n[\s\S]*size=8G/);
     expect(stateAttrs(s)).toMatchObject({ hostname: "other", memory: 1024, rootfs: { size: "8G" } });

@@ -43,7 +43,9 @@ describe.skipIf(!BUILT)(`two projects on one cluster and one pve backend${BUILT 
     initSim(simDir, { nodes: ["pve1"] });
     a = new Workdir("pmx-project-a-").write("main.pmx.hcl", config(simDir, "web", 150));
     b = new Workdir("pmx-project-b-").write("main.pmx.hcl", config(simDir, "db", 151));
-    expect((await a.run("init")).code).toBe(0);
+    const initA = await a.run("init");
+    expect(initA.code).toBe(0);
+    expect(initA.stdout, "a fresh workspace holds nothing to mention").not.toContain("already holds");
     const applied = await a.run("apply", "-auto-approve");
     expect(applied.code, applied.stderr).toBe(0);
   });
@@ -57,6 +59,9 @@ describe.skipIf(!BUILT)(`two projects on one cluster and one pve backend${BUILT 
     const before = manifestOf("default");
     const init = await b.run("init");
     expect(init.code, init.stderr).toBe(0);
+    // B is told at once that the workspace is not empty, with what identifies A's state.
+    const aState = JSON.parse((await a.run("state", "pull")).stdout) as { serial: number; lineage: string };
+    expect(init.stdout).toContain(`Workspace default already holds 1 resource (serial ${aState.serial}, lineage ${aState.lineage})`);
     expect(manifestOf("default"), "init rewrote the existing state").toBe(before);
     expect(listed(await b.run("state", "list"))).toEqual(["lxc_container.web"]);
     // Sharing a workspace is sharing a project: nothing is hidden, the destroy is spelled out.

@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkRequest, newSecrets, COOKIE, TOKEN_HEADER } from "../../src/ui/auth.js";
 import { confirmationMatches } from "../../src/ui/confirm.js";
-import { auditLogPath, readHistory } from "../../src/ui/history.js";
+import { readHistory } from "../../src/ui/history.js";
 
 const PORT = 41234;
 const secrets = newSecrets();
@@ -56,10 +56,10 @@ describe("history of applies", () => {
 
   it("is empty without an audit log, newest first with one, and skips lines that are not records", async () => {
     const state = join(dir, "pmxform.state.json");
-    expect(auditLogPath(state)).toBe(`${state}.audit.jsonl`);
-    expect(await readHistory(auditLogPath(state))).toEqual([]);
+    // Through the configured backend's audit log (no configuration: the local file's).
+    expect((await readHistory({ chdir: dir })).entries).toEqual([]);
     writeFileSync(
-      auditLogPath(state),
+      `${state}.audit.jsonl`,
       [
         JSON.stringify({ time: "2026-12-07T10:00:00Z", user: "ann", origin: "cli", plan_hash: "ab12", counts: { import: 0, add: 1, change: 0, destroy: 0 }, result: "complete" }),
         "{not json",
@@ -68,7 +68,7 @@ describe("history of applies", () => {
         "",
       ].join("\n"),
     );
-    const h = await readHistory(auditLogPath(state));
+    const h = (await readHistory({ chdir: dir })).entries;
     expect(h.map((e) => [e.time, e.user, e.origin, e.planHash, e.counts, e.result])).toEqual([
       ["2026-12-07T11:00:00Z", "bob", "web", "cd34", "0 to add, 1 to change, 0 to destroy", "failed"],
       ["2026-12-07T10:00:00Z", "ann", "cli", "ab12", "1 to add, 0 to change, 0 to destroy", "complete"],
