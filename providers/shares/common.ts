@@ -51,12 +51,17 @@ function containsUnknown(v: unknown): boolean {
 export const hasUnknown = containsUnknown;
 
 /** Identity hooks of both types: a share is its file on its node; the file's header names the state that owns it. */
-export function shareIdentity(kind: "smb" | "nfs"): Pick<ResourceType, "objectId" | "objectKey" | "progressId" | "identityConflict" | "foreignOwner" | "importNode" | "nodeOf"> {
+export function shareIdentity(
+  kind: "smb" | "nfs",
+): Pick<ResourceType, "identityAttributes" | "objectNoun" | "objectId" | "objectKey" | "progressId" | "identityConflict" | "foreignOwner" | "importNode" | "nodeOf"> {
   return {
     nodeOf: (config, prior) => {
       const n = config?.["node"] ?? prior?.["node"];
       return typeof n === "string" ? n : undefined;
     },
+    // node and name say which share it is: ignore_changes = all still takes them from the configuration.
+    identityAttributes: ["node", "name"],
+    objectNoun: "share",
     objectId: (a) => (typeof a["node"] === "string" && typeof a["file"] === "string" ? `${a["node"]}:${a["file"]}` : undefined),
     // A share is a file on one node: the same name on two nodes is two objects.
     objectKey: (a) => (typeof a["node"] === "string" && typeof a["file"] === "string" ? `${a["node"]}:${a["file"]}` : undefined),

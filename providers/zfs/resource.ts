@@ -46,6 +46,9 @@ export const zfsDataset: ResourceType = {
   importable: importableDatasets,
   explainImportMiss: explainDatasetMiss,
   generateConfig: datasetConfig,
+  // node and name say which dataset it is: ignore_changes = all still takes them from the configuration.
+  identityAttributes: ["node", "name"],
+  objectNoun: "dataset",
   objectId: (attrs) => (typeof attrs["node"] === "string" && typeof attrs["name"] === "string" ? `${attrs["node"]}/${attrs["name"]}` : undefined),
   objectKey: (attrs) => (typeof attrs["node"] === "string" && typeof attrs["name"] === "string" ? `dataset ${attrs["node"]}/${attrs["name"]}` : undefined),
   progressId: (attrs) => (typeof attrs["name"] === "string" ? `dataset=${attrs["name"]}` : undefined),

@@ -30,6 +30,9 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
   const changes: Change[] = [];
   const configured = new Set<string>();
   const claimedVmids = new Set<number>();
+  // The object each configured instance will be (ResourceType.objectId of its planned values), so
+  // two resources naming one object are refused before apply makes two state entries of it.
+  const claimedObjects = new Map<string, string>();
   const changeByDecl = new Map<string, Change[]>();
   const changeByAddress = new Map<string, Change>();
   // Dependencies of each declaration on other resource declarations, through locals too.
@@ -87,6 +90,11 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
         ev.setInstanceAttributes(decl, inst.key, type, d.planned as Value, d.action !== "no-op", inst.sensitivePaths);
+        const objectId = d.action === "delete" ? undefined : type.objectId?.(d.planned);
+        const claimant = objectId !== undefined ? claimedObjects.get(objectId) : undefined;
+        if (objectId !== undefined && claimant === undefined) claimedObjects.set(objectId, inst.address);
+        if (claimant !== undefined)
+          diagnostics.push(sameObjectTwice(claimant, inst.address, objectId!, type.objectNoun ?? "object", inst.ranges.find([identityPath(type.identityAttributes)]) ?? decl.declRange));
         const change: Change = {
           address: inst.address,
           type: decl.type,
@@ -135,6 +143,20 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
  * A resource on a node that could not be read gets no change (never a re-creation); the rest of
  * the plan goes ahead, so one node down does not stop work on the others.
  */
+/** The attribute that names the object among a type's identity attributes (vmid, name), for the error's range. */
+function identityPath(attrs: readonly string[] | undefined): string {
+  return attrs?.find((a) => a !== "node") ?? "name";
+}
+
+function sameObjectTwice(first: string, second: string, objectId: string, noun: string, range: Diagnostic["subject"]): Diagnostic {
+  return error(
+    "Two resources manage the same object",
+    `${first} and ${second} both name ${noun} ${objectId}. One object can belong to one resource only; otherwise each apply would undo the other's change and a destroy of one would remove the other's. Give ${second} an object of its own, or remove one of the two resources.`,
+    range,
+    second,
+  );
+}
+
 export function notRefreshed(address: string, why: string, range: Diagnostic["subject"]): Diagnostic {
   return warning(
     "Resource could not be refreshed",
