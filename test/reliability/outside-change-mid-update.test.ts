@@ -90,4 +90,13 @@ describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT 
     const plan = await s.run("plan", "-no-color");
     expect(plan.stdout).toMatch(/memory *= 4096 -> 1024/);
   });
+
+  it("after the first write, to a key the update writes and to one it does not: the stop names only the one it writes", { timeout: 180_000 }, async () => {
+    s = await stage();
+    const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--memory", "2048", "--hostname", "other"]);
+    expectCleanFailure(r, "outside change to a written and an unwritten key");
+    expect(r.stderr).toContain("memory (now 2048) was changed outside pmxform");
+    expect(r.stderr).not.toMatch(/hostname \(now/);
+    expect(conf(s)).toMatch(/hostname: other\n[\s\S]*memory: 2048\n/);
+  });
 });

@@ -54,7 +54,12 @@ describe("changedKeys", () => {
         if (before.get(k) !== after.get(k)) edited.add(k);
         else edited.delete(k);
       }
-      const text = (m: Map<string, string>) => "arch: amd64\n" + [...m].sort().map(([k, v]) => `${k}: ${v}\n`).join("");
+      const text = (m: Map<string, string>) =>
+        "arch: amd64\n" +
+        [...m]
+          .sort()
+          .map(([k, v]) => `${k}: ${v}\n`)
+          .join("");
       expect(changedKeys(text(before), text(after))).toEqual([...edited].sort());
     }
   });
