@@ -35,6 +35,7 @@ import { isLegacy } from "../mounts/gpu.js";
 import type { HostDevices } from "../mounts/host-devices.js";
 import { followedTo, onCurrentNode } from "./snapshot-locate.js";
 import { migrateArgv, migratedPrior, planMigration, type Migration } from "./migrate.js";
+import { DigestChain, keysWritten, OutsideChange } from "./digest-chain.js";
 
 interface Target {
   address: string;
@@ -268,16 +269,17 @@ export async function migrateContainer(
  * write checks the digest the plan read; after a migration (which checked it itself before
  * moving) the conf read back on the target stands in for it. The digest survives pct stop, which
  * does not write the conf (pve-container LXC.pm vm_stop; the simulator's pct stop), so an outside
- * change made between the plan and the stop is still refused; every write changes it, so only
- * the first write checks it.
+ * change made between the plan and the stop is still refused. Every later write checks the digest
+ * of a read made after pmxform's previous write (digest-chain.ts), so a key someone else changes
+ * between two steps is never overwritten.
  */
 async function runUpdate(address: string, config: Attrs, read: Attrs, planned: Attrs, ops: readonly PctOperation[], planDigest: boolean, ctx: ApplyContext): Promise<Attrs> {
   const node = String(read["node"]);
   const vmid = Number(read["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
-  await assertOwnContainer(t, read);
+  const first = await assertOwnContainer(t, read);
   const checked = ops.find((o) => o.op === "digest");
-  let digest = planDigest ? checked?.digest : typeof read["digest"] === "string" ? read["digest"] : undefined;
+  const chain = new DigestChain(t, planDigest ? checked?.digest : typeof read["digest"] === "string" ? read["digest"] : undefined, first, keysWritten(ops));
   let running = read["started"] === true;
   // Values the plan left to apply (unknown then, or secret): printed from the configuration now,
   // by the plan's own mapping (a moved volume still where it is; disks echo their grown size).
@@ -296,8 +298,7 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
   const runSet = async (pieces: readonly SetPiece[], del: string[]) => {
     const all = [...pieces, ...stale.filter((s) => !pieces.some((p) => p.key === s.key))];
     const printed = all.map((p) => ({ key: p.key, value: valueOf(p, resolve) }));
-    await pct(t, setArgvOf(vmid, digest, printed, del), "pct set");
-    digest = undefined;
+    await chain.write([...printed.map((p) => p.key), ...del], (digest) => pct(t, setArgvOf(vmid, digest, printed, del), "pct set"));
     stale.length = 0;
     setDone = true;
   };
@@ -314,19 +315,18 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           break;
         case "raw_lxc": {
           const lines = "lines" in op ? op.lines : rawLinesFrom(config, op.from);
-          raw = await writeRawLxc(t, digest, lines);
-          if (raw) digest = raw.digest;
+          raw = await writeRawLxc(t, await chain.current(), lines);
+          if (raw) chain.wrote(raw.after);
           break;
         }
         case "unprotect":
-          await pct(t, setArgvOf(vmid, digest, [{ key: "protection", value: "0" }], []), "pct set --protection 0");
-          digest = undefined;
+          await chain.write(["protection"], (digest) => pct(t, setArgvOf(vmid, digest, [{ key: "protection", value: "0" }], []), "pct set --protection 0"));
           break;
         case "resize":
           try {
-            await t.run.run(resizeArgv(vmid, op.disk, op.size, digest), { signal: t.ctx.signal });
-            digest = undefined;
+            await chain.write([op.disk], (digest) => t.run.run(resizeArgv(vmid, op.disk, op.size, digest), { signal: t.ctx.signal }));
           } catch (err) {
+            if (err instanceof OutsideChange) throw err;
             // The volume has the size already and only the conf's size= lags (a pending value with an
             // old size= applied over a resize, as apply before this order left it): pct refuses
             // before writing anything, and pct set stores the true size= (the plan's if_already).
@@ -339,9 +339,11 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           break;
         case "move_volume":
           await pct(t, moveVolumeArgv(vmid, op.disk, op.storage), `moving ${op.disk} to storage ${op.storage}`);
+          chain.unchecked([op.disk]);
           break;
         case "start":
           await pct(t, startArgv(vmid), "pct start");
+          chain.unchecked(chain.pendingKeys());
           running = true;
           break;
         case "password": {
@@ -355,6 +357,7 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           break;
         case "reboot":
           await pct(t, rebootArgv(vmid), "pct reboot");
+          chain.unchecked(chain.pendingKeys());
           running = true;
           break;
         case "pending":

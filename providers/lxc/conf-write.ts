@@ -49,6 +49,8 @@ export interface ConfEdit {
   before: string;
   /** The digest of the written text (for the next `pct set --digest`). */
   digest: string;
+  /** The written text (what the next step's changes are measured from). */
+  after: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function editConf(t: ConfTarget, expected: string | undefined, edit
   const after = writeConf(conf);
   if (after === before) return undefined;
   await writeLocked(t, after, doing);
-  return { before, digest: confDigest(after) };
+  return { before, digest: confDigest(after), after };
 }
 
 /** Puts `text` back when the conf still holds what `edit` wrote (best effort after a failure). */

@@ -81,16 +81,27 @@ describe.skipIf(!BUILT)(`a conf changed by someone else during an update${BUILT 
     expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
   });
 
-  // KNOWN DEFECT (reported, not in this helper's files): after the first write pmxform's later
-  // writes carry no digest (providers/lxc/apply.ts runUpdate: `digest = undefined` after pct
-  // resize / pct set), so an outside change to a key that a later step writes is overwritten
-  // without a word. This states what should happen; it fails today (it.fails), and will start
-  // "failing" (i.e. flag itself) once the provider chains the digest through its steps.
-  it.fails("after the first write, to a key the update writes next: the outside value is not silently overwritten", { timeout: 180_000 }, async () => {
+  // Every write after the first carries the digest of a read made after pmxform's previous
+  // write (providers/lxc/digest-chain.ts): the outside value is not silently overwritten.
+  it("after the first write, to a key the update writes next: the apply stops naming it and keeps the outside value", { timeout: 180_000 }, async () => {
     s = await stage();
     const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--memory", "4096"]);
-    const noticed = r.code !== 0 && /memory/.test(r.stderr);
-    const kept = conf(s).includes("memory: 4096");
-    expect(noticed || kept, `apply exit ${r.code}, conf:\n${conf(s)}\n${r.stderr}`).toBe(true);
+    expectCleanFailure(r, "outside change to a key written next");
+    expect(r.stderr).toContain("memory (now 4096) was changed outside pmxform");
+    expect(r.stderr).toMatch(/pmxform plan/);
+    // The resize before it stands; the outside memory was kept, not overwritten with 1024.
+    expect(conf(s)).toContain("memory: 4096");
+    expect(conf(s)).toContain("size=8G");
+    const plan = await s.run("plan", "-no-color");
+    expect(plan.stdout).toMatch(/memory *= 4096 -> 1024/);
+  });
+
+  it("after the first write, to a key the update writes and to one it does not: the stop names only the one it writes", { timeout: 180_000 }, async () => {
+    s = await stage();
+    const r = await applyWithOutsideChange(s, { tool: "pct", args: ["set"] }, ["--memory", "2048", "--hostname", "other"]);
+    expectCleanFailure(r, "outside change to a written and an unwritten key");
+    expect(r.stderr).toContain("memory (now 2048) was changed outside pmxform");
+    expect(r.stderr).not.toMatch(/hostname \(now/);
+    expect(conf(s)).toMatch(/hostname: other\n[\s\S]*memory: 2048\n/);
   });
 });
