@@ -16,6 +16,7 @@ import { erroredStateDiagnostic } from "./errored-state.js";
 import { renderPlan } from "../plan/render.js";
 import { hasChanges } from "../engine/plan.js";
 import { changeFromFile } from "../engine/planfile.js";
+import { refreshProgressOption } from "./refresh-progress.js";
 import { openForPlanning, openState, runPlan, type PlanRun, type RunOptions } from "../engine/run.js";
 import { inputsMismatch, locationMismatch, stateMismatch } from "../plan/admission.js";
 import type { ApplySummary } from "../engine/apply.js";
@@ -63,7 +64,7 @@ export async function applyFresh(opts: ApplyOpts, destroy: boolean): Promise<num
   const refused = planningOptionProblems(opts, destroy || Boolean(opts.destroy));
   if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
-  const { run: r, diagnostics, sources } = await runPlan({ ...opts, destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
+  const { run: r, diagnostics, sources } = await runPlan({ ...opts, ...refreshProgressOption(), destroy: destroy || opts.destroy }, destroy ? "destroy" : "apply", ac.signal);
   try {
     if (!r || hasErrors(diagnostics)) {
       printDiagnostics(diagnostics, opts, r?.session.sources ?? sources);

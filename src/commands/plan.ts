@@ -9,12 +9,13 @@ import { diagnosticsJson, printDiagnostics, useColor } from "./output-format.js"
 import { writeGeneratedConfig } from "./generated-config.js";
 import { commandPrefix, shellWord } from "./chdir.js";
 import { planningOptionProblems } from "./planning-options.js";
+import { refreshProgressOption } from "./refresh-progress.js";
 
 export async function run(opts: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
   const refused = planningOptionProblems(opts, Boolean(opts.destroy));
   if (refused.length) return (printDiagnostics(refused, opts), 1);
   const ac = runAbortController();
-  const { run: r, diagnostics, sources: configSources } = await runPlan(opts, "plan", ac.signal);
+  const { run: r, diagnostics, sources: configSources } = await runPlan({ ...opts, ...refreshProgressOption() }, "plan", ac.signal);
   try {
     const sources = r?.session.sources ?? configSources;
     if (!r || hasErrors(diagnostics)) {

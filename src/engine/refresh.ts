@@ -8,6 +8,23 @@ import type { Attrs } from "../provider/types.js";
 import type { PriorResource } from "./plan-types.js";
 import type { Targets } from "./targets.js";
 
+/**
+ * One step of a refresh, for a caller that shows progress (the CLI under PMXFORM_PROGRESS=1, the
+ * web view through it). "read" is one provider's snapshot taken from a node; "probe" is the
+ * trivial command a node that no snapshot reads answers, to prove it is reachable.
+ */
+export interface RefreshProgress {
+  node: string;
+  step: "read" | "probe";
+  /** The provider whose snapshot is read (step "read" only). */
+  provider?: string;
+  phase: "start" | "done" | "failed";
+  /** How long the step took (done and failed). */
+  ms?: number;
+  /** Why it failed (failed only). */
+  error?: string;
+}
+
 export interface RefreshResult {
   refreshed: Map<string, Attrs | null>;
   unreachable: Map<string, string>;
@@ -35,8 +52,18 @@ export async function refresh(opts: {
   configuredTypes?: ReadonlySet<string>;
   /** See RefreshContext.configuredInstances. */
   configuredInstances?: (type: string) => ReadonlyArray<{ address: string; config: Attrs }>;
+  /** Told of every read and probe as it starts and ends; nothing is reported without it. */
+  onProgress?: (event: RefreshProgress) => void;
 }): Promise<RefreshResult> {
   const { registry, targets } = opts;
+  // A progress listener that throws must not turn into a failed read of the node.
+  const report = (event: RefreshProgress): void => {
+    try {
+      opts.onProgress?.(event);
+    } catch {
+      // progress is advisory
+    }
+  };
   if (opts.snapshots === false) return { refreshed: new Map(), unreachable: new Map(), snapshotFor: () => undefined, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   const snapshots = new Map<string, Map<string, unknown>>();
@@ -56,14 +83,22 @@ export async function refresh(opts: {
   if (opts.readState) {
     for (const n of nodesOf) {
       if (n === first || !targets.get(n)) continue;
+      const started = Date.now();
+      report({ node: n, step: "probe", phase: "start" });
       probes.set(
         n,
         targets
           .runnerFor(n)
           .run(["true"], { signal: opts.signal, timeoutMs: 60_000 })
           .then(
-            () => undefined,
-            (e: unknown) => `node ${n} could not be reached: ${describe(e)}`,
+            () => {
+              report({ node: n, step: "probe", phase: "done", ms: Date.now() - started });
+              return undefined;
+            },
+            (e: unknown) => {
+              report({ node: n, step: "probe", phase: "failed", ms: Date.now() - started, error: describe(e) });
+              return `node ${n} could not be reached: ${describe(e)}`;
+            },
           ),
       );
     }
@@ -78,6 +113,8 @@ export async function refresh(opts: {
         failedNodes.set(node, `node "${node}" is not declared in the proxmox block`);
         continue;
       }
+      const started = Date.now();
+      report({ node, step: "read", provider: provider.name, phase: "start" });
       try {
         contacted.add(node);
         const { snapshot, nodes } = await provider.snapshot(node, {
@@ -91,7 +128,9 @@ export async function refresh(opts: {
         });
         byNode.set(node, snapshot);
         for (const n of nodes) if (!byNode.has(n)) byNode.set(n, snapshot);
+        report({ node, step: "read", provider: provider.name, phase: "done", ms: Date.now() - started });
       } catch (e) {
+        report({ node, step: "read", provider: provider.name, phase: "failed", ms: Date.now() - started, error: describe(e) });
         failedNodes.set(node, `node ${node} could not be read: ${describe(e)}`);
       }
     }

@@ -15,7 +15,7 @@ import type { ProviderRegistry } from "../provider/registry.js";
 import { buildRegistry } from "../registry-wiring.js";
 import type { PlanOptions, PlanResult, PriorResource } from "./plan-types.js";
 import { plan } from "./plan.js";
-import { refresh } from "./refresh.js";
+import { refresh, type RefreshProgress } from "./refresh.js";
 import { reconcileIntents } from "./reconcile.js";
 import { deposedForRefresh, settleDeposed } from "./deposed.js";
 import { leftoverWarnings } from "./leftovers.js";
@@ -38,6 +38,8 @@ export interface RunOptions extends CommonOptions {
   generateConfigOut?: string;
   /** "false": do not hold the state lock (Terraform's -lock=false; dangerous with concurrent runs). */
   lock?: string;
+  /** Refresh progress, for the CLI to print under PMXFORM_PROGRESS=1 (see refresh.ts). */
+  onRefreshProgress?: (event: RefreshProgress) => void;
 }
 
 export interface PlanRun {
@@ -158,6 +160,7 @@ export async function runPlan(opts: RunOptions, operation: string, signal: Abort
       snapshots,
       configuredTypes,
       configuredInstances,
+      ...(opts.onRefreshProgress ? { onProgress: opts.onRefreshProgress } : {}),
     });
     diags.push(...refreshed.diagnostics);
     if (st.state!.intents?.length) {

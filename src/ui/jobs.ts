@@ -5,7 +5,8 @@ import type { ChildProcess } from "node:child_process";
 export type JobKind = "plan" | "apply";
 
 export interface JobLine {
-  stream: "stdout" | "stderr" | "info";
+  /** "progress": a refresh step of the plan (sent as its own SSE event, shown apart from the log). */
+  stream: "stdout" | "stderr" | "info" | "progress";
   text: string;
 }
 

@@ -20,7 +20,8 @@ button.danger { border-color: var(--red); color: #fff; background: var(--red); }
 .error { color: var(--red); font-weight: 600; }
 .ok { color: var(--grn); font-weight: 600; } .failed { color: var(--red); font-weight: 600; }
 pre#job-log { background: #111827; color: #e5e7eb; padding: 10px; border-radius: 6px; max-height: 60vh; overflow: auto; white-space: pre-wrap; }
-pre#job-log .stderr { color: #fca5a5; }
+pre#job-log .stderr { color: #fca5a5; } pre#job-log .progress { color: #9ca3af; }
+#job-progress { color: var(--mute); font: 13px ui-monospace, monospace; }
 .confirm { border: 2px solid var(--red); border-radius: 8px; padding: 10px 14px; margin: 16px 0; background: var(--red-bg); }
 .confirm input[type=text] { font: 14px ui-monospace, monospace; width: 32em; max-width: 100%; padding: 4px; }
 .status-running { color: var(--grn); } .status-stopped { color: var(--mute); }
@@ -142,7 +143,14 @@ export function planPage(ctx: PageContext, latest: LatestPlan | undefined, runni
 
 export function jobPage(ctx: PageContext, job: Job): string {
   const title = job.kind === "plan" ? "Planning" : "Applying";
-  return layout(ctx, "", title, `<p id="job-status">Running…</p><pre id="job-log"></pre><p><a id="job-next" href="/plan" hidden>Continue</a></p>`, { job: job.id, kind: job.kind }, JOB_PAGE_SCRIPT);
+  return layout(
+    ctx,
+    "",
+    title,
+    `<p id="job-status">Running…</p><p id="job-progress" hidden></p><pre id="job-log"></pre><p><a id="job-next" href="/plan" hidden>Continue</a></p>`,
+    { job: job.id, kind: job.kind },
+    JOB_PAGE_SCRIPT,
+  );
 }
 
 export function driftPage(ctx: PageContext, latest: LatestPlan | undefined): string {

@@ -11,6 +11,7 @@ import { asPlanDoc, countsPhrase, planCounts } from "../report/plan-doc.js";
 import { renderPlanHtml } from "../report/html.js";
 import { checkRequest, newSecrets, sameSecret, tokenCookie, type Secrets } from "./auth.js";
 import { runCli } from "./cli-process.js";
+import { REFRESH_PROGRESS_PREFIX } from "../commands/refresh-progress.js";
 import { confirmationMatches } from "./confirm.js";
 import { readHistory } from "./history.js";
 import { JobBoard, type Job } from "./jobs.js";
@@ -88,7 +89,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   async function planJob(job: Job): Promise<void> {
     const file = join(planDir, `${job.id}.out`);
     job.push("info", "$ pmxform plan -out PLANFILE");
-    const run = runCli(["plan", "--out", file, "--no-color", ...globals, ...variableArgs(options.opts)], { cwd: options.cwd, onLine: (s, l) => job.push(s, l) });
+    // The plan reports each node's refresh on stderr (PMXFORM_PROGRESS): the page shows them live
+    // as progress rather than as errors, instead of nothing until the whole cluster is read.
+    const run = runCli(["plan", "--out", file, "--no-color", ...globals, ...variableArgs(options.opts)], {
+      cwd: options.cwd,
+      env: { PMXFORM_PROGRESS: "1" },
+      onLine: (s, l) => job.push(s === "stderr" && l.startsWith(REFRESH_PROGRESS_PREFIX) ? "progress" : s, l),
+    });
     job.child = { process: run.child, exited: run.done };
     const r = await run.done;
     if (r.code !== 0) return job.finish({ ok: false, code: r.code, message: `Plan failed (exit ${r.code}): see its output above.`, next: "/plan" });
@@ -129,7 +136,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   function events(req: IncomingMessage, res: ServerResponse, job: Job): void {
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-content-type-options": "nosniff" });
     const stop = job.follow((e) => {
-      res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.type === "line" ? e.line : e.result)}\n\n`);
+      const name = e.type === "line" && e.line.stream === "progress" ? "progress" : e.type;
+      res.write(`event: ${name}\ndata: ${JSON.stringify(e.type === "line" ? e.line : e.result)}\n\n`);
       if (e.type === "done") res.end();
     });
     req.on("close", stop);

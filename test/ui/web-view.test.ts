@@ -1,6 +1,7 @@
 // `pmxform ui` end to end: the real server (a child process), real headless Chromium, the CLI it
 // spawns and the simulator. The token is enforced (no token, another Origin, another Host, no
-// CSRF token: 403); a plan made with the page's button streams its output over SSE; apply needs
+// CSRF token: 403); a plan made with the page's button streams its output over SSE (each node's
+// refresh shown live as progress); apply needs
 // the plan's counts typed (wrong counts change nothing), then changes the simulator; an applied
 // plan cannot be applied again, and a plan made stale by an edit in between is refused by the CLI.
 import { existsSync, readFileSync } from "node:fs";
@@ -95,7 +96,23 @@ describe.skipIf(!RUN)(`pmxform ui in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
   });
 
   it("makes a plan with the button, its output streamed over SSE; wrong counts are refused and change nothing", async () => {
+    // What the job page shows as refresh progress, recorded as it changes (the page moves on to the
+    // plan when the job ends), with whether the job had ended at that moment.
+    // (A string: this project's TypeScript has no DOM types; the script runs in the page.)
+    await page.addInitScript(`
+      const seen = () => JSON.parse(sessionStorage.getItem("progress-seen") ?? "[]");
+      new MutationObserver(() => {
+        const shown = document.getElementById("job-progress");
+        if (!shown || shown.hidden || !shown.textContent) return;
+        const entry = (document.body.dataset.done ? "after" : "during") + ": " + shown.textContent;
+        const all = seen();
+        if (all[all.length - 1] !== entry) sessionStorage.setItem("progress-seen", JSON.stringify([...all, entry]));
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+    `);
     await planFromPage();
+    // Each step of the refresh was on the page while the plan ran, in order.
+    const seen = JSON.parse((await page.evaluate<string | null>('sessionStorage.getItem("progress-seen")')) ?? "[]") as string[];
+    expect(seen.filter((s) => s.startsWith("during: ")).map((s) => s.replace(/ \d+ ms$/, " N ms"))).toEqual(["during: refresh: pve1 proxmox reading...", "during: refresh: pve1 proxmox read in N ms"]);
     expect(await page.locator("#summary-destroy").innerText()).toContain("lxc_container.db");
     expect(await page.locator("#expected-counts").innerText()).toBe("0 to add, 1 to change, 1 to destroy");
     await page.screenshot({ path: w.path("ui-plan.png"), fullPage: true });
@@ -111,6 +128,8 @@ describe.skipIf(!RUN)(`pmxform ui in Chromium${RUN ? "" : ` (skipped: ${BUILT ? 
     // The plan's own output, replayed by the job's event stream.
     const events = await raw(ui, "/events/plan-1", { host: `127.0.0.1:${ui.port}`, "x-pmxform-token": ui.token });
     expect(events.body).toContain("event: line");
+    expect(events.body).toMatch(/event: progress\ndata: \{"stream":"progress","text":"refresh: pve1 proxmox read in \d+ ms"\}/);
+    expect(events.body).not.toContain('"stream":"stderr"');
     expect(events.body).toContain("Plan: 0 to add, 1 to change, 1 to destroy.");
     expect(events.body).toMatch(/event: done\ndata: \{"ok":true/);
 
