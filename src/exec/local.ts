@@ -28,6 +28,12 @@ export class LocalRunner implements Runner {
       ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
       forceKillAfterDelay: KILL_GRACE_MS,
+      // Not execa's cleanup: it hooks every running command into signal-exit, whose handler
+      // re-raises a signal when its own hooks equal the listeners it sees. With two commands in
+      // flight and apply's interrupt handler installed the counts match, so one Ctrl-C became two
+      // (exit at once) and signal-exit's exit hooks SIGTERMed the pct create in flight. A graceful
+      // interrupt lets operations finish (commands/interrupt.ts); timeouts and aborts still kill.
+      cleanup: false,
       maxBuffer: 256 * 1024 * 1024,
     });
     abandonOutputWhenKilled(subprocess, opts);

@@ -26,7 +26,8 @@ describe.skipIf(!BUILT)(`interrupting apply${BUILT ? "" : ` (skipped: ${NOT_BUIL
     for (let i = 0; i < 2400 && !out.includes("lxc_container.first: Creating..."); i++) await new Promise((r) => setTimeout(r, 25));
     child.kill("SIGINT");
     const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
-    expect(err).toContain("Gracefully shutting down");
+    expect(err + "\n---stdout---\n" + out).toContain("Gracefully shutting down");
+    expect(out, err).toContain("lxc_container.first: Creation complete");
     expect(out).toContain("lxc_container.first: Creation complete");
     expect(out).not.toContain("lxc_container.second: Creating...");
     expect(code).toBe(1);
