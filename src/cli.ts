@@ -31,13 +31,13 @@ export function fastSimInit(argv: readonly string[]): { opts: Record<string, unk
   try {
     const { values, positionals } = parseArgs({
       args: argv.slice(2),
-      options: { nodes: { type: "string" }, "latency-ms": { type: "string" }, force: { type: "boolean" } },
+      options: { nodes: { type: "string" }, "latency-ms": { type: "string" }, "zfs-pool": { type: "string", multiple: true }, force: { type: "boolean" } },
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length !== 1) return undefined;
     return {
-      opts: { nodes: values.nodes ?? "pve1", latencyMs: values["latency-ms"] ?? "0", force: values.force === true },
+      opts: { nodes: values.nodes ?? "pve1", latencyMs: values["latency-ms"] ?? "0", force: values.force === true, ...(values["zfs-pool"] ? { zfsPool: values["zfs-pool"] } : {}) },
       args: positionals,
     };
   } catch {

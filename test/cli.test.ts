@@ -31,8 +31,10 @@ describe("fastSimInit and the command table", () => {
     const init = buildProgram(() => undefined)
       .commands.find((c) => c.name() === "sim")!
       .commands.find((c) => c.name() === "init")!;
-    const declared = Object.fromEntries(init.options.map((o) => [o.attributeName(), o.defaultValue ?? false]));
+    // A flag absent from argv is false; an absent valued option is unset (toEqual treats undefined as missing).
+    const declared = Object.fromEntries(init.options.map((o) => [o.attributeName(), o.defaultValue ?? (o.isBoolean() ? false : undefined)]));
     expect(fastSimInit(["sim", "init", "d"])?.opts).toEqual(declared);
+    expect(fastSimInit(["sim", "init", "d", "--zfs-pool", "tank", "--zfs-pool", "media"])?.opts["zfsPool"]).toEqual(["tank", "media"]);
   });
 });
 
