@@ -37,7 +37,9 @@ describe.skipIf(!BUILT)(BUILT ? "CLI start-up" : NOT_BUILT, () => {
       loaded.filter((u) => u.includes("/node_modules/")),
       loaded.join("\n"),
     ).toEqual([]);
-    expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(20);
+    // 24 chunks once zfs_dataset, the shares and modules joined (esbuild splits the code shared by
+    // the lazily loaded verbs into more, smaller chunks); the point is a few dozen files, not ~210.
+    expect(loaded.length, loaded.join("\n")).toBeLessThanOrEqual(30);
   });
 
   it("fmt loads a handful of modules, none from node_modules (its verb is imported only when it runs)", () => {
