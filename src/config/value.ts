@@ -24,7 +24,10 @@ export const UNKNOWN = new Unknown();
  * replaces the prototype and the key is lost. Every map keyed by user text is written with this.
  */
 export function putKey<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // `__proto__` is the only accessor Object.prototype has, so it is the only key assignment gets
+  // wrong; defineProperty for every key cost the 5,000-resource plan ~180 ms (bench/plan.mjs).
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 export function isUnknown(v: unknown): v is Unknown {
