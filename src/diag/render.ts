@@ -45,7 +45,7 @@ export function renderJson(diags: readonly Diagnostic[]): object[] {
 /** Finds the name of the enclosing top-level block for the "in resource ..." part, from the source line. */
 function enclosingBlock(lines: string[], lineIndex: number): string | undefined {
   for (let i = lineIndex; i >= 0; i--) {
-    const m = /^(resource|variable|output|locals|proxmox|moved|import|data)\b(.*?)\{?\s*$/.exec(lines[i] ?? "");
+    const m = /^(resource|variable|output|locals|proxmox|moved|import|data|module|backend|encryption)\b(.*?)\{?\s*$/.exec(lines[i] ?? "");
     if (m) return `${m[1]}${(m[2] ?? "").trimEnd()}`;
   }
   return undefined;

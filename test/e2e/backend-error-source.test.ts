@@ -18,7 +18,7 @@ describe.skipIf(!BUILT)(`backend errors quote the configuration${BUILT ? "" : ` 
       const r = await w.run(...verb, "-no-color");
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stderr).toContain("Unknown backend type");
-      expect(r.stderr).toMatch(/on \S*main\.pmx\.hcl line 2:\n\s+2: backend "nowhere" \{/);
+      expect(r.stderr).toMatch(/on \S*main\.pmx\.hcl line 2, in backend "nowhere":\n\s+2: backend "nowhere" \{/);
       expect(r.stderr).toContain("Use one of: local, pg, pve");
     });
   }

@@ -61,7 +61,8 @@ describe.skipIf(!BUILT)(`state command diagnostics${BUILT ? "" : ` (skipped: ${N
       const r = await w.run(...cmd);
       expectUserError(r);
       expect(r.stderr).toContain("Backend initialization required");
-      expect(r.stderr).toContain("on main.pmx.hcl line 7");
+      // Named after its own top-level block, not the proxmox block above it.
+      expect(r.stderr).toContain('on main.pmx.hcl line 7, in backend "pve":');
       expect(r.stderr.trim()).toMatch(/Run pmxform init \(add -migrate-state to move an existing local state there\)\.$/);
     }
   });
@@ -71,7 +72,7 @@ describe.skipIf(!BUILT)(`state command diagnostics${BUILT ? "" : ` (skipped: ${N
     const r = await w.run("state", "list");
     expectUserError(r);
     expect(r.stderr).toContain("Invalid encryption configuration");
-    expect(r.stderr).toContain("on main.pmx.hcl line 7");
+    expect(r.stderr).toContain("on main.pmx.hcl line 7, in encryption:");
     expect(r.stderr.trim()).toMatch(/Use a longer passphrase \(a random one from a password manager\)\.$/);
   });
 
