@@ -19,7 +19,7 @@ export type HiddenOf = (type: string) => readonly string[];
 export const JSON_FORMAT_VERSION = "1.2";
 const PROVIDER = "proxmox";
 
-type Mirror = boolean | Mirror[] | { [k: string]: Mirror };
+export type Mirror = boolean | Mirror[] | { [k: string]: Mirror };
 
 /**
  * Terraform's value mirror: `true` where `paths` mark a value (unknown or sensitive), the same

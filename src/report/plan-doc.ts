@@ -3,7 +3,10 @@
 // lose their data. The report is built from this document, never from a plan file, so it can only
 // show what `show -json` already shows: secrets are null in it before the report sees them.
 
-export type Mirror = boolean | Mirror[] | { [k: string]: Mirror };
+import type { Mirror, OutputChangeJson } from "../commands/plan-json.js";
+
+// The JSON document's own shapes, written once where `plan -json` builds them.
+export type { Mirror } from "../commands/plan-json.js";
 
 export interface ResourceChangeDoc {
   address: string;
@@ -33,14 +36,7 @@ export interface VolumeDeletionDoc {
   when?: string;
 }
 
-export interface OutputChangeDoc {
-  actions: string[];
-  before: unknown;
-  after: unknown;
-  after_unknown: Mirror;
-  before_sensitive: boolean;
-  after_sensitive: boolean;
-}
+export type OutputChangeDoc = OutputChangeJson;
 
 export interface ConfigResourceDoc {
   address: string;
