@@ -96,7 +96,8 @@ export async function run(opts: Opts, args: string[]): Promise<number> {
       if (hasErrors(all.diagnostics)) return fail(diagnostics, opts, session.sources);
       adopted = all.adopted;
       generated = all.generated;
-      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${String(r.attributes["node"])}/${String(r.attributes["vmid"] ?? r.attributes["name"])}"...`);
+      // The id the type offered the object under (what `pmxform import ADDR ID` takes), never a vmid guessed here.
+      for (const r of adopted) lines.push(`${r.address}: Importing from ID "${all.importedFrom.get(r.address) ?? r.address}"...`);
     }
     if (outPath) {
       const format = formatOf(outPath, opts.format);

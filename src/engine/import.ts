@@ -190,7 +190,7 @@ export function importAll(
   declared: Iterable<string>,
   nodes: string[],
   onlyNode: string | undefined,
-): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[] } {
+): { adopted: StateResource[]; generated: GeneratedResource[]; diagnostics: Diagnostic[]; importedFrom: Map<string, string> } {
   const types = input.registry
     .typeNames()
     .map((t) => input.registry.resourceType(t)!)
@@ -222,6 +222,7 @@ export function importAll(
     }
   }
   const adopted: StateResource[] = [];
+  const importedFrom = new Map<string, string>();
   const generated: GeneratedResource[] = [];
   // In the objects' own order ("vmid 99" before "vmid 105").
   for (const [, o] of [...offers].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))) {
@@ -240,10 +241,11 @@ export function importAll(
     const attrs = type.import!({ address, id: c.id, snapshot: o.snap });
     if (!attrs) continue;
     adopted.push(toStateResource(input.registry, address, type, attrs));
+    importedFrom.set(address, c.id);
     diagnostics.push(...foreignOwnerWarning(input, type, address, attrs));
     const notes = type.unexpressed?.(attrs, o.snap) ?? [];
     diagnostics.push(...notesAsWarnings(address, notes));
     generated.push({ type: type.type, name, body: type.generateConfig!(attrs), blocks: type.blocks, comments: [`imported from ${c.id}`, ...notes.map((n) => `not managed: ${n}`)] });
   }
-  return { adopted, generated, diagnostics };
+  return { adopted, generated, diagnostics, importedFrom };
 }

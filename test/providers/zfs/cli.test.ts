@@ -177,6 +177,7 @@ describe.skipIf(!BUILT)(`zfs_dataset${BUILT ? "" : ` (skipped: ${NOT_BUILT})`}`,
     await noChanges();
     const all = await w.run("import", "--all", "-generate-config-out=gen.pmx.hcl");
     expect(all.code).toBe(0);
+    expect(all.stdout).toContain('Importing from ID "pve1/tank/photos"...');
     expect(all.stderr).toContain("pve1/tank/theirs (tank/theirs) was left out: it was created by a pmxform state (lineage someone-else)");
     const gen = readFileSync(w.path("gen.pmx.hcl"), "utf8");
     expect(gen).toContain('name       = "tank/photos"');
