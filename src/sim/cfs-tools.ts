@@ -37,8 +37,11 @@ function fail(ctx: Ctx, text: string): number {
   return 1;
 }
 
-/** Splits leading options (single letters, `--` ends them) from operands. */
-function options(tool: string, argv: string[], allowed: string): { flags: Set<string>; operands: string[] } {
+/**
+ * Splits a coreutils argv's leading options (single letters, `--` ends them) from its operands;
+ * a letter outside `allowed` is refused as not simulated (`where` says for which paths).
+ */
+export function coreutilsOptions(tool: string, argv: string[], allowed: string, where = ""): { flags: Set<string>; operands: string[] } {
   const flags = new Set<string>();
   let i = 0;
   for (; i < argv.length; i++) {
@@ -49,7 +52,7 @@ function options(tool: string, argv: string[], allowed: string): { flags: Set<st
     }
     if (!a.startsWith("-") || a === "-") break;
     for (const f of a.slice(1)) {
-      if (!allowed.includes(f)) throw new SimError(`${tool}: option -${f} is not simulated`, 2);
+      if (!allowed.includes(f)) throw new SimError(`${tool}: option -${f} is not simulated${where}`, 2);
       flags.add(f);
     }
   }
@@ -74,7 +77,7 @@ export function runCfsTool(ctx: Ctx, tool: CfsTool, argv: string[]): number {
 }
 
 function mkdir(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = options("mkdir", argv, "p");
+  const { flags, operands } = coreutilsOptions("mkdir", argv, "p");
   if (operands.length !== 1) throw new SimError("mkdir: exactly one PATH is simulated", 2);
   const path = operands[0]!;
   const rel = privPath(ctx, "mkdir", path);
@@ -86,7 +89,7 @@ function mkdir(ctx: Ctx, argv: string[]): number {
 }
 
 function rmdir(ctx: Ctx, argv: string[]): number {
-  const { operands } = options("rmdir", argv, "");
+  const { operands } = coreutilsOptions("rmdir", argv, "");
   if (operands.length !== 1) throw new SimError("rmdir: exactly one PATH is simulated", 2);
   const path = operands[0]!;
   const rel = privPath(ctx, "rmdir", path);
@@ -144,7 +147,7 @@ function dd(ctx: Ctx, argv: string[]): number {
 
 /** mv [-f] -T SRC DST within the private tree (rename(2)). */
 function mv(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = options("mv", argv, "fT");
+  const { flags, operands } = coreutilsOptions("mv", argv, "fT");
   if (operands.length !== 2 || !flags.has("T")) throw new SimError("mv: only `mv [-f] -T SRC DST` is simulated", 2);
   const [from, to] = operands as [string, string];
   const err = cfsRename(ctx, privPath(ctx, "mv", from), privPath(ctx, "mv", to));
@@ -154,7 +157,7 @@ function mv(ctx: Ctx, argv: string[]): number {
 
 /** rm [-f] PATH...: unlink each; -f ignores missing ones. */
 function rm(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = options("rm", argv, "f");
+  const { flags, operands } = coreutilsOptions("rm", argv, "f");
   let code = 0;
   for (const path of operands) {
     const err = cfsUnlink(ctx, privPath(ctx, "rm", path));

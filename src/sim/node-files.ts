@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Ctx } from "./ctx.js";
 import { paths } from "./ctx.js";
 import { SimError } from "./errors.js";
+import { coreutilsOptions } from "./cfs-tools.js";
 
 /** Node paths the simulator keeps per node; the bin scripts route a call naming one of these here. */
 export const NODE_FILE_PREFIXES = ["/etc/samba/", "/etc/exports.d/", "/etc/exports"];
@@ -32,24 +33,6 @@ function fail(ctx: Ctx, text: string, code = 1): number {
   return code;
 }
 
-function splitOptions(tool: string, argv: string[], allowed: string): { flags: Set<string>; operands: string[] } {
-  const flags = new Set<string>();
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") {
-      i++;
-      break;
-    }
-    if (!a.startsWith("-") || a === "-") break;
-    for (const f of a.slice(1)) {
-      if (!allowed.includes(f)) throw new SimError(`${tool}: option -${f} is not simulated for node files`, 2);
-      flags.add(f);
-    }
-  }
-  return { flags, operands: argv.slice(i) };
-}
-
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 export function runNodeFileTool(ctx: Ctx, tool: string, argv: string[]): number {
@@ -70,7 +53,7 @@ export function runNodeFileTool(ctx: Ctx, tool: string, argv: string[]): number 
 }
 
 function mkdir(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = splitOptions("mkdir", argv, "p");
+  const { flags, operands } = coreutilsOptions("mkdir", argv, "p", " for node files");
   let code = 0;
   for (const path of operands) {
     const real = nodeFile(ctx, path);
@@ -110,7 +93,7 @@ function dd(ctx: Ctx, argv: string[]): number {
 
 /** mv [-f] -T SRC DST: rename(2), replacing DST (never into a directory). */
 function mv(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = splitOptions("mv", argv, "fT");
+  const { flags, operands } = coreutilsOptions("mv", argv, "fT", " for node files");
   if (operands.length !== 2 || !flags.has("T")) throw new SimError("mv: only `mv [-f] -T SRC DST` is simulated for node files", 2);
   const [from, to] = operands as [string, string];
   const src = nodeFile(ctx, from);
@@ -124,7 +107,7 @@ function mv(ctx: Ctx, argv: string[]): number {
 
 /** rm [-f] [--] FILE...: unlink each; -f ignores missing ones; directories are refused (no -r). */
 function rm(ctx: Ctx, argv: string[]): number {
-  const { flags, operands } = splitOptions("rm", argv, "f");
+  const { flags, operands } = coreutilsOptions("rm", argv, "f", " for node files");
   let code = 0;
   for (const path of operands) {
     const real = nodeFile(ctx, path);
