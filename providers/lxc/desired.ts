@@ -127,6 +127,22 @@ export function managedKeys(config: Attrs): string[] {
   return keys.sort();
 }
 
+/** Block and list arguments: how each configured value becomes the planned one (built once, not per container). */
+const SIMPLE: [string, (v: unknown, prior: unknown, hasPrior: boolean, config: Attrs, hostDevices: HostDevices | undefined) => unknown][] = [
+  ["description", (v) => (typeof v === "string" ? normalizeDescription(v) : v)],
+  ["tags", normalizeTags],
+  ["rootfs", (v, pr, hasPrior) => (isUnknown(v) ? v : normalizeRootfs(obj(v), hasPrior ? obj(pr) : undefined))],
+  ["features", (v) => (isUnknown(v) ? v : normalizeFeatures(obj(v)))],
+  ["startup", (v) => v],
+  ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
+  ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
+  ["raw_lxc", (v, _pr, _h, config, hostDevices) => withLegacyGpu(Array.isArray(v) ? (v as unknown[]).map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
+  ["template", (v) => v],
+  ["restart_on_change", (v) => v],
+  ["ssh_public_keys", (v) => v],
+  ["gpu", (v) => v],
+];
+
 /**
  * Planned attributes for `config` on top of `prior` (null: a new container). Computed parts the
  * plan cannot know (volume ids, generated MACs, digest) are Unknown. A new container's marker is
@@ -136,7 +152,8 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
   const p: Attrs = prior ? structuredCloneAttrs(prior) : {};
   const managed = managedKeys(config);
   const wasManaged = new Set((prior?.["managed_keys"] as string[] | undefined) ?? []);
-  const set = (k: string) => managed.includes(k);
+  const managedSet = new Set(managed);
+  const set = (k: string) => managedSet.has(k);
   const reset = (k: string) => !set(k) && wasManaged.has(k) && !NOT_RESETTABLE.has(k);
 
   p["node"] = config["node"];
@@ -148,22 +165,8 @@ export function plannedAttrs(config: Attrs, prior: Attrs | null, vmid: number | 
       else delete p[name];
     }
   }
-  const simple: [string, (v: unknown, prior: unknown) => unknown][] = [
-    ["description", (v) => (typeof v === "string" ? normalizeDescription(v) : v)],
-    ["tags", normalizeTags],
-    ["rootfs", (v, pr) => (isUnknown(v) ? v : normalizeRootfs(obj(v), prior ? obj(pr) : undefined))],
-    ["features", (v) => (isUnknown(v) ? v : normalizeFeatures(obj(v)))],
-    ["startup", (v) => v],
-    ["network", (v, pr) => (isUnknown(v) ? v : normalizeNetwork(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["mount", (v, pr) => (isUnknown(v) ? v : normalizeMounts(obj(v) as Record<string, Obj>, obj(pr) as Record<string, Obj>))],
-    ["raw_lxc", (v) => withLegacyGpu(Array.isArray(v) ? (v as unknown[]).map((l) => (typeof l === "string" ? normalizeRawLine(l) : l)) : v, config["gpu"], hostDevices)],
-    ["template", (v) => v],
-    ["restart_on_change", (v) => v],
-    ["ssh_public_keys", (v) => v],
-    ["gpu", (v) => v],
-  ];
-  for (const [k, norm] of simple) {
-    if (set(k)) p[k] = norm(config[k], prior?.[k]);
+  for (const [k, norm] of SIMPLE) {
+    if (set(k)) p[k] = norm(config[k], prior?.[k], prior !== null, config, hostDevices);
     else if (reset(k) || (k === "gpu" && !set(k))) delete p[k];
   }
   if (set("device")) {

@@ -82,6 +82,7 @@ function configIssues(config: Attrs, prior: Attrs | null): ProviderIssue[] {
 
 /** The gpu block against the node's device nodes (read during refresh). */
 function gpuIssues(config: Attrs, devices: HostDevices | undefined): ProviderIssue[] {
+  if (config["gpu"] === undefined || config["gpu"] === null) return [];
   const gpu = obj(config["gpu"]);
   const node = String(config["node"]);
   const missing = missingGpuDeviceIssues(gpu, node, devices);

@@ -87,15 +87,41 @@ export function storageContentIssue(node: string, storages: ClusterStorage[], pa
   return undefined;
 }
 
+/** Per storage listing, node -> its storages: every container of a plan asks for its node's. */
+const storagesByNode = new WeakMap<readonly ClusterStorage[], Map<string, ClusterStorage[]>>();
+
 /** The storages refresh read for `node` (none: not read). */
 export function nodeStorages(snapshot: unknown, node: string): ClusterStorage[] {
-  return asSnapshot(snapshot).storages.filter((s) => s.node === node);
+  const all = asSnapshot(snapshot).storages;
+  let byNode = storagesByNode.get(all);
+  if (!byNode) {
+    byNode = new Map();
+    for (const s of all) {
+      const list = byNode.get(s.node);
+      if (list) list.push(s);
+      else byNode.set(s.node, [s]);
+    }
+    storagesByNode.set(all, byNode);
+  }
+  return byNode.get(node) ?? [];
+}
+
+/** A template volid's parts, parsed once per distinct volid of a plan (thousands of containers share a few). */
+const templatePartsCache = new Map<string, { v: ReturnType<typeof parseVolumeId>; t: ReturnType<typeof parseTemplateVolname> }>();
+function templateParts(template: string): { v: ReturnType<typeof parseVolumeId>; t: ReturnType<typeof parseTemplateVolname> } {
+  let parts = templatePartsCache.get(template);
+  if (!parts) {
+    const v = parseVolumeId(template);
+    parts = { v, t: v && parseTemplateVolname(v.volname) };
+    if (templatePartsCache.size > 1000) templatePartsCache.clear();
+    templatePartsCache.set(template, parts);
+  }
+  return parts;
 }
 
 function templateIssue(template: string, node: string, snap: LxcSnapshot, issues: ProviderIssue[], storageIssue: (path: AttrPath, id: string, content: "vztmpl") => boolean): void {
   if (snap.plannedTemplates?.has(`${node}/${template}`)) return; // an lxc_template of this configuration downloads it first
-  const v = parseVolumeId(template);
-  const t = v && parseTemplateVolname(v.volname);
+  const { v, t } = templateParts(template);
   if (!v || !t) return; // the schema reports the format
   if (t.ext === "tar" && snap.plannedTemplates?.has(anyOciArchive(node, v.storage))) return; // an oci_image of this configuration pulls it
   if (storageIssue(["template"], v.storage, "vztmpl")) return;

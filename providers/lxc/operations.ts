@@ -50,7 +50,12 @@ export type PctOperation =
   | { op: "delete_detached"; volumes: string[] };
 
 const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : v !== null && typeof v === "object" ? Object.values(v).some(hasUnknown) : false);
-const overlaps = (a: AttrPath, b: AttrPath) => a.slice(0, Math.min(a.length, b.length)).every((s, i) => String(s) === String(b[i]));
+/** Whether one path is a prefix of the other (a secret block covers its items, a secret item its block's printed key). */
+function overlaps(a: AttrPath, b: AttrPath): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i] && String(a[i]) !== String(b[i])) return false;
+  return true;
+}
 
 /** What the plan decided besides the change set (diff.ts). */
 export interface UpdatePlan {
@@ -122,7 +127,7 @@ export interface CreatePlan {
  */
 export function createOperations(c: CreatePlan): PctOperation[] {
   const { planned } = c;
-  const secret = (path: AttrPath) => c.sensitive.some((s) => overlaps(s, path));
+  const secret = (path: AttrPath) => c.sensitive.length > 0 && c.sensitive.some((s) => overlaps(s, path));
   const piece = (key: string, value: string | undefined, path: AttrPath): SetPiece => (value === undefined || secret(path) ? { key, from: path } : { key, value });
   const vmid = planned["vmid"];
   const template = planned["template"];

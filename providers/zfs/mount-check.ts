@@ -5,14 +5,15 @@
 // datasets' owners as read, and the owners the configuration gives datasets not created yet.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs, ProviderIssue } from "../../src/provider/types.js";
-import { asProxmoxSnapshot } from "../oci/snapshot.js";
+import type { ProxmoxSnapshot } from "../oci/snapshot.js";
 import { canWrite, containerUidRanges } from "./access.js";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && !isUnknown(v) ? v : undefined);
 
 /** The dataset owning `path` on `node`: its mountpoint and owner (read, or planned by a zfs_dataset). */
 function ownerAt(snapshot: unknown, node: string, path: string): { dataset: string; mountpoint: string; uid: number; gid: number } | undefined {
-  const view = asProxmoxSnapshot(snapshot).zfs?.get(node);
+  // Read straight from the snapshot: asProxmoxSnapshot copies it, once per mount of every container.
+  const view = (snapshot as { zfs?: ProxmoxSnapshot["zfs"] } | undefined)?.zfs?.get(node);
   if (!view) return undefined;
   const planned = view.plannedOwners?.get(path);
   if (planned) return { dataset: planned.dataset, mountpoint: path, uid: planned.uid, gid: planned.gid };

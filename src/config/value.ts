@@ -66,7 +66,7 @@ export function unmark(v: Value): Value {
   if (isObjectValue(v)) {
     const out: { [key: string]: Value } = {};
     // Defined, not assigned: `out["__proto__"] = x` would set the prototype and drop the key.
-    for (const [k, x] of Object.entries(v)) putKey(out, k, unmark(x));
+    for (const k of Object.keys(v)) putKey(out, k, unmark(v[k]!));
     return out;
   }
   return v;

@@ -95,7 +95,11 @@ function compileStrictObject(def: Def): FastCheck | undefined {
   return (v) => {
     if (!isPlainObject(v)) return DEFER;
     const keys = Object.keys(v);
-    const found: { index: number; key: string; value: unknown }[] = [];
+    // Kept in shape order as they are found (insertion into a dozen slots): Array.prototype.sort
+    // and an object per key were a tenth of a 5,000-resource plan's allocations.
+    const order: number[] = [];
+    const names: string[] = [];
+    const values: unknown[] = [];
     let requiredSeen = 0;
     for (const key of keys) {
       const p = props.get(key);
@@ -103,12 +107,22 @@ function compileStrictObject(def: Def): FastCheck | undefined {
       const value = p.check(v[key]);
       if (value === DEFER) return DEFER;
       if (!p.optional) requiredSeen++;
-      found.push({ index: p.index, key, value });
+      let at = order.length;
+      order.push(p.index);
+      names.push(key);
+      values.push(value);
+      for (; at > 0 && order[at - 1]! > p.index; at--) {
+        order[at] = order[at - 1]!;
+        names[at] = names[at - 1]!;
+        values[at] = values[at - 1];
+      }
+      order[at] = p.index;
+      names[at] = key;
+      values[at] = value;
     }
     if (requiredSeen !== required) return DEFER;
-    found.sort((a, b) => a.index - b.index);
     const out: Record<string, unknown> = {};
-    for (const f of found) putKey(out, f.key, f.value);
+    for (let i = 0; i < names.length; i++) putKey(out, names[i]!, values[i]);
     return out;
   };
 }

@@ -55,7 +55,41 @@ export function parsePropertyString(formatName: FormatName, text: string): Parse
   }
 }
 
+/** Per format, its keys in print order (default key, required, the rest; each sorted): printing walks this instead of sorting each value's keys. */
+const printOrder = new Map<FormatName, string[]>();
+function printOrderOf(formatName: FormatName): string[] {
+  let order = printOrder.get(formatName);
+  if (!order) {
+    const format = FORMATS[formatName];
+    const keys = Object.keys(format);
+    const defaultKey = keys.filter((k) => format[k]!.defaultKey);
+    const required = keys.filter((k) => !format[k]!.defaultKey && format[k]!.required).sort();
+    const rest = keys.filter((k) => !format[k]!.defaultKey && !format[k]!.required).sort();
+    printOrder.set(formatName, (order = [...defaultKey, ...required, ...rest]));
+  }
+  return order;
+}
+
 export function printPropertyString(formatName: FormatName, obj: Record<string, string | number | undefined>): string {
+  const format = FORMATS[formatName];
+  // The common case, every key the format's (a plan prints thousands): in the precomputed order.
+  let known = true;
+  for (const k in obj) if (!Object.hasOwn(format, k)) known = false;
+  if (!known) return printBySorting(formatName, obj);
+  let out = "";
+  let first = true;
+  for (const k of printOrderOf(formatName)) {
+    const v = obj[k];
+    if (v === undefined || !Object.hasOwn(obj, k)) continue;
+    const part = format[k]!.defaultKey ? String(v) : `${k}=${v}`;
+    out = first ? part : `${out},${part}`;
+    first = false;
+  }
+  return out;
+}
+
+/** The rule itself, for any keys: the default key, then required, then the rest, each sorted. */
+export function printBySorting(formatName: FormatName, obj: Record<string, string | number | undefined>): string {
   const format = FORMATS[formatName];
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
   const defaultKey = keys.find((k) => format[k]?.defaultKey);

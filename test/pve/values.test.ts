@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parsePropertyString, printPropertyString } from "../../src/pve/propstring.js";
+import { parsePropertyString, printBySorting, printPropertyString } from "../../src/pve/propstring.js";
+import { FORMATS, type FormatName } from "../../src/pve/formats.js";
+import { prng } from "../helpers/prng.js";
 import { validateOption, validateOptionAll, lookupKey } from "../../src/pve/schema.js";
 import { formatSize, parseDiskSize, parseResizeArg } from "../../src/pve/size.js";
 import { normalizeTags } from "../../src/pve/tags.js";
@@ -14,6 +16,27 @@ describe("property strings", () => {
     expect(p.value).toEqual({ volume: "local-lvm:8", backup: "1", mp: "/data" });
     expect(printPropertyString("mp", p.value)).toBe("local-lvm:8,mp=/data,backup=1");
     expect(printPropertyString("net", { type: "veth", ip: "dhcp", name: "eth0", bridge: "vmbr0" })).toBe("name=eth0,bridge=vmbr0,ip=dhcp,type=veth");
+  });
+  it("prints in the precomputed order exactly what sorting each value's keys prints (random values of every format, seeded)", () => {
+    const seed = Number(process.env["PMXFORM_SEED"] ?? Date.now() % 1e9);
+    const rand = prng(seed);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const values = ["", "0", "1", "vmbr0", "local-lvm:8", "a=b", "x,y", "/data"];
+    let printed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const name = pick(Object.keys(FORMATS)) as FormatName;
+      const keys = Object.keys(FORMATS[name]);
+      const obj: Record<string, string | number | undefined> = {};
+      // Random subsets in random insertion order, some undefined, some numbers, now and then a key the format lacks.
+      for (let j = Math.floor(rand() * (keys.length + 2)); j > 0; j--) {
+        const k = rand() < 0.05 ? pick(["foo", "zz", "a"]) : pick(keys);
+        obj[k] = rand() < 0.15 ? undefined : rand() < 0.2 ? Math.floor(rand() * 100) : pick(values);
+      }
+      const fast = printPropertyString(name, obj);
+      expect(fast, `seed ${seed}: ${name} ${JSON.stringify(obj)}`).toBe(printBySorting(name, obj));
+      if (fast.length) printed++;
+    }
+    expect(printed).toBeGreaterThan(2000);
   });
   it("reports PVE's errors", () => {
     expect(parsePropertyString("net", "name=eth0,foo=1").errors).toEqual(["invalid key in comma-separated list property: foo"]);

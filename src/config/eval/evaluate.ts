@@ -22,13 +22,17 @@ export interface EvalResult {
   diagnostics: Diagnostic[];
 }
 
+type Bindings = ReadonlyMap<string, Value>;
+/** The bindings outside any `for` (read-only, so one map serves every evaluation). */
+const NO_BINDINGS: Bindings = new Map();
+
 /** Deeper nesting than this is reported instead of risking a stack overflow. */
 const MAX_DEPTH = 200;
 
 export function evaluate(expr: Expr, scope: Scope): EvalResult {
   const ev = new Evaluator(scope);
   try {
-    const value = ev.eval(expr, new Map());
+    const value = ev.eval(expr, NO_BINDINGS);
     // Locals can each add a level to the last: bound what every consumer of values recurses over.
     if (valueDepth(value) > MAX_VALUE_DEPTH) {
       ev.diags.push(tooDeepValueDiagnostic(expr.range, scope.address));
@@ -47,8 +51,6 @@ export function evaluate(expr: Expr, scope: Scope): EvalResult {
     return { value: new Unknown(), diagnostics: ev.diags };
   }
 }
-
-type Bindings = ReadonlyMap<string, Value>;
 
 class Evaluator {
   diags: Diagnostic[] = [];
