@@ -69,53 +69,80 @@ export function tagsToPve(tags: unknown, marker: unknown): string | undefined {
  * UNKNOWN_VALUE; `description` maps to the text without Proxmox's trailing newline.
  */
 export function pveKeysFromAttrs(a: Attrs): Map<string, PveValue> {
+  // Plain indexed loops and no closures: a plan runs this for thousands of containers, most of
+  // them while the code is still cold (interpreted), where iterators and closures cost the most.
   const out = new Map<string, PveValue>();
-  const put = (k: string, v: unknown, print: () => string | undefined) => {
-    if (v === undefined || v === null) return;
-    if (hasUnknown(v)) {
-      out.set(k, UNKNOWN_VALUE);
-      return;
-    }
-    const text = print();
-    if (text === undefined) out.set(k, UNKNOWN_VALUE);
-    else if (text !== "") out.set(k, text);
-  };
-  for (const f of SCALAR_FIELDS) {
+  for (let i = 0; i < SCALAR_FIELDS.length; i++) {
+    const f = SCALAR_FIELDS[i]!;
     const v = a[f.attr];
-    // Most of the forty are unset: no closure for them (thousands of containers per plan).
-    if (v !== undefined && v !== null) put(f.pve!, v, () => f.codec!.print(v) ?? String(v));
+    if (v === undefined || v === null) continue;
+    if (hasUnknown(v)) out.set(f.pve!, UNKNOWN_VALUE);
+    else putText(out, f.pve!, f.codec!.print(v) ?? String(v));
   }
-  put("description", a["description"], () => String(a["description"]));
+  const description = a["description"];
+  if (description !== undefined && description !== null) {
+    if (hasUnknown(description)) out.set("description", UNKNOWN_VALUE);
+    else putText(out, "description", String(description));
+  }
   if (isUnknown(a["tags"])) out.set("tags", UNKNOWN_VALUE);
   else {
     const tags = tagsToPve(a["tags"], a["marker"]);
     if (tags !== undefined) out.set("tags", tags);
   }
-  put("rootfs", a["rootfs"], () => rootfsToPve(a["rootfs"] as Obj));
-  put("features", a["features"], () => featuresToPve(a["features"] as Obj));
-  put("startup", a["startup"], () => startupToPve(a["startup"] as Obj));
+  const rootfs = a["rootfs"];
+  if (rootfs !== undefined && rootfs !== null) {
+    if (hasUnknown(rootfs)) out.set("rootfs", UNKNOWN_VALUE);
+    else putText(out, "rootfs", rootfsToPve(rootfs as Obj));
+  }
+  const features = a["features"];
+  if (features !== undefined && features !== null) {
+    if (hasUnknown(features)) out.set("features", UNKNOWN_VALUE);
+    else putText(out, "features", featuresToPve(features as Obj));
+  }
+  const startup = a["startup"];
+  if (startup !== undefined && startup !== null) {
+    if (hasUnknown(startup)) out.set("startup", UNKNOWN_VALUE);
+    else putText(out, "startup", startupToPve(startup as Obj));
+  }
   const network = a["network"];
   if (isUnknown(network)) out.set("net*", UNKNOWN_VALUE);
   else if (network && typeof network === "object") {
-    for (const [name, n] of Object.entries(network as Record<string, Obj>)) {
+    const names = Object.keys(network);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const n = (network as Record<string, Obj>)[name]!;
       const slot = n["slot"];
       if (typeof slot !== "number") continue;
-      put(`net${slot}`, n, () => networkToPve(name, n));
+      if (hasUnknown(n)) out.set(`net${slot}`, UNKNOWN_VALUE);
+      else putText(out, `net${slot}`, networkToPve(name, n));
     }
   }
-  for (const [field, prefix, print] of [
-    ["mount", "mp", (m: Obj) => mountToPve(m)],
-    ["device", "dev", (d: Obj) => deviceToPve(d)],
-  ] as const) {
-    const items = a[field];
-    if (!items || typeof items !== "object" || isUnknown(items)) continue;
-    for (const item of Object.values(items as Record<string, Obj>)) {
-      if (typeof item["slot"] !== "number") continue;
-      // The slot's size is handled by resize; compare without it.
-      put(`${prefix}${item["slot"]}`, item, () => print(field === "mount" && typeof item["volume"] === "string" ? withoutResized(item) : item));
-    }
-  }
+  slottedKeys(out, a["mount"], "mp");
+  slottedKeys(out, a["device"], "dev");
   return out;
+}
+
+/** A printed value: absent when empty (pct stores nothing), unknown when it cannot be printed yet. */
+function putText(out: Map<string, PveValue>, key: string, text: string | undefined): void {
+  if (text === undefined) out.set(key, UNKNOWN_VALUE);
+  else if (text !== "") out.set(key, text);
+}
+
+/** mpN / devN of every item with a slot; a mount's size is left to resize, so it is compared without it. */
+function slottedKeys(out: Map<string, PveValue>, items: unknown, prefix: "mp" | "dev"): void {
+  if (!items || typeof items !== "object" || isUnknown(items)) return;
+  const names = Object.keys(items);
+  for (let i = 0; i < names.length; i++) {
+    const item = (items as Record<string, Obj>)[names[i]!]!;
+    if (typeof item["slot"] !== "number") continue;
+    const key = `${prefix}${item["slot"]}`;
+    if (hasUnknown(item)) {
+      out.set(key, UNKNOWN_VALUE);
+      continue;
+    }
+    const text = prefix === "dev" ? deviceToPve(item) : mountToPve(typeof item["volume"] === "string" ? withoutResized(item) : item);
+    putText(out, key, text);
+  }
 }
 
 function withoutResized(item: Obj): Obj {
@@ -127,25 +154,27 @@ function withoutResized(item: Obj): Obj {
 /** Drops values only apply learns (volume ids, generated MACs) so pct allocates/generates them. */
 function withoutComputed(a: Attrs): Attrs {
   const out: Attrs = { ...a };
-  const strip = (items: unknown, field: string) => {
-    if (!items || typeof items !== "object" || isUnknown(items)) return items;
-    const o: Record<string, Obj> = {};
-    for (const [n, x] of Object.entries(items as Record<string, Obj>)) {
-      const c = { ...x };
-      if (isUnknown(c[field])) delete c[field];
-      putKey(o, n, c);
-    }
-    return o;
-  };
-  out["network"] = strip(a["network"], "hwaddr");
-  out["mount"] = strip(a["mount"], "volume");
-  if (a["rootfs"] && typeof a["rootfs"] === "object") {
-    const r = { ...(a["rootfs"] as Obj) };
-    if (isUnknown(r["volume"])) delete r["volume"];
-    out["rootfs"] = r;
-  }
+  out["network"] = stripItems(a["network"], "hwaddr");
+  out["mount"] = stripItems(a["mount"], "volume");
+  if (a["rootfs"] && typeof a["rootfs"] === "object") out["rootfs"] = withoutUnknown(a["rootfs"] as Obj, "volume");
   delete out["digest"];
   return out;
+}
+
+/** Each item of a block without `field` when that is unknown (copies, built key by key: no delete). */
+function stripItems(items: unknown, field: string): unknown {
+  if (!items || typeof items !== "object" || isUnknown(items)) return items;
+  const o: Record<string, Obj> = {};
+  const names = Object.keys(items);
+  for (let i = 0; i < names.length; i++) putKey(o, names[i]!, withoutUnknown((items as Record<string, Obj>)[names[i]!]!, field));
+  return o;
+}
+
+function withoutUnknown(x: Obj, field: string): Obj {
+  const c: Obj = {};
+  const keys = Object.keys(x ?? {});
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== field || !isUnknown(x[field])) putKey(c, keys[i]!, x[keys[i]!]);
+  return c;
 }
 
 /**
@@ -191,11 +220,8 @@ function pathOfSlotKey(key: string, names: ReadonlyMap<string, string>): AttrPat
 export function createValues(planned: Attrs): { key: string; value?: string; path: AttrPath }[] {
   const attrs = withoutComputed(planned);
   const keys = pveKeysFromAttrs(attrs);
-  for (const [field, key] of [
-    ["mount", "mp*"],
-    ["device", "dev*"],
-  ] as const)
-    if (isUnknown(attrs[field])) keys.set(key, UNKNOWN_VALUE);
+  if (isUnknown(attrs["mount"])) keys.set("mp*", UNKNOWN_VALUE);
+  if (isUnknown(attrs["device"])) keys.set("dev*", UNKNOWN_VALUE);
   // Without a rootfs block pct allocates its default (4 GiB on the --storage default).
   if (!keys.has("rootfs") && attrs["rootfs"] && typeof attrs["rootfs"] === "object") {
     const r = rootfsToPve(attrs["rootfs"] as Obj);
@@ -203,11 +229,30 @@ export function createValues(planned: Attrs): { key: string; value?: string; pat
   }
   // pmxform creates unprivileged containers unless told otherwise (pct's own default is privileged).
   if (!keys.has("unprivileged")) keys.set("unprivileged", "1");
-  // pct keys are lower-case ASCII letters, digits and `*`: code-unit order is locale order, and
-  // much cheaper than localeCompare on 10 keys of each of thousands of containers.
-  const sorted = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = sortedKeys(keys);
   const names = slotNames(planned);
-  return sorted.map(([key, v]) => (v === UNKNOWN_VALUE ? { key, path: pathOfSlotKey(key, names) } : { key, value: v, path: pathOfSlotKey(key, names) }));
+  const out: { key: string; value?: string; path: AttrPath }[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!;
+    const v = keys.get(key)!;
+    out.push(v === UNKNOWN_VALUE ? { key, path: pathOfSlotKey(key, names) } : { key, value: v, path: pathOfSlotKey(key, names) });
+  }
+  return out;
+}
+
+/**
+ * A dozen keys in code-unit order (pct keys are lower-case ASCII, digits and `*`, for which that
+ * is locale order), by insertion: Array.prototype.sort allocated more than the printing itself.
+ */
+function sortedKeys(keys: ReadonlyMap<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const key of keys.keys()) {
+    let at = out.length;
+    out.push(key);
+    for (; at > 0 && out[at - 1]! > key; at--) out[at] = out[at - 1]!;
+    out[at] = key;
+  }
+  return out;
 }
 
 /**

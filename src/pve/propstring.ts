@@ -78,7 +78,9 @@ export function printPropertyString(formatName: FormatName, obj: Record<string, 
   if (!known) return printBySorting(formatName, obj);
   let out = "";
   let first = true;
-  for (const k of printOrderOf(formatName)) {
+  const order = printOrderOf(formatName);
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
     const v = obj[k];
     if (v === undefined || !Object.hasOwn(obj, k)) continue;
     const part = format[k]!.defaultKey ? String(v) : `${k}=${v}`;

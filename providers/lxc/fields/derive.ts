@@ -51,9 +51,11 @@ export function readProps(b: Block, v: Record<string, string>, into: Obj, skip: 
 
 /** Sets `out[pveKey]` for every coded attribute `a` holds (values of the wrong type are left out). */
 export function printProps(b: Block, a: Obj, out: Record<string, string | undefined>, skip: readonly string[] = []): void {
-  for (const f of coded(b)) {
+  const fields = coded(b);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
     const x = a[f.attr];
-    if (!isSet(x) || skip.includes(f.attr)) continue;
+    if (!isSet(x) || (skip.length > 0 && skip.includes(f.attr))) continue;
     const t = f.codec!.print(x);
     if (t !== undefined) out[f.pve!] = t;
   }
@@ -64,8 +66,9 @@ export function printProps(b: Block, a: Obj, out: Record<string, string | undefi
  * MACs), plus the fields the node decides that are `keep` (what `prior` holds).
  */
 export function canonFields(b: Block, c: Obj, prior: Obj | undefined, into: Obj, skip: readonly string[] = []): void {
-  for (const f of b.fields) {
-    if (skip.includes(f.attr)) continue;
+  for (let i = 0; i < b.fields.length; i++) {
+    const f = b.fields[i]!;
+    if (skip.length > 0 && skip.includes(f.attr)) continue;
     if ((f.schema || f.keep) && isSet(c[f.attr])) into[f.attr] = canonOf(f, c[f.attr]);
     else if (f.keep && prior && isSet(prior[f.attr]) && !isUnknown(prior[f.attr])) into[f.attr] = prior[f.attr];
   }

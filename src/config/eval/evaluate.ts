@@ -30,6 +30,9 @@ const NO_BINDINGS: Bindings = new Map();
 const MAX_DEPTH = 200;
 
 export function evaluate(expr: Expr, scope: Scope): EvalResult {
+  // Half the arguments of a typical resource are literals (cores = 2, node = "pve1"): no
+  // evaluator, nesting check or diagnostics list for a scalar.
+  if (expr.kind === "literal") return { value: expr.value, diagnostics: [] };
   const ev = new Evaluator(scope);
   try {
     const value = ev.eval(expr, NO_BINDINGS);
