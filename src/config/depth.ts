@@ -84,6 +84,8 @@ function pushChildren(e: Expr, d: number, stack: Walk[]): void {
 
 /** The range of the first node deeper than MAX_EXPR_DEPTH (counting as the evaluator does), if any. */
 export function exprTooDeep(root: Expr, limit = MAX_EXPR_DEPTH): Range | undefined {
+  // Most arguments are a literal or a name: one level, nothing to walk (every attribute of every file passes here).
+  if (root.kind === "literal" || root.kind === "variable") return limit < 1 ? root.range : undefined;
   const stack: Walk[] = [{ e: root, d: 1 }];
   while (stack.length > 0) {
     const w = stack.pop() as Walk;
