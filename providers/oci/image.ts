@@ -2,7 +2,8 @@
 // as a single-arch OCI archive; tracks the registry digest so a moved tag plans a new pull.
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Runner } from "../../src/exec/runner.js";
-import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import { plannedPull, pullConfig, pullOperation } from "./pull-operation.js";
 import { ociImageBlocks, ociImageSchema } from "./schema.js";
 import { isPullTemporary, pullTemporaryPath, removeTemporaryArgv } from "./pull-temp.js";
 import { formatReference, parseReference, pullReference, templateFileName, userFileName, type ImageRef } from "./reference.js";
@@ -109,9 +110,11 @@ export function diffImage(req: DiffRequest): Diff {
     newNotes.push(`${r.reference} points to ${r.digest} now; apply pulls exactly this digest`);
     return r.digest;
   };
+  // The pull apply carries out, with every value the plan shows (pull-operation.ts).
+  const pull = (planned: Attrs) => [pullOperation(config, planned, DEFAULT_PLATFORM, req.sensitivePaths ?? [])] as unknown as PlannedOperation[];
   if (!prior) {
     const planned = plannedImage(config, address, newDigest());
-    return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}) };
+    return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}), operations: pull(planned) };
   }
 
   const lookup = snap.registry.get(address);
@@ -132,14 +135,14 @@ export function diffImage(req: DiffRequest): Diff {
   if (reasons.length) {
     const planned = plannedImage(config, address, newDigest());
     notes.push(...newNotes);
-    return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+    return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}), operations: pull(planned) };
   }
 
   const latest = prior["latest_digest"];
   if (!pinned && typeof latest === "string" && latest !== prior["digest"]) {
     const planned = plannedImage(config, address, latest);
     notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); apply pulls exactly this digest`);
-    return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes };
+    return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes, operations: pull(planned) };
   }
 
   const { latest_digest: _l, ...kept } = prior;
@@ -171,11 +174,14 @@ function failure(err: unknown, address: string, reference: string, redact: strin
 }
 
 /**
- * Pulls the image. The digest is the one the plan showed (`planned.digest`) when it was known, so
- * a tag moved between plan and apply still installs exactly what was planned; only a plan that
- * could not resolve the tag resolves it here.
+ * Pulls the image as the plan's pull step says (pull-operation.ts): its values, and the
+ * configuration evaluated now only for those the plan could not print (credentials included).
+ * The digest is the one the plan showed when it was known, so a tag moved between plan and apply
+ * still installs exactly what was planned; only a plan that could not resolve the tag resolves it here.
  */
-export async function createImage(address: string, config: Attrs, ctx: ApplyContext, planned: Attrs | null = null): Promise<Attrs> {
+export async function createImage(address: string, configNow: Attrs, ctx: ApplyContext, operations: readonly PlannedOperation[] | undefined): Promise<Attrs> {
+  const op = plannedPull(address, operations);
+  const config = pullConfig(address, op, configNow);
   const parsed = parseReference(String(config["reference"]));
   if (typeof parsed === "string") throw new Error(`${address}: ${parsed}`);
   const ref = parsed;
@@ -185,7 +191,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
   const signal = ctx.signal;
   const full = formatReference(ref);
   return withAccess(run, config, ref, signal, async (access, redact) => {
-    let digest = ref.digest ?? (typeof planned?.["digest"] === "string" ? planned["digest"] : undefined);
+    let digest = ref.digest ?? op.digest ?? undefined;
     if (!digest) {
       try {
         digest = parseDigest((await run.run(inspectDigestArgv(full, access), { signal, redact, timeoutMs: 120_000 })).stdout);
@@ -194,7 +200,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
       }
       if (!digest) throw new Error(`${address}: ${full}: skopeo printed no manifest digest`);
     }
-    const volid = String(volidFor(config, ref, digest));
+    const volid = op.volid ?? String(volidFor(config, ref, digest));
     let path: string;
     try {
       path = (await run.run(["pvesm", "path", volid], { signal })).stdout.trim();
@@ -302,7 +308,7 @@ export const ociImage: ResourceType = {
   validate,
   diff: diffImage,
   read: ({ address, prior, snapshot }) => readImage(prior, snapshot, address),
-  create: ({ address, config, planned }, ctx) => createImage(address, config, ctx, planned),
+  create: ({ address, config, operations }, ctx) => createImage(address, config, ctx, operations),
   update: async ({ config, prior, planned }) => {
     const out: Attrs = { ...prior, ...accessAttrs(config), reference: config["reference"], address: planned["address"] };
     for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete out[k];
