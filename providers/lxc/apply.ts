@@ -127,14 +127,7 @@ const CREATE_STEPS: ReadonlySet<string> = new Set(["raw_lxc", "start", "password
  * which are printed from it by the plan's own mapping (conf-map.ts createValues). `other`: steps of
  * a type built on this one (oci_container's), run in their place in the list.
  */
-export async function createContainer(
-  address: string,
-  config: Attrs,
-  planned: Attrs,
-  operations: readonly PlannedOperation[] | undefined,
-  ctx: ApplyContext,
-  other?: OtherSteps,
-): Promise<Attrs> {
+export async function createContainer(address: string, config: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext, other?: OtherSteps): Promise<Attrs> {
   const ops = pctOperations(address, operations, other?.ops);
   const create = ops[0];
   if (create?.op !== "create") throw new Error(`${address}: the plan's steps for this create do not begin with pct create. Nothing was done; run "pmxform plan" again.`);
@@ -292,16 +285,7 @@ export async function migrateContainer(
  * of a read made after pmxform's previous write (digest-chain.ts), so a key someone else changes
  * between two steps is never overwritten.
  */
-async function runUpdate(
-  address: string,
-  config: Attrs,
-  read: Attrs,
-  planned: Attrs,
-  ops: readonly PctOperation[],
-  planDigest: boolean,
-  ctx: ApplyContext,
-  other?: OtherSteps,
-): Promise<Attrs> {
+async function runUpdate(address: string, config: Attrs, read: Attrs, planned: Attrs, ops: readonly PctOperation[], planDigest: boolean, ctx: ApplyContext, other?: OtherSteps): Promise<Attrs> {
   const node = String(read["node"]);
   const vmid = Number(read["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
@@ -336,7 +320,7 @@ async function runUpdate(
     for (const op of ops) {
       if (stale.length && op.op !== "resize" && op.op !== "set") await runSet([], []);
       if (isOther(op)) {
-        await other!.run(op as unknown as PlannedOperation, t, chain);
+        await other!.run(op, t, chain);
         continue;
       }
       switch (op.op) {

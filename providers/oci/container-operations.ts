@@ -21,8 +21,7 @@ export type PlannedValue = string | { from: AttrPath };
  * when the configuration leaves them to the image (nothing of them is written then).
  */
 export type OciOperation =
-  | { op: "entrypoint"; value: string }
-  | { op: "oci_keys"; env: Record<string, string>; env_from: string[]; remove_env: string[]; working_dir: PlannedValue | null; user: PlannedValue | null };
+  { op: "entrypoint"; value: string } | { op: "oci_keys"; env: Record<string, string>; env_from: string[]; remove_env: string[]; working_dir: PlannedValue | null; user: PlannedValue | null };
 
 /** working_dir and user as the configuration sets them (a path where the plan cannot print the value). */
 function initValues(config: Attrs, sensitive: readonly AttrPath[]): { working_dir: PlannedValue | null; user: PlannedValue | null } {

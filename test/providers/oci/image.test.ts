@@ -128,7 +128,9 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       ["with a wrong password", { auth: { username: TEST_USER, password: "wrong" } }, "refused the credentials"],
     ])("fails clearly on the protected registry %s", async (_n, extra, msg) => {
       const cfg = { node: "pve1", storage: "local", reference: `${authReg.host}/pmx/secret:1`, tls_verify: false, ...extra };
-      await expect(ociImage.create({ address: "oci_image.secret", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx())).rejects.toThrow(new RegExp(`^oci_image\\.secret: ${authReg.host}/pmx/secret:1: .*${msg}`));
+      await expect(ociImage.create({ address: "oci_image.secret", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx())).rejects.toThrow(
+        new RegExp(`^oci_image\\.secret: ${authReg.host}/pmx/secret:1: .*${msg}`),
+      );
     });
 
     it.each([
