@@ -3,7 +3,8 @@
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Runner } from "../../src/exec/runner.js";
 import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
-import { plannedPull, pullConfig, pullOperation } from "./pull-operation.js";
+import { plannedPull, pullConfig, pullOperation, secretIn } from "./pull-operation.js";
+import { accessConfig, accessOperation, plannedAccess } from "./access-operation.js";
 import { ociImageBlocks, ociImageSchema } from "./schema.js";
 import { isPullTemporary, pullTemporaryPath, removeTemporaryArgv } from "./pull-temp.js";
 import { formatReference, parseReference, pullReference, templateFileName, userFileName, type ImageRef } from "./reference.js";
@@ -42,8 +43,10 @@ function validate(config: Attrs): ProviderIssue[] {
 /** Attributes that describe how to reach the registry (changing them needs no new pull). */
 function accessAttrs(config: Attrs): Attrs {
   const auth = obj(config["auth"]);
-  const a: Attrs = { tls_verify: config["tls_verify"] !== false };
-  if (auth["authfile"] !== undefined) {
+  // Unknown until apply: shown so (the pull or access step reads them then).
+  const a: Attrs = { tls_verify: isUnknown(config["tls_verify"]) ? new Unknown("bool") : config["tls_verify"] !== false };
+  if (isUnknown(config["auth"])) a["auth_mode"] = new Unknown("string");
+  else if (auth["authfile"] !== undefined) {
     a["auth_mode"] = "authfile";
     a["auth_authfile"] = auth["authfile"];
   } else if (auth["username"] !== undefined) {
@@ -110,10 +113,25 @@ export function diffImage(req: DiffRequest): Diff {
     newNotes.push(`${r.reference} points to ${r.digest} now; apply pulls exactly this digest`);
     return r.digest;
   };
+  // The state records auth.username and auth.authfile as auth_username and auth_authfile, paths
+  // a sensitive auth.* does not cover (the plan file nulls and the plan hides only the configured
+  // paths): a sensitive one is shown only as far as the state already holds it, a new one is
+  // known after apply (the step reads it then).
+  const secret = secretIn(req.sensitivePaths ?? []);
+  const shown = (planned: Attrs): Attrs => {
+    for (const [attr, path] of [
+      ["auth_username", ["auth", "username"]],
+      ["auth_authfile", ["auth", "authfile"]],
+    ] as const) {
+      const v = planned[attr];
+      if (typeof v === "string" && secret([...path]) && v !== prior?.[attr]) planned[attr] = new Unknown("string");
+    }
+    return planned;
+  };
   // The pull apply carries out, with every value the plan shows (pull-operation.ts).
   const pull = (planned: Attrs) => [pullOperation(config, planned, DEFAULT_PLATFORM, req.sensitivePaths ?? [])] as unknown as PlannedOperation[];
   if (!prior) {
-    const planned = plannedImage(config, address, newDigest());
+    const planned = shown(plannedImage(config, address, newDigest()));
     return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}), operations: pull(planned) };
   }
 
@@ -133,14 +151,14 @@ export function diffImage(req: DiffRequest): Diff {
   force("file_name", !isUnknown(config["file_name"]) && (config["file_name"] ?? null) !== (prior["file_name"] ?? null));
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
   if (reasons.length) {
-    const planned = plannedImage(config, address, newDigest());
+    const planned = shown(plannedImage(config, address, newDigest()));
     notes.push(...newNotes);
     return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}), operations: pull(planned) };
   }
 
   const latest = prior["latest_digest"];
   if (!pinned && typeof latest === "string" && latest !== prior["digest"]) {
-    const planned = plannedImage(config, address, latest);
+    const planned = shown(plannedImage(config, address, latest));
     notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); apply pulls exactly this digest`);
     return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes, operations: pull(planned) };
   }
@@ -148,8 +166,12 @@ export function diffImage(req: DiffRequest): Diff {
   const { latest_digest: _l, ...kept } = prior;
   const planned: Attrs = { ...kept, ...accessAttrs(config), reference: config["reference"], address };
   for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete planned[k];
-  const changed = ["reference", ...ACCESS_KEYS].some((k) => JSON.stringify(planned[k]) !== JSON.stringify(prior[k]));
-  return { action: changed ? "update" : "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+  const changed = ["reference", ...ACCESS_KEYS].some((k) => isUnknown(planned[k]) || JSON.stringify(planned[k]) !== JSON.stringify(prior[k]));
+  if (!changed) return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+  shown(planned);
+  // Nothing to pull: apply records what the access step holds (access-operation.ts).
+  const operations = [accessOperation(config, req.sensitivePaths ?? [])] as unknown as PlannedOperation[];
+  return { action: "update", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), operations };
 }
 
 function credentialsOf(config: Attrs): Credentials | undefined {
@@ -309,9 +331,15 @@ export const ociImage: ResourceType = {
   diff: diffImage,
   read: ({ address, prior, snapshot }) => readImage(prior, snapshot, address),
   create: ({ address, config, operations }, ctx) => createImage(address, config, ctx, operations),
-  update: async ({ config, prior, planned }) => {
-    const out: Attrs = { ...prior, ...accessAttrs(config), reference: config["reference"], address: planned["address"] };
-    for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete out[k];
+  // Records the access step's values (the configuration at apply only for what the plan could not print).
+  update: async ({ address, config, prior, operations }) => {
+    const now = accessConfig(address, plannedAccess(address, operations), config);
+    // A reference unknown at plan time is read now; one naming another image is no update.
+    const ref = parseReference(String(now["reference"]));
+    if (typeof ref === "string" || formatReference(ref) !== prior["full_reference"])
+      throw new Error(`${address}: the reference is now "${String(now["reference"])}", not the recorded ${String(prior["full_reference"])}. Nothing was done; run "pmxform plan" again.`);
+    const out: Attrs = { ...prior, ...accessAttrs(now), reference: now["reference"], address };
+    for (const k of ACCESS_KEYS) if (!(k in accessAttrs(now))) delete out[k];
     delete out["latest_digest"];
     return out;
   },

@@ -41,7 +41,7 @@ export interface PullOperation {
  * platform means. `sensitive`: configured paths whose values a plan never prints.
  */
 export function pullOperation(config: Attrs, planned: Attrs, defaultPlatform: string, sensitive: readonly AttrPath[]): PullOperation {
-  const secret = (path: AttrPath) => sensitive.some((s) => s.slice(0, Math.min(s.length, path.length)).every((seg, i) => String(seg) === String(path[i])));
+  const secret = secretIn(sensitive);
   const text = (k: string, fallback?: string): string | From => {
     const v = config[k] ?? fallback;
     return typeof v === "string" && !secret([k]) ? v : { from: [k] };
@@ -75,9 +75,14 @@ function authOf(config: Attrs, secret: (path: AttrPath) => boolean): PullAuth {
   return { mode: "none" };
 }
 
+/** Whether `path` is (inside) one of the `sensitive` configured paths, or holds one. */
+export function secretIn(sensitive: readonly AttrPath[]): (path: AttrPath) => boolean {
+  return (path) => sensitive.some((s) => s.slice(0, Math.min(s.length, path.length)).every((seg, i) => String(seg) === String(path[i])));
+}
+
 const isPath = (v: unknown): v is AttrPath => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === "string" || typeof s === "number");
-const isFrom = (v: unknown): v is From => !!v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && isPath((v as Obj)["from"]);
-const textOk = (v: unknown) => typeof v === "string" || isFrom(v);
+export const isFrom = (v: unknown): v is From => !!v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && isPath((v as Obj)["from"]);
+export const textOk = (v: unknown) => typeof v === "string" || isFrom(v);
 
 function authOk(a: unknown): boolean {
   const o = obj(a);
@@ -125,17 +130,7 @@ export function plannedPull(address: string, operations: readonly PlannedOperati
  * as planned, the rest read from the configuration evaluated at apply (still unknown: an error).
  */
 export function pullConfig(address: string, op: PullOperation, config: Attrs): Attrs {
-  const read = (v: From, what: string): unknown => {
-    let cur: unknown = config;
-    for (const seg of v.from) cur = cur !== null && typeof cur === "object" && !isUnknown(cur) ? (cur as Obj)[String(seg)] : undefined;
-    if (cur === undefined || isUnknown(cur)) throw new Error(`${address}: ${what} is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
-    return cur;
-  };
-  const text = (v: string | From, what: string): string => {
-    const s = typeof v === "string" ? v : read(v, what);
-    if (typeof s !== "string") throw new Error(`${address}: ${what} is not a string at apply. Nothing was done; run "pmxform plan" again.`);
-    return s;
-  };
+  const { read, text } = readers(address, config);
   const out: Attrs = {
     reference: text(op.reference, "reference"),
     node: text(op.node, "node"),
@@ -147,10 +142,29 @@ export function pullConfig(address: string, op: PullOperation, config: Attrs): A
   const a = op.auth;
   if (a.mode === "authfile") out["auth"] = { authfile: text(a.authfile, "auth.authfile") };
   else if (a.mode === "password") out["auth"] = { username: text(a.username, "auth.username"), password: text(a.password, "auth.password") };
-  else if (a.mode === "unknown") {
-    const auth = obj(read(a.auth, "auth"));
-    if (Object.values(auth).some(isUnknown)) throw new Error(`${address}: auth is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
-    out["auth"] = auth;
-  }
+  else if (a.mode === "unknown") out["auth"] = knownAuth(address, read(a.auth, "auth"));
   return out;
+}
+
+/** A whole auth block read at apply: every value in it known by then. */
+export function knownAuth(address: string, raw: unknown): Obj {
+  const auth = obj(raw);
+  if (isUnknown(raw) || Object.values(auth).some(isUnknown)) throw new Error(`${address}: auth is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
+  return auth;
+}
+
+/** Reading a step's named values from the configuration evaluated at apply (still unknown: an error). */
+export function readers(address: string, config: Attrs) {
+  const read = (v: From, what: string): unknown => {
+    let cur: unknown = config;
+    for (const seg of v.from) cur = cur !== null && typeof cur === "object" && !isUnknown(cur) ? (cur as Obj)[String(seg)] : undefined;
+    if (cur === undefined || isUnknown(cur)) throw new Error(`${address}: ${what} is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
+    return cur;
+  };
+  const text = (v: string | From, what: string): string => {
+    const s = typeof v === "string" ? v : read(v, what);
+    if (typeof s !== "string") throw new Error(`${address}: ${what} is not a string at apply. Nothing was done; run "pmxform plan" again.`);
+    return s;
+  };
+  return { read, text };
 }
