@@ -17,7 +17,8 @@ export class OutsideChange extends Error {}
  */
 const DIGEST_REFUSED = /config file has been modified by another user|detected modified configuration/i;
 
-function refusedDigest(err: unknown): boolean {
+/** Whether `err` (or an error it wraps) is pct's refusal of a stale digest. */
+export function refusedDigest(err: unknown): boolean {
   if (err instanceof ConfChanged) return true;
   const texts: unknown[] = [];
   for (let e: unknown = err; e !== null && typeof e === "object"; e = (e as { cause?: unknown }).cause) texts.push((e as { stderr?: unknown }).stderr, (e as { message?: unknown }).message);

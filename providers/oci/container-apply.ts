@@ -10,7 +10,7 @@ import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
 import { assertOwnContainer } from "../lxc/identity.js";
-import type { DigestChain } from "../lxc/digest-chain.js";
+import { DigestChain, OutsideChange, refusedDigest } from "../lxc/digest-chain.js";
 import { lxcConfigOf, ociAttrsFromConf, parseUser, writeOciKeys, type OciKeys } from "./container-attrs.js";
 import { OCI_OPS, ociKeysWritten, ociSteps, type OciOperation, type PlannedValue, type ReplaceOperation } from "./container-operations.js";
 
@@ -187,10 +187,20 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
     ),
   };
   const createPlanned: Attrs = { ...planned, mount: Object.fromEntries(Object.entries(plannedMounts).filter(([n]) => !keepNames.has(n))) };
+  // The old container as the plan saw it, or nothing is created: it is destroyed at the end.
+  const oldCt: Ct = { address: `${address}: CT ${oldVmid}`, node, vmid: oldVmid, run, ctx };
+  const oldText = await readConfText(oldCt);
+  if (typeof prior["digest"] === "string" && confDigest(oldText) !== prior["digest"])
+    throw new Error(`${address}: the configuration of CT ${oldVmid} was changed outside pmxform since the plan was made. Nothing was done; run "pmxform plan" again to see the difference.`);
   // The plan's last step starts the new container: here, once the volumes are in it.
   const wantRunning = steps.at(-1)?.op === "start";
   const created = await createOci(address, createCfg, { ...createPlanned, started: false }, wantRunning ? steps.slice(0, -1) : steps, ctx);
   const newVmid = Number(created["vmid"]);
+  const newCt: Ct = { address: `${address}: CT ${newVmid}`, node, vmid: newVmid, run, ctx };
+  // One digest chain per container (digest-chain.ts), every key watched ("*"): the old one is
+  // destroyed at the end and the new one becomes the resource, so any change someone else makes
+  // to either between pmxform's steps stops the replacement before its next step.
+  const chains = [new DigestChain(oldCt, undefined, oldText, ["*"]), new DigestChain(newCt, undefined, await readConfText(newCt), ["*"])] as const;
   const where = (step: string) =>
     `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;
   const step = async (name: string, argv: string[]) => {
@@ -201,19 +211,44 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
       throw new Error(`${where(name)} Cause: ${pveError(err, address, name).message}`, { cause: err });
     }
   };
+  /** The chains' reads before step `name`: an outside change stops it, said with where it stopped. */
+  const checked = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof OutsideChange) throw new Error(`${where(name)} Cause: ${err.message}`, { cause: err });
+      throw err;
+    }
+  };
   if (prior["started"] === true) await step(`pct stop ${oldVmid}`, stopArgv(oldVmid));
   for (const k of keep) {
-    await step(`move mp${String(k.from["slot"])} to CT ${newVmid} mp${String(k.to["slot"])}`, [
-      "pct",
-      "move-volume",
-      String(oldVmid),
-      `mp${String(k.from["slot"])}`,
-      "--target-vmid",
-      String(newVmid),
-      "--target-volume",
-      `mp${String(k.to["slot"])}`,
-    ]);
+    const from = `mp${String(k.from["slot"])}`;
+    const to = `mp${String(k.to["slot"])}`;
+    const name = `move ${from} to CT ${newVmid} ${to}`;
+    // pct move-volume checks --digest against the source conf and --target-digest against the
+    // target's under both CT locks (pve-container LXC.pm move_volume): each is the digest of the
+    // read after pmxform's previous step there. Refused (someone wrote in between): both read
+    // again; a change of theirs stops it, a bare unusedN shuffle is retried (bounded).
+    for (let attempt = 0; ; attempt++) {
+      const [digest, targetDigest] = await checked(name, async () => [await chains[0].current(), await chains[1].current()]);
+      try {
+        await step(name, ["pct", "move-volume", String(oldVmid), from, "--target-vmid", String(newVmid), "--target-volume", to, "--digest", digest!, "--target-digest", targetDigest!]);
+      } catch (err) {
+        if (!refusedDigest(err) || attempt >= 2) throw err;
+        for (const c of chains) c.unchecked([]);
+        continue;
+      }
+      // pmxform's own change: mpN left the old conf and arrived in the new one.
+      chains[0].unchecked([from]);
+      chains[1].unchecked([to]);
+      break;
+    }
   }
+  // Both read once more before the start and the destroy (also with no volume to move): a change
+  // since pmxform's last step stops here. pct destroy takes no digest, so a change landing
+  // between this read and the destroy is the one window left.
+  for (const c of chains) c.unchecked([]);
+  await checked(wantRunning ? `pct start ${newVmid}` : `pct destroy ${oldVmid}`, async () => Promise.all(chains.map((c) => c.current())));
   if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
   await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));
   const t: Ct = { address, node, vmid: newVmid, run, ctx };
