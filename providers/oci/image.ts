@@ -2,7 +2,7 @@
 // as a single-arch OCI archive; tracks the registry digest so a moved tag plans a new pull.
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Runner } from "../../src/exec/runner.js";
-import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, AttrPath, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
 import { plannedPull, pullConfig, pullOperation, secretIn } from "./pull-operation.js";
 import { accessConfig, accessOperation, plannedAccess } from "./access-operation.js";
 import { ociImageBlocks, ociImageSchema } from "./schema.js";
@@ -83,6 +83,12 @@ function plannedImage(config: Attrs, address: string, digest: unknown): Attrs {
   return p;
 }
 
+/** Configured registry credentials the state records under other names (accessAttrs). */
+const RECORDED_AS: [string, AttrPath][] = [
+  ["auth_username", ["auth", "username"]],
+  ["auth_authfile", ["auth", "authfile"]],
+];
+
 const ACCESS_KEYS = ["tls_verify", "auth_mode", "auth_authfile", "auth_username"];
 
 export function diffImage(req: DiffRequest): Diff {
@@ -113,16 +119,11 @@ export function diffImage(req: DiffRequest): Diff {
     newNotes.push(`${r.reference} points to ${r.digest} now; apply pulls exactly this digest`);
     return r.digest;
   };
-  // The state records auth.username and auth.authfile as auth_username and auth_authfile, paths
-  // a sensitive auth.* does not cover (the plan file nulls and the plan hides only the configured
-  // paths): a sensitive one is shown only as far as the state already holds it, a new one is
-  // known after apply (the step reads it then).
+  // A sensitive auth.username/authfile new or changed since the state is known after apply: the
+  // step reads it then (ociImage.sensitiveAttributePaths hides the recorded one everywhere).
   const secret = secretIn(req.sensitivePaths ?? []);
   const shown = (planned: Attrs): Attrs => {
-    for (const [attr, path] of [
-      ["auth_username", ["auth", "username"]],
-      ["auth_authfile", ["auth", "authfile"]],
-    ] as const) {
+    for (const [attr, path] of RECORDED_AS) {
       const v = planned[attr];
       if (typeof v === "string" && secret([...path]) && v !== prior?.[attr]) planned[attr] = new Unknown("string");
     }
@@ -323,6 +324,11 @@ export const ociImage: ResourceType = {
   blocks: ociImageBlocks,
   schema: ociImageSchema,
   sensitiveAttributes: [],
+  // A sensitive auth.username (or the whole auth block) is hidden in plans, nulled in plan files and marked in the state as auth_username.
+  sensitiveAttributePaths(configured) {
+    const secret = secretIn(configured);
+    return RECORDED_AS.filter(([, path]) => secret(path)).map(([attr]): AttrPath => [attr]);
+  },
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;

@@ -112,6 +112,22 @@ describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skip
       expect(apply2.code).toBe(0);
       expect(attrs()).toMatchObject({ auth_mode: "password", auth_username: "secret-robot-user", volid });
       expect([archive().ino, archive().mtimeMs, cache()]).toEqual(pulled);
+      // The state marks where the secret is recorded, so later plans, JSON and `show` hide it too.
+      const entry = () => (JSON.parse(readFileSync(w2.path("pmxform.state.json"), "utf8")) as { resources: { sensitive_attributes?: unknown[] }[] }).resources[0]!;
+      expect(entry().sensitive_attributes).toContainEqual(["auth_username"]);
+      expect((await w2.run("plan", "-detailed-exitcode")).code).toBe(0);
+      // An update that keeps the user name: neither its before nor its after shows it. (The plan
+      // file's prior_state holds the state as it is, secrets included, as Terraform's does.)
+      w2.write("main.pmx.hcl", img(`  auth {\n    username = var.user\n    password = "not-needed-to-record"\n  }\n`).replace("tls_verify = false", "tls_verify = true"));
+      const plan3 = await w2.run("plan", "--out", "tls.out");
+      expect(plan3.code).toBe(0);
+      expect(plan3.stdout).toContain("tls_verify");
+      const json = await w2.run("show", "-json", "tls.out");
+      const state = await w2.run("show");
+      for (const [name, text] of [["plan", plan3.stdout], ["plan file's changes", JSON.stringify((JSON.parse(readFileSync(w2.path("tls.out"), "utf8")) as { changes: unknown }).changes)], ["show -json", json.stdout], ["show", state.stdout]]) {
+        const at = text!.indexOf("secret-robot-user");
+        expect(at, `${name}: ${text!.slice(Math.max(0, at - 300), at + 50)}`).toBe(-1);
+      }
     } finally {
       w2.remove();
     }
