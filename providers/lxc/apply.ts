@@ -27,7 +27,7 @@ import type { PctOperation, SetPiece } from "./operations.js";
 import { pctOperations, valueOf } from "./operations-check.js";
 import { pveError, vmidTaken } from "./errors.js";
 import { assertOwnContainer, markerFor } from "./identity.js";
-import { editConf, readConfText, restoreConf, type ConfEdit } from "./conf-write.js";
+import { editConf, readConfText, restoreConf, type ConfEdit, type ConfTarget } from "./conf-write.js";
 import { mergeRawLines, normalizeRawLine, OCI_OWNED, OWNED_ELSEWHERE } from "../mounts/raw-lxc.js";
 import { unusedKeysHolding } from "../mounts/detached.js";
 import { asSnapshot, readNodeDevices } from "./snapshot.js";
@@ -107,6 +107,17 @@ async function pushKeys(t: Target, keys: unknown): Promise<void> {
   });
 }
 
+/**
+ * Steps of a type built on this one (oci_container's), run in their place in the list: `keys`,
+ * the conf keys a step writes (the digest chain stops when someone else changes one of them
+ * mid-update); `run` gets the chain of an update (absent in a create) for its writes' digests.
+ */
+export interface OtherSteps {
+  ops: ReadonlySet<string>;
+  keys: (op: PlannedOperation) => string[];
+  run: (op: PlannedOperation, t: ConfTarget, chain?: DigestChain) => Promise<void>;
+}
+
 /** What may follow pct create in a create's steps (operations.ts createOperations). */
 const CREATE_STEPS: ReadonlySet<string> = new Set(["raw_lxc", "start", "password", "stop"]);
 
@@ -116,14 +127,7 @@ const CREATE_STEPS: ReadonlySet<string> = new Set(["raw_lxc", "start", "password
  * which are printed from it by the plan's own mapping (conf-map.ts createValues). `other`: steps of
  * a type built on this one (oci_container's), run in their place in the list.
  */
-export async function createContainer(
-  address: string,
-  config: Attrs,
-  planned: Attrs,
-  operations: readonly PlannedOperation[] | undefined,
-  ctx: ApplyContext,
-  other?: { ops: ReadonlySet<string>; run: (op: PlannedOperation, t: { address: string; node: string; vmid: number; run: Runner; ctx: ApplyContext }) => Promise<void> },
-): Promise<Attrs> {
+export async function createContainer(address: string, config: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext, other?: OtherSteps): Promise<Attrs> {
   const ops = pctOperations(address, operations, other?.ops);
   const create = ops[0];
   if (create?.op !== "create") throw new Error(`${address}: the plan's steps for this create do not begin with pct create. Nothing was done; run "pmxform plan" again.`);
@@ -214,15 +218,23 @@ function writeRawLxc(t: Target, digest: string | undefined, lines: string[]): Pr
  * order after the ownership check; nothing is worked out again from the configuration, which is
  * read only for secrets and for values the plan could not know.
  */
-export async function updateContainer(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
-  const ops = pctOperations(address, operations);
+export async function updateContainer(
+  address: string,
+  config: Attrs,
+  prior: Attrs,
+  planned: Attrs,
+  operations: readonly PlannedOperation[] | undefined,
+  ctx: ApplyContext,
+  other?: OtherSteps,
+): Promise<Attrs> {
+  const ops = pctOperations(address, operations, other?.ops);
   return onCurrentNode(address, prior, ctx, async (p) => {
     // A migration is done only when the plan made one and the container is not already there (a
     // container merely followed elsewhere gets the planned change where it is).
     const m = ops.find((o) => o.op === "migrate");
     const migrates = m !== undefined && m.to !== prior["node"] && m.to !== p["node"];
     const here = migrates ? await migrateContainer(address, { ...config, node: m.to }, p, ctx, m) : p;
-    return followedTo(await runUpdate(address, config, here, planned, ops, !migrates, ctx), prior, config);
+    return followedTo(await runUpdate(address, config, here, planned, ops, !migrates, ctx, other), prior, config);
   });
 }
 
@@ -273,13 +285,15 @@ export async function migrateContainer(
  * of a read made after pmxform's previous write (digest-chain.ts), so a key someone else changes
  * between two steps is never overwritten.
  */
-async function runUpdate(address: string, config: Attrs, read: Attrs, planned: Attrs, ops: readonly PctOperation[], planDigest: boolean, ctx: ApplyContext): Promise<Attrs> {
+async function runUpdate(address: string, config: Attrs, read: Attrs, planned: Attrs, ops: readonly PctOperation[], planDigest: boolean, ctx: ApplyContext, other?: OtherSteps): Promise<Attrs> {
   const node = String(read["node"]);
   const vmid = Number(read["vmid"]);
   const t: Target = { address, node, vmid, run: ctx.runnerFor(node), ctx };
   const first = await assertOwnContainer(t, read);
   const checked = ops.find((o) => o.op === "digest");
-  const chain = new DigestChain(t, planDigest ? checked?.digest : typeof read["digest"] === "string" ? read["digest"] : undefined, first, keysWritten(ops));
+  const isOther = (o: { op: string }) => other?.ops.has(o.op) === true;
+  const written = [...keysWritten(ops.filter((o) => !isOther(o))), ...ops.flatMap((o) => (isOther(o) ? other!.keys(o as unknown as PlannedOperation) : []))];
+  const chain = new DigestChain(t, planDigest ? checked?.digest : typeof read["digest"] === "string" ? read["digest"] : undefined, first, written);
   let running = read["started"] === true;
   // Values the plan left to apply (unknown then, or secret): printed from the configuration now,
   // by the plan's own mapping (a moved volume still where it is; disks echo their grown size).
@@ -305,6 +319,10 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
   try {
     for (const op of ops) {
       if (stale.length && op.op !== "resize" && op.op !== "set") await runSet([], []);
+      if (isOther(op)) {
+        await other!.run(op, t, chain);
+        continue;
+      }
       switch (op.op) {
         case "digest":
         case "migrate": // done above, before anything on this node
@@ -315,7 +333,9 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           break;
         case "raw_lxc": {
           const lines = "lines" in op ? op.lines : rawLinesFrom(config, op.from);
-          raw = await writeRawLxc(t, await chain.current(), lines);
+          // The conf is edited only while it has the chain's digest (conf-write.ts checks it at
+          // the read and again under the CT lock at the write).
+          raw = await chain.write(["lxc"], (digest) => writeRawLxc(t, digest, lines));
           if (raw) chain.wrote(raw.after);
           break;
         }
@@ -338,8 +358,10 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           await runSet(op.set, op.delete);
           break;
         case "move_volume":
-          await pct(t, moveVolumeArgv(vmid, op.disk, op.storage), `moving ${op.disk} to storage ${op.storage}`);
-          chain.unchecked([op.disk]);
+          // pct move-volume checks --digest under the CT lock before copying (argv.ts), so the
+          // volume moves only out of the conf the chain expects; the write also drops the old
+          // volume (--delete 1) and gives mpN its new volume id, pmxform's own change.
+          await chain.write([op.disk], (digest) => pct(t, moveVolumeArgv(vmid, op.disk, op.storage, digest), `moving ${op.disk} to storage ${op.storage}`));
           break;
         case "start":
           await pct(t, startArgv(vmid), "pct start");
@@ -364,7 +386,7 @@ async function runUpdate(address: string, config: Attrs, read: Attrs, planned: A
           ctx.log(`${address}: ${op.keys.join(", ")} take effect when the container restarts (set restart_on_change = true to let pmxform restart it)`);
           break;
         case "delete_detached":
-          await deleteDetachedVolumes(t, op.volumes);
+          await deleteDetachedVolumes(t, chain, op.volumes);
           break;
       }
     }
@@ -407,11 +429,17 @@ function getPath(a: Attrs, path: AttrPath): unknown {
 
 const hasUnknown = (v: unknown): boolean => isUnknown(v) || (Array.isArray(v) ? v.some(hasUnknown) : v !== null && typeof v === "object" ? Object.values(v).some(hasUnknown) : false);
 
-/** Deletes removed mounts' volumes that Proxmox has detached to unusedN by now (one cat, one pct set). */
-async function deleteDetachedVolumes(t: Target, doomed: unknown): Promise<void> {
-  if (!Array.isArray(doomed) || doomed.length === 0) return;
-  const keys = unusedKeysHolding(parseConf(await readConfText(t), String(t.vmid)), doomed.map(String));
-  if (keys.length) await pct(t, ["pct", "set", String(t.vmid), "--delete", keys.join(",")], `deleting the volumes of removed mounts (${keys.join(", ")})`);
+/**
+ * Deletes removed mounts' volumes that Proxmox has detached to unusedN by now: the unusedN keys are
+ * found in the conf the chain read, and the pct set --delete carries that conf's digest, so a key
+ * renumbered or reused by someone else in between is refused instead of deleting another volume.
+ */
+async function deleteDetachedVolumes(t: Target, chain: DigestChain, doomed: readonly string[]): Promise<void> {
+  if (doomed.length === 0) return;
+  await chain.write([], async (digest) => {
+    const keys = unusedKeysHolding(parseConf(chain.text() ?? (await readConfText(t)), String(t.vmid)), [...doomed]);
+    if (keys.length) await pct(t, setArgvOf(t.vmid, digest, [], keys), `deleting the volumes of removed mounts (${keys.join(", ")})`);
+  });
 }
 
 export async function deleteContainer(address: string, prior: Attrs, ctx: ApplyContext): Promise<void> {

@@ -45,7 +45,20 @@ export function setArgvOf(vmid: number, digest: string | undefined, pieces: { ke
 /** `--digest`: the first write of an update checks the conf is still the one the plan read. */
 export const resizeArgv = (vmid: number, disk: string, size: string, digest?: string) => ["pct", "resize", String(vmid), disk, size, ...(digest ? ["--digest", digest] : [])];
 /** `--delete 1`: the old volume is destroyed instead of staying behind as unusedN. */
-export const moveVolumeArgv = (vmid: number, disk: string, storage: string) => ["pct", "move-volume", String(vmid), disk, storage, "--delete", "1"];
+/**
+ * `--digest`: refused unless the conf still has it (pve-container src/PVE/API2/LXC.pm move_volume
+ * calls PVE::Tools::assert_if_modified under the CT lock before copying anything).
+ */
+export const moveVolumeArgv = (vmid: number, disk: string, storage: string, digest?: string) => [
+  "pct",
+  "move-volume",
+  String(vmid),
+  disk,
+  storage,
+  "--delete",
+  "1",
+  ...(digest ? ["--digest", digest] : []),
+];
 export const startArgv = (vmid: number) => ["pct", "start", String(vmid)];
 export const stopArgv = (vmid: number) => ["pct", "stop", String(vmid)];
 export const rebootArgv = (vmid: number) => ["pct", "reboot", String(vmid)];

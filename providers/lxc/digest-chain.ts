@@ -3,7 +3,7 @@
 // digest the plan read; every later one checks the digest of a read made after pmxform's own
 // previous write, once that read showed only pmxform's keys changed.
 import { confDigest } from "../../src/pve/conf.js";
-import { readConfText, type ConfTarget } from "./conf-write.js";
+import { ConfChanged, readConfText, type ConfTarget } from "./conf-write.js";
 import { changedKeys, confValue, SIDE_EFFECT_KEY } from "./conf-changes.js";
 import type { PctOperation } from "./operations.js";
 
@@ -17,7 +17,9 @@ export class OutsideChange extends Error {}
  */
 const DIGEST_REFUSED = /config file has been modified by another user|detected modified configuration/i;
 
-function refusedDigest(err: unknown): boolean {
+/** Whether `err` (or an error it wraps) is pct's refusal of a stale digest. */
+export function refusedDigest(err: unknown): boolean {
+  if (err instanceof ConfChanged) return true;
   const texts: unknown[] = [];
   for (let e: unknown = err; e !== null && typeof e === "object"; e = (e as { cause?: unknown }).cause) texts.push((e as { stderr?: unknown }).stderr, (e as { message?: unknown }).message);
   return texts.some((x) => typeof x === "string" && DIGEST_REFUSED.test(x));
@@ -101,6 +103,14 @@ export class DigestChain {
     }
   }
 
+  /**
+   * The conf text the current digest is the digest of (after current()); undefined when the
+   * plan's digest no longer matches the conf, so a write with it is refused anyway.
+   */
+  text(): string | undefined {
+    return this.digest !== undefined ? this.known : undefined;
+  }
+
   /** A write pmxform made itself without a digest (its text is known: raw lxc lines under the CT lock). */
   wrote(text: string): void {
     this.known = text;
@@ -109,7 +119,7 @@ export class DigestChain {
     this.fromPlan = false;
   }
 
-  /** A step that changed `keys` of the conf without a digest check (pct move-volume, pending applied by pct start). */
+  /** A step that changed `keys` of the conf without a digest check (pending keys applied by pct start/reboot). */
   unchecked(keys: Iterable<string>): void {
     for (const k of keys) this.ours.add(k);
     this.digest = undefined;

@@ -4,14 +4,15 @@
 import { confDigest, parseConf } from "../../src/pve/conf.js";
 import type { ApplyContext, Attrs, PlannedOperation } from "../../src/provider/types.js";
 import { isUnknown, putKey } from "../../src/config/value.js";
-import { createContainer, deleteContainer, migrateContainer, updateContainer } from "../lxc/apply.js";
+import { createContainer, deleteContainer, migrateContainer, updateContainer, type OtherSteps } from "../lxc/apply.js";
 import { destroyArgv, startArgv, stopArgv } from "../lxc/argv.js";
 import { pveError } from "../lxc/errors.js";
 import { editConf, readConfText, type ConfTarget } from "../lxc/conf-write.js";
 import { followedTo, onCurrentNode } from "../lxc/snapshot-locate.js";
 import { assertOwnContainer } from "../lxc/identity.js";
-import { lxcConfigOf, ociAttrsFromConf, writeOciKeys } from "./container-attrs.js";
-import { OCI_OPS, ociSteps, type OciOperation, type ReplaceOperation } from "./container-operations.js";
+import { DigestChain, OutsideChange, refusedDigest } from "../lxc/digest-chain.js";
+import { lxcConfigOf, ociAttrsFromConf, parseUser, writeOciKeys, type OciKeys } from "./container-attrs.js";
+import { OCI_OPS, ociKeysWritten, ociSteps, type OciOperation, type PlannedValue, type ReplaceOperation } from "./container-operations.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -25,16 +26,6 @@ async function readBack(t: Ct, running: boolean, carried: Attrs): Promise<Attrs>
   return a;
 }
 
-/**
- * Rewrites env and lxc.init.cwd/uid/gid in the conf, through the same locked conf editor that
- * raw_lxc uses (pct cannot pass several NUL-separated env entries on a command line). Only what
- * the configuration sets is written: the image's working directory and user mapping, which
- * `pct create` put there, stay unless `working_dir` / `user` replace them.
- */
-async function editOciKeys(t: Ct, config: Attrs, prior: Attrs | null, planned: Attrs): Promise<void> {
-  await editConf(t, undefined, (conf) => writeOciKeys(conf, config, prior, planned), "writing env/working_dir/user into the container's configuration");
-}
-
 async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
   try {
     await t.run.run(argv, { signal: t.ctx.signal });
@@ -43,25 +34,44 @@ async function pct(t: Ct, argv: string[], doing: string): Promise<void> {
   }
 }
 
+/** The OCI steps in lxc_container's list: run in their place, their conf keys known to the digest chain. */
+function ociStepsOf(config: Attrs): OtherSteps {
+  return { ops: OCI_OPS, keys: ociKeysWritten, run: (op, t, chain) => runOciStep(t, config, op as unknown as OciOperation, chain) };
+}
+
 /**
  * Creates as the plan decided (its steps: lxc_container's create of a stopped container, the OCI
- * keys, then the start when wanted, since the env must be there at start).
+ * keys, then the start when wanted, since the env must be there at start). The image is the
+ * template pct create used: the plan's, or where the plan could not know it, what the create
+ * step read from the configuration (lxc's createContainer carries it back as `template`).
  */
 export async function createOci(address: string, config: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
   ociSteps(address, operations ?? []);
-  const image = typeof planned["image"] === "string" ? planned["image"] : config["image"];
-  const created = await createContainer(address, lxcConfigOf(config, null), { ...planned, template: image }, operations, ctx, {
-    ops: OCI_OPS,
-    run: (op, t) => runOciStep(t, config, op as unknown as OciOperation),
-  });
+  const created = await createContainer(address, lxcConfigOf(config, null), { ...planned, template: planned["image"] }, operations, ctx, ociStepsOf(config));
   const t: Ct = { address, node: String(created["node"]), vmid: Number(created["vmid"]), run: ctx.runnerFor(String(created["node"])), ctx };
-  return readBack(t, created["started"] === true, { ...created, ...pick(planned), image });
+  return readBack(t, created["started"] === true, { ...created, ...pick(planned), image: created["template"] });
 }
 
-/** One OCI step of the plan: pct set --entrypoint, or the conf edit of env (values the plan left to apply read from the configuration now). */
-async function runOciStep(t: Ct, config: Attrs, op: OciOperation): Promise<void> {
+/** A value of the plan's step: as printed, or read from the configuration evaluated at apply. */
+function resolved(t: Ct, config: Attrs, v: PlannedValue | null, what: string): string | undefined {
+  if (v === null) return undefined;
+  if (typeof v === "string") return v;
+  let cur: unknown = config;
+  for (const seg of v.from) cur = cur !== null && typeof cur === "object" && !isUnknown(cur) ? (cur as Obj)[String(seg)] : undefined;
+  if (typeof cur !== "string") throw new Error(`${t.address}: ${what} is still unknown at apply. Run "pmxform plan" again.`);
+  return cur;
+}
+
+/**
+ * One OCI step of the plan: pct set --entrypoint, or the conf edit of env, working_dir and user
+ * (values the plan left to apply read from the configuration now). In an update each write takes
+ * part in the digest chain: pct set carries the digest, the conf edit is made only over a conf that
+ * has it (conf-write.ts checks it again under the CT lock).
+ */
+async function runOciStep(t: Ct, config: Attrs, op: OciOperation, chain?: DigestChain): Promise<void> {
   if (op.op === "entrypoint") {
-    await pct(t, ["pct", "set", String(t.vmid), "--entrypoint", op.value], "pct set --entrypoint");
+    const set = (digest: string | undefined) => pct(t, ["pct", "set", String(t.vmid), ...(digest ? ["--digest", digest] : []), "--entrypoint", op.value], "pct set --entrypoint");
+    await (chain ? chain.write(["entrypoint"], set) : set(undefined));
     return;
   }
   const env: Record<string, string> = { ...op.env };
@@ -71,8 +81,22 @@ async function runOciStep(t: Ct, config: Attrs, op: OciOperation): Promise<void>
     if (typeof v !== "string") throw new Error(`${t.address}: env ${k} is still unknown at apply. Run "pmxform plan" again.`);
     putKey(env, k, v);
   }
-  const removed = Object.fromEntries(op.remove_env.map((k) => [k, ""]));
-  await editOciKeys(t, config, { env: removed }, { env });
+  const keys: OciKeys = { env, remove: op.remove_env };
+  const cwd = resolved(t, config, op.working_dir, "working_dir");
+  const user = resolved(t, config, op.user, "user");
+  if (cwd !== undefined) keys.working_dir = cwd;
+  if (user !== undefined) {
+    if (!parseUser(user)) throw new Error(`${t.address}: user "${user}" must be numeric, "UID" or "UID:GID". Nothing of it was written; fix it and run "pmxform plan" again.`);
+    keys.user = user;
+  }
+  const doing = "writing env/working_dir/user into the container's configuration";
+  const edit = (digest: string | undefined) => editConf(t, digest, (conf) => writeOciKeys(conf, keys), doing);
+  if (!chain) {
+    await edit(undefined);
+    return;
+  }
+  const done = await chain.write(ociKeysWritten(op as unknown as PlannedOperation), edit);
+  if (done) chain.wrote(done.after);
 }
 
 function pick(p: Attrs): Attrs {
@@ -81,16 +105,18 @@ function pick(p: Attrs): Attrs {
   return out;
 }
 
+/**
+ * An update as the plan decided it: lxc_container's steps with the OCI steps in their place
+ * (updateContainer follows a container moved since the plan, and runs every write of both in one
+ * digest chain). The image does not change in an update (that is a replacement).
+ */
 export async function updateOci(address: string, config: Attrs, prior: Attrs, planned: Attrs, operations: readonly PlannedOperation[] | undefined, ctx: ApplyContext): Promise<Attrs> {
-  // lxc_container's steps first (updateContainer follows a container moved since the plan; the
-  // OCI keys go where it went), then the OCI steps of the same plan.
-  const oci = ociSteps(address, operations ?? []);
-  const lxcOps = operations?.filter((o) => !OCI_OPS.has(o.op));
-  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: prior["image"] }, { ...planned, template: prior["image"] }, lxcOps, ctx);
+  ociSteps(address, operations ?? []);
+  const image = typeof planned["image"] === "string" ? planned["image"] : prior["image"];
+  const lxcAttrs = await updateContainer(address, lxcConfigOf(config, prior), { ...prior, template: image }, { ...planned, template: image }, operations, ctx, ociStepsOf(config));
   const node = String(lxcAttrs["node"] ?? prior["node"]);
   const t: Ct = { address, node, vmid: Number(prior["vmid"]), run: ctx.runnerFor(node), ctx };
-  for (const op of oci) await runOciStep(t, config, op);
-  const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image: config["image"] });
+  const attrs = await readBack(t, lxcAttrs["started"] === true, { ...lxcAttrs, ...pick(planned), image });
   return followedTo(attrs, prior, config);
 }
 
@@ -161,10 +187,20 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
     ),
   };
   const createPlanned: Attrs = { ...planned, mount: Object.fromEntries(Object.entries(plannedMounts).filter(([n]) => !keepNames.has(n))) };
+  // The old container as the plan saw it, or nothing is created: it is destroyed at the end.
+  const oldCt: Ct = { address: `${address}: CT ${oldVmid}`, node, vmid: oldVmid, run, ctx };
+  const oldText = await readConfText(oldCt);
+  if (typeof prior["digest"] === "string" && confDigest(oldText) !== prior["digest"])
+    throw new Error(`${address}: the configuration of CT ${oldVmid} was changed outside pmxform since the plan was made. Nothing was done; run "pmxform plan" again to see the difference.`);
   // The plan's last step starts the new container: here, once the volumes are in it.
   const wantRunning = steps.at(-1)?.op === "start";
   const created = await createOci(address, createCfg, { ...createPlanned, started: false }, wantRunning ? steps.slice(0, -1) : steps, ctx);
   const newVmid = Number(created["vmid"]);
+  const newCt: Ct = { address: `${address}: CT ${newVmid}`, node, vmid: newVmid, run, ctx };
+  // One digest chain per container (digest-chain.ts), every key watched ("*"): the old one is
+  // destroyed at the end and the new one becomes the resource, so any change someone else makes
+  // to either between pmxform's steps stops the replacement before its next step.
+  const chains = [new DigestChain(oldCt, undefined, oldText, ["*"]), new DigestChain(newCt, undefined, await readConfText(newCt), ["*"])] as const;
   const where = (step: string) =>
     `${address}: replacing CT ${oldVmid} with CT ${newVmid} stopped at "${step}"; both containers still exist and no volume was deleted. Fix the cause, then move the remaining volumes with "pct move-volume ${oldVmid} mpN --target-vmid ${newVmid} --target-volume mpN" or destroy CT ${newVmid} and apply again.`;
   const step = async (name: string, argv: string[]) => {
@@ -175,22 +211,47 @@ async function replaceOn(address: string, config: Attrs, prior: Attrs, planned: 
       throw new Error(`${where(name)} Cause: ${pveError(err, address, name).message}`, { cause: err });
     }
   };
+  /** The chains' reads before step `name`: an outside change stops it, said with where it stopped. */
+  const checked = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof OutsideChange) throw new Error(`${where(name)} Cause: ${err.message}`, { cause: err });
+      throw err;
+    }
+  };
   if (prior["started"] === true) await step(`pct stop ${oldVmid}`, stopArgv(oldVmid));
   for (const k of keep) {
-    await step(`move mp${String(k.from["slot"])} to CT ${newVmid} mp${String(k.to["slot"])}`, [
-      "pct",
-      "move-volume",
-      String(oldVmid),
-      `mp${String(k.from["slot"])}`,
-      "--target-vmid",
-      String(newVmid),
-      "--target-volume",
-      `mp${String(k.to["slot"])}`,
-    ]);
+    const from = `mp${String(k.from["slot"])}`;
+    const to = `mp${String(k.to["slot"])}`;
+    const name = `move ${from} to CT ${newVmid} ${to}`;
+    // pct move-volume checks --digest against the source conf and --target-digest against the
+    // target's under both CT locks (pve-container LXC.pm move_volume): each is the digest of the
+    // read after pmxform's previous step there. Refused (someone wrote in between): both read
+    // again; a change of theirs stops it, a bare unusedN shuffle is retried (bounded).
+    for (let attempt = 0; ; attempt++) {
+      const [digest, targetDigest] = await checked(name, async () => [await chains[0].current(), await chains[1].current()]);
+      try {
+        await step(name, ["pct", "move-volume", String(oldVmid), from, "--target-vmid", String(newVmid), "--target-volume", to, "--digest", digest!, "--target-digest", targetDigest!]);
+      } catch (err) {
+        if (!refusedDigest(err) || attempt >= 2) throw err;
+        for (const c of chains) c.unchecked([]);
+        continue;
+      }
+      // pmxform's own change: mpN left the old conf and arrived in the new one.
+      chains[0].unchecked([from]);
+      chains[1].unchecked([to]);
+      break;
+    }
   }
+  // Both read once more before the start and the destroy (also with no volume to move): a change
+  // since pmxform's last step stops here. pct destroy takes no digest, so a change landing
+  // between this read and the destroy is the one window left.
+  for (const c of chains) c.unchecked([]);
+  await checked(wantRunning ? `pct start ${newVmid}` : `pct destroy ${oldVmid}`, async () => Promise.all(chains.map((c) => c.current())));
   if (wantRunning) await step(`pct start ${newVmid}`, startArgv(newVmid));
   await step(`pct destroy ${oldVmid}`, destroyArgv(oldVmid));
   const t: Ct = { address, node, vmid: newVmid, run, ctx };
   // The planned mounts carry keep_on_remove (configuration only) for the volumes moved in above.
-  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], mount: planned["mount"], ...pick(planned), image: config["image"] });
+  return readBack(t, wantRunning, { ...created, mount_names: planned["mount_names"], mount: planned["mount"], ...pick(planned), image: created["image"] });
 }

@@ -51,34 +51,46 @@ export function envMap(entries: string[]): Record<string, string> {
   return out;
 }
 
+/** What one conf edit of the OCI keys writes, every value resolved (the plan's oci_keys step). */
+export interface OciKeys {
+  /** Variables set (over the image's and the previous ones). */
+  env: Record<string, string>;
+  /** Variables the configuration managed before: removed unless `env` sets them again. */
+  remove: readonly string[];
+  /** lxc.init.cwd; absent: the image's stays. */
+  working_dir?: string;
+  /** "UID" or "UID:GID" for lxc.init.uid/gid; absent: the image's stays. */
+  user?: string;
+}
+
 /**
  * Rewrites env and lxc.init.cwd/uid/gid in a parsed conf (the locked conf editor applies it;
  * pct cannot pass several NUL-separated env entries on a command line).
  */
-export function writeOciKeys(conf: ParsedConf, config: Attrs, prior: Attrs | null, planned: Attrs): void {
+export function writeOciKeys(conf: ParsedConf, keys: OciKeys): void {
   // An env waiting in [pve:pending] (pct set --env on the running CT) replaces the current one
   // verbatim at the next start (pve-container Config.pm vmconfig_apply_pending), and refresh
   // reads it: edit that one, write it as the current env, and drop the pending copy.
   const pending = conf.pending?.env.length ? conf.pending : undefined;
   const env = envMap(pending ? pending.env : conf.main.env);
-  for (const k of Object.keys(obj(prior?.["env"]))) delete env[k];
-  for (const [k, v] of Object.entries(obj(planned["env"]))) putKey(env, k, String(v));
+  for (const k of keys.remove) delete env[k];
+  for (const [k, v] of Object.entries(keys.env)) putKey(env, k, v);
   conf.main.env = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   if (pending) pending.env = [];
-  conf.main.lxc = withInitKeys(conf.main.lxc, config);
+  conf.main.lxc = withInitKeys(conf.main.lxc, keys);
 }
 
 /**
- * The conf's lxc lines with the configured working_dir and user in place of the image's; what the
+ * The conf's lxc lines with the planned working_dir and user in place of the image's; what the
  * configuration leaves unset stays as pct create derived it from the image. A user that changes
  * drops lxc.init.groups too: those supplementary groups were the image user's.
  */
-function withInitKeys(lxc: [string, string][], config: Attrs): [string, string][] {
+function withInitKeys(lxc: [string, string][], keys: OciKeys): [string, string][] {
   const current = initKeysOf(lxc);
   let out = lxc;
-  const cwd = config["working_dir"];
-  if (typeof cwd === "string" && cwd !== current.working_dir) out = [...out.filter(([k]) => k !== "lxc.init.cwd"), ["lxc.init.cwd", cwd]];
-  const user = typeof config["user"] === "string" && config["user"] !== current.user ? parseUser(config["user"]) : undefined;
+  const cwd = keys.working_dir;
+  if (cwd !== undefined && cwd !== current.working_dir) out = [...out.filter(([k]) => k !== "lxc.init.cwd"), ["lxc.init.cwd", cwd]];
+  const user = keys.user !== undefined && keys.user !== current.user ? parseUser(keys.user) : undefined;
   if (user) {
     out = out.filter(([k]) => !["lxc.init.uid", "lxc.init.gid", "lxc.init.groups"].includes(k));
     out.push(["lxc.init.uid", user.uid]);

@@ -107,8 +107,13 @@ export function diffOci(req: DiffRequest): Diff {
     planned["digest"] = new Unknown("string");
   }
   const result: Diff = { ...base, action, planned, issues: [...issues, ...base.issues], ...adopted };
-  if (action === "update" && prior) result.operations = [...(base.operations ?? []), ...ociOperations(ch, prior, planned, req.sensitivePaths ?? [])];
-  if (action === "create") result.operations = ociCreateOperations({ lxcPlanned: base.planned, planned, sensitive: req.sensitivePaths ?? [], password: hasPassword(config) });
+  if (action === "update" && prior) {
+    const lxcOps = base.operations ?? [];
+    // Only OCI keys change (lxc_container plans nothing): their writes still check the digest the plan read.
+    const digest = !lxcOps.some((o) => o.op === "digest") && typeof prior["digest"] === "string" ? [{ op: "digest", digest: prior["digest"] }] : [];
+    result.operations = [...digest, ...lxcOps, ...ociOperations(ch, prior, planned, req.sensitivePaths ?? [], config)];
+  }
+  if (action === "create") result.operations = ociCreateOperations({ lxcPlanned: base.planned, planned, config, sensitive: req.sensitivePaths ?? [], password: hasPassword(config) });
   if (action === "replace" && prior) {
     result.operations = replaceOperations(req, config, prior, base.planned, planned);
     const volumeDeletions = volumesDeletedWithContainer(prior, movedVolumes(prior, planned));
@@ -129,7 +134,7 @@ function replaceOperations(req: DiffRequest, config: Attrs, prior: Attrs, lxcPla
   const deleteFirst = typeof planned["vmid"] !== "number" || planned["vmid"] === prior["vmid"];
   const keep = deleteFirst ? new Set<string>() : movedVolumes(prior, planned);
   const how: ReplaceOperation = { op: "replace", delete_first: deleteFirst, keep: [...keep].sort() };
-  return [how, ...ociCreateOperations({ lxcPlanned, planned, sensitive: req.sensitivePaths ?? [], password: hasPassword(config), keep })];
+  return [how, ...ociCreateOperations({ lxcPlanned, planned, config, sensitive: req.sensitivePaths ?? [], password: hasPassword(config), keep })];
 }
 
 /**

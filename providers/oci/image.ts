@@ -2,7 +2,9 @@
 // as a single-arch OCI archive; tracks the registry digest so a moved tag plans a new pull.
 import { Unknown, isUnknown } from "../../src/config/value.js";
 import type { Runner } from "../../src/exec/runner.js";
-import type { ApplyContext, Attrs, ChangeReason, Diff, DiffRequest, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import type { ApplyContext, Attrs, AttrPath, ChangeReason, Diff, DiffRequest, PlannedOperation, ProviderIssue, ResourceType } from "../../src/provider/types.js";
+import { plannedPull, pullConfig, pullOperation, secretIn } from "./pull-operation.js";
+import { accessConfig, accessOperation, plannedAccess } from "./access-operation.js";
 import { ociImageBlocks, ociImageSchema } from "./schema.js";
 import { isPullTemporary, pullTemporaryPath, removeTemporaryArgv } from "./pull-temp.js";
 import { formatReference, parseReference, pullReference, templateFileName, userFileName, type ImageRef } from "./reference.js";
@@ -41,8 +43,10 @@ function validate(config: Attrs): ProviderIssue[] {
 /** Attributes that describe how to reach the registry (changing them needs no new pull). */
 function accessAttrs(config: Attrs): Attrs {
   const auth = obj(config["auth"]);
-  const a: Attrs = { tls_verify: config["tls_verify"] !== false };
-  if (auth["authfile"] !== undefined) {
+  // Unknown until apply: shown so (the pull or access step reads them then).
+  const a: Attrs = { tls_verify: isUnknown(config["tls_verify"]) ? new Unknown("bool") : config["tls_verify"] !== false };
+  if (isUnknown(config["auth"])) a["auth_mode"] = new Unknown("string");
+  else if (auth["authfile"] !== undefined) {
     a["auth_mode"] = "authfile";
     a["auth_authfile"] = auth["authfile"];
   } else if (auth["username"] !== undefined) {
@@ -79,6 +83,12 @@ function plannedImage(config: Attrs, address: string, digest: unknown): Attrs {
   return p;
 }
 
+/** Configured registry credentials the state records under other names (accessAttrs). */
+const RECORDED_AS: [string, AttrPath][] = [
+  ["auth_username", ["auth", "username"]],
+  ["auth_authfile", ["auth", "authfile"]],
+];
+
 const ACCESS_KEYS = ["tls_verify", "auth_mode", "auth_authfile", "auth_username"];
 
 export function diffImage(req: DiffRequest): Diff {
@@ -109,9 +119,21 @@ export function diffImage(req: DiffRequest): Diff {
     newNotes.push(`${r.reference} points to ${r.digest} now; apply pulls exactly this digest`);
     return r.digest;
   };
+  // A sensitive auth.username/authfile new or changed since the state is known after apply: the
+  // step reads it then (ociImage.sensitiveAttributePaths hides the recorded one everywhere).
+  const secret = secretIn(req.sensitivePaths ?? []);
+  const shown = (planned: Attrs): Attrs => {
+    for (const [attr, path] of RECORDED_AS) {
+      const v = planned[attr];
+      if (typeof v === "string" && secret([...path]) && v !== prior?.[attr]) planned[attr] = new Unknown("string");
+    }
+    return planned;
+  };
+  // The pull apply carries out, with every value the plan shows (pull-operation.ts).
+  const pull = (planned: Attrs) => [pullOperation(config, planned, DEFAULT_PLATFORM, req.sensitivePaths ?? [])] as unknown as PlannedOperation[];
   if (!prior) {
-    const planned = plannedImage(config, address, newDigest());
-    return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}) };
+    const planned = shown(plannedImage(config, address, newDigest()));
+    return { action: "create", planned, reasons: [], issues, ...(newNotes.length ? { notes: newNotes } : {}), operations: pull(planned) };
   }
 
   const lookup = snap.registry.get(address);
@@ -130,23 +152,27 @@ export function diffImage(req: DiffRequest): Diff {
   force("file_name", !isUnknown(config["file_name"]) && (config["file_name"] ?? null) !== (prior["file_name"] ?? null));
   if (req.forceReplace) reasons.push({ path: [], reason: "replacement requested with --replace" });
   if (reasons.length) {
-    const planned = plannedImage(config, address, newDigest());
+    const planned = shown(plannedImage(config, address, newDigest()));
     notes.push(...newNotes);
-    return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}) };
+    return { action: "replace", planned, reasons, issues, ...(notes.length ? { notes } : {}), operations: pull(planned) };
   }
 
   const latest = prior["latest_digest"];
   if (!pinned && typeof latest === "string" && latest !== prior["digest"]) {
-    const planned = plannedImage(config, address, latest);
+    const planned = shown(plannedImage(config, address, latest));
     notes.push(`${String(prior["full_reference"])} now points to ${latest} (was ${String(prior["digest"])}); apply pulls exactly this digest`);
-    return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes };
+    return { action: "replace", planned, reasons: [{ path: ["digest"], reason: "replace (the tag moved to a new digest)" }], issues, notes, operations: pull(planned) };
   }
 
   const { latest_digest: _l, ...kept } = prior;
   const planned: Attrs = { ...kept, ...accessAttrs(config), reference: config["reference"], address };
   for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete planned[k];
-  const changed = ["reference", ...ACCESS_KEYS].some((k) => JSON.stringify(planned[k]) !== JSON.stringify(prior[k]));
-  return { action: changed ? "update" : "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+  const changed = ["reference", ...ACCESS_KEYS].some((k) => isUnknown(planned[k]) || JSON.stringify(planned[k]) !== JSON.stringify(prior[k]));
+  if (!changed) return { action: "no-op", planned, reasons: [], issues, ...(notes.length ? { notes } : {}) };
+  shown(planned);
+  // Nothing to pull: apply records what the access step holds (access-operation.ts).
+  const operations = [accessOperation(config, req.sensitivePaths ?? [])] as unknown as PlannedOperation[];
+  return { action: "update", planned, reasons: [], issues, ...(notes.length ? { notes } : {}), operations };
 }
 
 function credentialsOf(config: Attrs): Credentials | undefined {
@@ -171,11 +197,14 @@ function failure(err: unknown, address: string, reference: string, redact: strin
 }
 
 /**
- * Pulls the image. The digest is the one the plan showed (`planned.digest`) when it was known, so
- * a tag moved between plan and apply still installs exactly what was planned; only a plan that
- * could not resolve the tag resolves it here.
+ * Pulls the image as the plan's pull step says (pull-operation.ts): its values, and the
+ * configuration evaluated now only for those the plan could not print (credentials included).
+ * The digest is the one the plan showed when it was known, so a tag moved between plan and apply
+ * still installs exactly what was planned; only a plan that could not resolve the tag resolves it here.
  */
-export async function createImage(address: string, config: Attrs, ctx: ApplyContext, planned: Attrs | null = null): Promise<Attrs> {
+export async function createImage(address: string, configNow: Attrs, ctx: ApplyContext, operations: readonly PlannedOperation[] | undefined): Promise<Attrs> {
+  const op = plannedPull(address, operations);
+  const config = pullConfig(address, op, configNow);
   const parsed = parseReference(String(config["reference"]));
   if (typeof parsed === "string") throw new Error(`${address}: ${parsed}`);
   const ref = parsed;
@@ -185,7 +214,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
   const signal = ctx.signal;
   const full = formatReference(ref);
   return withAccess(run, config, ref, signal, async (access, redact) => {
-    let digest = ref.digest ?? (typeof planned?.["digest"] === "string" ? planned["digest"] : undefined);
+    let digest = ref.digest ?? op.digest ?? undefined;
     if (!digest) {
       try {
         digest = parseDigest((await run.run(inspectDigestArgv(full, access), { signal, redact, timeoutMs: 120_000 })).stdout);
@@ -194,7 +223,7 @@ export async function createImage(address: string, config: Attrs, ctx: ApplyCont
       }
       if (!digest) throw new Error(`${address}: ${full}: skopeo printed no manifest digest`);
     }
-    const volid = String(volidFor(config, ref, digest));
+    const volid = op.volid ?? String(volidFor(config, ref, digest));
     let path: string;
     try {
       path = (await run.run(["pvesm", "path", volid], { signal })).stdout.trim();
@@ -295,6 +324,11 @@ export const ociImage: ResourceType = {
   blocks: ociImageBlocks,
   schema: ociImageSchema,
   sensitiveAttributes: [],
+  // A sensitive auth.username (or the whole auth block) is hidden in plans, nulled in plan files and marked in the state as auth_username.
+  sensitiveAttributePaths(configured) {
+    const secret = secretIn(configured);
+    return RECORDED_AS.filter(([, path]) => secret(path)).map(([attr]): AttrPath => [attr]);
+  },
   nodeOf(config, prior) {
     const n = config?.["node"] ?? prior?.["node"];
     return typeof n === "string" ? n : undefined;
@@ -302,10 +336,16 @@ export const ociImage: ResourceType = {
   validate,
   diff: diffImage,
   read: ({ address, prior, snapshot }) => readImage(prior, snapshot, address),
-  create: ({ address, config, planned }, ctx) => createImage(address, config, ctx, planned),
-  update: async ({ config, prior, planned }) => {
-    const out: Attrs = { ...prior, ...accessAttrs(config), reference: config["reference"], address: planned["address"] };
-    for (const k of ACCESS_KEYS) if (!(k in accessAttrs(config))) delete out[k];
+  create: ({ address, config, operations }, ctx) => createImage(address, config, ctx, operations),
+  // Records the access step's values (the configuration at apply only for what the plan could not print).
+  update: async ({ address, config, prior, operations }) => {
+    const now = accessConfig(address, plannedAccess(address, operations), config);
+    // A reference unknown at plan time is read now; one naming another image is no update.
+    const ref = parseReference(String(now["reference"]));
+    if (typeof ref === "string" || formatReference(ref) !== prior["full_reference"])
+      throw new Error(`${address}: the reference is now "${String(now["reference"])}", not the recorded ${String(prior["full_reference"])}. Nothing was done; run "pmxform plan" again.`);
+    const out: Attrs = { ...prior, ...accessAttrs(now), reference: now["reference"], address };
+    for (const k of ACCESS_KEYS) if (!(k in accessAttrs(now))) delete out[k];
     delete out["latest_digest"];
     return out;
   },

@@ -6,6 +6,7 @@
 //   saving the state after every finished operation (apply-record.ts) → outputs saved.
 // Each resource's configuration is evaluated again right before its operation, so references to
 // values created earlier in the run are known.
+import { attributeSensitivePaths } from "./sensitive-paths.js";
 import { runAbortController } from "../exec/abort.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
@@ -163,5 +164,5 @@ function evaluateNow(session: Session, c: Change): { config?: Attrs; sensitivePa
     const first = r.diagnostics.find((d) => d.severity === "error");
     throw new Error(first ? `${first.summary}: ${first.detail ?? ""}` : "its configuration could not be evaluated");
   }
-  return { config: r.instance.config, sensitivePaths: r.instance.sensitivePaths };
+  return { config: r.instance.config, sensitivePaths: attributeSensitivePaths(session.registry.resourceType(decl.type), r.instance.sensitivePaths) };
 }

@@ -14,6 +14,7 @@ import { applyIgnoreChanges, createsBeforeDestroy, markRecomputed, preventsDestr
 import type { Moved } from "./plan-moves.js";
 import type { Refreshed } from "./plan-drift.js";
 import type { PlanInput } from "./plan-types.js";
+import { attributeSensitivePaths } from "./sensitive-paths.js";
 import { walkConfig } from "./walk-config.js";
 
 export interface InstanceChanges {
@@ -89,7 +90,8 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
         for (const issue of d.issues) {
           diagnostics.push({ severity: issue.severity, summary: issue.summary, ...(issue.detail ? { detail: issue.detail } : {}), subject: inst.ranges.find(issue.path), address: inst.address });
         }
-        ev.setInstanceAttributes(decl, inst.key, type, d.planned as Value, d.action !== "no-op", inst.sensitivePaths);
+        const secretPaths = attributeSensitivePaths(type, inst.sensitivePaths);
+        ev.setInstanceAttributes(decl, inst.key, type, d.planned as Value, d.action !== "no-op", secretPaths);
         const objectId = d.action === "delete" ? undefined : type.objectId?.(d.planned);
         const claimant = objectId !== undefined ? claimedObjects.get(objectId) : undefined;
         if (objectId !== undefined && claimant === undefined) claimedObjects.set(objectId, inst.address);
@@ -106,7 +108,7 @@ export function diffInstances(input: PlanInput, graph: DeclGraph, moved: Moved, 
           after: d.planned,
           ...(imported ? { importId: imported.id } : {}),
           afterUnknown: [],
-          sensitivePaths: inst.sensitivePaths,
+          sensitivePaths: secretPaths,
           reasons: d.reasons,
           notes: d.notes ?? [],
           ...(d.volumeDeletions?.length ? { volumeDeletions: d.volumeDeletions } : {}),

@@ -191,6 +191,13 @@ export interface ResourceType {
   schema: ZodType;
   /** Top-level attributes always treated as sensitive (passwords, keys). */
   sensitiveAttributes: string[];
+  /**
+   * Where a configured secret lives in the type's planned and recorded attributes when that is
+   * not the configured path (oci_image records auth.username as auth_username): given the
+   * configuration's sensitive paths, the attribute paths that hold them. The plan hides and the
+   * plan file nulls those too, and the state marks them sensitive.
+   */
+  sensitiveAttributePaths?(configured: readonly AttrPath[]): AttrPath[];
   /** Top-level bookkeeping attributes never shown in plans or `show` (slot maps, digests, ...). */
   hiddenAttributes?: string[];
   /**

@@ -28,7 +28,7 @@ export function pctResize(ctx: Ctx, argv: string[]): number {
   return withConfigLock(ctx, vmid, () => {
     const { conf, digest } = loadConf(ctx, vmid);
     const want = a.opts.get("digest");
-    if (want !== undefined && want !== digest) throw new SimError("detected modified configuration - file changed by other user? Try again.");
+    if (want !== undefined && want !== digest) throw new SimError(MODIFIED);
     checkLock(conf);
     const value = conf.main.keys.get(disk);
     if (value === undefined) throw new SimError(`unable to parse config: disk '${disk}' does not exist`);
@@ -54,6 +54,9 @@ export function pctResize(ctx: Ctx, argv: string[]): number {
   });
 }
 
+/** PVE::Tools::assert_if_modified's refusal (pve-common src/PVE/Tools.pm). */
+const MODIFIED = "detected modified configuration - file changed by other user? Try again.";
+
 const MOVE: VerbSpec = {
   usage: "pct move-volume <vmid> <volume> [<storage>] [<target-vmid>] [<target-volume>] [OPTIONS]",
   positional: ["vmid", "volume"],
@@ -70,15 +73,21 @@ export function pctMoveVolume(ctx: Ctx, argv: string[]): number {
   if (!/^(?:rootfs|mp\d+|unused\d+)$/.test(key)) throw new ParamError([["volume", `invalid format - invalid volume key '${key}'`]], MOVE.usage);
   if (targetVmidText !== undefined) {
     const target = checkVmid(targetVmidText, MOVE.usage, "target-vmid");
-    return moveToCt(ctx, vmid, key, target, a.opts.get("target-volume") ?? a.pos["target-volume"] ?? key);
+    return moveToCt(ctx, vmid, key, target, a.opts.get("target-volume") ?? a.pos["target-volume"] ?? key, a.opts.get("digest"), a.opts.get("target-digest"));
   }
   if (storage === undefined) throw new ParamError([["storage", "property is missing and it is not optional"]], MOVE.usage);
   return withConfigLock(ctx, vmid, () => {
-    const { conf } = loadConf(ctx, vmid);
+    const { conf, digest } = loadConf(ctx, vmid);
     checkLock(conf);
     const value = conf.main.keys.get(key);
     if (value === undefined) throw new SimError(`no such volume '${key}'`);
     if (isRunning(ctx, vmid) && !key.startsWith("unused")) throw new SimError("cannot move volumes of a running container");
+    // pve-container src/PVE/API2/LXC.pm move_volume, $move_to_storage_checks: under the CT lock,
+    // after check_lock and the running check, PVE::Tools::assert_if_modified($digest, $conf->{digest})
+    // refuses a stale --digest before anything is copied (an empty one checks nothing: pve-common
+    // src/PVE/Tools.pm assert_if_modified compares only when both digests are true).
+    const want = a.opts.get("digest");
+    if (want && want !== digest) throw new SimError(MODIFIED);
     const vol = volumeOf(key, value);
     const info = vol ? volumeInfo(ctx, vol) : undefined;
     if (!vol || !info) throw new SimError(`cannot move volume '${key}' - not a storage volume`);
@@ -101,15 +110,22 @@ export function pctMoveVolume(ctx: Ctx, argv: string[]): number {
   });
 }
 
-function moveToCt(ctx: Ctx, vmid: number, key: string, target: number, targetKey: string): number {
+function moveToCt(ctx: Ctx, vmid: number, key: string, target: number, targetKey: string, digest?: string, targetDigest?: string): number {
   if (key === "rootfs" || targetKey === "rootfs") throw new SimError("Cannot move to/from 'rootfs'");
   if (!/^(?:mp\d+|unused\d+)$/.test(targetKey)) throw new SimError(`invalid target volume key '${targetKey}'`);
   return withConfigLock(ctx, vmid, () =>
     withConfigLock(ctx, target, () => {
-      const src = loadConf(ctx, vmid).conf;
-      const dst = loadConf(ctx, target).conf;
+      const source = loadConf(ctx, vmid);
+      const dest = loadConf(ctx, target);
+      const src = source.conf;
+      const dst = dest.conf;
       checkLock(src);
       checkLock(dst);
+      // pve-container src/PVE/API2/LXC.pm move_volume, $load_and_check_reassign_configs: after the
+      // check_lock of both, `--digest` is checked against the source conf and `--target-digest`
+      // against the target's, each refusal prefixed with its container.
+      if (digest && digest !== source.digest) throw new SimError(`Container ${vmid}: ${MODIFIED}`);
+      if (targetDigest && targetDigest !== dest.digest) throw new SimError(`Container ${target}: ${MODIFIED}`);
       const value = src.main.keys.get(key);
       if (value === undefined) throw new SimError(`no such volume '${key}'`);
       if (!key.startsWith("unused") && isRunning(ctx, vmid)) throw new SimError("cannot move volumes of a running container");

@@ -77,14 +77,15 @@ describe.skipIf(!BUILT)(`volume moves and removals through the CLI${BUILT ? "" :
       .slice(before)
       .filter((c) => c.tool === "pct")
       .map((c) => c.argv.join(" ").replace(/--digest [0-9a-f]{40}/, "--digest D"));
-    // pct stop leaves the conf as it is, so the first write after it still checks the plan's digest.
+    // pct stop leaves the conf as it is, so the first write after it still checks the plan's digest;
+    // every later write (move-volume, the --delete of the detached volume) the digest read before it.
     expect(pct).toEqual([
       "stop 161",
       "set 161 --digest D --delete mp1,mp2",
-      "move-volume 161 rootfs local --delete 1",
-      "move-volume 161 mp0 local --delete 1",
+      "move-volume 161 rootfs local --delete 1 --digest D",
+      "move-volume 161 mp0 local --delete 1 --digest D",
       "start 161",
-      "set 161 --delete unused0",
+      "set 161 --digest D --delete unused0",
     ]);
     const text = conf();
     expect(text).toMatch(/^rootfs: local:161\/vm-161-disk-\d+\.raw,size=4G$/m);

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimRunner } from "../../../src/exec/sim.js";
 import { Unknown } from "../../../src/config/value.js";
-import type { ApplyContext, Attrs, RefreshContext } from "../../../src/provider/types.js";
+import type { ApplyContext, Attrs, PlannedOperation, RefreshContext } from "../../../src/provider/types.js";
+import { pullOperation } from "../../../providers/oci/pull-operation.js";
 import { ociImage } from "../../../providers/oci/image.js";
 import { ociContainer, IMAGE_REPLACE_REASON } from "../../../providers/oci/container.js";
 import { takeProxmoxSnapshot } from "../../../providers/oci/snapshot.js";
@@ -71,7 +72,8 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(`oci_container on the simula
     initSim(dir, { nodes: ["pve1"] });
     const pull = async (tag: string, spec: Parameters<typeof pushImage>[3]) => {
       await pushImage(reg, "pmx/app", tag, spec);
-      return ociImage.create({ address: "oci_image.app", config: { node: "pve1", storage: "local", reference: `${reg.host}/pmx/app:${tag}`, tls_verify: false }, planned: {} }, applyCtx());
+      const config = { node: "pve1", storage: "local", reference: `${reg.host}/pmx/app:${tag}`, tls_verify: false };
+      return ociImage.create({ address: "oci_image.app", config, planned: {}, operations: [pullOperation(config, {}, "amd64", [])] as unknown as PlannedOperation[] }, applyCtx());
     };
     image1 = await pull("1", { entrypoint: ["/bin/app", "--serve"], env: ["PATH=/bin", "APP_MODE=dev"], volumes: ["/data", "/cache"] });
     image2 = await pull("2", { entrypoint: ["/bin/app", "--serve", "--v2"], env: ["PATH=/bin"], volumes: ["/data"] });

@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimRunner } from "../../../src/exec/sim.js";
-import type { ApplyContext, Attrs, RefreshContext } from "../../../src/provider/types.js";
+import type { ApplyContext, Attrs, PlannedOperation, RefreshContext } from "../../../src/provider/types.js";
+import { pullOperation } from "../../../providers/oci/pull-operation.js";
 import { ociImage } from "../../../providers/oci/image.js";
 import { takeProxmoxSnapshot } from "../../../providers/oci/snapshot.js";
 import { HAVE_REGISTRY_TOOLS, NO_REGISTRY_TOOLS, TEST_PASSWORD, TEST_USER, pushImage, startRegistry, type Registry } from "../../helpers/registry.js";
@@ -42,6 +43,8 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       pveRootFor: () => join(dir, "etc", "pve"),
     });
     const snap = async (prior: { address: string; attributes: Attrs }[] = []) => (await takeProxmoxSnapshot("pve1", refreshCtx(prior))).snapshot;
+    /** The pull step of a plan that could not resolve the tag (no refresh): apply asks the registry. */
+    const unresolved = (config: Attrs) => [pullOperation(config, {}, "amd64", [])] as unknown as PlannedOperation[];
     const diff = (config: Attrs, prior: Attrs | null, snapshot: unknown) => ociImage.diff({ address: "oci_image.app", config, prior, snapshot, claimedVmids: new Set(), forceReplace: false });
 
     beforeAll(async () => {
@@ -63,7 +66,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       d1 = await pushImage(reg, "pmx/app", "1", { entrypoint: ["/bin/app"], volumes: ["/data"] });
       const plan = diff(config(), null, await snap());
       expect(plan.action).toBe("create");
-      state = await ociImage.create({ address: "oci_image.app", config: config(), planned: plan.planned }, applyCtx());
+      state = await ociImage.create({ address: "oci_image.app", config: config(), planned: plan.planned, operations: plan.operations }, applyCtx());
       const file = `127.0.0.1_${reg.host.split(":")[1]}_pmx_app_1_amd64_${d1.slice(7, 19)}.tar`;
       expect(state).toMatchObject({ digest: d1, volid: `local:vztmpl/${file}`, volumes: ["/data"], full_reference: `${reg.host}/pmx/app:1`, auth_mode: "none" });
       expect(state["size"]).toBe(statSync(join(tplDir(), file)).size);
@@ -90,7 +93,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
 
     it("never looks up or re-pulls a digest-pinned image", async () => {
       const pinnedCfg = { ...config(), reference: `${reg.host}/pmx/app@${d1}` };
-      const pinned = await ociImage.create({ address: "oci_image.pinned", config: pinnedCfg, planned: {} }, applyCtx());
+      const pinned = await ociImage.create({ address: "oci_image.pinned", config: pinnedCfg, planned: {}, operations: unresolved(pinnedCfg) }, applyCtx());
       expect(pinned["digest"]).toBe(d1);
       const before = argvs.length;
       const s = await snap([{ address: "oci_image.pinned", attributes: pinned }]);
@@ -110,7 +113,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       const d = await pushImage(authReg, "pmx/secret", "1", { entrypoint: ["/s"] }, { auth: true });
       const cfg = { node: "pve1", storage: "local", reference: `${authReg.host}/pmx/secret:1`, tls_verify: false, auth: { username: TEST_USER, password: TEST_PASSWORD } };
       const before = argvs.length;
-      const attrs = await ociImage.create({ address: "oci_image.secret", config: cfg, planned: {} }, applyCtx());
+      const attrs = await ociImage.create({ address: "oci_image.secret", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx());
       expect(attrs).toMatchObject({ digest: d, auth_mode: "password", auth_username: TEST_USER });
       expect(JSON.stringify(attrs)).not.toContain(TEST_PASSWORD);
       const calls = argvs.slice(before);
@@ -125,7 +128,9 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       ["with a wrong password", { auth: { username: TEST_USER, password: "wrong" } }, "refused the credentials"],
     ])("fails clearly on the protected registry %s", async (_n, extra, msg) => {
       const cfg = { node: "pve1", storage: "local", reference: `${authReg.host}/pmx/secret:1`, tls_verify: false, ...extra };
-      await expect(ociImage.create({ address: "oci_image.secret", config: cfg, planned: {} }, applyCtx())).rejects.toThrow(new RegExp(`^oci_image\\.secret: ${authReg.host}/pmx/secret:1: .*${msg}`));
+      await expect(ociImage.create({ address: "oci_image.secret", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx())).rejects.toThrow(
+        new RegExp(`^oci_image\\.secret: ${authReg.host}/pmx/secret:1: .*${msg}`),
+      );
     });
 
     it.each([
@@ -134,7 +139,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       ["a registry that is down", () => "127.0.0.1:9/pmx/app:1", {}, "cannot be reached"],
     ])("fails clearly on %s", async (_n, refOf, extra, msg) => {
       const cfg = { ...config(), reference: refOf(), ...extra };
-      await expect(ociImage.create({ address: "oci_image.bad", config: cfg, planned: {} }, applyCtx())).rejects.toThrow(msg);
+      await expect(ociImage.create({ address: "oci_image.bad", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx())).rejects.toThrow(msg);
       expect(readdirSync(tplDir()).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     });
 
@@ -142,7 +147,7 @@ describe.skipIf(!HAVE_REGISTRY_TOOLS || !SIM_BUILT)(
       await pushImage(reg, "pmx/armonly", "1", { entrypoint: ["/a"], architecture: "arm64" });
       const before = readdirSync(tplDir()).sort();
       const cfg = { ...config(), reference: `${reg.host}/pmx/armonly:1` };
-      await expect(ociImage.create({ address: "oci_image.arm", config: cfg, planned: {} }, applyCtx())).rejects.toThrow(
+      await expect(ociImage.create({ address: "oci_image.arm", config: cfg, planned: {}, operations: unresolved(cfg) }, applyCtx())).rejects.toThrow(
         /^oci_image\.arm: .*pmx\/armonly:1: the image is for architecture arm64, not amd64/,
       );
       expect(readdirSync(tplDir()).sort()).toEqual(before);

@@ -26,7 +26,7 @@ describe("writeOciKeys with a pending env", () => {
       const pending = r() < 0.8;
       const text = BASE + envLines({ ...image, ...mine }) + (pending ? `\n[pve:pending]\n${envLines(outside)}` : "");
       const conf = parseConf(text, "150");
-      writeOciKeys(conf, {}, { env: mine }, { env: want });
+      writeOciKeys(conf, { env: want, remove: Object.keys(mine) });
       const written = writeConf(conf);
       // The pending section held only the env: nothing is left waiting.
       expect(written).not.toContain("[pve:pending]");
