@@ -124,7 +124,12 @@ describe.skipIf(SKIP !== "")(`a saved plan pins the image digest${SKIP ? ` (skip
       expect(plan3.stdout).toContain("tls_verify");
       const json = await w2.run("show", "-json", "tls.out");
       const state = await w2.run("show");
-      for (const [name, text] of [["plan", plan3.stdout], ["plan file's changes", JSON.stringify((JSON.parse(readFileSync(w2.path("tls.out"), "utf8")) as { changes: unknown }).changes)], ["show -json", json.stdout], ["show", state.stdout]]) {
+      for (const [name, text] of [
+        ["plan", plan3.stdout],
+        ["plan file's changes", JSON.stringify((JSON.parse(readFileSync(w2.path("tls.out"), "utf8")) as { changes: unknown }).changes)],
+        ["show -json", json.stdout],
+        ["show", state.stdout],
+      ]) {
         const at = text!.indexOf("secret-robot-user");
         expect(at, `${name}: ${text!.slice(Math.max(0, at - 300), at + 50)}`).toBe(-1);
       }
