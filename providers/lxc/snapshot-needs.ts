@@ -86,3 +86,25 @@ export function parseAvailable(stdout: string): Set<string> {
   }
   return out;
 }
+
+/**
+ * "node/storage" of the template storages the configuration names on `nodes`: the storage part of
+ * the templates new containers are created from, and the storages lxc_template and oci_image put
+ * templates on. Their listings can start before the cluster's resource list says which storages
+ * hold templates (providers/oci/snapshot.ts); a guess that is not such a storage is discarded.
+ */
+export function namedTemplateStorages(ctx: Pick<RefreshContext, "configuredTypes" | "priorResources" | "configuredInstances">, nodes: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  if (!ctx.configuredInstances) return out;
+  const has = (t: string) => !ctx.configuredTypes || ctx.configuredTypes.has(t);
+  const add = (node: unknown, storage: unknown) => {
+    if (typeof node === "string" && typeof storage === "string" && nodes.has(node)) out.add(`${node}/${storage}`);
+  };
+  const recorded = new Map((ctx.priorResources ?? []).filter((r) => r.type === "lxc_container").map((r) => [r.address, r.attributes]));
+  for (const { address, config } of has("lxc_container") ? ctx.configuredInstances("lxc_container") : []) {
+    const t = config["template"];
+    if (typeof t === "string" && templateUsed(t, recorded.get(address) ?? null)) add(config["node"], /^([^:]+):/.exec(t)?.[1]);
+  }
+  for (const type of TEMPLATE_TYPES) for (const { config } of has(type) ? ctx.configuredInstances(type) : []) add(config["node"], config["storage"]);
+  return out;
+}

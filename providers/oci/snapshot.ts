@@ -4,7 +4,7 @@
 // and of every configured one the state does not hold yet (the digest its plan shows and pulls).
 import type { RefreshContext } from "../../src/provider/types.js";
 import { asSnapshot, takeSnapshot, type LxcSnapshot } from "../lxc/snapshot.js";
-import { templatesWanted } from "../lxc/snapshot-needs.js";
+import { namedTemplateStorages, templatesWanted } from "../lxc/snapshot-needs.js";
 import type { ClusterResources, ClusterStorage } from "../lxc/snapshot-parse.js";
 import { inspectDigestArgv, parseDigest, explainSkopeoError, type RegistryAccess } from "./skopeo.js";
 import { secretsOf, withAuthfile, type Credentials } from "./authfile.js";
@@ -57,18 +57,29 @@ export function parseStorageContent(stdout: string): Map<string, number> {
 
 export const contentArgv = (node: string, storage: string) => ["pvesh", "get", `/nodes/${node}/storage/${storage}/content`, "--content", "vztmpl", "--output-format", "json"];
 
-async function listTemplates(storages: ClusterStorage[], node: string, ctx: RefreshContext): Promise<Map<string, Map<string, number>>> {
+/** One storage's template listing; undefined when it cannot be read (a read keeps the prior's images). */
+type Listing = Promise<Map<string, number> | undefined>;
+
+function listStorage(run: ReturnType<RefreshContext["runnerFor"]>, node: string, storage: string, signal: AbortSignal | undefined): Listing {
+  return run.run(contentArgv(node, storage), { signal }).then(
+    (r) => parseStorageContent(r.stdout),
+    () => undefined,
+  );
+}
+
+/**
+ * The listing of every template storage of the resource list; `early` holds the listings started
+ * before that list was in (namedTemplateStorages), used when the list confirms the guess.
+ */
+async function listTemplates(storages: ClusterStorage[], node: string, ctx: RefreshContext, early: ReadonlyMap<string, Listing>): Promise<Map<string, Map<string, number>>> {
   const run = ctx.runnerFor(node);
   const out = new Map<string, Map<string, number>>();
   const wanted = storages.filter((s) => (s.content ?? []).includes("vztmpl") && (s.status === undefined || s.status === "available"));
   await Promise.all(
     wanted.map(async (s) => {
-      try {
-        const r = await run.run(contentArgv(s.node, s.storage), { signal: ctx.signal });
-        out.set(`${s.node}/${s.storage}`, parseStorageContent(r.stdout));
-      } catch {
-        // An unreadable storage leaves its images as recorded (read keeps the prior).
-      }
+      const key = `${s.node}/${s.storage}`;
+      const listing = await (early.get(key) ?? listStorage(run, s.node, s.storage, ctx.signal));
+      if (listing) out.set(key, listing);
     }),
   );
   return out;
@@ -153,7 +164,18 @@ async function resolveConfigured(snap: LxcSnapshot, ctx: RefreshContext): Promis
 export async function takeProxmoxSnapshot(node: string, ctx: RefreshContext): Promise<{ snapshot: ProxmoxSnapshot; nodes: string[] }> {
   // The template listings need only the storages of the resource list: they run alongside the
   // per-node status reads instead of in a third round.
-  const alongside = templatesWanted(ctx) ? (resources: ClusterResources) => listTemplates(resources.storages, node, ctx) : undefined;
+  // The storages the configuration names are listed at once, with the cluster-wide reads: in the
+  // usual case the listings then cost no round of their own.
+  const wanted = templatesWanted(ctx);
+  const early = new Map<string, Listing>();
+  if (wanted) {
+    const run = ctx.runnerFor(node);
+    for (const key of namedTemplateStorages(ctx, new Set([node, ...(ctx.expectedNodes ?? [])]))) {
+      const [n, storage] = key.split("/") as [string, string];
+      early.set(key, listStorage(run, n, storage, ctx.signal));
+    }
+  }
+  const alongside = wanted ? (resources: ClusterResources) => listTemplates(resources.storages, node, ctx, early) : undefined;
   const { snapshot: lxc, nodes, extra } = await takeSnapshot(node, ctx, alongside);
   const templates = extra ?? new Map<string, Map<string, number>>();
   const [registry, resolved, zfs, shares] = await Promise.all([lookupDigests(lxc, ctx), resolveConfigured(lxc, ctx), takeZfsSnapshot(nodes, ctx), readShares(nodes, ctx)]);

@@ -3,7 +3,7 @@
 // a clock: the resource list is made to hang, and every per-node read must have started before it
 // ended. Template listings are taken only when something may be created from a template.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODES3, buildCluster, simProxmoxBlock } from "../../bench/lib/cluster.mjs";
 import { readCalls, setFaults, type CallRecord as Call } from "../../src/sim/index.js";
@@ -41,6 +41,28 @@ describe.skipIf(!BUILT)(`refresh rounds${BUILT ? "" : ` (skipped: ${NOT_BUILT})`
 
   it("lists no template storage when no oci_image is configured or recorded", () => {
     expect(calls.filter((c) => c.argv.some((a) => /\/storage\/[^/]+\/content$/.test(a)))).toEqual([]);
+  });
+
+  it("starts the listing of the storage a new container's template names while the resource list is still being read, and still finds a missing template", async () => {
+    writeFileSync(w.path("new.pmx.hcl"), `resource "lxc_container" "fresh" {\n  node     = "pve2"\n  template = "local:vztmpl/no-such-template_1.0_amd64.tar.zst"\n}\n`);
+    setFaults(w.path("sim"), [{ tool: "pvesh", args: ["get", "/cluster/resources"], hangMs: HANG_MS }]);
+    const before = readCalls(w.path("sim")).length;
+    const plan = await cli(w.dir, ["plan"]).finally(() => {
+      setFaults(w.path("sim"), []);
+      rmSync(w.path("new.pmx.hcl"));
+    });
+    // The listing answered in the first round still checks the template against the node's.
+    expect(plan.stderr).toContain("Template not found");
+    const made = readCalls(w.path("sim")).slice(before);
+    const resources = made.find((c) => c.tool === "pvesh" && c.argv[1] === "/cluster/resources")!;
+    const listing = (n: string) => made.filter((c) => c.argv[1] === `/nodes/${n}/storage/local/content`);
+    expect(listing("pve2")).toHaveLength(1);
+    expect(start(listing("pve2")[0]!)).toBeLessThan(end(resources));
+    // The other nodes' template storages are known only from the resource list: listed after it, once each.
+    for (const n of ["pve1", "pve3"]) {
+      expect(listing(n)).toHaveLength(1);
+      expect(start(listing(n)[0]!)).toBeGreaterThanOrEqual(end(resources) - 50);
+    }
   });
 
   it("lists the template storages when an oci_image is configured", async () => {
