@@ -6,7 +6,7 @@
 // The password is not in it at all: the state never keeps one, so recording needs none.
 import { isUnknown } from "../../src/config/value.js";
 import type { Attrs, AttrPath, PlannedOperation } from "../../src/provider/types.js";
-import { isFrom, knownAuth, readers, secretIn, textOk, type From } from "./pull-operation.js";
+import { accessFields, isFrom, readers, secretIn, textOk, type From } from "./pull-operation.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) && !isUnknown(v) ? (v as Obj) : {});
@@ -90,14 +90,6 @@ export function plannedAccess(address: string, operations: readonly PlannedOpera
  * read from the configuration evaluated at apply (still unknown: an error).
  */
 export function accessConfig(address: string, op: AccessOperation, config: Attrs): Attrs {
-  const { read, text } = readers(address, config);
-  const out: Attrs = {
-    reference: text(op.reference, "reference"),
-    tls_verify: typeof op.tls_verify === "boolean" ? op.tls_verify : read(op.tls_verify, "tls_verify") !== false,
-  };
-  const a = op.auth;
-  if (a.mode === "authfile") out["auth"] = { authfile: text(a.authfile, "auth.authfile") };
-  else if (a.mode === "password") out["auth"] = { username: text(a.username, "auth.username") };
-  else if (a.mode === "unknown") out["auth"] = knownAuth(address, read(a.auth, "auth"));
-  return out;
+  const { text } = readers(address, config);
+  return { reference: text(op.reference, "reference"), ...accessFields(address, op, config) };
 }

@@ -130,24 +130,36 @@ export function plannedPull(address: string, operations: readonly PlannedOperati
  * as planned, the rest read from the configuration evaluated at apply (still unknown: an error).
  */
 export function pullConfig(address: string, op: PullOperation, config: Attrs): Attrs {
-  const { read, text } = readers(address, config);
+  const { text } = readers(address, config);
   const out: Attrs = {
     reference: text(op.reference, "reference"),
     node: text(op.node, "node"),
     storage: text(op.storage, "storage"),
     platform: text(op.platform, "platform"),
-    tls_verify: typeof op.tls_verify === "boolean" ? op.tls_verify : read(op.tls_verify, "tls_verify") !== false,
   };
   if (op.file_name !== null) out["file_name"] = text(op.file_name, "file_name");
+  return { ...out, ...accessFields(address, op, config) };
+}
+
+/** What a step says of a registry's access (shared by the pull and the access-only update). */
+interface AccessStep {
+  tls_verify: boolean | From;
+  auth: { mode: "none" } | { mode: "authfile"; authfile: string | From } | { mode: "password"; username: string | From; password?: From } | { mode: "unknown"; auth: From };
+}
+
+/** tls_verify and auth as the step says them, the named ones read from the configuration at apply. */
+export function accessFields(address: string, op: AccessStep, config: Attrs): Attrs {
+  const { read, text } = readers(address, config);
+  const out: Attrs = { tls_verify: typeof op.tls_verify === "boolean" ? op.tls_verify : read(op.tls_verify, "tls_verify") !== false };
   const a = op.auth;
   if (a.mode === "authfile") out["auth"] = { authfile: text(a.authfile, "auth.authfile") };
-  else if (a.mode === "password") out["auth"] = { username: text(a.username, "auth.username"), password: text(a.password, "auth.password") };
+  else if (a.mode === "password") out["auth"] = { username: text(a.username, "auth.username"), ...(a.password ? { password: text(a.password, "auth.password") } : {}) };
   else if (a.mode === "unknown") out["auth"] = knownAuth(address, read(a.auth, "auth"));
   return out;
 }
 
 /** A whole auth block read at apply: every value in it known by then. */
-export function knownAuth(address: string, raw: unknown): Obj {
+function knownAuth(address: string, raw: unknown): Obj {
   const auth = obj(raw);
   if (isUnknown(raw) || Object.values(auth).some(isUnknown)) throw new Error(`${address}: auth is still unknown at apply. Nothing was done; run "pmxform plan" again.`);
   return auth;
